@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+// Dun: a query-and-policy language for accounts-receivable collection.
+import PackageDescription
+
+let package = Package(
+    name: "Dun",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dun", targets: ["dun"]),
+        .library(name: "Dun", targets: ["Dun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
+        .target(name: "DunCore"),
+        // The receivables model and its CSV loader; knows nothing of the language.
+        .target(name: "DunModel", dependencies: ["DunCore"]),
+        // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
+        .target(name: "DunLanguage", dependencies: ["DunCore"]),
+        // The bridge: the model bound into the language, sessions, output formats.
+        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage"]),
+        // The command line: argument parsing only.
+        .executableTarget(
+            name: "dun",
+            dependencies: ["Dun", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DunCoreTests", dependencies: ["DunCore"]),
+        .testTarget(name: "DunModelTests", dependencies: ["DunModel"]),
+        .testTarget(name: "DunLanguageTests", dependencies: ["DunLanguage"]),
+        .testTarget(
+            name: "DunTests",
+            dependencies: ["Dun"],
+            exclude: ["golden", "fixtures"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

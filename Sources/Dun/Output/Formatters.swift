@@ -1,0 +1,139 @@
+// Formatters: a result as an aligned table, as RFC 4180 CSV, or as JSON.
+
+import DunCore
+import DunLanguage
+
+extension ResultTable {
+    func rendered(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: return aligned()
+        case .csv: return csv()
+        case .json: return json()
+        }
+    }
+
+    /// Columns padded to their widest cell (CJK characters count two), numbers right-aligned,
+    /// a line under the header, and the number of rows.
+    func aligned(footer: Bool = true) -> String {
+        let cells = rows.map { row in
+            row.indices.map { c in TextCell.escape(row[c].text(grouped: true, currency: mixedCurrency[c])) }
+        }
+        var widths = columns.map(\.displayWidth)
+        for row in cells {
+            for (c, cell) in row.enumerated() { widths[c] = max(widths[c], cell.displayWidth) }
+        }
+        func line(_ values: [String]) -> String {
+            var out = ""
+            for (c, v) in values.enumerated() {
+                let pad = String(repeating: " ", count: widths[c] - v.displayWidth)
+                let last = c == values.count - 1
+                if numeric[c] {
+                    out += pad + v
+                } else {
+                    out += last ? v : v + pad
+                }
+                if !last { out += "  " }
+            }
+            return out + "\n"
+        }
+        var out = line(columns)
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for row in cells { out += line(row) }
+        if footer {
+            out += "(\(rows.count) \(rows.count == 1 ? "row" : "rows"))\n"
+        }
+        return out
+    }
+
+    /// RFC 4180: CRLF line breaks; fields with commas, quotes, line breaks or edge spaces quoted.
+    func csv() -> String {
+        var out = columns.map(TextCell.csvField).joined(separator: ",") + "\r\n"
+        for row in rows {
+            out += row.indices.map { TextCell.csvField(row[$0].text(grouped: false, currency: mixedCurrency[$0])) }
+                .joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// An array of objects, one per line; money as exact decimal strings.
+    func json() -> String {
+        guard !rows.isEmpty else { return "[]\n" }
+        var out = "[\n"
+        for (i, row) in rows.enumerated() {
+            let members = row.indices.map { c in
+                TextCell.jsonString(columns[c]) + ": " + row[c].json(currency: mixedCurrency[c])
+            }
+            out += "  {" + members.joined(separator: ", ") + "}" + (i == rows.count - 1 ? "\n" : ",\n")
+        }
+        return out + "]\n"
+    }
+}
+
+extension Value {
+    /// The value as JSON: numbers as numbers, money as an exact decimal string.
+    func json(currency: Bool = false) -> String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.description
+        case .list(let items): return "[" + items.map { $0.json(currency: currency) }.joined(separator: ", ") + "]"
+        default: return TextCell.jsonString(text(grouped: false, currency: currency))
+        }
+    }
+}
+
+/// Escaping of text for each format.
+enum TextCell {
+    /// Control characters shown visibly, so a cell stays on one line of a table.
+    static func escape(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    out += "\\u{\(String(u.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        let needsQuotes =
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+            || s.first == " " || s.last == " "
+        guard needsQuotes else { return s }
+        var out = "\""
+        for ch in s {
+            out += ch == "\"" ? "\"\"" : String(ch)
+        }
+        return out + "\""
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,101 @@
+// ResultTable: a result laid out for printing — named columns, rows of plain values.
+
+import DunCore
+import DunLanguage
+
+/// How results are printed.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// Rows of values under column names. Rows and tables inside cells are already turned into
+/// their keys and sizes, so every cell prints on its own.
+struct ResultTable {
+    var columns: [String]
+    /// Right-aligned columns (numbers and money).
+    var numeric: [Bool]
+    var rows: [[Value]]
+    /// Columns whose money is in more than one currency: each amount shows its code.
+    var mixedCurrency: [Bool]
+
+    init(columns: [String], numeric: [Bool], rows: [[Value]]) {
+        self.columns = columns
+        self.numeric = numeric
+        self.rows = rows
+        mixedCurrency = columns.indices.map { c in
+            var seen: Currency?
+            for row in rows {
+                guard case .money(let m) = row[c] else { continue }
+                if let s = seen, s != m.currency { return true }
+                seen = m.currency
+            }
+            return false
+        }
+    }
+
+    /// A frame as printed: an entity's display fields then derived columns, or a record's columns.
+    init(_ frame: Frame, schema: Schema, data: any DataSource) {
+        var names: [String] = []
+        var types: [DunType] = []
+        var fields: [Int] = []
+        if let e = frame.entity {
+            fields = schema[e].display
+            names = fields.map { schema[e].fields[$0].name }
+            types = fields.map { schema[e].fields[$0].type }
+        }
+        names += frame.columns.map(\.name)
+        types += frame.columns.map(\.type)
+        var rows: [[Value]] = []
+        rows.reserveCapacity(frame.count)
+        for i in 0..<frame.count {
+            var row: [Value] = []
+            row.reserveCapacity(names.count)
+            if let e = frame.entity {
+                for f in fields {
+                    row.append(ResultTable.printable(data.value(of: e, field: f, row: frame.rows[i]), schema: schema, data: data))
+                }
+            }
+            for c in frame.values.indices {
+                row.append(ResultTable.printable(frame.values[c][i], schema: schema, data: data))
+            }
+            rows.append(row)
+        }
+        self.init(columns: names, numeric: types.map { $0 == .number || $0 == .money }, rows: rows)
+    }
+
+    /// Rows become their keys, tables their size.
+    static func printable(_ v: Value, schema: Schema, data: any DataSource) -> Value {
+        switch v {
+        case .row(let e, let r):
+            return data.value(of: e, field: schema[e].key, row: r)
+        case .table(let f):
+            let what = f.entity.map { schema[$0].name } ?? "rows"
+            return .string("[\(f.count) \(what)]")
+        case .list(let items):
+            return .list(items.map { printable($0, schema: schema, data: data) })
+        default:
+            return v
+        }
+    }
+}
+
+extension Value {
+    /// The value as text: money with every minor digit (grouped for people), dates ISO,
+    /// null as nothing.
+    func text(grouped: Bool, currency: Bool = false) -> String {
+        switch self {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.description
+        case .money(let m): return m.formatted(grouped: grouped) + (currency ? " \(m.currency)" : "")
+        case .date(let d): return d.description
+        case .duration(let d): return d.description
+        case .string(let s): return s
+        case .grade(let g): return g.description
+        case .bucket(let b): return b.description
+        case .row(_, let r): return "#\(r)"
+        case .table(let f): return "[\(f.count) rows]"
+        case .list(let items): return "[" + items.map { $0.text(grouped: grouped, currency: currency) }.joined(separator: ", ") + "]"
+        }
+    }
+}

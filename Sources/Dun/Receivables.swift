@@ -1,0 +1,170 @@
+// Receivables: the model bound into the language — entities, fields with their meanings,
+// and how each field is read from a snapshot.
+
+import DunCore
+import DunLanguage
+import DunModel
+
+/// A field and how to read it from a snapshot.
+struct BoundField: Sendable {
+    let field: Field
+    let read: @Sendable (Snapshot, Int32) -> Value
+
+    init(_ name: String, _ type: DunType, _ doc: String, _ read: @escaping @Sendable (Snapshot, Int32) -> Value) {
+        field = Field(name, type, doc)
+        self.read = read
+    }
+}
+
+/// The entities of a receivables workspace as the language sees them.
+public enum Receivables {
+    public static let customers = EntityID(0)
+    public static let invoices = EntityID(1)
+    public static let payments = EntityID(2)
+
+    static let fields: [[BoundField]] = [customerFields, invoiceFields, paymentFields]
+
+    public static let schema = Schema(entities: [
+        Entity(
+            name: "customers", singular: "customer", fields: customerFields.map(\.field), key: "id",
+            display: ["id", "name", "region", "grade", "balance", "overdue_balance", "overdue"]),
+        Entity(
+            name: "invoices", singular: "invoice", fields: invoiceFields.map(\.field), key: "id",
+            display: ["id", "customer_id", "issued", "due", "amount", "balance", "days_overdue", "status"]),
+        Entity(
+            name: "payments", singular: "payment", fields: paymentFields.map(\.field), key: "id",
+            display: ["id", "customer_id", "invoice_id", "date", "amount", "method"]),
+    ])
+
+    private static func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+    private static func day(_ d: Day?) -> Value { d.map(Value.date) ?? .null }
+    private static func days(_ n: Int64?) -> Value { n.map { .number(Decimal64($0)) } ?? .null }
+    private static func money(_ s: Snapshot, customer c: Int32, _ minor: Int64?) -> Value {
+        minor.map { .money(Money(minor: $0, currency: s.workspace.customers.currency[Int(c)])) } ?? .null
+    }
+
+    private static let customerFields: [BoundField] = [
+        BoundField("id", .string, "the customer's id in the ERP") { s, r in .string(s.workspace.customers.id[Int(r)]) },
+        BoundField("name", .string, "the customer's name") { s, r in .string(s.workspace.customers.name[Int(r)]) },
+        BoundField("region", .string, "sales region") { s, r in text(s.workspace.customers.region[Int(r)]) },
+        BoundField("grade", .grade, "credit grade, A (best) to E (worst)") { s, r in
+            s.workspace.customers.grade[Int(r)].map(Value.grade) ?? .null
+        },
+        BoundField("credit_limit", .money, "credit limit; null when none is set") { s, r in
+            money(s, customer: r, s.workspace.customers.creditLimit[Int(r)])
+        },
+        BoundField("currency", .string, "ISO code of the customer's currency") { s, r in
+            .string(s.workspace.customers.currency[Int(r)].code)
+        },
+        BoundField("terms_days", .number, "payment terms in days") { s, r in
+            days(s.workspace.customers.termsDays[Int(r)].map(Int64.init))
+        },
+        BoundField("collector", .string, "who collects from this customer") { s, r in text(s.workspace.customers.collector[Int(r)]) },
+        BoundField("email", .string, "the customer's e-mail address") { s, r in text(s.workspace.customers.email[Int(r)]) },
+        BoundField("phone", .string, "the customer's phone number") { s, r in text(s.workspace.customers.phone[Int(r)]) },
+        BoundField("language", .string, "language for messages (zh, en, …)") { s, r in text(s.workspace.customers.language[Int(r)]) },
+        BoundField("balance", .money, "open invoice balances minus unapplied cash") { s, r in money(s, customer: r, s.balance[Int(r)]) },
+        BoundField("overdue_balance", .money, "balances of invoices past due") { s, r in
+            money(s, customer: r, s.overdueBalance[Int(r)])
+        },
+        BoundField("unapplied", .money, "payments received but not applied to an invoice") { s, r in
+            money(s, customer: r, s.unapplied[Int(r)])
+        },
+        BoundField("overdue", .number, "most days overdue among open invoices; 0 if none") { s, r in
+            days(Int64(s.overdue[Int(r)]))
+        },
+        BoundField("utilization", .number, "balance ÷ credit limit, to 4 places; null without a limit") { s, r in
+            s.utilization[Int(r)].map(Value.number) ?? .null
+        },
+        BoundField("last_payment", .date, "date of the latest payment") { s, r in day(s.lastPayment[Int(r)]) },
+        BoundField("avg_days_to_pay", .number, "average days from issue to settlement of paid invoices, to 1 place") { s, r in
+            s.avgDaysToPay[Int(r)].map(Value.number) ?? .null
+        },
+        BoundField("on_hold", .bool, "credit on hold (from the journal; false until a hold is applied)") { _, _ in .bool(false) },
+        BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null until one is sent)") { _, _ in .null },
+        BoundField("invoices", .table(.entity(invoices, extras: [])), "the customer's invoices") { s, r in
+            .table(Frame(entity: invoices, rows: Array(s.invoicesOfCustomer.rows(of: r))))
+        },
+        BoundField("payments", .table(.entity(payments, extras: [])), "the customer's payments") { s, r in
+            .table(Frame(entity: payments, rows: Array(s.paymentsOfCustomer.rows(of: r))))
+        },
+    ]
+
+    private static func invoiceMoney(_ s: Snapshot, _ r: Int32, _ minor: Int64) -> Value {
+        money(s, customer: s.workspace.invoices.customer[Int(r)], minor)
+    }
+
+    private static let invoiceFields: [BoundField] = [
+        BoundField("id", .string, "the invoice number") { s, r in .string(s.workspace.invoices.id[Int(r)]) },
+        BoundField("customer_id", .string, "the customer's id") { s, r in
+            .string(s.workspace.customers.id[Int(s.workspace.invoices.customer[Int(r)])])
+        },
+        BoundField("customer", .row(customers), "the customer billed") { s, r in .row(customers, s.workspace.invoices.customer[Int(r)]) },
+        BoundField("issued", .date, "date of issue") { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
+        BoundField("due", .date, "due date") { s, r in .date(s.workspace.invoices.due[Int(r)]) },
+        BoundField("amount", .money, "amount invoiced") { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
+        BoundField("currency", .string, "ISO code of the currency") { s, r in
+            .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
+        },
+        BoundField("disputed", .bool, "the customer disputes this invoice") { s, r in .bool(s.workspace.invoices.disputed[Int(r)]) },
+        BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid[Int(r)]) },
+        BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
+        BoundField("status", .string, "open, overdue or paid") { s, r in .string(s.status(r)) },
+        BoundField("days_overdue", .number, "days past due while open (negative before the due date); 0 once paid") { s, r in
+            days(s.daysOverdue(r))
+        },
+        BoundField("bucket", .bucket, "aging bucket: current, 1-30, 31-60, 61-90, 90+; null once paid") { s, r in
+            s.bucket(r).map(Value.bucket) ?? .null
+        },
+        BoundField("days_to_pay", .number, "days from issue to settlement; null while open") { s, r in days(s.daysToPay(r)) },
+        BoundField("last_payment", .date, "date of the latest payment applied") { s, r in day(s.invoiceLastPayment[Int(r)]) },
+        BoundField("payments", .table(.entity(payments, extras: [])), "payments applied to it") { s, r in
+            .table(Frame(entity: payments, rows: Array(s.paymentsOfInvoice.rows(of: r))))
+        },
+    ]
+
+    private static let paymentFields: [BoundField] = [
+        BoundField("id", .string, "the payment's id") { s, r in .string(s.workspace.payments.id[Int(r)]) },
+        BoundField("customer_id", .string, "the paying customer's id") { s, r in
+            .string(s.workspace.customers.id[Int(s.workspace.payments.customer[Int(r)])])
+        },
+        BoundField("customer", .row(customers), "the paying customer") { s, r in .row(customers, s.workspace.payments.customer[Int(r)]) },
+        BoundField("invoice_id", .string, "the invoice paid; null for unapplied cash") { s, r in
+            text(s.appliedInvoice(ofPayment: r).map { s.workspace.invoices.id[Int($0)] })
+        },
+        BoundField("invoice", .row(invoices), "the invoice paid; null for unapplied cash") { s, r in
+            s.appliedInvoice(ofPayment: r).map { .row(invoices, $0) } ?? .null
+        },
+        BoundField("date", .date, "date received") { s, r in .date(s.workspace.payments.date[Int(r)]) },
+        BoundField("amount", .money, "amount received") { s, r in
+            money(s, customer: s.workspace.payments.customer[Int(r)], s.workspace.payments.amount[Int(r)])
+        },
+        BoundField("method", .string, "how it was paid") { s, r in text(s.workspace.payments.method[Int(r)]) },
+        BoundField("applied", .bool, "applied to an invoice (false for unapplied cash)") { s, r in
+            .bool(s.appliedInvoice(ofPayment: r) != nil)
+        },
+    ]
+}
+
+/// A snapshot as the interpreter's data source.
+public struct SnapshotSource: DataSource {
+    public let snapshot: Snapshot
+
+    public init(_ snapshot: Snapshot) {
+        self.snapshot = snapshot
+    }
+
+    public var today: Day { snapshot.asOf }
+
+    public func rows(of entity: EntityID) -> [Int32] {
+        switch entity {
+        case Receivables.customers: return Array(0..<Int32(snapshot.workspace.customers.count))
+        case Receivables.invoices: return snapshot.invoices
+        default: return snapshot.payments
+        }
+    }
+
+    public func value(of entity: EntityID, field: Int, row: Int32) -> Value {
+        Receivables.fields[entity.index][field].read(snapshot, row)
+    }
+}

@@ -1,0 +1,103 @@
+// Session: a workspace loaded once and queried many times — the CLI runs one script in it,
+// the REPL many.
+
+import DunCore
+import DunLanguage
+import DunModel
+
+/// Runs Dun sources against one snapshot of a workspace. `let` bindings live as long as the session.
+public final class Session {
+    public let schema = Receivables.schema
+    public private(set) var snapshot: Snapshot
+    public var format: OutputFormat
+    private var globals = Globals()
+    private var interpreter: Interpreter
+
+    /// What a run printed, and what went wrong.
+    public struct RunResult: Sendable {
+        /// Everything for standard output.
+        public var output: String
+        /// Errors and warnings for standard error.
+        public var diagnostics: [Diagnostic]
+        /// Parsing stopped in the middle of a statement (a REPL would read on).
+        public var isIncomplete: Bool
+
+        public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
+    }
+
+    public init(workspace: Workspace, asOf: Day, format: OutputFormat = .table) throws(Diagnostic) {
+        snapshot = try Snapshot(workspace, asOf: asOf)
+        self.format = format
+        interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot))
+    }
+
+    /// Loads the workspace in `directory` and opens a session on it as of `asOf`.
+    public static func open(directory: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
+        let workspace = try WorkspaceLoader.load(directory: directory)
+        do {
+            return try Session(workspace: workspace, asOf: asOf, format: format)
+        } catch {
+            throw Diagnostics([error])
+        }
+    }
+
+    /// Parses and checks a source without running it (no data needed).
+    public static func check(_ source: SourceText) -> [Diagnostic] {
+        let parsed = Parser.parse(source)
+        guard parsed.diagnostics.isEmpty else { return parsed.diagnostics }
+        var globals = Globals()
+        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: &globals).diagnostics
+    }
+
+    /// Parses, checks, then runs each statement in order; stops at the first run-time error.
+    public func run(_ source: SourceText) -> RunResult {
+        let parsed = Parser.parse(source)
+        guard parsed.diagnostics.isEmpty else {
+            return RunResult(output: "", diagnostics: parsed.diagnostics, isIncomplete: parsed.isIncomplete)
+        }
+        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: &globals)
+        guard problems.isEmpty else {
+            return RunResult(output: "", diagnostics: problems, isIncomplete: false)
+        }
+        var output = ""
+        for statement in statements {
+            do {
+                let text = render(try interpreter.run(statement, source: source))
+                if !text.isEmpty {
+                    if !output.isEmpty { output += "\n" }
+                    output += text
+                }
+            } catch {
+                let note = error.row.map { ["on \($0)"] } ?? []
+                let d = source.diagnostic(error.message, at: error.range, hint: error.hint, notes: note)
+                return RunResult(output: output, diagnostics: [d], isIncomplete: false)
+            }
+        }
+        return RunResult(output: output, diagnostics: [], isIncomplete: false)
+    }
+
+    private func render(_ outcome: Outcome) -> String {
+        let data = interpreter.data
+        switch outcome {
+        case .none:
+            return ""
+        case .value(let v, _):
+            let printable = ResultTable.printable(v, schema: schema, data: data)
+            switch format {
+            case .table: return printable.text(grouped: true, currency: true) + "\n"
+            case .csv: return TextCell.csvField(printable.text(grouped: false)) + "\r\n"
+            case .json: return printable.json() + "\n"
+            }
+        case .table(let frame):
+            return ResultTable(frame, schema: schema, data: data).rendered(format)
+        case .explain(let steps, let frame):
+            let rows: [[Value]] = steps.map { step in
+                var sample = step.sample.map { $0.text(grouped: false) }.joined(separator: ", ")
+                if step.rows > step.sample.count && !sample.isEmpty { sample += ", …" }
+                return [.string((step.isPart ? "  " : "") + step.text), .number(Decimal64(step.rows)), .string(sample)]
+            }
+            let trace = ResultTable(columns: ["stage", "rows", "first rows"], numeric: [false, true, false], rows: rows)
+            return trace.aligned(footer: false) + "\n" + ResultTable(frame, schema: schema, data: data).rendered(format)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// Day: a calendar date without time or zone, counted in days since 1970-01-01.
+
+/// A date in the proleptic Gregorian calendar. Arithmetic is on whole days;
+/// adding months clamps to the end of the month (Jan 31 + 1 month = Feb 28 or 29).
+public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Days since 1970-01-01 (negative before).
+    public var ordinal: Int32
+
+    public init(ordinal: Int32) {
+        self.ordinal = ordinal
+    }
+
+    /// `nil` unless the date exists (no 2026-02-30) and the year is 1...9999.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+            day >= 1, day <= Day.daysIn(month: month, year: year)
+        else { return nil }
+        ordinal = Int32(Day.daysFromCivil(year, month, day))
+    }
+
+    /// Strict ISO 8601 calendar date: `YYYY-MM-DD`.
+    public init?(iso text: some StringProtocol) {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { a.ordinal < b.ordinal }
+
+    public var components: (year: Int, month: Int, day: Int) {
+        Day.civilFromDays(Int(ordinal))
+    }
+
+    public var description: String {
+        let (y, m, d) = components
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// `nil` when the result leaves years 1...9999.
+    public func adding(days: Int64) -> Day? {
+        let r = Int64(ordinal) + days
+        guard r >= Day.minOrdinal && r <= Day.maxOrdinal else { return nil }
+        return Day(ordinal: Int32(r))
+    }
+
+    /// Calendar months; the day clamps to the month's last day.
+    public func adding(months: Int64) -> Day? {
+        let (y, m, d) = components
+        let total = Int64(y) * 12 + Int64(m - 1) + months
+        guard total >= 12, total < 10000 * 12 else { return nil }
+        let ny = Int(total / 12)
+        let nm = Int(total % 12) + 1
+        return Day(year: ny, month: nm, day: min(d, Day.daysIn(month: nm, year: ny)))
+    }
+
+    /// Whole days from `other` to `self`.
+    public func days(since other: Day) -> Int64 {
+        Int64(ordinal) - Int64(other.ordinal)
+    }
+
+    private static let minOrdinal = Int64(daysFromCivil(1, 1, 1))
+    private static let maxOrdinal = Int64(daysFromCivil(9999, 12, 31))
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days, in eras of 400 years.
+    private static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    private static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

@@ -1,0 +1,80 @@
+// Money: an exact amount in minor units of one currency.
+
+/// An amount of money, exact: an integer count of the currency's minor unit (fen, cents).
+public struct Money: Sendable, Hashable, CustomStringConvertible {
+    public var minor: Int64
+    public var currency: Currency
+
+    public init(minor: Int64, currency: Currency) {
+        self.minor = minor
+        self.currency = currency
+    }
+
+    /// The amount as a decimal number (`123.45`), exact.
+    public var decimal: Decimal64 {
+        Decimal64(significand: minor, scale: Int8(currency.minorUnit))
+    }
+
+    /// A decimal amount rounded half away from zero to the currency's minor unit; `nil` on overflow.
+    public init?(_ amount: Decimal64, currency: Currency) {
+        let rounded = amount.rounded(toScale: currency.minorUnit)
+        guard let minor = rounded.significand(atScale: currency.minorUnit) else { return nil }
+        self.init(minor: minor, currency: currency)
+    }
+
+    /// `1234.50` — plain, with every minor digit.
+    public var description: String { formatted(grouped: false) }
+
+    /// `1,234.50` when grouped.
+    public func formatted(grouped: Bool) -> String {
+        Decimal64.digits(minor, scale: currency.minorUnit, grouped: grouped)
+    }
+
+    /// Why a text is not an amount.
+    public enum ParseError: Error, Equatable, Sendable {
+        case notAnAmount
+        case tooManyDecimals(allowed: Int)
+        case tooLarge
+    }
+
+    /// Parses a plain decimal amount: `1234`, `1234.5`, `-12.00`. No grouping, no symbol.
+    public static func parse(_ text: some StringProtocol, currency: Currency) -> Result<Money, ParseError> {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if let f = bytes.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
+            negative = f == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        var value: Int64 = 0
+        var decimals = -1
+        var digits = 0
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                if decimals >= 0 { return .failure(.notAnAmount) }
+                decimals = 0
+                continue
+            }
+            guard b >= 48 && b <= 57 else { return .failure(.notAnAmount) }
+            digits += 1
+            if decimals >= 0 {
+                decimals += 1
+                if decimals > currency.minorUnit {
+                    if b == 48 { continue }  // trailing zeros beyond the unit are harmless
+                    return .failure(.tooManyDecimals(allowed: currency.minorUnit))
+                }
+            }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(b - 48))
+            if o1 || o2 { return .failure(.tooLarge) }
+            value = a
+        }
+        guard digits > 0 else { return .failure(.notAnAmount) }
+        let used = max(decimals, 0)
+        for _ in min(used, currency.minorUnit)..<currency.minorUnit {
+            let (m, o) = value.multipliedReportingOverflow(by: 10)
+            if o { return .failure(.tooLarge) }
+            value = m
+        }
+        return .success(Money(minor: negative ? -value : value, currency: currency))
+    }
+}

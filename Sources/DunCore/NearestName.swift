@@ -1,0 +1,39 @@
+// Nearest name: the "did you mean …?" of every phase.
+
+/// The candidate closest to `name` by edit distance, when it is close enough to be
+/// a plausible typo (an exact match ignoring case always is).
+public func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
+    let target = Array(name.lowercased())
+    var best: (String, Int)?
+    for candidate in candidates {
+        let c = Array(candidate.lowercased())
+        let d = editDistance(target, c)
+        if best == nil || d < best!.1 {
+            best = (candidate, d)
+        }
+    }
+    guard let (found, distance) = best else { return nil }
+    let allowed = max(1, min(target.count, found.count) / 3)
+    return distance <= allowed ? found : nil
+}
+
+/// Levenshtein distance with adjacent transpositions counting one.
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous2 = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], previous2[j - 2] + 1)
+            }
+        }
+        (previous2, previous, current) = (previous, current, previous2)
+    }
+    return previous[b.count]
+}

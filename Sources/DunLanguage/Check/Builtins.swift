@@ -1,0 +1,155 @@
+// Builtins: the one table of functions — name, signature, meaning, type rule, implementation.
+
+import DunCore
+
+public enum Aggregate: String, Sendable, CaseIterable {
+    case count, sum, avg, min, max
+}
+
+/// A function a script can call. The checker, `.help` and completion read this table.
+public struct Builtin: Sendable {
+    public let name: String
+    public let signature: String
+    public let doc: String
+    let kind: Kind
+
+    enum Kind: Sendable {
+        /// Counted or folded over a table, a list, or the rows of a group.
+        case aggregate(Aggregate)
+        /// Argument types to result type (or a message), and the evaluation.
+        case scalar(
+            check: @Sendable ([DunType]) -> Result<DunType, TypeMismatch>,
+            run: @Sendable ([Value]) throws(BuiltinFailure) -> Value)
+    }
+
+    struct TypeMismatch: Error {
+        var message: String
+    }
+
+    struct BuiltinFailure: Error {
+        var message: String
+    }
+
+    public static let all: [Builtin] = [
+        Builtin(
+            name: "count", signature: "count(table) · count() in aggregate",
+            doc: "number of rows; in `aggregate`, count() counts the group's rows and count(cond) the rows where cond holds",
+            kind: .aggregate(.count)),
+        Builtin(
+            name: "sum", signature: "sum(list) · sum(expr) in aggregate",
+            doc: "total of numbers or money, nulls skipped; 0 when there is nothing to add",
+            kind: .aggregate(.sum)),
+        Builtin(
+            name: "avg", signature: "avg(list) · avg(expr) in aggregate",
+            doc: "mean of numbers or money (money rounds half away from zero to its minor unit), nulls skipped",
+            kind: .aggregate(.avg)),
+        Builtin(
+            name: "min", signature: "min(list) · min(expr) in aggregate · min(a, b, …)",
+            doc: "smallest value, nulls skipped; with several arguments, the smallest of them",
+            kind: .aggregate(.min)),
+        Builtin(
+            name: "max", signature: "max(list) · max(expr) in aggregate · max(a, b, …)",
+            doc: "largest value, nulls skipped; with several arguments, the largest of them",
+            kind: .aggregate(.max)),
+        Builtin(
+            name: "abs", signature: "abs(x)", doc: "absolute value of a number or amount",
+            kind: .scalar(
+                check: { one($0, [.number, .money]) },
+                run: { (args) throws(BuiltinFailure) in
+                    switch args[0] {
+                    case .number(let n) where n.isNegative:
+                        guard let v = n.negated() else { throw BuiltinFailure(message: "number too large") }
+                        return .number(v)
+                    case .money(let m) where m.minor < 0:
+                        return .money(Money(minor: -m.minor, currency: m.currency))
+                    default: return args[0]
+                    }
+                })),
+        Builtin(
+            name: "round", signature: "round(x) · round(x, places)",
+            doc: "rounds half away from zero to whole units or to `places` decimals",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 1 || (types.count == 2 && fits(types[1], .number)) else {
+                        return .failure(TypeMismatch(message: "round takes a number or amount, and optionally the number of places"))
+                    }
+                    return one([types[0]], [.number, .money])
+                },
+                run: { (args) throws(BuiltinFailure) in
+                    var places = 0
+                    if args.count == 2 {
+                        guard case .number(let p) = args[1], let n = p.integerValue, (0...18).contains(n) else {
+                            if args[1].isNull { return .null }
+                            throw BuiltinFailure(message: "places must be a whole number from 0 to 18")
+                        }
+                        places = Int(n)
+                    }
+                    switch args[0] {
+                    case .number(let n): return .number(n.rounded(toScale: places))
+                    case .money(let m):
+                        let r = m.decimal.rounded(toScale: min(places, m.currency.minorUnit))
+                        return Money(r, currency: m.currency).map(Value.money) ?? .null
+                    default: return .null
+                    }
+                })),
+        Builtin(
+            name: "year", signature: "year(date)", doc: "the year of a date",
+            kind: .scalar(
+                check: { one($0, [.date], result: .number) },
+                run: { args in
+                    guard case .date(let d) = args[0] else { return .null }
+                    return .number(Decimal64(d.components.year))
+                })),
+        Builtin(
+            name: "month", signature: "month(date)", doc: "the month of a date, 1 to 12",
+            kind: .scalar(
+                check: { one($0, [.date], result: .number) },
+                run: { args in
+                    guard case .date(let d) = args[0] else { return .null }
+                    return .number(Decimal64(d.components.month))
+                })),
+        Builtin(
+            name: "lower", signature: "lower(text)", doc: "text in lower case",
+            kind: .scalar(
+                check: { one($0, [.string]) },
+                run: { args in
+                    guard case .string(let s) = args[0] else { return .null }
+                    return .string(s.lowercased())
+                })),
+        Builtin(
+            name: "upper", signature: "upper(text)", doc: "text in upper case",
+            kind: .scalar(
+                check: { one($0, [.string]) },
+                run: { args in
+                    guard case .string(let s) = args[0] else { return .null }
+                    return .string(s.uppercased())
+                })),
+        Builtin(
+            name: "length", signature: "length(text)", doc: "number of characters in a text",
+            kind: .scalar(
+                check: { one($0, [.string], result: .number) },
+                run: { args in
+                    guard case .string(let s) = args[0] else { return .null }
+                    return .number(Decimal64(s.count))
+                })),
+    ]
+
+    public static func named(_ name: String) -> Builtin? {
+        all.first { $0.name == name }
+    }
+
+    /// Exactly one argument, of one of `allowed`; the result is `result`, or the argument's type.
+    private static func one(_ types: [DunType], _ allowed: [DunType], result: DunType? = nil) -> Result<DunType, TypeMismatch> {
+        guard types.count == 1 else {
+            return .failure(TypeMismatch(message: "expected 1 argument, found \(types.count)"))
+        }
+        guard let match = allowed.first(where: { fits(types[0], $0) }) else {
+            return .failure(TypeMismatch(message: "expected \(allowed.map { "\($0)" }.joined(separator: " or "))"))
+        }
+        return .success(result ?? (types[0] == .null || types[0] == .unknown ? match : types[0]))
+    }
+
+    private static func fits(_ type: DunType, _ wanted: DunType) -> Bool {
+        type == wanted || type == .null || type == .unknown
+    }
+}

@@ -1,0 +1,101 @@
+// Checked program: what the checker hands the interpreter — names resolved to slots, types known.
+
+/// A checked expression.
+public struct Node: Sendable {
+    var kind: NodeKind
+    public var type: DunType
+    var range: Range<Int>
+}
+
+/// Where a projection (`table.field`) reads from.
+enum Projection: Sendable {
+    case field(Int)
+    case column(Int)
+}
+
+indirect enum NodeKind: Sendable {
+    case constant(Value)
+    case today
+    /// A field of the entity row `depth` scopes out (0 = the innermost row).
+    case field(depth: Int, field: Int)
+    /// A derived or record column of the row `depth` scopes out.
+    case column(depth: Int, index: Int)
+    /// A `let` binding of the session.
+    case global(Int)
+    case entityTable(EntityID)
+    /// A field of a row-valued expression (`invoice.customer.region`); null rows give null.
+    case member(Node, field: Int)
+    /// A field of every row of a table: a list.
+    case project(Node, Projection)
+    case negate(Node)
+    case not(Node)
+    case and(Node, Node)
+    case or(Node, Node)
+    case arithmetic(ArithmeticOperator, Node, Node)
+    case coalesce(Node, Node)
+    case compare(ComparisonOperator, Node, Node)
+    case between(Node, Node, Node, negated: Bool)
+    case isIn(Node, Node, negated: Bool)
+    case isNull(Node, negated: Bool)
+    case contains(Node, Node, negated: Bool)
+    /// `table where predicate`; the predicate sees each row as the innermost scope.
+    case filter(Node, Node)
+    case list([Node])
+    case call(Builtin, [Node])
+    /// `min(a, b, …)` or `max(a, b, …)`: the extreme non-null argument.
+    case extreme([Node], largest: Bool)
+    /// An aggregate over a table or list argument (`count(invoices)`, `sum(invoices.balance)`).
+    case aggregate(Aggregate, Node?)
+    /// An aggregate over the rows of the current group, the argument evaluated on each.
+    case groupAggregate(Aggregate, Node?)
+}
+
+public struct CheckedStage: Sendable {
+    var kind: CheckedStageKind
+    var range: Range<Int>
+}
+
+enum CheckedStageKind: Sendable {
+    case filter(Node)
+    case sort([(key: Node, descending: Bool)])
+    case take(Node)
+    case select([Column], [Node])
+    case derive([Column], [Node])
+    case group(keys: [Node], aggregates: [Node], columns: [Column])
+    case count
+    case action(CheckedAction)
+}
+
+/// A checked action; planning and applying it belongs to the policies layer.
+public struct CheckedAction: Sendable {
+    public var action: Action
+    /// The checked expressions of the action (`by`, `when`, amounts), in source order.
+    var nodes: [Node]
+}
+
+public struct CheckedPipeline: Sendable {
+    var source: Node
+    var stages: [CheckedStage]
+    /// What the pipeline yields: a table, or a single value.
+    public var type: DunType
+    var range: Range<Int>
+}
+
+public struct CheckedRule: Sendable {
+    public var name: String
+    public var query: CheckedPipeline
+    public var actions: [CheckedAction]
+}
+
+public struct CheckedPolicy: Sendable {
+    public var name: String
+    public var title: String?
+    public var rules: [CheckedRule]
+}
+
+public enum CheckedStatement: Sendable {
+    case query(CheckedPipeline)
+    case binding(slot: Int, name: String, CheckedPipeline)
+    case explain(CheckedPipeline)
+    case policy(CheckedPolicy)
+}

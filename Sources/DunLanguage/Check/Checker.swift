@@ -1,0 +1,236 @@
+// Checker: resolves every name against the schema and types every expression before
+// a single row is read.
+
+import DunCore
+
+/// Checks parsed statements. Reports every error it finds; nothing runs if there is one.
+public struct Checker {
+    let schema: Schema
+    let source: SourceText
+    var globals: Globals
+    var diagnostics: [Diagnostic] = []
+    /// Row types in scope, innermost last: a filter or stage pushes the row it runs on.
+    var scopes: [RowType] = []
+    /// While checking an `aggregate` item outside any aggregate call: the index in `scopes`
+    /// of the group's rows, whose fields must be aggregated.
+    var groupScope: Int?
+    /// Counts references to the innermost row, to tell a per-row value from a constant.
+    var rowReferences = 0
+
+    /// Checks `statements`; new `let` bindings are added to `globals` only when all is well.
+    public static func check(
+        _ statements: [Statement], source: SourceText, schema: Schema, globals: inout Globals
+    ) -> (statements: [CheckedStatement], diagnostics: [Diagnostic]) {
+        var checker = Checker(schema: schema, source: source, globals: globals)
+        var policies: [String: Range<Int>] = [:]
+        var out: [CheckedStatement] = []
+        for statement in statements {
+            if case .policy(let p) = statement {
+                if let first = policies[p.name] {
+                    checker.error(
+                        "policy '\(p.name)' is defined twice", p.nameRange,
+                        hint: "the first is at \(checker.lineColumn(first.lowerBound))")
+                }
+                policies[p.name] = p.nameRange
+            }
+            out.append(checker.statement(statement))
+        }
+        if checker.diagnostics.isEmpty {
+            globals = checker.globals
+        }
+        return (out, checker.diagnostics)
+    }
+
+    // MARK: statements and pipelines
+
+    private mutating func statement(_ s: Statement) -> CheckedStatement {
+        switch s {
+        case .query(let p):
+            return .query(pipeline(p))
+        case .binding(let name, let range, let p):
+            if schema.entity(named: name) != nil || name == "today" {
+                error("'\(name)' is a built-in name", range, hint: "choose another name for the binding")
+            }
+            let checked = pipeline(p)
+            return .binding(slot: globals.bind(name, checked.type), name: name, checked)
+        case .explain(let p, let range):
+            let checked = pipeline(p)
+            if case .table = checked.type {} else if checked.type != .unknown {
+                error("explain needs a query that gives a table", range, hint: "explain customers where overdue > 30")
+            }
+            return .explain(checked)
+        case .policy(let p):
+            return .policy(policy(p))
+        }
+    }
+
+    mutating func pipeline(_ p: Pipeline) -> CheckedPipeline {
+        let source = expression(p.source)
+        var current = source.type
+        var stages: [CheckedStage] = []
+        var ended: String?
+        for stage in p.stages {
+            if let ended {
+                error("'\(ended)' ends a pipeline; nothing can follow it", stage.range)
+                break
+            }
+            guard case .table(let row) = current else {
+                if current != .unknown {
+                    error(
+                        "this stage needs a table, but the pipeline holds a \(current.name(in: schema)) here",
+                        stage.range)
+                }
+                break
+            }
+            let kind: CheckedStageKind
+            switch stage.kind {
+            case .filter(let e):
+                kind = .filter(within(row) { $0.condition(e) })
+            case .sort(let keys):
+                kind = .sort(
+                    within(row) { c in
+                        keys.map { key in
+                            let n = c.expression(key.expr)
+                            if !(n.type.isOrdered || n.type == .bool) {
+                                c.error("cannot sort by a \(n.type.name(in: c.schema))", key.expr.range)
+                            }
+                            return (n, key.descending)
+                        }
+                    })
+            case .take(let e):
+                let n = expression(e)
+                expect(n, .number, "take needs a number of rows")
+                kind = .take(n)
+            case .select(let items):
+                let (columns, nodes) = within(row) { $0.items(items, taken: []) }
+                kind = .select(columns, nodes)
+                current = .table(.record(columns))
+            case .derive(let items):
+                let existing = existingNames(row)
+                let (columns, nodes) = within(row) { $0.items(items, taken: existing, requireNames: "derive") }
+                kind = .derive(columns, nodes)
+                switch row {
+                case .entity(let e, let extras): current = .table(.entity(e, extras: extras + columns))
+                case .record(let cols): current = .table(.record(cols + columns))
+                }
+            case .group(let keys, let aggregates):
+                let (checked, columns) = group(row, keys: keys, aggregates: aggregates, range: stage.range)
+                kind = checked
+                current = .table(.record(columns))
+            case .count:
+                kind = .count
+                current = .number
+                ended = "count"
+            case .action(let a):
+                kind = .action(action(a, row: row))
+                ended = "an action"
+            }
+            stages.append(CheckedStage(kind: kind, range: stage.range))
+        }
+        return CheckedPipeline(source: source, stages: stages, type: current, range: p.range)
+    }
+
+    /// Runs `body` with `row` as the innermost scope.
+    mutating func within<T>(_ row: RowType, _ body: (inout Checker) -> T) -> T {
+        scopes.append(row)
+        defer { scopes.removeLast() }
+        return body(&self)
+    }
+
+    private func existingNames(_ row: RowType) -> [String] {
+        var names = row.columns.map(\.name)
+        if let e = row.entity { names += schema[e].fields.map(\.name) }
+        return names
+    }
+
+    /// Checks `name = expr` items; an unnamed item is named after its source text.
+    private mutating func items(_ items: [Item], taken: [String], requireNames: String? = nil) -> ([Column], [Node]) {
+        var columns: [Column] = []
+        var nodes: [Node] = []
+        for item in items {
+            let node = expression(item.expr)
+            if case .table = node.type {
+                error("a column cannot hold a whole table", item.expr.range, hint: "count or sum it: count(invoices)")
+            }
+            let name: String
+            if let n = item.name {
+                name = n
+            } else {
+                if let what = requireNames {
+                    error("\(what) needs a name for each column", item.expr.range, hint: "\(what) name = …")
+                }
+                name = source.text.utf8Slice(item.expr.range)
+            }
+            let range = item.nameRange ?? item.expr.range
+            if taken.contains(name) {
+                error("'\(name)' is already a field of this table", range, hint: "choose another name")
+            } else if columns.contains(where: { $0.name == name }) {
+                error("duplicate column '\(name)'", range, hint: "name it: other_name = …")
+            }
+            columns.append(Column(name: name, type: node.type))
+            nodes.append(node)
+        }
+        return (columns, nodes)
+    }
+
+    // group → keys, then aggregates checked with the group's rows in scope
+    private mutating func group(
+        _ row: RowType, keys: [Item], aggregates: [Item], range: Range<Int>
+    ) -> (CheckedStageKind, [Column]) {
+        scopes.append(row)
+        defer { scopes.removeLast() }
+        let (keyColumns, keyNodes) = items(keys, taken: [])
+        for n in keyNodes where !(n.type.isOrdered || n.type == .bool) {
+            error("cannot group by a \(n.type.name(in: schema))", n.range, hint: "group by a field such as region or bucket")
+        }
+        groupScope = scopes.count - 1
+        var (aggColumns, aggNodes) = items(aggregates, taken: keyColumns.map(\.name))
+        groupScope = nil
+        if aggregates.isEmpty {
+            aggColumns = [Column(name: "count", type: .number)]
+            aggNodes = [Node(kind: .groupAggregate(.count, nil), type: .number, range: range)]
+        }
+        let columns = keyColumns + aggColumns
+        return (.group(keys: keyNodes, aggregates: aggNodes, columns: columns), columns)
+    }
+
+    // MARK: policies
+
+    private mutating func policy(_ p: Policy) -> CheckedPolicy {
+        var rules: [CheckedRule] = []
+        var seen: [String: Range<Int>] = [:]
+        for rule in p.rules {
+            if let first = seen[rule.name] {
+                error(
+                    "rule '\(rule.name)' appears twice in policy '\(p.name)'", rule.nameRange,
+                    hint: "the first is at \(lineColumn(first.lowerBound))")
+            }
+            seen[rule.name] = rule.nameRange
+            let query = pipeline(rule.query)
+            var actions: [CheckedAction] = []
+            switch query.type {
+            case .table(let row) where row.entity.map({ ["customers", "invoices"].contains(schema[$0].name) }) == true:
+                actions = rule.actions.map { action($0, row: row) }
+            case .unknown:
+                break
+            default:
+                error(
+                    "a rule selects customers or invoices, not a \(query.type.name(in: schema))", rule.query.range,
+                    hint: "rule late: invoices where days_overdue > 30 => …")
+            }
+            rules.append(CheckedRule(name: rule.name, query: query, actions: actions))
+        }
+        return CheckedPolicy(name: p.name, title: p.title, rules: rules)
+    }
+
+    // MARK: diagnostics
+
+    mutating func error(_ message: String, _ range: Range<Int>, hint: String? = nil) {
+        diagnostics.append(source.diagnostic(message, at: range, hint: hint))
+    }
+
+    func lineColumn(_ offset: Int) -> String {
+        let p = source.position(of: offset..<offset)
+        return "\(p.line):\(p.column)"
+    }
+}

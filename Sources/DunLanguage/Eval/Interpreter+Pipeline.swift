@@ -1,0 +1,183 @@
+// Interpreter+Pipeline: the stages of a pipeline, and `explain`.
+
+import DunCore
+
+extension Interpreter {
+    func pipeline(_ p: CheckedPipeline, _ env: inout Env) throws(RuntimeError) -> Value {
+        var value = try evaluate(p.source, &env)
+        for stage in p.stages {
+            value = try run(stage, on: value, &env)
+        }
+        return value
+    }
+
+    private func run(_ stage: CheckedStage, on value: Value, _ env: inout Env) throws(RuntimeError) -> Value {
+        guard case .table(let frame) = value else { return value }
+        switch stage.kind {
+        case .filter(let predicate):
+            return .table(try filter(frame, predicate, &env))
+        case .sort(let keys):
+            return .table(try sort(frame, keys, &env))
+        case .take(let n):
+            let v = try evaluate(n, &env)
+            guard case .number(let d) = v, let count = d.integerValue, count >= 0 else {
+                throw RuntimeError("take needs a whole number of rows, 0 or more; found \(v)", n.range)
+            }
+            return .table(count >= frame.count ? frame : frame.picking(Array(0..<Int(count))))
+        case .select(let columns, let nodes):
+            let values = try computeColumns(frame, nodes, &env)
+            return .table(Frame(entity: nil, rows: [], columns: columns, values: values, count: frame.count))
+        case .derive(let columns, let nodes):
+            let values = try computeColumns(frame, nodes, &env)
+            return .table(
+                Frame(
+                    entity: frame.entity, rows: frame.rows, columns: frame.columns + columns,
+                    values: frame.values + values, count: frame.count))
+        case .group(let keys, let aggregates, let columns):
+            return .table(try group(frame, keys: keys, aggregates: aggregates, columns: columns, &env))
+        case .count:
+            return .number(Decimal64(frame.count))
+        case .action:
+            throw RuntimeError(
+                "this version of Dun checks actions but cannot plan or apply them yet", stage.range,
+                hint: "leave out the action to list the rows it would act on")
+        }
+    }
+
+    /// Each node evaluated on each row: one array per node.
+    private func computeColumns(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) -> [[Value]] {
+        var values = nodes.map { _ in [Value]() }
+        for c in values.indices { values[c].reserveCapacity(frame.count) }
+        for i in 0..<frame.count {
+            try onRow(frame, i, &env) { (me, env) throws(RuntimeError) in
+                for (c, node) in nodes.enumerated() {
+                    values[c].append(try me.evaluate(node, &env))
+                }
+            }
+        }
+        return values
+    }
+
+    /// Stable: rows with equal keys keep their order. Nulls sort last in both directions.
+    private func sort(_ frame: Frame, _ keys: [(key: Node, descending: Bool)], _ env: inout Env) throws(RuntimeError) -> Frame {
+        let columns = try computeColumns(frame, keys.map(\.key), &env)
+        var failure: RuntimeError?
+        let positions = Array(0..<frame.count).sorted { a, b in
+            for (k, key) in keys.enumerated() {
+                let x = columns[k][a]
+                let y = columns[k][b]
+                if x.isNull != y.isNull { return y.isNull }
+                do throws(RuntimeError) {
+                    if let order = try Value.order(x, y, at: key.key.range), order != 0 {
+                        return key.descending ? order > 0 : order < 0
+                    }
+                } catch {
+                    if failure == nil { failure = error }
+                    return false
+                }
+            }
+            return a < b
+        }
+        if let failure { throw failure }
+        return frame.picking(positions)
+    }
+
+    /// One row per distinct key, in key order, with the aggregates computed over its rows.
+    private func group(
+        _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
+    ) throws(RuntimeError) -> Frame {
+        let keyValues = try computeColumns(frame, keys, &env)
+        var groups: [[Value]: Int] = [:]
+        var order: [[Value]] = []
+        var members: [[Int]] = []
+        for i in 0..<frame.count {
+            let key = keyValues.map { $0[i] }
+            if let g = groups[key] {
+                members[g].append(i)
+            } else {
+                groups[key] = order.count
+                order.append(key)
+                members.append([i])
+            }
+        }
+        if keys.isEmpty && order.isEmpty {
+            // `aggregate` without `group by` gives one row even for no input.
+            order.append([])
+            members.append([])
+        }
+        var failure: RuntimeError?
+        let sorted = Array(order.indices).sorted { a, b in
+            for k in keys.indices {
+                let (x, y) = (order[a][k], order[b][k])
+                if x.isNull != y.isNull { return y.isNull }
+                do throws(RuntimeError) {
+                    if let o = try Value.order(x, y, at: keys[k].range), o != 0 { return o < 0 }
+                } catch {
+                    if failure == nil { failure = error }
+                    return false
+                }
+            }
+            return a < b
+        }
+        if let failure { throw failure }
+        var values = columns.map { _ in [Value]() }
+        for g in sorted {
+            for k in keys.indices { values[k].append(order[g][k]) }
+            env.group = (frame, members[g])
+            // The group's first row stands in scope so that outer rows keep their depth.
+            env.scopes.append((frame, members[g].first ?? 0))
+            defer {
+                env.scopes.removeLast()
+                env.group = nil
+            }
+            for (a, node) in aggregates.enumerated() {
+                values[keys.count + a].append(try evaluate(node, &env))
+            }
+        }
+        return Frame(entity: nil, rows: [], columns: columns, values: values, count: sorted.count)
+    }
+
+    // MARK: explain
+
+    /// Runs the pipeline stage by stage, counting the rows after each; a `where` of several
+    /// conditions joined by `and` is counted condition by condition.
+    func explain(_ p: CheckedPipeline, source: SourceText, _ env: inout Env) throws(RuntimeError) -> Outcome {
+        var value = try evaluate(p.source, &env)
+        var steps: [ExplainStep] = []
+        func text(_ range: Range<Int>) -> String {
+            source.text.utf8Slice(range).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.joined(separator: " ")
+        }
+        func step(_ t: String, _ v: Value, part: Bool = false) {
+            guard case .table(let f) = v else { return }
+            let sample = f.entity.map { e in f.rows.prefix(5).map { data.value(of: e, field: schema[e].key, row: $0) } } ?? []
+            steps.append(ExplainStep(text: t, rows: f.count, sample: sample, isPart: part))
+        }
+        step(text(p.source.range), value)
+        for stage in p.stages {
+            if case .filter(let predicate) = stage.kind, case .table(var frame) = value, case .and = predicate.kind {
+                let parts = conjuncts(predicate)
+                for (i, part) in parts.enumerated() {
+                    frame = try filter(frame, part, &env)
+                    step((i == 0 ? "where " : "and ") + text(part.range), .table(frame), part: i > 0)
+                }
+                value = .table(frame)
+                continue
+            }
+            value = try run(stage, on: value, &env)
+            step(text(stage.range), value)
+        }
+        guard case .table(let result) = value else { return .value(value, p.type) }
+        return .explain(steps, result)
+    }
+
+    private func conjuncts(_ n: Node) -> [Node] {
+        if case .and(let a, let b) = n.kind { return conjuncts(a) + conjuncts(b) }
+        return [n]
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}

@@ -1,0 +1,291 @@
+// Interpreter: walks checked expressions and pipelines over the host's rows.
+
+import DunCore
+
+/// The host's rows: what entity names and fields evaluate to.
+public protocol DataSource: Sendable {
+    /// The run's as-of date: what `today` means.
+    var today: Day { get }
+    /// The rows of an entity, in order.
+    func rows(of entity: EntityID) -> [Int32]
+    /// A field of one row.
+    func value(of entity: EntityID, field: Int, row: Int32) -> Value
+}
+
+/// What a statement produced.
+public enum Outcome: Sendable {
+    /// A `let` or a policy: nothing to show.
+    case none
+    case value(Value, DunType)
+    case table(Frame)
+    /// Each stage with the rows it kept, then the result.
+    case explain([ExplainStep], Frame)
+}
+
+/// One line of `explain`: a stage, the rows it kept, and the first of them.
+public struct ExplainStep: Sendable {
+    public var text: String
+    public var rows: Int
+    public var sample: [Value]
+    /// A condition of an `and` chain, shown indented under its `where`.
+    public var isPart: Bool
+}
+
+/// The rows an expression is evaluated on: one per enclosing filter or stage.
+struct Env {
+    var scopes: [(frame: Frame, position: Int)] = []
+    /// The rows of the group an `aggregate` item is computed over.
+    var group: (frame: Frame, positions: [Int])?
+}
+
+/// Runs checked statements. Holds the session's `let` values.
+public struct Interpreter {
+    public let schema: Schema
+    public let data: any DataSource
+    public private(set) var globals: [Value] = []
+
+    public init(schema: Schema, data: any DataSource) {
+        self.schema = schema
+        self.data = data
+    }
+
+    /// Runs one statement; `source` gives `explain` the text of each stage.
+    public mutating func run(_ statement: CheckedStatement, source: SourceText) throws(RuntimeError) -> Outcome {
+        var env = Env()
+        switch statement {
+        case .query(let p):
+            return outcome(try pipeline(p, &env), p.type)
+        case .binding(let slot, _, let p):
+            let v = try pipeline(p, &env)
+            while globals.count <= slot { globals.append(.null) }
+            globals[slot] = v
+            return .none
+        case .explain(let p):
+            return try explain(p, source: source, &env)
+        case .policy:
+            return .none
+        }
+    }
+
+    private func outcome(_ v: Value, _ type: DunType) -> Outcome {
+        if case .table(let frame) = v { return .table(frame) }
+        return .value(v, type)
+    }
+
+    // MARK: expressions
+
+    func evaluate(_ n: Node, _ env: inout Env) throws(RuntimeError) -> Value {
+        switch n.kind {
+        case .constant(let v):
+            return v
+        case .today:
+            return .date(data.today)
+        case .field(let depth, let field):
+            let scope = env.scopes[env.scopes.count - 1 - depth]
+            guard let e = scope.frame.entity else { return .null }
+            return data.value(of: e, field: field, row: scope.frame.rows[scope.position])
+        case .column(let depth, let index):
+            let scope = env.scopes[env.scopes.count - 1 - depth]
+            return scope.frame.values[index][scope.position]
+        case .global(let slot):
+            return slot < globals.count ? globals[slot] : .null
+        case .entityTable(let e):
+            return .table(Frame(entity: e, rows: data.rows(of: e)))
+        case .member(let base, let field):
+            guard case .row(let e, let row) = try evaluate(base, &env) else { return .null }
+            return data.value(of: e, field: field, row: row)
+        case .project(let base, let projection):
+            guard case .table(let frame) = try evaluate(base, &env) else { return .null }
+            switch projection {
+            case .field(let f):
+                guard let e = frame.entity else { return .null }
+                return .list(frame.rows.map { data.value(of: e, field: f, row: $0) })
+            case .column(let c):
+                return .list(frame.values[c])
+            }
+        case .negate(let x):
+            switch try evaluate(x, &env) {
+            case .number(let d):
+                guard let r = d.negated() else { throw RuntimeError("number too large", n.range) }
+                return .number(r)
+            case .money(let m):
+                guard m.minor != .min else { throw RuntimeError("amount too large", n.range) }
+                return .money(Money(minor: -m.minor, currency: m.currency))
+            case .duration(.days(let d)): return .duration(.days(-d))
+            case .duration(.months(let d)): return .duration(.months(-d))
+            default: return .null
+            }
+        case .not(let x):
+            return .bool(!(try truth(x, &env)))
+        case .and(let a, let b):
+            guard try truth(a, &env) else { return .bool(false) }
+            return .bool(try truth(b, &env))
+        case .or(let a, let b):
+            if try truth(a, &env) { return .bool(true) }
+            return .bool(try truth(b, &env))
+        case .arithmetic(let op, let a, let b):
+            return try Value.arithmetic(op, evaluate(a, &env), evaluate(b, &env), at: n.range)
+        case .coalesce(let a, let b):
+            let v = try evaluate(a, &env)
+            return v.isNull ? try evaluate(b, &env) : v
+        case .compare(let op, let a, let b):
+            guard let order = try Value.order(evaluate(a, &env), evaluate(b, &env), at: n.range) else {
+                return .bool(false)
+            }
+            switch op {
+            case .equal: return .bool(order == 0)
+            case .notEqual: return .bool(order != 0)
+            case .less: return .bool(order < 0)
+            case .lessEqual: return .bool(order <= 0)
+            case .greater: return .bool(order > 0)
+            case .greaterEqual: return .bool(order >= 0)
+            }
+        case .between(let x, let lo, let hi, let negated):
+            let v = try evaluate(x, &env)
+            guard let a = try Value.order(v, evaluate(lo, &env), at: n.range),
+                let b = try Value.order(v, evaluate(hi, &env), at: n.range)
+            else { return .bool(false) }
+            return .bool((a >= 0 && b <= 0) != negated)
+        case .isIn(let x, let set, let negated):
+            let v = try evaluate(x, &env)
+            guard !v.isNull, case .list(let items) = try evaluate(set, &env) else { return .bool(false) }
+            for item in items where try Value.order(v, item, at: n.range) == 0 {
+                return .bool(!negated)
+            }
+            return .bool(negated)
+        case .isNull(let x, let negated):
+            return .bool(try evaluate(x, &env).isNull != negated)
+        case .contains(let whole, let part, let negated):
+            let w = try evaluate(whole, &env)
+            let p = try evaluate(part, &env)
+            switch (w, p) {
+            case (.string(let s), .string(let t)):
+                return .bool(s.contains(t) != negated)
+            case (.list(let items), _) where !p.isNull:
+                for item in items where try Value.order(item, p, at: n.range) == 0 {
+                    return .bool(!negated)
+                }
+                return .bool(negated)
+            default:
+                return .bool(false)
+            }
+        case .filter(let table, let predicate):
+            guard case .table(let frame) = try evaluate(table, &env) else { return .null }
+            return .table(try filter(frame, predicate, &env))
+        case .list(let items):
+            var values: [Value] = []
+            for item in items { values.append(try evaluate(item, &env)) }
+            return .list(values)
+        case .call(let builtin, let args):
+            var values: [Value] = []
+            for a in args { values.append(try evaluate(a, &env)) }
+            guard case .scalar(_, let run) = builtin.kind else { return .null }
+            do {
+                return try run(values)
+            } catch {
+                throw RuntimeError("\(builtin.name): \(error.message)", n.range)
+            }
+        case .extreme(let args, let largest):
+            var best: Value = .null
+            for a in args {
+                let v = try evaluate(a, &env)
+                if let order = try Value.order(v, best, at: n.range), largest ? order > 0 : order < 0 {
+                    best = v
+                } else if best.isNull {
+                    best = v
+                }
+            }
+            return best
+        case .aggregate(let aggregate, let arg):
+            guard let arg else { return .null }
+            switch try evaluate(arg, &env) {
+            case .table(let frame):
+                return .number(Decimal64(frame.count))
+            case .list(let values):
+                return try fold(aggregate, values, at: n.range)
+            default:
+                return .null
+            }
+        case .groupAggregate(let aggregate, let arg):
+            guard let group = env.group else { return .null }
+            guard let arg else { return .number(Decimal64(group.positions.count)) }
+            var values: [Value] = []
+            values.reserveCapacity(group.positions.count)
+            let saved = env.group
+            env.group = nil
+            defer { env.group = saved }
+            for p in group.positions {
+                values.append(try onRow(group.frame, p, &env) { (me, env) throws(RuntimeError) in try me.evaluate(arg, &env) })
+            }
+            return try fold(aggregate, values, at: n.range)
+        }
+    }
+
+    /// Whether a condition holds; null counts as false.
+    func truth(_ n: Node, _ env: inout Env) throws(RuntimeError) -> Bool {
+        if case .bool(true) = try evaluate(n, &env) { return true }
+        return false
+    }
+
+    /// Runs `body` with row `position` of `frame` as the innermost scope; an error from it
+    /// names the row.
+    func onRow<T>(
+        _ frame: Frame, _ position: Int, _ env: inout Env,
+        _ body: (Interpreter, inout Env) throws(RuntimeError) -> T
+    ) throws(RuntimeError) -> T {
+        env.scopes.append((frame, position))
+        defer { env.scopes.removeLast() }
+        do {
+            return try body(self, &env)
+        } catch {
+            var e = error
+            if e.row == nil { e.row = describe(frame, position) }
+            throw e
+        }
+    }
+
+    /// `customer C042`, or `row 3` of a table without an entity.
+    func describe(_ frame: Frame, _ position: Int) -> String {
+        guard let e = frame.entity else { return "row \(position + 1)" }
+        let entity = schema[e]
+        let key = data.value(of: e, field: entity.key, row: frame.rows[position])
+        if case .string(let k) = key { return "\(entity.singular) \(k)" }
+        return "\(entity.singular) #\(frame.rows[position])"
+    }
+
+    func filter(_ frame: Frame, _ predicate: Node, _ env: inout Env) throws(RuntimeError) -> Frame {
+        var keep: [Int] = []
+        for i in 0..<frame.count
+        where try onRow(frame, i, &env, { (me, env) throws(RuntimeError) in try me.truth(predicate, &env) }) {
+            keep.append(i)
+        }
+        return keep.count == frame.count ? frame : frame.picking(keep)
+    }
+
+    /// Folds values into one: nulls are skipped; `count` counts non-null values, or true ones.
+    func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>) throws(RuntimeError) -> Value {
+        let present = values.filter { !$0.isNull }
+        switch aggregate {
+        case .count:
+            return .number(Decimal64(present.filter { $0 != .bool(false) }.count))
+        case .sum, .avg:
+            guard var total = present.first else { return aggregate == .sum ? .number(.zero) : .null }
+            for v in present.dropFirst() {
+                total = try Value.arithmetic(.add, total, v, at: range)
+            }
+            if aggregate == .sum { return total }
+            return try Value.arithmetic(.divide, total, .number(Decimal64(present.count)), at: range)
+        case .min, .max:
+            var best: Value = .null
+            for v in present {
+                if best.isNull {
+                    best = v
+                } else if let order = try Value.order(v, best, at: range), aggregate == .max ? order > 0 : order < 0 {
+                    best = v
+                }
+            }
+            return best
+        }
+    }
+}
+

@@ -1,0 +1,173 @@
+// Value operations: comparison and arithmetic at run time, exact, with errors for what
+// cannot be known without a guess (two currencies, months against days).
+
+import DunCore
+
+extension Value {
+    /// The order of two values (-1, 0, 1), or `nil` when either is null.
+    static func order(_ a: Value, _ b: Value, at range: Range<Int>) throws(RuntimeError) -> Int? {
+        func sign<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
+        switch (a, b) {
+        case (.null, _), (_, .null):
+            return nil
+        case (.number(let x), .number(let y)):
+            return sign(x, y)
+        case (.money(let x), .money(let y)):
+            guard x.currency == y.currency else {
+                throw RuntimeError(
+                    "cannot compare \(x.formatted(grouped: true)) \(x.currency) with \(y.formatted(grouped: true)) \(y.currency) without an exchange rate",
+                    range)
+            }
+            return sign(x.minor, y.minor)
+        case (.money(let x), .number(let y)):
+            return sign(x.decimal, y)
+        case (.number(let x), .money(let y)):
+            return sign(x, y.decimal)
+        case (.date(let x), .date(let y)):
+            return sign(x, y)
+        case (.string(let x), .string(let y)):
+            return sign(x, y)
+        case (.grade(let x), .grade(let y)):
+            return sign(x, y)
+        case (.bucket(let x), .bucket(let y)):
+            return sign(x, y)
+        case (.bool(let x), .bool(let y)):
+            return sign(x ? 1 : 0, y ? 1 : 0)
+        case (.row(let e, let x), .row(let f, let y)) where e == f:
+            return sign(x, y)
+        case (.number(let x), .duration(let d)):
+            return try sign(x, Decimal64(days(d, at: range)))
+        case (.duration(let d), .number(let y)):
+            return try sign(Decimal64(days(d, at: range)), y)
+        case (.duration(.days(let x)), .duration(.days(let y))), (.duration(.months(let x)), .duration(.months(let y))):
+            return sign(x, y)
+        default:
+            throw RuntimeError("cannot compare \(a.kindName) with \(b.kindName)", range)
+        }
+    }
+
+    private static func days(_ d: Duration, at range: Range<Int>) throws(RuntimeError) -> Int64 {
+        guard case .days(let n) = d else {
+            throw RuntimeError(
+                "months and years are calendar units and cannot be compared with a day count", range,
+                hint: "compare with days or weeks: 90 days")
+        }
+        return n
+    }
+
+    /// `a op b`; null if either is null.
+    static func arithmetic(_ op: ArithmeticOperator, _ a: Value, _ b: Value, at range: Range<Int>) throws(RuntimeError) -> Value {
+        func check<T>(_ v: T?, _ what: String = "number too large") throws(RuntimeError) -> T {
+            guard let v else { throw RuntimeError(what, range) }
+            return v
+        }
+        func money(_ d: Decimal64?, _ c: Currency) throws(RuntimeError) -> Value {
+            .money(try check(d.flatMap { Money($0, currency: c) }, "amount too large"))
+        }
+        switch (op, a, b) {
+        case (_, .null, _), (_, _, .null):
+            return .null
+        case (_, .number(let x), .number(let y)):
+            switch op {
+            case .add: return .number(try check(x.adding(y)))
+            case .subtract: return .number(try check(x.subtracting(y)))
+            case .multiply: return .number(try check(x.multiplied(by: y)))
+            case .divide:
+                if y == .zero { throw RuntimeError("division by zero", range) }
+                return .number(try check(x.divided(by: y)))
+            }
+        case (.add, .money(let x), .money(let y)), (.subtract, .money(let x), .money(let y)):
+            guard x.currency == y.currency else {
+                throw RuntimeError(
+                    "cannot \(op == .add ? "add" : "subtract") \(x.currency) and \(y.currency) without an exchange rate", range)
+            }
+            let r = op == .add ? x.minor.adding(y.minor) : x.minor.subtracting(y.minor)
+            return .money(Money(minor: try check(r, "amount too large"), currency: x.currency))
+        case (.add, .money(let x), .number(let y)), (.add, .number(let y), .money(let x)):
+            return try money(x.decimal.adding(y), x.currency)
+        case (.subtract, .money(let x), .number(let y)):
+            return try money(x.decimal.subtracting(y), x.currency)
+        case (.subtract, .number(let x), .money(let y)):
+            return try money(x.subtracting(y.decimal), y.currency)
+        case (.multiply, .money(let x), .number(let y)), (.multiply, .number(let y), .money(let x)):
+            return try money(x.decimal.multiplied(by: y), x.currency)
+        case (.divide, .money(let x), .number(let y)):
+            if y == .zero { throw RuntimeError("division by zero", range) }
+            return try money(x.decimal.divided(by: y, places: x.currency.minorUnit), x.currency)
+        case (.divide, .money(let x), .money(let y)):
+            guard x.currency == y.currency else {
+                throw RuntimeError("cannot divide \(x.currency) by \(y.currency) without an exchange rate", range)
+            }
+            if y.minor == 0 { throw RuntimeError("division by zero", range) }
+            return .number(try check(Decimal64(x.minor).divided(by: Decimal64(y.minor))))
+        case (.add, .date(let d), .duration(let s)), (.add, .duration(let s), .date(let d)):
+            return .date(try check(shift(d, s, 1), "date out of range"))
+        case (.subtract, .date(let d), .duration(let s)):
+            return .date(try check(shift(d, s, -1), "date out of range"))
+        case (.subtract, .date(let x), .date(let y)):
+            return .number(Decimal64(x.days(since: y)))
+        case (.add, .duration(let x), .duration(let y)), (.subtract, .duration(let x), .duration(let y)):
+            switch (x, y) {
+            case (.days(let p), .days(let q)):
+                return .duration(.days(try check(op == .add ? p.adding(q) : p.subtracting(q), "duration too long")))
+            case (.months(let p), .months(let q)):
+                return .duration(.months(try check(op == .add ? p.adding(q) : p.subtracting(q), "duration too long")))
+            default:
+                throw RuntimeError("cannot mix days and months in one duration", range)
+            }
+        case (.multiply, .duration(let d), .number(let n)), (.multiply, .number(let n), .duration(let d)):
+            guard let k = n.integerValue else {
+                throw RuntimeError("a duration can only be multiplied by a whole number", range)
+            }
+            switch d {
+            case .days(let p): return .duration(.days(try check(p.multiplied(by: k), "duration too long")))
+            case .months(let p): return .duration(.months(try check(p.multiplied(by: k), "duration too long")))
+            }
+        default:
+            throw RuntimeError("cannot apply '\(op.rawValue)' to \(a.kindName) and \(b.kindName)", range)
+        }
+    }
+
+    private static func shift(_ d: Day, _ s: Duration, _ sign: Int64) -> Day? {
+        switch s {
+        case .days(let n): return d.adding(days: sign * n)
+        case .months(let n): return d.adding(months: sign * n)
+        }
+    }
+
+    /// The name of the value's kind, for messages.
+    var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "bool"
+        case .number: return "number"
+        case .money(let m): return "money (\(m.currency))"
+        case .date: return "date"
+        case .duration: return "duration"
+        case .string: return "text"
+        case .grade: return "grade"
+        case .bucket: return "bucket"
+        case .row: return "row"
+        case .table: return "table"
+        case .list: return "list"
+        }
+    }
+}
+
+extension Int64 {
+    /// Checked arithmetic: `nil` instead of overflowing.
+    func adding(_ o: Int64) -> Int64? {
+        let (r, overflow) = addingReportingOverflow(o)
+        return overflow ? nil : r
+    }
+
+    func subtracting(_ o: Int64) -> Int64? {
+        let (r, overflow) = subtractingReportingOverflow(o)
+        return overflow ? nil : r
+    }
+
+    func multiplied(by o: Int64) -> Int64? {
+        let (r, overflow) = multipliedReportingOverflow(by: o)
+        return overflow ? nil : r
+    }
+}

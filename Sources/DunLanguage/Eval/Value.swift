@@ -1,0 +1,78 @@
+// Value: what expressions evaluate to at run time.
+
+import DunCore
+
+/// A run-time value. Money stays exact; `null` is a missing value.
+public enum Value: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Decimal64)
+    case money(Money)
+    case date(Day)
+    case duration(Duration)
+    case string(String)
+    case grade(Grade)
+    case bucket(AgingBucket)
+    /// One row of an entity.
+    case row(EntityID, Int32)
+    case table(Frame)
+    case list([Value])
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
+/// A table: rows of an entity (with derived columns), or plain records.
+/// Columns are stored column-major: `values[column][position]`.
+public final class Frame: Sendable, Hashable {
+    /// Set when each position is a row of this entity.
+    public let entity: EntityID?
+    /// Entity row numbers, one per position (empty for records).
+    public let rows: [Int32]
+    public let columns: [Column]
+    public let values: [[Value]]
+    public let count: Int
+
+    public init(entity: EntityID?, rows: [Int32], columns: [Column], values: [[Value]], count: Int) {
+        self.entity = entity
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+        self.count = count
+    }
+
+    /// All rows of an entity, no derived columns.
+    public convenience init(entity: EntityID, rows: [Int32]) {
+        self.init(entity: entity, rows: rows, columns: [], values: [], count: rows.count)
+    }
+
+    /// The same table with only the positions given, in that order.
+    func picking(_ positions: [Int]) -> Frame {
+        Frame(
+            entity: entity,
+            rows: entity == nil ? [] : positions.map { rows[$0] },
+            columns: columns,
+            values: values.map { column in positions.map { column[$0] } },
+            count: positions.count)
+    }
+
+    public static func == (a: Frame, b: Frame) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}
+
+/// An error while evaluating: what went wrong, where in the source, and on which row.
+public struct RuntimeError: Error, Sendable {
+    public var message: String
+    public var range: Range<Int>
+    public var hint: String?
+    /// The row being evaluated (`invoice INV-0042`), added as the error leaves it.
+    public var row: String?
+
+    public init(_ message: String, _ range: Range<Int>, hint: String? = nil) {
+        self.message = message
+        self.range = range
+        self.hint = hint
+    }
+}

@@ -1,0 +1,107 @@
+// AST printing: S-expressions, so a test can state a parse in one line.
+
+extension Literal: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .number(let n): return n.description
+        case .money(let m): return "\(m) \(m.currency)"
+        case .date(let d): return d.description
+        case .duration(let d): return "(\(d))"
+        case .string(let s): return "\"\(s)\""
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+}
+
+extension Expr: CustomStringConvertible {
+    /// `(and (> overdue 30) (< grade B))`
+    public var description: String {
+        switch kind {
+        case .literal(let l): return l.description
+        case .name(let n): return n
+        case .member(let base, let name, _): return "(. \(base) \(name))"
+        case .call(let name, _, let args): return "(\(name)\(args.map { " \($0)" }.joined()))"
+        case .negate(let e): return "(- \(e))"
+        case .not(let e): return "(not \(e))"
+        case .and(let a, let b): return "(and \(a) \(b))"
+        case .or(let a, let b): return "(or \(a) \(b))"
+        case .arithmetic(let op, let a, let b): return "(\(op.rawValue) \(a) \(b))"
+        case .coalesce(let a, let b): return "(?? \(a) \(b))"
+        case .compare(let op, let a, let b): return "(\(op.rawValue) \(a) \(b))"
+        case .between(let e, let lo, let hi, let neg): return "(\(neg ? "not-between" : "between") \(e) \(lo) \(hi))"
+        case .isIn(let e, let set, let neg): return "(\(neg ? "not-in" : "in") \(e) \(set))"
+        case .isNull(let e, let neg): return "(\(neg ? "is-not-null" : "is-null") \(e))"
+        case .contains(let e, let part, let neg): return "(\(neg ? "not-contains" : "contains") \(e) \(part))"
+        case .filter(let t, let p): return "(where \(t) \(p))"
+        case .list(let items): return "[\(items.map(\.description).joined(separator: " "))]"
+        }
+    }
+}
+
+extension Item: CustomStringConvertible {
+    public var description: String { name.map { "(= \($0) \(expr))" } ?? expr.description }
+}
+
+extension Stage: CustomStringConvertible {
+    public var description: String {
+        switch kind {
+        case .filter(let e): return "(where \(e))"
+        case .sort(let keys): return "(sort\(keys.map { " \($0.expr)\($0.descending ? " desc" : "")" }.joined()))"
+        case .take(let e): return "(take \(e))"
+        case .select(let items): return "(select\(items.map { " \($0)" }.joined()))"
+        case .derive(let items): return "(derive\(items.map { " \($0)" }.joined()))"
+        case .group(let keys, let aggs):
+            return "(group (\(keys.map(\.description).joined(separator: " "))) (\(aggs.map(\.description).joined(separator: " "))))"
+        case .count: return "(count)"
+        case .action(let a): return a.description
+        }
+    }
+}
+
+extension Pipeline: CustomStringConvertible {
+    /// `(| customers (where …) (take 5))`, or just the source when there are no stages.
+    public var description: String {
+        stages.isEmpty ? source.description : "(| \(source)\(stages.map { " \($0)" }.joined()))"
+    }
+}
+
+extension Action: CustomStringConvertible {
+    public var description: String {
+        var out: String
+        switch verb {
+        case .remind(let channel, let template): out = "(remind \(channel.rawValue)\(template.map { " \"\($0)\"" } ?? "")"
+        case .call(let by): out = "(call\(by.map { " \($0)" } ?? "")"
+        case .visit(let by): out = "(visit\(by.map { " \($0)" } ?? "")"
+        case .escalate(let to): out = "(escalate \(to)"
+        case .holdCredit: out = "(hold-credit"
+        case .releaseCredit: out = "(release-credit"
+        case .setGrade(let e): out = "(set-grade \(e)"
+        case .assign(let e): out = "(assign \(e)"
+        case .tag(let t): out = "(tag \"\(t)\""
+        case .untag(let t): out = "(untag \"\(t)\""
+        case .note(let t): out = "(note \"\(t)\""
+        case .offerPlan(let n, let every): out = "(offer-plan \(n)\(every.map { " \($0)" } ?? "")"
+        case .chargeLateFee(let e): out = "(late-fee \(e)"
+        case .chargeInterest(let e): out = "(interest \(e)"
+        }
+        if let c = condition { out += " (when \(c))" }
+        if let c = cooldown { out += " (once-per \(c))" }
+        return out + ")"
+    }
+}
+
+extension Statement: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .query(let p): return p.description
+        case .binding(let name, _, let p): return "(let \(name) \(p))"
+        case .explain(let p, _): return "(explain \(p))"
+        case .policy(let policy):
+            let rules = policy.rules.map { r in
+                " (rule \(r.name) \(r.query)\(r.actions.map { " \($0)" }.joined()))"
+            }
+            return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(rules.joined()))"
+        }
+    }
+}

@@ -1,0 +1,152 @@
+// AST: what the parser builds — statements, pipelines, stages, expressions, policies.
+
+import DunCore
+
+/// A literal value as written.
+public enum Literal: Equatable, Sendable {
+    case number(Decimal64)
+    case money(Money)
+    case date(Day)
+    case duration(Duration)
+    case string(String)
+    case bool(Bool)
+    case null
+}
+
+public enum ArithmeticOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+}
+
+public enum ComparisonOperator: String, Sendable {
+    case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+}
+
+/// An expression and the bytes of source it spans.
+public struct Expr: Equatable, Sendable {
+    public var kind: ExprKind
+    public var range: Range<Int>
+
+    public init(_ kind: ExprKind, _ range: Range<Int>) {
+        self.kind = kind
+        self.range = range
+    }
+}
+
+public indirect enum ExprKind: Equatable, Sendable {
+    case literal(Literal)
+    case name(String)
+    /// `base.name`
+    case member(Expr, String, nameRange: Range<Int>)
+    /// `name(arguments)`
+    case call(String, nameRange: Range<Int>, [Expr])
+    case negate(Expr)
+    case not(Expr)
+    case and(Expr, Expr)
+    case or(Expr, Expr)
+    case arithmetic(ArithmeticOperator, Expr, Expr)
+    /// `a ?? b`
+    case coalesce(Expr, Expr)
+    case compare(ComparisonOperator, Expr, Expr)
+    /// `value [not] between low and high`
+    case between(Expr, Expr, Expr, negated: Bool)
+    /// `value [not] in [a, b]`
+    case isIn(Expr, Expr, negated: Bool)
+    /// `value is [not] null`
+    case isNull(Expr, negated: Bool)
+    /// `text [not] contains part`
+    case contains(Expr, Expr, negated: Bool)
+    /// `table where predicate`
+    case filter(Expr, Expr)
+    /// `[a, b, c]`
+    case list([Expr])
+}
+
+/// `name = expr` in select, derive, group and aggregate; the name is optional where a
+/// default can be derived from the expression.
+public struct Item: Equatable, Sendable {
+    public var name: String?
+    public var nameRange: Range<Int>?
+    public var expr: Expr
+}
+
+public struct SortKey: Equatable, Sendable {
+    public var expr: Expr
+    public var descending: Bool
+}
+
+public struct Stage: Equatable, Sendable {
+    public var kind: StageKind
+    public var range: Range<Int>
+}
+
+public enum StageKind: Equatable, Sendable {
+    case filter(Expr)
+    case sort([SortKey])
+    case take(Expr)
+    case select([Item])
+    case derive([Item])
+    /// `group by keys aggregate values`; no keys for a bare `aggregate`.
+    case group(keys: [Item], aggregates: [Item])
+    case count
+    case action(Action)
+}
+
+/// `source | stage | stage …`
+public struct Pipeline: Equatable, Sendable {
+    public var source: Expr
+    public var stages: [Stage]
+    public var range: Range<Int>
+}
+
+public enum Channel: String, CaseIterable, Sendable {
+    case email, sms, letter
+}
+
+/// What an action does; see the policies part of the language reference.
+public enum ActionVerb: Equatable, Sendable {
+    case remind(channel: Channel, template: String?)
+    case call(by: Expr?)
+    case visit(by: Expr?)
+    case escalate(to: String)
+    case holdCredit
+    case releaseCredit
+    case setGrade(Expr)
+    case assign(Expr)
+    case tag(String)
+    case untag(String)
+    case note(String)
+    case offerPlan(installments: Expr, every: Expr?)
+    case chargeLateFee(Expr)
+    case chargeInterest(Expr)
+}
+
+/// An action with its guards: `remind via email when x at most once per 7 days`.
+public struct Action: Equatable, Sendable {
+    public var verb: ActionVerb
+    public var condition: Expr?
+    public var cooldown: Expr?
+    public var range: Range<Int>
+}
+
+public struct Rule: Equatable, Sendable {
+    public var name: String
+    public var nameRange: Range<Int>
+    public var query: Pipeline
+    public var actions: [Action]
+    public var range: Range<Int>
+}
+
+public struct Policy: Equatable, Sendable {
+    public var name: String
+    public var nameRange: Range<Int>
+    public var title: String?
+    public var rules: [Rule]
+    public var range: Range<Int>
+}
+
+public enum Statement: Equatable, Sendable {
+    case query(Pipeline)
+    case binding(name: String, nameRange: Range<Int>, Pipeline)
+    case explain(Pipeline, range: Range<Int>)
+    case policy(Policy)
+}

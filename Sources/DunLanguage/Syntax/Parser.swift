@@ -1,0 +1,526 @@
+// Parser: recursive descent from tokens to statements, one method per grammar rule.
+
+import DunCore
+
+/// The statements of a source and every syntax error in it.
+public struct ParseResult: Sendable {
+    public var statements: [Statement]
+    public var diagnostics: [Diagnostic]
+    /// The input stopped in the middle of a statement (the REPL reads another line).
+    public var isIncomplete: Bool
+}
+
+/// A syntax error, thrown to the nearest statement boundary.
+struct SyntaxError: Error {
+    var diagnostic: Diagnostic
+    var atEnd: Bool
+}
+
+/// Parses a whole source. After an error it skips to the next statement (or rule),
+/// so one run reports every error.
+public struct Parser {
+    private let source: SourceText
+    private let tokens: [Token]
+    private var current = 0
+    private var diagnostics: [Diagnostic] = []
+    private var incomplete = false
+
+    public static func parse(_ source: SourceText) -> ParseResult {
+        let (tokens, lexErrors) = Lexer.tokenize(source)
+        var parser = Parser(source: source, tokens: tokens)
+        let statements = parser.program()
+        return ParseResult(
+            statements: statements, diagnostics: lexErrors + parser.diagnostics,
+            isIncomplete: parser.incomplete)
+    }
+
+    private init(source: SourceText, tokens: [Token]) {
+        self.source = source
+        self.tokens = tokens
+    }
+
+    // MARK: statements
+
+    // program → (statement NEWLINE)* END
+    private mutating func program() -> [Statement] {
+        var statements: [Statement] = []
+        skipNewlines()
+        while !isAtEnd {
+            do {
+                statements.append(try statement())
+                try endOfStatement()
+            } catch {
+                record(error)
+                synchronize()
+            }
+            skipNewlines()
+        }
+        return statements
+    }
+
+    // statement → 'let' NAME '=' pipeline | 'explain' pipeline | policy | pipeline
+    private mutating func statement() throws(SyntaxError) -> Statement {
+        if match(.keyword(.let)) {
+            let (name, range) = try identifier("a name after 'let'")
+            try expect(.symbol(.equal), "'=' after the name")
+            return .binding(name: name, nameRange: range, try pipeline())
+        }
+        if check(.keyword(.explain)) {
+            let start = advance().range.lowerBound
+            let p = try pipeline()
+            return .explain(p, range: start..<p.range.upperBound)
+        }
+        if check(.keyword(.policy)) {
+            return .policy(try policy())
+        }
+        return .query(try pipeline())
+    }
+
+    private mutating func endOfStatement() throws(SyntaxError) {
+        if match(.newline) || isAtEnd { return }
+        throw unexpected(peek, expected: "end of statement",
+            hint: check(.keyword(.where)) ? "start another filter with '| where'" : nil)
+    }
+
+    // pipeline → query ('|' stage)*
+    private mutating func pipeline() throws(SyntaxError) -> Pipeline {
+        let head = try query()
+        var source = head
+        var stages: [Stage] = []
+        if case .filter(let table, let predicate) = head.kind {
+            source = table
+            stages.append(Stage(kind: .filter(predicate), range: table.range.upperBound..<head.range.upperBound))
+        }
+        while match(.symbol(.pipe)) {
+            stages.append(try stage())
+        }
+        let end = stages.last?.range.upperBound ?? source.range.upperBound
+        return Pipeline(source: source, stages: stages, range: source.range.lowerBound..<end)
+    }
+
+    // query → expression ('where' expression)?
+    private mutating func query() throws(SyntaxError) -> Expr {
+        let table = try expression()
+        guard match(.keyword(.where)) else { return table }
+        let predicate = try expression()
+        return Expr(.filter(table, predicate), table.range.lowerBound..<predicate.range.upperBound)
+    }
+
+    // stage → 'where' expr | 'sort' 'by' keys | 'take' expr | 'select' items | 'derive' items
+    //       | 'group' 'by' items ['aggregate' items] | 'aggregate' items | 'count' | action
+    private mutating func stage() throws(SyntaxError) -> Stage {
+        let start = peek.range.lowerBound
+        let kind: StageKind
+        switch peek.kind {
+        case .keyword(.where):
+            advance()
+            kind = .filter(try expression())
+        case .keyword(.sort):
+            advance()
+            try expect(.keyword(.by), "'by' after 'sort'")
+            kind = .sort(try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.sortKey() })
+        case .keyword(.take):
+            advance()
+            kind = .take(try expression())
+        case .keyword(.select):
+            advance()
+            kind = .select(try items())
+        case .keyword(.derive):
+            advance()
+            kind = .derive(try items())
+        case .keyword(.group):
+            advance()
+            try expect(.keyword(.by), "'by' after 'group'")
+            let keys = try items()
+            let aggregates = match(.keyword(.aggregate)) ? try items() : []
+            kind = .group(keys: keys, aggregates: aggregates)
+        case .keyword(.aggregate):
+            advance()
+            kind = .group(keys: [], aggregates: try items())
+        case .identifier("count") where !peekNext(is: .symbol(.leftParen)):
+            advance()
+            kind = .count
+        case .identifier(let word) where ActionParser.verbs.contains(word):
+            kind = .action(try action())
+        default:
+            throw unexpected(
+                peek, expected: "a stage (where, sort by, take, select, derive, group by, count, or an action)",
+                hint: stageHint())
+        }
+        return Stage(kind: kind, range: start..<previous.range.upperBound)
+    }
+
+    private func stageHint() -> String? {
+        guard case .identifier(let word) = peek.kind else { return nil }
+        let names = ["where", "sort", "take", "select", "derive", "group", "aggregate", "count"] + ActionParser.verbs
+        return nearestName(to: word, in: names).map { "did you mean '\($0)'?" }
+    }
+
+    // sortKey → expression ('asc' | 'desc')?
+    private mutating func sortKey() throws(SyntaxError) -> SortKey {
+        let e = try expression()
+        if match(.identifier("desc")) { return SortKey(expr: e, descending: true) }
+        _ = match(.identifier("asc"))
+        return SortKey(expr: e, descending: false)
+    }
+
+    // items → item (',' item)* ; item → (NAME '=')? query
+    private mutating func items() throws(SyntaxError) -> [Item] {
+        try commaSeparated { (p: inout Parser) throws(SyntaxError) -> Item in
+            if case .identifier(let name) = p.peek.kind, p.peekNext(is: .symbol(.equal)) {
+                let range = p.advance().range
+                p.advance()
+                return Item(name: name, nameRange: range, expr: try p.query())
+            }
+            return Item(name: nil, nameRange: nil, expr: try p.query())
+        }
+    }
+
+    // MARK: policies
+
+    // policy → 'policy' NAME STRING? '{' (rule NEWLINE)* '}'
+    private mutating func policy() throws(SyntaxError) -> Policy {
+        let start = advance().range.lowerBound
+        let (name, nameRange) = try identifier("a policy name")
+        var title: String?
+        if case .string(let s) = peek.kind {
+            advance()
+            title = s
+        }
+        try expect(.symbol(.leftBrace), "'{' to open the policy")
+        var rules: [Rule] = []
+        skipNewlines()
+        while !check(.symbol(.rightBrace)) {
+            if isAtEnd {
+                throw unexpected(peek, expected: "'}' to close the policy opened at \(lineColumn(start))")
+            }
+            do {
+                rules.append(try rule())
+                if !check(.symbol(.rightBrace)) {
+                    try expect(.newline, "a line break after the rule")
+                }
+            } catch {
+                if error.atEnd { throw error }
+                record(error)
+                while !isAtEnd && !check(.keyword(.rule)) && !check(.symbol(.rightBrace)) { advance() }
+            }
+            skipNewlines()
+        }
+        advance()
+        return Policy(name: name, nameRange: nameRange, title: title, rules: rules, range: start..<previous.range.upperBound)
+    }
+
+    // rule → 'rule' NAME ':' pipeline '=>' action (',' action)*
+    private mutating func rule() throws(SyntaxError) -> Rule {
+        guard check(.keyword(.rule)) else {
+            throw unexpected(peek, expected: "'rule' or '}'")
+        }
+        let start = advance().range.lowerBound
+        let (name, nameRange) = try identifier("a rule name")
+        try expect(.symbol(.colon), "':' after the rule name")
+        let query = try pipeline()
+        try expect(.symbol(.arrow), "'=>' before the rule's actions")
+        let actions = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.action() }
+        return Rule(name: name, nameRange: nameRange, query: query, actions: actions, range: start..<previous.range.upperBound)
+    }
+
+    private mutating func action() throws(SyntaxError) -> Action {
+        var actions = ActionParser(parser: self)
+        let result = try actions.action()
+        self = actions.parser
+        return result
+    }
+
+    // MARK: expressions, loosest first
+
+    // expression → and ('or' and)*
+    mutating func expression() throws(SyntaxError) -> Expr {
+        var left = try conjunction()
+        while match(.keyword(.or)) {
+            let right = try conjunction()
+            left = Expr(.or(left, right), left.range.lowerBound..<right.range.upperBound)
+        }
+        return left
+    }
+
+    // and → not ('and' not)*
+    private mutating func conjunction() throws(SyntaxError) -> Expr {
+        var left = try negation()
+        while match(.keyword(.and)) {
+            let right = try negation()
+            left = Expr(.and(left, right), left.range.lowerBound..<right.range.upperBound)
+        }
+        return left
+    }
+
+    // not → 'not' not | comparison
+    private mutating func negation() throws(SyntaxError) -> Expr {
+        if check(.keyword(.not)) {
+            let start = advance().range.lowerBound
+            let operand = try negation()
+            return Expr(.not(operand), start..<operand.range.upperBound)
+        }
+        return try comparison()
+    }
+
+    // comparison → coalesce (('=' | '!=' | '<' | '<=' | '>' | '>=') coalesce
+    //            | 'not'? 'between' coalesce 'and' coalesce | 'not'? 'in' coalesce
+    //            | 'is' 'not'? 'null' | 'not'? 'contains' coalesce)?
+    private mutating func comparison() throws(SyntaxError) -> Expr {
+        let left = try coalescing()
+        let start = left.range.lowerBound
+        if case .symbol(let s) = peek.kind, let op = ComparisonOperator(rawValue: s.rawValue) {
+            advance()
+            let right = try coalescing()
+            return Expr(.compare(op, left, right), start..<right.range.upperBound)
+        }
+        if match(.keyword(.is)) {
+            let negated = match(.keyword(.not))
+            try expect(.keyword(.null), negated ? "'null' after 'is not'" : "'null' or 'not null' after 'is'")
+            return Expr(.isNull(left, negated: negated), start..<previous.range.upperBound)
+        }
+        var negated = false
+        if check(.keyword(.not)),
+            peekNext(is: .keyword(.between)) || peekNext(is: .keyword(.in)) || peekNext(is: .keyword(.contains))
+        {
+            advance()
+            negated = true
+        }
+        if match(.keyword(.between)) {
+            let low = try coalescing()
+            try expect(.keyword(.and), "'and' between the bounds of 'between'")
+            let high = try coalescing()
+            return Expr(.between(left, low, high, negated: negated), start..<high.range.upperBound)
+        }
+        if match(.keyword(.in)) {
+            let set = try coalescing()
+            return Expr(.isIn(left, set, negated: negated), start..<set.range.upperBound)
+        }
+        if match(.keyword(.contains)) {
+            let part = try coalescing()
+            return Expr(.contains(left, part, negated: negated), start..<part.range.upperBound)
+        }
+        return left
+    }
+
+    // coalesce → additive ('??' coalesce)?
+    private mutating func coalescing() throws(SyntaxError) -> Expr {
+        let left = try additive()
+        guard match(.symbol(.coalesce)) else { return left }
+        let right = try coalescing()
+        return Expr(.coalesce(left, right), left.range.lowerBound..<right.range.upperBound)
+    }
+
+    // additive → multiplicative (('+' | '-') multiplicative)*
+    private mutating func additive() throws(SyntaxError) -> Expr {
+        var left = try multiplicative()
+        while case .symbol(let s) = peek.kind, s == .plus || s == .minus {
+            advance()
+            let right = try multiplicative()
+            left = Expr(.arithmetic(s == .plus ? .add : .subtract, left, right), left.range.lowerBound..<right.range.upperBound)
+        }
+        return left
+    }
+
+    // multiplicative → unary (('*' | '/') unary)*
+    private mutating func multiplicative() throws(SyntaxError) -> Expr {
+        var left = try unary()
+        while case .symbol(let s) = peek.kind, s == .star || s == .slash {
+            advance()
+            let right = try unary()
+            left = Expr(.arithmetic(s == .star ? .multiply : .divide, left, right), left.range.lowerBound..<right.range.upperBound)
+        }
+        return left
+    }
+
+    // unary → '-' unary | postfix
+    private mutating func unary() throws(SyntaxError) -> Expr {
+        if check(.symbol(.minus)) {
+            let start = advance().range.lowerBound
+            let operand = try unary()
+            return Expr(.negate(operand), start..<operand.range.upperBound)
+        }
+        return try postfix()
+    }
+
+    // postfix → primary ('.' NAME)*
+    private mutating func postfix() throws(SyntaxError) -> Expr {
+        var e = try primary()
+        while match(.symbol(.dot)) {
+            let (name, range) = try identifier("a field name after '.'")
+            e = Expr(.member(e, name, nameRange: range), e.range.lowerBound..<range.upperBound)
+        }
+        return e
+    }
+
+    // primary → literal | NAME | NAME '(' (query (',' query)*)? ')' | '(' query ')' | '[' (expr (',' expr)*)? ']'
+    private mutating func primary() throws(SyntaxError) -> Expr {
+        let token = peek
+        let literal: Literal?
+        switch token.kind {
+        case .number(let n), .percent(let n): literal = .number(n)
+        case .money(let m): literal = .money(m)
+        case .date(let d): literal = .date(d)
+        case .duration(let d): literal = .duration(d)
+        case .string(let s): literal = .string(s)
+        case .keyword(.true): literal = .bool(true)
+        case .keyword(.false): literal = .bool(false)
+        case .keyword(.null): literal = .null
+        default: literal = nil
+        }
+        if let literal {
+            advance()
+            return Expr(.literal(literal), token.range)
+        }
+        switch token.kind {
+        case .identifier(let name):
+            advance()
+            guard check(.symbol(.leftParen)) else { return Expr(.name(name), token.range) }
+            let open = advance()
+            var arguments: [Expr] = []
+            if !check(.symbol(.rightParen)) {
+                arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.query() }
+            }
+            try closing(.rightParen, opened: open)
+            return Expr(.call(name, nameRange: token.range, arguments), token.range.lowerBound..<previous.range.upperBound)
+        case .symbol(.leftParen):
+            let open = advance()
+            let inner = try query()
+            try closing(.rightParen, opened: open)
+            return Expr(inner.kind, open.range.lowerBound..<previous.range.upperBound)
+        case .symbol(.leftBracket):
+            let open = advance()
+            var elements: [Expr] = []
+            if !check(.symbol(.rightBracket)) {
+                elements = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.expression() }
+            }
+            try closing(.rightBracket, opened: open)
+            return Expr(.list(elements), open.range.lowerBound..<previous.range.upperBound)
+        case .keyword(let k):
+            throw unexpected(token, expected: "an expression",
+                hint: k == .where ? "a filter reads 'customers where …'" : "'\(k.rawValue)' is a reserved word")
+        default:
+            throw unexpected(token, expected: "an expression")
+        }
+    }
+
+    // MARK: token helpers
+
+    var peek: Token { tokens[current] }
+    var previous: Token { tokens[max(0, current - 1)] }
+    var isAtEnd: Bool { peek.kind == .end }
+
+    func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+    func peekNext(is kind: TokenKind) -> Bool {
+        current + 1 < tokens.count && tokens[current + 1].kind == kind
+    }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let t = tokens[current]
+        if !isAtEnd { current += 1 }
+        return t
+    }
+
+    mutating func match(_ kind: TokenKind) -> Bool {
+        guard check(kind) else { return false }
+        advance()
+        return true
+    }
+
+    mutating func expect(_ kind: TokenKind, _ what: String) throws(SyntaxError) {
+        guard match(kind) else { throw unexpected(peek, expected: what) }
+    }
+
+    mutating func identifier(_ what: String) throws(SyntaxError) -> (String, Range<Int>) {
+        guard case .identifier(let name) = peek.kind else {
+            var hint: String?
+            if case .keyword(let k) = peek.kind { hint = "'\(k.rawValue)' is a reserved word" }
+            throw unexpected(peek, expected: what, hint: hint)
+        }
+        return (name, advance().range)
+    }
+
+    mutating func string(_ what: String) throws(SyntaxError) -> String {
+        guard case .string(let s) = peek.kind else { throw unexpected(peek, expected: what) }
+        advance()
+        return s
+    }
+
+    private mutating func closing(_ symbol: Symbol, opened: Token) throws(SyntaxError) {
+        guard match(.symbol(symbol)) else {
+            throw unexpected(peek, expected: "'\(symbol.rawValue)' to close '\(source.text.utf8Slice(opened.range))' at \(lineColumn(opened.range.lowerBound))")
+        }
+    }
+
+    private mutating func commaSeparated<T>(_ element: (inout Parser) throws(SyntaxError) -> T) throws(SyntaxError) -> [T] {
+        var out = [try element(&self)]
+        while match(.symbol(.comma)) {
+            out.append(try element(&self))
+        }
+        return out
+    }
+
+    private mutating func skipNewlines() {
+        while match(.newline) {}
+    }
+
+    private func lineColumn(_ offset: Int) -> String {
+        let p = source.position(of: offset..<offset)
+        return "\(p.line):\(p.column)"
+    }
+
+    // MARK: errors
+
+    func unexpected(_ token: Token, expected: String, hint: String? = nil) -> SyntaxError {
+        var hint = hint
+        if hint == nil, case .identifier(let word) = token.kind {
+            if let keyword = Keyword(rawValue: word.lowercased()) {
+                hint = "keywords are lower case: '\(keyword.rawValue)'"
+            } else if let keyword = nearestName(to: word, in: Keyword.allCases.map(\.rawValue)) {
+                hint = "did you mean '\(keyword)'?"
+            }
+        }
+        let range = token.kind == .end ? token.range.lowerBound..<token.range.lowerBound : token.range
+        return SyntaxError(
+            diagnostic: source.diagnostic("expected \(expected), found \(token.described)", at: range, hint: hint),
+            atEnd: token.kind == .end)
+    }
+
+    private mutating func record(_ error: SyntaxError) {
+        diagnostics.append(error.diagnostic)
+        if error.atEnd { incomplete = true }
+    }
+
+    /// Skips to the start of the next statement.
+    private mutating func synchronize() {
+        var depth = 0
+        while !isAtEnd {
+            switch peek.kind {
+            case .newline where depth == 0:
+                return
+            case .symbol(.leftBrace):
+                depth += 1
+            case .symbol(.rightBrace):
+                depth -= 1
+                if depth <= 0 {
+                    advance()
+                    return
+                }
+            default:
+                break
+            }
+            advance()
+        }
+    }
+}
+
+extension String {
+    /// The characters of a UTF-8 byte range.
+    func utf8Slice(_ range: Range<Int>) -> String {
+        let bytes = Array(utf8)
+        let r = min(range.lowerBound, bytes.count)..<min(range.upperBound, bytes.count)
+        return String(decoding: bytes[r], as: UTF8.self)
+    }
+}

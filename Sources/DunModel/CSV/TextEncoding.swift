@@ -1,0 +1,60 @@
+// Text encoding checks: the loader accepts UTF-8 only, and says so kindly.
+
+/// The offset of the first byte that is not valid UTF-8, or `nil` if all are.
+func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    let n = bytes.count
+    while i < n {
+        let b = bytes[i]
+        if b < 0x80 {
+            i += 1
+            continue
+        }
+        let length: Int
+        let lowest: UInt32
+        switch b {
+        case 0xC2...0xDF: length = 2; lowest = 0x80
+        case 0xE0...0xEF: length = 3; lowest = 0x800
+        case 0xF0...0xF4: length = 4; lowest = 0x10000
+        default: return i
+        }
+        guard i + length <= n else { return i }
+        var scalar = UInt32(b) & (0xFF >> (length + 1))
+        for k in 1..<length {
+            let c = bytes[i + k]
+            guard c & 0xC0 == 0x80 else { return i }
+            scalar = scalar << 6 | UInt32(c & 0x3F)
+        }
+        if scalar < lowest || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+        i += length
+    }
+    return nil
+}
+
+/// Whether the bytes have the shape of GB18030 (or GBK) text with some Chinese in it:
+/// one-byte ASCII, two-byte pairs 81–FE + 40–FE, four-byte 81–FE 30–39 81–FE 30–39.
+func looksLikeGB18030(_ bytes: [UInt8]) -> Bool {
+    var i = 0
+    var multibyte = 0
+    let n = bytes.count
+    while i < n {
+        let b = bytes[i]
+        if b < 0x80 {
+            i += 1
+            continue
+        }
+        guard (0x81...0xFE).contains(b), i + 1 < n else { return false }
+        let c = bytes[i + 1]
+        if (0x40...0x7E).contains(c) || (0x80...0xFE).contains(c) {
+            i += 2
+        } else if (0x30...0x39).contains(c), i + 3 < n,
+            (0x81...0xFE).contains(bytes[i + 2]), (0x30...0x39).contains(bytes[i + 3])
+        {
+            i += 4
+        } else {
+            return false
+        }
+        multibyte += 1
+    }
+    return multibyte > 0
+}

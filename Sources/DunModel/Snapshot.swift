@@ -1,0 +1,195 @@
+// Snapshot: the receivables as of one date, with every derived field computed once.
+
+import DunCore
+
+/// Rows grouped by an owner (a customer's invoices): `items[offsets[i]..<offsets[i+1]]`.
+public struct Relation: Sendable {
+    let offsets: [Int32]
+    let items: [Int32]
+
+    /// Builds the groups from each item's owner, keeping items in their original order.
+    init(owners: Int, items source: [Int32], owner: (Int32) -> Int32) {
+        var counts = [Int32](repeating: 0, count: owners + 1)
+        for item in source {
+            counts[Int(owner(item)) + 1] += 1
+        }
+        for i in 0..<owners {
+            counts[i + 1] += counts[i]
+        }
+        var next = counts
+        var items = [Int32](repeating: 0, count: source.count)
+        for item in source {
+            let o = Int(owner(item))
+            items[Int(next[o])] = item
+            next[o] += 1
+        }
+        offsets = counts
+        self.items = items
+    }
+
+    public func rows(of owner: Int32) -> ArraySlice<Int32> {
+        items[Int(offsets[Int(owner)])..<Int(offsets[Int(owner) + 1])]
+    }
+}
+
+/// The workspace seen as of a date: invoices issued and payments made after it do not
+/// exist yet; balances, days overdue and buckets are those of that day.
+public struct Snapshot: Sendable {
+    public let workspace: Workspace
+    public let asOf: Day
+
+    /// Invoices issued on or before the as-of date, in file order.
+    public let invoices: [Int32]
+    /// Payments made on or before the as-of date, in file order.
+    public let payments: [Int32]
+
+    // Per invoice (indexed by invoice row; meaningful for visible invoices).
+    public let invoicePaid: [Int64]
+    /// The date the last payment settled the invoice; `nil` while a balance is open.
+    public let settled: [Day?]
+    public let invoiceLastPayment: [Day?]
+
+    // Per customer.
+    public let balance: [Int64]
+    public let overdueBalance: [Int64]
+    public let unapplied: [Int64]
+    public let overdue: [Int32]
+    public let lastPayment: [Day?]
+    public let avgDaysToPay: [Decimal64?]
+    public let utilization: [Decimal64?]
+
+    public let invoicesOfCustomer: Relation
+    public let paymentsOfCustomer: Relation
+    public let paymentsOfInvoice: Relation
+
+    /// Computes every derived field as of `asOf`. Fails only if a total overflows.
+    public init(_ workspace: Workspace, asOf: Day) throws(Diagnostic) {
+        self.workspace = workspace
+        self.asOf = asOf
+        let inv = workspace.invoices
+        let pay = workspace.payments
+        let cust = workspace.customers
+
+        var visible = [Bool](repeating: false, count: inv.count)
+        var invoices: [Int32] = []
+        invoices.reserveCapacity(inv.count)
+        for i in 0..<inv.count where inv.issued[i] <= asOf {
+            visible[i] = true
+            invoices.append(Int32(i))
+        }
+        let payments = (0..<pay.count).filter { pay.date[$0] <= asOf }.map { Int32($0) }
+
+        var paid = [Int64](repeating: 0, count: inv.count)
+        var last = [Day?](repeating: nil, count: inv.count)
+        var unapplied = [Int64](repeating: 0, count: cust.count)
+        var customerLast = [Day?](repeating: nil, count: cust.count)
+        var appliedPayments: [Int32] = []
+        for p in payments {
+            let i = Int(p)
+            let c = Int(pay.customer[i])
+            if let d = customerLast[c], d >= pay.date[i] {} else { customerLast[c] = pay.date[i] }
+            if let target = pay.invoice[i], visible[Int(target)] {
+                // The loader guarantees a payment never exceeds what is left on its invoice.
+                paid[Int(target)] += pay.amount[i]
+                if let d = last[Int(target)], d >= pay.date[i] {} else { last[Int(target)] = pay.date[i] }
+                appliedPayments.append(p)
+            } else {
+                unapplied[c] = try Snapshot.add(unapplied[c], pay.amount[i], customer: cust.id[c])
+            }
+        }
+
+        var settled = [Day?](repeating: nil, count: inv.count)
+        var balance = [Int64](repeating: 0, count: cust.count)
+        var overdueBalance = [Int64](repeating: 0, count: cust.count)
+        var overdue = [Int32](repeating: 0, count: cust.count)
+        var daysToPaySum = [Int64](repeating: 0, count: cust.count)
+        var paidCount = [Int64](repeating: 0, count: cust.count)
+        for i32 in invoices {
+            let i = Int(i32)
+            let c = Int(inv.customer[i])
+            let open = inv.amount[i] - paid[i]
+            if open == 0 {
+                let day = last[i] ?? inv.issued[i]
+                settled[i] = day
+                daysToPaySum[c] += day.days(since: inv.issued[i])
+                paidCount[c] += 1
+                continue
+            }
+            balance[c] = try Snapshot.add(balance[c], open, customer: cust.id[c])
+            let late = Int32(clamping: asOf.days(since: inv.due[i]))
+            if late > 0 {
+                overdueBalance[c] = try Snapshot.add(overdueBalance[c], open, customer: cust.id[c])
+                overdue[c] = max(overdue[c], late)
+            }
+        }
+
+        var avg = [Decimal64?](repeating: nil, count: cust.count)
+        var utilization = [Decimal64?](repeating: nil, count: cust.count)
+        for c in 0..<cust.count {
+            balance[c] = try Snapshot.add(balance[c], -unapplied[c], customer: cust.id[c])
+            if paidCount[c] > 0 {
+                avg[c] = Decimal64(daysToPaySum[c]).divided(by: Decimal64(paidCount[c]))?.rounded(toScale: 1)
+            }
+            if let limit = cust.creditLimit[c], limit > 0 {
+                utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit))?.rounded(toScale: 4)
+            }
+        }
+
+        self.invoices = invoices
+        self.payments = payments
+        invoicePaid = paid
+        self.settled = settled
+        invoiceLastPayment = last
+        self.balance = balance
+        self.overdueBalance = overdueBalance
+        self.unapplied = unapplied
+        self.overdue = overdue
+        lastPayment = customerLast
+        avgDaysToPay = avg
+        self.utilization = utilization
+        invoicesOfCustomer = Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] }
+        paymentsOfCustomer = Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] }
+        paymentsOfInvoice = Relation(owners: inv.count, items: appliedPayments) { pay.invoice[Int($0)] ?? 0 }
+    }
+
+    private static func add(_ a: Int64, _ b: Int64, customer: String) throws(Diagnostic) -> Int64 {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        if overflow {
+            throw Diagnostic(.error, "the totals of customer \(customer) are too large to add up exactly")
+        }
+        return r
+    }
+
+    // MARK: derived invoice fields
+
+    public func invoiceBalance(_ i: Int32) -> Int64 {
+        workspace.invoices.amount[Int(i)] - invoicePaid[Int(i)]
+    }
+
+    /// As-of minus due for an open invoice (negative before the due date); 0 once paid.
+    public func daysOverdue(_ i: Int32) -> Int64 {
+        invoiceBalance(i) == 0 ? 0 : asOf.days(since: workspace.invoices.due[Int(i)])
+    }
+
+    /// The aging bucket of an open invoice; `nil` once paid.
+    public func bucket(_ i: Int32) -> AgingBucket? {
+        invoiceBalance(i) == 0 ? nil : AgingBucket(daysOverdue: daysOverdue(i))
+    }
+
+    /// `paid`, `overdue` (open and past due) or `open`.
+    public func status(_ i: Int32) -> String {
+        if invoiceBalance(i) == 0 { return "paid" }
+        return daysOverdue(i) > 0 ? "overdue" : "open"
+    }
+
+    /// Days from issue to the payment that settled it; `nil` while open.
+    public func daysToPay(_ i: Int32) -> Int64? {
+        settled[Int(i)].map { $0.days(since: workspace.invoices.issued[Int(i)]) }
+    }
+
+    /// Whether a payment is applied to an invoice visible as of this date.
+    public func appliedInvoice(ofPayment p: Int32) -> Int32? {
+        guard let i = workspace.payments.invoice[Int(p)], workspace.invoices.issued[Int(i)] <= asOf else { return nil }
+        return i
+    }
+}

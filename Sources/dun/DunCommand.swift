@@ -1,0 +1,97 @@
+// The `dun` command: one query with -e, or a subcommand.
+
+import ArgumentParser
+import Dun
+import DunCore
+import Foundation
+
+struct DunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dun",
+        abstract: "Dun: a query-and-policy language for accounts-receivable collection (回款管理).",
+        discussion: """
+            Dun answers questions about a workspace folder of receivables CSV files
+            (customers.csv, invoices.csv, payments.csv).
+
+            Examples:
+              dun --data examples/acme -e 'customers where overdue > 30 and grade < B'
+              dun --data examples/acme --as-of 2026-11-28 -e 'invoices | group by bucket aggregate total = sum(balance)'
+              dun run --data examples/acme examples/acme/aging.dun
+              dun check policies/*.dun
+
+            Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
+            """,
+        subcommands: [RunCommand.self, CheckCommand.self])
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
+    var query: String?
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let source: SourceText
+        if let query {
+            source = SourceText(name: "<query>", text: query)
+        } else if isatty(STDIN_FILENO) == 0 {
+            source = try readScript("-")
+        } else {
+            throw ValidationError(
+                "the interactive shell is not available yet; give a query with -e 'QUERY', or a script with 'dun run FILE'")
+        }
+        try execute(source, in: options.session())
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script: every statement in order, each result printed.",
+        discussion: """
+            Examples:
+              dun run --data examples/acme examples/acme/tour.dun
+              echo 'customers | count' | dun run --data examples/acme -
+            """)
+
+    @Argument(help: ArgumentHelp("The script (.dun), or - for standard input.", valueName: "file"))
+    var file: String
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let source = try readScript(file)
+        try execute(source, in: options.session())
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse and type-check scripts without running them or reading data.",
+        discussion: """
+            Reports every error in every file. Exit status 0 when all are clean, 1 otherwise.
+
+            Example:
+              dun check examples/acme/*.dun
+            """)
+
+    @Argument(help: ArgumentHelp("The scripts to check.", valueName: "file"))
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one script to check") }
+    }
+
+    func run() throws {
+        var failed = 0
+        for file in files {
+            let diagnostics = Session.check(try readScript(file))
+            report(diagnostics)
+            if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 }
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(files.count) file\(files.count == 1 ? "" : "s") had errors\n".utf8))
+            throw ExitCode(1)
+        }
+        print("ok: \(files.count) file\(files.count == 1 ? "" : "s") checked")
+    }
+}

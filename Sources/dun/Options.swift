@@ -1,0 +1,77 @@
+// Options shared by the commands that read a workspace.
+
+import ArgumentParser
+import Dun
+import DunCore
+import Foundation
+
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(iso: argument)
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The workspace folder with customers.csv, invoices.csv and payments.csv.", valueName: "dir"))
+    var data: String = "."
+
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("The date the run is as of: what `today` means (YYYY-MM-DD). Default: today's date.", valueName: "date"))
+    var asOf: Day?
+
+    @Option(name: .long, help: ArgumentHelp("How results are printed: table, csv or json.", valueName: "format"))
+    var format: OutputFormat = .table
+
+    /// The as-of date: the option, or the local calendar date now. The one place Dun reads the clock.
+    var day: Day {
+        if let asOf { return asOf }
+        let now = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: now.year ?? 1970, month: now.month ?? 1, day: now.day ?? 1) ?? Day(ordinal: 0)
+    }
+
+    /// Loads the workspace, or prints why not and exits with status 1.
+    func session() throws -> Session {
+        do {
+            return try Session.open(directory: data, asOf: day, format: format)
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Prints diagnostics to standard error.
+func report(_ diagnostics: [Diagnostic]) {
+    for d in diagnostics {
+        FileHandle.standardError.write(Data(d.rendered.utf8))
+    }
+}
+
+/// Runs a source in a session: results to standard output, diagnostics to standard error.
+func execute(_ source: SourceText, in session: Session) throws {
+    let result = session.run(source)
+    FileHandle.standardOutput.write(Data(result.output.utf8))
+    report(result.diagnostics)
+    if !result.succeeded { throw ExitCode(1) }
+}
+
+/// A script's text: a file, or standard input for `-`. A missing file is bad usage (status 2).
+func readScript(_ path: String) throws -> SourceText {
+    let data: Data?
+    if path == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        data = FileManager.default.contents(atPath: path)
+    }
+    guard let data else {
+        throw ValidationError("cannot read '\(path)': no such file")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        report([Diagnostic(.error, "script is not UTF-8", file: path, hint: "save it as UTF-8")])
+        throw ExitCode(1)
+    }
+    return SourceText(name: path == "-" ? "<stdin>" : path, text: text)
+}
