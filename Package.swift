@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(
             name: "DunTests",
             dependencies: ["Dun"],
-            exclude: ["golden", "fixtures"]
+            exclude: ["golden", "fixtures", "catalogue", "examples"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -60,12 +60,17 @@ public final class Session {
             return RunResult(output: "", diagnostics: problems, isIncomplete: false)
         }
         var output = ""
+        var previous = ""
         for statement in statements {
             do {
                 let text = render(try interpreter.run(statement, source: source))
+                // Tables are set apart by a blank line; single values follow each other.
                 if !text.isEmpty {
-                    if !output.isEmpty { output += "\n" }
+                    if !output.isEmpty && (Session.isBlock(text) || Session.isBlock(previous)) {
+                        output += format == .csv ? "\r\n" : "\n"
+                    }
                     output += text
+                    previous = text
                 }
             } catch {
                 let note = error.row.map { ["on \($0)"] } ?? []
@@ -76,6 +81,10 @@ public final class Session {
         return RunResult(output: output, diagnostics: [], isIncomplete: false)
     }
 
+    private static func isBlock(_ text: String) -> Bool {
+        text.dropLast().contains("\n")
+    }
+
     private func render(_ outcome: Outcome) -> String {
         let data = interpreter.data
         switch outcome {
@@ -84,7 +93,7 @@ public final class Session {
         case .value(let v, _):
             let printable = ResultTable.printable(v, schema: schema, data: data)
             switch format {
-            case .table: return printable.text(grouped: true, currency: true) + "\n"
+            case .table: return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
             case .csv: return TextCell.csvField(printable.text(grouped: false)) + "\r\n"
             case .json: return printable.json() + "\n"
             }

@@ -51,16 +51,16 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `nil` when the result leaves years 1...9999.
     public func adding(days: Int64) -> Day? {
-        let r = Int64(ordinal) + days
-        guard r >= Day.minOrdinal && r <= Day.maxOrdinal else { return nil }
+        let (r, overflow) = Int64(ordinal).addingReportingOverflow(days)
+        guard !overflow, r >= Day.minOrdinal && r <= Day.maxOrdinal else { return nil }
         return Day(ordinal: Int32(r))
     }
 
     /// Calendar months; the day clamps to the month's last day.
     public func adding(months: Int64) -> Day? {
         let (y, m, d) = components
-        let total = Int64(y) * 12 + Int64(m - 1) + months
-        guard total >= 12, total < 10000 * 12 else { return nil }
+        let (total, overflow) = (Int64(y) * 12 + Int64(m - 1)).addingReportingOverflow(months)
+        guard !overflow, total >= 12, total < 10000 * 12 else { return nil }
         let ny = Int(total / 12)
         let nm = Int(total % 12) + 1
         return Day(year: ny, month: nm, day: min(d, Day.daysIn(month: nm, year: ny)))

@@ -3,8 +3,9 @@
 /// An exact decimal number, `significand × 10^-scale`, kept in canonical form
 /// (no trailing zeros after the point), so that equal numbers compare and hash equal.
 ///
-/// Addition, subtraction and multiplication are exact; division rounds half away
-/// from zero to `Decimal64.divisionScale` places (or more, if an operand has more).
+/// Addition and subtraction are exact; multiplication is exact unless the product needs
+/// more than 18 decimal places, which are then rounded; division rounds half away from
+/// zero to `Decimal64.divisionScale` places (or more, if an operand has more).
 /// Every operation returns `nil` instead of overflowing.
 public struct Decimal64: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let significand: Int64
@@ -96,8 +97,10 @@ public struct Decimal64: Sendable, Hashable, Comparable, CustomStringConvertible
             let (r, o) = significand.addingReportingOverflow(other.significand)
             return o ? nil : Decimal64(significand: r, scale: scale)
         }
+        // Exact: a sum that does not fit is nil, never rounded.
         let (x, y) = Decimal64.aligned(self, other)
-        return Decimal64.make(x + y, scale: Int(max(scale, other.scale)))
+        guard let sum = Int64(exactly: x + y) else { return nil }
+        return Decimal64(significand: sum, scale: max(scale, other.scale))
     }
 
     public func subtracting(_ other: Decimal64) -> Decimal64? {

@@ -310,7 +310,11 @@ public struct WorkspaceLoader {
             return nil
         }
         if let day = Day(iso: text) { return day }
-        let shape = text.count == 10 && text.filter { $0 == "-" }.count == 2
+        // Shaped like YYYY-MM-DD (so "no such date"), or some other format such as 28-11-2026.
+        let shape = text.utf8.count == 10
+            && text.utf8.enumerated().allSatisfy { i, b in
+                i == 4 || i == 7 ? b == UInt8(ascii: "-") : (48...57).contains(b)
+            }
         report(
             t.error(
                 column, shape ? "no such date '\(text)'" : "expected a date like 2026-11-28, found '\(text)'",
@@ -346,6 +350,10 @@ public struct WorkspaceLoader {
     }
 
     private func currencyHint(_ code: String) -> String {
+        // RMB is one edit from RUB, but it means the renminbi.
+        if code.uppercased() == "RMB" {
+            return "the ISO 4217 code of the renminbi is CNY"
+        }
         if let near = nearestName(to: code.uppercased(), in: Currency.knownCodes) {
             return "did you mean '\(near)'?"
         }

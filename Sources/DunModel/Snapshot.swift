@@ -128,10 +128,11 @@ public struct Snapshot: Sendable {
         for c in 0..<cust.count {
             balance[c] = try Snapshot.add(balance[c], -unapplied[c], customer: cust.id[c])
             if paidCount[c] > 0 {
-                avg[c] = Decimal64(daysToPaySum[c]).divided(by: Decimal64(paidCount[c]))?.rounded(toScale: 1)
+                // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
+                avg[c] = Decimal64(daysToPaySum[c]).divided(by: Decimal64(paidCount[c]), places: 1)
             }
             if let limit = cust.creditLimit[c], limit > 0 {
-                utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit))?.rounded(toScale: 4)
+                utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit), places: 4)
             }
         }
 

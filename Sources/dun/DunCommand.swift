@@ -77,10 +77,6 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The scripts to check.", valueName: "file"))
     var files: [String]
 
-    func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one script to check") }
-    }
-
     func run() throws {
         var failed = 0
         for file in files {

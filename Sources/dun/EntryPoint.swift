@@ -19,7 +19,7 @@ enum EntryPoint {
                 exit(0)
             }
             // Argument parsing and usage errors: status 2, as documented.
-            FileHandle.standardError.write(Data("dun: \(message)\n".utf8))
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             exit(2)
         }
     }

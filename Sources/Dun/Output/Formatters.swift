@@ -16,7 +16,7 @@ extension ResultTable {
     /// a line under the header, and the number of rows.
     func aligned(footer: Bool = true) -> String {
         let cells = rows.map { row in
-            row.indices.map { c in TextCell.escape(row[c].text(grouped: true, currency: mixedCurrency[c])) }
+            row.indices.map { c in TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c])) }
         }
         var widths = columns.map(\.displayWidth)
         for row in cells {
@@ -34,6 +34,7 @@ extension ResultTable {
                 }
                 if !last { out += "  " }
             }
+            while out.last == " " { out.removeLast() }
             return out + "\n"
         }
         var out = line(columns)
@@ -49,7 +50,7 @@ extension ResultTable {
     func csv() -> String {
         var out = columns.map(TextCell.csvField).joined(separator: ",") + "\r\n"
         for row in rows {
-            out += row.indices.map { TextCell.csvField(row[$0].text(grouped: false, currency: mixedCurrency[$0])) }
+            out += row.indices.map { TextCell.csvField(cell(row[$0], column: $0).text(grouped: false, currency: mixedCurrency[$0])) }
                 .joined(separator: ",") + "\r\n"
         }
         return out
@@ -61,7 +62,7 @@ extension ResultTable {
         var out = "[\n"
         for (i, row) in rows.enumerated() {
             let members = row.indices.map { c in
-                TextCell.jsonString(columns[c]) + ": " + row[c].json(currency: mixedCurrency[c])
+                TextCell.jsonString(columns[c]) + ": " + cell(row[c], column: c).json(currency: mixedCurrency[c])
             }
             out += "  {" + members.joined(separator: ", ") + "}" + (i == rows.count - 1 ? "\n" : ",\n")
         }

@@ -17,20 +17,31 @@ struct ResultTable {
     var rows: [[Value]]
     /// Columns whose money is in more than one currency: each amount shows its code.
     var mixedCurrency: [Bool]
+    /// The one currency of a column's money, if it has exactly one.
+    private var currency: [Currency?]
 
     init(columns: [String], numeric: [Bool], rows: [[Value]]) {
         self.columns = columns
         self.numeric = numeric
         self.rows = rows
-        mixedCurrency = columns.indices.map { c in
-            var seen: Currency?
+        var mixed = [Bool](repeating: false, count: columns.count)
+        var currency = [Currency?](repeating: nil, count: columns.count)
+        for c in columns.indices {
             for row in rows {
                 guard case .money(let m) = row[c] else { continue }
-                if let s = seen, s != m.currency { return true }
-                seen = m.currency
+                if let s = currency[c], s != m.currency { mixed[c] = true }
+                currency[c] = m.currency
             }
-            return false
         }
+        mixedCurrency = mixed
+        self.currency = zip(currency, mixed).map { $1 ? nil : $0 }
+    }
+
+    /// A cell as printed: a bare number in a column of money (the sum of nothing) takes
+    /// that money's currency, so it shows `0.00` beside other amounts.
+    func cell(_ v: Value, column c: Int) -> Value {
+        guard case .number(let n) = v, let currency = currency[c], let m = Money(n, currency: currency) else { return v }
+        return .money(m)
     }
 
     /// A frame as printed: an entity's display fields then derived columns, or a record's columns.

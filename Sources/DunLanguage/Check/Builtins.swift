@@ -61,6 +61,7 @@ public struct Builtin: Sendable {
                         guard let v = n.negated() else { throw BuiltinFailure(message: "number too large") }
                         return .number(v)
                     case .money(let m) where m.minor < 0:
+                        guard m.minor != .min else { throw BuiltinFailure(message: "amount too large") }
                         return .money(Money(minor: -m.minor, currency: m.currency))
                     default: return args[0]
                     }

@@ -186,7 +186,8 @@ extension Checker {
                 message = "unknown column '\(name)'"
             }
         }
-        let hint = nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
+        let gradeHint = name.count == 1 && Grade(letter: name) != nil ? "grades are capital letters: \(name.uppercased())" : nil
+        let hint = gradeHint ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
             ?? (scopes.last?.entity).map { "\(schema[$0].name) have: \(schema[$0].fields.map(\.name).joined(separator: ", "))" }
         error(message, range, hint: hint)
         return Node(kind: .constant(.null), type: .unknown, range: range)
@@ -210,6 +211,7 @@ extension Checker {
                 let type = schema[e].fields[f].type
                 if case .table = type {
                     error("cannot take '\(name)' of every row of a table", nameRange, hint: "use a filter per row instead")
+                    return Node(kind: .constant(.null), type: .unknown, range: range)
                 }
                 return Node(kind: .project(base, .field(f)), type: .list(type), range: range)
             }

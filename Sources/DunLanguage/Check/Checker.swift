@@ -180,8 +180,15 @@ public struct Checker {
         scopes.append(row)
         defer { scopes.removeLast() }
         let (keyColumns, keyNodes) = items(keys, taken: [])
-        for n in keyNodes where !(n.type.isOrdered || n.type == .bool) {
-            error("cannot group by a \(n.type.name(in: schema))", n.range, hint: "group by a field such as region or bucket")
+        for n in keyNodes {
+            switch n.type {
+            case .table:
+                break  // already reported: a column cannot hold a table
+            case .list:
+                error("cannot group by a \(n.type.name(in: schema))", n.range, hint: "group by a field such as region or bucket")
+            default:
+                break
+            }
         }
         groupScope = scopes.count - 1
         var (aggColumns, aggNodes) = items(aggregates, taken: keyColumns.map(\.name))

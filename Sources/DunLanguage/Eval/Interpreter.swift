@@ -111,8 +111,12 @@ public struct Interpreter {
             case .money(let m):
                 guard m.minor != .min else { throw RuntimeError("amount too large", n.range) }
                 return .money(Money(minor: -m.minor, currency: m.currency))
-            case .duration(.days(let d)): return .duration(.days(-d))
-            case .duration(.months(let d)): return .duration(.months(-d))
+            case .duration(.days(let d)):
+                guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", n.range) }
+                return .duration(.days(r))
+            case .duration(.months(let d)):
+                guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", n.range) }
+                return .duration(.months(r))
             default: return .null
             }
         case .not(let x):

@@ -76,3 +76,23 @@ public struct RuntimeError: Error, Sendable {
         self.hint = hint
     }
 }
+
+extension Value: CustomStringConvertible {
+    /// Plain text: money with its minor digits and code, dates ISO.
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.description
+        case .money(let m): return "\(m) \(m.currency)"
+        case .date(let d): return d.description
+        case .duration(let d): return d.description
+        case .string(let s): return "\"\(s)\""
+        case .grade(let g): return g.description
+        case .bucket(let b): return "\"\(b)\""
+        case .row(let e, let r): return "row \(r) of entity \(e.index)"
+        case .table(let f): return "table of \(f.count) rows"
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        }
+    }
+}

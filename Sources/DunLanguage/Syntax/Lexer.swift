@@ -131,6 +131,8 @@ public struct Lexer {
         ]
         if let ascii = fullWidth[ch] {
             error("unexpected full-width '\(ch)'", start..<index, hint: "did you mean '\(ascii)'? switch the input method to half-width")
+            // Read as the ASCII symbol, so `id，name` causes no second error.
+            if let symbol = Symbol(rawValue: ascii) { add(.symbol(symbol), start) }
         } else {
             error("unexpected character '\(ch)'", start..<index)
         }
@@ -147,8 +149,12 @@ public struct Lexer {
         guard let number = scanPlainNumber() else { return }
         if index < bytes.count && bytes[index] == UInt8(ascii: "%") {
             index += 1
-            // Exact: dividing by 100 only moves the decimal point.
-            add(.percent(number.divided(by: Decimal64(100)) ?? number), start)
+            // Exact: dividing by 100 only moves the decimal point (`divided(by:)` would round
+            // to 6 places, so `0.12345%` lost a digit).
+            let shifted = Int(number.scale) + 2 <= Int(Decimal64.maxScale)
+                ? Decimal64(significand: number.significand, scale: number.scale + 2)
+                : number.divided(by: Decimal64(100)) ?? number
+            add(.percent(shifted), start)
             return
         }
         finishNumber(number, start: start)
@@ -165,7 +171,7 @@ public struct Lexer {
             if let unit = Duration.unit(word) {
                 index = j + n
                 guard let whole = number.integerValue else {
-                    error("a duration is a whole number of \(word)", start..<index, hint: "write 36 hours as 1 day or 2 days")
+                    error("a duration is a whole number of \(word)", start..<index, hint: Lexer.wholeDurationHint(number, unit: word))
                     add(.duration(.days(0)), start)
                     return
                 }
@@ -174,8 +180,11 @@ public struct Lexer {
                 add(.duration(unit.days != nil ? .days(product) : .months(product)), start)
                 return
             }
-            if n == 3, let currency = Currency(code: word) {
+            if n == 3, let currency = Currency(code: word.uppercased()) {
                 index = j + n
+                if word != currency.code {
+                    error("currency codes are upper case", j..<index, hint: "write \(currency.code)")
+                }
                 addMoney(number, currency: currency, start: start)
                 return
             }
@@ -186,6 +195,16 @@ public struct Lexer {
             }
         }
         add(.number(number), start)
+    }
+
+    /// `write 1 day or 2 days` for `1.5 days`: the whole numbers on either side.
+    private static func wholeDurationHint(_ number: Decimal64, unit: String) -> String {
+        var power: Int64 = 1
+        for _ in 0..<number.scale { power *= 10 }
+        let lower = number.significand / power
+        let singular = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+        func amount(_ n: Int64) -> String { "\(n) \(n == 1 ? singular : singular + "s")" }
+        return "write \(amount(lower)) or \(amount(lower + 1))"
     }
 
     private mutating func addMoney(_ amount: Decimal64, currency: Currency, start: Int) {
@@ -291,7 +310,7 @@ public struct Lexer {
             if b == UInt8(ascii: "\\") {
                 let escapeStart = index
                 index += 1
-                guard index < bytes.count else { break }
+                guard index < bytes.count, bytes[index] != 10 else { break }
                 switch bytes[index] {
                 case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
                 case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
@@ -306,7 +325,8 @@ public struct Lexer {
                     error("invalid unicode escape", escapeStart..<index, hint: "write \\u{4E2D} with 1 to 6 hex digits")
                     continue
                 default:
-                    index += 1
+                    // The whole character after the backslash, which may take several bytes.
+                    index += scalar(at: index)?.1 ?? 1
                     error("unknown escape '\(String(decoding: bytes[escapeStart..<index], as: UTF8.self))'", escapeStart..<index, hint: "escapes are \\\" \\\\ \\n \\t \\r \\u{…}")
                     continue
                 }
@@ -341,14 +361,15 @@ public struct Lexer {
     private mutating func scanSymbol() {
         let start = index
         let two = index + 1 < bytes.count ? String(decoding: bytes[index..<(index + 2)], as: UTF8.self) : ""
-        let mistakes: [String: (Symbol?, String)] = [
-            "==": (.equal, "use '=' to compare"), "&&": (nil, "use 'and'"), "||": (nil, "use 'or'"),
-            "<>": (.notEqual, "use '!='"),
+        // Each mistake is reported, then read as what it stands for, so it causes no second error.
+        let mistakes: [String: (TokenKind, String)] = [
+            "==": (.symbol(.equal), "use '=' to compare"), "&&": (.keyword(.and), "use 'and'"),
+            "||": (.keyword(.or), "use 'or'"), "<>": (.symbol(.notEqual), "use '!='"),
         ]
-        if let (symbol, hint) = mistakes[two] {
+        if let (kind, hint) = mistakes[two] {
             index += 2
             error("unexpected '\(two)'", start..<index, hint: hint)
-            if let symbol { add(.symbol(symbol), start) }
+            add(kind, start)
             return
         }
         if let symbol = Symbol(rawValue: two) {
@@ -364,7 +385,17 @@ public struct Lexer {
         }
         switch one {
         case "'":
-            error("unexpected \"'\"", start..<index, hint: "strings use double quotes: \"华东\"")
+            // Read 'text' as the string it was meant to be, with one error.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "'"), bytes[end] != 10 { end += 1 }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "'") else {
+                error("unexpected \"'\"", start..<index, hint: "strings use double quotes: \"华东\"")
+                return
+            }
+            let text = String(decoding: bytes[index..<end], as: UTF8.self)
+            index = end + 1
+            error("strings use double quotes", start..<index, hint: "write \"\(text)\"")
+            add(.string(text), start)
         case "!":
             error("unexpected '!'", start..<index, hint: "use 'not' to negate, '!=' for not equal")
         default:
@@ -417,7 +448,7 @@ public struct Lexer {
     private static func continuesBefore(_ kind: TokenKind) -> Bool {
         switch kind {
         case .symbol(.pipe), .symbol(.arrow), .symbol(.rightParen), .symbol(.rightBracket),
-            .keyword(.and), .keyword(.or), .keyword(.where):
+            .keyword(.and), .keyword(.or), .keyword(.where), .keyword(.aggregate):
             return true
         default:
             return false

@@ -29,9 +29,14 @@ public struct Parser {
         let (tokens, lexErrors) = Lexer.tokenize(source)
         var parser = Parser(source: source, tokens: tokens)
         let statements = parser.program()
-        return ParseResult(
-            statements: statements, diagnostics: lexErrors + parser.diagnostics,
-            isIncomplete: parser.incomplete)
+        // In source order, whichever phase found them.
+        let diagnostics = (lexErrors + parser.diagnostics).enumerated().sorted { a, b in
+            let (x, y) = (a.element.position, b.element.position)
+            if x?.line != y?.line { return (x?.line ?? 0) < (y?.line ?? 0) }
+            if x?.column != y?.column { return (x?.column ?? 0) < (y?.column ?? 0) }
+            return a.offset < b.offset
+        }.map(\.element)
+        return ParseResult(statements: statements, diagnostics: diagnostics, isIncomplete: parser.incomplete)
     }
 
     private init(source: SourceText, tokens: [Token]) {
@@ -46,12 +51,15 @@ public struct Parser {
         var statements: [Statement] = []
         skipNewlines()
         while !isAtEnd {
+            let start = current
             do {
-                statements.append(try statement())
+                // Kept only when it parsed to its end: `a where b where c` is not `a where b`.
+                let s = try statement()
                 try endOfStatement()
+                statements.append(s)
             } catch {
                 record(error)
-                synchronize()
+                synchronize(from: start)
             }
             skipNewlines()
         }
@@ -78,21 +86,32 @@ public struct Parser {
 
     private mutating func endOfStatement() throws(SyntaxError) {
         if match(.newline) || isAtEnd { return }
+        // After an unclosed bracket (already reported) swallowed the line breaks, a new
+        // unindented line still starts a new statement.
+        if !diagnostics.isEmpty && startsUnindentedLine(peek) { return }
         throw unexpected(peek, expected: "end of statement",
             hint: check(.keyword(.where)) ? "start another filter with '| where'" : nil)
     }
 
     // pipeline → query ('|' stage)*
     private mutating func pipeline() throws(SyntaxError) -> Pipeline {
-        let head = try query()
-        var source = head
+        let source = try expression()
         var stages: [Stage] = []
-        if case .filter(let table, let predicate) = head.kind {
-            source = table
-            stages.append(Stage(kind: .filter(predicate), range: table.range.upperBound..<head.range.upperBound))
+        if check(.keyword(.where)) {
+            let start = advance().range.lowerBound
+            let predicate = try expression()
+            stages.append(Stage(kind: .filter(predicate), range: start..<predicate.range.upperBound))
         }
         while match(.symbol(.pipe)) {
-            stages.append(try stage())
+            let next = try stage()
+            // `group by k | aggregate …` is `group by k aggregate …`, as the design writes it.
+            if case .group(let keys, []) = stages.last?.kind, !keys.isEmpty,
+                case .group([], let aggregates) = next.kind, let last = stages.popLast()
+            {
+                stages.append(Stage(kind: .group(keys: keys, aggregates: aggregates), range: last.range.lowerBound..<next.range.upperBound))
+            } else {
+                stages.append(next)
+            }
         }
         let end = stages.last?.range.upperBound ?? source.range.upperBound
         return Pipeline(source: source, stages: stages, range: source.range.lowerBound..<end)
@@ -152,6 +171,8 @@ public struct Parser {
 
     private func stageHint() -> String? {
         guard case .identifier(let word) = peek.kind else { return nil }
+        if word == "count" { return "the count stage takes no arguments: '| where …' then '| count'" }
+        if let keyword = Keyword(rawValue: word.lowercased()) { return "keywords are lower case: '\(keyword.rawValue)'" }
         let names = ["where", "sort", "take", "select", "derive", "group", "aggregate", "count"] + ActionParser.verbs
         return nearestName(to: word, in: names).map { "did you mean '\($0)'?" }
     }
@@ -196,7 +217,7 @@ public struct Parser {
             }
             do {
                 rules.append(try rule())
-                if !check(.symbol(.rightBrace)) {
+                if !check(.symbol(.rightBrace)) && !isAtEnd {
                     try expect(.newline, "a line break after the rule")
                 }
             } catch {
@@ -478,13 +499,27 @@ public struct Parser {
         if hint == nil, case .identifier(let word) = token.kind {
             if let keyword = Keyword(rawValue: word.lowercased()) {
                 hint = "keywords are lower case: '\(keyword.rawValue)'"
-            } else if let keyword = nearestName(to: word, in: Keyword.allCases.map(\.rawValue)) {
+            } else if word.count >= 3, let keyword = nearestName(to: word, in: Keyword.allCases.map(\.rawValue)) {
+                // Not for shorter words: every one-letter name is one edit from 'by' or 'in'.
                 hint = "did you mean '\(keyword)'?"
             }
         }
-        let range = token.kind == .end ? token.range.lowerBound..<token.range.lowerBound : token.range
+        // The end of input is shown just after the last token, not on the empty line after
+        // the file's final line break.
+        let range: Range<Int>
+        var found = token.described
+        let lastEnd = tokens[..<current].last(where: { $0.kind != .newline })?.range.upperBound ?? 0
+        if token.kind == .end {
+            range = lastEnd..<lastEnd
+        } else if startsUnindentedLine(token) && current > 0 {
+            // A new line (after a swallowed line break) is where the statement before went wrong.
+            range = lastEnd..<lastEnd
+            found = "end of line"
+        } else {
+            range = token.range
+        }
         return SyntaxError(
-            diagnostic: source.diagnostic("expected \(expected), found \(token.described)", at: range, hint: hint),
+            diagnostic: source.diagnostic("expected \(expected), found \(found)", at: range, hint: hint),
             atEnd: token.kind == .end)
     }
 
@@ -494,9 +529,14 @@ public struct Parser {
     }
 
     /// Skips to the start of the next statement.
-    private mutating func synchronize() {
+    /// Skips to the start of the next statement: after a line break, or at a token that starts
+    /// an unindented line (a line break swallowed by an unclosed bracket must not hide the
+    /// statements after it). `start` is where the failed statement began.
+    private mutating func synchronize(from start: Int) {
         var depth = 0
+        if current == start { advance() }
         while !isAtEnd {
+            if depth == 0 && startsUnindentedLine(peek) && current != start { return }
             switch peek.kind {
             case .newline where depth == 0:
                 return
@@ -513,6 +553,14 @@ public struct Parser {
             }
             advance()
         }
+    }
+}
+
+extension Parser {
+    /// Whether a token is the first of a line that starts in column 1.
+    func startsUnindentedLine(_ token: Token) -> Bool {
+        let at = token.range.lowerBound
+        return at > 0 && at <= source.bytes.count && source.bytes[at - 1] == 10
     }
 }
 

@@ -31,7 +31,7 @@ struct CSVScanner {
         self.bytes = bytes
         let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         offset = bom
-        lineStart = 0
+        lineStart = bom
     }
 
     var isAtEnd: Bool { offset >= bytes.count }

@@ -38,7 +38,7 @@ struct CSVTable {
                 file: file,
                 position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
                 hint: gb
-                    ? "convert it first: iconv -f GB18030 -t UTF-8 \(file) > \(file).utf8 && mv \(file).utf8 \(file)"
+                    ? "convert it first: iconv -f GB18030 -t UTF-8 \(quoted(file)) > \(quoted(file + ".utf8")) && mv \(quoted(file + ".utf8")) \(quoted(file))"
                     : "save the file as UTF-8")
         }
         scanner = CSVScanner(bytes: bytes)
@@ -71,16 +71,18 @@ struct CSVTable {
             var hints: [String] = []
             for m in missing {
                 if let near = nearestName(to: m, in: present) {
-                    hints.append("'\(near)' for '\(m)'?")
+                    hints.append("'\(m)' instead of '\(near)'")
                 }
             }
             throw Diagnostic(
                 .error,
                 "missing required column\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", "))",
                 file: file,
-                position: Position(bytes: bytes, lineStart: header.first?.lineStart ?? 0, line: 1, range: 0..<0),
+                position: Position(
+                    bytes: bytes, lineStart: header.first?.lineStart ?? 0, line: header.first?.line ?? 1, range: 0..<0),
                 hint: hints.isEmpty
-                    ? "the header has: \(present.joined(separator: ", "))" : "did you mean " + hints.joined(separator: " "))
+                    ? "the header has: \(present.joined(separator: ", "))"
+                    : "did you mean " + hints.joined(separator: ", ") + "?")
         }
         fields.reserveCapacity(headerCount)
     }
@@ -142,6 +144,12 @@ struct CSVTable {
     private static func normalize(_ name: String) -> String {
         name.trimmingSpaces().lowercased()
     }
+}
+
+/// A path as a shell word: quoted when it holds anything but plain characters.
+private func quoted(_ path: String) -> String {
+    let plain = path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+".contains($0)) }
+    return plain ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
 }
 
 extension String {

@@ -1,0 +1,147 @@
+import Testing
+
+@testable import DunCore
+
+@Suite("Money")
+struct MoneyTests {
+    static let jpy = Currency(code: "JPY")!
+    static let kwd = Currency(code: "KWD")!
+
+    // MARK: parse
+
+    @Test(arguments: [
+        ("1234", Int64(123400)),
+        ("1234.5", 123450),
+        ("1234.50", 123450),
+        ("-12.00", -1200),
+        ("+12", 1200),
+        ("12.340", 1234),
+        ("12.3400000", 1234),
+        ("0.05", 5),
+        (".5", 50),
+        ("7.", 700),
+        ("0", 0),
+        ("-0.01", -1),
+        ("0001.10", 110),
+        ("92233720368547758.07", Int64.max),
+    ])
+    func parsesCNY(text: String, minor: Int64) {
+        #expect(Money.parse(text, currency: .cny) == .success(Money(minor: minor, currency: .cny)))
+    }
+
+    @Test(arguments: [
+        ("12.345", Money.ParseError.tooManyDecimals(allowed: 2)),
+        ("12.3405", .tooManyDecimals(allowed: 2)),
+        ("0.001", .tooManyDecimals(allowed: 2)),
+        ("abc", .notAnAmount),
+        ("", .notAnAmount),
+        ("-", .notAnAmount),
+        (".", .notAnAmount),
+        ("1.2.3", .notAnAmount),
+        ("1,234.50", .notAnAmount),
+        ("¥100", .notAnAmount),
+        ("100 ", .notAnAmount),
+        ("1e3", .notAnAmount),
+        ("--1", .notAnAmount),
+        ("99999999999999999999", .tooLarge),
+        ("92233720368547758.08", .tooLarge),
+        // Fits as a count of yuan, not as a count of fen.
+        ("922337203685477580", .tooLarge),
+        ("-92233720368547758.09", .tooLarge),
+    ])
+    func rejectsCNY(text: String, error: Money.ParseError) {
+        #expect(Money.parse(text, currency: .cny) == .failure(error))
+    }
+
+    @Test func parsesJPYWithoutDecimals() {
+        #expect(Money.parse("1234", currency: Self.jpy) == .success(Money(minor: 1234, currency: Self.jpy)))
+        #expect(Money.parse("1234.0", currency: Self.jpy) == .success(Money(minor: 1234, currency: Self.jpy)))
+        #expect(Money.parse("-5", currency: Self.jpy) == .success(Money(minor: -5, currency: Self.jpy)))
+        #expect(Money.parse("1234.5", currency: Self.jpy) == .failure(.tooManyDecimals(allowed: 0)))
+        #expect(Money.parse("9223372036854775807", currency: Self.jpy).map(\.minor) == .success(Int64.max))
+        #expect(Money.parse("9223372036854775808", currency: Self.jpy) == .failure(.tooLarge))
+    }
+
+    @Test func parsesKWDWithThreeDecimals() {
+        #expect(Money.parse("1.5", currency: Self.kwd) == .success(Money(minor: 1500, currency: Self.kwd)))
+        #expect(Money.parse("1.234", currency: Self.kwd) == .success(Money(minor: 1234, currency: Self.kwd)))
+        #expect(Money.parse("1.2345", currency: Self.kwd) == .failure(.tooManyDecimals(allowed: 3)))
+    }
+
+    @Test func parseAcceptsSubstrings() {
+        let line = "amount=12.5;"
+        let value = line.split(separator: "=")[1].dropLast()
+        #expect(Money.parse(value, currency: .usd) == .success(Money(minor: 1250, currency: .usd)))
+    }
+
+    // MARK: formatting
+
+    @Test(arguments: [
+        (Int64(123450), "1,234.50", "1234.50"),
+        (-123450, "-1,234.50", "-1234.50"),
+        (5, "0.05", "0.05"),
+        (-5, "-0.05", "-0.05"),
+        (0, "0.00", "0.00"),
+        (99, "0.99", "0.99"),
+        (100, "1.00", "1.00"),
+        (99999, "999.99", "999.99"),
+        (100000, "1,000.00", "1000.00"),
+        (123456789012, "1,234,567,890.12", "1234567890.12"),
+        (-100000000, "-1,000,000.00", "-1000000.00"),
+        (Int64.max, "92,233,720,368,547,758.07", "92233720368547758.07"),
+        (Int64.min, "-92,233,720,368,547,758.08", "-92233720368547758.08"),
+    ])
+    func formatsCNY(minor: Int64, grouped: String, plain: String) {
+        let m = Money(minor: minor, currency: .cny)
+        #expect(m.formatted(grouped: true) == grouped)
+        #expect(m.formatted(grouped: false) == plain)
+        #expect(m.description == plain)
+    }
+
+    @Test func formatsOtherMinorUnits() {
+        #expect(Money(minor: 1234567, currency: Self.jpy).formatted(grouped: true) == "1,234,567")
+        #expect(Money(minor: -1234, currency: Self.jpy).formatted(grouped: true) == "-1,234")
+        #expect(Money(minor: 0, currency: Self.jpy).description == "0")
+        #expect(Money(minor: 1234567, currency: Self.kwd).formatted(grouped: true) == "1,234.567")
+        #expect(Money(minor: 5, currency: Self.kwd).description == "0.005")
+    }
+
+    @Test func decimalValue() {
+        #expect(Money(minor: 123450, currency: .cny).decimal.description == "1234.5")
+        #expect(Money(minor: 123450, currency: .cny).decimal == Decimal64(significand: 12345, scale: 1))
+        #expect(Money(minor: -5, currency: .cny).decimal.description == "-0.05")
+        #expect(Money(minor: 1234, currency: Self.jpy).decimal == Decimal64(1234))
+    }
+
+    // MARK: from a decimal
+
+    @Test(arguments: [
+        ("1.005", Int64(101)),
+        ("-1.005", -101),
+        ("1.004", 100),
+        ("-1.004", -100),
+        ("2.5", 250),
+        ("0.125", 13),
+        ("-0.125", -13),
+        ("0.0049", 0),
+        ("1234", 123400),
+    ])
+    func fromDecimalRoundsHalfAwayFromZero(amount: String, minor: Int64) throws {
+        let m = Money(try dec(amount), currency: .cny)
+        #expect(m == Money(minor: minor, currency: .cny))
+    }
+
+    @Test func fromDecimalInJPYAndOverflow() throws {
+        #expect(Money(try dec("12.5"), currency: Self.jpy)?.minor == 13)
+        #expect(Money(try dec("-12.5"), currency: Self.jpy)?.minor == -13)
+        #expect(Money(try dec("12.49"), currency: Self.jpy)?.minor == 12)
+        // Int64.max yuan is not a count of fen.
+        #expect(Money(Decimal64(Int64.max), currency: .cny) == nil)
+        #expect(Money(Decimal64(Int64.max), currency: Self.jpy)?.minor == Int64.max)
+    }
+
+    @Test func equalityIncludesCurrency() {
+        #expect(Money(minor: 100, currency: .cny) != Money(minor: 100, currency: .usd))
+        #expect(Money(minor: 100, currency: .cny) == Money(minor: 100, currency: Currency(code: "CNY")!))
+    }
+}

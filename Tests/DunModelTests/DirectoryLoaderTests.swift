@@ -1,0 +1,166 @@
+import DunCore
+import Foundation
+import Testing
+
+@testable import DunModel
+
+/// `WorkspaceLoader.load(directory:)`: real files in a temporary folder.
+@Suite("WorkspaceLoader: folders")
+struct DirectoryLoaderTests {
+
+    @Test func loadsAFolder() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        let w = try WorkspaceLoader.load(directory: folder.path)
+        #expect(w.customers.id == ["C1", "C2"])
+        #expect(w.invoices.id == ["I1", "I2"])
+        #expect(w.payments.amount == [40_000])
+        // A trailing slash is the same folder.
+        let again = try WorkspaceLoader.load(directory: folder.path + "/")
+        #expect(again.customers.id == ["C1", "C2"])
+    }
+
+    @Test func missingFolder() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/nope"
+        #expect(
+            loadErrors(directory: path) == [
+                "error: no workspace folder '\(path)'\nhint: give the folder with --data DIR\n"
+            ])
+    }
+
+    @Test func aFileIsNotAFolder() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("customers.csv", Fixture.customers)
+        let path = folder.path + "/customers.csv"
+        #expect(
+            loadErrors(directory: path) == [
+                "error: no workspace folder '\(path)'\nhint: give the folder with --data DIR\n"
+            ])
+    }
+
+    @Test func missingPaymentsFile() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("customers.csv", Fixture.customers)
+        try folder.write("invoices.csv", Fixture.invoices)
+        #expect(
+            loadErrors(directory: folder.path) == [
+                """
+                error: no payments.csv in workspace '\(folder.path)'
+                hint: a workspace holds customers.csv, invoices.csv and payments.csv
+
+                """
+            ])
+    }
+
+    @Test func missingCustomersFileIsReportedFirst() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("payments.csv", Fixture.payments)
+        #expect(
+            loadErrors(directory: folder.path + "/") == [
+                """
+                error: no customers.csv in workspace '\(folder.path)/'
+                hint: a workspace holds customers.csv, invoices.csv and payments.csv
+
+                """
+            ])
+    }
+
+    @Test func diagnosticsNameTheFileByItsPath() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace(invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-31,1,2\n")
+        #expect(
+            loadErrors(directory: folder.path) == [
+                """
+                \(folder.path)/invoices.csv:2:31: error: expected 5 fields as in the header, found 6
+                I1,C1,2026-10-01,2026-10-31,1,2
+                                              ^
+                hint: a field with a comma in it must be quoted
+
+                """
+            ])
+    }
+
+    @Test func fileThatIsNotUTF8() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        // Valid lines, then two bytes that are neither UTF-8 nor GB18030 on line 3.
+        let bytes = Array("id,name\nC1,Alpha\nC2,B".utf8) + [0xFF, 0xFE] + Array("ta\n".utf8)
+        try folder.write("customers.csv", bytes: bytes)
+        let file = folder.path + "/customers.csv"
+        #expect(
+            loadErrors(directory: folder.path) == [
+                """
+                \(file):3:5: error: file is not UTF-8 (invalid byte 0xFF)
+                C2,B\u{FFFD}\u{FFFD}ta
+                    ^
+                hint: save the file as UTF-8
+
+                """
+            ])
+    }
+
+    @Test func latin1FileIsNotUTF8() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        // "Café" in ISO 8859-1: é is the lone byte E9.
+        let bytes = Array("id,name\nC1,Caf".utf8) + [0xE9] + Array("\n".utf8)
+        try folder.write("customers.csv", bytes: bytes)
+        let file = folder.path + "/customers.csv"
+        #expect(
+            loadErrors(directory: folder.path) == [
+                """
+                \(file):2:7: error: file is not UTF-8 (invalid byte 0xE9)
+                C1,Caf\u{FFFD}
+                      ^
+                hint: save the file as UTF-8
+
+                """
+            ])
+    }
+
+    @Test func fileInGB18030() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        // 客户 in GBK is C3 BF BB A7. C3 BF happens to be valid UTF-8 (ÿ); BB is the first invalid byte.
+        let bytes = Array("id,name\nC1,".utf8) + [0xC3, 0xBF, 0xBB, 0xA7] + Array("\n".utf8)
+        try folder.write("customers.csv", bytes: bytes)
+        let file = folder.path + "/customers.csv"
+        let errors = loadErrors(directory: folder.path)
+        #expect(
+            errors == [
+                """
+                \(file):2:5: error: file is not UTF-8; it looks like GB18030 (GBK)
+                C1,ÿ\u{FFFD}\u{FFFD}
+                    ^
+                hint: convert it first: iconv -f GB18030 -t UTF-8 \(file) > \(file).utf8 && mv \(file).utf8 \(file)
+
+                """
+            ])
+    }
+
+    @Test func gb18030InvoicesAfterValidCustomers() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        // 上海 (C9 CF BA A3) in the header of invoices.csv: C9 CF is not UTF-8 at all.
+        let bytes = Array("id,customer_id,issued,due,amount,".utf8) + [0xC9, 0xCF, 0xBA, 0xA3] + Array("\n".utf8)
+        try folder.write("invoices.csv", bytes: bytes)
+        let file = folder.path + "/invoices.csv"
+        let errors = loadErrors(directory: folder.path)
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("\(file):1:34: error: file is not UTF-8; it looks like GB18030 (GBK)\n") == true)
+        #expect(
+            errors.first?.hasSuffix(
+                "hint: convert it first: iconv -f GB18030 -t UTF-8 \(file) > \(file).utf8 && mv \(file).utf8 \(file)\n")
+                == true)
+    }
+
+    @Test func byteOrderMarkAndCRLFFromAFile() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        try folder.write("customers.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("id,name,grade\r\nC1,上海华谊,A\r\nC2,Beta,B\r\n".utf8))
+        let w = try WorkspaceLoader.load(directory: folder.path)
+        #expect(w.customers.id == ["C1", "C2"])
+        #expect(w.customers.name == ["上海华谊", "Beta"])
+    }
+}

@@ -1,0 +1,104 @@
+import DunCore
+import Foundation
+import Testing
+
+@testable import DunModel
+
+/// Small, valid CSV files that tests vary one file at a time.
+enum Fixture {
+    static let customers = """
+        id,name,region,grade,credit_limit,currency,terms_days
+        C1,Alpha Trading,East,A,10000.00,CNY,30
+        C2,Beta Works,South,C,,CNY,45
+
+        """
+    static let invoices = """
+        id,customer_id,issued,due,amount
+        I1,C1,2026-10-01,2026-10-31,1000.00
+        I2,C2,2026-10-05,2026-11-04,500.00
+
+        """
+    static let noInvoices = "id,customer_id,issued,due,amount\n"
+    static let noPayments = "id,customer_id,date,amount\n"
+    static let payments = """
+        id,customer_id,invoice_id,date,amount
+        P1,C1,I1,2026-10-20,400.00
+
+        """
+}
+
+/// Loads in memory; a failure records an issue with every diagnostic and stops the test.
+func load(
+    customers: String = Fixture.customers, invoices: String = Fixture.invoices, payments: String = Fixture.payments,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws -> Workspace {
+    do {
+        return try WorkspaceLoader.load(customers: customers, invoices: invoices, payments: payments)
+    } catch {
+        let text = error.all.map(\.rendered).joined()
+        Issue.record("the load failed:\n\(text)", sourceLocation: sourceLocation)
+        throw error
+    }
+}
+
+/// Loads in memory and returns every rendered diagnostic; records an issue if the load succeeds.
+func loadErrors(
+    customers: String = Fixture.customers, invoices: String = Fixture.invoices, payments: String = Fixture.payments,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> [String] {
+    do {
+        _ = try WorkspaceLoader.load(customers: customers, invoices: invoices, payments: payments)
+        Issue.record("the load should have failed", sourceLocation: sourceLocation)
+        return []
+    } catch {
+        return error.all.map(\.rendered)
+    }
+}
+
+/// A fresh folder under the temporary directory, removed when the test is done with it.
+struct TemporaryFolder: ~Copyable {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dun-model-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try write(name, bytes: Array(text.utf8))
+    }
+
+    func write(_ name: String, bytes: [UInt8]) throws {
+        let ok = FileManager.default.createFile(atPath: path + "/" + name, contents: Data(bytes))
+        try #require(ok, "could not write \(name)")
+    }
+
+    /// Writes the three fixture files (or the given texts).
+    func writeWorkspace(
+        customers: String = Fixture.customers, invoices: String = Fixture.invoices, payments: String = Fixture.payments
+    ) throws {
+        try write("customers.csv", customers)
+        try write("invoices.csv", invoices)
+        try write("payments.csv", payments)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Loads a folder and returns every rendered diagnostic; records an issue if the load succeeds.
+func loadErrors(directory: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+    do {
+        _ = try WorkspaceLoader.load(directory: directory)
+        Issue.record("the load should have failed", sourceLocation: sourceLocation)
+        return []
+    } catch {
+        return error.all.map(\.rendered)
+    }
+}
+
+func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Day {
+    try #require(Day(iso: text), "'\(text)' should be a date", sourceLocation: sourceLocation)
+}

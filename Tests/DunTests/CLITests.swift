@@ -1,0 +1,135 @@
+// End-to-end tests of the `dun` executable: exit statuses, streams, help, stdin.
+
+import Foundation
+import Testing
+
+/// Runs the built `dun` with arguments and optional standard input.
+func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = Paths.executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+@Suite struct CLITests {
+    let small = "Tests/DunTests/fixtures/small"
+
+    @Test func queryPrintsResultAndExitsZero() throws {
+        let r = try runDun(["--data", small, "--as-of", "2026-11-28", "-e", "customers where overdue > 100 | select id, overdue"])
+        #expect(r.status == 0)
+        #expect(r.out == "id  overdue\n--  -------\nC3      150\n(1 row)\n")
+        #expect(r.err == "")
+    }
+
+    @Test func scriptErrorGoesToStderrWithStatusOne() throws {
+        let r = try runDun(["--data", small, "-e", "customers where overdu > 30"])
+        #expect(r.status == 1)
+        #expect(r.out == "")
+        #expect(r.err == """
+            <query>:1:17: error: unknown field 'overdu' in customers
+            customers where overdu > 30
+                            ^~~~~~
+            hint: did you mean 'overdue'?
+
+            """)
+    }
+
+    @Test func dataErrorNamesFileLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "id,name,grade\nC1,Acme,B\nC2,Beta,F\n".write(to: dir.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+        try "id,customer_id,issued,due,amount\n".write(to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
+        try "id,customer_id,date,amount\n".write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+        let r = try runDun(["--data", dir.path, "-e", "customers | count"])
+        #expect(r.status == 1)
+        #expect(r.err.hasSuffix("customers.csv:3:9: error: unknown grade 'F'\nC2,Beta,F\n        ^\nhint: grades are A (best) to E (worst)\n"))
+    }
+
+    @Test(arguments: [
+        (["--as-of", "2026-13-01", "-e", "1"], "--as-of"),
+        (["--format", "xml", "-e", "1"], "--format"),
+        (["run", "no-such-file.dun"], "no-such-file.dun"),
+        (["--bogus"], "--bogus"),
+        (["check"], "Missing expected argument"),
+    ])
+    func badUsageExitsTwo(_ arguments: [String], _ mentioned: String) throws {
+        let r = try runDun(["--data", small] + arguments)
+        #expect(r.status == 2)
+        #expect(r.out == "")
+        #expect(r.err.contains(mentioned), "stderr: \(r.err)")
+    }
+
+    @Test func missingWorkspaceIsADataError() throws {
+        let r = try runDun(["--data", "no/such/folder", "-e", "customers | count"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: no workspace folder 'no/such/folder'\nhint: give the folder with --data DIR\n")
+    }
+
+    @Test func runReadsStandardInputForDash() throws {
+        let r = try runDun(["run", "--data", small, "-"], stdin: "customers | count\ninvoices | count\n")
+        #expect(r.status == 0)
+        #expect(r.out == "6\n12\n")
+    }
+
+    @Test func runReportsErrorsWithTheScriptsName() throws {
+        let r = try runDun(["run", "--data", small, "-"], stdin: "customers | count\ncustomers | take -1\n")
+        #expect(r.status == 1)
+        #expect(r.out == "6\n")
+        #expect(r.err.hasPrefix("<stdin>:2:18: error: take needs a whole number of rows"))
+    }
+
+    @Test func formatsAreSelectable() throws {
+        let csv = try runDun(["--data", small, "--format", "csv", "-e", "customers where id = \"C2\" | select id, name, balance"])
+        #expect(csv.out == "id,name,balance\r\nC2,\"Smith, Jones & Partners\",45000.50\r\n")
+        let json = try runDun(["--data", small, "--format", "json", "--as-of", "2026-11-28", "-e", "customers where id = \"C2\" | select id, balance"])
+        #expect(json.out == "[\n  {\"id\": \"C2\", \"balance\": \"45000.50\"}\n]\n")
+    }
+
+    @Test func checkRunsNoDataAndReportsEveryFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.dun")
+        let bad = dir.appendingPathComponent("bad.dun")
+        try "customers where overdue > 30 | count\n".write(to: good, atomically: true, encoding: .utf8)
+        try "customers where grade < 3\ninvoices | sotr by x\n".write(to: bad, atomically: true, encoding: .utf8)
+        let ok = try runDun(["check", good.path], in: dir)
+        #expect(ok.status == 0)
+        #expect(ok.out == "ok: 1 file checked\n")
+        let r = try runDun(["check", good.path, bad.path], in: dir)
+        #expect(r.status == 1)
+        #expect(r.err.contains("bad.dun:2:12: error: expected a stage"))
+        #expect(r.err.hasSuffix("1 of 2 files had errors\n"))
+    }
+
+    @Test(arguments: [[], ["run"], ["check"]])
+    func helpExplainsWithAnExample(_ command: [String]) throws {
+        let r = try runDun(command + ["--help"])
+        #expect(r.status == 0)
+        #expect(r.out.contains("Example"))
+        #expect(r.out.contains("USAGE: dun"))
+    }
+
+    @Test func sameScriptSameBytes() throws {
+        let args = ["run", "--data", "examples/acme", "--as-of", "2026-11-28", "examples/acme/tour.dun"]
+        let first = try runDun(args)
+        let second = try runDun(args)
+        #expect(first.status == 0)
+        #expect(first.out == second.out)
+        #expect(!first.out.isEmpty)
+    }
+}

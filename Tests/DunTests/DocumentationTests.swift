@@ -1,0 +1,105 @@
+// The README and the examples tell the truth: their outputs are checked, and the language
+// reference names every field and function.
+
+import Dun
+import DunCore
+import DunLanguage
+import Foundation
+import Testing
+
+/// A `$ dun …` command in a ```console block of a Markdown file, and the output below it.
+struct ConsoleExample: CustomTestStringConvertible, Sendable {
+    let command: String
+    let expected: String
+    var testDescription: String { command }
+
+    static func all(in file: URL) -> [ConsoleExample] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        var out: [ConsoleExample] = []
+        let blocks = text.components(separatedBy: "```console\n").dropFirst()
+        for block in blocks {
+            guard let body = block.components(separatedBy: "```").first else { continue }
+            var lines = body.components(separatedBy: "\n")
+            guard let first = lines.first, first.hasPrefix("$ dun ") else { continue }
+            lines.removeFirst()
+            out.append(ConsoleExample(command: String(first.dropFirst(2)), expected: lines.joined(separator: "\n")))
+        }
+        return out
+    }
+
+    /// Splits a command line the way a shell would for single- and double-quoted words.
+    var arguments: [String] {
+        var args: [String] = []
+        var current = ""
+        var quote: Character?
+        var inWord = false
+        for ch in command {
+            if let q = quote {
+                if ch == q { quote = nil } else { current.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                inWord = true
+            } else if ch == " " {
+                if inWord { args.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(ch)
+                inWord = true
+            }
+        }
+        if inWord { args.append(current) }
+        return Array(args.dropFirst())
+    }
+}
+
+@Suite struct DocumentationTests {
+    @Test(arguments: ConsoleExample.all(in: Paths.root.appendingPathComponent("README.md")))
+    func readmeOutputIsReal(_ example: ConsoleExample) throws {
+        let r = try runDun(example.arguments)
+        let actual = r.out + r.err
+        #expect(actual == example.expected, "README differs from a real run:\n\(lineDiff(expected: example.expected, actual: actual))")
+    }
+
+    @Test func readmeHasItsTwoCommands() throws {
+        let readme = try String(contentsOf: Paths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("swift run dun --data examples/acme"))
+        #expect(readme.contains("\nswift test\n"))
+        let ci = try String(contentsOf: Paths.root.appendingPathComponent(".ci/run"), encoding: .utf8)
+        #expect(ci.contains("swift test"))
+    }
+
+    static var examples: [String] {
+        let dir = Paths.examples.appendingPathComponent("acme")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".dun") }.sorted()
+    }
+
+    /// Every example script runs cleanly and prints what Tests/DunTests/examples/NAME.out holds.
+    @Test(arguments: examples)
+    func exampleRuns(_ name: String) throws {
+        let script = Paths.examples.appendingPathComponent("acme").appendingPathComponent(name)
+        let session = try Session.open(directory: Paths.examples.appendingPathComponent("acme").path, asOf: #require(Day(iso: "2026-11-28")))
+        let result = session.run(SourceText(name: name, text: try String(contentsOf: script, encoding: .utf8)))
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.rendered).joined())")
+        let expectedURL = Paths.tests.appendingPathComponent("examples").appendingPathComponent(name.replacingOccurrences(of: ".dun", with: ".out"))
+        if ProcessInfo.processInfo.environment["DUN_RECORD"] == "1" {
+            try result.output.write(to: expectedURL, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: expectedURL, encoding: .utf8)
+        #expect(result.output == expected, "\(lineDiff(expected: expected, actual: result.output))")
+    }
+
+    @Test func referenceNamesEveryFieldAndFunction() throws {
+        let reference = try String(contentsOf: Paths.root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        for entity in Receivables.schema.entities {
+            #expect(reference.contains("### \(entity.name)"), "no section for \(entity.name)")
+            for field in entity.fields {
+                #expect(reference.contains("`\(field.name)`"), "\(entity.name).\(field.name) is not documented")
+            }
+        }
+        for builtin in Builtin.all {
+            #expect(reference.contains("`\(builtin.name)("), "\(builtin.name) is not documented")
+        }
+    }
+}
