@@ -392,6 +392,7 @@ struct LoaderErrorTests {
                 payments.csv:2:20: error: payment currency 'EUR' differs from customer C1's currency CNY
                 P1,C1,2026-10-20,1,EUR
                                    ^~~
+                hint: Dun keeps each customer's receivables in one currency
 
                 """
             ])

@@ -237,9 +237,23 @@ struct LoaderTests {
         #expect(w.payments.amount == [0])
     }
 
+    @Test func disputedAcceptsEveryFlagSpelling() throws {
+        let w = try load(
+            invoices: """
+                id,customer_id,issued,due,amount,disputed
+                I1,C1,2026-10-01,2026-10-31,1,Yes
+                I2,C1,2026-10-01,2026-10-31,1,no
+                I3,C1,2026-10-01,2026-10-31,1,是
+                I4,C1,2026-10-01,2026-10-31,1,否
+                I5,C1,2026-10-01,2026-10-31,1,1
+                I6,C1,2026-10-01,2026-10-31,1,
+                I7,C1,2026-10-01,2026-10-31,1,TRUE
+
+                """, payments: "id,customer_id,date,amount\n")
+        #expect(w.invoices.disputed == [true, false, true, false, true, false, true])
+    }
+
     @Test func internalHelpers() {
-        #expect(parseFlag("Yes") == true)
-        #expect(parseFlag("maybe") == nil)
         #expect(" \t a b \t".trimmingSpaces() == "a b")
         #expect("   ".trimmingSpaces() == "")
         #expect(firstInvalidUTF8(Array("ok 上海".utf8)) == nil)
