@@ -59,11 +59,17 @@ public enum Receivables {
         BoundField("terms_days", .number, "payment terms in days") { s, r in
             days(s.workspace.customers.termsDays[Int(r)].map(Int64.init))
         },
-        BoundField("collector", .string, "who collects from this customer") { s, r in text(s.workspace.customers.collector[Int(r)]) },
+        BoundField("collector", .string, "who collects from this customer") { s, r in
+            text(s.workspace.customers.collector[Int(r)])
+        },
         BoundField("email", .string, "the customer's e-mail address") { s, r in text(s.workspace.customers.email[Int(r)]) },
         BoundField("phone", .string, "the customer's phone number") { s, r in text(s.workspace.customers.phone[Int(r)]) },
-        BoundField("language", .string, "language for messages (zh, en, …)") { s, r in text(s.workspace.customers.language[Int(r)]) },
-        BoundField("balance", .money, "open invoice balances minus unapplied cash") { s, r in money(s, customer: r, s.balance[Int(r)]) },
+        BoundField("language", .string, "language for messages (zh, en, …)") { s, r in
+            text(s.workspace.customers.language[Int(r)])
+        },
+        BoundField("balance", .money, "open invoice balances minus unapplied cash") { s, r in
+            money(s, customer: r, s.balance[Int(r)])
+        },
         BoundField("overdue_balance", .money, "balances of invoices past due") { s, r in
             money(s, customer: r, s.overdueBalance[Int(r)])
         },
@@ -81,7 +87,9 @@ public enum Receivables {
             s.avgDaysToPay[Int(r)].map(Value.number) ?? .null
         },
         BoundField("on_hold", .bool, "credit on hold (from the journal; false until a hold is applied)") { _, _ in .bool(false) },
-        BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null until one is sent)") { _, _ in .null },
+        BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null until one is sent)") { _, _ in
+            .null
+        },
         BoundField("invoices", .table(.entity(invoices, extras: [])), "the customer's invoices") { s, r in
             .table(Frame(entity: invoices, rows: Array(s.invoicesOfCustomer.rows(of: r))))
         },
@@ -99,14 +107,17 @@ public enum Receivables {
         BoundField("customer_id", .string, "the customer's id") { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.invoices.customer[Int(r)])])
         },
-        BoundField("customer", .row(customers), "the customer billed") { s, r in .row(customers, s.workspace.invoices.customer[Int(r)]) },
+        BoundField("customer", .row(customers), "the customer billed") { s, r in
+            .row(customers, s.workspace.invoices.customer[Int(r)])
+        },
         BoundField("issued", .date, "date of issue") { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
         BoundField("due", .date, "due date") { s, r in .date(s.workspace.invoices.due[Int(r)]) },
         BoundField("amount", .money, "amount invoiced") { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
         BoundField("currency", .string, "ISO code of the currency") { s, r in
             .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
         },
-        BoundField("disputed", .bool, "the customer disputes this invoice") { s, r in .bool(s.workspace.invoices.disputed[Int(r)]) },
+        BoundField("disputed", .bool, "the customer disputes this invoice") { s, r in .bool(s.workspace.invoices.disputed[Int(r)])
+        },
         BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid[Int(r)]) },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
         BoundField("status", .string, "open, overdue or paid") { s, r in .string(s.status(r)) },
@@ -128,7 +139,9 @@ public enum Receivables {
         BoundField("customer_id", .string, "the paying customer's id") { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.payments.customer[Int(r)])])
         },
-        BoundField("customer", .row(customers), "the paying customer") { s, r in .row(customers, s.workspace.payments.customer[Int(r)]) },
+        BoundField("customer", .row(customers), "the paying customer") { s, r in
+            .row(customers, s.workspace.payments.customer[Int(r)])
+        },
         BoundField("invoice_id", .string, "the invoice paid; null for unapplied cash") { s, r in
             text(s.appliedInvoice(ofPayment: r).map { s.workspace.invoices.id[Int($0)] })
         },

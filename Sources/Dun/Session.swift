@@ -93,7 +93,8 @@ public final class Session {
         case .value(let v, _):
             let printable = ResultTable.printable(v, schema: schema, data: data)
             switch format {
-            case .table: return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
+            case .table:
+                return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
             case .csv: return TextCell.csvField(printable.text(grouped: false)) + "\r\n"
             case .json: return printable.json() + "\n"
             }

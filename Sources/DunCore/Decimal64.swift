@@ -117,7 +117,8 @@ public struct Decimal64: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `divisionScale`, or more if an operand has more); `nil` on overflow or division by zero.
     public func divided(by other: Decimal64, places: Int? = nil) -> Decimal64? {
         guard other.significand != 0 else { return nil }
-        let target = places.map { min(max($0, 0), Int(Decimal64.maxScale)) }
+        let target =
+            places.map { min(max($0, 0), Int(Decimal64.maxScale)) }
             ?? Int(max(scale, other.scale, Decimal64.divisionScale))
         // self / other = (a / b) × 10^(sb - sa); scale the numerator (or the denominator) to the target.
         let shift = target - Int(scale) + Int(other.scale)

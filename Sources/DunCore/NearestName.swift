@@ -8,9 +8,8 @@ public func nearestName(to name: String, in candidates: some Sequence<String>) -
     for candidate in candidates {
         let c = Array(candidate.lowercased())
         let d = editDistance(target, c)
-        if best == nil || d < best!.1 {
-            best = (candidate, d)
-        }
+        if let current = best, current.1 <= d { continue }
+        best = (candidate, d)
     }
     guard let (found, distance) = best else { return nil }
     let allowed = max(1, min(target.count, found.count) / 3)

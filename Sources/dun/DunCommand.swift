@@ -85,7 +85,8 @@ struct CheckCommand: ParsableCommand {
             if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 }
         }
         if failed > 0 {
-            FileHandle.standardError.write(Data("\(failed) of \(files.count) file\(files.count == 1 ? "" : "s") had errors\n".utf8))
+            FileHandle.standardError.write(
+                Data("\(failed) of \(files.count) file\(files.count == 1 ? "" : "s") had errors\n".utf8))
             throw ExitCode(1)
         }
         print("ok: \(files.count) file\(files.count == 1 ? "" : "s") checked")

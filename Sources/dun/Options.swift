@@ -14,12 +14,15 @@ extension Day: ExpressibleByArgument {
 extension OutputFormat: ExpressibleByArgument {}
 
 struct WorkspaceOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The workspace folder with customers.csv, invoices.csv and payments.csv.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The workspace folder with customers.csv, invoices.csv and payments.csv.", valueName: "dir"))
     var data: String = "."
 
     @Option(
         name: .customLong("as-of"),
-        help: ArgumentHelp("The date the run is as of: what `today` means (YYYY-MM-DD). Default: today's date.", valueName: "date"))
+        help: ArgumentHelp(
+            "The date the run is as of: what `today` means (YYYY-MM-DD). Default: today's date.", valueName: "date"))
     var asOf: Day?
 
     @Option(name: .long, help: ArgumentHelp("How results are printed: table, csv or json.", valueName: "format"))

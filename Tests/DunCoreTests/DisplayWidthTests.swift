@@ -4,12 +4,13 @@ import Testing
 
 @Suite("displayWidth")
 struct DisplayWidthTests {
-    @Test(arguments: [
-        ("a", 1), ("Z", 1), (" ", 1), ("~", 1), ("é", 1), ("¥", 1), ("€", 1), ("\t", 1),
-        ("中", 2), ("客", 2), ("。", 2), ("、", 2), ("あ", 2), ("カ", 2), ("한", 2), ("㐀", 2), ("𠀀", 2),
-        ("Ａ", 2), ("１", 2), ("￥", 2), ("，", 2), ("（", 2), ("😀", 2), ("🤝", 2), ("⌚", 2),
-        ("ｱ", 1),  // half-width katakana
-    ] as [(Character, Int)])
+    @Test(
+        arguments: [
+            ("a", 1), ("Z", 1), (" ", 1), ("~", 1), ("é", 1), ("¥", 1), ("€", 1), ("\t", 1),
+            ("中", 2), ("客", 2), ("。", 2), ("、", 2), ("あ", 2), ("カ", 2), ("한", 2), ("㐀", 2), ("𠀀", 2),
+            ("Ａ", 2), ("１", 2), ("￥", 2), ("，", 2), ("（", 2), ("😀", 2), ("🤝", 2), ("⌚", 2),
+            ("ｱ", 1),  // half-width katakana
+        ] as [(Character, Int)])
     func characterWidths(ch: Character, width: Int) {
         #expect(ch.displayWidth == width)
     }

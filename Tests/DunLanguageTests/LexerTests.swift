@@ -135,7 +135,9 @@ let wordCases: [LexCase] = [
     // not keywords: other cases, longer words, action words, sort directions, functions
     LexCase("And WHERE Null", [K.id("And"), K.id("WHERE"), K.id("Null")]),
     LexCase("notes index where_x byline", [K.id("notes"), K.id("index"), K.id("where_x"), K.id("byline")]),
-    LexCase("count remind via email hold credit", [K.id("count"), K.id("remind"), K.id("via"), K.id("email"), K.id("hold"), K.id("credit")]),
+    LexCase(
+        "count remind via email hold credit",
+        [K.id("count"), K.id("remind"), K.id("via"), K.id("email"), K.id("hold"), K.id("credit")]),
     LexCase("asc desc today when at", [K.id("asc"), K.id("desc"), K.id("today"), K.id("when"), K.id("at")]),
     // symbols
     LexCase(

@@ -92,7 +92,8 @@ let expressionCases: [ParseCase] = [
     // every literal, in a list
     ParseCase(
         #"[1, 1.5, 1_000, 10k, 1.5m, 90%, ¥5, $1.5k, 5000 CNY, 2026-11-28, 30 days, 2 weeks, 3 months, 1 year, "s", true, false, null]"#,
-        #"[1 1.5 1000 10000 1500000 0.9 5.00 CNY 1500.00 USD 5000.00 CNY 2026-11-28 (30 days) (14 days) (3 months) (1 year) "s" true false null]"#),
+        #"[1 1.5 1000 10000 1500000 0.9 5.00 CNY 1500.00 USD 5000.00 CNY 2026-11-28 (30 days) (14 days) (3 months) (1 year) "s" true false null]"#
+    ),
     ParseCase(#""a\tb\u{4E2D}""#, "\"a\tb中\""),
     ParseCase("today + 30 days", "(+ today (30 days))"),
 ]
@@ -126,7 +127,9 @@ let pipelineCases: [ParseCase] = [
         "(| invoices (group () ((= n (count)) (= total (sum balance)))))"),
     ParseCase("customers | group by region | aggregate n = count()", "(| customers (group (region) ((= n (count)))))"),
     ParseCase("customers | group by region\n  aggregate n = count()", "(| customers (group (region) ((= n (count)))))"),
-    ParseCase("customers | aggregate n = count() | aggregate m = count()", "(| customers (group () ((= n (count)))) (group () ((= m (count)))))"),
+    ParseCase(
+        "customers | aggregate n = count() | aggregate m = count()",
+        "(| customers (group () ((= n (count)))) (group () ((= m (count)))))"),
     ParseCase("customers | count", "(| customers (count))"),
     ParseCase("customers | remind via email", "(| customers (remind email))"),
     ParseCase(
@@ -142,7 +145,8 @@ let pipelineCases: [ParseCase] = [
           | take 10
           | select customer.name, id, balance, days_overdue
         """,
-        #"(| invoices (where (and (= (. customer region) "华东") (> balance 10000.00 CNY))) (sort balance desc) (take 10) (select (. customer name) id balance days_overdue))"#),
+        #"(| invoices (where (and (= (. customer region) "华东") (> balance 10000.00 CNY))) (sort balance desc) (take 10) (select (. customer name) id balance days_overdue))"#
+    ),
     ParseCase(
         """
         customers where overdue > 30
@@ -205,7 +209,8 @@ let policyCases: [ParseCase] = [
         "(policy standard \"标准催收流程\""
             + " (rule gentle (| invoices (where (and (between days_overdue 1 14) (not disputed)))) (remind email \"gentle\" (once-per (7 days))))"
             + " (rule call (| invoices (where (between days_overdue 31 60))) (call (. customer collector)))"
-            + " (rule hold (| customers (where (> overdue 60))) (hold-credit) (escalate legal (when (> overdue_balance 50000)))))"),
+            + " (rule hold (| customers (where (> overdue 60))) (hold-credit) (escalate legal (when (> overdue_balance 50000)))))"
+    ),
     // every action, with and without its options and guards
     ParseCase(
         """
@@ -738,10 +743,11 @@ func incompleteInput(_ c: IncompleteCase) {
 
 @Test func aBadPolicyHeaderSkipsThePolicyButNotWhatFollows() {
     let result = parse("policy p \"t\" x {\n  rule a: x => tag \"a\"\n}\ncustomers | count\nlet = 1\nlet y = 2")
-    #expect(result.diagnostics.map(\.message) == [
-        "expected '{' to open the policy, found 'x'",
-        "expected a name after 'let', found '='",
-    ])
+    #expect(
+        result.diagnostics.map(\.message) == [
+            "expected '{' to open the policy, found 'x'",
+            "expected a name after 'let', found '='",
+        ])
     #expect(printed(result) == "(| customers (count))\n(let y 2)")
 }
 

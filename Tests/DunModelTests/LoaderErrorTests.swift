@@ -685,14 +685,16 @@ struct LoaderErrorTests {
 
     @Test func errorsInInvoicesAcrossRows() {
         let errors = loadErrors(
-            invoices: Self.invoiceHeader + "I1,C1,2026-10-01,2026-10-31,x\nI2,C7,2026-10-01,2026-10-31,1\nI3,C1,2026-10-01,2026-10-31,1\nI4,C1,2026-13-01,2026-10-31,1\n",
+            invoices: Self.invoiceHeader
+                + "I1,C1,2026-10-01,2026-10-31,x\nI2,C7,2026-10-01,2026-10-31,1\nI3,C1,2026-10-01,2026-10-31,1\nI4,C1,2026-13-01,2026-10-31,1\n",
             payments: Fixture.noPayments)
         #expect(errors.count == 3)
-        #expect(errors.map { $0.prefix(while: { $0 != "\n" }) } == [
-            "invoices.csv:2:29: error: expected an amount, found 'x'",
-            "invoices.csv:3:4: error: no customer 'C7' in customers.csv",
-            "invoices.csv:5:7: error: no such date '2026-13-01'",
-        ])
+        #expect(
+            errors.map { $0.prefix(while: { $0 != "\n" }) } == [
+                "invoices.csv:2:29: error: expected an amount, found 'x'",
+                "invoices.csv:3:4: error: no customer 'C7' in customers.csv",
+                "invoices.csv:5:7: error: no such date '2026-13-01'",
+            ])
     }
 
     @Test func errorsInCustomersStopTheLoadBeforeInvoices() {
@@ -707,7 +709,9 @@ struct LoaderErrorTests {
         let rows = (1...53).map { "C\($0),Name,F\n" }.joined()
         let errors = loadErrors(customers: "id,name,grade\n" + rows)
         #expect(errors.count == 51)
-        #expect(errors.first == "customers.csv:2:9: error: unknown grade 'F'\nC1,Name,F\n        ^\nhint: grades are A (best) to E (worst)\n")
+        #expect(
+            errors.first
+                == "customers.csv:2:9: error: unknown grade 'F'\nC1,Name,F\n        ^\nhint: grades are A (best) to E (worst)\n")
         #expect(errors[49].hasPrefix("customers.csv:51:10: error: unknown grade 'F'\nC50,Name,F\n"))
         #expect(errors.last == "note: 3 more errors not shown\n")
         #expect(WorkspaceLoader.maxErrors == 50)

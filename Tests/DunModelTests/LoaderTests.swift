@@ -37,7 +37,8 @@ struct LoaderTests {
     }
 
     @Test func headerOnlyFilesGiveAnEmptyWorkspace() throws {
-        let w = try load(customers: "id,name\n", invoices: "id,customer_id,issued,due,amount", payments: "id,customer_id,date,amount\n")
+        let w = try load(
+            customers: "id,name\n", invoices: "id,customer_id,issued,due,amount", payments: "id,customer_id,date,amount\n")
         #expect(w.customers.count == 0)
         #expect(w.invoices.count == 0)
         #expect(w.payments.count == 0)
@@ -136,7 +137,9 @@ struct LoaderTests {
     }
 
     @Test func quotedNewlineKeepsCRLF() throws {
-        let w = try load(customers: "id,name\r\nC1,\"Alpha\r\nLtd\"\r\nC2,Beta\r\n", invoices: Fixture.noInvoices, payments: Fixture.noPayments)
+        let w = try load(
+            customers: "id,name\r\nC1,\"Alpha\r\nLtd\"\r\nC2,Beta\r\n", invoices: Fixture.noInvoices, payments: Fixture.noPayments
+        )
         #expect(w.customers.name == ["Alpha\r\nLtd", "Beta"])
     }
 
@@ -197,7 +200,8 @@ struct LoaderTests {
     @Test func currenciesAndMinorUnits() throws {
         let w = try load(
             customers: "id,name,currency,credit_limit\nJ1,Tokyo,JPY,1000000\nK1,Kuwait,kwd,1.5\nU1,US,USD,\n",
-            invoices: "id,customer_id,issued,due,amount,currency\nI1,J1,2026-10-01,2026-10-31,5000,jpy\nI2,K1,2026-10-01,2026-10-31,0.125,KWD\n",
+            invoices:
+                "id,customer_id,issued,due,amount,currency\nI1,J1,2026-10-01,2026-10-31,5000,jpy\nI2,K1,2026-10-01,2026-10-31,0.125,KWD\n",
             payments: "id,customer_id,invoice_id,date,amount,currency\nP1,J1,I1,2026-10-02,5000,JPY\n")
         #expect(w.customers.currency.map(\.code) == ["JPY", "KWD", "USD"])
         #expect(w.customers.creditLimit == [1_000_000, 1500, nil])
@@ -210,7 +214,9 @@ struct LoaderTests {
         ("false", false), ("No", false), ("n", false), ("0", false), ("否", false), ("F", false), ("", false),
     ])
     func disputedFlags(text: String, disputed: Bool) throws {
-        let w = try load(invoices: "id,customer_id,issued,due,amount,disputed\nI1,C1,2026-10-01,2026-10-31,1,\(text)\n", payments: "id,customer_id,date,amount\n")
+        let w = try load(
+            invoices: "id,customer_id,issued,due,amount,disputed\nI1,C1,2026-10-01,2026-10-31,1,\(text)\n",
+            payments: "id,customer_id,date,amount\n")
         #expect(w.invoices.disputed == [disputed])
     }
 
@@ -232,7 +238,9 @@ struct LoaderTests {
     }
 
     @Test func zeroAmountsAreAllowed() throws {
-        let w = try load(invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-01,0\n", payments: "id,customer_id,date,amount\nP1,C1,2026-10-01,0.00\n")
+        let w = try load(
+            invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-01,0\n",
+            payments: "id,customer_id,date,amount\nP1,C1,2026-10-01,0.00\n")
         #expect(w.invoices.amount == [0])
         #expect(w.payments.amount == [0])
     }

@@ -88,16 +88,36 @@ struct SnapshotTests {
 
     @Test func invoiceFields() throws {
         let s = try snapshot("2026-11-28")
-        #expect(facts(s, Self.i1) == InvoiceFacts(paid: 100_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 20))
-        #expect(facts(s, Self.i2) == InvoiceFacts(paid: 50_000, balance: 150_000, status: "overdue", daysOverdue: 28, bucket: .days1to30, daysToPay: nil))
-        #expect(facts(s, Self.i3) == InvoiceFacts(paid: 0, balance: 300_000, status: "open", daysOverdue: -3, bucket: .current, daysToPay: nil))
-        #expect(facts(s, Self.i5) == InvoiceFacts(paid: 0, balance: 40_000, status: "overdue", daysOverdue: 150, bucket: .over90, daysToPay: nil))
-        #expect(facts(s, Self.i6) == InvoiceFacts(paid: 60_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 60))
+        #expect(
+            facts(s, Self.i1)
+                == InvoiceFacts(paid: 100_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 20))
+        #expect(
+            facts(s, Self.i2)
+                == InvoiceFacts(
+                    paid: 50_000, balance: 150_000, status: "overdue", daysOverdue: 28, bucket: .days1to30, daysToPay: nil))
+        #expect(
+            facts(s, Self.i3)
+                == InvoiceFacts(paid: 0, balance: 300_000, status: "open", daysOverdue: -3, bucket: .current, daysToPay: nil))
+        #expect(
+            facts(s, Self.i5)
+                == InvoiceFacts(paid: 0, balance: 40_000, status: "overdue", daysOverdue: 150, bucket: .over90, daysToPay: nil))
+        #expect(
+            facts(s, Self.i6)
+                == InvoiceFacts(paid: 60_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 60))
         // Paid on 2026-12-10: still open (and 89 days late) as of 2026-11-28.
-        #expect(facts(s, Self.i7) == InvoiceFacts(paid: 0, balance: 10_000, status: "overdue", daysOverdue: 89, bucket: .days61to90, daysToPay: nil))
-        #expect(facts(s, Self.i8) == InvoiceFacts(paid: 80_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 15))
-        #expect(facts(s, Self.i9) == InvoiceFacts(paid: 0, balance: 6_214_496, status: "open", daysOverdue: -22, bucket: .current, daysToPay: nil))
-        #expect(facts(s, Self.i10) == InvoiceFacts(paid: 5_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 18))
+        #expect(
+            facts(s, Self.i7)
+                == InvoiceFacts(paid: 0, balance: 10_000, status: "overdue", daysOverdue: 89, bucket: .days61to90, daysToPay: nil)
+        )
+        #expect(
+            facts(s, Self.i8)
+                == InvoiceFacts(paid: 80_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 15))
+        #expect(
+            facts(s, Self.i9)
+                == InvoiceFacts(paid: 0, balance: 6_214_496, status: "open", daysOverdue: -22, bucket: .current, daysToPay: nil))
+        #expect(
+            facts(s, Self.i10)
+                == InvoiceFacts(paid: 5_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 18))
     }
 
     @Test func settlementDates() throws {
@@ -159,11 +179,24 @@ struct SnapshotTests {
         let s = try snapshot("2026-12-31")
         #expect(s.invoices == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
         #expect(s.payments == [0, 1, 2, 3, 4, 5, 6, 7, 8])
-        #expect(facts(s, Self.i4) == InvoiceFacts(paid: 20_000, balance: 50_000, status: "open", daysOverdue: -4, bucket: .current, daysToPay: nil))
-        #expect(facts(s, Self.i7) == InvoiceFacts(paid: 10_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 131))
-        #expect(facts(s, Self.i2) == InvoiceFacts(paid: 50_000, balance: 150_000, status: "overdue", daysOverdue: 61, bucket: .days61to90, daysToPay: nil))
-        #expect(facts(s, Self.i3) == InvoiceFacts(paid: 0, balance: 300_000, status: "overdue", daysOverdue: 30, bucket: .days1to30, daysToPay: nil))
-        #expect(facts(s, Self.i9) == InvoiceFacts(paid: 0, balance: 6_214_496, status: "overdue", daysOverdue: 11, bucket: .days1to30, daysToPay: nil))
+        #expect(
+            facts(s, Self.i4)
+                == InvoiceFacts(paid: 20_000, balance: 50_000, status: "open", daysOverdue: -4, bucket: .current, daysToPay: nil))
+        #expect(
+            facts(s, Self.i7)
+                == InvoiceFacts(paid: 10_000, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 131))
+        #expect(
+            facts(s, Self.i2)
+                == InvoiceFacts(
+                    paid: 50_000, balance: 150_000, status: "overdue", daysOverdue: 61, bucket: .days61to90, daysToPay: nil))
+        #expect(
+            facts(s, Self.i3)
+                == InvoiceFacts(paid: 0, balance: 300_000, status: "overdue", daysOverdue: 30, bucket: .days1to30, daysToPay: nil)
+        )
+        #expect(
+            facts(s, Self.i9)
+                == InvoiceFacts(
+                    paid: 0, balance: 6_214_496, status: "overdue", daysOverdue: 11, bucket: .days1to30, daysToPay: nil))
         // C1: open 1,500 + 3,000 + 500, less 250 unapplied.
         #expect(s.balance == [475_000, 40_000, 6_214_496, 0])
         #expect(s.overdueBalance == [450_000, 40_000, 6_214_496, 0])
@@ -182,10 +215,14 @@ struct SnapshotTests {
     @Test func dueDateItselfIsNotOverdue() throws {
         let s = try snapshot("2026-10-31")
         // I2 and I10 are due on 2026-10-31: open, 0 days, current. I10 is paid on 2026-10-19.
-        #expect(facts(s, Self.i2) == InvoiceFacts(paid: 0, balance: 200_000, status: "open", daysOverdue: 0, bucket: .current, daysToPay: nil))
+        #expect(
+            facts(s, Self.i2)
+                == InvoiceFacts(paid: 0, balance: 200_000, status: "open", daysOverdue: 0, bucket: .current, daysToPay: nil))
         #expect(facts(s, Self.i10).status == "paid")
         let next = try snapshot("2026-11-01")
-        #expect(facts(next, Self.i2) == InvoiceFacts(paid: 0, balance: 200_000, status: "overdue", daysOverdue: 1, bucket: .days1to30, daysToPay: nil))
+        #expect(
+            facts(next, Self.i2)
+                == InvoiceFacts(paid: 0, balance: 200_000, status: "overdue", daysOverdue: 1, bucket: .days1to30, daysToPay: nil))
     }
 
     @Test func beforeEverythingNothingIsVisible() throws {
@@ -202,7 +239,8 @@ struct SnapshotTests {
 
     @Test func unappliedCashCanMakeABalanceNegative() throws {
         let w = try load(
-            customers: "id,name,credit_limit\nC1,Alpha,1000\n", invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-31,100\n",
+            customers: "id,name,credit_limit\nC1,Alpha,1000\n",
+            invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-31,100\n",
             payments: "id,customer_id,date,amount\nP1,C1,2026-10-05,300\n")
         let s = try Snapshot(w, asOf: try day("2026-11-28"))
         #expect(s.balance == [-20_000])
@@ -226,7 +264,9 @@ struct SnapshotTests {
 
     @Test func averageDaysToPayRoundsHalfAwayFromZero() throws {
         // 10 and 11 days: 10.5 exactly; 10, 10, 11: 10.333; 10, 11, 11: 10.667
-        let cases: [([Int], String)] = [([10, 11], "10.5"), ([10, 10, 11], "10.3"), ([10, 11, 11], "10.7"), ([1, 2, 2, 2], "1.8")]
+        let cases: [([Int], String)] = [
+            ([10, 11], "10.5"), ([10, 10, 11], "10.3"), ([10, 11, 11], "10.7"), ([1, 2, 2, 2], "1.8"),
+        ]
         for (days, expected) in cases {
             var invoices = "id,customer_id,issued,due,amount\n"
             var payments = "id,customer_id,invoice_id,date,amount\n"
@@ -244,7 +284,8 @@ struct SnapshotTests {
     @Test func totalsTooLargeToAddAreAnError() throws {
         let w = try load(
             customers: "id,name\nBIG,Alpha\n",
-            invoices: "id,customer_id,issued,due,amount\nI1,BIG,2026-10-01,2026-10-31,92233720368547758.07\nI2,BIG,2026-10-02,2026-10-31,1\n",
+            invoices:
+                "id,customer_id,issued,due,amount\nI1,BIG,2026-10-01,2026-10-31,92233720368547758.07\nI2,BIG,2026-10-02,2026-10-31,1\n",
             payments: Fixture.noPayments)
         #expect(throws: Diagnostic(.error, "the totals of customer BIG are too large to add up exactly")) {
             try Snapshot(w, asOf: try day("2026-11-28"))

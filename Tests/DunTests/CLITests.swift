@@ -4,7 +4,9 @@ import Foundation
 import Testing
 
 /// Runs the built `dun` with arguments and optional standard input.
-func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root) throws -> (status: Int32, out: String, err: String) {
+func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root) throws -> (
+    status: Int32, out: String, err: String
+) {
     let process = Process()
     process.executableURL = Paths.executable
     process.arguments = arguments
@@ -38,25 +40,31 @@ func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Pat
         let r = try runDun(["--data", small, "-e", "customers where overdu > 30"])
         #expect(r.status == 1)
         #expect(r.out == "")
-        #expect(r.err == """
-            <query>:1:17: error: unknown field 'overdu' in customers
-            customers where overdu > 30
-                            ^~~~~~
-            hint: did you mean 'overdue'?
+        #expect(
+            r.err == """
+                <query>:1:17: error: unknown field 'overdu' in customers
+                customers where overdu > 30
+                                ^~~~~~
+                hint: did you mean 'overdue'?
 
-            """)
+                """)
     }
 
     @Test func dataErrorNamesFileLineAndColumn() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "id,name,grade\nC1,Acme,B\nC2,Beta,F\n".write(to: dir.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
-        try "id,customer_id,issued,due,amount\n".write(to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
-        try "id,customer_id,date,amount\n".write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+        try "id,name,grade\nC1,Acme,B\nC2,Beta,F\n".write(
+            to: dir.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+        try "id,customer_id,issued,due,amount\n".write(
+            to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
+        try "id,customer_id,date,amount\n".write(
+            to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
         let r = try runDun(["--data", dir.path, "-e", "customers | count"])
         #expect(r.status == 1)
-        #expect(r.err.hasSuffix("customers.csv:3:9: error: unknown grade 'F'\nC2,Beta,F\n        ^\nhint: grades are A (best) to E (worst)\n"))
+        #expect(
+            r.err.hasSuffix(
+                "customers.csv:3:9: error: unknown grade 'F'\nC2,Beta,F\n        ^\nhint: grades are A (best) to E (worst)\n"))
     }
 
     @Test(arguments: [
@@ -95,7 +103,10 @@ func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Pat
     @Test func formatsAreSelectable() throws {
         let csv = try runDun(["--data", small, "--format", "csv", "-e", "customers where id = \"C2\" | select id, name, balance"])
         #expect(csv.out == "id,name,balance\r\nC2,\"Smith, Jones & Partners\",45000.50\r\n")
-        let json = try runDun(["--data", small, "--format", "json", "--as-of", "2026-11-28", "-e", "customers where id = \"C2\" | select id, balance"])
+        let json = try runDun([
+            "--data", small, "--format", "json", "--as-of", "2026-11-28", "-e",
+            "customers where id = \"C2\" | select id, balance",
+        ])
         #expect(json.out == "[\n  {\"id\": \"C2\", \"balance\": \"45000.50\"}\n]\n")
     }
 

@@ -15,7 +15,8 @@ struct CatalogueCase: CustomTestStringConvertible, Sendable {
 
     static var all: [CatalogueCase] {
         let dir = Paths.tests.appendingPathComponent("catalogue")
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".dun") }.sorted() ?? []
+        let files =
+            (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".dun") }.sorted() ?? []
         var cases: [CatalogueCase] = []
         for file in files {
             guard let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8) else { continue }

@@ -58,7 +58,9 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
     func readmeOutputIsReal(_ example: ConsoleExample) throws {
         let r = try runDun(example.arguments)
         let actual = r.out + r.err
-        #expect(actual == example.expected, "README differs from a real run:\n\(lineDiff(expected: example.expected, actual: actual))")
+        #expect(
+            actual == example.expected, "README differs from a real run:\n\(lineDiff(expected: example.expected, actual: actual))"
+        )
     }
 
     @Test func readmeHasItsTwoCommands() throws {
@@ -78,10 +80,12 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
     @Test(arguments: examples)
     func exampleRuns(_ name: String) throws {
         let script = Paths.examples.appendingPathComponent("acme").appendingPathComponent(name)
-        let session = try Session.open(directory: Paths.examples.appendingPathComponent("acme").path, asOf: #require(Day(iso: "2026-11-28")))
+        let session = try Session.open(
+            directory: Paths.examples.appendingPathComponent("acme").path, asOf: #require(Day(iso: "2026-11-28")))
         let result = session.run(SourceText(name: name, text: try String(contentsOf: script, encoding: .utf8)))
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.rendered).joined())")
-        let expectedURL = Paths.tests.appendingPathComponent("examples").appendingPathComponent(name.replacingOccurrences(of: ".dun", with: ".out"))
+        let expectedURL = Paths.tests.appendingPathComponent("examples").appendingPathComponent(
+            name.replacingOccurrences(of: ".dun", with: ".out"))
         if ProcessInfo.processInfo.environment["DUN_RECORD"] == "1" {
             try result.output.write(to: expectedURL, atomically: true, encoding: .utf8)
             return

@@ -18,7 +18,8 @@ struct GoldenScript: CustomTestStringConvertible, Sendable {
     var testDescription: String { url.deletingPathExtension().path.replacingOccurrences(of: Paths.golden.path + "/", with: "") }
 
     static var all: [GoldenScript] {
-        let files = FileManager.default.enumerator(at: Paths.golden, includingPropertiesForKeys: nil)?
+        let files =
+            FileManager.default.enumerator(at: Paths.golden, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "dun" } ?? []
         return files.sorted { $0.path < $1.path }.map(GoldenScript.init)
     }

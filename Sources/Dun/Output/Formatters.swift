@@ -50,7 +50,8 @@ extension ResultTable {
     func csv() -> String {
         var out = columns.map(TextCell.csvField).joined(separator: ",") + "\r\n"
         for row in rows {
-            out += row.indices.map { TextCell.csvField(cell(row[$0], column: $0).text(grouped: false, currency: mixedCurrency[$0])) }
+            out +=
+                row.indices.map { TextCell.csvField(cell(row[$0], column: $0).text(grouped: false, currency: mixedCurrency[$0])) }
                 .joined(separator: ",") + "\r\n"
         }
         return out

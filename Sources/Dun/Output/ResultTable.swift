@@ -106,7 +106,8 @@ extension Value {
         case .bucket(let b): return b.description
         case .row(_, let r): return "#\(r)"
         case .table(let f): return "[\(f.count) rows]"
-        case .list(let items): return "[" + items.map { $0.text(grouped: grouped, currency: currency) }.joined(separator: ", ") + "]"
+        case .list(let items):
+            return "[" + items.map { $0.text(grouped: grouped, currency: currency) }.joined(separator: ", ") + "]"
         }
     }
 }

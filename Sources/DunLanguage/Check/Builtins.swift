@@ -72,7 +72,8 @@ public struct Builtin: Sendable {
             kind: .scalar(
                 check: { types in
                     guard types.count == 1 || (types.count == 2 && fits(types[1], .number)) else {
-                        return .failure(TypeMismatch(message: "round takes a number or amount, and optionally the number of places"))
+                        return .failure(
+                            TypeMismatch(message: "round takes a number or amount, and optionally the number of places"))
                     }
                     return one([types[0]], [.number, .money])
                 },

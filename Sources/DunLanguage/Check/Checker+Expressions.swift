@@ -187,7 +187,8 @@ extension Checker {
             }
         }
         let gradeHint = name.count == 1 && Grade(letter: name) != nil ? "grades are capital letters: \(name.uppercased())" : nil
-        let hint = gradeHint ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
+        let hint =
+            gradeHint ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
             ?? (scopes.last?.entity).map { "\(schema[$0].name) have: \(schema[$0].fields.map(\.name).joined(separator: ", "))" }
         error(message, range, hint: hint)
         return Node(kind: .constant(.null), type: .unknown, range: range)
@@ -296,7 +297,9 @@ extension Checker {
             guard aggregate == .count else {
                 error(
                     "\(name) of a table needs a field", arg.range,
-                    hint: "\(name)(\(source.text.utf8Slice(arg.range)).\(row.entity.map { schema[$0].name == "payments" ? "amount" : "balance" } ?? "field"))")
+                    hint:
+                        "\(name)(\(source.text.utf8Slice(arg.range)).\(row.entity.map { schema[$0].name == "payments" ? "amount" : "balance" } ?? "field"))"
+                )
                 return Node(kind: .aggregate(aggregate, n), type: .unknown, range: range)
             }
             element = .number
@@ -316,7 +319,8 @@ extension Checker {
         if !overCollection && group == nil && element != .unknown {
             error(
                 "\(name) needs a table or a list here, found \(element.name(in: schema))", arg.range,
-                hint: aggregate == .count ? "count(invoices where balance > 0)" : "\(name)(invoices.balance), or use it inside 'aggregate'")
+                hint: aggregate == .count
+                    ? "count(invoices where balance > 0)" : "\(name)(invoices.balance), or use it inside 'aggregate'")
             return Node(kind: .aggregate(aggregate, n), type: .unknown, range: range)
         }
         let type = aggregateType(aggregate, element, arg.range)
@@ -368,7 +372,8 @@ extension Checker {
         case (.unknown, _), (_, .unknown):
             return
         case (.null, _), (_, .null):
-            error("a comparison with null is always false", range, hint: "test for a missing value with 'is null' or 'is not null'")
+            error(
+                "a comparison with null is always false", range, hint: "test for a missing value with 'is null' or 'is not null'")
         case (.bool, .bool), (.row, .row):
             if a != b {
                 error(what, range)

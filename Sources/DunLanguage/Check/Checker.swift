@@ -55,7 +55,8 @@ public struct Checker {
             return .binding(slot: globals.bind(name, checked.type), name: name, checked)
         case .explain(let p, let range):
             let checked = pipeline(p)
-            if case .table = checked.type {} else if checked.type != .unknown {
+            if case .table = checked.type {
+            } else if checked.type != .unknown {
                 error("explain needs a query that gives a table", range, hint: "explain customers where overdue > 30")
             }
             return .explain(checked)

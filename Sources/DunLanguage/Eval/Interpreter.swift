@@ -292,4 +292,3 @@ public struct Interpreter {
         }
     }
 }
-

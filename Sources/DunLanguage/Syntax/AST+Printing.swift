@@ -52,7 +52,8 @@ extension Stage: CustomStringConvertible {
         case .select(let items): return "(select\(items.map { " \($0)" }.joined()))"
         case .derive(let items): return "(derive\(items.map { " \($0)" }.joined()))"
         case .group(let keys, let aggs):
-            return "(group (\(keys.map(\.description).joined(separator: " "))) (\(aggs.map(\.description).joined(separator: " "))))"
+            return
+                "(group (\(keys.map(\.description).joined(separator: " "))) (\(aggs.map(\.description).joined(separator: " "))))"
         case .count: return "(count)"
         case .action(let a): return a.description
         }

@@ -6,7 +6,9 @@ struct ActionParser {
     var parser: Parser
 
     /// Words that start an action.
-    static let verbs = ["remind", "call", "visit", "escalate", "hold", "release", "set", "assign", "tag", "untag", "note", "offer", "charge"]
+    static let verbs = [
+        "remind", "call", "visit", "escalate", "hold", "release", "set", "assign", "tag", "untag", "note", "offer", "charge",
+    ]
     static let escalations = ["legal", "agency", "manager"]
 
     // action → verb ('when' expression)? ('at' 'most' 'once' 'per' expression)?

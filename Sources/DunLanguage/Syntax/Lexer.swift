@@ -130,7 +130,9 @@ public struct Lexer {
             "｜": "|", "［": "[", "］": "]", "｛": "{", "｝": "}", "。": ".", "！": "!", "？": "?", "％": "%",
         ]
         if let ascii = fullWidth[ch] {
-            error("unexpected full-width '\(ch)'", start..<index, hint: "did you mean '\(ascii)'? switch the input method to half-width")
+            error(
+                "unexpected full-width '\(ch)'", start..<index,
+                hint: "did you mean '\(ascii)'? switch the input method to half-width")
             // Read as the ASCII symbol, so `id，name` causes no second error.
             if let symbol = Symbol(rawValue: ascii) { add(.symbol(symbol), start) }
         } else {
@@ -151,7 +153,8 @@ public struct Lexer {
             index += 1
             // Exact: dividing by 100 only moves the decimal point (`divided(by:)` would round
             // to 6 places, so `0.12345%` lost a digit).
-            let shifted = Int(number.scale) + 2 <= Int(Decimal64.maxScale)
+            let shifted =
+                Int(number.scale) + 2 <= Int(Decimal64.maxScale)
                 ? Decimal64(significand: number.significand, scale: number.scale + 2)
                 : number.divided(by: Decimal64(100)) ?? number
             add(.percent(shifted), start)
@@ -171,7 +174,9 @@ public struct Lexer {
             if let unit = Duration.unit(word) {
                 index = j + n
                 guard let whole = number.integerValue else {
-                    error("a duration is a whole number of \(word)", start..<index, hint: Lexer.wholeDurationHint(number, unit: word))
+                    error(
+                        "a duration is a whole number of \(word)", start..<index,
+                        hint: Lexer.wholeDurationHint(number, unit: word))
                     add(.duration(.days(0)), start)
                     return
                 }
@@ -221,7 +226,9 @@ public struct Lexer {
     /// `¥5000`, `$1.5k`: the number right after a currency symbol.
     private mutating func scanMoney(symbolAt start: Int, currency: Currency) {
         guard index < bytes.count, bytes[index] >= 48 && bytes[index] <= 57 else {
-            error("expected an amount after '\(String(decoding: bytes[start..<index], as: UTF8.self))'", start..<index, hint: "write ¥5000 or 5000 CNY")
+            error(
+                "expected an amount after '\(String(decoding: bytes[start..<index], as: UTF8.self))'", start..<index,
+                hint: "write ¥5000 or 5000 CNY")
             return
         }
         guard let number = scanPlainNumber() else { return }
@@ -327,7 +334,9 @@ public struct Lexer {
                 default:
                     // The whole character after the backslash, which may take several bytes.
                     index += scalar(at: index)?.1 ?? 1
-                    error("unknown escape '\(String(decoding: bytes[escapeStart..<index], as: UTF8.self))'", escapeStart..<index, hint: "escapes are \\\" \\\\ \\n \\t \\r \\u{…}")
+                    error(
+                        "unknown escape '\(String(decoding: bytes[escapeStart..<index], as: UTF8.self))'", escapeStart..<index,
+                        hint: "escapes are \\\" \\\\ \\n \\t \\r \\u{…}")
                     continue
                 }
                 index += 1

@@ -89,7 +89,8 @@ public struct Parser {
         // After an unclosed bracket (already reported) swallowed the line breaks, a new
         // unindented line still starts a new statement.
         if !diagnostics.isEmpty && startsUnindentedLine(peek) { return }
-        throw unexpected(peek, expected: "end of statement",
+        throw unexpected(
+            peek, expected: "end of statement",
             hint: check(.keyword(.where)) ? "start another filter with '| where'" : nil)
     }
 
@@ -108,7 +109,8 @@ public struct Parser {
             if case .group(let keys, []) = stages.last?.kind, !keys.isEmpty,
                 case .group([], let aggregates) = next.kind, let last = stages.popLast()
             {
-                stages.append(Stage(kind: .group(keys: keys, aggregates: aggregates), range: last.range.lowerBound..<next.range.upperBound))
+                stages.append(
+                    Stage(kind: .group(keys: keys, aggregates: aggregates), range: last.range.lowerBound..<next.range.upperBound))
             } else {
                 stages.append(next)
             }
@@ -349,7 +351,8 @@ public struct Parser {
         while case .symbol(let s) = peek.kind, s == .star || s == .slash {
             advance()
             let right = try unary()
-            left = Expr(.arithmetic(s == .star ? .multiply : .divide, left, right), left.range.lowerBound..<right.range.upperBound)
+            left = Expr(
+                .arithmetic(s == .star ? .multiply : .divide, left, right), left.range.lowerBound..<right.range.upperBound)
         }
         return left
     }
@@ -418,7 +421,8 @@ public struct Parser {
             try closing(.rightBracket, opened: open)
             return Expr(.list(elements), open.range.lowerBound..<previous.range.upperBound)
         case .keyword(let k):
-            throw unexpected(token, expected: "an expression",
+            throw unexpected(
+                token, expected: "an expression",
                 hint: k == .where ? "a filter reads 'customers where …'" : "'\(k.rawValue)' is a reserved word")
         default:
             throw unexpected(token, expected: "an expression")
@@ -471,7 +475,11 @@ public struct Parser {
 
     private mutating func closing(_ symbol: Symbol, opened: Token) throws(SyntaxError) {
         guard match(.symbol(symbol)) else {
-            throw unexpected(peek, expected: "'\(symbol.rawValue)' to close '\(source.text.utf8Slice(opened.range))' at \(lineColumn(opened.range.lowerBound))")
+            throw unexpected(
+                peek,
+                expected:
+                    "'\(symbol.rawValue)' to close '\(source.text.utf8Slice(opened.range))' at \(lineColumn(opened.range.lowerBound))"
+            )
         }
     }
 

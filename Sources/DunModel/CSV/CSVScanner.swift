@@ -54,7 +54,9 @@ struct CSVScanner {
                 endLine()
                 return true
             default:
-                throw error("unexpected character after a quoted field", hint: "a quoted field must end at a comma or the end of the line")
+                throw error(
+                    "unexpected character after a quoted field", hint: "a quoted field must end at a comma or the end of the line"
+                )
             }
         }
     }
@@ -78,7 +80,9 @@ struct CSVScanner {
                 let b = bytes[offset]
                 if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
                 if b == UInt8(ascii: "\"") {
-                    throw error("a quote inside an unquoted field", hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
+                    throw error(
+                        "a quote inside an unquoted field", hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\""
+                    )
                 }
                 offset += 1
             }

@@ -34,7 +34,9 @@ struct CSVTable {
             let gb = looksLikeGB18030(bytes)
             throw Diagnostic(
                 .error,
-                gb ? "file is not UTF-8; it looks like GB18030 (GBK)" : "file is not UTF-8 (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
+                gb
+                    ? "file is not UTF-8; it looks like GB18030 (GBK)"
+                    : "file is not UTF-8 (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
                 file: file,
                 position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
                 hint: gb

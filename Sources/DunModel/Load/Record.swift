@@ -57,7 +57,8 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
         }
         if let day = Day(iso: text) { return day }
         // Shaped like YYYY-MM-DD (so "no such date"), or some other format such as 28-11-2026.
-        let shape = text.utf8.count == 10
+        let shape =
+            text.utf8.count == 10
             && text.utf8.enumerated().allSatisfy { i, b in
                 i == 4 || i == 7 ? b == UInt8(ascii: "-") : (48...57).contains(b)
             }

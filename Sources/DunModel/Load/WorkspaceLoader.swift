@@ -172,7 +172,9 @@ public struct WorkspaceLoader {
                 invoice = r.reference(.invoiceID, to: invoices.row, ids: invoices.id, in: "invoices.csv", what: "invoice")
                 if let invoice, let customer, invoices.customer[Int(invoice)] != customer {
                     let owner = customers.id[Int(invoices.customer[Int(invoice)])]
-                    r.fail(.invoiceID, "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer")
+                    r.fail(
+                        .invoiceID,
+                        "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer")
                 }
             }
             let date = r.date(.date)
