@@ -81,6 +81,15 @@ func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Pat
         #expect(r.err.contains(mentioned), "stderr: \(r.err)")
     }
 
+    @Test func scriptThatIsNotUTF8IsAnError() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dun-gbk-\(UUID().uuidString).dun")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data([0xBF, 0xCD, 0xBB, 0xA7, 0x0A]).write(to: file)  // 客户 in GBK
+        let r = try runDun(["run", "--data", small, file.path])
+        #expect(r.status == 1)
+        #expect(r.err == "\(file.path): error: script is not UTF-8\nhint: save it as UTF-8\n")
+    }
+
     @Test func missingWorkspaceIsADataError() throws {
         let r = try runDun(["--data", "no/such/folder", "-e", "customers | count"])
         #expect(r.status == 1)

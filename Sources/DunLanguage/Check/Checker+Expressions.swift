@@ -130,7 +130,6 @@ extension Checker {
 
     mutating func expect(_ n: Node, _ type: DunType, _ message: String, hint: String? = nil) {
         guard n.type != type, n.type != .unknown, n.type != .null else { return }
-        if type == .number, n.type == .money { return }
         error("\(message), found \(n.type.name(in: schema))", n.range, hint: hint)
     }
 
@@ -246,9 +245,11 @@ extension Checker {
             // min(a, b, …) and max(a, b, …) of plain values
             var nodes = args.map { expression($0) }
             var type: DunType = .null
-            for i in nodes.indices {
-                var first = nodes[0]
-                comparable(&first, &nodes[i], ordered: true, nodes[i].range)
+            // Nulls are skipped; every other argument must compare with the first of them.
+            for i in nodes.indices where nodes[i].type != .null {
+                if var first = nodes.first(where: { $0.type != .null }) {
+                    comparable(&first, &nodes[i], ordered: true, nodes[i].range)
+                }
                 type = unify(type, nodes[i].type) ?? .unknown
             }
             return Node(kind: .extreme(nodes, largest: aggregate == .max), type: type, range: range)
@@ -295,11 +296,10 @@ extension Checker {
         switch n.type {
         case .table(let row):
             guard aggregate == .count else {
+                let money = row.entity.flatMap { e in schema[e].fields.first { $0.type == .money }?.name }
                 error(
                     "\(name) of a table needs a field", arg.range,
-                    hint:
-                        "\(name)(\(source.text.utf8Slice(arg.range)).\(row.entity.map { schema[$0].name == "payments" ? "amount" : "balance" } ?? "field"))"
-                )
+                    hint: "\(name)(\(source.text.utf8Slice(arg.range)).\(money ?? "field"))")
                 return Node(kind: .aggregate(aggregate, n), type: .unknown, range: range)
             }
             element = .number
@@ -337,7 +337,7 @@ extension Checker {
             case .number, .money, .unknown: return element
             case .null: return .number
             default:
-                error("\(aggregate.rawValue) adds numbers or money, not \(element.name(in: schema))", range)
+                error("\(aggregate.rawValue) needs numbers or money, not \(element.name(in: schema))", range)
                 return .unknown
             }
         case .min, .max:
