@@ -45,8 +45,7 @@ public final class Session {
     public static func check(_ source: SourceText) -> [Diagnostic] {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else { return parsed.diagnostics }
-        var globals = Globals()
-        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: &globals).diagnostics
+        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: Globals()).diagnostics
     }
 
     /// Parses, checks, then runs each statement in order; stops at the first run-time error.
@@ -55,7 +54,7 @@ public final class Session {
         guard parsed.diagnostics.isEmpty else {
             return RunResult(output: "", diagnostics: parsed.diagnostics, isIncomplete: parsed.isIncomplete)
         }
-        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: &globals)
+        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: globals)
         guard problems.isEmpty else {
             return RunResult(output: "", diagnostics: problems, isIncomplete: false)
         }
@@ -64,6 +63,10 @@ public final class Session {
         for statement in statements {
             do {
                 let text = render(try interpreter.run(statement, source: source))
+                // A binding holds its new type only once it holds its new value.
+                if case .binding(_, let name, let pipeline) = statement {
+                    globals.bind(name, pipeline.type)
+                }
                 // Tables are set apart by a blank line; single values follow each other.
                 if !text.isEmpty {
                     if !output.isEmpty && (Session.isBlock(text) || Session.isBlock(previous)) {
@@ -107,7 +110,12 @@ public final class Session {
                 return [.string((step.isPart ? "  " : "") + step.text), .number(Decimal64(step.rows)), .string(sample)]
             }
             let trace = ResultTable(columns: ["stage", "rows", "first rows"], numeric: [false, true, false], rows: rows)
-            return trace.aligned(footer: false) + "\n" + ResultTable(frame, schema: schema, data: data).rendered(format)
+            let result = ResultTable(frame, schema: schema, data: data).rendered(format)
+            switch format {
+            case .table: return trace.aligned(footer: false) + "\n" + result
+            case .csv: return trace.csv() + "\r\n" + result
+            case .json: return trace.json() + "\n" + result
+            }
         }
     }
 }

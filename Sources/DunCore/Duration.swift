@@ -9,12 +9,12 @@ public enum Duration: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .days(let n):
-            return "\(n) \(abs(n) == 1 ? "day" : "days")"
+            return "\(n) \((n == 1 || n == -1) ? "day" : "days")"
         case .months(let n) where n % 12 == 0:
             let years = n / 12
-            return "\(years) \(abs(years) == 1 ? "year" : "years")"
+            return "\(years) \((years == 1 || years == -1) ? "year" : "years")"
         case .months(let n):
-            return "\(n) \(abs(n) == 1 ? "month" : "months")"
+            return "\(n) \((n == 1 || n == -1) ? "month" : "months")"
         }
     }
 

@@ -90,7 +90,10 @@ public struct Builtin: Sendable {
                     case .number(let n): return .number(n.rounded(toScale: places))
                     case .money(let m):
                         let r = m.decimal.rounded(toScale: min(places, m.currency.minorUnit))
-                        return Money(r, currency: m.currency).map(Value.money) ?? .null
+                        guard let rounded = Money(r, currency: m.currency) else {
+                            throw BuiltinFailure(message: "amount too large")
+                        }
+                        return .money(rounded)
                     default: return .null
                     }
                 })),

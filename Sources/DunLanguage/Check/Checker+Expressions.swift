@@ -154,7 +154,7 @@ extension Checker {
                 }
             }
             guard let found else { continue }
-            if depth == 0 { rowReferences += 1 }
+            if index == groupRows { groupReferences += 1 }
             if groupScope == index {
                 error(
                     "'\(name)' differs from row to row of a group; aggregate it", range,
@@ -185,7 +185,7 @@ extension Checker {
                 message = "unknown column '\(name)'"
             }
         }
-        let gradeHint = name.count == 1 && Grade(letter: name) != nil ? "grades are capital letters: \(name.uppercased())" : nil
+        let gradeHint = name.count == 1 && Grade(letter: name) != nil ? "if you meant the grade, write \(name.uppercased())" : nil
         let hint =
             gradeHint ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
             ?? (scopes.last?.entity).map { "\(schema[$0].name) have: \(schema[$0].fields.map(\.name).joined(separator: ", "))" }
@@ -288,9 +288,9 @@ extension Checker {
         if args.count > 1 {
             error("\(name) takes one argument, found \(args.count)", range)
         }
-        let before = rowReferences
+        let before = groupReferences
         let n = expression(arg)
-        let perRow = rowReferences > before
+        let perRow = groupReferences > before
         let element: DunType
         let overCollection: Bool
         switch n.type {

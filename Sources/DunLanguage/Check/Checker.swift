@@ -14,12 +14,15 @@ public struct Checker {
     /// While checking an `aggregate` item outside any aggregate call: the index in `scopes`
     /// of the group's rows, whose fields must be aggregated.
     var groupScope: Int?
-    /// Counts references to the innermost row, to tell a per-row value from a constant.
-    var rowReferences = 0
+    /// While checking an `aggregate` item: the index of the group's rows, and how often they
+    /// were referred to (a table built from them differs from row to row).
+    var groupRows: Int?
+    var groupReferences = 0
 
-    /// Checks `statements`; new `let` bindings are added to `globals` only when all is well.
+    /// Checks `statements` against the session's `globals`. The `let` bindings they make take
+    /// effect for the session only as each runs (`Globals.bind`).
     public static func check(
-        _ statements: [Statement], source: SourceText, schema: Schema, globals: inout Globals
+        _ statements: [Statement], source: SourceText, schema: Schema, globals: Globals
     ) -> (statements: [CheckedStatement], diagnostics: [Diagnostic]) {
         var checker = Checker(schema: schema, source: source, globals: globals)
         var policies: [String: Range<Int>] = [:]
@@ -34,9 +37,6 @@ public struct Checker {
                 policies[p.name] = p.nameRange
             }
             out.append(checker.statement(statement))
-        }
-        if checker.diagnostics.isEmpty {
-            globals = checker.globals
         }
         return (out, checker.diagnostics)
     }
@@ -192,8 +192,10 @@ public struct Checker {
             }
         }
         groupScope = scopes.count - 1
+        groupRows = groupScope
         var (aggColumns, aggNodes) = items(aggregates, taken: keyColumns.map(\.name))
         groupScope = nil
+        groupRows = nil
         if aggregates.isEmpty {
             aggColumns = [Column(name: "count", type: .number)]
             aggNodes = [Node(kind: .groupAggregate(.count, nil), type: .number, range: range)]

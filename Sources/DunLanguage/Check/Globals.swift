@@ -12,7 +12,9 @@ public struct Globals: Sendable {
         names.firstIndex(of: name)
     }
 
-    mutating func bind(_ name: String, _ type: DunType) -> Int {
+    /// The slot of `name`, now of `type`.
+    @discardableResult
+    public mutating func bind(_ name: String, _ type: DunType) -> Int {
         if let slot = slot(of: name) {
             types[slot] = type
             return slot

@@ -130,8 +130,8 @@ extension Value {
 
     private static func shift(_ d: Day, _ s: Duration, _ sign: Int64) -> Day? {
         switch s {
-        case .days(let n): return d.adding(days: sign * n)
-        case .months(let n): return d.adding(months: sign * n)
+        case .days(let n): return n.multiplied(by: sign).flatMap { d.adding(days: $0) }
+        case .months(let n): return n.multiplied(by: sign).flatMap { d.adding(months: $0) }
         }
     }
 

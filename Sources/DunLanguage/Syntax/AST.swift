@@ -25,10 +25,14 @@ public enum ComparisonOperator: String, Sendable {
 public struct Expr: Equatable, Sendable {
     public var kind: ExprKind
     public var range: Range<Int>
+    /// Levels of the tree below and including this node; the parser bounds it, so that
+    /// the phases walking the tree recursively cannot run out of stack.
+    public let depth: Int
 
     public init(_ kind: ExprKind, _ range: Range<Int>) {
         self.kind = kind
         self.range = range
+        depth = 1 + (kind.children.map(\.depth).max() ?? 0)
     }
 }
 
@@ -59,6 +63,22 @@ public indirect enum ExprKind: Equatable, Sendable {
     case filter(Expr, Expr)
     /// `[a, b, c]`
     case list([Expr])
+}
+
+extension ExprKind {
+    /// The expressions directly inside this one.
+    public var children: [Expr] {
+        switch self {
+        case .literal, .name: return []
+        case .member(let e, _, _), .negate(let e), .not(let e), .isNull(let e, _): return [e]
+        case .call(_, _, let args): return args
+        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b), .coalesce(let a, let b),
+            .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _), .filter(let a, let b):
+            return [a, b]
+        case .between(let a, let b, let c, _): return [a, b, c]
+        case .list(let items): return items
+        }
+    }
 }
 
 /// `name = expr` in select, derive, group and aggregate; the name is optional where a

@@ -148,7 +148,7 @@ public struct Lexer {
             add(.date(day), start)
             return
         }
-        guard let number = scanPlainNumber() else { return }
+        let number = scanPlainNumber()
         if index < bytes.count && bytes[index] == UInt8(ascii: "%") {
             index += 1
             // Exact: dividing by 100 only moves the decimal point (`divided(by:)` would round
@@ -231,7 +231,7 @@ public struct Lexer {
                 hint: "write ¥5000 or 5000 CNY")
             return
         }
-        guard let number = scanPlainNumber() else { return }
+        let number = scanPlainNumber()
         addMoney(number, currency: currency, start: start)
     }
 
@@ -257,7 +257,8 @@ public struct Lexer {
     }
 
     /// Digits with `_` separators, an optional fraction, an optional `k` or `m` multiplier.
-    private mutating func scanPlainNumber() -> Decimal64? {
+    /// A number too large is reported and read as 0, so that it causes no second error.
+    private mutating func scanPlainNumber() -> Decimal64 {
         let start = index
         var text = ""
         var lastWasDigit = false
@@ -284,7 +285,7 @@ public struct Lexer {
         }
         guard var value = Decimal64(parsing: Substring(text)) else {
             error("number too large", start..<index)
-            return nil
+            return .zero
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "k") || bytes[index] == UInt8(ascii: "m"),
             identifierLength(at: index + 1) == 0 || index + 1 >= bytes.count
@@ -293,7 +294,7 @@ public struct Lexer {
             index += 1
             guard let scaled = value.multiplied(by: Decimal64(factor)) else {
                 error("number too large", start..<index)
-                return nil
+                return .zero
             }
             value = scaled
         }
@@ -419,6 +420,7 @@ public struct Lexer {
         var out: [Token] = []
         out.reserveCapacity(raw.count)
         var depth = 0  // parentheses and brackets; braces hold statements, so they do not count
+        var next = 0  // the first token after the current one that is not a line break
         for (i, token) in raw.enumerated() {
             switch token.kind {
             case .symbol(.leftParen), .symbol(.leftBracket): depth += 1
@@ -432,7 +434,11 @@ public struct Lexer {
             if depth > 0 { continue }
             guard let previous = out.last, !continuesAfter(previous.kind) else { continue }
             if previous.kind == .newline { continue }
-            if let next = raw[(i + 1)...].first(where: { $0.kind != .newline }), continuesBefore(next.kind) {
+            if next <= i {
+                next = i + 1
+                while next < raw.count && raw[next].kind == .newline { next += 1 }
+            }
+            if next < raw.count, continuesBefore(raw[next].kind) {
                 continue
             }
             out.append(token)

@@ -24,6 +24,8 @@ public struct Parser {
     private var current = 0
     private var diagnostics: [Diagnostic] = []
     private var incomplete = false
+    /// Levels of recursive descent into the current expression.
+    private var nesting = 0
 
     public static func parse(_ source: SourceText) -> ParseResult {
         let (tokens, lexErrors) = Lexer.tokenize(source)
@@ -258,12 +260,36 @@ public struct Parser {
 
     // expression → and ('or' and)*
     mutating func expression() throws(SyntaxError) -> Expr {
+        try descend()
+        defer { nesting -= 1 }
         var left = try conjunction()
         while match(.keyword(.or)) {
             let right = try conjunction()
             left = Expr(.or(left, right), left.range.lowerBound..<right.range.upperBound)
         }
+        guard left.depth <= Parser.maxDepth else { throw tooDeep(left.range) }
         return left
+    }
+
+    /// Expressions deeper than this are refused: the checker and the interpreter walk them
+    /// recursively, and no sensible query comes near it.
+    static let maxDepth = 64
+
+    /// Counts one more level of recursive descent, refusing to go deeper than `maxDepth`.
+    private mutating func descend() throws(SyntaxError) {
+        nesting += 1
+        if nesting > Parser.maxDepth {
+            nesting -= 1
+            throw tooDeep(peek.range)
+        }
+    }
+
+    private func tooDeep(_ range: Range<Int>) -> SyntaxError {
+        SyntaxError(
+            diagnostic: source.diagnostic(
+                "expression nested too deeply (more than \(Parser.maxDepth) levels)", at: range,
+                hint: "split it with let, or test many values at once with in [...]"),
+            atEnd: false)
     }
 
     // and → not ('and' not)*
@@ -280,6 +306,8 @@ public struct Parser {
     private mutating func negation() throws(SyntaxError) -> Expr {
         if check(.keyword(.not)) {
             let start = advance().range.lowerBound
+            try descend()
+            defer { nesting -= 1 }
             let operand = try negation()
             return Expr(.not(operand), start..<operand.range.upperBound)
         }
@@ -330,6 +358,8 @@ public struct Parser {
     private mutating func coalescing() throws(SyntaxError) -> Expr {
         let left = try additive()
         guard match(.symbol(.coalesce)) else { return left }
+        try descend()
+        defer { nesting -= 1 }
         let right = try coalescing()
         return Expr(.coalesce(left, right), left.range.lowerBound..<right.range.upperBound)
     }
@@ -361,6 +391,8 @@ public struct Parser {
     private mutating func unary() throws(SyntaxError) -> Expr {
         if check(.symbol(.minus)) {
             let start = advance().range.lowerBound
+            try descend()
+            defer { nesting -= 1 }
             let operand = try unary()
             return Expr(.negate(operand), start..<operand.range.upperBound)
         }

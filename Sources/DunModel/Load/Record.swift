@@ -7,9 +7,12 @@ import DunCore
 struct Record<Column: RawRepresentable> where Column.RawValue == Int {
     let table: CSVTable
     private(set) var problems: [Diagnostic] = []
+    /// Whether a problem will be shown, so that "did you mean" is worth looking for.
+    let wantsHints: Bool
 
-    init(_ table: CSVTable) {
+    init(_ table: CSVTable, wantsHints: Bool) {
         self.table = table
+        self.wantsHints = wantsHints
     }
 
     /// No field of the record has failed so far.
@@ -44,7 +47,9 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
             return nil
         }
         guard let row = rows[ref] else {
-            fail(c, "no \(what) '\(ref)' in \(file)", hint: nearestName(to: ref, in: ids).map { "did you mean '\($0)'?" })
+            // Looking for the nearest of very many ids would take longer than the load.
+            let near = wantsHints && ids.count <= 10_000 ? nearestName(to: ref, in: ids) : nil
+            fail(c, "no \(what) '\(ref)' in \(file)", hint: near.map { "did you mean '\($0)'?" })
             return nil
         }
         return row

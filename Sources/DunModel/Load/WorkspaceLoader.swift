@@ -89,7 +89,7 @@ public struct WorkspaceLoader {
         do {
             var table = try CSVTable(file: file, bytes: bytes, columns: columns)
             while try table.next() {
-                var record = Record<C>(table)
+                var record = Record<C>(table, wantsHints: errors.count < WorkspaceLoader.maxErrors)
                 body(&self, &record)
                 record.problems.forEach { report($0) }
             }
