@@ -89,15 +89,28 @@ enum TextCell {
     /// Control characters shown visibly, so a cell stays on one line of a table.
     static func escape(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        return escaped(s, json: false)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        "\"" + escaped(s, json: true) + "\""
+    }
+
+    /// Control characters as escapes (`\n`, `\u{1b}`; JSON's `\u001b`), and in JSON also
+    /// quotes and backslashes.
+    private static func escaped(_ s: String, json: Bool) -> String {
         var out = ""
         for u in s.unicodeScalars {
             switch u {
+            case "\"" where json: out += "\\\""
+            case "\\" where json: out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
                 if u.value < 0x20 || u.value == 0x7F {
-                    out += "\\u{\(String(u.value, radix: 16))}"
+                    let hex = String(u.value, radix: 16)
+                    out += json ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex : "\\u{\(hex)}"
                 } else {
                     out.unicodeScalars.append(u)
                 }
@@ -118,24 +131,4 @@ enum TextCell {
         return out + "\""
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
 }
