@@ -15,9 +15,9 @@ struct DunCommand: ParsableCommand {
 
             Examples:
               dun --data examples/acme -e 'customers where overdue > 30 and grade < B'
-              dun --data examples/acme --as-of 2026-11-28 -e 'invoices | group by bucket aggregate total = sum(balance)'
+              dun --data examples/acme --as-of 2026-11-28 -e 'invoices | group by bucket'
               dun run --data examples/acme examples/acme/aging.dun
-              dun check policies/*.dun
+              dun check examples/acme/*.dun
 
             Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
             """,

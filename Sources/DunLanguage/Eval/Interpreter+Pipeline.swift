@@ -124,7 +124,8 @@ extension Interpreter {
         for g in sorted {
             for k in keys.indices { values[k].append(order[g][k]) }
             env.group = (frame, members[g])
-            // The group's first row stands in scope so that outer rows keep their depth.
+            // A row of the group stands in scope so that outer rows keep the depth the checker
+            // gave them; the checker lets nothing read it outside an aggregate.
             env.scopes.append((frame, members[g].first ?? 0))
             defer {
                 env.scopes.removeLast()
@@ -145,7 +146,7 @@ extension Interpreter {
         var value = try evaluate(p.source, &env)
         var steps: [ExplainStep] = []
         func text(_ range: Range<Int>) -> String {
-            source.text.utf8Slice(range).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.joined(separator: " ")
+            source.text.utf8Slice(range).split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }.joined(separator: " ")
         }
         func step(_ t: String, _ v: Value, part: Bool = false) {
             guard case .table(let f) = v else { return }
@@ -173,11 +174,5 @@ extension Interpreter {
     private func conjuncts(_ n: Node) -> [Node] {
         if case .and(let a, let b) = n.kind { return conjuncts(a) + conjuncts(b) }
         return [n]
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

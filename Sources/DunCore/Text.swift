@@ -1,4 +1,4 @@
-// Nearest name: the "did you mean …?" of every phase.
+// Text helpers of every phase: the "did you mean …?", and trimming.
 
 /// The candidate closest to `name` by edit distance, when it is close enough to be
 /// a plausible typo (an exact match ignoring case always is).
@@ -35,4 +35,15 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         (previous2, previous, current) = (previous, current, previous2)
     }
     return previous[b.count]
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    public func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
 }
