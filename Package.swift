@@ -19,8 +19,11 @@ let package = Package(
         .target(name: "DunModel", dependencies: ["DunCore"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
-        // The bridge: the model bound into the language, sessions, output formats.
-        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage"]),
+        // The bridge: the model bound into the language, sessions, output formats, the stdlib.
+        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage"], plugins: ["EmbedStdlib"]),
+        // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
+        .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
+        .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
         // The command line: argument parsing only.
         .executableTarget(
             name: "dun",

@@ -25,11 +25,32 @@ public final class Session {
         public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     }
 
+    /// A session on `workspace` as of `asOf`, with the standard library's bindings made.
     public init(workspace: Workspace, asOf: Day, format: OutputFormat = .table) throws(Diagnostic) {
         snapshot = try Snapshot(workspace, asOf: asOf)
         self.format = format
         interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot))
+        for file in Session.standardLibrary {
+            let result = run(file)
+            if let problem = result.diagnostics.first { throw problem }
+        }
     }
+
+    /// stdlib/*.dun, built into the binary, in name order.
+    public static let standardLibrary = StandardLibrary.files.map { SourceText(name: "stdlib/\($0.name)", text: $0.text) }
+
+    /// The names the standard library binds, with their types: what a script is checked against.
+    private static let standardGlobals: Globals = {
+        var globals = Globals()
+        for file in standardLibrary {
+            let (statements, _) = Checker.check(
+                Parser.parse(file).statements, source: file, schema: Receivables.schema, globals: globals)
+            for case .binding(_, let name, let pipeline) in statements {
+                globals.bind(name, pipeline.type)
+            }
+        }
+        return globals
+    }()
 
     /// Loads the workspace in `directory` and opens a session on it as of `asOf`.
     public static func open(directory: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
@@ -45,7 +66,8 @@ public final class Session {
     public static func check(_ source: SourceText) -> [Diagnostic] {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else { return parsed.diagnostics }
-        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: Globals()).diagnostics
+        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: standardGlobals)
+            .diagnostics
     }
 
     /// Parses, checks, then runs each statement in order; stops at the first run-time error.

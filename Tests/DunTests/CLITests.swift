@@ -144,6 +144,31 @@ func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Pat
         #expect(r.out.contains("USAGE: dun"))
     }
 
+    @Test func checkKnowsTheStandardLibrary() throws {
+        let r = try runDun(["check", "-"], stdin: "over_limit | select id\nopen_invoices where days_overdue > 30 | count\n")
+        #expect(r.status == 0)
+        #expect(r.out == "ok: 1 file checked\n")
+    }
+
+    /// The standard library is built into the binary: a copy elsewhere still has it.
+    @Test func copiedBinaryKeepsItsStandardLibrary() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("dun")
+        try FileManager.default.copyItem(at: Paths.executable, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["--data", Paths.fixtures.appendingPathComponent("small").path, "--as-of", "2026-11-28", "-e", "over_limit | select id"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self) == "id\n--\nC3\n(1 row)\n")
+    }
+
     @Test func sameScriptSameBytes() throws {
         let args = ["run", "--data", "examples/acme", "--as-of", "2026-11-28", "examples/acme/tour.dun"]
         let first = try runDun(args)

@@ -94,6 +94,18 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
         #expect(result.output == expected, "\(lineDiff(expected: expected, actual: result.output))")
     }
 
+    /// Every file of the standard library checks cleanly on its own and is in the reference.
+    @Test(arguments: Session.standardLibrary.map(\.name))
+    func standardLibraryChecks(_ name: String) throws {
+        let file = try #require(Session.standardLibrary.first { $0.name == name })
+        #expect(Session.check(file).isEmpty)
+        let reference = try String(contentsOf: Paths.root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        for line in file.text.split(separator: "\n") where line.hasPrefix("let ") {
+            let binding = line.dropFirst(4).prefix { $0 != " " }
+            #expect(reference.contains("`\(binding)`"), "\(binding) is not in docs/language.md")
+        }
+    }
+
     @Test func referenceNamesEveryFieldAndFunction() throws {
         let reference = try String(contentsOf: Paths.root.appendingPathComponent("docs/language.md"), encoding: .utf8)
         for entity in Receivables.schema.entities {
