@@ -281,11 +281,6 @@ enum Robust {
             }
         }
     }
-
-    /// The first line of each diagnostic, for expectations that need not spell out carets.
-    static func firstLines(_ text: String) -> String {
-        text.split(separator: "\n").filter { $0.contains(": error: ") }.joined(separator: "\n")
-    }
 }
 
 // MARK: - the fuzzing pass

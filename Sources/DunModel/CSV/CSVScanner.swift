@@ -34,8 +34,6 @@ struct CSVScanner {
         lineStart = bom
     }
 
-    var isAtEnd: Bool { offset >= bytes.count }
-
     /// The next record's fields; `false` at the end of the file. Blank lines are not records.
     mutating func nextRecord(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Bool {
         fields.removeAll(keepingCapacity: true)

@@ -18,9 +18,6 @@ struct CSVTable {
     /// For each wanted column, its index in a record, or `nil` when the header lacks it.
     private let positions: [Int?]
 
-    /// The line of the current record.
-    var line: Int { fields.first?.line ?? 0 }
-
     /// Checks the encoding and reads the header; every problem is a diagnostic.
     init(file: String, bytes: [UInt8], columns: [ColumnSpec]) throws(Diagnostic) {
         self.file = file
@@ -117,9 +114,6 @@ struct CSVTable {
         }
         return text.isEmpty ? nil : text
     }
-
-    /// Whether the header has this column.
-    func has(_ column: Int) -> Bool { positions[column] != nil }
 
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
