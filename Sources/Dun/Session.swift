@@ -92,7 +92,7 @@ public final class Session {
                 // Tables are set apart by a blank line; single values follow each other.
                 if !text.isEmpty {
                     if !output.isEmpty && (Session.isBlock(text) || Session.isBlock(previous)) {
-                        output += format == .csv ? "\r\n" : "\n"
+                        output += format.lineBreak
                     }
                     output += text
                     previous = text
@@ -120,7 +120,7 @@ public final class Session {
             switch format {
             case .table:
                 return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
-            case .csv: return TextCell.csvField(printable.text(grouped: false)) + "\r\n"
+            case .csv: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):
@@ -132,12 +132,8 @@ public final class Session {
                 return [.string((step.isPart ? "  " : "") + step.text), .number(Decimal64(step.rows)), .string(sample)]
             }
             let trace = ResultTable(columns: ["stage", "rows", "first rows"], numeric: [false, true, false], rows: rows)
-            let result = ResultTable(frame, schema: schema, data: data).rendered(format)
-            switch format {
-            case .table: return trace.aligned(footer: false) + "\n" + result
-            case .csv: return trace.csv() + "\r\n" + result
-            case .json: return trace.json() + "\n" + result
-            }
+            return trace.rendered(format, footer: false) + format.lineBreak
+                + ResultTable(frame, schema: schema, data: data).rendered(format)
         }
     }
 }

@@ -155,6 +155,23 @@ struct DirectoryLoaderTests {
                 == true)
     }
 
+    @Test func iconvHintQuotesAPathWithSpacesAndQuotes() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path + "/AR export's 2026"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let bytes = Array("id,name\nC1,".utf8) + [0xC9, 0xCF, 0xBA, 0xA3] + Array("\n".utf8)
+        #expect(FileManager.default.createFile(atPath: dir + "/customers.csv", contents: Data(bytes)))
+        #expect(FileManager.default.createFile(atPath: dir + "/invoices.csv", contents: Data("id\n".utf8)))
+        #expect(FileManager.default.createFile(atPath: dir + "/payments.csv", contents: Data("id\n".utf8)))
+        let errors = loadErrors(directory: dir)
+        let file = "'" + folder.path + "/AR export'\\''s 2026/customers.csv"
+        let utf8 = "'" + folder.path + "/AR export'\\''s 2026/customers.csv.utf8'"
+        #expect(errors.count == 1)
+        #expect(
+            errors.first?.hasSuffix("hint: convert it first: iconv -f GB18030 -t UTF-8 \(file)' > \(utf8) && mv \(utf8) \(file)'\n")
+                == true, "\(errors)")
+    }
+
     @Test func byteOrderMarkAndCRLFFromAFile() throws {
         let folder = try TemporaryFolder()
         try folder.writeWorkspace()

@@ -4,9 +4,9 @@ import DunCore
 import DunLanguage
 
 extension ResultTable {
-    func rendered(_ format: OutputFormat) -> String {
+    func rendered(_ format: OutputFormat, footer: Bool = true) -> String {
         switch format {
-        case .table: return aligned()
+        case .table: return aligned(footer: footer)
         case .csv: return csv()
         case .json: return json()
         }
@@ -130,5 +130,4 @@ enum TextCell {
         }
         return out + "\""
     }
-
 }

@@ -6,6 +6,9 @@ import DunLanguage
 /// How results are printed.
 public enum OutputFormat: String, CaseIterable, Sendable {
     case table, csv, json
+
+    /// What ends a line: CRLF in CSV (RFC 4180), LF elsewhere.
+    var lineBreak: String { self == .csv ? "\r\n" : "\n" }
 }
 
 /// Rows of values under column names. Rows and tables inside cells are already turned into

@@ -55,9 +55,9 @@ public struct Checker {
             return .binding(slot: globals.bind(name, checked.type), name: name, checked)
         case .explain(let p, let range):
             let checked = pipeline(p)
-            if case .table = checked.type {
-            } else if checked.type != .unknown {
-                error("explain needs a query that gives a table", range, hint: "explain customers where overdue > 30")
+            switch checked.type {
+            case .table, .unknown: break
+            default: error("explain needs a query that gives a table", range, hint: "explain customers where overdue > 30")
             }
             return .explain(checked)
         case .policy(let p):
@@ -181,14 +181,10 @@ public struct Checker {
         scopes.append(row)
         defer { scopes.removeLast() }
         let (keyColumns, keyNodes) = items(keys, taken: [])
+        // A table as a key is already reported: a column cannot hold a table.
         for n in keyNodes {
-            switch n.type {
-            case .table:
-                break  // already reported: a column cannot hold a table
-            case .list:
+            if case .list = n.type {
                 error("cannot group by a \(n.type.name(in: schema))", n.range, hint: "group by a field such as region or bucket")
-            default:
-                break
             }
         }
         groupScope = scopes.count - 1
