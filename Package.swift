@@ -29,6 +29,12 @@ let package = Package(
             name: "dun",
             dependencies: ["Dun", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Synthetic workspaces of any size, for the benchmark (Benchmarks/README.md).
+        .executableTarget(
+            name: "generate-workspace",
+            dependencies: ["DunCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/GenerateWorkspace"
+        ),
         .testTarget(name: "DunCoreTests", dependencies: ["DunCore"]),
         .testTarget(name: "DunModelTests", dependencies: ["DunModel"]),
         .testTarget(name: "DunLanguageTests", dependencies: ["DunLanguage"]),

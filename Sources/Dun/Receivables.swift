@@ -62,8 +62,8 @@ public enum Receivables {
         BoundField("collector", .string, "who collects from this customer") { s, r in
             text(s.workspace.customers.collector[Int(r)])
         },
-        BoundField("email", .string, "the customer's e-mail address") { s, r in text(s.workspace.customers.email[Int(r)]) },
-        BoundField("phone", .string, "the customer's phone number") { s, r in text(s.workspace.customers.phone[Int(r)]) },
+        BoundField("email", .string, "the customer's e-mail address") { s, r in text(s.workspace.customers.email.value(Int(r))) },
+        BoundField("phone", .string, "the customer's phone number") { s, r in text(s.workspace.customers.phone.value(Int(r))) },
         BoundField("language", .string, "language for messages (zh, en, …)") { s, r in
             text(s.workspace.customers.language[Int(r)])
         },

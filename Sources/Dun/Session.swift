@@ -11,7 +11,7 @@ public final class Session {
     public private(set) var snapshot: Snapshot
     public var format: OutputFormat
     private var globals = Globals()
-    private var interpreter: Interpreter
+    private let interpreter: Interpreter
 
     /// What a run printed, and what went wrong.
     public struct RunResult: Sendable {
@@ -21,6 +21,8 @@ public final class Session {
         public var diagnostics: [Diagnostic]
         /// Parsing stopped in the middle of a statement (a REPL would read on).
         public var isIncomplete: Bool
+        /// How long each statement run took, by the line it starts on.
+        public var timings: [(line: Int, duration: Swift.Duration)] = []
 
         public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     }
@@ -31,7 +33,7 @@ public final class Session {
         self.format = format
         interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot))
         for file in Session.standardLibrary {
-            let result = run(file)
+            let result = run(file, lazily: true)
             if let problem = result.diagnostics.first { throw problem }
         }
     }
@@ -52,14 +54,22 @@ public final class Session {
         return globals
     }()
 
-    /// Loads the workspace in `directory` and opens a session on it as of `asOf`.
-    public static func open(directory: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
-        let workspace = try WorkspaceLoader.load(directory: directory)
+    /// Loads the workspace in `directory` and opens a session on it as of `asOf`; `progress`
+    /// hears how many more bytes of it have been read.
+    public static func open(
+        directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil
+    ) throws(Diagnostics) -> Session {
+        let workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
         do {
             return try Session(workspace: workspace, asOf: asOf, format: format)
         } catch {
             throw Diagnostics([error])
         }
+    }
+
+    /// How many bytes `open` reads from `directory` (for a progress bar).
+    public static func size(of directory: String) -> Int {
+        WorkspaceLoader.size(of: directory)
     }
 
     /// Parses and checks a source without running it (no data needed).
@@ -71,7 +81,8 @@ public final class Session {
     }
 
     /// Parses, checks, then runs each statement in order; stops at the first run-time error.
-    public func run(_ source: SourceText) -> RunResult {
+    /// With `lazily`, each `let` is computed when first read.
+    public func run(_ source: SourceText, lazily: Bool = false) -> RunResult {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else {
             return RunResult(output: "", diagnostics: parsed.diagnostics, isIncomplete: parsed.isIncomplete)
@@ -82,9 +93,13 @@ public final class Session {
         }
         var output = ""
         var previous = ""
+        var timings: [(line: Int, duration: Swift.Duration)] = []
+        let clock = ContinuousClock()
         for statement in statements {
+            let start = clock.now
+            defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
-                let text = render(try interpreter.run(statement, source: source))
+                let text = render(try interpreter.run(statement, source: source, lazily: lazily))
                 // A binding holds its new type only once it holds its new value.
                 if case .binding(_, let name, let pipeline) = statement {
                     globals.bind(name, pipeline.type)
@@ -100,10 +115,10 @@ public final class Session {
             } catch {
                 let note = error.row.map { ["on \($0)"] } ?? []
                 let d = source.diagnostic(error.message, at: error.range, hint: error.hint, notes: note)
-                return RunResult(output: output, diagnostics: [d], isIncomplete: false)
+                return RunResult(output: output, diagnostics: [d], isIncomplete: false, timings: timings)
             }
         }
-        return RunResult(output: output, diagnostics: [], isIncomplete: false)
+        return RunResult(output: output, diagnostics: [], isIncomplete: false, timings: timings)
     }
 
     private static func isBlock(_ text: String) -> Bool {

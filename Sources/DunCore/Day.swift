@@ -20,7 +20,13 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Strict ISO 8601 calendar date: `YYYY-MM-DD`.
     public init?(iso text: some StringProtocol) {
-        let b = Array(text.utf8)
+        var s = String(text)
+        guard let day = s.withUTF8({ Day(iso: $0) }) else { return nil }
+        self = day
+    }
+
+    /// Strict ISO 8601 calendar date from its UTF-8 bytes.
+    public init?(iso b: UnsafeBufferPointer<UInt8>) {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
         func number(_ r: Range<Int>) -> Int? {
             var n = 0

@@ -16,10 +16,10 @@ public struct Position: Sendable, Equatable {
     }
 
     /// The position of UTF-8 bytes `range` in `bytes`, whose line `line` starts at `lineStart`.
-    public init(bytes: some Collection<UInt8>, lineStart: Int, line: Int, range: Range<Int>) {
-        let all = Array(bytes)
+    public init<Bytes: RandomAccessCollection<UInt8>>(bytes all: Bytes, lineStart: Int, line: Int, range: Range<Int>)
+    where Bytes.Index == Int {
         var lineEnd = lineStart
-        while lineEnd < all.count && all[lineEnd] != 10 { lineEnd += 1 }
+        while lineEnd < all.endIndex && all[lineEnd] != 10 { lineEnd += 1 }
         var textEnd = lineEnd
         if textEnd > lineStart && all[textEnd - 1] == 13 { textEnd -= 1 }
         func chars(_ a: Int, _ b: Int) -> Int {

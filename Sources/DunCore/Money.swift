@@ -39,7 +39,13 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a plain decimal amount: `1234`, `1234.5`, `-12.00`. No grouping, no symbol.
     public static func parse(_ text: some StringProtocol, currency: Currency) -> Result<Money, ParseError> {
-        var bytes = Substring(text).utf8[...]
+        var s = String(text)
+        return s.withUTF8 { parse(utf8: $0, currency: currency) }
+    }
+
+    /// `parse` over UTF-8 bytes.
+    public static func parse(utf8: UnsafeBufferPointer<UInt8>, currency: Currency) -> Result<Money, ParseError> {
+        var bytes = utf8[...]
         var negative = false
         if let f = bytes.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
             negative = f == UInt8(ascii: "-")

@@ -38,7 +38,7 @@ struct DunCommand: ParsableCommand {
             throw ValidationError(
                 "the interactive shell is not available yet; give a query with -e 'QUERY', or a script with 'dun run FILE'")
         }
-        try execute(source, in: options.session())
+        try execute(source, in: options.session(), timings: options.timings)
     }
 }
 
@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let source = try readScript(file)
-        try execute(source, in: options.session())
+        try execute(source, in: options.session(), timings: options.timings)
     }
 }
 

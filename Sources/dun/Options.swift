@@ -28,6 +28,9 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("How results are printed: table, csv or json.", valueName: "format"))
     var format: OutputFormat = .table
 
+    @Flag(name: .long, help: "Print to standard error how long the load and each statement took.")
+    var timings = false
+
     /// The as-of date: the option, or the local calendar date now. The one place Dun reads the clock.
     var day: Day {
         if let asOf { return asOf }
@@ -35,11 +38,23 @@ struct WorkspaceOptions: ParsableArguments {
         return Day(year: now.year ?? 1970, month: now.month ?? 1, day: now.day ?? 1) ?? Day(ordinal: 0)
     }
 
-    /// Loads the workspace, or prints why not and exits with status 1.
+    /// Loads the workspace, or prints why not and exits with status 1. A long load shows a
+    /// progress bar on a terminal.
     func session() throws -> Session {
-        do {
-            return try Session.open(directory: data, asOf: day, format: format)
+        let bar = ProgressBar(total: Session.size(of: data))
+        defer { bar?.finish() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var progress: (@Sendable (Int, Int) -> Void)?
+        if let bar {
+            progress = { bar.advance(bytes: $0, records: $1) }
+        }
+        do throws(Diagnostics) {
+            let session = try Session.open(directory: data, asOf: day, format: format, progress: progress)
+            if timings { reportTiming("load", clock.now - start) }
+            return session
         } catch {
+            bar?.finish()
             report(error.all)
             throw ExitCode(1)
         }
@@ -53,11 +68,23 @@ func report(_ diagnostics: [Diagnostic]) {
     }
 }
 
-/// Runs a source in a session: results to standard output, diagnostics to standard error.
-func execute(_ source: SourceText, in session: Session) throws {
+/// `timing: WHAT 0.123 s` on standard error.
+func reportTiming(_ what: String, _ d: Swift.Duration) {
+    let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    FileHandle.standardError.write(Data("timing: \(what) \(String(format: "%.3f", seconds)) s\n".utf8))
+}
+
+/// Runs a source in a session: results to standard output, diagnostics to standard error;
+/// with `timings`, how long each statement took.
+func execute(_ source: SourceText, in session: Session, timings: Bool) throws {
     let result = session.run(source)
     FileHandle.standardOutput.write(Data(result.output.utf8))
     report(result.diagnostics)
+    if timings {
+        let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
+        for t in result.timings { reportTiming("\(name):\(t.line)", t.duration) }
+        reportTiming("statements", result.timings.reduce(.zero) { $0 + $1.duration })
+    }
     if !result.succeeded { throw ExitCode(1) }
 }
 

@@ -17,7 +17,7 @@ struct LoaderTests {
         #expect(w.customers.currency == [.cny, .cny])
         #expect(w.customers.termsDays == [30, 45])
         #expect(w.customers.collector == [nil, nil])
-        #expect(w.customers.row == ["C1": 0, "C2": 1])
+        #expect(w.customers.id.rows == ["C1": 0, "C2": 1])
         #expect(w.customers.count == 2)
 
         #expect(w.invoices.id == ["I1", "I2"])
@@ -26,7 +26,7 @@ struct LoaderTests {
         #expect(w.invoices.due == [try day("2026-10-31"), try day("2026-11-04")])
         #expect(w.invoices.amount == [100_000, 50_000])
         #expect(w.invoices.disputed == [false, false])
-        #expect(w.invoices.row == ["I1": 0, "I2": 1])
+        #expect(w.invoices.id.rows == ["I1": 0, "I2": 1])
 
         #expect(w.payments.id == ["P1"])
         #expect(w.payments.customer == [0])
@@ -185,7 +185,7 @@ struct LoaderTests {
         #expect(w.customers.grade == [.a])
         #expect(w.customers.creditLimit == [10050])
         #expect(w.invoices.id == ["I1"])
-        #expect(w.invoices.row == ["I1": 0])
+        #expect(w.invoices.id.rows == ["I1": 0])
         #expect(w.invoices.issued == [try day("2026-10-01")])
         #expect(w.invoices.amount == [1200])
         #expect(w.payments.invoice == [0])
@@ -234,7 +234,7 @@ struct LoaderTests {
         #expect(w.payments.invoice == [0, 0, nil, 1])
         #expect(w.payments.amount == [40_000, 60_000, 9_999_999, 50_000])
         #expect(w.payments.method == ["银行转账", "wire", nil, nil])
-        #expect(w.payments.row == ["P1": 0, "P2": 1, "P3": 2, "P4": 3])
+        #expect(w.payments.id.rows == ["P1": 0, "P2": 1, "P3": 2, "P4": 3])
     }
 
     @Test func zeroAmountsAreAllowed() throws {
@@ -264,15 +264,15 @@ struct LoaderTests {
     @Test func internalHelpers() {
         #expect(" \t a b \t".trimmingSpaces() == "a b")
         #expect("   ".trimmingSpaces() == "")
-        #expect(firstInvalidUTF8(Array("ok 上海".utf8)) == nil)
-        #expect(firstInvalidUTF8([0x41, 0xC0, 0x80]) == 1)  // overlong
-        #expect(firstInvalidUTF8([0xED, 0xA0, 0x80]) == 0)  // surrogate
-        #expect(firstInvalidUTF8([0xF4, 0x90, 0x80, 0x80]) == 0)  // beyond U+10FFFF
-        #expect(firstInvalidUTF8([0x41, 0xE4, 0xB8]) == 1)  // cut short
-        #expect(looksLikeGB18030([0xC9, 0xCF, 0xBA, 0xA3]))  // 上海
-        #expect(looksLikeGB18030([0x81, 0x30, 0x81, 0x30]))  // four-byte form
-        #expect(!looksLikeGB18030(Array("ascii only".utf8)))
-        #expect(!looksLikeGB18030([0xFF, 0xFE]))
-        #expect(!looksLikeGB18030([0xC9]))
+        #expect(firstInvalid(Array("ok 上海".utf8)) == nil)
+        #expect(firstInvalid([0x41, 0xC0, 0x80]) == 1)  // overlong
+        #expect(firstInvalid([0xED, 0xA0, 0x80]) == 0)  // surrogate
+        #expect(firstInvalid([0xF4, 0x90, 0x80, 0x80]) == 0)  // beyond U+10FFFF
+        #expect(firstInvalid([0x41, 0xE4, 0xB8]) == 1)  // cut short
+        #expect(looksLikeGB([0xC9, 0xCF, 0xBA, 0xA3]))  // 上海
+        #expect(looksLikeGB([0x81, 0x30, 0x81, 0x30]))  // four-byte form
+        #expect(!looksLikeGB(Array("ascii only".utf8)))
+        #expect(!looksLikeGB([0xFF, 0xFE]))
+        #expect(!looksLikeGB([0xC9]))
     }
 }

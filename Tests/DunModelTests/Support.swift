@@ -103,3 +103,53 @@ func loadErrors(directory: String, sourceLocation: SourceLocation = #_sourceLoca
 func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Day {
     try #require(Day(iso: text), "'\(text)' should be a date", sourceLocation: sourceLocation)
 }
+
+// Columns compare with array literals, so that tests read as the data they expect.
+
+extension TextColumn: Equatable, ExpressibleByArrayLiteral {
+    public init(arrayLiteral texts: String?...) {
+        self.init()
+        texts.forEach { append($0) }
+    }
+
+    public static func == (a: TextColumn, b: TextColumn) -> Bool {
+        a.count == b.count && (0..<a.count).allSatisfy { a.value($0) == b.value($0) }
+    }
+}
+
+extension KeyColumn: Equatable, ExpressibleByArrayLiteral {
+    public init(arrayLiteral ids: String...) {
+        self.init()
+        for id in ids {
+            var id = id
+            id.withUTF8 { append($0) }
+        }
+    }
+
+    public static func == (a: KeyColumn, b: KeyColumn) -> Bool { a.texts == b.texts }
+
+    /// The row of each id, as the index finds it.
+    var rows: [String: Int32] {
+        Dictionary(uniqueKeysWithValues: (0..<count).compactMap { i in row(of: self[i]).map { (self[i], $0) } })
+    }
+}
+
+extension CategoryColumn: Equatable, ExpressibleByArrayLiteral {
+    public init(arrayLiteral texts: String?...) {
+        self.init()
+        texts.forEach { append($0) }
+    }
+
+    public static func == (a: CategoryColumn, b: CategoryColumn) -> Bool {
+        a.count == b.count && (0..<a.count).allSatisfy { a[$0] == b[$0] }
+    }
+}
+
+/// The first invalid UTF-8 byte of a whole byte array.
+func firstInvalid(_ bytes: [UInt8]) -> Int? {
+    bytes.withUnsafeBufferPointer { firstInvalidUTF8($0, in: 0..<$0.count) }
+}
+
+func looksLikeGB(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBufferPointer { looksLikeGB18030($0) }
+}

@@ -38,11 +38,17 @@ struct Env {
     var group: (frame: Frame, positions: [Int])?
 }
 
+/// The session's `let` values; a binding made lazily is computed when first read.
+final class GlobalValues {
+    var values: [Value?] = []
+    var pending: [Int: (name: String, pipeline: CheckedPipeline)] = [:]
+}
+
 /// Runs checked statements. Holds the session's `let` values.
 public struct Interpreter {
     public let schema: Schema
     public let data: any DataSource
-    public private(set) var globals: [Value] = []
+    private let globals = GlobalValues()
 
     public init(schema: Schema, data: any DataSource) {
         self.schema = schema
@@ -50,15 +56,22 @@ public struct Interpreter {
     }
 
     /// Runs one statement; `source` gives `explain` the text of each stage.
-    public mutating func run(_ statement: CheckedStatement, source: SourceText) throws(RuntimeError) -> Outcome {
+    /// With `lazily`, a `let` is computed only when first read (the standard library's
+    /// bindings, which most scripts never read).
+    public func run(_ statement: CheckedStatement, source: SourceText, lazily: Bool = false) throws(RuntimeError) -> Outcome {
         var env = Env()
         switch statement {
         case .query(let p):
             return outcome(try pipeline(p, &env), p.type)
-        case .binding(let slot, _, let p):
-            let v = try pipeline(p, &env)
-            while globals.count <= slot { globals.append(.null) }
-            globals[slot] = v
+        case .binding(let slot, let name, let p):
+            while globals.values.count <= slot { globals.values.append(nil) }
+            if lazily {
+                globals.values[slot] = nil
+                globals.pending[slot] = (name, p)
+            } else {
+                globals.values[slot] = try pipeline(p, &env)
+                globals.pending[slot] = nil
+            }
             return .none
         case .explain(let p):
             return try explain(p, source: source, &env)
@@ -88,7 +101,7 @@ public struct Interpreter {
             let scope = env.scopes[env.scopes.count - 1 - depth]
             return scope.frame.values[index][scope.position]
         case .global(let slot):
-            return slot < globals.count ? globals[slot] : .null
+            return try global(slot, at: n.range)
         case .entityTable(let e):
             return .table(Frame(entity: e, rows: data.rows(of: e)))
         case .member(let base, let field):
@@ -222,6 +235,22 @@ public struct Interpreter {
                 values.append(try onRow(group.frame, p, &env) { (me, env) throws(RuntimeError) in try me.evaluate(arg, &env) })
             }
             return try fold(aggregate, values, at: n.range)
+        }
+    }
+
+    private func global(_ slot: Int, at range: Range<Int>) throws(RuntimeError) -> Value {
+        guard slot < globals.values.count else { return .null }
+        if let v = globals.values[slot] { return v }
+        guard let (name, p) = globals.pending[slot] else { return .null }
+        var env = Env()
+        do {
+            let v = try pipeline(p, &env)
+            globals.values[slot] = v
+            globals.pending[slot] = nil
+            return v
+        } catch {
+            // The error's place is in the binding's source, not in the one being run.
+            throw RuntimeError("while computing \(name): \(error.message)", range, hint: error.hint)
         }
     }
 

@@ -19,32 +19,43 @@ struct CSVSyntaxError: Error {
     var lineStart: Int
 }
 
-/// Reads records one at a time: fields separated by commas, records by LF or CRLF,
-/// quoted fields may hold commas, doubled quotes and line breaks.
+/// Reads records one at a time from a part of a file: fields separated by commas, records
+/// by LF or CRLF, quoted fields may hold commas, doubled quotes and line breaks.
+///
+/// The bytes belong to the caller, who keeps them alive while the scanner is in use.
 struct CSVScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Where this part of the file ends.
+    let end: Int
     private(set) var offset: Int
-    private(set) var line = 1
-    private var lineStart: Int
+    private(set) var line: Int
+    private(set) var lineStart: Int
 
-    init(bytes: [UInt8]) {
+    /// A scanner over `bytes[range]`, whose first byte starts line `line`.
+    init(bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, line: Int) {
         self.bytes = bytes
-        let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        offset = bom
-        lineStart = bom
+        end = range.upperBound
+        offset = range.lowerBound
+        lineStart = range.lowerBound
+        self.line = line
     }
 
-    /// The next record's fields; `false` at the end of the file. Blank lines are not records.
+    /// The byte after a UTF-8 byte-order mark, if the file starts with one.
+    static func start(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// The next record's fields; `false` at the end. Blank lines are not records.
     mutating func nextRecord(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Bool {
         fields.removeAll(keepingCapacity: true)
-        while offset < bytes.count && (bytes[offset] == 10 || bytes[offset] == 13) {
+        while offset < end && (bytes[offset] == 10 || bytes[offset] == 13) {
             endLine()
         }
-        guard offset < bytes.count else { return false }
+        guard offset < end else { return false }
         while true {
             let field = try scanField()
             fields.append(field)
-            if offset >= bytes.count { return true }
+            if offset >= end { return true }
             switch bytes[offset] {
             case UInt8(ascii: ","):
                 offset += 1
@@ -61,7 +72,7 @@ struct CSVScanner {
 
     /// Consumes one line ending (LF, CRLF or a lone CR).
     private mutating func endLine() {
-        if bytes[offset] == 13 && offset + 1 < bytes.count && bytes[offset + 1] == 10 {
+        if bytes[offset] == 13 && offset + 1 < end && bytes[offset + 1] == 10 {
             offset += 1
         }
         offset += 1
@@ -72,15 +83,18 @@ struct CSVScanner {
     private mutating func scanField() throws(CSVSyntaxError) -> CSVField {
         let startLine = line
         let startLineStart = lineStart
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+        guard offset < end, bytes[offset] == UInt8(ascii: "\"") else {
             let start = offset
-            while offset < bytes.count {
+            while offset < end {
                 let b = bytes[offset]
-                if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
-                if b == UInt8(ascii: "\"") {
-                    throw error(
-                        "a quote inside an unquoted field", hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\""
-                    )
+                // One comparison rules out every byte that can end a field or be wrong in it.
+                if b <= UInt8(ascii: ",") {
+                    if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
+                    if b == UInt8(ascii: "\"") {
+                        throw error(
+                            "a quote inside an unquoted field",
+                            hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
+                    }
                 }
                 offset += 1
             }
@@ -89,16 +103,16 @@ struct CSVScanner {
         let open = offset
         offset += 1
         let start = offset
-        while offset < bytes.count {
+        while offset < end {
             let b = bytes[offset]
             if b == UInt8(ascii: "\"") {
-                if offset + 1 < bytes.count && bytes[offset + 1] == UInt8(ascii: "\"") {
+                if offset + 1 < end && bytes[offset + 1] == UInt8(ascii: "\"") {
                     offset += 2
                     continue
                 }
-                let end = offset
+                let fieldEnd = offset
                 offset += 1
-                return CSVField(start: start, end: end, quoted: true, line: startLine, lineStart: startLineStart)
+                return CSVField(start: start, end: fieldEnd, quoted: true, line: startLine, lineStart: startLineStart)
             }
             if b == 10 {
                 line += 1
@@ -113,21 +127,5 @@ struct CSVScanner {
 
     private func error(_ message: String, hint: String?) -> CSVSyntaxError {
         CSVSyntaxError(message: message, hint: hint, offset: offset, line: line, lineStart: lineStart)
-    }
-
-    /// The text of a field: quotes removed and `""` turned into `"`.
-    func text(_ field: CSVField) -> String {
-        let raw = bytes[field.start..<field.end]
-        guard field.quoted, raw.contains(UInt8(ascii: "\"")) else {
-            return String(decoding: raw, as: UTF8.self)
-        }
-        var unescaped: [UInt8] = []
-        unescaped.reserveCapacity(raw.count)
-        var i = raw.startIndex
-        while i < raw.endIndex {
-            unescaped.append(raw[i])
-            i += raw[i] == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return String(decoding: unescaped, as: UTF8.self)
     }
 }

@@ -1,6 +1,8 @@
-// CSVTable: a CSV file with a header, its columns found by name, its errors located.
+// CSVTable: a CSV file with a header, its columns found by name, read in parts at once,
+// its errors located.
 
 import DunCore
+import Foundation
 
 /// A column a table needs, by its header name.
 struct ColumnSpec {
@@ -8,62 +10,50 @@ struct ColumnSpec {
     var required: Bool
 }
 
-/// A CSV file read whole: its header mapped onto the wanted columns (in any order,
-/// unknown ones ignored), then one record at a time.
-struct CSVTable {
-    let file: String
-    private var scanner: CSVScanner
-    private var fields: [CSVField] = []
-    private let headerCount: Int
+/// A whole CSV file in memory: its checked header mapped onto the wanted columns (in any
+/// order, unknown ones ignored), and the records after it split into parts that can be
+/// read at the same time. Shared by those readers: it never changes, and its bytes are
+/// kept alive by their owner until every reader is done.
+struct CSVFile: @unchecked Sendable {
+    let name: String
+    let bytes: UnsafeBufferPointer<UInt8>
+    let headerCount: Int
     /// For each wanted column, its index in a record, or `nil` when the header lacks it.
-    private let positions: [Int?]
+    let positions: [Int?]
+    /// The records after the header, and the line they start on.
+    let records: Range<Int>
+    let firstLine: Int
 
     /// Checks the encoding and reads the header; every problem is a diagnostic.
-    init(file: String, bytes: [UInt8], columns: [ColumnSpec]) throws(Diagnostic) {
-        self.file = file
-        if let bad = firstInvalidUTF8(bytes) {
-            var lineStart = 0
-            var line = 1
-            for i in 0..<bad where bytes[i] == 10 {
-                line += 1
-                lineStart = i + 1
-            }
-            let gb = looksLikeGB18030(bytes)
-            throw Diagnostic(
-                .error,
-                gb
-                    ? "file is not UTF-8; it looks like GB18030 (GBK)"
-                    : "file is not UTF-8 (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
-                file: file,
-                position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
-                hint: gb
-                    ? "convert it first: iconv -f GB18030 -t UTF-8 \(quoted(file)) > \(quoted(file + ".utf8")) && mv \(quoted(file + ".utf8")) \(quoted(file))"
-                    : "save the file as UTF-8")
-        }
-        scanner = CSVScanner(bytes: bytes)
+    init(name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec]) throws(Diagnostic) {
+        self.name = name
+        self.bytes = bytes
+        var scanner = CSVScanner(bytes: bytes, range: CSVScanner.start(of: bytes)..<bytes.count, line: 1)
         var header: [CSVField] = []
         let found: Bool
         do {
             found = try scanner.nextRecord(into: &header)
         } catch {
-            throw CSVTable.diagnostic(file: file, bytes: bytes, error)
+            throw CSVFile.encodingError(name, bytes) ?? CSVFile.diagnostic(file: name, bytes: bytes, error)
         }
+        if let bad = CSVFile.encodingError(name, bytes, in: 0..<scanner.offset) { throw bad }
         guard found else {
-            throw Diagnostic(.error, "file is empty; expected a header row", file: file)
+            throw Diagnostic(.error, "file is empty; expected a header row", file: name)
         }
-        let headerScanner = scanner
-        let names = header.map { CSVTable.normalize(headerScanner.text($0)) }
+        let names = header.map { CSVFile.normalize(String(decoding: bytes[$0.start..<$0.end], as: UTF8.self)) }
         var seen: [String: Int] = [:]
-        for (i, name) in names.enumerated() {
-            if let first = seen[name], !name.isEmpty {
-                throw CSVTable.locate(
-                    file: file, bytes: bytes, field: header[i],
-                    message: "column '\(name)' appears twice in the header (also column \(first + 1))", hint: nil)
+        for (i, column) in names.enumerated() {
+            if let first = seen[column], !column.isEmpty {
+                throw CSVFile.locate(
+                    file: name, bytes: bytes, field: header[i],
+                    message: "column '\(column)' appears twice in the header (also column \(first + 1))", hint: nil)
             }
-            seen[name] = i
+            seen[column] = i
         }
         positions = columns.map { seen[$0.name] }
         headerCount = header.count
+        records = scanner.offset..<bytes.count
+        firstLine = scanner.line
         let missing = columns.indices.filter { columns[$0].required && positions[$0] == nil }.map { columns[$0].name }
         if !missing.isEmpty {
             let present = names.filter { !$0.isEmpty }
@@ -76,52 +66,74 @@ struct CSVTable {
             throw Diagnostic(
                 .error,
                 "missing required column\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", "))",
-                file: file,
+                file: name,
                 position: Position(
                     bytes: bytes, lineStart: header.first?.lineStart ?? 0, line: header.first?.line ?? 1, range: 0..<0),
                 hint: hints.isEmpty
                     ? "the header has: \(present.joined(separator: ", "))"
                     : "did you mean " + hints.joined(separator: ", ") + "?")
         }
-        fields.reserveCapacity(headerCount)
     }
 
-    /// Moves to the next record; `false` at the end. A record must have as many fields as the header.
-    mutating func next() throws(Diagnostic) -> Bool {
-        do {
-            guard try scanner.nextRecord(into: &fields) else { return false }
-        } catch {
-            throw CSVTable.diagnostic(file: file, bytes: scanner.bytes, error)
+    /// The records split into about `count` parts of similar size, each starting at a record,
+    /// with the line it starts on. A line break inside a quoted field is not a record's end.
+    func parts(_ count: Int) -> [(range: Range<Int>, line: Int)] {
+        var parts: [(range: Range<Int>, line: Int)] = []
+        var start = records.lowerBound
+        var line = firstLine
+        var quoted = false
+        let size = records.count / max(count, 1)
+        while parts.count < count - 1 && records.upperBound - start > 2 * size && size > 0 {
+            // Walk to about `size` bytes on, then on to a line break outside quotes.
+            var i = start
+            var lines = 0
+            let target = start + size
+            while i < records.upperBound {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") {
+                    quoted.toggle()
+                } else if b == 10 {
+                    lines += 1
+                    if i >= target && !quoted { break }
+                } else if b == 13 && (i + 1 == records.upperBound || bytes[i + 1] != 10) {
+                    lines += 1
+                }
+                i += 1
+            }
+            guard i < records.upperBound else { break }
+            parts.append((start..<(i + 1), line))
+            start = i + 1
+            line += lines
         }
-        if fields.count != headerCount {
-            let at = fields.count > headerCount ? fields[headerCount] : fields[fields.count - 1]
-            throw CSVTable.locate(
-                file: file, bytes: scanner.bytes, field: at,
-                message: "expected \(headerCount) fields as in the header, found \(fields.count)",
-                hint: fields.count > headerCount ? "a field with a comma in it must be quoted" : nil)
+        parts.append((start..<records.upperBound, line))
+        return parts
+    }
+
+    /// The first invalid UTF-8 byte of `range` (the whole file by default) as a diagnostic.
+    static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>? = nil) -> Diagnostic? {
+        guard let bad = firstInvalidUTF8(bytes, in: range ?? 0..<bytes.count) else { return nil }
+        var lineStart = 0
+        var line = 1
+        for i in 0..<bad where bytes[i] == 10 {
+            line += 1
+            lineStart = i + 1
         }
-        return true
+        let gb = looksLikeGB18030(bytes)
+        return Diagnostic(
+            .error,
+            gb
+                ? "file is not UTF-8; it looks like GB18030 (GBK)"
+                : "file is not UTF-8 (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
+            file: name,
+            position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
+            hint: gb
+                ? "convert it first: iconv -f GB18030 -t UTF-8 \(quoted(name)) > \(quoted(name + ".utf8")) && mv \(quoted(name + ".utf8")) \(quoted(name))"
+                : "save the file as UTF-8")
     }
 
-    /// The text of a wanted column in the current record: `nil` when the header lacks
-    /// the column or the field is empty. Unquoted fields are trimmed of spaces.
-    func text(_ column: Int) -> String? {
-        guard let p = positions[column] else { return nil }
-        let field = fields[p]
-        var text = scanner.text(field)
-        if !field.quoted {
-            text = text.trimmingSpaces()
-        }
-        return text.isEmpty ? nil : text
-    }
-
-    /// An error about a wanted column of the current record, pointing at its field.
-    func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
-        let field = positions[column].map { fields[$0] } ?? fields[0]
-        return CSVTable.locate(file: file, bytes: scanner.bytes, field: field, message: message, hint: hint)
-    }
-
-    private static func locate(file: String, bytes: [UInt8], field: CSVField, message: String, hint: String?) -> Diagnostic {
+    static func locate(
+        file: String, bytes: UnsafeBufferPointer<UInt8>, field: CSVField, message: String, hint: String?
+    ) -> Diagnostic {
         let start = field.quoted ? field.start - 1 : field.start
         let end = field.quoted ? field.end + 1 : field.end
         return Diagnostic(
@@ -130,7 +142,7 @@ struct CSVTable {
             hint: hint)
     }
 
-    private static func diagnostic(file: String, bytes: [UInt8], _ e: CSVSyntaxError) -> Diagnostic {
+    static func diagnostic(file: String, bytes: UnsafeBufferPointer<UInt8>, _ e: CSVSyntaxError) -> Diagnostic {
         Diagnostic(
             .error, e.message, file: file,
             position: Position(bytes: bytes, lineStart: e.lineStart, line: e.line, range: e.offset..<(e.offset + 1)),
@@ -139,6 +151,97 @@ struct CSVTable {
 
     private static func normalize(_ name: String) -> String {
         name.trimmingSpaces().lowercased()
+    }
+}
+
+/// One part of a CSV file, read a record at a time.
+struct CSVTable: ~Copyable {
+    let file: CSVFile
+    private var scanner: CSVScanner
+    private(set) var fields: [CSVField] = []
+    /// Where unescaped quoted fields are written; valid until the next record.
+    private var scratch: UnsafeMutableBufferPointer<UInt8>
+    private var scratchUsed = 0
+    /// Full buffers of the current record, freed when the next one is read.
+    private var retired: [UnsafeMutableBufferPointer<UInt8>] = []
+    /// Where the current record starts: its first byte and line.
+    private(set) var recordStart = (offset: 0, line: 0)
+
+    init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
+        self.file = file
+        scanner = CSVScanner(bytes: file.bytes, range: part.range, line: part.line)
+        fields.reserveCapacity(file.headerCount)
+        scratch = .allocate(capacity: 256)
+    }
+
+    deinit {
+        scratch.deallocate()
+        retired.forEach { $0.deallocate() }
+    }
+
+    /// Moves to the next record; `false` at the end. A record must have as many fields as the header.
+    mutating func next() throws(Diagnostic) -> Bool {
+        scratchUsed = 0
+        retired.forEach { $0.deallocate() }
+        retired.removeAll()
+        do {
+            guard try scanner.nextRecord(into: &fields) else { return false }
+        } catch {
+            throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error)
+        }
+        let first = fields[0]
+        recordStart = (first.start - (first.quoted ? 1 : 0), first.line)
+        if fields.count != file.headerCount {
+            let at = fields.count > file.headerCount ? fields[file.headerCount] : fields[fields.count - 1]
+            throw CSVFile.locate(
+                file: file.name, bytes: file.bytes, field: at,
+                message: "expected \(file.headerCount) fields as in the header, found \(fields.count)",
+                hint: fields.count > file.headerCount ? "a field with a comma in it must be quoted" : nil)
+        }
+        return true
+    }
+
+    /// The bytes of a wanted column in the current record: empty when the header lacks the
+    /// column or the field is empty. Quotes are removed and `""` read as `"`; unquoted fields
+    /// are trimmed of spaces and tabs. Valid until the next record.
+    mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let field = fields[p]
+        var lo = field.start
+        var hi = field.end
+        let all = file.bytes
+        if !field.quoted {
+            while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
+            while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
+            return UnsafeBufferPointer(rebasing: all[lo..<hi])
+        }
+        guard all[lo..<hi].contains(UInt8(ascii: "\"")) else { return UnsafeBufferPointer(rebasing: all[lo..<hi]) }
+        if scratch.count - scratchUsed < hi - lo {
+            // Fields already handed out stay valid until the next record.
+            retired.append(scratch)
+            scratch = .allocate(capacity: max(256, 2 * (hi - lo)))
+            scratchUsed = 0
+        }
+        let start = scratchUsed
+        var i = lo
+        while i < hi {
+            scratch[scratchUsed] = all[i]
+            scratchUsed += 1
+            i += all[i] == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return UnsafeBufferPointer(rebasing: scratch[start..<scratchUsed])
+    }
+
+    /// The text of a wanted column: `nil` when empty or absent.
+    mutating func text(_ column: Int) -> String? {
+        let b = bytes(column)
+        return b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
+    }
+
+    /// An error about a wanted column of the current record, pointing at its field.
+    func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
+        let field = file.positions[column].map { fields[$0] } ?? fields[0]
+        return CSVFile.locate(file: file.name, bytes: file.bytes, field: field, message: message, hint: hint)
     }
 }
 

@@ -1,10 +1,17 @@
 // Text encoding checks: the loader accepts UTF-8 only, and says so kindly.
 
-/// The offset of the first byte that is not valid UTF-8, or `nil` if all are.
-func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-    var i = 0
-    let n = bytes.count
+/// The offset of the first byte in `range` that is not valid UTF-8, or `nil` if all are.
+/// `range` must start and end between characters (at a line break, say).
+func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
+    var i = range.lowerBound
+    let n = range.upperBound
+    let raw = UnsafeRawBufferPointer(bytes)
     while i < n {
+        // Eight ASCII bytes at a time: the common case by far.
+        if i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+            continue
+        }
         let b = bytes[i]
         if b < 0x80 {
             i += 1
@@ -33,7 +40,7 @@ func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
 
 /// Whether the bytes have the shape of GB18030 (or GBK) text with some Chinese in it:
 /// one-byte ASCII, two-byte pairs 81–FE + 40–FE, four-byte 81–FE 30–39 81–FE 30–39.
-func looksLikeGB18030(_ bytes: [UInt8]) -> Bool {
+func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     var multibyte = 0
     let n = bytes.count

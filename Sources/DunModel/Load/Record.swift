@@ -2,24 +2,45 @@
 
 import DunCore
 
-/// The current record of a table, read by column. Each parser returns `nil` for an empty
-/// optional field or a bad value; a bad value also leaves a diagnostic in `problems`.
-struct Record<Column: RawRepresentable> where Column.RawValue == Int {
-    let table: CSVTable
+/// The current record of a table, read by column straight from the file's bytes. Each
+/// parser returns `nil` for an empty optional field or a bad value; a bad value also leaves
+/// a diagnostic in `problems`. Texts are made only to explain a problem.
+struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int {
+    private(set) var table: CSVTable
+    /// The problems of the current record.
     private(set) var problems: [Diagnostic] = []
+    /// How many of `problems` come before a field whose check is left for later
+    /// (`deferCheck`), so that the record's problems keep their order.
+    private(set) var problemsBeforeDeferred = Int.max
     /// Whether a problem will be shown, so that "did you mean" is worth looking for.
-    let wantsHints: Bool
+    var wantsHints = true
 
-    init(_ table: CSVTable, wantsHints: Bool) {
+    init(_ table: consuming CSVTable) {
         self.table = table
-        self.wantsHints = wantsHints
+    }
+
+    /// Moves to the next record; `false` at the end.
+    mutating func next() throws(Diagnostic) -> Bool {
+        problems.removeAll(keepingCapacity: true)
+        problemsBeforeDeferred = .max
+        return try table.next()
+    }
+
+    /// Marks where the check of a field left for later belongs among the record's problems.
+    mutating func deferCheck() {
+        problemsBeforeDeferred = problems.count
     }
 
     /// No field of the record has failed so far.
     var isValid: Bool { problems.isEmpty }
 
+    /// The field's bytes (empty when empty or absent), valid until the next record.
+    mutating func bytes(_ c: Column) -> UnsafeBufferPointer<UInt8> {
+        table.bytes(c.rawValue)
+    }
+
     /// The field's text; `nil` when empty or when the file lacks the column.
-    func text(_ c: Column) -> String? {
+    mutating func text(_ c: Column) -> String? {
         table.text(c.rawValue)
     }
 
@@ -27,44 +48,44 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
         problems.append(table.error(c.rawValue, message, hint: hint))
     }
 
-    /// A non-empty id not seen before in this file.
-    mutating func identifier(_ c: Column, existing: [String: Int32], what: String) -> String? {
-        guard let id = text(c) else {
+    /// A non-empty id (whether it is new is checked once the whole file is read).
+    mutating func identifier(_ c: Column, what: String) -> UnsafeBufferPointer<UInt8>? {
+        let id = bytes(c)
+        if id.isEmpty {
             fail(c, "empty \(what) id")
-            return nil
-        }
-        if existing[id] != nil {
-            fail(c, "duplicate \(what) id '\(id)'", hint: "each \(what) id may appear once")
             return nil
         }
         return id
     }
 
-    /// The row of the id in this field among `rows` (ids of `file`).
-    mutating func reference(_ c: Column, to rows: [String: Int32], ids: [String], in file: String, what: String) -> Int32? {
-        guard let ref = text(c) else {
+    /// The row of the id in this field among `keys` (the ids of `file`).
+    mutating func reference(_ c: Column, to keys: KeyColumn, in file: String, what: String) -> Int32? {
+        let ref = bytes(c)
+        guard !ref.isEmpty else {
             fail(c, "empty \(what)_id")
             return nil
         }
-        guard let row = rows[ref] else {
+        guard let row = keys.row(of: ref) else {
+            let text = String(decoding: ref, as: UTF8.self)
             // Looking for the nearest of very many ids would take longer than the load.
-            let near = wantsHints && ids.count <= 10_000 ? nearestName(to: ref, in: ids) : nil
-            fail(c, "no \(what) '\(ref)' in \(file)", hint: near.map { "did you mean '\($0)'?" })
+            let near = wantsHints && keys.count <= 10_000 ? nearestName(to: text, in: keys.all) : nil
+            fail(c, "no \(what) '\(text)' in \(file)", hint: near.map { "did you mean '\($0)'?" })
             return nil
         }
         return row
     }
 
     mutating func date(_ c: Column) -> Day? {
+        let b = bytes(c)
+        if let day = Day(iso: b) { return day }
         guard let text = text(c) else {
             fail(c, "empty date")
             return nil
         }
-        if let day = Day(iso: text) { return day }
         // Shaped like YYYY-MM-DD (so "no such date"), or some other format such as 28-11-2026.
         let shape =
-            text.utf8.count == 10
-            && text.utf8.enumerated().allSatisfy { i, b in
+            b.count == 10
+            && b.enumerated().allSatisfy { i, b in
                 i == 4 || i == 7 ? b == UInt8(ascii: "-") : (48...57).contains(b)
             }
         fail(
@@ -75,15 +96,17 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
 
     /// An amount in minor units of `currency`, never negative.
     mutating func amount(_ c: Column, currency: Currency, what: String, required: Bool = false) -> Int64? {
-        guard let text = text(c) else {
+        let b = bytes(c)
+        guard !b.isEmpty else {
             if required { fail(c, "empty \(what)") }
             return nil
         }
-        switch Money.parse(text, currency: currency) {
-        case .success(let money) where money.minor < 0:
+        let result = Money.parse(utf8: b, currency: currency)
+        if case .success(let money) = result, money.minor >= 0 { return money.minor }
+        let text = String(decoding: b, as: UTF8.self)
+        switch result {
+        case .success:
             fail(c, "negative \(what) '\(text)'", hint: "credit notes and refunds are not supported yet")
-        case .success(let money):
-            return money.minor
         case .failure(.tooManyDecimals(let allowed)):
             fail(c, "\(what) '\(text)' has more decimals than \(currency.code) allows (\(allowed))")
         case .failure(.tooLarge):
@@ -97,7 +120,10 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
 
     /// `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, `是`/`否`, any case; empty is false.
     mutating func flag(_ c: Column) -> Bool {
-        guard let text = text(c) else { return false }
+        let b = bytes(c)
+        if b.isEmpty || b.elementsEqual("false".utf8) { return false }
+        if b.elementsEqual("true".utf8) { return true }
+        let text = String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
         case "true", "yes", "y", "1", "是", "t": return true
         case "false", "no", "n", "0", "否", "f": return false
@@ -133,10 +159,13 @@ struct Record<Column: RawRepresentable> where Column.RawValue == Int {
     }
 
     /// The field must name `expected` when present: an invoice or payment is in its customer's currency.
-    mutating func sameCurrency(_ c: Column, as expected: Currency, customer: String, what: String) {
-        guard let code = text(c), code.uppercased() != expected.code else { return }
+    mutating func sameCurrency(_ c: Column, as expected: Currency, customer: @autoclosure () -> String, what: String) {
+        let b = bytes(c)
+        if b.isEmpty || b.elementsEqual(expected.code.utf8) { return }
+        let code = String(decoding: b, as: UTF8.self)
+        guard code.uppercased() != expected.code else { return }
         fail(
-            c, "\(what) currency '\(code)' differs from customer \(customer)'s currency \(expected.code)",
+            c, "\(what) currency '\(code)' differs from customer \(customer())'s currency \(expected.code)",
             hint: "Dun keeps each customer's receivables in one currency")
     }
 

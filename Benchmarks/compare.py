@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+"""Times Dun, DuckDB and the sqlite3 shell on the six questions of Benchmarks/questions.dun
+and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/README.md.
+
+    compare.py compare WORKSPACE --dun BIN [--runs N]     the three engines, one table
+    compare.py scale WORKSPACE... --dun BIN [--runs N]    Dun alone, one row per workspace
+    compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
+
+Each engine runs in its own process under /usr/bin/time, so that its peak memory is its own
+and every run starts cold, as an analyst's session would.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+AS_OF = "2026-11-28"
+# q4 counts sales of the last 90 days: issued after as-of − 90 days.
+SALES_FROM = (datetime.date.fromisoformat(AS_OF) - datetime.timedelta(days=90)).isoformat()
+HERE = os.path.dirname(os.path.abspath(__file__))
+QUESTIONS = os.path.join(HERE, "questions.dun")
+ORDERED = {3, 5}  # questions whose row order is part of the answer (sort … | take)
+
+
+def half_away(n, d, div):
+    """SQL for n / d rounded half away from zero to an integer, for integer n and d > 0.
+
+    Exact, unlike dividing as DOUBLE: Dun's decimals round ties away from zero, and a ratio
+    like 0.12345 is not exactly representable as a double. `div` is the integer division
+    operator of the dialect (DuckDB's `/` is a float division; its `//` truncates).
+    """
+    return (f"(CASE WHEN ({n}) >= 0 THEN (2 * ({n}) + ({d})) {div} (2 * ({d}))"
+            f" ELSE -((2 * -({n}) + ({d})) {div} (2 * ({d}))) END)")
+
+
+# ---------------------------------------------------------------------------------------
+# DuckDB: typed read_csv, money as DECIMAL(18,2) (sums stay exact), dates as DATE.
+# The derived fields are views, computed by each question that uses them, as an analyst
+# would write it; nothing is precomputed during the load.
+
+def duckdb_load(ws):
+    def read(name, columns):
+        cols = ", ".join(f"'{c}': '{t}'" for c, t in columns)
+        return f"CREATE TABLE {name} AS SELECT * FROM read_csv('{ws}/{name}.csv', header = true, columns = {{{cols}}})"
+    money, text = "DECIMAL(18,2)", "VARCHAR"
+    return [
+        read("customers", [("id", text), ("name", text), ("region", text), ("grade", text), ("credit_limit", money),
+                           ("currency", text), ("terms_days", "INTEGER"), ("collector", text), ("email", text),
+                           ("phone", text), ("language", text)]),
+        read("invoices", [("id", text), ("customer_id", text), ("issued", "DATE"), ("due", "DATE"), ("amount", money),
+                          ("currency", text), ("disputed", "BOOLEAN")]),
+        read("payments", [("id", text), ("customer_id", text), ("invoice_id", text), ("date", "DATE"), ("amount", money),
+                          ("method", text)]),
+    ]
+
+
+def cents(x):
+    return f"CAST(({x}) * 100 AS HUGEINT)"
+
+
+DUCKDB_VIEWS = [f"""
+CREATE VIEW invoice_facts AS
+WITH applied AS (
+    SELECT invoice_id, sum(amount) AS paid, max(date) AS last_paid
+    FROM payments
+    WHERE date <= DATE '{AS_OF}' AND invoice_id IS NOT NULL
+    GROUP BY invoice_id),
+balanced AS (
+    SELECT i.*, i.amount - coalesce(a.paid, 0) AS balance,
+           -- the day the last payment settled it (an invoice of 0 is settled when issued)
+           coalesce(a.last_paid, i.issued) AS settled_on
+    FROM invoices i LEFT JOIN applied a ON a.invoice_id = i.id
+    WHERE i.issued <= DATE '{AS_OF}'),
+aged AS (
+    SELECT *, CASE WHEN balance > 0 THEN DATE '{AS_OF}' - due ELSE 0 END AS days_overdue
+    FROM balanced)
+SELECT *,
+       CASE WHEN balance = 0 THEN NULL
+            WHEN days_overdue <= 0 THEN 'current' WHEN days_overdue <= 30 THEN '1-30'
+            WHEN days_overdue <= 60 THEN '31-60' WHEN days_overdue <= 90 THEN '61-90' ELSE '90+' END AS bucket
+FROM aged""", f"""
+CREATE VIEW customer_facts AS
+WITH per_customer AS (
+    SELECT customer_id,
+           sum(balance) FILTER (balance > 0) AS open_balance,
+           sum(balance) FILTER (balance > 0 AND days_overdue > 0) AS overdue_balance,
+           max(days_overdue) FILTER (balance > 0 AND days_overdue > 0) AS overdue,
+           sum(settled_on - issued) FILTER (balance = 0) AS days_to_pay,
+           count(*) FILTER (balance = 0) AS settled
+    FROM invoice_facts GROUP BY customer_id),
+unapplied AS (
+    SELECT customer_id, sum(amount) AS unapplied
+    FROM payments
+    WHERE date <= DATE '{AS_OF}' AND invoice_id IS NULL
+    GROUP BY customer_id),
+totals AS (
+    SELECT c.*, coalesce(p.open_balance, 0) - coalesce(u.unapplied, 0) AS balance,
+           coalesce(p.overdue_balance, 0) AS overdue_balance, coalesce(p.overdue, 0) AS overdue,
+           p.days_to_pay, p.settled
+    FROM customers c
+    LEFT JOIN per_customer p ON p.customer_id = c.id
+    LEFT JOIN unapplied u ON u.customer_id = c.id)
+SELECT *,
+       CASE WHEN credit_limit > 0
+            THEN {half_away(cents('balance') + ' * 10000', cents('credit_limit'), '//')} * 0.0001 END AS utilization,
+       CASE WHEN settled > 0 THEN {half_away('days_to_pay * 10', 'settled', '//')} * 0.1 END AS avg_days_to_pay
+FROM totals"""]
+
+# Dun's dso: money ÷ money to 6 places, × 90, then round(…, 1); each step half away from zero.
+DSO = lambda div, r, s: half_away(half_away(f"{r} * 1000000", s, div) + " * 90", "100000", div)
+BUCKET_ORDER = "CASE bucket WHEN 'current' THEN 0 WHEN '1-30' THEN 1 WHEN '31-60' THEN 2 WHEN '61-90' THEN 3 ELSE 4 END"
+LEVEL = ("CASE WHEN days_overdue <= 14 THEN 1 WHEN days_overdue <= 30 THEN 2"
+         " WHEN days_overdue <= 60 THEN 3 ELSE 4 END")
+
+DUCKDB_QUESTIONS = [
+    """SELECT id, name, grade, overdue, overdue_balance FROM customer_facts
+       WHERE overdue > 30 AND grade IN ('C', 'D', 'E') ORDER BY id""",
+    f"""SELECT c.region, f.bucket, count(*) AS invoices, sum(f.balance) AS balance
+        FROM invoice_facts f JOIN customers c ON c.id = f.customer_id
+        WHERE f.balance > 0
+        GROUP BY c.region, f.bucket ORDER BY c.region NULLS LAST, {BUCKET_ORDER}""",
+    """SELECT id, name, balance, credit_limit, utilization FROM customer_facts
+       ORDER BY balance DESC, id LIMIT 20""",
+    f"""WITH sales AS (
+            SELECT customer_id, sum(amount) AS sales FROM invoices
+            WHERE issued > DATE '{SALES_FROM}' AND issued <= DATE '{AS_OF}' GROUP BY customer_id),
+        regions AS (
+            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
+            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
+        SELECT region, receivables, sales_90_days,
+               {DSO('//', cents('receivables'), cents('sales_90_days'))} * 0.1 AS dso
+        FROM regions ORDER BY region NULLS LAST""",
+    """SELECT id, name, grade, avg_days_to_pay, terms_days FROM customer_facts
+       WHERE avg_days_to_pay IS NOT NULL ORDER BY avg_days_to_pay DESC, id LIMIT 50""",
+    f"""SELECT {LEVEL} AS level, count(*) AS invoices, sum(balance) AS balance
+        FROM invoice_facts WHERE balance > 0 AND NOT disputed AND days_overdue > 0
+        GROUP BY level ORDER BY level""",
+]
+
+
+def duckdb_worker(ws):
+    """One cold DuckDB session; prints {"load": s, "questions": [s…], "answers": [rows…]}."""
+    import duckdb
+    start = time.perf_counter()
+    con = duckdb.connect()  # in memory, all cores
+    for sql in duckdb_load(ws) + DUCKDB_VIEWS:
+        con.execute(sql)
+    load = time.perf_counter() - start
+    times, answers = [], []
+    for sql in DUCKDB_QUESTIONS:
+        t = time.perf_counter()
+        rows = con.execute(sql).fetchall()
+        times.append(time.perf_counter() - t)
+        answers.append([["" if v is None else str(v) for v in row] for row in rows])
+    json.dump({"load": load, "questions": times, "answers": answers}, sys.stdout)
+
+
+# ---------------------------------------------------------------------------------------
+# sqlite3 shell: .import into tables with primary keys, then indexes on the foreign keys.
+# sqlite has no decimal type: amounts are imported as REAL and turned into integer cents
+# (exact sums), dates stay ISO text (they sort as dates), and julianday() counts days.
+
+SQLITE_TABLES = """
+CREATE TABLE customers(id TEXT PRIMARY KEY, name TEXT, region TEXT, grade TEXT, credit_limit REAL,
+    currency TEXT, terms_days INTEGER, collector TEXT, email TEXT, phone TEXT, language TEXT);
+CREATE TABLE invoices(id TEXT PRIMARY KEY, customer_id TEXT, issued TEXT, due TEXT, amount REAL,
+    currency TEXT, disputed TEXT);
+CREATE TABLE payments(id TEXT PRIMARY KEY, customer_id TEXT, invoice_id TEXT, date TEXT, amount REAL,
+    method TEXT);
+"""
+SQLITE_INDEXES = """
+CREATE INDEX invoices_customer ON invoices(customer_id);
+CREATE INDEX payments_invoice ON payments(invoice_id);
+CREATE INDEX payments_customer ON payments(customer_id);
+"""
+
+
+def sqlite_cents(x):
+    return f"CAST(round(({x}) * 100) AS INTEGER)"
+
+
+# .import stores an empty field as '' (not NULL): invoice_id = '' is unapplied cash,
+# and nullif() turns a missing credit limit into NULL.
+SQLITE_VIEWS = f"""
+CREATE VIEW invoice_facts AS
+WITH applied AS (
+    SELECT invoice_id, sum({sqlite_cents('amount')}) AS paid, max(date) AS last_paid
+    FROM payments
+    WHERE date <= '{AS_OF}' AND invoice_id <> ''
+    GROUP BY invoice_id),
+balanced AS (
+    SELECT i.id, i.customer_id, i.issued, i.due, i.disputed, {sqlite_cents('i.amount')} AS amount,
+           {sqlite_cents('i.amount')} - coalesce(a.paid, 0) AS balance,
+           coalesce(a.last_paid, i.issued) AS settled_on
+    FROM invoices i LEFT JOIN applied a ON a.invoice_id = i.id
+    WHERE i.issued <= '{AS_OF}'),
+aged AS (
+    SELECT *, CASE WHEN balance > 0 THEN CAST(julianday('{AS_OF}') - julianday(due) AS INTEGER) ELSE 0 END
+              AS days_overdue
+    FROM balanced)
+SELECT *,
+       CASE WHEN balance = 0 THEN NULL
+            WHEN days_overdue <= 0 THEN 'current' WHEN days_overdue <= 30 THEN '1-30'
+            WHEN days_overdue <= 60 THEN '31-60' WHEN days_overdue <= 90 THEN '61-90' ELSE '90+' END AS bucket
+FROM aged;
+
+CREATE VIEW customer_facts AS
+WITH per_customer AS (
+    SELECT customer_id,
+           sum(balance) FILTER (WHERE balance > 0) AS open_balance,
+           sum(balance) FILTER (WHERE balance > 0 AND days_overdue > 0) AS overdue_balance,
+           max(days_overdue) FILTER (WHERE balance > 0 AND days_overdue > 0) AS overdue,
+           sum(CAST(julianday(settled_on) - julianday(issued) AS INTEGER)) FILTER (WHERE balance = 0) AS days_to_pay,
+           count(*) FILTER (WHERE balance = 0) AS settled
+    FROM invoice_facts GROUP BY customer_id),
+unapplied AS (
+    SELECT customer_id, sum({sqlite_cents('amount')}) AS unapplied
+    FROM payments
+    WHERE date <= '{AS_OF}' AND invoice_id = ''
+    GROUP BY customer_id),
+totals AS (
+    SELECT c.id, c.name, c.region, c.grade, c.terms_days,
+           {sqlite_cents("nullif(c.credit_limit, '')")} AS credit_limit,
+           coalesce(p.open_balance, 0) - coalesce(u.unapplied, 0) AS balance,
+           coalesce(p.overdue_balance, 0) AS overdue_balance, coalesce(p.overdue, 0) AS overdue,
+           p.days_to_pay, p.settled
+    FROM customers c
+    LEFT JOIN per_customer p ON p.customer_id = c.id
+    LEFT JOIN unapplied u ON u.customer_id = c.id)
+SELECT *,
+       CASE WHEN credit_limit > 0 THEN {half_away('balance * 10000', 'credit_limit', '/')} / 10000.0 END AS utilization,
+       CASE WHEN settled > 0 THEN {half_away('days_to_pay * 10', 'settled', '/')} / 10.0 END AS avg_days_to_pay
+FROM totals;
+"""
+
+# Money leaves as cents / 100.0: the shell prints a REAL with 15 significant digits, which
+# gives back the exact decimal for any amount below 10^13.
+SQLITE_QUESTIONS = [
+    """SELECT id, name, grade, overdue, overdue_balance / 100.0 FROM customer_facts
+       WHERE overdue > 30 AND grade IN ('C', 'D', 'E') ORDER BY id;""",
+    f"""SELECT c.region, f.bucket, count(*), sum(f.balance) / 100.0
+        FROM invoice_facts f JOIN customers c ON c.id = f.customer_id
+        WHERE f.balance > 0
+        GROUP BY c.region, f.bucket ORDER BY c.region IS NULL, c.region, {BUCKET_ORDER};""",
+    """SELECT id, name, balance / 100.0, credit_limit / 100.0, utilization FROM customer_facts
+       ORDER BY balance DESC, id LIMIT 20;""",
+    # Integers up to 9.2e18: receivables × 2·10^6 fits for regions below ~4.6e12 cents (10M invoices).
+    f"""WITH sales AS (
+            SELECT customer_id, sum({sqlite_cents('amount')}) AS sales FROM invoices
+            WHERE issued > '{SALES_FROM}' AND issued <= '{AS_OF}' GROUP BY customer_id),
+        regions AS (
+            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
+            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
+        SELECT region, receivables / 100.0, sales_90_days / 100.0,
+               {DSO('/', 'receivables', 'sales_90_days')} / 10.0
+        FROM regions ORDER BY region IS NULL, region;""",
+    """SELECT id, name, grade, avg_days_to_pay, terms_days FROM customer_facts
+       WHERE avg_days_to_pay IS NOT NULL ORDER BY avg_days_to_pay DESC, id LIMIT 50;""",
+    f"""SELECT {LEVEL} AS level, count(*), sum(balance) / 100.0
+        FROM invoice_facts WHERE balance > 0 AND disputed = 'false' AND days_overdue > 0
+        GROUP BY level ORDER BY level;""",
+]
+
+# The shell has no clock of its own for dot-commands (.timer skips .import), so the script
+# prints the time between phases; julianday('now') has millisecond resolution.
+MARK = "SELECT '#mark', (julianday('now') - 2440587.5) * 86400.0;"
+
+
+def sqlite_script(ws):
+    imports = "\n".join(f".import --csv --skip 1 '{ws}/{t}.csv' {t}" for t in ("customers", "invoices", "payments"))
+    parts = [".bail on", ".headers off", ".mode csv", MARK, SQLITE_TABLES, imports, SQLITE_INDEXES, SQLITE_VIEWS, MARK]
+    for q in SQLITE_QUESTIONS:
+        parts += [q, MARK]
+    return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Running a process: wall time, peak RSS, output.
+
+def measured(cmd, stdin=None):
+    """Runs cmd under /usr/bin/time; returns (wall seconds, peak MiB, stdout, stderr)."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + cmd, input=stdin,
+                           capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+        peak = int(rss.read().split()[-1]) / 1024  # KiB → MiB
+    return wall, peak, p.stdout, p.stderr
+
+
+class Run:
+    """One cold run of an engine: load, q1..q6 (None when not measured), answers per question."""
+
+    def __init__(self, wall, peak, load, questions, answers):
+        self.wall, self.peak, self.load, self.questions, self.answers = wall, peak, load, questions, answers
+
+    @property
+    def total(self):
+        """Load + six as the engine timed them; the wall time when it timed nothing."""
+        if self.load is None or None in self.questions:
+            return self.wall
+        return self.load + sum(self.questions)
+
+
+def question_of_line():
+    """Line number → question, from the '# N.' comment heading each question in questions.dun."""
+    owner, current = {}, None
+    with open(QUESTIONS, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if m := re.match(r"#\s*(\d+)\.", line):
+                current = int(m.group(1))
+            owner[n] = current
+    return owner
+
+
+def has_timings(dun, known={}):
+    """Whether this dun has --timings (it is new); without it only the wall time is known."""
+    if dun not in known:
+        known[dun] = "--timings" in subprocess.run([dun, "--help"], capture_output=True, text=True).stdout
+    return known[dun]
+
+
+def run_dun(dun, ws):
+    timings = ["--timings"] if has_timings(dun) else []
+    wall, peak, out, err = measured(
+        [dun, "--data", ws, "--as-of", AS_OF, "--format", "csv"] + timings + ["run", QUESTIONS])
+    # stderr: "timing: load 0.412 s", "timing: questions.dun:12 0.023 s", "timing: total 0.6 s".
+    load, questions, owner = None, [None] * 6, question_of_line()
+    for name, secs in re.findall(r"^timing: (\S+) ([0-9.]+) s$", err, re.M):
+        if name == "load":
+            load = float(secs)
+        elif m := re.match(r".*:(\d+)$", name):
+            q = owner.get(int(m.group(1)))
+            if q:
+                questions[q - 1] = (questions[q - 1] or 0) + float(secs)
+    # stdout: one CSV table per statement, separated by a blank line; the 4 tables of
+    # question 6's ladder together make its answer.
+    blocks = [[]]
+    for row in csv.reader(io.StringIO(out, newline="")):
+        if row:
+            blocks[-1].append(row)
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [b for b in blocks if b]
+    if len(blocks) < 9:
+        sys.exit(f"dun printed {len(blocks)} tables, expected 9")
+    answers = []
+    for b in blocks[:9]:
+        header, rows = b[0], b[1:]
+        # Tolerate stray lines (debug prints) that are not rows of this table.
+        answers.append([r for r in rows if len(r) == len(header)])
+    answers = answers[:5] + [sum(answers[5:9], [])]
+    return Run(wall, peak, load, questions, answers)
+
+
+def run_duckdb(ws):
+    wall, peak, out, _ = measured([sys.executable, os.path.abspath(__file__), "duckdb-worker", ws])
+    r = json.loads(out)
+    return Run(wall, peak, r["load"], r["questions"], r["answers"])
+
+
+def run_sqlite(ws):
+    wall, peak, out, _ = measured(["/usr/bin/sqlite3", "-batch"], stdin=sqlite_script(ws))
+    marks, answers, rows = [], [], []
+    for row in csv.reader(io.StringIO(out, newline="")):
+        if row and row[0] == "#mark":
+            marks.append(float(row[1]))
+            if len(marks) > 2:
+                answers.append(rows)
+            rows = []
+        elif row:
+            rows.append(row)
+    spans = [b - a for a, b in zip(marks, marks[1:])]
+    return Run(wall, peak, spans[0], spans[1:], answers)
+
+
+# ---------------------------------------------------------------------------------------
+# Checking: cells compare as exact decimals when they are numbers ("0.9960" = "0.996").
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def cell(v):
+    return (0, Decimal(v)) if NUMBER.fullmatch(v) else (1, v)
+
+
+def disagreements(reference, other, name):
+    """Messages naming each question where `other` differs from Dun, with the first differing row."""
+    notes = []
+    for q, (a, b) in enumerate(zip(reference, other), 1):
+        ka, kb = [tuple(map(cell, r)) for r in a], [tuple(map(cell, r)) for r in b]
+        if q not in ORDERED:
+            ka, kb = sorted(ka), sorted(kb)
+        if ka == kb:
+            continue
+        i = next((i for i, (x, y) in enumerate(zip(ka, kb)) if x != y), min(len(ka), len(kb)))
+        show = lambda rows, i: ",".join(str(v) for _, v in rows[i]) if i < len(rows) else "(no row)"
+        notes.append(f"q{q}: {name} differs from dun at row {i + 1} ({len(ka)} rows vs {len(kb)}):\n"
+                     f"      dun:    {show(ka, i)}\n      {name + ':':7} {show(kb, i)}")
+    return notes
+
+
+# ---------------------------------------------------------------------------------------
+# Reporting.
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def secs(x):
+    return "–" if x is None else f"{x:.3f}"
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+def table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    return "\n".join([line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
+
+
+def invoices_in(ws):
+    m = re.search(r"inv-(\d+)", ws)
+    return int(m.group(1)) if m else None
+
+
+def compare(args):
+    engines = {"dun": lambda: run_dun(args.dun, args.workspace),
+               "duckdb": lambda: run_duckdb(args.workspace),
+               "sqlite3": lambda: run_sqlite(args.workspace)}
+    runs = {name: [] for name in engines}
+    for i in range(args.runs):
+        for name, run in engines.items():  # interleaved, so a slow spell hits all three
+            print(f"run {i + 1}/{args.runs}: {name}", file=sys.stderr, flush=True)
+            runs[name].append(run())
+
+    n = invoices_in(args.workspace)
+    print(f"Six questions, {f'{n:,} invoices ' if n else ''}({args.workspace}), as of {AS_OF}; median of {args.runs} "
+          f"run{'s' if args.runs > 1 else ''}, each a cold process; times in seconds")
+    dun_load, dun_total = median(r.load for r in runs["dun"]), median(r.total for r in runs["dun"])
+    rows = []
+    for name, rs in runs.items():
+        load, total = median(r.load for r in rs), median(r.total for r in rs)
+        qs = [median(r.questions[q] for r in rs) for q in range(6)]
+        peer = name != "dun"
+        rows.append([name, secs(load)] + [secs(q) for q in qs] +
+                    [secs(total), secs(median(r.wall for r in rs)), f"{median(r.peak for r in rs):.0f}",
+                     ratio(dun_load, load) if peer else "", ratio(dun_total, total) if peer else ""])
+    print(table(["engine", "load"] + [f"q{q}" for q in range(1, 7)] +
+                ["load+six", "wall", "peak MiB", "dun÷ load", "dun÷ load+six"], rows))
+    if dun_load is None:
+        print("(dun printed no timing lines: its load+six is the wall time of its process)")
+
+    notes = []
+    for name in ("duckdb", "sqlite3"):
+        notes += disagreements(runs["dun"][0].answers, runs[name][0].answers, name)
+    if notes:
+        print("\nANSWERS DISAGREE\n" + "\n".join(notes))
+        return 1
+    sizes = ", ".join(str(len(a)) for a in runs["dun"][0].answers)
+    print(f"\nAnswers agree: all three engines give the same rows for q1..q6 ({sizes} rows).")
+    return 0
+
+
+def scale(args):
+    print(f"\nDun alone as the workspace grows (target: ≤ 12× per 10× invoices); "
+          f"median of {args.runs} runs, 1 run from 10,000,000 invoices up")
+    rows, previous = [], None
+    for ws in args.workspaces:
+        n = invoices_in(ws)
+        runs = 1 if n and n >= 10_000_000 else args.runs
+        rs = []
+        for i in range(runs):
+            print(f"scale {n:,}: run {i + 1}/{runs}", file=sys.stderr, flush=True)
+            rs.append(run_dun(args.dun, ws))
+        load, total, peak = median(r.load for r in rs), median(r.total for r in rs), median(r.peak for r in rs)
+        growth = lambda now, key: ratio(now, previous[key]) + "×" if previous and previous[key] else ""
+        rows.append([f"{n:,}", secs(load), growth(load, "load"), secs(total), growth(total, "total"),
+                     f"{peak:.0f}", growth(peak, "peak"), str(runs)])
+        previous = {"load": load, "total": total, "peak": peak}
+    print(table(["invoices", "load", "× prev", "load+six", "× prev", "peak MiB", "× prev", "runs"], rows))
+    print("(× prev: this row ÷ the row above, which has 10× fewer invoices)")
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("compare")
+    c.add_argument("workspace")
+    s = sub.add_parser("scale")
+    s.add_argument("workspaces", nargs="+")
+    for x in (c, s):
+        x.add_argument("--dun", required=True)
+        x.add_argument("--runs", type=int, default=5)
+    w = sub.add_parser("duckdb-worker")
+    w.add_argument("workspace")
+    args = p.parse_args()
+    if args.command == "duckdb-worker":
+        return duckdb_worker(args.workspace)
+    return compare(args) if args.command == "compare" else scale(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

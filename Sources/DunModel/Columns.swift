@@ -1,0 +1,292 @@
+// Columns of text built for a million rows, with no String per row: many distinct texts
+// stored end to end, keys found by their bytes, few distinct texts stored once.
+
+import Foundation
+
+/// Texts stored end to end in one buffer; an empty text stands for a missing value.
+public struct TextColumn: Sendable {
+    private var bytes: [UInt8] = []
+    /// Where each text ends in `bytes`; text `i` starts where text `i - 1` ends.
+    private var ends: [Int] = []
+
+    public init() {}
+
+    public var count: Int { ends.count }
+
+    private func range(_ i: Int) -> Range<Int> {
+        (i == 0 ? 0 : ends[i - 1])..<ends[i]
+    }
+
+    /// Text `i` (empty when missing).
+    public subscript(i: Int) -> String {
+        String(decoding: bytes[range(i)], as: UTF8.self)
+    }
+
+    /// Text `i`, or `nil` when it is empty.
+    public func value(_ i: Int) -> String? {
+        let r = range(i)
+        return r.isEmpty ? nil : String(decoding: bytes[r], as: UTF8.self)
+    }
+
+    public mutating func append(_ text: String?) {
+        bytes.append(contentsOf: (text ?? "").utf8)
+        ends.append(bytes.count)
+    }
+
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: text)
+        ends.append(bytes.count)
+    }
+
+    /// Appends every text of `other`, in order.
+    mutating func append(contentsOf other: TextColumn) {
+        let base = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        ends.append(contentsOf: other.ends.lazy.map { $0 + base })
+    }
+
+    /// Whether text `i` is exactly `other`.
+    func equals(_ i: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        let r = range(i)
+        guard r.count == other.count else { return false }
+        return bytes.withUnsafeBufferPointer { all in
+            guard let a = all.baseAddress, let b = other.baseAddress else { return true }
+            return memcmp(a + r.lowerBound, b, r.count) == 0
+        }
+    }
+
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let r = range(i)
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[r])) }
+    }
+}
+
+/// Row numbers of texts by their bytes: open addressing, grown as texts are added.
+///
+/// Each slot holds the first 16 bytes of its text, so that finding an id (most are that
+/// short) reads one place in memory, not three: this is what a million lookups cost.
+struct TextIndex: Sendable {
+    private struct Slot {
+        var prefix: (UInt64, UInt64) = (0, 0)
+        /// Row + 1; 0 is an empty slot.
+        var row: Int32 = 0
+        var length: Int32 = 0
+    }
+
+    private var slots: [Slot]
+    private var count = 0
+
+    init(capacity: Int = 8) {
+        var size = 16
+        while size * 7 < capacity * 10 { size <<= 1 }
+        slots = [Slot](repeating: Slot(), count: size)
+    }
+
+    /// FNV-1a over the bytes, then MurmurHash3's finalizer so that ids differing in one
+    /// digit land far apart.
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
+        h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return Int(truncatingIfNeeded: h ^ (h >> 33))
+    }
+
+    /// The first 16 bytes, zero-padded.
+    private static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var p: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &p) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key).prefix(16))) }
+        return p
+    }
+
+    /// The slot holding `key`, or the empty slot where it belongs.
+    private func find(_ key: UnsafeBufferPointer<UInt8>, hash: Int, in texts: TextColumn) -> Int {
+        let mask = slots.count - 1
+        let p = TextIndex.prefix(key)
+        var s = hash & mask
+        while true {
+            let slot = slots[s]
+            if slot.row == 0
+                || (slot.length == key.count && slot.prefix == p && (key.count <= 16 || texts.equals(Int(slot.row - 1), key)))
+            {
+                return s
+            }
+            s = (s + 1) & mask
+        }
+    }
+
+    /// The row of `key` among `texts`.
+    func row(of key: UnsafeBufferPointer<UInt8>, hash: Int? = nil, in texts: TextColumn) -> Int32? {
+        let row = slots[find(key, hash: hash ?? TextIndex.hash(key), in: texts)].row
+        return row == 0 ? nil : row - 1
+    }
+
+    /// Reads the slot where a hash lands, so that the cache miss happens now, next to the
+    /// misses of the other keys of a batch, rather than one after another.
+    func touch(_ hash: Int) -> Int32 {
+        slots[hash & (slots.count - 1)].row
+    }
+
+    /// Adds row `row` of `texts` unless its text is there already; returns the row holding it.
+    mutating func insert(_ row: Int32, hash: Int? = nil, of texts: TextColumn) -> Int32? {
+        if 10 * (count + 1) > 7 * slots.count { grow(texts) }
+        return texts.withBytes(Int(row)) { key in
+            let s = find(key, hash: hash ?? TextIndex.hash(key), in: texts)
+            if slots[s].row != 0 { return slots[s].row - 1 }
+            slots[s] = Slot(prefix: TextIndex.prefix(key), row: row + 1, length: Int32(key.count))
+            count += 1
+            return nil
+        }
+    }
+
+    private mutating func grow(_ texts: TextColumn) {
+        let rows = slots.filter { $0.row != 0 }.map(\.row)
+        slots = [Slot](repeating: Slot(), count: slots.count * 2)
+        count = 0
+        for r in rows { _ = insert(r - 1, of: texts) }
+    }
+}
+
+/// Ids and the row of each: a table's key column. Ids are appended first, then indexed
+/// once, which also finds the ids given twice.
+///
+/// The index is split by hash into one part per core, built at the same time.
+public struct KeyColumn: Sendable {
+    public private(set) var texts = TextColumn()
+    private var parts = [TextIndex()]
+
+    public init() {}
+
+    public var count: Int { texts.count }
+    public subscript(i: Int) -> String { texts[i] }
+
+    mutating func append(_ id: UnsafeBufferPointer<UInt8>) {
+        texts.append(id)
+    }
+
+    mutating func append(contentsOf other: KeyColumn) {
+        texts.append(contentsOf: other.texts)
+    }
+
+    private static func part(_ hash: Int, of parts: Int) -> Int {
+        Int(UInt64(bitPattern: Int64(hash)) >> 58) & (parts - 1)
+    }
+
+    /// Indexes every id; returns each row whose id an earlier row has, with that earlier row.
+    mutating func buildIndex() -> [(row: Int32, first: Int32)] {
+        var n = 1
+        while n * 2 <= min(ProcessInfo.processInfo.activeProcessorCount, 8) && texts.count >= 1 << 16 { n *= 2 }
+        let texts = self.texts
+        let built = concurrently(n) { k in
+            var index = TextIndex(capacity: texts.count / n + 16)
+            var duplicates: [(row: Int32, first: Int32)] = []
+            // In batches: the slots of a batch are read first, so that their misses overlap.
+            var batch: [(row: Int32, hash: Int)] = []
+            batch.reserveCapacity(16)
+            var touched: Int32 = 0
+            func flush() {
+                for (row, hash) in batch {
+                    if let first = index.insert(row, hash: hash, of: texts) { duplicates.append((row, first)) }
+                }
+                batch.removeAll(keepingCapacity: true)
+            }
+            for r in 0..<Int32(texts.count) {
+                let hash = texts.withBytes(Int(r)) { TextIndex.hash($0) }
+                guard KeyColumn.part(hash, of: n) == k else { continue }
+                touched &+= index.touch(hash)
+                batch.append((r, hash))
+                if batch.count == 16 { flush() }
+            }
+            flush()
+            keep(touched)
+            return (index, duplicates)
+        }
+        parts = built.map(\.0)
+        return built.flatMap(\.1).sorted { $0.row < $1.row }
+    }
+
+    /// The row of an id (once indexed).
+    public func row(of id: String) -> Int32? {
+        var id = id
+        return id.withUTF8 { row(of: $0) }
+    }
+
+    func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let hash = TextIndex.hash(id)
+        return parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
+    }
+
+    /// The rows of many ids, in batches whose memory reads overlap; `found` hears each in order.
+    func rows(of ids: some Collection<UnsafeBufferPointer<UInt8>>, found: (Int, Int32?) -> Void) {
+        var batch: [(key: UnsafeBufferPointer<UInt8>, hash: Int)] = []
+        batch.reserveCapacity(16)
+        var touched: Int32 = 0
+        var done = 0
+        func flush() {
+            for (key, hash) in batch {
+                found(done, parts[KeyColumn.part(hash, of: parts.count)].row(of: key, hash: hash, in: texts))
+                done += 1
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for key in ids {
+            let hash = TextIndex.hash(key)
+            touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash)
+            batch.append((key, hash))
+            if batch.count == 16 { flush() }
+        }
+        flush()
+        keep(touched)
+    }
+
+    /// Every id, as texts (for "did you mean").
+    var all: [String] { (0..<count).map { texts[$0] } }
+}
+
+/// A column of few distinct texts (regions, collectors, methods): each row holds the number
+/// of its text; number 0 is the missing value.
+public struct CategoryColumn: Sendable {
+    /// The distinct texts in order of first appearance; `values[0]` is `nil`.
+    public private(set) var values: [String?] = [nil]
+    public private(set) var codes: [UInt32] = []
+    private var distinct = TextColumn()
+    private var index = TextIndex()
+
+    public init() {
+        distinct.append(nil)
+    }
+
+    public var count: Int { codes.count }
+
+    public subscript(i: Int) -> String? { values[Int(codes[i])] }
+
+    public mutating func append(_ text: String?) {
+        var t = text ?? ""
+        t.withUTF8 { append($0) }
+    }
+
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
+        codes.append(code(of: text))
+    }
+
+    private mutating func code(of text: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        if text.isEmpty { return 0 }
+        if let c = index.row(of: text, in: distinct) { return UInt32(c) }
+        distinct.append(text)
+        _ = index.insert(Int32(distinct.count - 1), of: distinct)
+        values.append(String(decoding: text, as: UTF8.self))
+        return UInt32(values.count - 1)
+    }
+
+    /// Appends every row of `other`, its texts renumbered into this column's.
+    mutating func append(contentsOf other: CategoryColumn) {
+        let map = (0..<other.values.count).map { i in other.distinct.withBytes(i) { code(of: $0) } }
+        codes.append(contentsOf: other.codes.lazy.map { map[Int($0)] })
+    }
+}
+
+/// Uses a value, so that the reads that made it are not optimised away.
+@inline(never) @_optimize(none)
+private func keep(_: Int32) {}

@@ -1,0 +1,59 @@
+// ProgressBar: what a long load is doing, on a terminal's standard error.
+
+import Foundation
+import Synchronization
+
+/// Draws `loading  62.1 / 124.0 MB  [#####     ]  2.1M rows/s` on standard error once a
+/// load has taken half a second, at most ten times a second, and erases it at the end.
+/// Nothing at all when standard error is not a terminal.
+final class ProgressBar: Sendable {
+    private struct State {
+        var bytes = 0
+        var records = 0
+        var lastDraw: ContinuousClock.Instant?
+        var drawn = false
+    }
+
+    private let total: Int
+    private let start = ContinuousClock.now
+    private let state = Mutex(State())
+
+    /// A bar for `total` bytes, or `nil` when standard error is not a terminal.
+    init?(total: Int) {
+        guard isatty(STDERR_FILENO) == 1, total > 0 else { return nil }
+        self.total = total
+    }
+
+    /// Counts bytes and records read; redraws when it is time.
+    func advance(bytes: Int, records: Int) {
+        state.withLock { s in
+            s.bytes += bytes
+            s.records += records
+            let now = ContinuousClock.now
+            guard now - start >= .milliseconds(500) else { return }
+            if let last = s.lastDraw, now - last < .milliseconds(100) { return }
+            s.lastDraw = now
+            s.drawn = true
+            FileHandle.standardError.write(Data(ProgressBar.line(bytes: s.bytes, of: total, records: s.records, in: now - start).utf8))
+        }
+    }
+
+    /// Erases the bar, if it was drawn.
+    func finish() {
+        state.withLock { s in
+            if s.drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            s.drawn = false
+        }
+    }
+
+    static func line(bytes: Int, of total: Int, records: Int, in elapsed: Swift.Duration) -> String {
+        let width = 24
+        let done = min(width, width * bytes / max(total, 1))
+        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
+        let rate = Double(records) / seconds
+        let mb = { (n: Int) in String(format: "%.1f", Double(n) / 1e6) }
+        let rows = rate >= 1e6 ? String(format: "%.1fM", rate / 1e6) : String(format: "%.0fk", rate / 1e3)
+        return "\rloading  \(mb(bytes)) / \(mb(total)) MB  [" + String(repeating: "#", count: done)
+            + String(repeating: " ", count: width - done) + "]  \(rows) rows/s\u{1B}[K"
+    }
+}
