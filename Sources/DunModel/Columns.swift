@@ -38,6 +38,12 @@ public struct TextColumn: Sendable {
         ends.append(bytes.count)
     }
 
+    /// Room for `rows` more texts of about `size` bytes each.
+    mutating func reserve(_ rows: Int, size: Int = 16) {
+        ends.reserveCapacity(ends.count + rows)
+        bytes.reserveCapacity(bytes.count + rows * size)
+    }
+
     /// Appends every text of `other`, in order.
     mutating func append(contentsOf other: TextColumn) {
         let base = bytes.count
@@ -166,6 +172,10 @@ public struct KeyColumn: Sendable {
         texts.append(id)
     }
 
+    mutating func reserve(_ rows: Int) {
+        texts.reserve(rows)
+    }
+
     mutating func append(contentsOf other: KeyColumn) {
         texts.append(contentsOf: other.texts)
     }
@@ -176,36 +186,43 @@ public struct KeyColumn: Sendable {
 
     /// Indexes every id; returns each row whose id an earlier row has, with that earlier row.
     mutating func buildIndex() -> [(row: Int32, first: Int32)] {
-        var n = 1
-        while n * 2 <= min(ProcessInfo.processInfo.activeProcessorCount, 8) && texts.count >= 1 << 16 { n *= 2 }
         let texts = self.texts
+        let count = texts.count
+        var n = 1
+        while n * 2 <= min(ProcessInfo.processInfo.activeProcessorCount, 8) && count >= 1 << 16 { n *= 2 }
+        // Every id hashed once, a share per core.
+        let hashes = concurrently(n) { k in
+            (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }
+        }.flatMap { $0 }
         let built = concurrently(n) { k in
-            var index = TextIndex(capacity: texts.count / n + 16)
+            var index = TextIndex(capacity: count / n + 16)
             var duplicates: [(row: Int32, first: Int32)] = []
-            // In batches: the slots of a batch are read first, so that their misses overlap.
-            var batch: [(row: Int32, hash: Int)] = []
-            batch.reserveCapacity(16)
-            var touched: Int32 = 0
+            var batch: [Int32] = []
+            batch.reserveCapacity(KeyColumn.batch)
             func flush() {
-                for (row, hash) in batch {
-                    if let first = index.insert(row, hash: hash, of: texts) { duplicates.append((row, first)) }
+                // The slots of a batch are read first, close together, so that their cache
+                // misses overlap instead of waiting one after another.
+                var touched: Int32 = 0
+                for r in batch { touched &+= index.touch(hashes[Int(r)]) }
+                keep(touched)
+                for r in batch {
+                    if let first = index.insert(r, hash: hashes[Int(r)], of: texts) { duplicates.append((r, first)) }
                 }
                 batch.removeAll(keepingCapacity: true)
             }
-            for r in 0..<Int32(texts.count) {
-                let hash = texts.withBytes(Int(r)) { TextIndex.hash($0) }
-                guard KeyColumn.part(hash, of: n) == k else { continue }
-                touched &+= index.touch(hash)
-                batch.append((r, hash))
-                if batch.count == 16 { flush() }
+            for r in 0..<count where KeyColumn.part(hashes[r], of: n) == k {
+                batch.append(Int32(r))
+                if batch.count == KeyColumn.batch { flush() }
             }
             flush()
-            keep(touched)
             return (index, duplicates)
         }
         parts = built.map(\.0)
         return built.flatMap(\.1).sorted { $0.row < $1.row }
     }
+
+    /// How many slots are read ahead at once.
+    private static let batch = 32
 
     /// The row of an id (once indexed).
     public func row(of id: String) -> Int32? {
@@ -218,13 +235,21 @@ public struct KeyColumn: Sendable {
         return parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
+    /// Reads the slot of an id about to be looked up, so that the lookup finds it in the cache.
+    func touch(_ id: UnsafeBufferPointer<UInt8>) {
+        let hash = TextIndex.hash(id)
+        keep(parts[KeyColumn.part(hash, of: parts.count)].touch(hash))
+    }
+
     /// The rows of many ids, in batches whose memory reads overlap; `found` hears each in order.
     func rows(of ids: some Collection<UnsafeBufferPointer<UInt8>>, found: (Int, Int32?) -> Void) {
         var batch: [(key: UnsafeBufferPointer<UInt8>, hash: Int)] = []
-        batch.reserveCapacity(16)
-        var touched: Int32 = 0
+        batch.reserveCapacity(KeyColumn.batch)
         var done = 0
         func flush() {
+            var touched: Int32 = 0
+            for (_, hash) in batch { touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash) }
+            keep(touched)
             for (key, hash) in batch {
                 found(done, parts[KeyColumn.part(hash, of: parts.count)].row(of: key, hash: hash, in: texts))
                 done += 1
@@ -232,13 +257,10 @@ public struct KeyColumn: Sendable {
             batch.removeAll(keepingCapacity: true)
         }
         for key in ids {
-            let hash = TextIndex.hash(key)
-            touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash)
-            batch.append((key, hash))
-            if batch.count == 16 { flush() }
+            batch.append((key, TextIndex.hash(key)))
+            if batch.count == KeyColumn.batch { flush() }
         }
         flush()
-        keep(touched)
     }
 
     /// Every id, as texts (for "did you mean").
@@ -278,6 +300,10 @@ public struct CategoryColumn: Sendable {
         _ = index.insert(Int32(distinct.count - 1), of: distinct)
         values.append(String(decoding: text, as: UTF8.self))
         return UInt32(values.count - 1)
+    }
+
+    mutating func reserve(_ rows: Int) {
+        codes.reserveCapacity(codes.count + rows)
     }
 
     /// Appends every row of `other`, its texts renumbered into this column's.

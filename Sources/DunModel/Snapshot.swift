@@ -34,9 +34,11 @@ public struct Relation: Sendable {
 
 /// The workspace seen as of a date: invoices issued and payments made after it do not
 /// exist yet; balances, days overdue and buckets are those of that day.
-public struct Snapshot: Sendable {
+public final class Snapshot: Sendable {
     public let workspace: Workspace
     public let asOf: Day
+    /// The currency of every customer, when they all have the same one.
+    public let currency: Currency?
 
     /// Invoices issued on or before the as-of date, in file order.
     public let invoices: [Int32]
@@ -66,6 +68,8 @@ public struct Snapshot: Sendable {
     public init(_ workspace: Workspace, asOf: Day) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf
+        let first = workspace.customers.currency.first ?? .cny
+        currency = workspace.customers.currency.allSatisfy { $0 == first } ? first : nil
         let inv = workspace.invoices
         let pay = workspace.payments
         let cust = workspace.customers

@@ -19,6 +19,20 @@ public struct Customers: Sendable {
 
     public var count: Int { id.count }
 
+    mutating func reserve(_ rows: Int) {
+        id.reserve(rows)
+        name.reserve(rows)
+        region.reserve(rows)
+        grade.reserveCapacity(rows)
+        creditLimit.reserveCapacity(rows)
+        currency.reserveCapacity(rows)
+        termsDays.reserveCapacity(rows)
+        collector.reserve(rows)
+        email.reserve(rows)
+        phone.reserve(rows)
+        language.reserve(rows)
+    }
+
     /// The rows of `other` after these (the parts of a file read at once).
     mutating func append(contentsOf other: Customers) {
         id.append(contentsOf: other.id)
@@ -47,6 +61,15 @@ public struct Invoices: Sendable {
 
     public var count: Int { id.count }
 
+    mutating func reserve(_ rows: Int) {
+        id.reserve(rows)
+        customer.reserveCapacity(rows)
+        issued.reserveCapacity(rows)
+        due.reserveCapacity(rows)
+        amount.reserveCapacity(rows)
+        disputed.reserveCapacity(rows)
+    }
+
     mutating func append(contentsOf other: Invoices) {
         id.append(contentsOf: other.id)
         customer += other.customer
@@ -69,6 +92,15 @@ public struct Payments: Sendable {
     public var method = CategoryColumn()
 
     public var count: Int { id.count }
+
+    mutating func reserve(_ rows: Int) {
+        id.reserve(rows)
+        customer.reserveCapacity(rows)
+        invoice.reserveCapacity(rows)
+        date.reserveCapacity(rows)
+        amount.reserveCapacity(rows)
+        method.reserve(rows)
+    }
 
     mutating func append(contentsOf other: Payments) {
         id.append(contentsOf: other.id)

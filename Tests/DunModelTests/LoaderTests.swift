@@ -269,6 +269,10 @@ struct LoaderTests {
         #expect(firstInvalid([0xED, 0xA0, 0x80]) == 0)  // surrogate
         #expect(firstInvalid([0xF4, 0x90, 0x80, 0x80]) == 0)  // beyond U+10FFFF
         #expect(firstInvalid([0x41, 0xE4, 0xB8]) == 1)  // cut short
+        for text in ["", "\n", "a\nb\n", String(repeating: "x\n上海\r\n", count: 37)] {
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBufferPointer(countLineFeeds) == bytes.filter { $0 == 10 }.count)
+        }
         #expect(looksLikeGB([0xC9, 0xCF, 0xBA, 0xA3]))  // 上海
         #expect(looksLikeGB([0x81, 0x30, 0x81, 0x30]))  // four-byte form
         #expect(!looksLikeGB(Array("ascii only".utf8)))

@@ -48,11 +48,9 @@ extension Interpreter {
     private func computeColumns(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) -> [[Value]] {
         var values = nodes.map { _ in [Value]() }
         for c in values.indices { values[c].reserveCapacity(frame.count) }
-        for i in 0..<frame.count {
-            try onRow(frame, i, &env) { (me, env) throws(RuntimeError) in
-                for (c, node) in nodes.enumerated() {
-                    values[c].append(try me.evaluate(node, &env))
-                }
+        try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
+            for (c, node) in nodes.enumerated() {
+                values[c].append(try me.evaluate(node, &env))
             }
         }
         return values
@@ -87,24 +85,32 @@ extension Interpreter {
         _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
     ) throws(RuntimeError) -> Frame {
         let keyValues = try computeColumns(frame, keys, &env)
-        var groups: [[Value]: Int] = [:]
-        var order: [[Value]] = []
-        var members: [[Int]] = []
-        for i in 0..<frame.count {
-            let key = keyValues.map { $0[i] }
-            if let g = groups[key] {
-                members[g].append(i)
-            } else {
-                groups[key] = order.count
-                order.append(key)
-                members.append([i])
+        // Each row's group, numbered in order of first appearance, found key by key: the
+        // group so far and the next key's value name the next group, with no array per row.
+        struct Step: Hashable {
+            var group: Int32
+            var value: Value
+        }
+        var group = [Int32](repeating: 0, count: frame.count)
+        var groupCount = frame.count > 0 || keys.isEmpty ? 1 : 0
+        for column in keyValues {
+            var next: [Step: Int32] = [:]
+            for i in 0..<frame.count {
+                let step = Step(group: group[i], value: column[i])
+                if let g = next[step] {
+                    group[i] = g
+                } else {
+                    let g = Int32(next.count)
+                    next[step] = g
+                    group[i] = g
+                }
             }
+            groupCount = next.count
         }
-        if keys.isEmpty && order.isEmpty {
-            // `aggregate` without `group by` gives one row even for no input.
-            order.append([])
-            members.append([])
-        }
+        var members = [[Int]](repeating: [], count: groupCount)
+        for i in 0..<frame.count { members[Int(group[i])].append(i) }
+        // A group's key is its first row's.
+        let order: [[Value]] = members.map { rows in keyValues.map { $0[rows.first ?? 0] } }
         var failure: RuntimeError?
         let sorted = Array(order.indices).sorted { a, b in
             for k in keys.indices {

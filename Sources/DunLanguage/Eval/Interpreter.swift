@@ -231,8 +231,8 @@ public struct Interpreter {
             let saved = env.group
             env.group = nil
             defer { env.group = saved }
-            for p in group.positions {
-                values.append(try onRow(group.frame, p, &env) { (me, env) throws(RuntimeError) in try me.evaluate(arg, &env) })
+            try forEachRow(group.frame, group.positions, &env) { (me, _, env) throws(RuntimeError) in
+                values.append(try me.evaluate(arg, &env))
             }
             return try fold(aggregate, values, at: n.range)
         }
@@ -260,19 +260,34 @@ public struct Interpreter {
         return false
     }
 
-    /// Runs `body` with row `position` of `frame` as the innermost scope; an error from it
-    /// names the row.
-    func onRow<T>(
-        _ frame: Frame, _ position: Int, _ env: inout Env,
-        _ body: (Interpreter, inout Env) throws(RuntimeError) -> T
-    ) throws(RuntimeError) -> T {
-        env.scopes.append((frame, position))
+    /// Runs `body` on each of `positions` of `frame` (all of them by default), each in turn the
+    /// innermost scope; an error from it names the row. The scope is pushed once and moved
+    /// from row to row: this loop is where most of a query's time goes.
+    func forEachRow(
+        _ frame: Frame, _ positions: [Int]? = nil, _ env: inout Env,
+        _ body: (Interpreter, Int, inout Env) throws(RuntimeError) -> Void
+    ) throws(RuntimeError) {
+        env.scopes.append((frame, 0))
+        let scope = env.scopes.count - 1
         defer { env.scopes.removeLast() }
+        var current = 0
         do {
-            return try body(self, &env)
+            if let positions {
+                for p in positions {
+                    current = p
+                    env.scopes[scope].position = p
+                    try body(self, p, &env)
+                }
+            } else {
+                for p in 0..<frame.count {
+                    current = p
+                    env.scopes[scope].position = p
+                    try body(self, p, &env)
+                }
+            }
         } catch {
             var e = error
-            if e.row == nil { e.row = describe(frame, position) }
+            if e.row == nil { e.row = describe(frame, current) }
             throw e
         }
     }
@@ -288,9 +303,8 @@ public struct Interpreter {
 
     func filter(_ frame: Frame, _ predicate: Node, _ env: inout Env) throws(RuntimeError) -> Frame {
         var keep: [Int] = []
-        for i in 0..<frame.count
-        where try onRow(frame, i, &env, { (me, env) throws(RuntimeError) in try me.truth(predicate, &env) }) {
-            keep.append(i)
+        try forEachRow(frame, nil, &env) { (me, i, env) throws(RuntimeError) in
+            if try me.truth(predicate, &env) { keep.append(i) }
         }
         return keep.count == frame.count ? frame : frame.picking(keep)
     }

@@ -166,6 +166,16 @@ struct CSVTable: ~Copyable {
     private var retired: [UnsafeMutableBufferPointer<UInt8>] = []
     /// Where the current record starts: its first byte and line.
     private(set) var recordStart = (offset: 0, line: 0)
+    /// Records scanned ahead of the current one: their fields end to end, where each
+    /// record's fields end, and what stopped the scan.
+    private var ahead: [CSVField] = []
+    private var aheadEnds: [Int] = []
+    private var aheadNext = 0
+    private var aheadError: CSVSyntaxError?
+    private var atEnd = false
+    /// Shown one column of each record scanned ahead before any of them is read, so that it
+    /// can touch what those records will look up (their customer in the customer index).
+    var lookahead: (column: Int, see: (UnsafeBufferPointer<UInt8>) -> Void)?
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
@@ -184,11 +194,16 @@ struct CSVTable: ~Copyable {
         scratchUsed = 0
         retired.forEach { $0.deallocate() }
         retired.removeAll()
-        do {
-            guard try scanner.nextRecord(into: &fields) else { return false }
-        } catch {
-            throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error)
+        if aheadNext == aheadEnds.count {
+            if !atEnd && aheadError == nil { scanAhead() }
+            if aheadNext == aheadEnds.count {
+                if let error = aheadError { throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error) }
+                return false
+            }
         }
+        fields.removeAll(keepingCapacity: true)
+        fields.append(contentsOf: ahead[(aheadNext == 0 ? 0 : aheadEnds[aheadNext - 1])..<aheadEnds[aheadNext]])
+        aheadNext += 1
         let first = fields[0]
         recordStart = (first.start - (first.quoted ? 1 : 0), first.line)
         if fields.count != file.headerCount {
@@ -199,6 +214,35 @@ struct CSVTable: ~Copyable {
                 hint: fields.count > file.headerCount ? "a field with a comma in it must be quoted" : nil)
         }
         return true
+    }
+
+    /// Scans the next few records, then shows `lookahead` their column.
+    private mutating func scanAhead() {
+        ahead.removeAll(keepingCapacity: true)
+        aheadEnds.removeAll(keepingCapacity: true)
+        aheadNext = 0
+        while aheadEnds.count < 16 {
+            do {
+                guard try scanner.nextRecord(into: &fields) else {
+                    atEnd = true
+                    break
+                }
+            } catch {
+                aheadError = error
+                break
+            }
+            ahead += fields
+            aheadEnds.append(ahead.count)
+        }
+        guard let (column, see) = lookahead, let p = file.positions[column] else { return }
+        var start = 0
+        for end in aheadEnds {
+            if p < end - start {
+                let f = ahead[start + p]
+                see(UnsafeBufferPointer(rebasing: file.bytes[f.start..<f.end]))
+            }
+            start = end
+        }
     }
 
     /// The bytes of a wanted column in the current record: empty when the header lacks the

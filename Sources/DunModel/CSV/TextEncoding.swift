@@ -65,3 +65,23 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     }
     return multibyte > 0
 }
+
+/// How many LF bytes there are, eight bytes at a time.
+func countLineFeeds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    let raw = UnsafeRawBufferPointer(bytes)
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    var count = 0
+    var i = 0
+    while i + 8 <= raw.count {
+        // A byte of `x` is zero where the byte was LF; mark each non-zero byte's top bit.
+        let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+        let nonZero = ((x & low) &+ low) | x
+        count += (~nonZero & ~low).nonzeroBitCount
+        i += 8
+    }
+    while i < raw.count {
+        if raw[i] == 10 { count += 1 }
+        i += 1
+    }
+    return count
+}

@@ -66,7 +66,11 @@ public enum WorkspaceLoader {
         try problems.throwIfAny()
 
         let customers = workspace.customers
-        workspace.invoices = read(files[1], InvoiceColumn.self, empty: Invoices(), &problems, progress) {
+        let touchCustomer: @Sendable (UnsafeBufferPointer<UInt8>) -> Void = { customers.id.touch($0) }
+        workspace.invoices = read(
+            files[1], InvoiceColumn.self, empty: Invoices(), &problems, progress,
+            lookahead: (InvoiceColumn.customerID.rawValue, touchCustomer)
+        ) {
             InvoiceColumn.parse(&$0, &$1, customers: customers)
         }
         try problems.throwIfAny()
@@ -74,7 +78,10 @@ public enum WorkspaceLoader {
         try problems.throwIfAny()
 
         let invoices = workspace.invoices
-        let paid = read(files[2], PaymentColumn.self, empty: PaymentRows(), &problems, progress) {
+        let paid = read(
+            files[2], PaymentColumn.self, empty: PaymentRows(), &problems, progress,
+            lookahead: (PaymentColumn.customerID.rawValue, touchCustomer)
+        ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
         }
         workspace.payments = paid.payments
@@ -90,7 +97,8 @@ public enum WorkspaceLoader {
     /// started, and its problems. A malformed record ends the file, and the parts after it.
     private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
         _ file: (name: String, bytes: FileBytes), _: Column.Type, empty: Rows, _ problems: inout Problems,
-        _ progress: Progress?, parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
+        _ progress: Progress?, lookahead: (column: Int, see: @Sendable (UnsafeBufferPointer<UInt8>) -> Void)? = nil,
+        parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
     ) -> Rows {
         let csv: CSVFile
         do {
@@ -101,17 +109,20 @@ public enum WorkspaceLoader {
         }
         // Small files are not worth a thread.
         let parts = csv.parts(csv.records.count < 1 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
-        let results = concurrently(parts.count) { k in
-            readPart(csv, parts[k], empty: empty, progress: progress, parse: parse)
+        var results = concurrently(parts.count) { k in
+            readPart(csv, parts[k], empty: empty, progress: progress, lookahead: lookahead, parse: parse)
         }
         if let bad = results.lazy.compactMap(\.encodingError).first {
             problems.add(key: 0, bad)
             return empty
         }
-        var rows = empty
+        // The first part's columns become the table's, so that only the others are copied.
+        var rows = results[0].rows
+        results[0].rows = empty
+        rows.reserve(results.reduce(0) { $0 + $1.count })
         problems.places = []
-        for part in results {
-            rows.append(contentsOf: part.rows)
+        for (k, part) in results.enumerated() {
+            if k > 0 { rows.append(contentsOf: part.rows) }
             problems.places += part.places
             problems.merge(part.problems)
             if part.ended { break }
@@ -122,14 +133,16 @@ public enum WorkspaceLoader {
 
     private struct Part<Rows>: Sendable where Rows: Sendable {
         var rows: Rows
+        var count = 0
         var places: [Problems.Place] = []
         var problems = Problems()
         var ended = false
         var encodingError: Diagnostic?
     }
 
-    private static func readPart<Rows: Sendable, Column: TableColumn>(
+    private static func readPart<Rows: Sendable & Joinable, Column: TableColumn>(
         _ csv: CSVFile, _ part: (range: Range<Int>, line: Int), empty: Rows, progress: Progress?,
+        lookahead: (column: Int, see: @Sendable (UnsafeBufferPointer<UInt8>) -> Void)?,
         parse: (inout Rows, inout Record<Column>) -> Void
     ) -> Part<Rows> {
         var result = Part(rows: empty)
@@ -137,7 +150,11 @@ public enum WorkspaceLoader {
             result.encodingError = bad
             return result
         }
-        var record = Record<Column>(CSVTable(csv, part: part))
+        // Room for every row at once: growing a column copies it.
+        result.rows.reserve(countLineFeeds(UnsafeBufferPointer(rebasing: csv.bytes[part.range])) + 1)
+        var table = CSVTable(csv, part: part)
+        table.lookahead = lookahead
+        var record = Record<Column>(table)
         var reported = part.range.lowerBound
         var records = 0
         do {
@@ -164,6 +181,7 @@ public enum WorkspaceLoader {
             result.ended = true
         }
         progress?(part.range.upperBound - reported, records)
+        result.count = result.places.count
         return result
     }
 }
@@ -314,6 +332,7 @@ func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
 
 /// A table's rows can be read in parts and joined.
 protocol Joinable {
+    mutating func reserve(_ rows: Int)
     mutating func append(contentsOf other: Self)
 }
 
@@ -335,6 +354,11 @@ private struct PaymentRows: Joinable, Sendable {
 
     var payments = Payments()
     var pending: [Pending] = []
+
+    mutating func reserve(_ rows: Int) {
+        payments.reserve(rows)
+        pending.reserveCapacity(rows)
+    }
 
     mutating func append(contentsOf other: PaymentRows) {
         let base = Int32(payments.count)
