@@ -302,7 +302,7 @@ struct Generator {
         } else {
             parts = [(date, amount)]
         }
-        if random.chance(0.03) {
+        if random.chance(0.03) && date <= asOf {
             // Unapplied cash: money received that nobody matched to an invoice.
             payments.append(PaymentRow(customer: customer, invoice: -1, date: date, cents: Int64(random.below(500_000) + 100)))
         }

@@ -122,7 +122,7 @@ public final class Session {
     }
 
     private static func isBlock(_ text: String) -> Bool {
-        text.dropLast().contains("\n")
+        text.utf8.dropLast().contains(10)
     }
 
     private func render(_ outcome: Outcome) -> String {

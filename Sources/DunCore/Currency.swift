@@ -27,9 +27,12 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
 
     /// The currency with this ISO code (upper case), if Dun knows it.
     public init?(code: some StringProtocol) {
-        guard let i = Currency.table.firstIndex(where: { $0.code == code }) else { return nil }
-        index = UInt8(i)
+        guard let i = Currency.byCode[String(code)] else { return nil }
+        index = i
     }
+
+    private static let byCode: [String: UInt8] = Dictionary(
+        uniqueKeysWithValues: table.enumerated().map { ($0.element.code, UInt8($0.offset)) })
 
     private init(index: UInt8) {
         self.index = index

@@ -6,7 +6,8 @@ extension Unicode.Scalar {
     /// is the same whatever the locale.
     public var displayWidth: Int {
         let v = value
-        if v == 0 { return 0 }
+        // Below U+0300 there is no mark and nothing wide.
+        if v < 0x300 { return v == 0 ? 0 : 1 }
         if v == 0x200B || v == 0x200C || v == 0x200D || v == 0xFEFF { return 0 }
         switch properties.generalCategory {
         case .nonspacingMark, .enclosingMark: return 0
@@ -38,6 +39,7 @@ extension Character {
 extension StringProtocol {
     /// Columns on a terminal.
     public var displayWidth: Int {
-        reduce(0) { $0 + $1.displayWidth }
+        if utf8.allSatisfy({ $0 != 0 && $0 < 0x80 }) { return utf8.count }
+        return reduce(0) { $0 + $1.displayWidth }
     }
 }

@@ -18,14 +18,16 @@ extension ResultTable {
         let cells = rows.map { row in
             row.indices.map { c in TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c])) }
         }
+        // Each cell measured once.
+        let cellWidths = cells.map { $0.map(\.displayWidth) }
         var widths = columns.map(\.displayWidth)
-        for row in cells {
-            for (c, cell) in row.enumerated() { widths[c] = max(widths[c], cell.displayWidth) }
+        for row in cellWidths {
+            for (c, w) in row.enumerated() { widths[c] = max(widths[c], w) }
         }
-        func line(_ values: [String]) -> String {
+        func line(_ values: [String], _ valueWidths: [Int]) -> String {
             var out = ""
             for (c, v) in values.enumerated() {
-                let pad = String(repeating: " ", count: widths[c] - v.displayWidth)
+                let pad = String(repeating: " ", count: widths[c] - valueWidths[c])
                 let last = c == values.count - 1
                 if numeric[c] {
                     out += pad + v
@@ -37,9 +39,9 @@ extension ResultTable {
             while out.last == " " { out.removeLast() }
             return out + "\n"
         }
-        var out = line(columns)
+        var out = line(columns, columns.map(\.displayWidth))
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in cells { out += line(row) }
+        for (row, rowWidths) in zip(cells, cellWidths) { out += line(row, rowWidths) }
         if footer {
             out += "(\(rows.count) \(rows.count == 1 ? "row" : "rows"))\n"
         }
@@ -50,9 +52,11 @@ extension ResultTable {
     func csv() -> String {
         var out = columns.map(TextCell.csvField).joined(separator: ",") + "\r\n"
         for row in rows {
-            out +=
-                row.indices.map { TextCell.csvField(cell(row[$0], column: $0).text(grouped: false, currency: mixedCurrency[$0])) }
-                .joined(separator: ",") + "\r\n"
+            for c in row.indices {
+                if c > 0 { out += "," }
+                out += TextCell.csvField(cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c]))
+            }
+            out += "\r\n"
         }
         return out
     }
@@ -120,9 +124,10 @@ enum TextCell {
     }
 
     static func csvField(_ s: String) -> String {
+        let bytes = s.utf8
         let needsQuotes =
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
-            || s.first == " " || s.last == " "
+            bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 })
+            || bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ")
         guard needsQuotes else { return s }
         var out = "\""
         for ch in s {

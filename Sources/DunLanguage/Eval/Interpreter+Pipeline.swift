@@ -4,8 +4,17 @@ import DunCore
 
 extension Interpreter {
     func pipeline(_ p: CheckedPipeline, _ env: inout Env) throws(RuntimeError) -> Value {
+        let p = folded(p)
         var value = try evaluate(p.source, &env)
-        for stage in p.stages {
+        for (i, stage) in p.stages.enumerated() {
+            // `sort | take N` needs only the first N in order.
+            if case .sort(let keys) = stage.kind, case .table(let frame) = value, i + 1 < p.stages.count,
+                case .take(let n) = p.stages[i + 1].kind, case .number(let d)? = try? evaluate(n, &env),
+                let limit = d.integerValue, limit >= 0
+            {
+                value = .table(try sort(frame, keys, limit: Int(clamping: limit), &env))
+                continue
+            }
             value = try run(stage, on: value, &env)
         }
         return value
@@ -57,10 +66,13 @@ extension Interpreter {
     }
 
     /// Stable: rows with equal keys keep their order. Nulls sort last in both directions.
-    private func sort(_ frame: Frame, _ keys: [(key: Node, descending: Bool)], _ env: inout Env) throws(RuntimeError) -> Frame {
+    /// With a `limit`, only that many first rows are kept, found in one pass.
+    private func sort(
+        _ frame: Frame, _ keys: [(key: Node, descending: Bool)], limit: Int? = nil, _ env: inout Env
+    ) throws(RuntimeError) -> Frame {
         let columns = try computeColumns(frame, keys.map(\.key), &env)
         var failure: RuntimeError?
-        let positions = Array(0..<frame.count).sorted { a, b in
+        let precedes = { (a: Int, b: Int) -> Bool in
             for (k, key) in keys.enumerated() {
                 let x = columns[k][a]
                 let y = columns[k][b]
@@ -75,6 +87,27 @@ extension Interpreter {
                 }
             }
             return a < b
+        }
+        var positions: [Int]
+        if let limit, limit < frame.count {
+            // The first `limit` rows so far, in order; a row goes in only if it precedes the last.
+            positions = []
+            positions.reserveCapacity(limit + 1)
+            for p in 0..<frame.count where limit > 0 {
+                if positions.count == limit {
+                    guard let last = positions.last, precedes(p, last) else { continue }
+                    positions.removeLast()
+                }
+                var lo = 0
+                var hi = positions.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if precedes(p, positions[mid]) { hi = mid } else { lo = mid + 1 }
+                }
+                positions.insert(p, at: lo)
+            }
+        } else {
+            positions = Array(0..<frame.count).sorted(by: precedes)
         }
         if let failure { throw failure }
         return frame.picking(positions)
@@ -149,6 +182,7 @@ extension Interpreter {
     /// Runs the pipeline stage by stage, counting the rows after each; a `where` of several
     /// conditions joined by `and` is counted condition by condition.
     func explain(_ p: CheckedPipeline, source: SourceText, _ env: inout Env) throws(RuntimeError) -> Outcome {
+        let p = folded(p)
         var value = try evaluate(p.source, &env)
         var steps: [ExplainStep] = []
         func text(_ range: Range<Int>) -> String {

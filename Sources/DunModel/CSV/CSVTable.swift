@@ -83,20 +83,26 @@ struct CSVFile: @unchecked Sendable {
         var line = firstLine
         var quoted = false
         let size = records.count / max(count, 1)
-        while parts.count < count - 1 && records.upperBound - start > 2 * size && size > 0 {
-            // Walk to about `size` bytes on, then on to a line break outside quotes.
-            var i = start
-            var lines = 0
+        // Each part but the last ends about `size` bytes on, if that leaves the last half a part.
+        while parts.count < count - 1 && size > 0 && start + size + size / 2 < records.upperBound {
+            // Count quotes and line breaks up to there, eight bytes at a time, then walk on
+            // to a line break outside quotes.
             let target = start + size
+            let counted = countBytes(UnsafeBufferPointer(rebasing: bytes[start..<target]))
+            guard counted.carriageReturns == 0 else { break }  // lone CRs end lines too: read in one part
+            var lines = counted.lineFeeds
+            if counted.quotes % 2 == 1 { quoted.toggle() }
+            var i = target
             while i < records.upperBound {
                 let b = bytes[i]
                 if b == UInt8(ascii: "\"") {
                     quoted.toggle()
                 } else if b == 10 {
                     lines += 1
-                    if i >= target && !quoted { break }
-                } else if b == 13 && (i + 1 == records.upperBound || bytes[i + 1] != 10) {
-                    lines += 1
+                    if !quoted { break }
+                } else if b == 13 {
+                    i = records.upperBound
+                    break
                 }
                 i += 1
             }
@@ -158,7 +164,8 @@ struct CSVFile: @unchecked Sendable {
 struct CSVTable: ~Copyable {
     let file: CSVFile
     private var scanner: CSVScanner
-    private(set) var fields: [CSVField] = []
+    /// Where the current record's fields are in `ahead`.
+    private var current = 0..<0
     /// Where unescaped quoted fields are written; valid until the next record.
     private var scratch: UnsafeMutableBufferPointer<UInt8>
     private var scratchUsed = 0
@@ -180,7 +187,6 @@ struct CSVTable: ~Copyable {
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
         scanner = CSVScanner(bytes: file.bytes, range: part.range, line: part.line)
-        fields.reserveCapacity(file.headerCount)
         scratch = .allocate(capacity: 256)
     }
 
@@ -201,13 +207,13 @@ struct CSVTable: ~Copyable {
                 return false
             }
         }
-        fields.removeAll(keepingCapacity: true)
-        fields.append(contentsOf: ahead[(aheadNext == 0 ? 0 : aheadEnds[aheadNext - 1])..<aheadEnds[aheadNext]])
+        current = (aheadNext == 0 ? 0 : aheadEnds[aheadNext - 1])..<aheadEnds[aheadNext]
         aheadNext += 1
-        let first = fields[0]
+        let fields = ahead[current]
+        let first = ahead[current.lowerBound]
         recordStart = (first.start - (first.quoted ? 1 : 0), first.line)
         if fields.count != file.headerCount {
-            let at = fields.count > file.headerCount ? fields[file.headerCount] : fields[fields.count - 1]
+            let at = fields.count > file.headerCount ? ahead[current.lowerBound + file.headerCount] : ahead[current.upperBound - 1]
             throw CSVFile.locate(
                 file: file.name, bytes: file.bytes, field: at,
                 message: "expected \(file.headerCount) fields as in the header, found \(fields.count)",
@@ -221,6 +227,7 @@ struct CSVTable: ~Copyable {
         ahead.removeAll(keepingCapacity: true)
         aheadEnds.removeAll(keepingCapacity: true)
         aheadNext = 0
+        var fields: [CSVField] = []
         while aheadEnds.count < 16 {
             do {
                 guard try scanner.nextRecord(into: &fields) else {
@@ -250,7 +257,7 @@ struct CSVTable: ~Copyable {
     /// are trimmed of spaces and tabs. Valid until the next record.
     mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
         guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let field = fields[p]
+        let field = ahead[current.lowerBound + p]
         var lo = field.start
         var hi = field.end
         let all = file.bytes
@@ -284,7 +291,7 @@ struct CSVTable: ~Copyable {
 
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
-        let field = file.positions[column].map { fields[$0] } ?? fields[0]
+        let field = ahead[current.lowerBound + (file.positions[column] ?? 0)]
         return CSVFile.locate(file: file.name, bytes: file.bytes, field: field, message: message, hint: hint)
     }
 }

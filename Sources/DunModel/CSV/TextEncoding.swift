@@ -66,22 +66,43 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     return multibyte > 0
 }
 
-/// How many LF bytes there are, eight bytes at a time.
+/// How many LF bytes there are.
 func countLineFeeds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    let raw = UnsafeRawBufferPointer(bytes)
-    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
     var count = 0
+    forEachWord(bytes) { word in count += matches(word, 0x0A0A_0A0A_0A0A_0A0A) }
+    return count
+}
+
+/// How many line feeds, carriage returns and quotes there are.
+func countBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (lineFeeds: Int, carriageReturns: Int, quotes: Int) {
+    var counts = (lineFeeds: 0, carriageReturns: 0, quotes: 0)
+    forEachWord(bytes) { word in
+        counts.lineFeeds += matches(word, 0x0A0A_0A0A_0A0A_0A0A)
+        counts.carriageReturns += matches(word, 0x0D0D_0D0D_0D0D_0D0D)
+        counts.quotes += matches(word, 0x2222_2222_2222_2222)
+    }
+    return counts
+}
+
+/// The bytes eight at a time, the last few padded with zeros.
+private func forEachWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
+    let raw = UnsafeRawBufferPointer(bytes)
     var i = 0
     while i + 8 <= raw.count {
-        // A byte of `x` is zero where the byte was LF; mark each non-zero byte's top bit.
-        let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-        let nonZero = ((x & low) &+ low) | x
-        count += (~nonZero & ~low).nonzeroBitCount
+        body(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
         i += 8
     }
-    while i < raw.count {
-        if raw[i] == 10 { count += 1 }
-        i += 1
-    }
-    return count
+    var last: UInt64 = 0
+    for k in 0..<(raw.count - i) { last |= UInt64(raw[i + k]) << (8 * k) }
+    if i < raw.count { body(last) }
+}
+
+/// How many bytes of `word` equal the byte repeated in `pattern` (which is not zero).
+private func matches(_ word: UInt64, _ pattern: UInt64) -> Int {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    // A byte of `x` is zero where the byte matched; mark each non-zero byte's top bit, keep
+    // the others' as ones in the lowest bit, and add those up with one multiplication.
+    let x = word ^ pattern
+    let ones = (~(((x & low) &+ low) | x) & ~low) >> 7
+    return Int((ones &* 0x0101_0101_0101_0101) >> 56)
 }

@@ -121,8 +121,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, `是`/`否`, any case; empty is false.
     mutating func flag(_ c: Column) -> Bool {
         let b = bytes(c)
-        if b.isEmpty || b.elementsEqual("false".utf8) { return false }
-        if b.elementsEqual("true".utf8) { return true }
+        if b.isEmpty || b.elementsEqual(falseBytes) { return false }
+        if b.elementsEqual(trueBytes) { return true }
         let text = String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
         case "true", "yes", "y", "1", "是", "t": return true
@@ -144,7 +144,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     mutating func currency(_ c: Column) -> Currency? {
         guard let code = text(c) else { return nil }
-        if let currency = Currency(code: code.uppercased()) { return currency }
+        if let currency = Currency(code: code) ?? Currency(code: code.uppercased()) { return currency }
         let hint: String
         if code.uppercased() == "RMB" {
             // RMB is one edit from RUB, but it means the renminbi.
@@ -159,13 +159,14 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     }
 
     /// The field must name `expected` when present: an invoice or payment is in its customer's currency.
-    mutating func sameCurrency(_ c: Column, as expected: Currency, customer: @autoclosure () -> String, what: String) {
+    /// (The customer is named by its row, so that nothing is copied unless the check fails.)
+    mutating func sameCurrency(_ c: Column, as expected: Currency, customer: Int32, of customers: borrowing Customers, what: String) {
         let b = bytes(c)
-        if b.isEmpty || b.elementsEqual(expected.code.utf8) { return }
+        if b.isEmpty || (b.count == 3 && String(decoding: b, as: UTF8.self) == expected.code) { return }
         let code = String(decoding: b, as: UTF8.self)
         guard code.uppercased() != expected.code else { return }
         fail(
-            c, "\(what) currency '\(code)' differs from customer \(customer())'s currency \(expected.code)",
+            c, "\(what) currency '\(code)' differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
             hint: "Dun keeps each customer's receivables in one currency")
     }
 
@@ -179,3 +180,6 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return n
     }
 }
+
+private let falseBytes = Array("false".utf8)
+private let trueBytes = Array("true".utf8)

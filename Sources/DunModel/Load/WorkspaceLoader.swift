@@ -427,7 +427,7 @@ private enum InvoiceColumn: Int, TableColumn {
         }
         let currency = customer.map { customers.currency[Int($0)] } ?? .cny
         if let customer {
-            r.sameCurrency(.currency, as: currency, customer: customers.id[Int(customer)], what: "invoice")
+            r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "invoice")
         }
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
         let disputed = r.flag(.disputed)
@@ -470,7 +470,7 @@ private enum PaymentColumn: Int, TableColumn {
         let date = r.date(.date)
         let currency = customer.map { customers.currency[Int($0)] } ?? .cny
         if let customer {
-            r.sameCurrency(.currency, as: currency, customer: customers.id[Int(customer)], what: "payment")
+            r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "payment")
         }
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
         let kept = r.isValid && id != nil && customer != nil && date != nil && amount != nil

@@ -1,0 +1,125 @@
+// Folding: what reads no row is computed once per statement, not once per row.
+
+extension Interpreter {
+    /// The pipeline with each part that reads no row replaced by its value: in
+    /// `invoices where issued > today - 90 days`, the date is computed once, not per invoice.
+    func folded(_ p: CheckedPipeline) -> CheckedPipeline {
+        var p = p
+        p.source = folded(p.source)
+        p.stages = p.stages.map(folded)
+        return p
+    }
+
+    private func folded(_ stage: CheckedStage) -> CheckedStage {
+        var s = stage
+        switch stage.kind {
+        case .filter(let n): s.kind = .filter(folded(n))
+        case .sort(let keys): s.kind = .sort(keys.map { (folded($0.key), $0.descending) })
+        case .take(let n): s.kind = .take(folded(n))
+        case .select(let columns, let nodes): s.kind = .select(columns, nodes.map(folded))
+        case .derive(let columns, let nodes): s.kind = .derive(columns, nodes.map(folded))
+        case .group(let keys, let aggregates, let columns):
+            s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns)
+        case .count, .action: break
+        }
+        return s
+    }
+
+    func folded(_ n: Node) -> Node {
+        var m = n
+        let computable: Bool
+        switch n.kind {
+        case .today:
+            m.kind = .constant(.date(data.today))
+            return m
+        case .constant, .field, .column, .global, .entityTable:
+            return n
+        case .member(let base, let field):
+            m.kind = .member(folded(base), field: field)
+            return m
+        case .project(let base, let projection):
+            m.kind = .project(folded(base), projection)
+            return m
+        case .filter(let table, let predicate):
+            m.kind = .filter(folded(table), folded(predicate))
+            return m
+        case .aggregate(let a, let arg):
+            m.kind = .aggregate(a, arg.map(folded))
+            return m
+        case .groupAggregate(let a, let arg):
+            m.kind = .groupAggregate(a, arg.map(folded))
+            return m
+        case .negate(let x):
+            m.kind = .negate(folded(x))
+            computable = true
+        case .not(let x):
+            m.kind = .not(folded(x))
+            computable = true
+        case .and(let a, let b):
+            m.kind = .and(folded(a), folded(b))
+            computable = true
+        case .or(let a, let b):
+            m.kind = .or(folded(a), folded(b))
+            computable = true
+        case .arithmetic(let op, let a, let b):
+            m.kind = .arithmetic(op, folded(a), folded(b))
+            computable = true
+        case .coalesce(let a, let b):
+            m.kind = .coalesce(folded(a), folded(b))
+            computable = true
+        case .compare(let op, let a, let b):
+            m.kind = .compare(op, folded(a), folded(b))
+            computable = true
+        case .between(let x, let lo, let hi, let negated):
+            m.kind = .between(folded(x), folded(lo), folded(hi), negated: negated)
+            computable = true
+        case .isIn(let x, let set, let negated):
+            m.kind = .isIn(folded(x), folded(set), negated: negated)
+            computable = true
+        case .isNull(let x, let negated):
+            m.kind = .isNull(folded(x), negated: negated)
+            computable = true
+        case .contains(let whole, let part, let negated):
+            m.kind = .contains(folded(whole), folded(part), negated: negated)
+            computable = true
+        case .list(let items):
+            m.kind = .list(items.map(folded))
+            computable = true
+        case .call(let builtin, let args):
+            m.kind = .call(builtin, args.map(folded))
+            computable = true
+        case .extreme(let args, let largest):
+            m.kind = .extreme(args.map(folded), largest: largest)
+            computable = true
+        }
+        // Computed now only when every part is a value; an error is left to happen where
+        // the node runs, so that it names its row as before.
+        var env = Env()
+        guard computable, m.kind.children.allSatisfy(\.isConstant), let v = try? evaluate(m, &env) else { return m }
+        m.kind = .constant(v)
+        return m
+    }
+}
+
+extension Node {
+    var isConstant: Bool {
+        if case .constant = kind { return true }
+        return false
+    }
+}
+
+extension NodeKind {
+    /// The nodes directly inside this one.
+    var children: [Node] {
+        switch self {
+        case .constant, .today, .field, .column, .global, .entityTable: return []
+        case .member(let x, _), .project(let x, _), .negate(let x), .not(let x), .isNull(let x, _): return [x]
+        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b), .coalesce(let a, let b),
+            .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _), .filter(let a, let b):
+            return [a, b]
+        case .between(let x, let lo, let hi, _): return [x, lo, hi]
+        case .list(let items), .call(_, let items), .extreme(let items, _): return items
+        case .aggregate(_, let arg), .groupAggregate(_, let arg): return arg.map { [$0] } ?? []
+        }
+    }
+}
