@@ -82,10 +82,15 @@ struct TextIndex: Sendable {
     private var slots: [Slot]
     private var count = 0
 
+    /// Room for `capacity` texts with the table at most 70% full.
     init(capacity: Int = 8) {
-        var size = 16
-        while size * 7 < capacity * 10 { size <<= 1 }
-        slots = [Slot](repeating: Slot(), count: size)
+        slots = [Slot](repeating: Slot(), count: max(16, capacity * 10 / 7 + 1))
+    }
+
+    /// The slot a hash starts at: its low 32 bits scaled to the table (any size, not only
+    /// powers of two, so that a large table is not up to twice as big as needed).
+    private func start(_ hash: Int) -> Int {
+        Int((UInt64(UInt32(truncatingIfNeeded: hash)) &* UInt64(slots.count)) >> 32)
     }
 
     /// FNV-1a over the bytes, then MurmurHash3's finalizer so that ids differing in one
@@ -109,9 +114,8 @@ struct TextIndex: Sendable {
 
     /// The slot holding `key`, or the empty slot where it belongs.
     private func find(_ key: UnsafeBufferPointer<UInt8>, hash: Int, in texts: TextColumn) -> Int {
-        let mask = slots.count - 1
         let p = TextIndex.prefix(key)
-        var s = hash & mask
+        var s = start(hash)
         while true {
             let slot = slots[s]
             if slot.row == 0
@@ -119,7 +123,7 @@ struct TextIndex: Sendable {
             {
                 return s
             }
-            s = (s + 1) & mask
+            s = s + 1 == slots.count ? 0 : s + 1
         }
     }
 
@@ -132,7 +136,7 @@ struct TextIndex: Sendable {
     /// Reads the slot where a hash lands, so that the cache miss happens now, next to the
     /// misses of the other keys of a batch, rather than one after another.
     func touch(_ hash: Int) -> Int32 {
-        slots[hash & (slots.count - 1)].row
+        slots[start(hash)].row
     }
 
     /// Adds row `row` of `texts` unless its text is there already; returns the row holding it.
@@ -195,7 +199,9 @@ public struct KeyColumn: Sendable {
             (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }
         }.flatMap { $0 }
         let built = concurrently(n) { k in
-            var index = TextIndex(capacity: count / n + 16)
+            var size = 0
+            for h in hashes where KeyColumn.part(h, of: n) == k { size += 1 }
+            var index = TextIndex(capacity: size)
             var duplicates: [(row: Int32, first: Int32)] = []
             var batch: [Int32] = []
             batch.reserveCapacity(KeyColumn.batch)
@@ -235,32 +241,24 @@ public struct KeyColumn: Sendable {
         return parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
-    /// Reads the slot of an id about to be looked up, so that the lookup finds it in the cache.
-    func touch(_ id: UnsafeBufferPointer<UInt8>) {
-        let hash = TextIndex.hash(id)
-        keep(parts[KeyColumn.part(hash, of: parts.count)].touch(hash))
+    /// Reads the slots of ids about to be looked up, so that the lookups find them in the
+    /// cache: all hashes first, then all reads back to back, so that their misses overlap.
+    /// Returns the hashes.
+    @discardableResult
+    func touch(_ ids: [UnsafeBufferPointer<UInt8>]) -> [Int] {
+        var hashes: [Int] = []
+        hashes.reserveCapacity(ids.count)
+        for id in ids { hashes.append(TextIndex.hash(id)) }
+        var touched: Int32 = 0
+        for hash in hashes { touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash) }
+        keep(touched)
+        return hashes
     }
 
-    /// The rows of many ids, in batches whose memory reads overlap; `found` hears each in order.
-    func rows(of ids: some Collection<UnsafeBufferPointer<UInt8>>, found: (Int, Int32?) -> Void) {
-        var batch: [(key: UnsafeBufferPointer<UInt8>, hash: Int)] = []
-        batch.reserveCapacity(KeyColumn.batch)
-        var done = 0
-        func flush() {
-            var touched: Int32 = 0
-            for (_, hash) in batch { touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash) }
-            keep(touched)
-            for (key, hash) in batch {
-                found(done, parts[KeyColumn.part(hash, of: parts.count)].row(of: key, hash: hash, in: texts))
-                done += 1
-            }
-            batch.removeAll(keepingCapacity: true)
-        }
-        for key in ids {
-            batch.append((key, TextIndex.hash(key)))
-            if batch.count == KeyColumn.batch { flush() }
-        }
-        flush()
+    /// The rows of a batch of ids (a few dozen), their slots read at once.
+    func rows(of ids: [UnsafeBufferPointer<UInt8>]) -> [Int32?] {
+        let hashes = touch(ids)
+        return zip(ids, hashes).map { id, hash in parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts) }
     }
 
     /// Every id, as texts (for "did you mean").
@@ -315,4 +313,4 @@ public struct CategoryColumn: Sendable {
 
 /// Uses a value, so that the reads that made it are not optimised away.
 @inline(never) @_optimize(none)
-private func keep(_: Int32) {}
+func keep(_: Int32) {}

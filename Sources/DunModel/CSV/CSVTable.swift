@@ -180,9 +180,10 @@ struct CSVTable: ~Copyable {
     private var aheadNext = 0
     private var aheadError: CSVSyntaxError?
     private var atEnd = false
-    /// Shown one column of each record scanned ahead before any of them is read, so that it
-    /// can touch what those records will look up (their customer in the customer index).
-    var lookahead: (column: Int, see: (UnsafeBufferPointer<UInt8>) -> Void)?
+    /// Columns holding ids that records look up, with the ids' column: when records are
+    /// scanned ahead, the index slots of their ids are read at once, so that the cache misses
+    /// of a batch overlap and each record's lookup then finds its slot in the cache.
+    var lookahead: [(column: Int, keys: KeyColumn)] = []
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
@@ -228,7 +229,7 @@ struct CSVTable: ~Copyable {
         aheadEnds.removeAll(keepingCapacity: true)
         aheadNext = 0
         var fields: [CSVField] = []
-        while aheadEnds.count < 16 {
+        while aheadEnds.count < 32 {
             do {
                 guard try scanner.nextRecord(into: &fields) else {
                     atEnd = true
@@ -241,14 +242,18 @@ struct CSVTable: ~Copyable {
             ahead += fields
             aheadEnds.append(ahead.count)
         }
-        guard let (column, see) = lookahead, let p = file.positions[column] else { return }
-        var start = 0
-        for end in aheadEnds {
-            if p < end - start {
-                let f = ahead[start + p]
-                see(UnsafeBufferPointer(rebasing: file.bytes[f.start..<f.end]))
+        for (column, keys) in lookahead {
+            guard let p = file.positions[column] else { continue }
+            var ids: [UnsafeBufferPointer<UInt8>] = []
+            var start = 0
+            for end in aheadEnds {
+                if p < end - start {
+                    let f = ahead[start + p]
+                    ids.append(UnsafeBufferPointer(rebasing: file.bytes[f.start..<f.end]))
+                }
+                start = end
             }
-            start = end
+            keys.touch(ids)
         }
     }
 

@@ -47,45 +47,58 @@ public enum WorkspaceLoader {
             }
             contents.append(bytes)
         }
-        return try load(Array(zip(files.map { dir + "/" + $0 }, contents)), progress: progress)
+        return try load(names: files.map { dir + "/" + $0 }, consume contents, progress: progress)
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
     public static func load(customers: String, invoices: String, payments: String) throws(Diagnostics) -> Workspace {
-        try load(Array(zip(files, [customers, invoices, payments].map(FileBytes.init(text:)))), progress: nil)
+        try load(names: files, [customers, invoices, payments].map(FileBytes.init(text:)), progress: nil)
     }
 
-    private static func load(_ files: [(name: String, bytes: FileBytes)], progress: Progress?) throws(Diagnostics) -> Workspace {
+    /// Each file's bytes are let go once its table is read and checked, so that a large
+    /// workspace never holds all three files and all the columns at once.
+    private static func load(
+        names: [String], _ contents: consuming [FileBytes], progress: Progress?
+    ) throws(Diagnostics) -> Workspace {
+        var open: [FileBytes?] = (consume contents).map { $0 }
+        func file(_ i: Int) -> (name: String, bytes: FileBytes) {
+            (names[i], open[i] ?? FileBytes(text: ""))
+        }
         var workspace = Workspace()
         var problems = Problems()
-        workspace.customers = read(files[0], CustomerColumn.self, empty: Customers(), &problems, progress) {
+        workspace.customers = read(file(0), CustomerColumn.self, empty: Customers(), &problems, progress) {
             CustomerColumn.parse(&$0, &$1)
         }
         try problems.throwIfAny()
         problems.duplicates(CustomerColumn.id.rawValue, &workspace.customers.id, what: "customer")
         try problems.throwIfAny()
+        // Problems of later files point into their own bytes only.
+        problems.forget()
+        open[0] = nil
 
         let customers = workspace.customers
-        let touchCustomer: @Sendable (UnsafeBufferPointer<UInt8>) -> Void = { customers.id.touch($0) }
         workspace.invoices = read(
-            files[1], InvoiceColumn.self, empty: Invoices(), &problems, progress,
-            lookahead: (InvoiceColumn.customerID.rawValue, touchCustomer)
+            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress,
+            lookahead: [(InvoiceColumn.customerID.rawValue, customers.id)]
         ) {
             InvoiceColumn.parse(&$0, &$1, customers: customers)
         }
         try problems.throwIfAny()
         problems.duplicates(InvoiceColumn.id.rawValue, &workspace.invoices.id, what: "invoice")
         try problems.throwIfAny()
+        problems.forget()
+        open[1] = nil
 
         let invoices = workspace.invoices
-        let paid = read(
-            files[2], PaymentColumn.self, empty: PaymentRows(), &problems, progress,
-            lookahead: (PaymentColumn.customerID.rawValue, touchCustomer)
+        var paid = read(
+            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress,
+            lookahead: [(PaymentColumn.customerID.rawValue, customers.id)]
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
         }
         workspace.payments = paid.payments
         PaymentColumn.resolve(paid.pending, &workspace.payments, workspace, &problems)
+        paid = PaymentRows()
         try problems.throwIfAny()
         let duplicated = problems.duplicates(PaymentColumn.id.rawValue, &workspace.payments.id, what: "payment")
         PaymentColumn.checkTotals(workspace, skipping: duplicated, &problems)
@@ -97,7 +110,7 @@ public enum WorkspaceLoader {
     /// started, and its problems. A malformed record ends the file, and the parts after it.
     private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
         _ file: (name: String, bytes: FileBytes), _: Column.Type, empty: Rows, _ problems: inout Problems,
-        _ progress: Progress?, lookahead: (column: Int, see: @Sendable (UnsafeBufferPointer<UInt8>) -> Void)? = nil,
+        _ progress: Progress?, lookahead: [(column: Int, keys: KeyColumn)] = [],
         parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
     ) -> Rows {
         let csv: CSVFile
@@ -109,19 +122,24 @@ public enum WorkspaceLoader {
         }
         // Small files are not worth a thread.
         let parts = csv.parts(csv.records.count < 1 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+        // The first part's columns become the table's: they get room for every row, so
+        // that joining the other parts to them copies nothing twice.
+        let lines = concurrently(parts.count) { k in countLineFeeds(UnsafeBufferPointer(rebasing: csv.bytes[parts[k].range])) + 1 }
         var results = concurrently(parts.count) { k in
-            readPart(csv, parts[k], empty: empty, progress: progress, lookahead: lookahead, parse: parse)
+            readPart(
+                csv, parts[k], empty: empty, rows: k == 0 ? lines.reduce(0, +) : lines[k], progress: progress,
+                lookahead: lookahead, parse: parse)
         }
         if let bad = results.lazy.compactMap(\.encodingError).first {
             problems.add(key: 0, bad)
             return empty
         }
-        // The first part's columns become the table's, so that only the others are copied.
         var rows = results[0].rows
         results[0].rows = empty
-        rows.reserve(results.reduce(0) { $0 + $1.count })
         problems.places = []
-        for (k, part) in results.enumerated() {
+        for k in results.indices {
+            let part = results[k]
+            results[k] = Part(rows: empty)
             if k > 0 { rows.append(contentsOf: part.rows) }
             problems.places += part.places
             problems.merge(part.problems)
@@ -133,7 +151,6 @@ public enum WorkspaceLoader {
 
     private struct Part<Rows>: Sendable where Rows: Sendable {
         var rows: Rows
-        var count = 0
         var places: [Problems.Place] = []
         var problems = Problems()
         var ended = false
@@ -141,8 +158,8 @@ public enum WorkspaceLoader {
     }
 
     private static func readPart<Rows: Sendable & Joinable, Column: TableColumn>(
-        _ csv: CSVFile, _ part: (range: Range<Int>, line: Int), empty: Rows, progress: Progress?,
-        lookahead: (column: Int, see: @Sendable (UnsafeBufferPointer<UInt8>) -> Void)?,
+        _ csv: CSVFile, _ part: (range: Range<Int>, line: Int), empty: Rows, rows: Int, progress: Progress?,
+        lookahead: [(column: Int, keys: KeyColumn)],
         parse: (inout Rows, inout Record<Column>) -> Void
     ) -> Part<Rows> {
         var result = Part(rows: empty)
@@ -151,7 +168,7 @@ public enum WorkspaceLoader {
             return result
         }
         // Room for every row at once: growing a column copies it.
-        result.rows.reserve(countLineFeeds(UnsafeBufferPointer(rebasing: csv.bytes[part.range])) + 1)
+        result.rows.reserve(rows)
         var table = CSVTable(csv, part: part)
         table.lookahead = lookahead
         var record = Record<Column>(table)
@@ -181,7 +198,6 @@ public enum WorkspaceLoader {
             result.ended = true
         }
         progress?(part.range.upperBound - reported, records)
-        result.count = result.places.count
         return result
     }
 }
@@ -202,6 +218,12 @@ struct Problems: Sendable {
     var file: CSVFile?
 
     var isFull: Bool { shown.count >= WorkspaceLoader.maxErrors }
+
+    /// Lets go of the file last read and where its rows are, once its checks are done.
+    mutating func forget() {
+        file = nil
+        places = []
+    }
 
     mutating func add(key: Int, _ d: Diagnostic) {
         if shown.count < WorkspaceLoader.maxErrors {
@@ -341,15 +363,19 @@ extension Invoices: Joinable {}
 
 /// Payments as read, with the invoice ids still to look up.
 private struct PaymentRows: Joinable, Sendable {
-    /// An invoice id to look up, with the record it is in.
+    /// An invoice id to look up, and the record it is in.
     struct Pending: Sendable {
-        /// The id's bytes in the file.
-        var key: Range<Int>
-        var place: Problems.Place
+        /// Where the id's bytes are in the file.
+        var key: Int
+        var length: Int32
         /// The payment's row, or -1 when the record was not kept.
         var row: Int32
         /// The payment's customer, or -1 when unknown.
         var customer: Int32
+        var line: Int32
+        var record: Int
+
+        var place: Problems.Place { Problems.Place(offset: record, line: line) }
     }
 
     var payments = Payments()
@@ -363,7 +389,7 @@ private struct PaymentRows: Joinable, Sendable {
     mutating func append(contentsOf other: PaymentRows) {
         let base = Int32(payments.count)
         payments.append(contentsOf: other.payments)
-        pending += other.pending.map { p in
+        pending += other.pending.lazy.map { p in
             var p = p
             if p.row >= 0 { p.row += base }
             return p
@@ -447,8 +473,8 @@ private enum PaymentColumn: Int, TableColumn {
     case id, customerID, invoiceID, date, amount, method, currency
     static let specs = columns("id", "customer_id", "invoice_id?", "date", "amount", "method?", "currency?")
 
-    /// Reads a payment; its invoice id, if the bytes are the file's, is looked up later with
-    /// the others (`resolve`), since a million lookups one by one wait on memory each time.
+    /// Reads a payment; its invoice id, if its bytes are the file's, is looked up later with
+    /// the others (`resolve`), since a million lookups one by one each wait on memory.
     static func parse(_ rows: inout PaymentRows, _ r: inout Record<PaymentColumn>, customers: Customers, invoices: Invoices) {
         let id = r.identifier(.id, what: "payment")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
@@ -478,8 +504,8 @@ private enum PaymentColumn: Int, TableColumn {
             let start = r.table.recordStart
             rows.pending.append(
                 PaymentRows.Pending(
-                    key: key, place: Problems.Place(offset: start.offset, line: Int32(clamping: start.line)),
-                    row: kept ? Int32(rows.payments.count) : -1, customer: customer ?? -1))
+                    key: key.lowerBound, length: Int32(key.count), row: kept ? Int32(rows.payments.count) : -1,
+                    customer: customer ?? -1, line: Int32(clamping: start.line), record: start.offset))
         }
         guard kept, let id, let customer, let date, let amount else { return }
         rows.payments.id.append(id)
@@ -495,25 +521,31 @@ private enum PaymentColumn: Int, TableColumn {
         return "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer"
     }
 
-    /// Looks up the invoice ids left for later, in batches whose memory reads overlap, one
-    /// share per core; an id not found, or another customer's invoice, is an error at its field.
+    /// Looks up the invoice ids left for later, a share per core, in batches whose memory
+    /// reads overlap; an id not found, or another customer's invoice, is an error at its field.
     static func resolve(_ pending: [PaymentRows.Pending], _ payments: inout Payments, _ w: Workspace, _ problems: inout Problems) {
         guard let file = problems.file else { return }
         let n = pending.count < 1 << 16 ? 1 : ProcessInfo.processInfo.activeProcessorCount
         let shares = concurrently(n) { k in
             var found: [(row: Int32, invoice: Int32)] = []
             var missing: [(PaymentRows.Pending, String?)] = []
-            let share = (pending.count * k / n)..<(pending.count * (k + 1) / n)
-            w.invoices.id.rows(of: share.lazy.map { UnsafeBufferPointer(rebasing: file.bytes[pending[$0].key]) }) { i, row in
-                let p = pending[share.lowerBound + i]
-                guard let row else {
-                    missing.append((p, nil))
-                    return
-                }
-                if p.customer >= 0 && w.invoices.customer[Int(row)] != p.customer {
-                    missing.append((p, ownerMismatch(row, w.invoices, w.customers)))
-                } else if p.row >= 0 {
-                    found.append((p.row, row))
+            for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
+                let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
+                let rows = w.invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
+                // Each invoice's customer, read at once too.
+                var touched: Int32 = 0
+                for row in rows { if let row { touched &+= w.invoices.customer[Int(row)] } }
+                keep(touched)
+                for (p, row) in zip(items, rows) {
+                    guard let row else {
+                        missing.append((p, nil))
+                        continue
+                    }
+                    if p.customer >= 0 && w.invoices.customer[Int(row)] != p.customer {
+                        missing.append((p, ownerMismatch(row, w.invoices, w.customers)))
+                    } else if p.row >= 0 {
+                        found.append((p.row, row))
+                    }
                 }
             }
             return (found, missing)
@@ -525,7 +557,7 @@ private enum PaymentColumn: Int, TableColumn {
                     problems.add(place: p.place, column: PaymentColumn.invoiceID.rawValue, rank: 2, mismatch)
                     continue
                 }
-                let text = String(decoding: file.bytes[p.key], as: UTF8.self)
+                let text = String(decoding: file.bytes[p.key..<(p.key + Int(p.length))], as: UTF8.self)
                 let near = w.invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: w.invoices.id.all) : nil
                 problems.add(
                     place: p.place, column: PaymentColumn.invoiceID.rawValue, rank: 2, "no invoice '\(text)' in invoices.csv",
@@ -552,7 +584,7 @@ private enum PaymentColumn: Int, TableColumn {
             let show = { (m: Int64) in Money(minor: m, currency: currency).formatted(grouped: true) }
             let already = applied[i] > 0 ? " (already paid: \(show(applied[i])))" : ""
             problems.add(
-                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: 2,
+                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: 3,
                 "payment of \(show(amount)) is more than what is left on invoice \(w.invoices.id[i]): \(show(owed - applied[i]))\(already)",
                 hint: "an overpayment belongs in a separate row without invoice_id (unapplied cash)")
         }
