@@ -6,6 +6,18 @@
 public enum Grade: UInt8, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
     case a = 1, b, c, d, e
 
+    /// The grade of an ASCII letter, either case.
+    public init?(letter byte: UInt8) {
+        switch byte | 0x20 {
+        case UInt8(ascii: "a"): self = .a
+        case UInt8(ascii: "b"): self = .b
+        case UInt8(ascii: "c"): self = .c
+        case UInt8(ascii: "d"): self = .d
+        case UInt8(ascii: "e"): self = .e
+        default: return nil
+        }
+    }
+
     public init?(letter: some StringProtocol) {
         switch letter {
         case "A", "a": self = .a

@@ -1,6 +1,7 @@
 // Snapshot: the receivables as of one date, with every derived field computed once.
 
 import DunCore
+import Foundation
 
 /// Rows grouped by an owner (a customer's invoices): `items[offsets[i]..<offsets[i+1]]`.
 public struct Relation: Sendable {
@@ -102,6 +103,17 @@ public final class Snapshot: Sendable {
             }
         }
 
+        // The relations are built on other cores while this one adds up the totals.
+        let relations = Background { [invoices, payments, appliedPayments] in
+            concurrently(3) { k in
+                switch k {
+                case 0: return Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] }
+                case 1: return Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] }
+                default: return Relation(owners: inv.count, items: appliedPayments) { pay.invoice[Int($0)] ?? 0 }
+                }
+            }
+        }
+
         var settled = [Day?](repeating: nil, count: inv.count)
         var balance = [Int64](repeating: 0, count: cust.count)
         var overdueBalance = [Int64](repeating: 0, count: cust.count)
@@ -152,9 +164,10 @@ public final class Snapshot: Sendable {
         lastPayment = customerLast
         avgDaysToPay = avg
         self.utilization = utilization
-        invoicesOfCustomer = Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] }
-        paymentsOfCustomer = Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] }
-        paymentsOfInvoice = Relation(owners: inv.count, items: appliedPayments) { pay.invoice[Int($0)] ?? 0 }
+        let built = relations.result()
+        invoicesOfCustomer = built[0]
+        paymentsOfCustomer = built[1]
+        paymentsOfInvoice = built[2]
     }
 
     private static func add(_ a: Int64, _ b: Int64, customer: String) throws(Diagnostic) -> Int64 {
@@ -196,5 +209,26 @@ public final class Snapshot: Sendable {
     public func appliedInvoice(ofPayment p: Int32) -> Int32? {
         guard let i = workspace.payments.invoice[Int(p)], workspace.invoices.issued[Int(i)] <= asOf else { return nil }
         return i
+    }
+}
+
+/// Work started on another thread, its result waited for when needed.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let work: @Sendable () -> T
+    private var value: T?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> T) {
+        self.work = work
+        DispatchQueue.global().async {
+            self.value = work()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the work; call once. (The semaphore orders its write before this read.)
+    func result() -> T {
+        done.wait()
+        return value ?? work()
     }
 }

@@ -134,16 +134,20 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     }
 
     mutating func grade(_ c: Column) -> Grade? {
-        guard let text = text(c) else { return nil }
-        guard let grade = Grade(letter: text) else {
-            fail(c, "unknown grade '\(text)'", hint: "grades are A (best) to E (worst)")
-            return nil
-        }
-        return grade
+        let b = bytes(c)
+        if b.isEmpty { return nil }
+        if b.count == 1, let grade = Grade(letter: b[0]) { return grade }
+        let text = String(decoding: b, as: UTF8.self)
+        fail(c, "unknown grade '\(text)'", hint: "grades are A (best) to E (worst)")
+        return nil
     }
 
     mutating func currency(_ c: Column) -> Currency? {
-        guard let code = text(c) else { return nil }
+        let b = bytes(c)
+        if b.isEmpty { return nil }
+        // Most files name one currency on every row.
+        if b.count == 3 && b[0] == 0x43 && b[1] == 0x4E && b[2] == 0x59 { return .cny }
+        let code = String(decoding: b, as: UTF8.self)
         if let currency = Currency(code: code) ?? Currency(code: code.uppercased()) { return currency }
         let hint: String
         if code.uppercased() == "RMB" {
@@ -172,10 +176,15 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     /// A whole number of days, 0 or more.
     mutating func days(_ c: Column) -> Int32? {
-        guard let text = text(c) else { return nil }
-        guard let n = Int32(text), n >= 0 else {
-            fail(c, "expected a whole number of days, found '\(text)'")
-            return nil
+        let b = bytes(c)
+        if b.isEmpty { return nil }
+        var n: Int32 = 0
+        for digit in b.first == UInt8(ascii: "+") ? b.dropFirst() : b[...] {
+            guard digit >= 48 && digit <= 57, n < 100_000_000 else {
+                fail(c, "expected a whole number of days, found '\(String(decoding: b, as: UTF8.self))'")
+                return nil
+            }
+            n = n * 10 + Int32(digit - 48)
         }
         return n
     }
