@@ -188,12 +188,13 @@ public struct KeyColumn: Sendable {
         Int(UInt64(bitPattern: Int64(hash)) >> 58) & (parts - 1)
     }
 
-    /// Indexes every id; returns each row whose id an earlier row has, with that earlier row.
-    mutating func buildIndex() -> [(row: Int32, first: Int32)] {
+    /// Indexes every id in about `parts` parts (a power of two at most, up to 8); returns each
+    /// row whose id an earlier row has, with that earlier row.
+    mutating func buildIndex(parts wanted: Int) -> [(row: Int32, first: Int32)] {
         let texts = self.texts
         let count = texts.count
         var n = 1
-        while n * 2 <= min(ProcessInfo.processInfo.activeProcessorCount, 8) && count >= 1 << 16 { n *= 2 }
+        while n * 2 <= min(wanted, 8) { n *= 2 }
         // Every id hashed once, a share per core.
         let hashes = concurrently(n) { k in
             (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }

@@ -51,14 +51,24 @@ public enum WorkspaceLoader {
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
+    /// `parts`, for tests: how many parts each file and index is split into, whatever its size.
     public static func load(customers: String, invoices: String, payments: String) throws(Diagnostics) -> Workspace {
-        try load(names: files, [customers, invoices, payments].map(FileBytes.init(text:)), progress: nil)
+        try load(customers: customers, invoices: invoices, payments: payments, parts: nil)
+    }
+
+    static func load(customers: String, invoices: String, payments: String, parts: Int?) throws(Diagnostics) -> Workspace {
+        try load(names: files, [customers, invoices, payments].map(FileBytes.init(text:)), progress: nil, parts: parts)
+    }
+
+    /// How many parts to split work of `size` items into: one per core once it is large.
+    static func parts(_ size: Int, large: Int, forced: Int?) -> Int {
+        forced ?? (size < large ? 1 : ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Each file's bytes are let go once its table is read and checked, so that a large
     /// workspace never holds all three files and all the columns at once.
-    private static func load(
-        names: [String], _ contents: consuming [FileBytes], progress: Progress?
+    static func load(
+        names: [String], _ contents: consuming [FileBytes], progress: Progress?, parts: Int? = nil
     ) throws(Diagnostics) -> Workspace {
         var open: [FileBytes?] = (consume contents).map { $0 }
         func file(_ i: Int) -> (name: String, bytes: FileBytes) {
@@ -66,11 +76,10 @@ public enum WorkspaceLoader {
         }
         var workspace = Workspace()
         var problems = Problems()
-        workspace.customers = read(file(0), CustomerColumn.self, empty: Customers(), &problems, progress) {
+        workspace.customers = read(file(0), CustomerColumn.self, empty: Customers(), &problems, progress, parts: parts) {
             CustomerColumn.parse(&$0, &$1)
         }
-        try problems.throwIfAny()
-        problems.duplicates(CustomerColumn.id.rawValue, &workspace.customers.id, what: "customer")
+        problems.duplicates(CustomerColumn.id.rawValue, &workspace.customers.id, what: "customer", parts: parts)
         try problems.throwIfAny()
         // Problems of later files point into their own bytes only.
         problems.forget()
@@ -78,29 +87,27 @@ public enum WorkspaceLoader {
 
         let customers = workspace.customers
         workspace.invoices = read(
-            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress,
+            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress, parts: parts,
             lookahead: [(InvoiceColumn.customerID.rawValue, customers.id)]
         ) {
             InvoiceColumn.parse(&$0, &$1, customers: customers)
         }
-        try problems.throwIfAny()
-        problems.duplicates(InvoiceColumn.id.rawValue, &workspace.invoices.id, what: "invoice")
+        problems.duplicates(InvoiceColumn.id.rawValue, &workspace.invoices.id, what: "invoice", parts: parts)
         try problems.throwIfAny()
         problems.forget()
         open[1] = nil
 
         let invoices = workspace.invoices
         var paid = read(
-            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress,
+            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress, parts: parts,
             lookahead: [(PaymentColumn.customerID.rawValue, customers.id)]
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
         }
         workspace.payments = paid.payments
-        PaymentColumn.resolve(paid.pending, &workspace.payments, workspace, &problems)
+        PaymentColumn.resolve(paid.pending, &workspace.payments, workspace, &problems, parts: parts)
         paid = PaymentRows()
-        try problems.throwIfAny()
-        let duplicated = problems.duplicates(PaymentColumn.id.rawValue, &workspace.payments.id, what: "payment")
+        let duplicated = problems.duplicates(PaymentColumn.id.rawValue, &workspace.payments.id, what: "payment", parts: parts)
         PaymentColumn.checkTotals(workspace, skipping: duplicated, &problems)
         try problems.throwIfAny()
         return workspace
@@ -110,7 +117,7 @@ public enum WorkspaceLoader {
     /// started, and its problems. A malformed record ends the file, and the parts after it.
     private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
         _ file: (name: String, bytes: FileBytes), _: Column.Type, empty: Rows, _ problems: inout Problems,
-        _ progress: Progress?, lookahead: [(column: Int, keys: KeyColumn)] = [],
+        _ progress: Progress?, parts wanted: Int?, lookahead: [(column: Int, keys: KeyColumn)] = [],
         parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
     ) -> Rows {
         let csv: CSVFile
@@ -121,7 +128,7 @@ public enum WorkspaceLoader {
             return empty
         }
         // Small files are not worth a thread.
-        let parts = csv.parts(csv.records.count < 1 << 20 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+        let parts = csv.parts(WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: wanted))
         // The first part's columns become the table's: they get room for every row, so
         // that joining the other parts to them copies nothing twice.
         let lines = concurrently(parts.count) { k in countLineFeeds(UnsafeBufferPointer(rebasing: csv.bytes[parts[k].range])) + 1 }
@@ -259,7 +266,9 @@ struct Problems: Sendable {
     /// A problem with column `column` of the record at `place` of the file last read.
     mutating func add(place: Place, column: Int, rank: Int, _ message: String, hint: String? = nil) {
         guard let file else { return }
-        guard shown.count < WorkspaceLoader.maxErrors else {
+        let key = place.offset * 4 + rank
+        // When the list is full, a problem after the last one shown is only counted.
+        if shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, key > last.key {
             more += 1
             return
         }
@@ -267,17 +276,17 @@ struct Problems: Sendable {
         var table = CSVTable(file, part: (place.offset..<file.records.upperBound, Int(place.line)))
         guard (try? table.next()) == true else { return }
         var other = Problems()
-        other.add(key: place.offset * 4 + rank, table.error(column, message, hint: hint))
+        other.add(key: key, table.error(column, message, hint: hint))
         merge(other)
     }
 
     /// Indexes the ids of the file last read; an id given twice is an error at its second row.
     @discardableResult
     mutating func duplicates(
-        _ column: Int, _ ids: inout KeyColumn, what: String
+        _ column: Int, _ ids: inout KeyColumn, what: String, parts: Int?
     ) -> Set<Int32> {
         var rows = Set<Int32>()
-        for (row, _) in ids.buildIndex() {
+        for (row, _) in ids.buildIndex(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts)) {
             rows.insert(row)
             add(row: row, column: column, rank: 0, "duplicate \(what) id '\(ids[Int(row)])'", hint: "each \(what) id may appear once")
         }
@@ -317,8 +326,11 @@ final class FileBytes: @unchecked Sendable {
         mapped = true
     }
 
-    init(text: String) {
-        let bytes = Array(text.utf8)
+    convenience init(text: String) {
+        self.init(bytes: Array(text.utf8))
+    }
+
+    init(bytes: [UInt8]) {
         let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
         _ = memory.initialize(from: bytes)
         buffer = UnsafeBufferPointer(start: memory.baseAddress, count: bytes.count)
@@ -523,9 +535,11 @@ private enum PaymentColumn: Int, TableColumn {
 
     /// Looks up the invoice ids left for later, a share per core, in batches whose memory
     /// reads overlap; an id not found, or another customer's invoice, is an error at its field.
-    static func resolve(_ pending: [PaymentRows.Pending], _ payments: inout Payments, _ w: Workspace, _ problems: inout Problems) {
+    static func resolve(
+        _ pending: [PaymentRows.Pending], _ payments: inout Payments, _ w: Workspace, _ problems: inout Problems, parts: Int?
+    ) {
         guard let file = problems.file else { return }
-        let n = pending.count < 1 << 16 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        let n = WorkspaceLoader.parts(pending.count, large: 1 << 16, forced: parts)
         let shares = concurrently(n) { k in
             var found: [(row: Int32, invoice: Int32)] = []
             var missing: [(PaymentRows.Pending, String?)] = []

@@ -1,0 +1,211 @@
+// A file read in parts at once must give what it gives read whole: the same rows, and the
+// same errors at the same lines, whatever the number of parts.
+
+import DunCore
+import Testing
+
+@testable import DunModel
+
+/// A workspace of a few thousand rows with everything that makes splitting hard: quoted
+/// fields with commas, quotes and line breaks, CRLF line ends, blank lines, a BOM.
+struct Sample {
+    var customers = "\u{FEFF}id,name,region,grade,credit_limit,currency,terms_days,collector\r\n"
+    var invoices = "id,customer_id,issued,due,amount,disputed\n"
+    var payments = "id,customer_id,invoice_id,date,amount,method\n"
+
+    init(customers count: Int = 300, invoices: Int = 3000) {
+        for c in 0..<count {
+            let name =
+                switch c % 4 {
+                case 0: "客户\(c)有限公司"
+                case 1: "\"Smith, Jones & Co \(c)\""
+                case 2: "\"Line one\nline \"\"two\"\" \(c)\""
+                default: "Plain \(c)"
+                }
+            customers += "C\(c),\(name),\(["华东", "华北", ""][c % 3]),\(["A", "c", ""][c % 3]),\(c * 100).50,CNY,\(c % 90),\(c % 5 == 0 ? "" : "王芳")\r\n"
+            if c % 50 == 0 { customers += "\r\n" }
+        }
+        for i in 0..<invoices {
+            let day = 1 + i % 28
+            self.invoices += "INV-\(String(repeating: "0", count: i % 3))\(i),C\(i * 7 % count),2026-03-\(day < 10 ? "0" : "")\(day),2026-05-01,\(i % 1000 + 1).25,\(i % 13 == 0)\n"
+            if i % 3 != 0 {
+                payments += "P\(i),C\(i * 7 % count),INV-\(String(repeating: "0", count: i % 3))\(i),2026-04-0\(1 + i % 9),\(i % 1000).25,\"银行,转账\"\n"
+            } else if i % 9 == 0 {
+                payments += "U\(i),C\(i * 7 % count),,2026-04-02,10.00,\n"
+            }
+        }
+    }
+
+    func load(parts: Int?) -> Result<Workspace, Diagnostics> {
+        Result { () throws(Diagnostics) in
+            try WorkspaceLoader.load(customers: customers, invoices: invoices, payments: payments, parts: parts)
+        }
+    }
+}
+
+/// Every column of a workspace as text, to compare two loads.
+func dump(_ w: Workspace) -> [String] {
+    let c = w.customers
+    let i = w.invoices
+    let p = w.payments
+    var lines: [String] = []
+    for r in 0..<c.count {
+        lines.append(
+            "\(c.id[r])|\(c.name[r])|\(c.region[r] ?? "-")|\(c.grade[r].map(String.init(describing:)) ?? "-")|\(c.creditLimit[r] ?? -1)|\(c.currency[r])|\(c.termsDays[r] ?? -1)|\(c.collector[r] ?? "-")|\(c.id.row(of: c.id[r]) ?? -1)"
+        )
+    }
+    for r in 0..<i.count {
+        lines.append("\(i.id[r])|\(i.customer[r])|\(i.issued[r])|\(i.due[r])|\(i.amount[r])|\(i.disputed[r])|\(i.id.row(of: i.id[r]) ?? -1)")
+    }
+    for r in 0..<p.count {
+        lines.append("\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.method[r] ?? "-")|\(p.id.row(of: p.id[r]) ?? -1)")
+    }
+    return lines
+}
+
+func rendered(_ result: Result<Workspace, Diagnostics>) -> String {
+    switch result {
+    case .success(let w): return dump(w).joined(separator: "\n")
+    case .failure(let d): return d.all.map(\.rendered).joined()
+    }
+}
+
+struct PartsTests {
+    @Test(arguments: [2, 3, 4, 7])
+    func partsGiveTheSameRows(parts: Int) throws {
+        let sample = Sample()
+        let whole = try sample.load(parts: 1).get()
+        #expect(whole.customers.count == 300)
+        #expect(whole.invoices.count == 3000)
+        #expect(whole.customers.name[2] == "Line one\nline \"two\" 2")
+        #expect(whole.payments.method[0] == nil)
+        #expect(whole.payments.method[1] == "银行,转账")
+        #expect(rendered(sample.load(parts: parts)) == rendered(.success(whole)))
+    }
+
+    @Test(arguments: [2, 3, 4, 7])
+    func partsGiveTheSameErrors(parts: Int) {
+        var sample = Sample()
+        // Bad values spread over the file, some in the last rows, more than can be shown.
+        var lines = sample.invoices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for k in stride(from: 40, to: 3000, by: 50) {
+            lines[k] = lines[k].replacingOccurrences(of: "2026-05-01", with: "2026-02-30")
+        }
+        lines[2999] = lines[2999].replacingOccurrences(of: ",C", with: ",NOPE")
+        lines[21] = lines[20]  // a duplicate id
+        sample.invoices = lines.joined(separator: "\n")
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("invoices.csv:41:"))
+        #expect(whole.contains("duplicate invoice id"))
+        #expect(whole.contains("more errors not shown"))
+        #expect(rendered(sample.load(parts: parts)) == whole)
+    }
+
+    @Test(arguments: [2, 5])
+    func paymentErrorsFoundAfterReadingKeepTheirOrder(parts: Int) {
+        var sample = Sample()
+        var lines = sample.payments.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[10] = lines[10].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice
+        lines[11] = lines[11].replacingOccurrences(of: "2026-04", with: "2026-13")  // bad date, then
+        lines[11] = lines[11].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice first
+        func line(_ id: String) -> Int { lines.firstIndex { $0.hasPrefix(id + ",") } ?? 0 }
+        lines[line("P1201")] = lines[line("P1201")].replacingOccurrences(of: ".25,", with: "000.25,")  // more than owed
+        lines[line("P1802")] = lines[line("P1802")].replacingOccurrences(of: ",C", with: ",C1")  // another customer's invoice
+        sample.payments = lines.joined(separator: "\n")
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("no invoice 'NOT-"))
+        #expect(whole.contains("is more than what is left"))
+        #expect(whole.contains("not to this payment's customer"))
+        #expect(whole.components(separatedBy: "payments.csv:12:").count == 3)
+        #expect(rendered(sample.load(parts: parts)) == whole)
+    }
+
+    @Test(arguments: [2, 4])
+    func aMalformedRecordEndsTheFileInEveryPart(parts: Int) {
+        var sample = Sample()
+        var lines = sample.invoices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[700] = lines[700].replacingOccurrences(of: ",C", with: ",\"C")  // an unterminated quote
+        lines[2500] = lines[2500].replacingOccurrences(of: "2026-05-01", with: "soon")
+        sample.invoices = lines.joined(separator: "\n")
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("unterminated quoted field"))
+        #expect(!whole.contains("soon"))
+        #expect(rendered(sample.load(parts: parts)) == whole)
+    }
+
+    @Test func invalidUTF8InALaterPartIsTheOnlyError() {
+        var sample = Sample()
+        sample.invoices += "INV-X,C1,2026-03-01,2026-05-01,1.00,\u{FFFD}\n"
+        let bad = sample.invoices.utf8.count - 4
+        var bytes = Array(sample.invoices.utf8)
+        bytes.replaceSubrange(bad..<(bad + 3), with: [0xC9, 0xCF, 0x0A])
+        sample.invoices = String(decoding: bytes, as: UTF8.self)
+        // String(decoding:) would repair the bytes, so feed them through a file instead.
+        let whole = WorkspaceLoaderBytes.load(sample, invoices: bytes, parts: 1)
+        #expect(whole.contains("file is not UTF-8"))
+        #expect(WorkspaceLoaderBytes.load(sample, invoices: bytes, parts: 3) == whole)
+    }
+
+    @Test func splitPointsRespectQuotes() {
+        let text = "h\n" + String(repeating: "a,\"x\ny\"\n", count: 40) + "b,c\n"
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let file = try? CSVFile(name: "t.csv", bytes: buffer, columns: [ColumnSpec(name: "h", required: true)])
+            else {
+                Issue.record("header not read")
+                return
+            }
+            let parts = file.parts(5)
+            #expect(parts.count == 5)
+            #expect(parts.first?.range.lowerBound == 2)
+            #expect(parts.last?.range.upperBound == bytes.count)
+            for (a, b) in zip(parts, parts.dropFirst()) {
+                #expect(a.range.upperBound == b.range.lowerBound)
+                // Each part starts a record: after a line break that ends a record.
+                #expect(bytes[b.range.lowerBound - 1] == 10 && bytes[b.range.lowerBound - 2] == UInt8(ascii: "\""))
+                #expect(b.line == 2 + 2 * (b.range.lowerBound - 2) / 8)
+            }
+        }
+    }
+
+    @Test func countsWordByWord() {
+        for text in ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x"] {
+            let bytes = Array(text.utf8)
+            let counts = bytes.withUnsafeBufferPointer(countBytes)
+            #expect(counts.lineFeeds == bytes.filter { $0 == 10 }.count)
+            #expect(counts.carriageReturns == bytes.filter { $0 == 13 }.count)
+            #expect(counts.quotes == bytes.filter { $0 == 34 }.count)
+        }
+    }
+
+    @Test(arguments: [1, 2, 4, 8])
+    func keyIndexFindsEveryIdAndEachDuplicate(parts: Int) {
+        var ids = KeyColumn()
+        // Long ids sharing their first 16 bytes, short ones, and the empty id.
+        let texts = (0..<5000).map { "customer-account-number-\($0)" } + (0..<5000).map { "\($0)" } + ["", "7", "customer-account-number-42"]
+        for t in texts {
+            var t = t
+            t.withUTF8 { ids.append($0) }
+        }
+        let duplicates = ids.buildIndex(parts: parts)
+        #expect(duplicates.map(\.row) == [10_001, 10_002])
+        #expect(duplicates.map(\.first) == [5007, 42])
+        #expect(ids.row(of: "customer-account-number-4999") == 4999)
+        #expect(ids.row(of: "4999") == 9999)
+        #expect(ids.row(of: "") == 10_000)
+        #expect(ids.row(of: "customer-account-number-5000") == nil)
+        #expect(ids.row(of: "customer-account-number-") == nil)
+    }
+}
+
+/// Loads with invoices given as raw bytes (possibly not UTF-8), rendered.
+enum WorkspaceLoaderBytes {
+    static func load(_ sample: Sample, invoices: [UInt8], parts: Int) -> String {
+        let files = [Array(sample.customers.utf8), invoices, Array(sample.payments.utf8)].map(FileBytes.init(bytes:))
+        do {
+            return dump(try WorkspaceLoader.load(names: WorkspaceLoader.files, files, progress: nil, parts: parts)).joined()
+        } catch {
+            return error.all.map(\.rendered).joined()
+        }
+    }
+}
