@@ -3,12 +3,13 @@
 import Foundation
 import Testing
 
-/// Runs the built `dun` with arguments and optional standard input.
-func runDun(_ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root) throws -> (
-    status: Int32, out: String, err: String
-) {
+/// Runs the built `dun` (or another executable of the package) with arguments and optional
+/// standard input.
+func runDun(
+    _ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root, program: URL = Paths.executable
+) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
-    process.executableURL = Paths.executable
+    process.executableURL = program
     process.arguments = arguments
     process.currentDirectoryURL = directory
     let out = Pipe()

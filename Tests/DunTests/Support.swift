@@ -13,13 +13,16 @@ enum Paths {
     static let examples = root.appendingPathComponent("examples")
 
     /// The `dun` executable built beside the test bundle.
-    static var executable: URL {
+    static var executable: URL { executable(named: "dun") }
+
+    /// An executable of the package built beside the test bundle.
+    static func executable(named name: String) -> URL {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for dir in [here, here.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("dun")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        return root.appendingPathComponent(".build/debug/dun")
+        return root.appendingPathComponent(".build/debug/" + name)
     }
 }
 
