@@ -311,20 +311,22 @@ public struct Interpreter {
 
     /// Folds values into one: nulls are skipped; `count` counts non-null values, or true ones.
     func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>) throws(RuntimeError) -> Value {
-        let present = values.filter { !$0.isNull }
         switch aggregate {
         case .count:
-            return .number(Decimal64(present.filter { $0 != .bool(false) }.count))
+            return .number(Decimal64(values.count { !$0.isNull && $0 != .bool(false) }))
         case .sum, .avg:
-            guard var total = present.first else { return aggregate == .sum ? .number(.zero) : .null }
-            for v in present.dropFirst() {
-                total = try Value.arithmetic(.add, total, v, at: range)
+            var total: Value = .null
+            var count = 0
+            for v in values where !v.isNull {
+                total = count == 0 ? v : try Value.arithmetic(.add, total, v, at: range)
+                count += 1
             }
+            if count == 0 { return aggregate == .sum ? .number(.zero) : .null }
             if aggregate == .sum { return total }
-            return try Value.arithmetic(.divide, total, .number(Decimal64(present.count)), at: range)
+            return try Value.arithmetic(.divide, total, .number(Decimal64(count)), at: range)
         case .min, .max:
             var best: Value = .null
-            for v in present {
+            for v in values where !v.isNull {
                 if best.isNull {
                     best = v
                 } else if let order = try Value.order(v, best, at: range), aggregate == .max ? order > 0 : order < 0 {

@@ -20,6 +20,8 @@ extension Value {
             }
             return sign(x.minor, y.minor)
         case (.money(let x), .number(let y)):
+            // `balance > 0` on every row: no decimal needed.
+            if y == .zero { return sign(x.minor, 0) }
             return sign(x.decimal, y)
         case (.number(let x), .money(let y)):
             return sign(x, y.decimal)
