@@ -42,19 +42,22 @@ struct WorkspaceOptions: ParsableArguments {
     /// progress bar on a terminal.
     func session() throws -> Session {
         let bar = ProgressBar(total: Session.size(of: data))
-        defer { bar?.finish() }
         let clock = ContinuousClock()
         let start = clock.now
         var progress: (@Sendable (Int, Int) -> Void)?
         if let bar {
             progress = { bar.advance(bytes: $0, records: $1) }
         }
-        do throws(Diagnostics) {
-            let session = try Session.open(directory: data, asOf: day, format: format, progress: progress)
+        let opened = Result { () throws(Diagnostics) in
+            try Session.open(directory: data, asOf: day, format: format, progress: progress)
+        }
+        // The bar is gone before anything else is written.
+        bar?.finish()
+        switch opened {
+        case .success(let session):
             if timings { reportTiming("load", clock.now - start) }
             return session
-        } catch {
-            bar?.finish()
+        case .failure(let error):
             report(error.all)
             throw ExitCode(1)
         }

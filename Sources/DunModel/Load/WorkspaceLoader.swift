@@ -51,11 +51,11 @@ public enum WorkspaceLoader {
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
-    /// `parts`, for tests: how many parts each file and index is split into, whatever its size.
     public static func load(customers: String, invoices: String, payments: String) throws(Diagnostics) -> Workspace {
         try load(customers: customers, invoices: invoices, payments: payments, parts: nil)
     }
 
+    /// `parts`, for tests: how many parts each file and index is split into, whatever its size.
     static func load(customers: String, invoices: String, payments: String, parts: Int?) throws(Diagnostics) -> Workspace {
         try load(names: files, [customers, invoices, payments].map(FileBytes.init(text:)), progress: nil, parts: parts)
     }
