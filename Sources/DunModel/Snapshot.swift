@@ -74,6 +74,14 @@ public final class Snapshot: Sendable {
         let inv = workspace.invoices
         let pay = workspace.payments
         let cust = workspace.customers
+        /// Adds to a customer's total; the customer is named only if it overflows.
+        func add(_ a: Int64, _ b: Int64, _ c: Int) throws(Diagnostic) -> Int64 {
+            let (r, overflow) = a.addingReportingOverflow(b)
+            if overflow {
+                throw Diagnostic(.error, "the totals of customer \(cust.id[c]) are too large to add up exactly")
+            }
+            return r
+        }
 
         var visible = [Bool](repeating: false, count: inv.count)
         var invoices: [Int32] = []
@@ -99,7 +107,7 @@ public final class Snapshot: Sendable {
                 if let d = last[Int(target)], d >= pay.date[i] {} else { last[Int(target)] = pay.date[i] }
                 appliedPayments.append(p)
             } else {
-                unapplied[c] = try Snapshot.add(unapplied[c], pay.amount[i], customer: cust.id[c])
+                unapplied[c] = try add(unapplied[c], pay.amount[i], c)
             }
         }
 
@@ -131,10 +139,10 @@ public final class Snapshot: Sendable {
                 paidCount[c] += 1
                 continue
             }
-            balance[c] = try Snapshot.add(balance[c], open, customer: cust.id[c])
+            balance[c] = try add(balance[c], open, c)
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             if late > 0 {
-                overdueBalance[c] = try Snapshot.add(overdueBalance[c], open, customer: cust.id[c])
+                overdueBalance[c] = try add(overdueBalance[c], open, c)
                 overdue[c] = max(overdue[c], late)
             }
         }
@@ -142,7 +150,7 @@ public final class Snapshot: Sendable {
         var avg = [Decimal64?](repeating: nil, count: cust.count)
         var utilization = [Decimal64?](repeating: nil, count: cust.count)
         for c in 0..<cust.count {
-            balance[c] = try Snapshot.add(balance[c], -unapplied[c], customer: cust.id[c])
+            balance[c] = try add(balance[c], -unapplied[c], c)
             if paidCount[c] > 0 {
                 // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
                 avg[c] = Decimal64(daysToPaySum[c]).divided(by: Decimal64(paidCount[c]), places: 1)
@@ -168,14 +176,6 @@ public final class Snapshot: Sendable {
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]
         paymentsOfInvoice = built[2]
-    }
-
-    private static func add(_ a: Int64, _ b: Int64, customer: String) throws(Diagnostic) -> Int64 {
-        let (r, overflow) = a.addingReportingOverflow(b)
-        if overflow {
-            throw Diagnostic(.error, "the totals of customer \(customer) are too large to add up exactly")
-        }
-        return r
     }
 
     // MARK: derived invoice fields

@@ -164,8 +164,6 @@ struct CSVFile: @unchecked Sendable {
 struct CSVTable: ~Copyable {
     let file: CSVFile
     private var scanner: CSVScanner
-    /// Where the current record's fields are in `ahead`.
-    private var current = 0..<0
     /// Where unescaped quoted fields are written; valid until the next record.
     private var scratch: UnsafeMutableBufferPointer<UInt8>
     private var scratchUsed = 0
@@ -173,17 +171,8 @@ struct CSVTable: ~Copyable {
     private var retired: [UnsafeMutableBufferPointer<UInt8>] = []
     /// Where the current record starts: its first byte and line.
     private(set) var recordStart = (offset: 0, line: 0)
-    /// Records scanned ahead of the current one: their fields end to end, where each
-    /// record's fields end, and what stopped the scan.
-    private var ahead: [CSVField] = []
-    private var aheadEnds: [Int] = []
-    private var aheadNext = 0
-    private var aheadError: CSVSyntaxError?
-    private var atEnd = false
-    /// Columns holding ids that records look up, with the ids' column: when records are
-    /// scanned ahead, the index slots of their ids are read at once, so that the cache misses
-    /// of a batch overlap and each record's lookup then finds its slot in the cache.
-    var lookahead: [(column: Int, keys: KeyColumn)] = []
+    /// The current record's fields.
+    private var fields: [CSVField] = []
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
@@ -201,20 +190,15 @@ struct CSVTable: ~Copyable {
         scratchUsed = 0
         retired.forEach { $0.deallocate() }
         retired.removeAll()
-        if aheadNext == aheadEnds.count {
-            if !atEnd && aheadError == nil { scanAhead() }
-            if aheadNext == aheadEnds.count {
-                if let error = aheadError { throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error) }
-                return false
-            }
+        do {
+            guard try scanner.nextRecord(into: &fields) else { return false }
+        } catch {
+            throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error)
         }
-        current = (aheadNext == 0 ? 0 : aheadEnds[aheadNext - 1])..<aheadEnds[aheadNext]
-        aheadNext += 1
-        let fields = ahead[current]
-        let first = ahead[current.lowerBound]
+        let first = fields[0]
         recordStart = (first.start - (first.quoted ? 1 : 0), first.line)
         if fields.count != file.headerCount {
-            let at = fields.count > file.headerCount ? ahead[current.lowerBound + file.headerCount] : ahead[current.upperBound - 1]
+            let at = fields.count > file.headerCount ? fields[file.headerCount] : fields[fields.count - 1]
             throw CSVFile.locate(
                 file: file.name, bytes: file.bytes, field: at,
                 message: "expected \(file.headerCount) fields as in the header, found \(fields.count)",
@@ -223,46 +207,12 @@ struct CSVTable: ~Copyable {
         return true
     }
 
-    /// Scans the next few records, then shows `lookahead` their column.
-    private mutating func scanAhead() {
-        ahead.removeAll(keepingCapacity: true)
-        aheadEnds.removeAll(keepingCapacity: true)
-        aheadNext = 0
-        var fields: [CSVField] = []
-        while aheadEnds.count < 32 {
-            do {
-                guard try scanner.nextRecord(into: &fields) else {
-                    atEnd = true
-                    break
-                }
-            } catch {
-                aheadError = error
-                break
-            }
-            ahead += fields
-            aheadEnds.append(ahead.count)
-        }
-        for (column, keys) in lookahead {
-            guard let p = file.positions[column] else { continue }
-            var ids: [UnsafeBufferPointer<UInt8>] = []
-            var start = 0
-            for end in aheadEnds {
-                if p < end - start {
-                    let f = ahead[start + p]
-                    ids.append(UnsafeBufferPointer(rebasing: file.bytes[f.start..<f.end]))
-                }
-                start = end
-            }
-            keys.touch(ids)
-        }
-    }
-
     /// The bytes of a wanted column in the current record: empty when the header lacks the
     /// column or the field is empty. Quotes are removed and `""` read as `"`; unquoted fields
     /// are trimmed of spaces and tabs. Valid until the next record.
     mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
         guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let field = ahead[current.lowerBound + p]
+        let field = fields[p]
         var lo = field.start
         var hi = field.end
         let all = file.bytes
@@ -296,7 +246,7 @@ struct CSVTable: ~Copyable {
 
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
-        let field = ahead[current.lowerBound + (file.positions[column] ?? 0)]
+        let field = fields[file.positions[column] ?? 0]
         return CSVFile.locate(file: file.name, bytes: file.bytes, field: field, message: message, hint: hint)
     }
 }

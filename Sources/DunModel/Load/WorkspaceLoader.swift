@@ -87,8 +87,7 @@ public enum WorkspaceLoader {
 
         let customers = workspace.customers
         workspace.invoices = read(
-            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress, parts: parts,
-            lookahead: [(InvoiceColumn.customerID.rawValue, customers.id)]
+            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress, parts: parts
         ) {
             InvoiceColumn.parse(&$0, &$1, customers: customers)
         }
@@ -99,8 +98,7 @@ public enum WorkspaceLoader {
 
         let invoices = workspace.invoices
         var paid = read(
-            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress, parts: parts,
-            lookahead: [(PaymentColumn.customerID.rawValue, customers.id)]
+            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress, parts: parts
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
         }
@@ -117,7 +115,7 @@ public enum WorkspaceLoader {
     /// started, and its problems. A malformed record ends the file, and the parts after it.
     private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
         _ file: (name: String, bytes: FileBytes), _: Column.Type, empty: Rows, _ problems: inout Problems,
-        _ progress: Progress?, parts wanted: Int?, lookahead: [(column: Int, keys: KeyColumn)] = [],
+        _ progress: Progress?, parts wanted: Int?,
         parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
     ) -> Rows {
         let csv: CSVFile
@@ -135,7 +133,7 @@ public enum WorkspaceLoader {
         var results = concurrently(parts.count) { k in
             readPart(
                 csv, parts[k], empty: empty, rows: k == 0 ? lines.reduce(0, +) : lines[k], progress: progress,
-                lookahead: lookahead, parse: parse)
+                parse: parse)
         }
         if let bad = results.lazy.compactMap(\.encodingError).first {
             problems.add(key: 0, bad)
@@ -166,7 +164,6 @@ public enum WorkspaceLoader {
 
     private static func readPart<Rows: Sendable & Joinable, Column: TableColumn>(
         _ csv: CSVFile, _ part: (range: Range<Int>, line: Int), empty: Rows, rows: Int, progress: Progress?,
-        lookahead: [(column: Int, keys: KeyColumn)],
         parse: (inout Rows, inout Record<Column>) -> Void
     ) -> Part<Rows> {
         var result = Part(rows: empty)
@@ -176,9 +173,7 @@ public enum WorkspaceLoader {
         }
         // Room for every row at once: growing a column copies it.
         result.rows.reserve(rows)
-        var table = CSVTable(csv, part: part)
-        table.lookahead = lookahead
-        var record = Record<Column>(table)
+        var record = Record<Column>(CSVTable(csv, part: part))
         var reported = part.range.lowerBound
         var records = 0
         do {
