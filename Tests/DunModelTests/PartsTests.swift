@@ -83,6 +83,24 @@ struct PartsTests {
         #expect(rendered(sample.load(parts: parts)) == rendered(.success(whole)))
     }
 
+    @Test(arguments: ["\r\n", "\r"])
+    func otherLineEndsSplitToo(lineEnd: String) {
+        var sample = Sample()
+        sample.invoices = sample.invoices.replacingOccurrences(of: "\n", with: lineEnd)
+        sample.payments = sample.payments.replacingOccurrences(of: "\n", with: lineEnd)
+        var lines = sample.payments.components(separatedBy: lineEnd)
+        lines[2000] = lines[2000].replacingOccurrences(of: "2026-04", with: "2026-14")
+        sample.payments = lines.joined(separator: lineEnd)
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("payments.csv:2001:"))
+        #expect(rendered(sample.load(parts: 4)) == whole)
+        let bytes = Array(sample.invoices.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            let file = try? CSVFile(name: "invoices.csv", bytes: buffer, columns: [])
+            #expect(file?.parts(4).count == 4)
+        }
+    }
+
     @Test(arguments: [2, 3, 4, 7])
     func partsGiveTheSameErrors(parts: Int) {
         var sample = Sample()

@@ -89,8 +89,9 @@ struct CSVFile: @unchecked Sendable {
             // to a line break outside quotes.
             let target = start + size
             let counted = countBytes(UnsafeBufferPointer(rebasing: bytes[start..<target]))
-            guard counted.carriageReturns == 0 else { break }  // lone CRs end lines too: read in one part
-            var lines = counted.lineFeeds
+            // A CR outside quotes ends a line too unless an LF follows it (CRLF is one break).
+            var lines =
+                counted.lineFeeds + (counted.carriageReturns == 0 ? 0 : loneCarriageReturns(in: start..<target, quoted: quoted))
             if counted.quotes % 2 == 1 { quoted.toggle() }
             var i = target
             while i < records.upperBound {
@@ -100,8 +101,8 @@ struct CSVFile: @unchecked Sendable {
                 } else if b == 10 {
                     lines += 1
                     if !quoted { break }
-                } else if b == 13 {
-                    i = records.upperBound
+                } else if b == 13 && !quoted && (i + 1 == records.upperBound || bytes[i + 1] != 10) {
+                    lines += 1
                     break
                 }
                 i += 1
@@ -113,6 +114,21 @@ struct CSVFile: @unchecked Sendable {
         }
         parts.append((start..<records.upperBound, line))
         return parts
+    }
+
+    /// How many CR bytes in `range` outside quotes have no LF after them, as the scanner
+    /// counts lines; `quoted` tells whether the range starts inside quotes.
+    private func loneCarriageReturns(in range: Range<Int>, quoted: Bool) -> Int {
+        var quoted = quoted
+        var count = 0
+        for i in range {
+            if bytes[i] == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if bytes[i] == 13 && !quoted && (i + 1 == bytes.count || bytes[i + 1] != 10) {
+                count += 1
+            }
+        }
+        return count
     }
 
     /// The first invalid UTF-8 byte of `range` (the whole file by default) as a diagnostic.
