@@ -16,7 +16,7 @@ struct GenerateWorkspace: ParsableCommand {
         commandName: "generate-workspace",
         abstract: "Write a synthetic receivables workspace (customers, invoices, payments) for benchmarks.")
 
-    @Option(help: "How many invoices (about 0.93 payments each).")
+    @Option(help: "How many invoices (about 0.9 payments each).")
     var invoices = 1_000_000
 
     @Option(help: "How many customers (default: one per 10 invoices).")
