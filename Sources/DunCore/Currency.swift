@@ -50,6 +50,14 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var code: String { Currency.table[Int(index)].code }
+
+    /// Whether `bytes` spell this currency's code exactly (the common case of a file's
+    /// currency column, checked without making a string).
+    public func isCode(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.elementsEqual(Currency.codeBytes[Int(index)])
+    }
+
+    private static let codeBytes: [[UInt8]] = table.map { Array($0.code.utf8) }
     /// Digits after the decimal point: 2 for CNY, 0 for JPY.
     public var minorUnit: Int { Currency.table[Int(index)].minorUnit }
     public var description: String { code }

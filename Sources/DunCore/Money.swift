@@ -46,6 +46,7 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// `parse` over UTF-8 bytes.
     public static func parse(utf8: UnsafeBufferPointer<UInt8>, currency: Currency) -> Result<Money, ParseError> {
         var bytes = utf8[...]
+        let minorUnit = currency.minorUnit
         var negative = false
         if let f = bytes.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
             negative = f == UInt8(ascii: "-")
@@ -64,9 +65,9 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
             digits += 1
             if decimals >= 0 {
                 decimals += 1
-                if decimals > currency.minorUnit {
+                if decimals > minorUnit {
                     if b == 48 { continue }  // trailing zeros beyond the unit are harmless
-                    return .failure(.tooManyDecimals(allowed: currency.minorUnit))
+                    return .failure(.tooManyDecimals(allowed: minorUnit))
                 }
             }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
@@ -76,7 +77,7 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
         }
         guard digits > 0 else { return .failure(.notAnAmount) }
         let used = max(decimals, 0)
-        for _ in min(used, currency.minorUnit)..<currency.minorUnit {
+        for _ in min(used, minorUnit)..<minorUnit {
             let (m, o) = value.multipliedReportingOverflow(by: 10)
             if o { return .failure(.tooLarge) }
             value = m

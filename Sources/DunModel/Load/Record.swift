@@ -146,7 +146,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let b = bytes(c)
         if b.isEmpty { return nil }
         // Most files name one currency on every row.
-        if b.count == 3 && b[0] == 0x43 && b[1] == 0x4E && b[2] == 0x59 { return .cny }
+        if Currency.cny.isCode(b) { return .cny }
         let code = String(decoding: b, as: UTF8.self)
         if let currency = Currency(code: code) ?? Currency(code: code.uppercased()) { return currency }
         let hint: String
@@ -166,7 +166,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// (The customer is named by its row, so that nothing is copied unless the check fails.)
     mutating func sameCurrency(_ c: Column, as expected: Currency, customer: Int32, of customers: borrowing Customers, what: String) {
         let b = bytes(c)
-        if b.isEmpty || (b.count == 3 && String(decoding: b, as: UTF8.self) == expected.code) { return }
+        if b.isEmpty || expected.isCode(b) { return }
         let code = String(decoding: b, as: UTF8.self)
         guard code.uppercased() != expected.code else { return }
         fail(
