@@ -158,10 +158,10 @@ struct PartsTests {
         var bytes = Array(sample.invoices.utf8)
         bytes.replaceSubrange(bad..<(bad + 3), with: [0xC9, 0xCF, 0x0A])
         sample.invoices = String(decoding: bytes, as: UTF8.self)
-        // String(decoding:) would repair the bytes, so feed them through a file instead.
-        let whole = WorkspaceLoaderBytes.load(sample, invoices: bytes, parts: 1)
+        // String(decoding:) would repair the bytes, so they are loaded as bytes.
+        let whole = loadBytes(Array(sample.customers.utf8), bytes, Array(sample.payments.utf8), parts: 1)
         #expect(whole.contains("file is not UTF-8"))
-        #expect(WorkspaceLoaderBytes.load(sample, invoices: bytes, parts: 3) == whole)
+        #expect(loadBytes(Array(sample.customers.utf8), bytes, Array(sample.payments.utf8), parts: 3) == whole)
     }
 
     @Test func splitPointsRespectQuotes() {
@@ -216,14 +216,49 @@ struct PartsTests {
     }
 }
 
-/// Loads with invoices given as raw bytes (possibly not UTF-8), rendered.
-enum WorkspaceLoaderBytes {
-    static func load(_ sample: Sample, invoices: [UInt8], parts: Int) -> String {
-        let files = [Array(sample.customers.utf8), invoices, Array(sample.payments.utf8)].map(FileBytes.init(bytes:))
-        do {
-            return dump(try WorkspaceLoader.load(names: WorkspaceLoader.files, files, progress: nil, parts: parts)).joined()
-        } catch {
-            return error.all.map(\.rendered).joined()
+/// Loads files given as bytes (possibly not UTF-8): the rows, or the errors, as text.
+func loadBytes(_ customers: [UInt8], _ invoices: [UInt8], _ payments: [UInt8], parts: Int) -> String {
+    let files = [customers, invoices, payments].map(FileBytes.init(bytes:))
+    do {
+        return dump(try WorkspaceLoader.load(names: WorkspaceLoader.files, files, progress: nil, parts: parts)).joined()
+    } catch {
+        return error.all.map(\.rendered).joined()
+    }
+}
+
+/// Damaged files, read whole and in parts: never a crash, and the same rows or errors.
+struct DamagedPartsTests {
+    /// splitmix64, so that a failing mutant can be rebuilt from its number.
+    struct Random {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(n))
+        }
+    }
+
+    @Test func mutantsReadTheSameInParts() {
+        let sample = Sample(customers: 60, invoices: 600)
+        let pieces: [[UInt8]] = [[34], [13], [10], [44], [0xC9], [0xE4, 0xB8], [32], [34, 34], Array("2026-02-30".utf8)]
+        for n in 0..<120 {
+            var random = Random(state: UInt64(n))
+            var bytes = Array((n % 2 == 0 ? sample.invoices : sample.payments).utf8)
+            for _ in 0..<(1 + random.next(4)) {
+                let at = random.next(bytes.count)
+                switch random.next(3) {
+                case 0: bytes.insert(contentsOf: pieces[random.next(pieces.count)], at: at)
+                case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.next(20)))
+                default: bytes[at] = pieces[random.next(pieces.count)][0]
+                }
+            }
+            let invoices = n % 2 == 0 ? bytes : Array(sample.invoices.utf8)
+            let payments = n % 2 == 0 ? Array(sample.payments.utf8) : bytes
+            let results = [1, 2, 5].map { loadBytes(Array(sample.customers.utf8), invoices, payments, parts: $0) }
+            #expect(results[1] == results[0], "mutant \(n) in 2 parts")
+            #expect(results[2] == results[0], "mutant \(n) in 5 parts")
         }
     }
 }
