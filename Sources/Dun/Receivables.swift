@@ -185,4 +185,18 @@ public struct SnapshotSource: DataSource {
     public func value(of entity: EntityID, field: Int, row: Int32) -> Value {
         Receivables.readers[entity.index][field](snapshot, row)
     }
+
+    public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? {
+        let s = snapshot
+        switch (entity, Receivables.schema[entity].fields[field].name) {
+        case (Receivables.customers, "invoices"):
+            return (Receivables.invoices, { s.workspace.invoices.customer[Int($0)] })
+        case (Receivables.customers, "payments"):
+            return (Receivables.payments, { s.workspace.payments.customer[Int($0)] })
+        case (Receivables.invoices, "payments"):
+            return (Receivables.payments, { s.appliedInvoice(ofPayment: $0) })
+        default:
+            return nil
+        }
+    }
 }

@@ -56,10 +56,19 @@ extension Interpreter {
     /// Each node evaluated on each row: one array per node.
     private func computeColumns(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) -> [[Value]] {
         var values = nodes.map { _ in [Value]() }
-        for c in values.indices { values[c].reserveCapacity(frame.count) }
+        var rest: [Int] = []
+        for (c, node) in nodes.enumerated() {
+            if let column = try aggregatePerRow(node, over: frame, &env) {
+                values[c] = column
+            } else {
+                rest.append(c)
+                values[c].reserveCapacity(frame.count)
+            }
+        }
+        guard !rest.isEmpty else { return values }
         try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
-            for (c, node) in nodes.enumerated() {
-                values[c].append(try me.evaluate(node, &env))
+            for c in rest {
+                values[c].append(try me.evaluate(nodes[c], &env))
             }
         }
         return values

@@ -10,6 +10,13 @@ public protocol DataSource: Sendable {
     func rows(of entity: EntityID) -> [Int32]
     /// A field of one row.
     func value(of entity: EntityID, field: Int, row: Int32) -> Value
+    /// When a field is the table of the rows of another entity that belong to the row (a
+    /// customer's invoices): that entity, and the row each of its rows belongs to, if any.
+    func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)?
+}
+
+extension DataSource {
+    public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? { nil }
 }
 
 /// What a statement produced.
