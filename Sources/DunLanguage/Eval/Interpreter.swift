@@ -153,17 +153,7 @@ public struct Interpreter {
             let v = try evaluate(a, &env)
             return v.isNull ? try evaluate(b, &env) : v
         case .compare(let op, let a, let b):
-            guard let order = try Value.order(evaluate(a, &env), evaluate(b, &env), at: n.range) else {
-                return .bool(false)
-            }
-            switch op {
-            case .equal: return .bool(order == 0)
-            case .notEqual: return .bool(order != 0)
-            case .less: return .bool(order < 0)
-            case .lessEqual: return .bool(order <= 0)
-            case .greater: return .bool(order > 0)
-            case .greaterEqual: return .bool(order >= 0)
-            }
+            return .bool(op.holds(try Value.order(evaluate(a, &env), evaluate(b, &env), at: n.range)))
         case .between(let x, let lo, let hi, let negated):
             let v = try evaluate(x, &env)
             guard let a = try Value.order(v, evaluate(lo, &env), at: n.range),
@@ -310,8 +300,22 @@ public struct Interpreter {
 
     func filter(_ frame: Frame, _ predicate: Node, _ env: inout Env) throws(RuntimeError) -> Frame {
         var keep: [Int] = []
-        try forEachRow(frame, nil, &env) { (me, i, env) throws(RuntimeError) in
-            if try me.truth(predicate, &env) { keep.append(i) }
+        if let entity = frame.entity, let test = rowTest(predicate, entity: entity) {
+            var i = 0
+            do {
+                while i < frame.count {
+                    if try test(frame.rows[i]) { keep.append(i) }
+                    i += 1
+                }
+            } catch {
+                var e = error
+                if e.row == nil { e.row = describe(frame, i) }
+                throw e
+            }
+        } else {
+            try forEachRow(frame, nil, &env) { (me, i, env) throws(RuntimeError) in
+                if try me.truth(predicate, &env) { keep.append(i) }
+            }
         }
         return keep.count == frame.count ? frame : frame.picking(keep)
     }
