@@ -58,7 +58,9 @@ extension Interpreter {
         var values = nodes.map { _ in [Value]() }
         var rest: [Int] = []
         for (c, node) in nodes.enumerated() {
-            if let column = try aggregatePerRow(node, over: frame, &env) {
+            if let entity = frame.entity, let read = rowValue(node, entity: entity) {
+                values[c] = frame.rows.map(read)
+            } else if let column = try aggregatePerRow(node, over: frame, &env) {
                 values[c] = column
             } else {
                 rest.append(c)

@@ -225,6 +225,10 @@ public struct Interpreter {
             guard let arg else { return .number(Decimal64(group.positions.count)) }
             var values: [Value] = []
             values.reserveCapacity(group.positions.count)
+            if let entity = group.frame.entity, let read = rowValue(arg, entity: entity) {
+                for p in group.positions { values.append(read(group.frame.rows[p])) }
+                return try fold(aggregate, values, at: n.range)
+            }
             let saved = env.group
             env.group = nil
             defer { env.group = saved }

@@ -1,33 +1,43 @@
-// Row tests: a condition that reads only its row's fields and constants, made once into a
-// function of the row, so that a filter over a million rows skips the general evaluator.
+// Row functions: an expression or a condition that reads only its row's fields (and
+// their rows' fields) and constants, made once into a function of the row, so that a stage
+// over a million rows skips the general evaluator.
 
 extension Interpreter {
     typealias RowTest = (Int32) throws(RuntimeError) -> Bool
+    typealias RowValue = (Int32) -> Value
 
-    /// The condition as a function of a row of `entity`, when it is made of comparisons of
-    /// the row's fields with constants, `and`, `or`, `not` and true-or-false fields; `nil`
-    /// otherwise. It holds exactly when `truth` would, and fails with the same errors.
-    func rowTest(_ n: Node, entity: EntityID) -> RowTest? {
+    /// The expression as a function of a row of `entity`, when it is a constant, a field of
+    /// the row, or a field of a row it names (`customer.region`); `nil` otherwise.
+    func rowValue(_ n: Node, entity: EntityID) -> RowValue? {
         let data = self.data
         switch n.kind {
         case .constant(let v):
-            return { _ throws(RuntimeError) in v == .bool(true) }
+            return { _ in v }
         case .field(0, let f):
-            return { row throws(RuntimeError) in data.value(of: entity, field: f, row: row) == .bool(true) }
-        case .compare(let op, let a, let b):
-            let range = n.range
-            switch (a.kind, b.kind) {
-            case (.field(0, let f), .constant(let v)):
-                return { row throws(RuntimeError) in
-                    op.holds(try Value.order(data.value(of: entity, field: f, row: row), v, at: range))
-                }
-            case (.constant(let v), .field(0, let f)):
-                return { row throws(RuntimeError) in
-                    op.holds(try Value.order(v, data.value(of: entity, field: f, row: row), at: range))
-                }
-            default:
-                return nil
+            return { row in data.value(of: entity, field: f, row: row) }
+        case .member(let base, let f):
+            guard let read = rowValue(base, entity: entity) else { return nil }
+            return { row in
+                guard case .row(let e, let r) = read(row) else { return .null }
+                return data.value(of: e, field: f, row: r)
             }
+        default:
+            return nil
+        }
+    }
+
+    /// The condition as a function of a row of `entity`, when it is made of comparisons of
+    /// row values (`rowValue`), `and`, `or`, `not` and true-or-false row values; `nil`
+    /// otherwise. It holds exactly when `truth` would, and fails with the same errors.
+    func rowTest(_ n: Node, entity: EntityID) -> RowTest? {
+        switch n.kind {
+        case .constant, .field, .member:
+            guard let read = rowValue(n, entity: entity) else { return nil }
+            return { row throws(RuntimeError) in read(row) == .bool(true) }
+        case .compare(let op, let a, let b):
+            guard let x = rowValue(a, entity: entity), let y = rowValue(b, entity: entity) else { return nil }
+            let range = n.range
+            return { row throws(RuntimeError) in op.holds(try Value.order(x(row), y(row), at: range)) }
         case .not(let x):
             guard let t = rowTest(x, entity: entity) else { return nil }
             return { row throws(RuntimeError) in try !t(row) }
