@@ -1,7 +1,6 @@
 // Snapshot: the receivables as of one date, with every derived field computed once.
 
 import DunCore
-import Foundation
 
 /// Rows grouped by an owner (a customer's invoices): `items[offsets[i]..<offsets[i+1]]`.
 public struct Relation: Sendable {
@@ -209,26 +208,5 @@ public final class Snapshot: Sendable {
     public func appliedInvoice(ofPayment p: Int32) -> Int32? {
         guard let i = workspace.payments.invoice[Int(p)], workspace.invoices.issued[Int(i)] <= asOf else { return nil }
         return i
-    }
-}
-
-/// Work started on another thread, its result waited for when needed.
-final class Background<T: Sendable>: @unchecked Sendable {
-    private let work: @Sendable () -> T
-    private var value: T?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ work: @escaping @Sendable () -> T) {
-        self.work = work
-        DispatchQueue.global().async {
-            self.value = work()
-            self.done.signal()
-        }
-    }
-
-    /// Waits for the work; call once. (The semaphore orders its write before this read.)
-    func result() -> T {
-        done.wait()
-        return value ?? work()
     }
 }
