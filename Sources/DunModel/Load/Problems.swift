@@ -3,7 +3,9 @@
 import DunCore
 
 /// The problems found so far, kept in file order: each has a key, the byte where its record
-/// starts times four plus the check's rank within a record.
+/// starts times four plus the check's rank within the record, so that checks made after the
+/// whole file is read fall in place: 0 an id given twice, 1 the record's checks before a
+/// lookup left for later, 2 that lookup, 3 the checks after it and the totals of payments.
 struct Problems: Sendable {
     /// Where a row kept from the file starts: for problems found once all rows are read.
     struct Place: Sendable {
