@@ -117,21 +117,7 @@ struct Output {
     }
 }
 
-/// splitmix64: small, fast and the same everywhere.
-struct Random {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<n`.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-
+extension SplitMix64 {
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
@@ -144,8 +130,6 @@ struct Random {
         for _ in 0..<12 { s += unit() }
         return s - 6
     }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
 struct Customer {
@@ -169,11 +153,11 @@ struct PaymentRow {
 }
 
 struct Generator {
-    var random: Random
+    var random: SplitMix64
     let asOf: Day
 
     init(seed: UInt64, asOf: Day) {
-        random = Random(state: seed)
+        random = SplitMix64(seed: seed)
         self.asOf = asOf
     }
 

@@ -228,30 +228,18 @@ func loadBytes(_ customers: [UInt8], _ invoices: [UInt8], _ payments: [UInt8], p
 
 /// Damaged files, read whole and in parts: never a crash, and the same rows or errors.
 struct DamagedPartsTests {
-    /// splitmix64, so that a failing mutant can be rebuilt from its number.
-    struct Random {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-    }
-
     @Test func mutantsReadTheSameInParts() {
         let sample = Sample(customers: 60, invoices: 600)
         let pieces: [[UInt8]] = [[34], [13], [10], [44], [0xC9], [0xE4, 0xB8], [32], [34, 34], Array("2026-02-30".utf8)]
         for n in 0..<120 {
-            var random = Random(state: UInt64(n))
+            var random = SplitMix64(seed: UInt64(n))
             var bytes = Array((n % 2 == 0 ? sample.invoices : sample.payments).utf8)
-            for _ in 0..<(1 + random.next(4)) {
-                let at = random.next(bytes.count)
-                switch random.next(3) {
-                case 0: bytes.insert(contentsOf: pieces[random.next(pieces.count)], at: at)
-                case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.next(20)))
-                default: bytes[at] = pieces[random.next(pieces.count)][0]
+            for _ in 0..<(1 + random.below(4)) {
+                let at = random.below(bytes.count)
+                switch random.below(3) {
+                case 0: bytes.insert(contentsOf: pieces[random.below(pieces.count)], at: at)
+                case 1: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.below(20)))
+                default: bytes[at] = pieces[random.below(pieces.count)][0]
                 }
             }
             let invoices = n % 2 == 0 ? bytes : Array(sample.invoices.utf8)
