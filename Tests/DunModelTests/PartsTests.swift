@@ -43,6 +43,13 @@ struct Sample {
     }
 }
 
+/// The text with its lines changed by `edit`.
+func editingLines(_ text: String, separator: String = "\n", _ edit: (inout [String]) -> Void) -> String {
+    var lines = text.components(separatedBy: separator)
+    edit(&lines)
+    return lines.joined(separator: separator)
+}
+
 /// Every column of a workspace as text, to compare two loads.
 func dump(_ w: Workspace) -> [String] {
     let c = w.customers
@@ -88,9 +95,9 @@ struct PartsTests {
         var sample = Sample()
         sample.invoices = sample.invoices.replacingOccurrences(of: "\n", with: lineEnd)
         sample.payments = sample.payments.replacingOccurrences(of: "\n", with: lineEnd)
-        var lines = sample.payments.components(separatedBy: lineEnd)
-        lines[2000] = lines[2000].replacingOccurrences(of: "2026-04", with: "2026-14")
-        sample.payments = lines.joined(separator: lineEnd)
+        sample.payments = editingLines(sample.payments, separator: lineEnd) { lines in
+            lines[2000] = lines[2000].replacingOccurrences(of: "2026-04", with: "2026-14")
+        }
         let whole = rendered(sample.load(parts: 1))
         #expect(whole.contains("payments.csv:2001:"))
         #expect(rendered(sample.load(parts: 4)) == whole)
@@ -105,13 +112,13 @@ struct PartsTests {
     func partsGiveTheSameErrors(parts: Int) {
         var sample = Sample()
         // Bad values spread over the file, some in the last rows, more than can be shown.
-        var lines = sample.invoices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        for k in stride(from: 40, to: 3000, by: 50) {
-            lines[k] = lines[k].replacingOccurrences(of: "2026-05-01", with: "2026-02-30")
+        sample.invoices = editingLines(sample.invoices) { lines in
+            for k in stride(from: 40, to: 3000, by: 50) {
+                lines[k] = lines[k].replacingOccurrences(of: "2026-05-01", with: "2026-02-30")
+            }
+            lines[2999] = lines[2999].replacingOccurrences(of: ",C", with: ",NOPE")
+            lines[21] = lines[20]  // a duplicate id
         }
-        lines[2999] = lines[2999].replacingOccurrences(of: ",C", with: ",NOPE")
-        lines[21] = lines[20]  // a duplicate id
-        sample.invoices = lines.joined(separator: "\n")
         let whole = rendered(sample.load(parts: 1))
         #expect(whole.contains("invoices.csv:41:"))
         #expect(whole.contains("duplicate invoice id"))
@@ -122,14 +129,15 @@ struct PartsTests {
     @Test(arguments: [2, 5])
     func paymentErrorsFoundAfterReadingKeepTheirOrder(parts: Int) {
         var sample = Sample()
-        var lines = sample.payments.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines[10] = lines[10].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice
-        lines[11] = lines[11].replacingOccurrences(of: "2026-04", with: "2026-13")  // bad date, then
-        lines[11] = lines[11].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice first
-        func line(_ id: String) -> Int { lines.firstIndex { $0.hasPrefix(id + ",") } ?? 0 }
-        lines[line("P1201")] = lines[line("P1201")].replacingOccurrences(of: ".25,", with: "000.25,")  // more than owed
-        lines[line("P1802")] = lines[line("P1802")].replacingOccurrences(of: ",C", with: ",C1")  // another customer's invoice
-        sample.payments = lines.joined(separator: "\n")
+        sample.payments = editingLines(sample.payments) { lines in
+            lines[10] = lines[10].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice
+            lines[11] = lines[11].replacingOccurrences(of: "2026-04", with: "2026-13")  // bad date, then
+            lines[11] = lines[11].replacingOccurrences(of: ",INV-", with: ",NOT-")  // no such invoice first
+            let p1201 = lines.firstIndex { $0.hasPrefix("P1201,") } ?? 0
+            let p1802 = lines.firstIndex { $0.hasPrefix("P1802,") } ?? 0
+            lines[p1201] = lines[p1201].replacingOccurrences(of: ".25,", with: "000.25,")  // more than owed
+            lines[p1802] = lines[p1802].replacingOccurrences(of: ",C", with: ",C1")  // another customer's invoice
+        }
         let whole = rendered(sample.load(parts: 1))
         #expect(whole.contains("no invoice 'NOT-"))
         #expect(whole.contains("is more than what is left"))
@@ -141,10 +149,10 @@ struct PartsTests {
     @Test(arguments: [2, 4])
     func aMalformedRecordEndsTheFileInEveryPart(parts: Int) {
         var sample = Sample()
-        var lines = sample.invoices.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines[700] = lines[700].replacingOccurrences(of: ",C", with: ",\"C")  // an unterminated quote
-        lines[2500] = lines[2500].replacingOccurrences(of: "2026-05-01", with: "soon")
-        sample.invoices = lines.joined(separator: "\n")
+        sample.invoices = editingLines(sample.invoices) { lines in
+            lines[700] = lines[700].replacingOccurrences(of: ",C", with: ",\"C")  // an unterminated quote
+            lines[2500] = lines[2500].replacingOccurrences(of: "2026-05-01", with: "soon")
+        }
         let whole = rendered(sample.load(parts: 1))
         #expect(whole.contains("unterminated quoted field"))
         #expect(!whole.contains("soon"))

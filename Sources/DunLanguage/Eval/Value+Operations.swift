@@ -20,10 +20,11 @@ extension Value {
             }
             return sign(x.minor, y.minor)
         case (.money(let x), .number(let y)):
-            // `balance > 0` on every row: no decimal needed.
-            if y == .zero { return sign(x.minor, 0) }
+            // A number with no more places than the currency (`balance > 0`) compares in minor units.
+            if let minor = y.significand(atScale: x.currency.minorUnit) { return sign(x.minor, minor) }
             return sign(x.decimal, y)
         case (.number(let x), .money(let y)):
+            if let minor = x.significand(atScale: y.currency.minorUnit) { return sign(minor, y.minor) }
             return sign(x, y.decimal)
         case (.date(let x), .date(let y)):
             return sign(x, y)
