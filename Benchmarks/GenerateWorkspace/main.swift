@@ -39,7 +39,11 @@ struct GenerateWorkspace: ParsableCommand {
     func run() throws {
         guard let day = Day(iso: asOf) else { return }
         let customerCount = customers ?? max(1, invoices / 10)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create the folder '\(folder)'")
+        }
         var generator = Generator(seed: seed, asOf: day)
         let people = generator.customers(customerCount)
         try write(folder + "/customers.csv") { out in generator.writeCustomers(people, to: &out) }
@@ -52,12 +56,12 @@ struct GenerateWorkspace: ParsableCommand {
 
     /// Streams a file through a buffer flushed every few megabytes.
     private func write(_ path: String, _ body: (inout Output) throws -> Void) throws {
-        guard let file = fopen(path, "wb") else { throw ValidationError("cannot write \(path)") }
+        guard let file = fopen(path, "wb") else { throw ValidationError("cannot write '\(path)'") }
         defer { fclose(file) }
         var out = Output(file: file)
         try body(&out)
         out.flush()
-        if ferror(file) != 0 { throw ValidationError("cannot write \(path)") }
+        if ferror(file) != 0 { throw ValidationError("cannot write '\(path)'") }
     }
 }
 

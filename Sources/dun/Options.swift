@@ -73,8 +73,7 @@ func report(_ diagnostics: [Diagnostic]) {
 
 /// `timing: WHAT 0.123 s` on standard error.
 func reportTiming(_ what: String, _ d: Swift.Duration) {
-    let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    FileHandle.standardError.write(Data("timing: \(what) \(String(format: "%.3f", seconds)) s\n".utf8))
+    FileHandle.standardError.write(Data("timing: \(what) \(String(format: "%.3f", d.seconds)) s\n".utf8))
 }
 
 /// Runs a source in a session: results to standard output, diagnostics to standard error;

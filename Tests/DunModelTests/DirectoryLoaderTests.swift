@@ -39,6 +39,20 @@ struct DirectoryLoaderTests {
             ])
     }
 
+    @Test func anEmptyFileOnDiskSaysSo() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace(invoices: "")
+        #expect(loadErrors(directory: folder.path) == ["\(folder.path)/invoices.csv: error: file is empty; expected a header row\n"])
+    }
+
+    @Test func aFolderNamedLikeAFileCannotBeRead() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        try FileManager.default.removeItem(atPath: folder.path + "/payments.csv")
+        try FileManager.default.createDirectory(atPath: folder.path + "/payments.csv", withIntermediateDirectories: false)
+        #expect(loadErrors(directory: folder.path) == ["\(folder.path)/payments.csv: error: cannot read payments.csv\n"])
+    }
+
     @Test func missingPaymentsFile() throws {
         let folder = try TemporaryFolder()
         try folder.write("customers.csv", Fixture.customers)

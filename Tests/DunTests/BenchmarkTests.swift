@@ -26,6 +26,18 @@ import Testing
         #expect(try contents(a) != contents(c))
     }
 
+    @Test(arguments: [
+        (["--customers", "0", "/tmp/unused"], "Error: sizes must be positive"),
+        (["--as-of", "2026-13-01", "/tmp/unused"], "Error: --as-of must be a date like 2026-11-28"),
+        (["--invoices", "10", "/proc/dun-no-such-folder"], "Error: cannot create the folder '/proc/dun-no-such-folder'"),
+    ])
+    func theGeneratorRefusesBadArguments(arguments: [String], message: String) throws {
+        let run = try runDun(arguments, program: BenchmarkTests.generator)
+        #expect(run.status == 64)
+        #expect(run.err.hasPrefix(message + "\n"), "\(run.err)")
+        #expect(run.out.isEmpty)
+    }
+
     @Test func aGeneratedWorkspaceLoadsAndLooksReal() throws {
         let folder = try generate(["--invoices", "5000", "--customers", "400"])
         defer { try? FileManager.default.removeItem(at: folder) }

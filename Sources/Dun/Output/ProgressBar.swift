@@ -58,11 +58,18 @@ public final class ProgressBar: Sendable {
     static func line(bytes: Int, of total: Int, records: Int, in elapsed: Swift.Duration) -> String {
         let width = 24
         let done = min(width, width * bytes / max(total, 1))
-        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
+        let seconds = max(elapsed.seconds, 0.001)
         let rate = Double(records) / seconds
         let mb = { (n: Int) in String(format: "%.1f", Double(n) / 1e6) }
         let rows = rate >= 1e6 ? String(format: "%.1fM", rate / 1e6) : String(format: "%.0fk", rate / 1e3)
         return "\rloading  \(mb(bytes)) / \(mb(total)) MB  [" + String(repeating: "#", count: done)
             + String(repeating: " ", count: width - done) + "]  \(rows) rows/s\u{1B}[K"
+    }
+}
+
+extension Swift.Duration {
+    /// In seconds, for showing how long something took.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
