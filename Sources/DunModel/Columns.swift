@@ -242,23 +242,14 @@ public struct KeyColumn: Sendable {
         return parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
-    /// Reads the slots of ids about to be looked up, so that the lookups find them in the
-    /// cache: all hashes first, then all reads back to back, so that their misses overlap.
-    /// Returns the hashes.
-    @discardableResult
-    func touch(_ ids: [UnsafeBufferPointer<UInt8>]) -> [Int] {
-        var hashes: [Int] = []
-        hashes.reserveCapacity(ids.count)
-        for id in ids { hashes.append(TextIndex.hash(id)) }
+    /// The rows of a batch of ids (a few dozen): all hashes first, then all their slots read
+    /// back to back, so that the cache misses overlap, then the lookups, which find the slots
+    /// in the cache.
+    func rows(of ids: [UnsafeBufferPointer<UInt8>]) -> [Int32?] {
+        let hashes = ids.map(TextIndex.hash)
         var touched: Int32 = 0
         for hash in hashes { touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash) }
         keep(touched)
-        return hashes
-    }
-
-    /// The rows of a batch of ids (a few dozen), their slots read at once.
-    func rows(of ids: [UnsafeBufferPointer<UInt8>]) -> [Int32?] {
-        let hashes = touch(ids)
         return zip(ids, hashes).map { id, hash in parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts) }
     }
 
