@@ -54,14 +54,27 @@ public final class Session {
         return globals
     }()
 
+    /// Whether the workspace was read from its cache rather than parsed from its CSV files.
+    public private(set) var readFromCache = false
+
     /// Loads the workspace in `directory` and opens a session on it as of `asOf`; `progress`
-    /// hears how many more bytes of it have been read.
+    /// hears how many more bytes of it have been read. With `cache`, a large workspace is read
+    /// from its cache while its files are unchanged (`WorkspaceCache`).
     public static func open(
-        directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil
+        directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil,
+        cache: Bool = false
     ) throws(Diagnostics) -> Session {
-        let workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
+        var workspace: Workspace
+        var use = WorkspaceCache.Use.none
+        if cache {
+            (workspace, use) = try WorkspaceCache.load(directory: directory, progress: progress)
+        } else {
+            workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
+        }
         do {
-            return try Session(workspace: workspace, asOf: asOf, format: format)
+            let session = try Session(workspace: workspace, asOf: asOf, format: format)
+            session.readFromCache = use == .read
+            return session
         } catch {
             throw Diagnostics([error])
         }

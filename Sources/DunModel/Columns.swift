@@ -5,9 +5,9 @@ import Foundation
 
 /// Texts stored end to end in one buffer; an empty text stands for a missing value.
 public struct TextColumn: Sendable {
-    private var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
     /// Where each text ends in `bytes`; text `i` starts where text `i - 1` ends.
-    private var ends: [Int] = []
+    var ends: [Int] = []
 
     public init() {}
 
@@ -72,15 +72,15 @@ public struct TextColumn: Sendable {
 /// Each slot holds the first 16 bytes of its text, so that finding an id (most are that
 /// short) reads one place in memory, not three: this is what a million lookups cost.
 struct TextIndex: Sendable {
-    private struct Slot {
+    struct Slot {
         var prefix: (UInt64, UInt64) = (0, 0)
         /// Row + 1; 0 is an empty slot.
         var row: Int32 = 0
         var length: Int32 = 0
     }
 
-    private var slots: [Slot]
-    private var count = 0
+    var slots: [Slot]
+    var count = 0
 
     /// Room for `capacity` texts with the table at most 70% full.
     init(capacity: Int = 8) {
@@ -164,8 +164,8 @@ struct TextIndex: Sendable {
 ///
 /// The index is split by hash into one part per core, built at the same time.
 public struct KeyColumn: Sendable {
-    public private(set) var texts = TextColumn()
-    private var parts = [TextIndex()]
+    public internal(set) var texts = TextColumn()
+    var parts = [TextIndex()]
 
     public init() {}
 
@@ -268,6 +268,18 @@ public struct CategoryColumn: Sendable {
 
     public init() {
         distinct.append(nil)
+    }
+
+    /// The column whose row `i` is `values[codes[i]]`, as a cache holds it; `nil` when a
+    /// code has no value.
+    init?(values: [String?], codes: [UInt32]) {
+        self.init()
+        for text in values.dropFirst() {
+            var t = text ?? ""
+            _ = t.withUTF8 { code(of: $0) }
+        }
+        guard self.values == values, codes.allSatisfy({ Int($0) < values.count }) else { return nil }
+        self.codes = codes
     }
 
     public var count: Int { codes.count }

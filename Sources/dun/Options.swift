@@ -31,6 +31,11 @@ struct WorkspaceOptions: ParsableArguments {
     @Flag(name: .long, help: "Print to standard error how long the load and each statement took.")
     var timings = false
 
+    @Flag(
+        name: .customLong("no-cache"),
+        help: "Parse the CSV files even if .dun/cache in the workspace holds them unchanged, and write no cache.")
+    var noCache = false
+
     /// The as-of date: the option, or the local calendar date now. The one place Dun reads the clock.
     var day: Day {
         if let asOf { return asOf }
@@ -49,13 +54,13 @@ struct WorkspaceOptions: ParsableArguments {
             progress = { bar.advance(bytes: $0, records: $1) }
         }
         let opened = Result { () throws(Diagnostics) in
-            try Session.open(directory: data, asOf: day, format: format, progress: progress)
+            try Session.open(directory: data, asOf: day, format: format, progress: progress, cache: !noCache)
         }
         // The bar is gone before anything else is written.
         bar?.finish()
         switch opened {
         case .success(let session):
-            if timings { reportTiming("load", clock.now - start) }
+            if timings { reportTiming("load", clock.now - start, session.readFromCache ? " (from .dun/cache)" : "") }
             return session
         case .failure(let error):
             report(error.all)
@@ -71,9 +76,9 @@ func report(_ diagnostics: [Diagnostic]) {
     }
 }
 
-/// `timing: WHAT 0.123 s` on standard error.
-func reportTiming(_ what: String, _ d: Swift.Duration) {
-    FileHandle.standardError.write(Data("timing: \(what) \(String(format: "%.3f", d.seconds)) s\n".utf8))
+/// `timing: WHAT 0.123 s` on standard error, then `note`.
+func reportTiming(_ what: String, _ d: Swift.Duration, _ note: String = "") {
+    FileHandle.standardError.write(Data("timing: \(what) \(String(format: "%.3f", d.seconds)) s\(note)\n".utf8))
 }
 
 /// Runs a source in a session: results to standard output, diagnostics to standard error;

@@ -1,4 +1,4 @@
-// The benchmark's pieces: the workspace generator and `--timings`.
+// The benchmark's pieces: the workspace generator, `--timings`, and the cache of a large workspace.
 
 import Foundation
 import Testing
@@ -76,5 +76,28 @@ import Testing
             "questions.dun:4", "questions.dun:8", "questions.dun:13", "questions.dun:19", "questions.dun:25",
             "questions.dun:31", "questions.dun:32", "questions.dun:33", "questions.dun:34", "questions.dun:35",
         ])
+    }
+
+    /// A workspace over 4 MiB is cached by its first run and read from the cache by the next,
+    /// which print the same bytes; `--no-cache` parses the files again.
+    @Test func aLargeWorkspaceIsCachedAndGivesTheSameAnswers() throws {
+        let folder = try generate(["--invoices", "40000"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let questions = Paths.root.appendingPathComponent("Benchmarks/questions.dun").path
+        func run(_ options: [String]) throws -> (out: String, load: String) {
+            let r = try runDun(["--data", folder.path, "--as-of", "2026-11-28", "--timings"] + options + ["run", questions])
+            #expect(r.status == 0, "\(r.err)")
+            let load = r.err.split(separator: "\n").first { $0.hasPrefix("timing: load ") } ?? ""
+            return (r.out, String(load.replacing(/[0-9.]+ s/, with: "T s")))
+        }
+        let first = try run([])
+        #expect(first.load == "timing: load T s")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".dun/cache/workspace.bin").path))
+        let second = try run([])
+        #expect(second.load == "timing: load T s (from .dun/cache)")
+        #expect(second.out == first.out)
+        let parsed = try run(["--no-cache"])
+        #expect(parsed.load == "timing: load T s")
+        #expect(parsed.out == first.out)
     }
 }

@@ -26,6 +26,12 @@ public enum WorkspaceLoader {
 
     /// Loads the workspace in `directory`.
     public static func load(directory: String, progress: Progress? = nil) throws(Diagnostics) -> Workspace {
+        let (_, names, contents) = try open(directory: directory)
+        return try load(names: names, consume contents, progress: progress)
+    }
+
+    /// The folder's path without a trailing slash, and each file's path and bytes; or why not.
+    static func open(directory: String) throws(Diagnostics) -> (String, [String], [FileBytes]) {
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -47,7 +53,7 @@ public enum WorkspaceLoader {
             }
             contents.append(bytes)
         }
-        return try load(names: files.map { dir + "/" + $0 }, consume contents, progress: progress)
+        return (dir, files.map { dir + "/" + $0 }, contents)
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
