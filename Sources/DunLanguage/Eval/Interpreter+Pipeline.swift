@@ -124,6 +124,38 @@ extension Interpreter {
         return frame.picking(positions)
     }
 
+    /// Each value's number among the distinct values, numbered in order of first appearance.
+    ///
+    /// Hashing a String is slow (it hashes its normalized form), and a key column holds few
+    /// distinct texts many times over, each time the same String (a region read from the
+    /// workspace). So a text is first looked up by its bits: the same bits are the same
+    /// String. Only a text not seen with those bits is hashed, which finds it if it is equal
+    /// to one seen (as Swift compares texts) under other bits.
+    static func numbered(_ column: [Value]) -> (numbers: [Int32], distinct: Int) {
+        struct Bits: Hashable {
+            var a: UInt64
+            var b: UInt64
+        }
+        var byValue: [Value: Int32] = [:]
+        var byBits: [Bits: Int32] = [:]
+        func number(_ v: Value) -> Int32 {
+            if let n = byValue[v] { return n }
+            let n = Int32(byValue.count)
+            byValue[v] = n
+            return n
+        }
+        let numbers = column.map { v in
+            guard case .string(let text) = v else { return number(v) }
+            // The column holds every text alive, so bits seen stay the same String's.
+            let bits = unsafeBitCast(text, to: Bits.self)
+            if let n = byBits[bits] { return n }
+            let n = number(v)
+            byBits[bits] = n
+            return n
+        }
+        return (numbers, byValue.count)
+    }
+
     /// One row per distinct key, in key order, with the aggregates computed over its rows.
     private func group(
         _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
@@ -133,14 +165,30 @@ extension Interpreter {
         // group so far and the next key's value name the next group, with no array per row.
         struct Step: Hashable {
             var group: Int32
-            var value: Value
+            var value: Int32
         }
         var group = [Int32](repeating: 0, count: frame.count)
         var groupCount = frame.count > 0 || keys.isEmpty ? 1 : 0
         for column in keyValues {
+            let (numbers, distinct) = Interpreter.numbered(column)
+            if groupCount * distinct <= 1 << 16 {
+                // Few groups so far and few values: the next group of each pair is in a table.
+                var next = [Int32](repeating: -1, count: groupCount * distinct)
+                var count: Int32 = 0
+                for i in 0..<frame.count {
+                    let slot = Int(group[i]) * distinct + Int(numbers[i])
+                    if next[slot] < 0 {
+                        next[slot] = count
+                        count += 1
+                    }
+                    group[i] = next[slot]
+                }
+                groupCount = Int(count)
+                continue
+            }
             var next: [Step: Int32] = [:]
             for i in 0..<frame.count {
-                let step = Step(group: group[i], value: column[i])
+                let step = Step(group: group[i], value: numbers[i])
                 if let g = next[step] {
                     group[i] = g
                 } else {
@@ -171,9 +219,10 @@ extension Interpreter {
         }
         if let failure { throw failure }
         var values = columns.map { _ in [Value]() }
+        let arguments = GroupArguments(groupOf: group, groups: groupCount)
         for g in sorted {
             for k in keys.indices { values[k].append(order[g][k]) }
-            env.group = (frame, members[g])
+            env.group = GroupScope(frame: frame, positions: members[g], number: g, arguments: arguments)
             // A row of the group stands in scope so that outer rows keep the depth the checker
             // gave them; the checker lets nothing read it outside an aggregate.
             env.scopes.append((frame, members[g].first ?? 0))

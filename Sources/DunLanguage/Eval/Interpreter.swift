@@ -42,7 +42,42 @@ public struct ExplainStep: Sendable {
 struct Env {
     var scopes: [(frame: Frame, position: Int)] = []
     /// The rows of the group an `aggregate` item is computed over.
-    var group: (frame: Frame, positions: [Int])?
+    var group: GroupScope?
+}
+
+/// One group of a `group by` stage, while its aggregates are computed.
+struct GroupScope {
+    var frame: Frame
+    /// The group's positions in `frame`, in order.
+    var positions: [Int]
+    /// Which group this is, and the arguments of its aggregates, read for every group at once.
+    var number: Int
+    var arguments: GroupArguments
+}
+
+/// The values of an aggregate's argument (`sum(balance)`) for every group of a stage,
+/// read the first time a group needs them: in one pass over the rows in order, each value
+/// handed to its row's group. A group's values are in the order of its positions, as if
+/// read group by group; but memory is read forward once, not once per group.
+final class GroupArguments {
+    /// The group of each position of the frame.
+    let groupOf: [Int32]
+    let groups: Int
+    private var lists: [Range<Int>: [[Value]]] = [:]
+
+    init(groupOf: [Int32], groups: Int) {
+        self.groupOf = groupOf
+        self.groups = groups
+    }
+
+    /// Group `g`'s values of the argument at `range`, read by `read` from the rows of `frame`.
+    func values(of range: Range<Int>, group g: Int, _ frame: Frame, _ read: Interpreter.RowValue) -> [Value] {
+        if let lists = lists[range] { return lists[g] }
+        var all = [[Value]](repeating: [], count: groups)
+        for (p, row) in frame.rows.enumerated() { all[Int(groupOf[p])].append(read(row)) }
+        lists[range] = all
+        return all[g]
+    }
 }
 
 /// The session's `let` values; a binding made lazily is computed when first read.
@@ -223,12 +258,12 @@ public struct Interpreter {
         case .groupAggregate(let aggregate, let arg):
             guard let group = env.group else { return .null }
             guard let arg else { return .number(Decimal64(group.positions.count)) }
-            var values: [Value] = []
-            values.reserveCapacity(group.positions.count)
             if let entity = group.frame.entity, let read = rowValue(arg, entity: entity) {
-                for p in group.positions { values.append(read(group.frame.rows[p])) }
+                let values = group.arguments.values(of: arg.range, group: group.number, group.frame, read)
                 return try fold(aggregate, values, at: n.range)
             }
+            var values: [Value] = []
+            values.reserveCapacity(group.positions.count)
             let saved = env.group
             env.group = nil
             defer { env.group = saved }

@@ -37,6 +37,18 @@ extension Interpreter {
         case .compare(let op, let a, let b):
             guard let x = rowValue(a, entity: entity), let y = rowValue(b, entity: entity) else { return nil }
             let range = n.range
+            if case .constant(.number(let k)) = b.kind {
+                // Money against a number (`balance > 0`): the number in minor units of each
+                // currency's places, worked out once, not once a row.
+                let minor = (0...4).map { k.significand(atScale: $0) }
+                return { row throws(RuntimeError) in
+                    let v = x(row)
+                    if case .money(let m) = v, m.currency.minorUnit < minor.count, let k = minor[m.currency.minorUnit] {
+                        return op.holds(m.minor < k ? -1 : (m.minor == k ? 0 : 1))
+                    }
+                    return op.holds(try Value.order(v, .number(k), at: range))
+                }
+            }
             return { row throws(RuntimeError) in op.holds(try Value.order(x(row), y(row), at: range)) }
         case .not(let x):
             guard let t = rowTest(x, entity: entity) else { return nil }
