@@ -39,6 +39,8 @@ extension Interpreter {
         var values = [Value](repeating: .null, count: frame.count)
         var counts = [Int](repeating: 0, count: frame.count)
         let related = Frame(entity: relation.child, rows: data.rows(of: relation.child))
+        // A condition on the related row alone (`issued > d`) runs as a function of it.
+        let test = predicate.flatMap { rowTest($0, entity: relation.child) }
         env.scopes.append((frame, 0))
         let ownerScope = env.scopes.count - 1
         defer { env.scopes.removeLast() }
@@ -47,7 +49,11 @@ extension Interpreter {
             let p = Int(position[Int(owner)])
             guard p >= 0 else { return }
             env.scopes[ownerScope].position = p
-            if let predicate, !(try me.truth(predicate, &env)) { return }
+            if let test {
+                guard try test(related.rows[i]) else { return }
+            } else if let predicate, !(try me.truth(predicate, &env)) {
+                return
+            }
             let v: Value = projected.map { me.data.value(of: relation.child, field: $0, row: related.rows[i]) } ?? .bool(true)
             guard !v.isNull else { return }
             switch aggregate {
