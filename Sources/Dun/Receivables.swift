@@ -123,7 +123,7 @@ public enum Receivables {
         },
         BoundField("disputed", .bool, "the customer disputes this invoice") { s, r in .bool(s.workspace.invoices.disputed[Int(r)])
         },
-        BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid[Int(r)]) },
+        BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid(r)) },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
         BoundField("status", .string, "open, overdue or paid") { s, r in .string(s.status(r)) },
         BoundField("days_overdue", .number, "days past due while open (negative before the due date); 0 once paid") { s, r in
@@ -133,7 +133,7 @@ public enum Receivables {
             s.bucket(r).map(Value.bucket) ?? .null
         },
         BoundField("days_to_pay", .number, "days from issue to settlement; null while open") { s, r in days(s.daysToPay(r)) },
-        BoundField("last_payment", .date, "date of the latest payment applied") { s, r in day(s.invoiceLastPayment[Int(r)]) },
+        BoundField("last_payment", .date, "date of the latest payment applied") { s, r in day(s.invoiceLastPayment(r)) },
         BoundField("payments", .table(.entity(payments, extras: [])), "payments applied to it") { s, r in
             .table(Frame(entity: payments, rows: Array(s.paymentsOfInvoice.rows(of: r))))
         },

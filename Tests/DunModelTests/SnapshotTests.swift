@@ -72,7 +72,7 @@ struct SnapshotTests {
 
     func facts(_ s: Snapshot, _ i: Int32) -> InvoiceFacts {
         InvoiceFacts(
-            paid: s.invoicePaid[Int(i)], balance: s.invoiceBalance(i), status: s.status(i), daysOverdue: s.daysOverdue(i),
+            paid: s.invoicePaid(i), balance: s.invoiceBalance(i), status: s.status(i), daysOverdue: s.daysOverdue(i),
             bucket: s.bucket(i), daysToPay: s.daysToPay(i))
     }
 
@@ -126,10 +126,10 @@ struct SnapshotTests {
         #expect(s.settled[Int(Self.i8)] == (try day("2026-09-25")))
         #expect(s.settled[Int(Self.i2)] == nil)
         #expect(s.settled[Int(Self.i7)] == nil)
-        #expect(s.invoiceLastPayment[Int(Self.i2)] == (try day("2026-11-05")))
-        #expect(s.invoiceLastPayment[Int(Self.i8)] == (try day("2026-09-25")))
-        #expect(s.invoiceLastPayment[Int(Self.i3)] == nil)
-        #expect(s.invoiceLastPayment[Int(Self.i7)] == nil)
+        #expect(s.invoiceLastPayment(Self.i2) == (try day("2026-11-05")))
+        #expect(s.invoiceLastPayment(Self.i8) == (try day("2026-09-25")))
+        #expect(s.invoiceLastPayment(Self.i3) == nil)
+        #expect(s.invoiceLastPayment(Self.i7) == nil)
     }
 
     @Test func customerFields() throws {

@@ -100,6 +100,7 @@ final class CacheReader {
         let n = try count(of: MemoryLayout<T>.stride)
         var whole = false
         let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             whole = take(UnsafeMutableRawBufferPointer(buffer))
             initialized = whole ? n : 0
         }
