@@ -24,10 +24,12 @@ let package = Package(
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
-        // The command line: argument parsing only.
+        // The system's GNU readline (libreadline-dev), for the REPL's line editing and history.
+        .systemLibrary(name: "CReadline"),
+        // The command line: argument parsing, and the REPL's terminal (readline, history, signals).
         .executableTarget(
             name: "dun",
-            dependencies: ["Dun", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Dun", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Synthetic workspaces of any size, for the benchmark (Benchmarks/README.md).
         .executableTarget(

@@ -10,8 +10,19 @@ public final class Session {
     public let schema = Receivables.schema
     public private(set) var snapshot: Snapshot
     public var format: OutputFormat
+    /// How tables are shown to a person (the REPL's settings).
+    public var display = Display()
     private var globals = Globals()
     private let interpreter: Interpreter
+    /// What the last statement that printed printed: a table is set apart from what came
+    /// before by a blank line, in one run and from one run to the next.
+    private var previous = ""
+    /// The last result shown, for `lastResult`.
+    private var lastOutcome: Outcome?
+    /// The names of the policies defined so far.
+    public private(set) var policies: [String] = []
+    /// The distinct values of short text fields, by entity and field, computed when first asked.
+    private var shortValues: [[Int]: [String]] = [:]
 
     /// What a run printed, and what went wrong.
     public struct RunResult: Sendable {
@@ -28,10 +39,13 @@ public final class Session {
     }
 
     /// A session on `workspace` as of `asOf`, with the standard library's bindings made.
-    public init(workspace: Workspace, asOf: Day, format: OutputFormat = .table) throws(Diagnostic) {
+    /// `interruption` stops a running statement (Ctrl-C in the REPL).
+    public init(
+        workspace: Workspace, asOf: Day, format: OutputFormat = .table, interruption: Interruption = Interruption()
+    ) throws(Diagnostic) {
         snapshot = try Snapshot(workspace, asOf: asOf)
         self.format = format
-        interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot))
+        interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot), interruption: interruption)
         for file in Session.standardLibrary {
             let result = run(file, lazily: true)
             if let problem = result.diagnostics.first { throw problem }
@@ -54,7 +68,9 @@ public final class Session {
         return globals
     }()
 
-    /// Whether the workspace was read from its cache rather than parsed from its CSV files.
+    /// Whether the workspace was opened with its cache, and read from it rather than parsed
+    /// from its CSV files.
+    public private(set) var usesCache = false
     public private(set) var readFromCache = false
 
     /// Loads the workspace in `directory` and opens a session on it as of `asOf`; `progress`
@@ -62,7 +78,7 @@ public final class Session {
     /// from its cache while its files are unchanged (`WorkspaceCache`).
     public static func open(
         directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil,
-        cache: Bool = false
+        cache: Bool = false, interruption: Interruption = Interruption()
     ) throws(Diagnostics) -> Session {
         var workspace: Workspace
         var use = WorkspaceCache.Use.none
@@ -72,13 +88,17 @@ public final class Session {
             workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
         }
         do {
-            let session = try Session(workspace: workspace, asOf: asOf, format: format)
+            let session = try Session(workspace: workspace, asOf: asOf, format: format, interruption: interruption)
+            session.usesCache = cache
             session.readFromCache = use == .read
             return session
         } catch {
             throw Diagnostics([error])
         }
     }
+
+    /// Where a request to stop the running statement comes in (from Ctrl-C).
+    public var interruption: Interruption { interpreter.interruption }
 
     /// How many bytes `open` reads from `directory` (for a progress bar).
     public static func size(of directory: String) -> Int {
@@ -105,21 +125,26 @@ public final class Session {
             return RunResult(output: "", diagnostics: problems, isIncomplete: false)
         }
         var output = ""
-        var previous = ""
         var timings: [(line: Int, duration: Swift.Duration)] = []
         let clock = ContinuousClock()
         for statement in statements {
             let start = clock.now
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
-                let text = render(try interpreter.run(statement, source: source, lazily: lazily))
-                // A binding holds its new type only once it holds its new value.
-                if case .binding(_, let name, let pipeline) = statement {
+                let outcome = try interpreter.run(statement, source: source, lazily: lazily)
+                let text = render(outcome, as: format, display: display)
+                switch statement {
+                case .binding(_, let name, let pipeline):
+                    // A binding holds its new type only once it holds its new value.
                     globals.bind(name, pipeline.type)
+                case .policy(let policy) where !policies.contains(policy.name):
+                    policies.append(policy.name)
+                default:
+                    lastOutcome = outcome
                 }
                 // Tables are set apart by a blank line; single values follow each other.
                 if !text.isEmpty {
-                    if !output.isEmpty && (Session.isBlock(text) || Session.isBlock(previous)) {
+                    if !previous.isEmpty && (Session.isBlock(text) || Session.isBlock(previous)) {
                         output += format.lineBreak
                     }
                     output += text
@@ -127,7 +152,10 @@ public final class Session {
                 }
             } catch {
                 let note = error.row.map { ["on \($0)"] } ?? []
-                let d = source.diagnostic(error.message, at: error.range, hint: error.hint, notes: note)
+                let d =
+                    error.interrupted
+                    ? Diagnostic(.error, error.message)
+                    : source.diagnostic(error.message, at: error.range, hint: error.hint, notes: note)
                 return RunResult(output: output, diagnostics: [d], isIncomplete: false, timings: timings)
             }
         }
@@ -138,7 +166,34 @@ public final class Session {
         text.utf8.dropLast().contains(10)
     }
 
-    private func render(_ outcome: Outcome) -> String {
+    /// The last result a statement printed, whole, in `format`; nil before any.
+    public func lastResult(as format: OutputFormat) -> String? {
+        lastOutcome.map { render($0, as: format, display: Display()) }
+    }
+
+    /// The names bound by `let` (the standard library's and the session's), with their types.
+    public var bindings: [(name: String, type: DunType)] {
+        Array(zip(globals.names, globals.types))
+    }
+
+    /// The distinct values of a text field, sorted, when there are at most 100 of them (regions,
+    /// collectors, methods); none for fields such as names and ids.
+    public func shortTextValues(of entity: EntityID, field: Int) -> [String] {
+        let key = [entity.index, field]
+        if let known = shortValues[key] { return known }
+        var values = Set<String>()
+        let data = interpreter.data
+        for row in data.rows(of: entity) {
+            guard case .string(let s) = data.value(of: entity, field: field, row: row) else { continue }
+            values.insert(s)
+            if values.count > 100 { break }
+        }
+        let found = values.count > 100 ? [] : values.sorted()
+        shortValues[key] = found
+        return found
+    }
+
+    private func render(_ outcome: Outcome, as format: OutputFormat, display: Display) -> String {
         let data = interpreter.data
         switch outcome {
         case .none:
@@ -146,13 +201,13 @@ public final class Session {
         case .value(let v, _):
             let printable = ResultTable.printable(v, schema: schema, data: data)
             switch format {
-            case .table:
+            case .table, .markdown:
                 return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
             case .csv: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):
-            return ResultTable(frame, schema: schema, data: data).rendered(format)
+            return ResultTable(frame, schema: schema, data: data).rendered(format, display: display)
         case .explain(let steps, let frame):
             let rows: [[Value]] = steps.map { step in
                 var sample = step.sample.map { $0.text(grouped: false) }.joined(separator: ", ")
@@ -161,7 +216,7 @@ public final class Session {
             }
             let trace = ResultTable(columns: ["stage", "rows", "first rows"], numeric: [false, true, false], rows: rows)
             return trace.rendered(format, footer: false) + format.lineBreak
-                + ResultTable(frame, schema: schema, data: data).rendered(format)
+                + ResultTable(frame, schema: schema, data: data).rendered(format, display: display)
         }
     }
 }

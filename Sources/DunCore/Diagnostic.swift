@@ -100,10 +100,14 @@ public struct SourceText: Sendable {
     public let text: String
     public let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// The number of the text's first line: a statement typed into the REPL on line 12 of
+    /// its input says so.
+    private let firstLine: Int
 
-    public init(name: String, text: String) {
+    public init(name: String, text: String, firstLine: Int = 1) {
         self.name = name
         self.text = text
+        self.firstLine = firstLine
         bytes = Array(text.utf8)
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == 10 {
@@ -121,7 +125,7 @@ public struct SourceText: Sendable {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        return Position(bytes: bytes, lineStart: lineStarts[lo], line: lo + 1, range: range)
+        return Position(bytes: bytes, lineStart: lineStarts[lo], line: lo + firstLine, range: range)
     }
 
     /// A diagnostic pointing at `range` of this text.

@@ -11,7 +11,8 @@ struct DunCommand: ParsableCommand {
         abstract: "Dun: a query-and-policy language for accounts-receivable collection (回款管理).",
         discussion: """
             Dun answers questions about a workspace folder of receivables CSV files
-            (customers.csv, invoices.csv, payments.csv).
+            (customers.csv, invoices.csv, payments.csv). Without a query or a
+            subcommand it opens the interactive shell on the workspace (.help there).
 
             Examples:
               dun --data examples/acme -e 'customers where overdue > 30 and grade < B'
@@ -29,16 +30,8 @@ struct DunCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        let source: SourceText
-        if let query {
-            source = SourceText(name: "<query>", text: query)
-        } else if isatty(STDIN_FILENO) == 0 {
-            source = try readScript("-")
-        } else {
-            throw ValidationError(
-                "the interactive shell is not available yet; give a query with -e 'QUERY', or a script with 'dun run FILE'")
-        }
-        try execute(source, in: options.session(), timings: options.timings)
+        guard let query else { return try options.shell() }
+        try execute(SourceText(name: "<query>", text: query), in: options.session(), timings: options.timings)
     }
 }
 

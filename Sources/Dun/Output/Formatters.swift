@@ -4,20 +4,36 @@ import DunCore
 import DunLanguage
 
 extension ResultTable {
-    func rendered(_ format: OutputFormat, footer: Bool = true) -> String {
+    /// The table in `format`; `display` (a person's settings) applies to the aligned table.
+    func rendered(_ format: OutputFormat, footer: Bool = true, display: Display = Display()) -> String {
         switch format {
-        case .table: return aligned(footer: footer)
+        case .table:
+            let columns = aligned(footer: footer, limit: display.maxRows)
+            switch display.expanded {
+            case .off: return columns
+            case .on: return expanded(limit: display.maxRows)
+            case .auto:
+                let widest = columns.split(separator: "\n").reduce(0) { max($0, $1.displayWidth) }
+                return widest > (display.width ?? Int.max) ? expanded(limit: display.maxRows) : columns
+            }
         case .csv: return csv()
         case .json: return json()
+        case .markdown: return markdown()
+        }
+    }
+
+    /// Each cell as a table shows it: money grouped, control characters escaped.
+    private var shownCells: [[String]] {
+        rows.map { row in
+            row.indices.map { c in TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c])) }
         }
     }
 
     /// Columns padded to their widest cell (CJK characters count two), numbers right-aligned,
-    /// a line under the header, and the number of rows.
-    func aligned(footer: Bool = true) -> String {
-        let cells = rows.map { row in
-            row.indices.map { c in TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c])) }
-        }
+    /// a line under the header, and the number of rows. With `limit`, only the first rows,
+    /// and a line saying how many more there are.
+    func aligned(footer: Bool = true, limit: Int? = nil) -> String {
+        let cells = Array(shownCells.prefix(limit ?? rows.count))
         // Each cell measured once.
         let cellWidths = cells.map { $0.map(\.displayWidth) }
         var widths = columns.map(\.displayWidth)
@@ -42,9 +58,45 @@ extension ResultTable {
         var out = line(columns, columns.map(\.displayWidth))
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for (row, rowWidths) in zip(cells, cellWidths) { out += line(row, rowWidths) }
-        if footer {
-            out += "(\(rows.count) \(rows.count == 1 ? "row" : "rows"))\n"
+        return out + more(shown: cells.count) + (footer ? rowCount : "")
+    }
+
+    /// `(3 rows)`
+    private var rowCount: String {
+        "(\(rows.count) \(rows.count == 1 ? "row" : "rows"))\n"
+    }
+
+    /// `… 760 more rows` when not all rows were shown.
+    private func more(shown: Int) -> String {
+        let hidden = rows.count - shown
+        return hidden > 0 ? "… \(hidden) more \(hidden == 1 ? "row" : "rows")\n" : ""
+    }
+
+    /// One field per line under a header per row, like psql's expanded display.
+    func expanded(limit: Int? = nil) -> String {
+        let cells = shownCells.prefix(limit ?? rows.count)
+        let width = columns.map(\.displayWidth).max() ?? 0
+        var out = ""
+        for (i, row) in cells.enumerated() {
+            out += "-[ RECORD \(i + 1) ]" + String(repeating: "-", count: max(3, width - 9)) + "\n"
+            for (name, value) in zip(columns, row) {
+                var line = name + String(repeating: " ", count: width - name.displayWidth) + " | " + value
+                while line.last == " " { line.removeLast() }
+                out += line + "\n"
+            }
         }
+        return out + more(shown: cells.count) + rowCount
+    }
+
+    /// A GitHub Markdown table: numbers right-aligned, `|` escaped.
+    func markdown() -> String {
+        func line(_ values: [String]) -> String {
+            "| " + values.map { $0.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+                .joined(separator: " | ") + " |\n"
+        }
+        var out = line(columns)
+        out += "|" + numeric.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in shownCells { out += line(row) }
         return out
     }
 

@@ -5,10 +5,32 @@ import DunLanguage
 
 /// How results are printed.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, csv, json
+    case table, csv, json, markdown
 
     /// What ends a line: CRLF in CSV (RFC 4180), LF elsewhere.
     var lineBreak: String { self == .csv ? "\r\n" : "\n" }
+}
+
+/// How a table is shown to a person (the REPL's settings); scripts print every row, in columns.
+public struct Display: Sendable, Equatable {
+    /// One field per line, like psql's expanded display.
+    public enum Expanded: String, CaseIterable, Sendable {
+        case off, on
+        /// Expanded when the columns are wider than `width`.
+        case auto
+    }
+
+    /// At most this many rows of a table, then a line saying how many more; nil: all of them.
+    public var maxRows: Int?
+    public var expanded: Expanded
+    /// The terminal's width in columns, for `.auto`.
+    public var width: Int?
+
+    public init(maxRows: Int? = nil, expanded: Expanded = .off, width: Int? = nil) {
+        self.maxRows = maxRows
+        self.expanded = expanded
+        self.width = width
+    }
 }
 
 /// Rows of values under column names. Rows and tables inside cells are already turned into

@@ -7,6 +7,7 @@ extension Interpreter {
         let p = folded(p)
         var value = try evaluate(p.source, &env)
         for (i, stage) in p.stages.enumerated() {
+            try interruption.check()
             // `sort | take N` needs only the first N in order.
             if case .sort(let keys) = stage.kind, case .table(let frame) = value, i + 1 < p.stages.count,
                 case .take(let n) = p.stages[i + 1].kind, case .number(let d)? = try? evaluate(n, &env),

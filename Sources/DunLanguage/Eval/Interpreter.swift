@@ -90,11 +90,14 @@ final class GlobalValues {
 public struct Interpreter {
     public let schema: Schema
     public let data: any DataSource
+    /// Where a request to stop the running statement comes in.
+    public let interruption: Interruption
     private let globals = GlobalValues()
 
-    public init(schema: Schema, data: any DataSource) {
+    public init(schema: Schema, data: any DataSource, interruption: Interruption = Interruption()) {
         self.schema = schema
         self.data = data
+        self.interruption = interruption
     }
 
     /// Runs one statement; `source` gives `explain` the text of each stage.
@@ -309,13 +312,15 @@ public struct Interpreter {
         var current = 0
         do {
             if let positions {
-                for p in positions {
+                for (k, p) in positions.enumerated() {
+                    if k & 1023 == 0 { try interruption.check() }
                     current = p
                     env.scopes[scope].position = p
                     try body(self, p, &env)
                 }
             } else {
                 for p in 0..<frame.count {
+                    if p & 1023 == 0 { try interruption.check() }
                     current = p
                     env.scopes[scope].position = p
                     try body(self, p, &env)
@@ -323,7 +328,7 @@ public struct Interpreter {
             }
         } catch {
             var e = error
-            if e.row == nil { e.row = describe(frame, current) }
+            if e.row == nil && !e.interrupted { e.row = describe(frame, current) }
             throw e
         }
     }

@@ -69,6 +69,8 @@ public struct RuntimeError: Error, Sendable {
     public var hint: String?
     /// The row being evaluated (`invoice INV-0042`), added as the error leaves it.
     public var row: String?
+    /// The run was stopped by `Interruption.request`: the message is all there is to say.
+    public var interrupted = false
 
     public init(_ message: String, _ range: Range<Int>, hint: String? = nil) {
         self.message = message
