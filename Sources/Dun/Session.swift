@@ -34,6 +34,8 @@ public final class Session {
         public var isIncomplete: Bool
         /// How long each statement run took, by the line it starts on.
         public var timings: [(line: Int, duration: Swift.Duration)] = []
+        /// What the run's policies, and queries ending in actions, would do.
+        public var plan: [PlannedAction] = []
 
         public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     }
@@ -126,12 +128,27 @@ public final class Session {
         }
         var output = ""
         var timings: [(line: Int, duration: Swift.Duration)] = []
+        var plan: [PlannedAction] = []
+        var warnings: [Diagnostic] = []
         let clock = ContinuousClock()
         for statement in statements {
             let start = clock.now
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
-                let outcome = try interpreter.run(statement, source: source, lazily: lazily)
+                let outcome: Outcome
+                if let (policy, rules) = Session.rules(of: statement, in: source) {
+                    let planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+                    let planned: [PlannedAction]
+                    do {
+                        planned = try planner.plan(policy: policy, rules: rules, warnings: &warnings)
+                    } catch {
+                        return RunResult(output: output, diagnostics: warnings + [error], isIncomplete: false, timings: timings)
+                    }
+                    plan += planned
+                    outcome = .table(planFrame(planned))
+                } else {
+                    outcome = try interpreter.run(statement, source: source, lazily: lazily)
+                }
                 let text = render(outcome, as: format, display: display)
                 switch statement {
                 case .binding(_, let name, let pipeline):
@@ -156,10 +173,47 @@ public final class Session {
                     error.interrupted
                     ? Diagnostic(.error, error.message)
                     : source.diagnostic(error.message, at: error.range, hint: error.hint, notes: note)
-                return RunResult(output: output, diagnostics: [d], isIncomplete: false, timings: timings)
+                return RunResult(output: output, diagnostics: warnings + [d], isIncomplete: false, timings: timings)
             }
         }
-        return RunResult(output: output, diagnostics: [], isIncomplete: false, timings: timings)
+        return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan)
+    }
+
+    /// The rules to plan for a statement: a policy's, or a query that ends in actions as a
+    /// rule of its own (named by its line); nil for any other statement.
+    private static func rules(of statement: CheckedStatement, in source: SourceText) -> (String, [PlanRule])? {
+        switch statement {
+        case .policy(let p):
+            return (p.name, p.rules.map { PlanRule(name: $0.name, nameRange: $0.nameRange, query: $0.query, actions: $0.actions) })
+        case .query(let p):
+            let (query, actions) = p.actions
+            guard !actions.isEmpty else { return nil }
+            let line = source.position(of: statement.range).line
+            return ("", [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+        default:
+            return nil
+        }
+    }
+
+    /// A plan as a table: one row per action.
+    private func planFrame(_ actions: [PlannedAction]) -> Frame {
+        let columns: [(String, DunType)] = [
+            ("policy", .string), ("rule", .string), ("action", .string), ("customer", .string), ("name", .string),
+            ("invoices", .string), ("channel", .string), ("template", .string), ("amount", .money), ("detail", .string),
+        ]
+        let customers = snapshot.workspace.customers
+        let invoices = snapshot.workspace.invoices
+        func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+        let rows: [[Value]] = actions.map { a in
+            [
+                .string(a.policy), .string(a.rule), .string(a.action), .string(customers.id[Int(a.customer)]),
+                .string(customers.name[Int(a.customer)]), .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
+                text(a.channel), text(a.template), a.amount.map(Value.money) ?? .null, text(a.detail),
+            ]
+        }
+        return Frame(
+            entity: nil, rows: [], columns: columns.map { Column(name: $0.0, type: $0.1) },
+            values: columns.indices.map { c in rows.map { $0[c] } }, count: rows.count)
     }
 
     private static func isBlock(_ text: String) -> Bool {

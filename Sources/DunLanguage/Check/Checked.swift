@@ -83,6 +83,7 @@ public struct CheckedPipeline: Sendable {
 
 public struct CheckedRule: Sendable {
     public var name: String
+    public var nameRange: Range<Int>
     public var query: CheckedPipeline
     public var actions: [CheckedAction]
 }

@@ -224,7 +224,7 @@ public struct Checker {
                     "a rule selects customers or invoices, not a \(query.type.name(in: schema))", rule.query.range,
                     hint: "rule late: invoices where days_overdue > 30 => …")
             }
-            rules.append(CheckedRule(name: rule.name, query: query, actions: actions))
+            rules.append(CheckedRule(name: rule.name, nameRange: rule.nameRange, query: query, actions: actions))
         }
         return CheckedPolicy(name: p.name, title: p.title, rules: rules)
     }

@@ -49,7 +49,7 @@ extension Interpreter {
             return .number(Decimal64(frame.count))
         case .action:
             throw RuntimeError(
-                "this version of Dun checks actions but cannot plan or apply them yet", stage.range,
+                "an action is planned only at the end of a query or in a policy's rule", stage.range,
                 hint: "leave out the action to list the rows it would act on")
         }
     }

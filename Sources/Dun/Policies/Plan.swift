@@ -1,0 +1,251 @@
+// Plan: what a policy would do, decided from what its rules select, before anything is done.
+
+import DunCore
+import DunLanguage
+import DunModel
+
+/// One thing a policy would do to one customer: a reminder listing invoices, a task, a hold.
+public struct PlannedAction: Sendable, Equatable {
+    /// The policy, or "" for a query that ends in an action.
+    public var policy: String
+    public var rule: String
+    /// The action's words: `remind`, `call`, `hold credit`, `charge interest` …
+    public var action: String
+    /// Rows of the workspace.
+    public var customer: Int32
+    public var invoices: [Int32]
+    public var channel: String?
+    public var template: String?
+    /// The balance the action is about (reminders, tasks), or what it charges (fees, interest).
+    public var amount: Money?
+    /// What else it says: the collector, the grade, the tag, the note, the plan's terms.
+    public var detail: String?
+}
+
+/// A rule to plan: its name, where its name is (for warnings), what it selects and does.
+struct PlanRule {
+    var name: String
+    var nameRange: Range<Int>
+    var query: CheckedPipeline
+    var actions: [CheckedAction]
+}
+
+/// Decides a policy's actions.
+///
+/// Within one policy an invoice is acted on by at most one rule: the last rule that selects
+/// it, as dunning levels work (the highest level reached wins), and a customer by at most
+/// one of the rules that select customers. Disputed invoices, and invoices with nothing
+/// left to pay, are never dunned. Reminders are grouped: one per customer, channel and
+/// template, listing every invoice of that customer the rule won.
+struct Planner {
+    let snapshot: Snapshot
+    let interpreter: Interpreter
+    let source: SourceText
+
+    /// The actions; `warnings` gets those about rules that select nothing or everything. A
+    /// rule whose query or action fails on any row is an error, and there is no plan.
+    func plan(policy: String, rules: [PlanRule], warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
+        var selections: [Selection] = []
+        for rule in rules {
+            let selection: Selection
+            do {
+                selection = try interpreter.select(rule.query, actions: rule.actions)
+            } catch {
+                let note = error.row.map { ["on \($0)"] } ?? []
+                throw source.diagnostic(
+                    "rule '\(rule.name)' cannot be planned: \(error.message)", at: error.range, hint: error.hint, notes: note)
+            }
+            let what = selection.entity == Receivables.customers ? "customers" : "invoices"
+            let all = selection.entity == Receivables.customers ? snapshot.workspace.customers.count : snapshot.invoices.count
+            if selection.rows.isEmpty {
+                warnings.append(source.diagnostic("rule '\(rule.name)' selects no \(what)", at: rule.nameRange, severity: .warning))
+            } else if selection.rows.count == all {
+                warnings.append(
+                    source.diagnostic(
+                        "rule '\(rule.name)' selects every one of the \(all) \(what)", at: rule.nameRange,
+                        hint: "is a condition missing?", severity: .warning))
+            }
+            selections.append(selection)
+        }
+
+        // The rule and position that win each invoice, and each customer.
+        var wonInvoice: [Int32: (rule: Int, position: Int)] = [:]
+        var wonCustomer: [Int32: (rule: Int, position: Int)] = [:]
+        for (r, selection) in selections.enumerated() {
+            for (k, row) in selection.rows.enumerated() {
+                if selection.entity == Receivables.customers {
+                    wonCustomer[row] = (r, k)
+                } else if dunnable(row) {
+                    wonInvoice[row] = (r, k)
+                }
+            }
+        }
+
+        var actions: [PlannedAction] = []
+        for (r, rule) in rules.enumerated() {
+            let selection = selections[r]
+            // The rows this rule won, by customer, in the order of customers then of rows.
+            var byCustomer: [Int32: [Int]] = [:]
+            for (k, row) in selection.rows.enumerated() {
+                if selection.entity == Receivables.customers {
+                    if wonCustomer[row]?.rule == r { byCustomer[row, default: []].append(k) }
+                } else if wonInvoice[row]?.rule == r {
+                    byCustomer[snapshot.workspace.invoices.customer[Int(row)], default: []].append(k)
+                }
+            }
+            for customer in byCustomer.keys.sorted() {
+                let positions = byCustomer[customer] ?? []
+                for (a, action) in rule.actions.enumerated() {
+                    let applying = positions.filter { selection.actions[a][$0].applies }
+                    guard let first = applying.first else { continue }
+                    let invoices =
+                        selection.entity == Receivables.customers
+                        ? openInvoices(of: customer) : applying.map { selection.rows[$0] }
+                    guard !invoices.isEmpty || selection.entity == Receivables.customers else { continue }
+                    let made = try planned(
+                        action.action.verb, arguments: selection.actions[a][first].arguments, customer: customer,
+                        invoices: invoices, at: action.action.range)
+                    for var m in made {
+                        m.policy = policy
+                        m.rule = rule.name
+                        actions.append(m)
+                    }
+                }
+            }
+        }
+        return actions
+    }
+
+    /// Whether an invoice may be dunned: visible, not disputed, something left to pay.
+    private func dunnable(_ invoice: Int32) -> Bool {
+        !snapshot.workspace.invoices.disputed[Int(invoice)] && snapshot.invoiceBalance(invoice) > 0
+    }
+
+    /// A customer's open, undisputed invoices, in file order.
+    private func openInvoices(of customer: Int32) -> [Int32] {
+        snapshot.invoicesOfCustomer.rows(of: customer).filter(dunnable)
+    }
+
+    private func money(_ minor: Int64, of customer: Int32) -> Money {
+        Money(minor: minor, currency: snapshot.currency ?? snapshot.workspace.customers.currency[Int(customer)])
+    }
+
+    private func balance(_ invoices: [Int32], of customer: Int32) -> Money {
+        money(invoices.reduce(0) { $0 + snapshot.invoiceBalance($1) }, of: customer)
+    }
+
+    /// The planned actions of one verb for one customer: one, except fees and interest,
+    /// which are one per invoice they arise from.
+    private func planned(
+        _ verb: ActionVerb, arguments: [Value], customer: Int32, invoices: [Int32], at range: Range<Int>
+    ) throws(Diagnostic) -> [PlannedAction] {
+        func action(_ words: String, detail: String? = nil, amount: Money? = nil) -> PlannedAction {
+            PlannedAction(
+                policy: "", rule: "", action: words, customer: customer, invoices: invoices,
+                amount: amount ?? balance(invoices, of: customer), detail: detail)
+        }
+        let collector = snapshot.workspace.customers.collector[Int(customer)]
+        switch verb {
+        case .remind(let channel, let template):
+            // A reminder of nothing is not sent (a customer whose open invoices are all disputed).
+            guard !invoices.isEmpty else { return [] }
+            var a = action("remind")
+            a.channel = channel.rawValue
+            a.template = template
+            return [a]
+        case .call, .visit:
+            let by = arguments.first.flatMap(text) ?? collector
+            return [action(isCall(verb) ? "call" : "visit", detail: by)]
+        case .escalate(let to):
+            return [action("escalate", detail: to)]
+        case .holdCredit:
+            return [action("hold credit")]
+        case .releaseCredit:
+            return [action("release credit")]
+        case .setGrade:
+            return [action("set grade", detail: arguments.first.flatMap(text))]
+        case .assign:
+            return [action("assign", detail: arguments.first.flatMap(text))]
+        case .tag(let t):
+            return [action("tag", detail: t)]
+        case .untag(let t):
+            return [action("untag", detail: t)]
+        case .note(let t):
+            return [action("note", detail: t)]
+        case .offerPlan:
+            let count = arguments.first.flatMap(text) ?? "?"
+            let every = arguments.count > 1 ? " every \(arguments[1])" : ""
+            return [action("offer plan", detail: "\(count) installments\(every)")]
+        case .chargeLateFee:
+            return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
+                var a = action("charge late fee", amount: try lateFee(arguments.first, on: i, customer: customer, at: range))
+                a.invoices = [i]
+                return a
+            }
+        case .chargeInterest:
+            return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
+                var a = action("charge interest", amount: try interest(arguments.first, on: i, customer: customer, at: range))
+                a.invoices = [i]
+                a.detail = "\(snapshot.asOf.days(since: snapshot.workspace.invoices.due[Int(i)])) days at \(arguments.first.map { "\($0)" } ?? "?") a year"
+                return a
+            }
+        }
+    }
+
+    private func isCall(_ verb: ActionVerb) -> Bool {
+        if case .call = verb { return true }
+        return false
+    }
+
+    private func text(_ v: Value) -> String? {
+        switch v {
+        case .null: return nil
+        case .string(let s): return s
+        default: return "\(v)"
+        }
+    }
+
+    /// A percentage of the invoice's balance, or a fixed amount in its currency.
+    private func lateFee(_ fee: Value?, on invoice: Int32, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
+        let open = money(snapshot.invoiceBalance(invoice), of: customer)
+        switch fee {
+        case .money(let m)?:
+            guard m.currency == open.currency else {
+                throw source.diagnostic(
+                    "a late fee in \(m.currency) for an invoice in \(open.currency)", at: range,
+                    hint: "write the fee in the customer's currency, or as a percentage")
+            }
+            return m
+        case .number(let rate)?:
+            return try scaled(open, by: rate, at: range)
+        default:
+            throw source.diagnostic("a late fee is an amount or a percentage", at: range)
+        }
+    }
+
+    /// Simple daily interest since the due date: balance × rate ÷ 365 × days, to the cent.
+    private func interest(_ rate: Value?, on invoice: Int32, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
+        guard case .number(let yearly)? = rate else {
+            throw source.diagnostic("interest needs a yearly rate", at: range, hint: "charge interest 6% per year")
+        }
+        let days = max(0, snapshot.asOf.days(since: snapshot.workspace.invoices.due[Int(invoice)]))
+        guard let daily = yearly.multiplied(by: Decimal64(days)) else {
+            throw source.diagnostic("the interest is too large to compute exactly", at: range)
+        }
+        let open = money(snapshot.invoiceBalance(invoice), of: customer)
+        guard let perYear = daily.divided(by: Decimal64(365), places: 12) else {
+            throw source.diagnostic("the interest is too large to compute exactly", at: range)
+        }
+        return try scaled(open, by: perYear, at: range)
+    }
+
+    /// `amount × factor`, rounded half away from zero to the currency's minor unit.
+    private func scaled(_ amount: Money, by factor: Decimal64, at range: Range<Int>) throws(Diagnostic) -> Money {
+        guard let product = amount.decimal.multiplied(by: factor),
+            let m = Money(product.rounded(toScale: amount.currency.minorUnit), currency: amount.currency)
+        else {
+            throw source.diagnostic("the amount is too large to compute exactly", at: range)
+        }
+        return m
+    }
+}

@@ -1,0 +1,65 @@
+// Selection: what a rule (or a query ending in actions) selects, and what each of its
+// actions' expressions comes to on each selected row, for the policies layer to plan.
+
+/// An action's expressions on one row.
+public struct ActionValues: Sendable {
+    /// The verb's own expressions, in source order: `call by X` gives X; `offer plan N
+    /// installments every D` gives N and D; `set grade = G`, G; `charge late fee F`, F.
+    public var arguments: [Value]
+    /// Whether its `when` holds (true without one).
+    public var applies: Bool
+    /// Its `at most once per D`, a duration.
+    public var cooldown: Value?
+}
+
+/// The rows of one entity a query selects, and for each action, its values on each row.
+public struct Selection: Sendable {
+    public var entity: EntityID
+    public var rows: [Int32]
+    /// `actions[a][i]`: action `a` on `rows[i]`.
+    public var actions: [[ActionValues]]
+}
+
+extension CheckedPipeline {
+    /// The actions the pipeline ends with (`… | remind via email`), and the query before them.
+    public var actions: (query: CheckedPipeline, actions: [CheckedAction]) {
+        var query = self
+        var actions: [CheckedAction] = []
+        while case .action(let a)? = query.stages.last?.kind {
+            actions.insert(a, at: 0)
+            query.stages.removeLast()
+        }
+        return (query, actions)
+    }
+}
+
+extension Interpreter {
+    /// Runs `query` (it yields rows of an entity: the checker saw to it) and evaluates each
+    /// action on every row it selects. An error on any row is an error of the whole
+    /// selection, naming the row.
+    public func select(_ query: CheckedPipeline, actions: [CheckedAction]) throws(RuntimeError) -> Selection {
+        var env = Env()
+        guard case .table(let frame) = try pipeline(query, &env), let entity = frame.entity else {
+            throw RuntimeError("a rule selects customers or invoices", query.range)
+        }
+        var values: [[ActionValues]] = []
+        for action in actions {
+            let a = action.action
+            let guards = (a.condition == nil ? 0 : 1) + (a.cooldown == nil ? 0 : 1)
+            let arguments = Array(action.nodes.dropLast(guards))
+            let condition = a.condition == nil ? nil : action.nodes[action.nodes.count - guards]
+            let cooldown = a.cooldown == nil ? nil : action.nodes.last
+            var column: [ActionValues] = []
+            column.reserveCapacity(frame.count)
+            try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
+                var row = ActionValues(arguments: [], applies: true, cooldown: nil)
+                for n in arguments { row.arguments.append(try me.evaluate(n, &env)) }
+                if let condition { row.applies = try me.truth(condition, &env) }
+                if let cooldown { row.cooldown = try me.evaluate(cooldown, &env) }
+                column.append(row)
+            }
+            values.append(column)
+        }
+        return Selection(entity: entity, rows: frame.rows, actions: values)
+    }
+}
