@@ -136,8 +136,9 @@ public final class Session {
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
                 let outcome: Outcome
-                if let (policy, rules) = Session.rules(of: statement, in: source) {
-                    let planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+                if let (policy, tolerance, rules) = Session.rules(of: statement, in: source) {
+                    var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+                    if let tolerance, case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
                     let planned: [PlannedAction]
                     do {
                         planned = try planner.plan(policy: policy, rules: rules, warnings: &warnings)
@@ -181,15 +182,20 @@ public final class Session {
 
     /// The rules to plan for a statement: a policy's, or a query that ends in actions as a
     /// rule of its own (named by its line); nil for any other statement.
-    private static func rules(of statement: CheckedStatement, in source: SourceText) -> (String, [PlanRule])? {
+    private static func rules(of statement: CheckedStatement, in source: SourceText) -> (String, Node?, [PlanRule])? {
         switch statement {
         case .policy(let p):
-            return (p.name, p.rules.map { PlanRule(name: $0.name, nameRange: $0.nameRange, query: $0.query, actions: $0.actions) })
+            let rules = p.rules.map {
+                PlanRule(
+                    name: $0.name, nameRange: $0.nameRange, includesDisputed: $0.includesDisputed, query: $0.query,
+                    actions: $0.actions)
+            }
+            return (p.name, p.tolerance, rules)
         case .query(let p):
             let (query, actions) = p.actions
             guard !actions.isEmpty else { return nil }
             let line = source.position(of: statement.range).line
-            return ("", [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+            return ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
         default:
             return nil
         }

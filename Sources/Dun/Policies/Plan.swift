@@ -26,6 +26,7 @@ public struct PlannedAction: Sendable, Equatable {
 struct PlanRule {
     var name: String
     var nameRange: Range<Int>
+    var includesDisputed = false
     var query: CheckedPipeline
     var actions: [CheckedAction]
 }
@@ -34,13 +35,16 @@ struct PlanRule {
 ///
 /// Within one policy an invoice is acted on by at most one rule: the last rule that selects
 /// it, as dunning levels work (the highest level reached wins), and a customer by at most
-/// one of the rules that select customers. Disputed invoices, and invoices with nothing
-/// left to pay, are never dunned. Reminders are grouped: one per customer, channel and
-/// template, listing every invoice of that customer the rule won.
+/// one of the rules that select customers. Invoices with nothing left to pay, or less than
+/// the policy's tolerance, are never dunned, nor disputed ones unless the rule says
+/// `including disputed`. Reminders are grouped: one per customer, channel and template,
+/// listing every invoice of that customer the rule won.
 struct Planner {
     let snapshot: Snapshot
     let interpreter: Interpreter
     let source: SourceText
+    /// `ignore balances below`: the least balance dunned.
+    var tolerance: Money?
 
     /// The actions; `warnings` gets those about rules that select nothing or everything. A
     /// rule whose query or action fails on any row is an error, and there is no plan.
@@ -75,7 +79,7 @@ struct Planner {
             for (k, row) in selection.rows.enumerated() {
                 if selection.entity == Receivables.customers {
                     wonCustomer[row] = (r, k)
-                } else if dunnable(row) {
+                } else if try dunnable(row, disputedToo: rules[r].includesDisputed) {
                     wonInvoice[row] = (r, k)
                 }
             }
@@ -100,7 +104,7 @@ struct Planner {
                     guard let first = applying.first else { continue }
                     let invoices =
                         selection.entity == Receivables.customers
-                        ? openInvoices(of: customer) : applying.map { selection.rows[$0] }
+                        ? try openInvoices(of: customer) : applying.map { selection.rows[$0] }
                     guard !invoices.isEmpty || selection.entity == Receivables.customers else { continue }
                     let made = try planned(
                         action.action.verb, arguments: selection.actions[a][first].arguments, customer: customer,
@@ -116,14 +120,28 @@ struct Planner {
         return actions
     }
 
-    /// Whether an invoice may be dunned: visible, not disputed, something left to pay.
-    private func dunnable(_ invoice: Int32) -> Bool {
-        !snapshot.workspace.invoices.disputed[Int(invoice)] && snapshot.invoiceBalance(invoice) > 0
+    /// Whether an invoice may be dunned: something left to pay, at least the tolerance, and
+    /// not disputed unless `disputedToo`.
+    private func dunnable(_ invoice: Int32, disputedToo: Bool = false) throws(Diagnostic) -> Bool {
+        let open = snapshot.invoiceBalance(invoice)
+        guard open > 0, disputedToo || !snapshot.workspace.invoices.disputed[Int(invoice)] else { return false }
+        guard let tolerance else { return true }
+        let customer = snapshot.workspace.invoices.customer[Int(invoice)]
+        let currency = money(open, of: customer).currency
+        guard tolerance.currency == currency else {
+            throw Diagnostic(
+                .error, "the policy ignores balances below \(tolerance.formatted(grouped: true)) \(tolerance.currency), "
+                    + "but invoice \(snapshot.workspace.invoices.id[Int(invoice)]) is in \(currency)",
+                hint: "a tolerance is in the customers' currency")
+        }
+        return open >= tolerance.minor
     }
 
     /// A customer's open, undisputed invoices, in file order.
-    private func openInvoices(of customer: Int32) -> [Int32] {
-        snapshot.invoicesOfCustomer.rows(of: customer).filter(dunnable)
+    private func openInvoices(of customer: Int32) throws(Diagnostic) -> [Int32] {
+        var open: [Int32] = []
+        for i in snapshot.invoicesOfCustomer.rows(of: customer) where try dunnable(i) { open.append(i) }
+        return open
     }
 
     private func money(_ minor: Int64, of customer: Int32) -> Money {

@@ -84,6 +84,7 @@ public struct CheckedPipeline: Sendable {
 public struct CheckedRule: Sendable {
     public var name: String
     public var nameRange: Range<Int>
+    public var includesDisputed: Bool
     public var query: CheckedPipeline
     public var actions: [CheckedAction]
 }
@@ -91,6 +92,8 @@ public struct CheckedRule: Sendable {
 public struct CheckedPolicy: Sendable {
     public var name: String
     public var title: String?
+    /// An amount: invoices with less left to pay are not dunned.
+    public var tolerance: Node?
     public var rules: [CheckedRule]
 }
 

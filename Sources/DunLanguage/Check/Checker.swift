@@ -224,9 +224,18 @@ public struct Checker {
                     "a rule selects customers or invoices, not a \(query.type.name(in: schema))", rule.query.range,
                     hint: "rule late: invoices where days_overdue > 30 => …")
             }
-            rules.append(CheckedRule(name: rule.name, nameRange: rule.nameRange, query: query, actions: actions))
+            rules.append(
+                CheckedRule(
+                    name: rule.name, nameRange: rule.nameRange, includesDisputed: rule.includesDisputed, query: query,
+                    actions: actions))
         }
-        return CheckedPolicy(name: p.name, title: p.title, rules: rules)
+        var tolerance: Node?
+        if let e = p.tolerance {
+            let n = expression(e)
+            expect(n, .money, "expected an amount", hint: "ignore balances below 10 CNY")
+            tolerance = n
+        }
+        return CheckedPolicy(name: p.name, title: p.title, tolerance: tolerance, rules: rules)
     }
 
     // MARK: diagnostics

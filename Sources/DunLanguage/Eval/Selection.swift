@@ -34,6 +34,12 @@ extension CheckedPipeline {
 }
 
 extension Interpreter {
+    /// The value of an expression that reads no row (a policy's tolerance).
+    public func value(of node: Node) throws(RuntimeError) -> Value {
+        var env = Env()
+        return try evaluate(node, &env)
+    }
+
     /// Runs `query` (it yields rows of an entity: the checker saw to it) and evaluates each
     /// action on every row it selects. An error on any row is an error of the whole
     /// selection, naming the row.

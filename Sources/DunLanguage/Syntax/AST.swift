@@ -152,6 +152,8 @@ public struct Rule: Equatable, Sendable {
     public var name: String
     public var nameRange: Range<Int>
     public var query: Pipeline
+    /// `including disputed`: the rule may act on disputed invoices.
+    public var includesDisputed: Bool
     public var actions: [Action]
     public var range: Range<Int>
 }
@@ -160,6 +162,8 @@ public struct Policy: Equatable, Sendable {
     public var name: String
     public var nameRange: Range<Int>
     public var title: String?
+    /// `ignore balances below AMOUNT`: invoices with less left to pay are not dunned.
+    public var tolerance: Expr?
     public var rules: [Rule]
     public var range: Range<Int>
 }

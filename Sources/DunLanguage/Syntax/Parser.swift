@@ -214,13 +214,22 @@ public struct Parser {
         }
         try expect(.symbol(.leftBrace), "'{' to open the policy")
         var rules: [Rule] = []
+        var tolerance: Expr?
         skipNewlines()
         while !check(.symbol(.rightBrace)) {
             if isAtEnd {
                 throw unexpected(peek, expected: "'}' to close the policy opened at \(lineColumn(start))")
             }
-            do {
-                rules.append(try rule())
+            do throws(SyntaxError) {
+                // 'ignore' 'balances' 'below' expression
+                if match(.identifier("ignore")) {
+                    guard match(.identifier("balances")), match(.identifier("below")) else {
+                        throw unexpected(peek, expected: "'balances below AMOUNT' after 'ignore'")
+                    }
+                    tolerance = try expression()
+                } else {
+                    rules.append(try rule())
+                }
                 if !check(.symbol(.rightBrace)) && !isAtEnd {
                     try expect(.newline, "a line break after the rule")
                 }
@@ -232,10 +241,12 @@ public struct Parser {
             skipNewlines()
         }
         advance()
-        return Policy(name: name, nameRange: nameRange, title: title, rules: rules, range: start..<previous.range.upperBound)
+        return Policy(
+            name: name, nameRange: nameRange, title: title, tolerance: tolerance, rules: rules,
+            range: start..<previous.range.upperBound)
     }
 
-    // rule → 'rule' NAME ':' pipeline '=>' action (',' action)*
+    // rule → 'rule' NAME ':' pipeline ('including' 'disputed')? '=>' action (',' action)*
     private mutating func rule() throws(SyntaxError) -> Rule {
         guard check(.keyword(.rule)) else {
             throw unexpected(peek, expected: "'rule' or '}'")
@@ -244,9 +255,15 @@ public struct Parser {
         let (name, nameRange) = try identifier("a rule name")
         try expect(.symbol(.colon), "':' after the rule name")
         let query = try pipeline()
+        let includesDisputed = match(.identifier("including"))
+        if includesDisputed && !match(.identifier("disputed")) {
+            throw unexpected(peek, expected: "'disputed' after 'including'")
+        }
         try expect(.symbol(.arrow), "'=>' before the rule's actions")
         let actions = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.action() }
-        return Rule(name: name, nameRange: nameRange, query: query, actions: actions, range: start..<previous.range.upperBound)
+        return Rule(
+            name: name, nameRange: nameRange, query: query, includesDisputed: includesDisputed, actions: actions,
+            range: start..<previous.range.upperBound)
     }
 
     private mutating func action() throws(SyntaxError) -> Action {
