@@ -51,8 +51,8 @@ public enum Receivables {
         BoundField("id", .string, "the customer's id in the ERP") { s, r in .string(s.workspace.customers.id[Int(r)]) },
         BoundField("name", .string, "the customer's name") { s, r in .string(s.workspace.customers.name[Int(r)]) },
         BoundField("region", .string, "sales region") { s, r in text(s.workspace.customers.region[Int(r)]) },
-        BoundField("grade", .grade, "credit grade, A (best) to E (worst)") { s, r in
-            s.workspace.customers.grade[Int(r)].map(Value.grade) ?? .null
+        BoundField("grade", .grade, "credit grade, A (best) to E (worst); a grade set by a policy overrides the file's") { s, r in
+            (s.gradeSet[Int(r)] ?? s.workspace.customers.grade[Int(r)]).map(Value.grade) ?? .null
         },
         BoundField("credit_limit", .money, "credit limit; null when none is set") { s, r in
             money(s, customer: r, s.workspace.customers.creditLimit[Int(r)])
@@ -90,9 +90,11 @@ public enum Receivables {
         BoundField("avg_days_to_pay", .number, "average days from issue to settlement of paid invoices, to 1 place") { s, r in
             s.avgDaysToPay[Int(r)].map(Value.number) ?? .null
         },
-        BoundField("on_hold", .bool, "credit on hold (from the journal; false until a hold is applied)") { _, _ in .bool(false) },
-        BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null until one is sent)") { _, _ in
-            .null
+        BoundField("on_hold", .bool, "credit on hold (from the journal: held and not released)") { s, r in
+            .bool(s.onHold[Int(r)])
+        },
+        BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null before any)") { s, r in
+            day(s.lastReminder[Int(r)])
         },
         BoundField("invoices", .table(.entity(invoices, extras: [])), "the customer's invoices") { s, r in
             .table(Frame(entity: invoices, rows: Array(s.invoicesOfCustomer.rows(of: r))))

@@ -72,13 +72,18 @@ public final class Snapshot: Sendable {
     public let lastPayment: [Day?]
     public let avgDaysToPay: [Decimal64?]
     public let utilization: [Decimal64?]
+    /// From the journal (`History`): the latest reminder, a credit hold, a grade set.
+    public let lastReminder: [Day?]
+    public let onHold: [Bool]
+    public let gradeSet: [Grade?]
 
     public let invoicesOfCustomer: Relation
     public let paymentsOfCustomer: Relation
     public let paymentsOfInvoice: Relation
 
-    /// Computes every derived field as of `asOf`. Fails only if a total overflows.
-    public init(_ workspace: Workspace, asOf: Day) throws(Diagnostic) {
+    /// Computes every derived field as of `asOf`, with what `history` records up to that day.
+    /// Fails only if a total overflows.
+    public init(_ workspace: Workspace, asOf: Day, history: History = History()) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf
         let first = workspace.customers.currency.first ?? .cny
@@ -208,6 +213,7 @@ public final class Snapshot: Sendable {
         lastPayment = perCustomer.map(\.last)
         avgDaysToPay = avg
         self.utilization = utilization
+        (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)
         let built = relations.result()
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]

@@ -1,0 +1,60 @@
+// History: what the collection team did, from Dun's journal, replayed over the CSV files at
+// load: reminders sent, credit held and released, grades set.
+
+import DunCore
+
+/// The team's actions on customers, in the order they were recorded.
+public struct History: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case reminded
+        case heldCredit
+        case releasedCredit
+        case setGrade(Grade)
+    }
+
+    /// One action on one customer (a row of the workspace), on the as-of date it was applied.
+    public struct Event: Sendable, Equatable {
+        public var customer: Int32
+        public var day: Day
+        public var kind: Kind
+
+        public init(customer: Int32, day: Day, kind: Kind) {
+            self.customer = customer
+            self.day = day
+            self.kind = kind
+        }
+    }
+
+    public var events: [Event]
+
+    public init(_ events: [Event] = []) {
+        self.events = events
+    }
+
+    /// What the events up to `asOf` leave on each of `customers` customers: the latest
+    /// reminder, whether credit is on hold, and the grade set last. Later events are not
+    /// there yet, as of that day; of two events on one day, the one recorded later wins.
+    func replayed(customers: Int, asOf: Day) -> (lastReminder: [Day?], onHold: [Bool], grade: [Grade?]) {
+        var lastReminder = [Day?](repeating: nil, count: customers)
+        var holdDay = [Day?](repeating: nil, count: customers)
+        var onHold = [Bool](repeating: false, count: customers)
+        var grade = [Grade?](repeating: nil, count: customers)
+        var gradeDay = [Day?](repeating: nil, count: customers)
+        for e in events where e.day <= asOf && Int(e.customer) < customers && e.customer >= 0 {
+            let c = Int(e.customer)
+            switch e.kind {
+            case .reminded:
+                if let d = lastReminder[c], d >= e.day {} else { lastReminder[c] = e.day }
+            case .heldCredit, .releasedCredit:
+                if let d = holdDay[c], d > e.day { continue }
+                holdDay[c] = e.day
+                onHold[c] = e.kind == .heldCredit
+            case .setGrade(let g):
+                if let d = gradeDay[c], d > e.day { continue }
+                gradeDay[c] = e.day
+                grade[c] = g
+            }
+        }
+        return (lastReminder, onHold, grade)
+    }
+}
