@@ -19,8 +19,12 @@ public final class Session {
     private var previous = ""
     /// The last result shown, for `lastResult`.
     private var lastOutcome: Outcome?
+    /// The policies defined so far (the standard library's among them), with their sources.
+    private var defined: [String: (policy: CheckedPolicy, source: SourceText)] = [:]
     /// The names of the policies defined so far.
-    public private(set) var policies: [String] = []
+    public var policies: [String] { globals.policies }
+    /// What the journal says was applied before, for cooldowns.
+    public var past: [PastAction] = []
     /// The distinct values of short text fields, by entity and field, computed when first asked.
     private var shortValues: [[Int]: [String]] = [:]
 
@@ -63,8 +67,12 @@ public final class Session {
         for file in standardLibrary {
             let (statements, _) = Checker.check(
                 Parser.parse(file).statements, source: file, schema: Receivables.schema, globals: globals)
-            for case .binding(_, let name, let pipeline) in statements {
-                globals.bind(name, pipeline.type)
+            for statement in statements {
+                switch statement {
+                case .binding(_, let name, let pipeline): globals.bind(name, pipeline.type)
+                case .policy(let p): globals.define(policy: p.name)
+                default: break
+                }
             }
         }
         return globals
@@ -136,8 +144,16 @@ public final class Session {
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
                 let outcome: Outcome
-                if let (policy, tolerance, rules) = Session.rules(of: statement, in: source) {
+                if case .policy(let p) = statement {
+                    defined[p.name] = (p, source)
+                    globals.define(policy: p.name)
+                }
+                // A policy is planned where it is defined, but not the standard library's.
+                if lazily, case .policy = statement {
+                    outcome = .none
+                } else if let (policy, tolerance, rules, source) = rules(of: statement, in: source) {
                     var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+                    planner.past = past
                     if let tolerance, case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
                     let planned: [PlannedAction]
                     do {
@@ -155,8 +171,8 @@ public final class Session {
                 case .binding(_, let name, let pipeline):
                     // A binding holds its new type only once it holds its new value.
                     globals.bind(name, pipeline.type)
-                case .policy(let policy) where !policies.contains(policy.name):
-                    policies.append(policy.name)
+                case .policy:
+                    break
                 default:
                     lastOutcome = outcome
                 }
@@ -180,22 +196,30 @@ public final class Session {
         return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan)
     }
 
-    /// The rules to plan for a statement: a policy's, or a query that ends in actions as a
-    /// rule of its own (named by its line); nil for any other statement.
-    private static func rules(of statement: CheckedStatement, in source: SourceText) -> (String, Node?, [PlanRule])? {
-        switch statement {
-        case .policy(let p):
+    /// The rules to plan for a statement, and the source they are in: a policy's, one named
+    /// by `plan`, or a query that ends in actions as a rule of its own (named by its line);
+    /// nil for any other statement.
+    private func rules(
+        of statement: CheckedStatement, in source: SourceText
+    ) -> (String, Node?, [PlanRule], SourceText)? {
+        func rules(_ p: CheckedPolicy, _ source: SourceText) -> (String, Node?, [PlanRule], SourceText) {
             let rules = p.rules.map {
                 PlanRule(
                     name: $0.name, nameRange: $0.nameRange, includesDisputed: $0.includesDisputed, query: $0.query,
                     actions: $0.actions)
             }
-            return (p.name, p.tolerance, rules)
+            return (p.name, p.tolerance, rules, source)
+        }
+        switch statement {
+        case .policy(let p):
+            return rules(p, source)
+        case .plan(let name, _):
+            return defined[name].map { rules($0.policy, $0.source) }
         case .query(let p):
             let (query, actions) = p.actions
             guard !actions.isEmpty else { return nil }
             let line = source.position(of: statement.range).line
-            return ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+            return ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)], source)
         default:
             return nil
         }

@@ -22,6 +22,24 @@ public struct PlannedAction: Sendable, Equatable {
     public var detail: String?
 }
 
+/// An action already applied, from the journal: what a cooldown is checked against.
+public struct PastAction: Sendable, Equatable {
+    public var policy: String
+    public var rule: String
+    public var action: String
+    public var customer: Int32
+    /// The as-of date it was applied on.
+    public var day: Day
+
+    public init(policy: String, rule: String, action: String, customer: Int32, day: Day) {
+        self.policy = policy
+        self.rule = rule
+        self.action = action
+        self.customer = customer
+        self.day = day
+    }
+}
+
 /// A rule to plan: its name, where its name is (for warnings), what it selects and does.
 struct PlanRule {
     var name: String
@@ -45,6 +63,9 @@ struct Planner {
     let source: SourceText
     /// `ignore balances below`: the least balance dunned.
     var tolerance: Money?
+    /// What was applied before: an action `at most once per D` is left out for a customer it
+    /// was applied to (by the same policy and rule) less than D before the as-of date.
+    var past: [PastAction] = []
 
     /// The actions; `warnings` gets those about rules that select nothing or everything. A
     /// rule whose query or action fails on any row is an error, and there is no plan.
@@ -112,12 +133,36 @@ struct Planner {
                     for var m in made {
                         m.policy = policy
                         m.rule = rule.name
+                        if let cooldown = selection.actions[a][first].cooldown,
+                            try recently(m, within: cooldown, at: action.action.cooldown?.range ?? action.action.range)
+                        {
+                            continue
+                        }
                         actions.append(m)
                     }
                 }
             }
         }
         return actions
+    }
+
+    /// Whether the journal has the same action, by the same rule, on the same customer, less
+    /// than `cooldown` before the as-of date (and not after it).
+    private func recently(_ m: PlannedAction, within cooldown: Value, at range: Range<Int>) throws(Diagnostic) -> Bool {
+        let today = snapshot.asOf
+        let since: Day?
+        switch cooldown {
+        case .duration(.days(let n)): since = today.adding(days: -n)
+        case .duration(.months(let n)): since = today.adding(months: -n)
+        default: since = nil
+        }
+        guard let since else {
+            throw source.diagnostic("'at most once per' needs a duration, found \(cooldown)", at: range)
+        }
+        return past.contains {
+            $0.customer == m.customer && $0.policy == m.policy && $0.rule == m.rule && $0.action == m.action
+                && $0.day > since && $0.day <= today
+        }
     }
 
     /// Whether an invoice may be dunned: something left to pay, at least the tolerance, and

@@ -35,6 +35,7 @@ public struct Checker {
                         hint: "the first is at \(checker.lineColumn(first.lowerBound))")
                 }
                 policies[p.name] = p.nameRange
+                checker.globals.define(policy: p.name)
             }
             out.append(checker.statement(statement))
         }
@@ -62,6 +63,14 @@ public struct Checker {
             return .explain(checked)
         case .policy(let p):
             return .policy(policy(p))
+        case .plan(let name, let range):
+            if !globals.policies.contains(name) {
+                error(
+                    "no policy '\(name)'", range,
+                    hint: nearestName(to: name, in: globals.policies).map { "did you mean '\($0)'?" }
+                        ?? "define it with policy \(name) { … }, or load the file that does")
+            }
+            return .plan(name: name, range: range)
         }
     }
 

@@ -5,8 +5,14 @@
 public struct Globals: Sendable {
     public private(set) var names: [String] = []
     public private(set) var types: [DunType] = []
+    /// The policies defined, which `plan NAME` may name.
+    public private(set) var policies: [String] = []
 
     public init() {}
+
+    public mutating func define(policy name: String) {
+        if !policies.contains(name) { policies.append(name) }
+    }
 
     func slot(of name: String) -> Int? {
         names.firstIndex(of: name)

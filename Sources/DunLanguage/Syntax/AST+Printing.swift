@@ -100,9 +100,11 @@ extension Statement: CustomStringConvertible {
         case .explain(let p, _): return "(explain \(p))"
         case .policy(let policy):
             let rules = policy.rules.map { r in
-                " (rule \(r.name) \(r.query)\(r.actions.map { " \($0)" }.joined()))"
+                " (rule \(r.name) \(r.query)\(r.includesDisputed ? " including-disputed" : "")\(r.actions.map { " \($0)" }.joined()))"
             }
-            return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(rules.joined()))"
+            let tolerance = policy.tolerance.map { " (ignore-below \($0))" } ?? ""
+            return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(tolerance)\(rules.joined()))"
+        case .plan(let name, _): return "(plan \(name))"
         }
     }
 }

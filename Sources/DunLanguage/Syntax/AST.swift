@@ -173,4 +173,6 @@ public enum Statement: Equatable, Sendable {
     case binding(name: String, nameRange: Range<Int>, Pipeline)
     case explain(Pipeline, range: Range<Int>)
     case policy(Policy)
+    /// `plan NAME`: plans a policy defined elsewhere (the standard library's, an earlier file's).
+    case plan(name: String, range: Range<Int>)
 }

@@ -83,6 +83,12 @@ public struct Parser {
         if check(.keyword(.policy)) {
             return .policy(try policy())
         }
+        // 'plan' NAME: 'plan' is a word only here, where no query could start with two names.
+        if check(.identifier("plan")), case .identifier(let name)? = next?.kind {
+            let start = advance().range.lowerBound
+            let end = advance().range.upperBound
+            return .plan(name: name, range: start..<end)
+        }
         return .query(try pipeline())
     }
 
@@ -485,6 +491,8 @@ public struct Parser {
     var isAtEnd: Bool { peek.kind == .end }
 
     func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+    var next: Token? { current + 1 < tokens.count ? tokens[current + 1] : nil }
 
     func peekNext(is kind: TokenKind) -> Bool {
         current + 1 < tokens.count && tokens[current + 1].kind == kind
