@@ -12,15 +12,15 @@ public final class Session {
     public var format: OutputFormat
     /// How tables are shown to a person (the REPL's settings).
     public var display = Display()
-    private var globals = Globals()
-    private let interpreter: Interpreter
+    var globals = Globals()
+    let interpreter: Interpreter
     /// What the last statement that printed printed: a table is set apart from what came
     /// before by a blank line, in one run and from one run to the next.
     private var previous = ""
     /// The last result shown, for `lastResult`.
     private var lastOutcome: Outcome?
     /// The policies defined so far (the standard library's among them), with their sources.
-    private var defined: [String: (policy: CheckedPolicy, source: SourceText)] = [:]
+    var defined: [String: (policy: CheckedPolicy, source: SourceText)] = [:]
     /// The names of the policies defined so far.
     public var policies: [String] { globals.policies }
     /// What the journal says was applied before, for cooldowns.
@@ -144,25 +144,15 @@ public final class Session {
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
                 let outcome: Outcome
-                if case .policy(let p) = statement {
-                    defined[p.name] = (p, source)
-                    globals.define(policy: p.name)
+                let handled: (outcome: Outcome, plan: [PlannedAction])?
+                do {
+                    handled = try policyStatement(statement, in: source, lazily: lazily, warnings: &warnings)
+                } catch {
+                    return RunResult(output: output, diagnostics: warnings + [error], isIncomplete: false, timings: timings)
                 }
-                // A policy is planned where it is defined, but not the standard library's.
-                if lazily, case .policy = statement {
-                    outcome = .none
-                } else if let (policy, tolerance, rules, source) = rules(of: statement, in: source) {
-                    var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
-                    planner.past = past
-                    if let tolerance, case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
-                    let planned: [PlannedAction]
-                    do {
-                        planned = try planner.plan(policy: policy, rules: rules, warnings: &warnings)
-                    } catch {
-                        return RunResult(output: output, diagnostics: warnings + [error], isIncomplete: false, timings: timings)
-                    }
-                    plan += planned
-                    outcome = .table(planFrame(planned))
+                if let handled {
+                    outcome = handled.outcome
+                    plan += handled.plan
                 } else {
                     outcome = try interpreter.run(statement, source: source, lazily: lazily)
                 }
@@ -194,56 +184,6 @@ public final class Session {
             }
         }
         return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan)
-    }
-
-    /// The rules to plan for a statement, and the source they are in: a policy's, one named
-    /// by `plan`, or a query that ends in actions as a rule of its own (named by its line);
-    /// nil for any other statement.
-    private func rules(
-        of statement: CheckedStatement, in source: SourceText
-    ) -> (String, Node?, [PlanRule], SourceText)? {
-        func rules(_ p: CheckedPolicy, _ source: SourceText) -> (String, Node?, [PlanRule], SourceText) {
-            let rules = p.rules.map {
-                PlanRule(
-                    name: $0.name, nameRange: $0.nameRange, includesDisputed: $0.includesDisputed, query: $0.query,
-                    actions: $0.actions)
-            }
-            return (p.name, p.tolerance, rules, source)
-        }
-        switch statement {
-        case .policy(let p):
-            return rules(p, source)
-        case .plan(let name, _):
-            return defined[name].map { rules($0.policy, $0.source) }
-        case .query(let p):
-            let (query, actions) = p.actions
-            guard !actions.isEmpty else { return nil }
-            let line = source.position(of: statement.range).line
-            return ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)], source)
-        default:
-            return nil
-        }
-    }
-
-    /// A plan as a table: one row per action.
-    private func planFrame(_ actions: [PlannedAction]) -> Frame {
-        let columns: [(String, DunType)] = [
-            ("policy", .string), ("rule", .string), ("action", .string), ("customer", .string), ("name", .string),
-            ("invoices", .string), ("channel", .string), ("template", .string), ("amount", .money), ("detail", .string),
-        ]
-        let customers = snapshot.workspace.customers
-        let invoices = snapshot.workspace.invoices
-        func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
-        let rows: [[Value]] = actions.map { a in
-            [
-                .string(a.policy), .string(a.rule), .string(a.action), .string(customers.id[Int(a.customer)]),
-                .string(customers.name[Int(a.customer)]), .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
-                text(a.channel), text(a.template), a.amount.map(Value.money) ?? .null, text(a.detail),
-            ]
-        }
-        return Frame(
-            entity: nil, rows: [], columns: columns.map { Column(name: $0.0, type: $0.1) },
-            values: columns.indices.map { c in rows.map { $0[c] } }, count: rows.count)
     }
 
     private static func isBlock(_ text: String) -> Bool {

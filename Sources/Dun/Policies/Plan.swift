@@ -67,45 +67,18 @@ struct Planner {
     /// was applied to (by the same policy and rule) less than D before the as-of date.
     var past: [PastAction] = []
 
+    /// What each rule selects, and which rule wins each invoice and each customer.
+    struct Decision {
+        var selections: [Selection]
+        var wonInvoice: [Int32: (rule: Int, position: Int)] = [:]
+        var wonCustomer: [Int32: (rule: Int, position: Int)] = [:]
+    }
+
     /// The actions; `warnings` gets those about rules that select nothing or everything. A
     /// rule whose query or action fails on any row is an error, and there is no plan.
     func plan(policy: String, rules: [PlanRule], warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
-        var selections: [Selection] = []
-        for rule in rules {
-            let selection: Selection
-            do {
-                selection = try interpreter.select(rule.query, actions: rule.actions)
-            } catch {
-                let note = error.row.map { ["on \($0)"] } ?? []
-                throw source.diagnostic(
-                    "rule '\(rule.name)' cannot be planned: \(error.message)", at: error.range, hint: error.hint, notes: note)
-            }
-            let what = selection.entity == Receivables.customers ? "customers" : "invoices"
-            let all = selection.entity == Receivables.customers ? snapshot.workspace.customers.count : snapshot.invoices.count
-            if selection.rows.isEmpty {
-                warnings.append(source.diagnostic("rule '\(rule.name)' selects no \(what)", at: rule.nameRange, severity: .warning))
-            } else if selection.rows.count == all {
-                warnings.append(
-                    source.diagnostic(
-                        "rule '\(rule.name)' selects every one of the \(all) \(what)", at: rule.nameRange,
-                        hint: "is a condition missing?", severity: .warning))
-            }
-            selections.append(selection)
-        }
-
-        // The rule and position that win each invoice, and each customer.
-        var wonInvoice: [Int32: (rule: Int, position: Int)] = [:]
-        var wonCustomer: [Int32: (rule: Int, position: Int)] = [:]
-        for (r, selection) in selections.enumerated() {
-            for (k, row) in selection.rows.enumerated() {
-                if selection.entity == Receivables.customers {
-                    wonCustomer[row] = (r, k)
-                } else if try dunnable(row, disputedToo: rules[r].includesDisputed) {
-                    wonInvoice[row] = (r, k)
-                }
-            }
-        }
-
+        let decision = try decide(rules, warnings: &warnings)
+        let (selections, wonInvoice, wonCustomer) = (decision.selections, decision.wonInvoice, decision.wonCustomer)
         var actions: [PlannedAction] = []
         for (r, rule) in rules.enumerated() {
             let selection = selections[r]
@@ -146,6 +119,44 @@ struct Planner {
         return actions
     }
 
+    /// Runs every rule; the last rule to select an invoice (that may be dunned) or a customer
+    /// wins it. `warnings` gets those about rules that select nothing or everything.
+    func decide(_ rules: [PlanRule], warnings: inout [Diagnostic]) throws(Diagnostic) -> Decision {
+        var selections: [Selection] = []
+        for rule in rules {
+            let selection: Selection
+            do {
+                selection = try interpreter.select(rule.query, actions: rule.actions)
+            } catch {
+                let note = error.row.map { ["on \($0)"] } ?? []
+                throw source.diagnostic(
+                    "rule '\(rule.name)' cannot be planned: \(error.message)", at: error.range, hint: error.hint, notes: note)
+            }
+            let what = selection.entity == Receivables.customers ? "customers" : "invoices"
+            let all = selection.entity == Receivables.customers ? snapshot.workspace.customers.count : snapshot.invoices.count
+            if selection.rows.isEmpty {
+                warnings.append(source.diagnostic("rule '\(rule.name)' selects no \(what)", at: rule.nameRange, severity: .warning))
+            } else if selection.rows.count == all {
+                warnings.append(
+                    source.diagnostic(
+                        "rule '\(rule.name)' selects every one of the \(all) \(what)", at: rule.nameRange,
+                        hint: "is a condition missing?", severity: .warning))
+            }
+            selections.append(selection)
+        }
+        var decision = Decision(selections: selections)
+        for (r, selection) in selections.enumerated() {
+            for (k, row) in selection.rows.enumerated() {
+                if selection.entity == Receivables.customers {
+                    decision.wonCustomer[row] = (r, k)
+                } else if try dunnable(row, disputedToo: rules[r].includesDisputed) {
+                    decision.wonInvoice[row] = (r, k)
+                }
+            }
+        }
+        return decision
+    }
+
     /// Whether the journal has the same action, by the same rule, on the same customer, less
     /// than `cooldown` before the as-of date (and not after it).
     private func recently(_ m: PlannedAction, within cooldown: Value, at range: Range<Int>) throws(Diagnostic) -> Bool {
@@ -167,7 +178,7 @@ struct Planner {
 
     /// Whether an invoice may be dunned: something left to pay, at least the tolerance, and
     /// not disputed unless `disputedToo`.
-    private func dunnable(_ invoice: Int32, disputedToo: Bool = false) throws(Diagnostic) -> Bool {
+    func dunnable(_ invoice: Int32, disputedToo: Bool = false) throws(Diagnostic) -> Bool {
         let open = snapshot.invoiceBalance(invoice)
         guard open > 0, disputedToo || !snapshot.workspace.invoices.disputed[Int(invoice)] else { return false }
         guard let tolerance else { return true }
@@ -202,9 +213,9 @@ struct Planner {
     private func planned(
         _ verb: ActionVerb, arguments: [Value], customer: Int32, invoices: [Int32], at range: Range<Int>
     ) throws(Diagnostic) -> [PlannedAction] {
-        func action(_ words: String, detail: String? = nil, amount: Money? = nil) -> PlannedAction {
+        func action(detail: String? = nil, amount: Money? = nil) -> PlannedAction {
             PlannedAction(
-                policy: "", rule: "", action: words, customer: customer, invoices: invoices,
+                policy: "", rule: "", action: Planner.words(verb), customer: customer, invoices: invoices,
                 amount: amount ?? balance(invoices, of: customer), detail: detail)
         }
         let collector = snapshot.workspace.customers.collector[Int(customer)]
@@ -212,42 +223,42 @@ struct Planner {
         case .remind(let channel, let template):
             // A reminder of nothing is not sent (a customer whose open invoices are all disputed).
             guard !invoices.isEmpty else { return [] }
-            var a = action("remind")
+            var a = action()
             a.channel = channel.rawValue
             a.template = template
             return [a]
         case .call, .visit:
             let by = arguments.first.flatMap(text) ?? collector
-            return [action(isCall(verb) ? "call" : "visit", detail: by)]
+            return [action(detail: by)]
         case .escalate(let to):
-            return [action("escalate", detail: to)]
+            return [action(detail: to)]
         case .holdCredit:
-            return [action("hold credit")]
+            return [action()]
         case .releaseCredit:
-            return [action("release credit")]
+            return [action()]
         case .setGrade:
-            return [action("set grade", detail: arguments.first.flatMap(text))]
+            return [action(detail: arguments.first.flatMap(text))]
         case .assign:
-            return [action("assign", detail: arguments.first.flatMap(text))]
+            return [action(detail: arguments.first.flatMap(text))]
         case .tag(let t):
-            return [action("tag", detail: t)]
+            return [action(detail: t)]
         case .untag(let t):
-            return [action("untag", detail: t)]
+            return [action(detail: t)]
         case .note(let t):
-            return [action("note", detail: t)]
+            return [action(detail: t)]
         case .offerPlan:
             let count = arguments.first.flatMap(text) ?? "?"
             let every = arguments.count > 1 ? " every \(arguments[1])" : ""
-            return [action("offer plan", detail: "\(count) installments\(every)")]
+            return [action(detail: "\(count) installments\(every)")]
         case .chargeLateFee:
             return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
-                var a = action("charge late fee", amount: try lateFee(arguments.first, on: i, customer: customer, at: range))
+                var a = action(amount: try lateFee(arguments.first, on: i, customer: customer, at: range))
                 a.invoices = [i]
                 return a
             }
         case .chargeInterest:
             return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
-                var a = action("charge interest", amount: try interest(arguments.first, on: i, customer: customer, at: range))
+                var a = action(amount: try interest(arguments.first, on: i, customer: customer, at: range))
                 a.invoices = [i]
                 a.detail = "\(snapshot.asOf.days(since: snapshot.workspace.invoices.due[Int(i)])) days at \(arguments.first.map { "\($0)" } ?? "?") a year"
                 return a
@@ -255,9 +266,24 @@ struct Planner {
         }
     }
 
-    private func isCall(_ verb: ActionVerb) -> Bool {
-        if case .call = verb { return true }
-        return false
+    /// An action's words, as a plan and the journal name it.
+    static func words(_ verb: ActionVerb) -> String {
+        switch verb {
+        case .remind: "remind"
+        case .call: "call"
+        case .visit: "visit"
+        case .escalate: "escalate"
+        case .holdCredit: "hold credit"
+        case .releaseCredit: "release credit"
+        case .setGrade: "set grade"
+        case .assign: "assign"
+        case .tag: "tag"
+        case .untag: "untag"
+        case .note: "note"
+        case .offerPlan: "offer plan"
+        case .chargeLateFee: "charge late fee"
+        case .chargeInterest: "charge interest"
+        }
     }
 
     private func text(_ v: Value) -> String? {

@@ -103,13 +103,14 @@ public enum CheckedStatement: Sendable {
     case explain(CheckedPipeline)
     case policy(CheckedPolicy)
     case plan(name: String, range: Range<Int>)
+    case why(id: String, policy: String, range: Range<Int>)
 
     /// Where the statement's pipeline is in its source (a policy: its first rule's).
     public var range: Range<Int> {
         switch self {
         case .query(let p), .binding(_, _, let p), .explain(let p): return p.range
         case .policy(let p): return p.rules.first?.query.range ?? 0..<0
-        case .plan(_, let range): return range
+        case .plan(_, let range), .why(_, _, let range): return range
         }
     }
 }

@@ -64,13 +64,20 @@ public struct Checker {
         case .policy(let p):
             return .policy(policy(p))
         case .plan(let name, let range):
-            if !globals.policies.contains(name) {
-                error(
-                    "no policy '\(name)'", range,
-                    hint: nearestName(to: name, in: globals.policies).map { "did you mean '\($0)'?" }
-                        ?? "define it with policy \(name) { … }, or load the file that does")
-            }
+            knownPolicy(name, range)
             return .plan(name: name, range: range)
+        case .why(let id, let policy, let range):
+            knownPolicy(policy, range)
+            return .why(id: id, policy: policy, range: range)
+        }
+    }
+
+    private mutating func knownPolicy(_ name: String, _ range: Range<Int>) {
+        if !globals.policies.contains(name) {
+            error(
+                "no policy '\(name)'", range,
+                hint: nearestName(to: name, in: globals.policies).map { "did you mean '\($0)'?" }
+                    ?? "define it with policy \(name) { … }, or load the file that does")
         }
     }
 

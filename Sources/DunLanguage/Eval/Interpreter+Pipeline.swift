@@ -21,7 +21,7 @@ extension Interpreter {
         return value
     }
 
-    private func run(_ stage: CheckedStage, on value: Value, _ env: inout Env) throws(RuntimeError) -> Value {
+    func run(_ stage: CheckedStage, on value: Value, _ env: inout Env) throws(RuntimeError) -> Value {
         guard case .table(let frame) = value else { return value }
         switch stage.kind {
         case .filter(let predicate):
@@ -272,7 +272,7 @@ extension Interpreter {
         return .explain(steps, result)
     }
 
-    private func conjuncts(_ n: Node) -> [Node] {
+    func conjuncts(_ n: Node) -> [Node] {
         if case .and(let a, let b) = n.kind { return conjuncts(a) + conjuncts(b) }
         return [n]
     }

@@ -40,6 +40,32 @@ extension Interpreter {
         return try evaluate(node, &env)
     }
 
+    /// Why `query` drops a row of its entity: nil when it keeps it; else where in the source
+    /// is the first condition of a `where` (`a and b`: each in turn), or the first other
+    /// stage, that drops it.
+    public func dropped(_ row: Int32, by query: CheckedPipeline) throws(RuntimeError) -> Range<Int>? {
+        var env = Env()
+        let p = folded(query)
+        guard case .table(let all) = try evaluate(p.source, &env), let position = all.rows.firstIndex(of: row) else {
+            return p.source.range
+        }
+        var frame = all.picking([position])
+        for stage in p.stages {
+            if case .action = stage.kind { break }
+            if case .filter(let predicate) = stage.kind {
+                for part in conjuncts(predicate) {
+                    frame = try filter(frame, part, &env)
+                    if frame.count == 0 { return part.range }
+                }
+                continue
+            }
+            guard case .table(let kept) = try run(stage, on: .table(frame), &env) else { return nil }
+            if kept.count == 0 { return stage.range }
+            frame = kept
+        }
+        return nil
+    }
+
     /// Runs `query` (it yields rows of an entity: the checker saw to it) and evaluates each
     /// action on every row it selects. An error on any row is an error of the whole
     /// selection, naming the row.

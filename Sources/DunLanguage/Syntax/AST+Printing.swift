@@ -105,6 +105,7 @@ extension Statement: CustomStringConvertible {
             let tolerance = policy.tolerance.map { " (ignore-below \($0))" } ?? ""
             return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(tolerance)\(rules.joined()))"
         case .plan(let name, _): return "(plan \(name))"
+        case .why(let id, let policy, _): return "(why \"\(id)\" \(policy))"
         }
     }
 }

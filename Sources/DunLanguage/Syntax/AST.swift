@@ -175,4 +175,6 @@ public enum Statement: Equatable, Sendable {
     case policy(Policy)
     /// `plan NAME`: plans a policy defined elsewhere (the standard library's, an earlier file's).
     case plan(name: String, range: Range<Int>)
+    /// `why "ID" in NAME`: which rules of a policy select a customer or an invoice, and why not.
+    case why(id: String, policy: String, range: Range<Int>)
 }

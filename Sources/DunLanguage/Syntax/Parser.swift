@@ -89,6 +89,20 @@ public struct Parser {
             let end = advance().range.upperBound
             return .plan(name: name, range: start..<end)
         }
+        // 'why' STRING 'in' NAME, where no query could start with a name and a text.
+        if check(.identifier("why")), case .identifier(let id)? = next?.kind, current + 2 < tokens.count,
+            tokens[current + 2].kind == .keyword(.in)
+        {
+            advance()
+            throw unexpected(peek, expected: "the id in quotes", hint: "why \"\(id)\" in …")
+        }
+        if check(.identifier("why")), case .string? = next?.kind {
+            let start = advance().range.lowerBound
+            let id = try string("the id of a customer or an invoice, in quotes")
+            try expect(.keyword(.in), "'in' and a policy's name after the id")
+            let (policy, range) = try identifier("a policy's name")
+            return .why(id: id, policy: policy, range: start..<range.upperBound)
+        }
         return .query(try pipeline())
     }
 

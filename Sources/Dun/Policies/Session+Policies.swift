@@ -1,0 +1,95 @@
+// Session+Policies: the statements about policies — a policy defined, `plan NAME`, `why`,
+// a query ending in an action — run in a session: each prints a table and may plan actions.
+
+import DunCore
+import DunLanguage
+import DunModel
+
+extension Session {
+    /// Runs a statement about policies: its table, and the actions it plans; nil for any
+    /// other statement. A policy is planned where it is defined, except in the standard
+    /// library (run `lazily`), which only defines its policies.
+    func policyStatement(
+        _ statement: CheckedStatement, in source: SourceText, lazily: Bool, warnings: inout [Diagnostic]
+    ) throws(Diagnostic) -> (outcome: Outcome, plan: [PlannedAction])? {
+        if case .policy(let p) = statement {
+            defined[p.name] = (p, source)
+            globals.define(policy: p.name)
+            if lazily { return (.none, []) }
+        }
+        if case .why(let id, let name, let range) = statement {
+            guard let (policy, policySource) = defined[name] else { return nil }
+            let planner = try self.planner(policy.tolerance, policySource)
+            guard let lines = try planner.why(id, rules: Session.rules(of: policy)) else {
+                throw source.diagnostic("no customer or invoice '\(id)'", at: range)
+            }
+            let columns = ["rule", "of", "verdict"].map { Column(name: $0, type: .string) }
+            let values: [[Value]] = [lines.map { .string($0.rule) }, lines.map { .string($0.row) }, lines.map { .string($0.verdict) }]
+            return (.table(Frame(entity: nil, rows: [], columns: columns, values: values, count: lines.count)), [])
+        }
+        let name: String
+        let tolerance: Node?
+        let rules: [PlanRule]
+        var source = source
+        switch statement {
+        case .policy(let p):
+            (name, tolerance, rules) = (p.name, p.tolerance, Session.rules(of: p))
+        case .plan(let policy, _):
+            guard let defined = defined[policy] else { return nil }
+            (name, tolerance, rules, source) = (policy, defined.policy.tolerance, Session.rules(of: defined.policy), defined.source)
+        case .query(let p):
+            // A query ending in actions is a rule of its own, named by its line.
+            let (query, actions) = p.actions
+            guard !actions.isEmpty else { return nil }
+            let line = source.position(of: statement.range).line
+            (name, tolerance, rules) = ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+        default:
+            return nil
+        }
+        var planner = try self.planner(tolerance, source)
+        planner.past = past
+        let planned = try planner.plan(policy: name, rules: rules, warnings: &warnings)
+        return (.table(planFrame(planned)), planned)
+    }
+
+    /// A planner for a policy in `source`, with its tolerance worked out.
+    private func planner(_ tolerance: Node?, _ source: SourceText) throws(Diagnostic) -> Planner {
+        var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+        guard let tolerance else { return planner }
+        do {
+            if case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
+        } catch {
+            throw source.diagnostic(error.message, at: error.range, hint: error.hint)
+        }
+        return planner
+    }
+
+    private static func rules(of p: CheckedPolicy) -> [PlanRule] {
+        p.rules.map {
+            PlanRule(
+                name: $0.name, nameRange: $0.nameRange, includesDisputed: $0.includesDisputed, query: $0.query,
+                actions: $0.actions)
+        }
+    }
+
+    /// A plan as a table: one row per action.
+    private func planFrame(_ actions: [PlannedAction]) -> Frame {
+        let columns: [(String, DunType)] = [
+            ("policy", .string), ("rule", .string), ("action", .string), ("customer", .string), ("name", .string),
+            ("invoices", .string), ("channel", .string), ("template", .string), ("amount", .money), ("detail", .string),
+        ]
+        let customers = snapshot.workspace.customers
+        let invoices = snapshot.workspace.invoices
+        func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+        let rows: [[Value]] = actions.map { a in
+            [
+                .string(a.policy), .string(a.rule), .string(a.action), .string(customers.id[Int(a.customer)]),
+                .string(customers.name[Int(a.customer)]), .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
+                text(a.channel), text(a.template), a.amount.map(Value.money) ?? .null, text(a.detail),
+            ]
+        }
+        return Frame(
+            entity: nil, rows: [], columns: columns.map { Column(name: $0.0, type: $0.1) },
+            values: columns.indices.map { c in rows.map { $0[c] } }, count: rows.count)
+    }
+}
