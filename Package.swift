@@ -20,12 +20,14 @@ let package = Package(
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
-        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage"], plugins: ["EmbedStdlib"]),
+        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage", "CSQLite"], plugins: ["EmbedStdlib"]),
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
         // The system's GNU readline (libreadline-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CReadline"),
+        // The system's SQLite (libsqlite3-dev), for the workspace journal in .dun/journal.sqlite.
+        .systemLibrary(name: "CSQLite"),
         // The command line: argument parsing, and the REPL's terminal (readline, history, signals).
         .executableTarget(
             name: "dun",

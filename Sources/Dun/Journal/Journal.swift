@@ -1,0 +1,329 @@
+// Journal: what the collection team did — reminders, calls, holds, notes — kept in the
+// workspace's `.dun/journal.sqlite`, beside the CSVs that Dun never rewrites.
+
+import CSQLite
+import DunCore
+import Foundation
+
+public final class Journal {
+    /// One thing done (or to be done) to one customer.
+    public struct Entry: Sendable, Equatable {
+        /// Assigned by the journal; 0 before commit.
+        public var id: Int64
+        public var who: String
+        /// Wall-clock time, ISO 8601 UTC with seconds (`2026-11-29T08:30:00Z`), given by the caller.
+        public var at: String
+        public var asOf: Day
+        /// "" for an ad-hoc query.
+        public var policy: String
+        public var rule: String
+        /// `remind`, `call`, `hold credit`, `set grade`, `tag`, …
+        public var action: String
+        public var customer: String
+        public var invoices: [String]
+        /// email, sms or letter, for reminders.
+        public var channel: String?
+        public var template: String?
+        /// Exact decimal text with its currency code (`1234.50 CNY`).
+        public var amount: String?
+        /// Free text: the note, tag, grade or collector, or a failed delivery's error output.
+        public var detail: String?
+        public var messageID: String?
+        /// `done`, `queued`, `sent` or `failed`.
+        public var status: String
+        /// Idempotency key, computed by the caller: an entry whose key is journaled is not again.
+        public var key: String
+
+        public init(
+            id: Int64 = 0, who: String, at: String, asOf: Day, policy: String, rule: String, action: String,
+            customer: String, invoices: [String] = [], channel: String? = nil, template: String? = nil,
+            amount: String? = nil, detail: String? = nil, messageID: String? = nil, status: String, key: String
+        ) {
+            self.id = id
+            self.who = who
+            self.at = at
+            self.asOf = asOf
+            self.policy = policy
+            self.rule = rule
+            self.action = action
+            self.customer = customer
+            self.invoices = invoices
+            self.channel = channel
+            self.template = template
+            self.amount = amount
+            self.detail = detail
+            self.messageID = messageID
+            self.status = status
+            self.key = key
+        }
+    }
+
+    /// The journal file, as diagnostics name it.
+    public let path: String
+    private let db: SQLite
+
+    /// SQLite's header field for telling a file format apart ("DunJ"), and the schema's version
+    /// (PRAGMA user_version), raised by any later change of the schema.
+    private static let applicationID = 0x4475_6E4A
+    private static let schemaVersion = 1
+
+    // Invoices are a JSON array in a column rather than a child table: an entry is always
+    // written and read whole, and replay filters in Swift, so a table would only add a join.
+    private static let schema = """
+        CREATE TABLE entry (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            action TEXT NOT NULL,
+            customer TEXT NOT NULL,
+            invoices TEXT NOT NULL,
+            channel TEXT,
+            template TEXT,
+            amount TEXT,
+            detail TEXT,
+            message_id TEXT,
+            status TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX entry_key ON entry (key);
+        PRAGMA application_id = \(applicationID);
+        PRAGMA user_version = \(schemaVersion);
+        """
+    private static let columns =
+        "key, who, at, as_of, policy, rule, action, customer, invoices, channel, template, amount, detail, message_id, status"
+
+    /// `DIR/.dun/journal.sqlite`, created (with `.dun/`) if missing.
+    public static func open(workspace: String, busyTimeout: Swift.Duration = .seconds(10)) throws(Diagnostics) -> Journal {
+        let folder = URL(fileURLWithPath: workspace).appendingPathComponent(".dun")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "cannot create the journal's folder", file: folder.path, notes: [error.localizedDescription])
+            ])
+        }
+        let path = folder.appendingPathComponent("journal.sqlite").path
+        if !FileManager.default.fileExists(atPath: path) { try create(at: path) }
+        return try Journal(path: path, busyTimeout: busyTimeout)
+    }
+
+    /// For reading at load: nil when the workspace has no journal yet (never creates anything).
+    public static func openIfPresent(workspace: String) throws(Diagnostics) -> Journal? {
+        let path = URL(fileURLWithPath: workspace).appendingPathComponent(".dun/journal.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Journal(path: path, busyTimeout: .seconds(10))
+    }
+
+    /// Makes a new journal whole in a file of its own, then links it into place unless another
+    /// process got there first. Made in place, two processes would race to switch the file to WAL
+    /// mode, and that switch fails at once, without the busy timeout, when another has it open.
+    private static func create(at path: String) throws(Diagnostics) {
+        let temporary = path + "-\(UUID().uuidString).new"
+        // Whether or not it was linked, the temporary name goes; nothing else uses it.
+        defer { unlink(temporary) }
+        do {
+            // Closed at the end of this block, which folds the WAL file into the database.
+            let db = try SQLite(path: temporary, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            try db.execute(schema)
+            try useWAL(db)
+        } catch {
+            throw diagnostics(error, path: temporary)
+        }
+        guard link(temporary, path) == 0 || errno == EEXIST else {
+            let reason = String(cString: strerror(errno))
+            throw Diagnostics([Diagnostic(.error, "cannot create the journal: \(reason)", file: path)])
+        }
+    }
+
+    private init(path: String, busyTimeout: Swift.Duration) throws(Diagnostics) {
+        self.path = path
+        do {
+            db = try SQLite(path: path, flags: SQLITE_OPEN_READWRITE)
+        } catch {
+            throw Journal.diagnostics(error, path: path)
+        }
+        let milliseconds = Int32(min(max(busyTimeout / .milliseconds(1), 0), Double(Int32.max)))
+        try attempt { () throws(SQLiteError) in try db.setBusyTimeout(milliseconds: milliseconds) }
+        // Checked first, so that another program's database is left exactly as it was.
+        try checkSchema()
+        // Born in WAL mode, a journal stays so, but one that a person switched back returns to it.
+        try attempt { () throws(SQLiteError) in try Journal.useWAL(db) }
+    }
+
+    /// WAL: a load reads while an apply writes, and a crash loses no committed entry.
+    private static func useWAL(_ db: SQLite) throws(SQLiteError) {
+        let mode = try db.value("PRAGMA journal_mode = WAL")
+        guard mode == "wal" else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "it cannot be put in WAL mode (it is in \(mode ?? "no") mode)")
+        }
+    }
+
+    /// Refuses a file that is not a Dun journal, or is of a newer version.
+    private func checkSchema() throws(Diagnostics) {
+        let (id, version) = try attempt { () throws(SQLiteError) in
+            (try db.value("PRAGMA application_id"), try db.value("PRAGMA user_version"))
+        }
+        guard id == String(Journal.applicationID) else { throw Journal.notAJournal(path) }
+        guard version == String(Journal.schemaVersion) else {
+            // Only a newer Dun raises the version; any other is no journal of Dun's.
+            guard let v = version.flatMap({ Int($0) }), v > Journal.schemaVersion else { throw Journal.notAJournal(path) }
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "the journal is of version \(v), and this Dun reads version \(Journal.schemaVersion)",
+                    file: path, hint: "a newer Dun wrote it; use that one")
+            ])
+        }
+    }
+
+    /// In one transaction: inserts each entry whose key is not journaled yet, in order, and returns
+    /// them with their ids; entries whose key is present are skipped. BEGIN IMMEDIATE takes the write
+    /// lock at once, so two applies serialize and the second finds the first one's keys.
+    public func commit(_ entries: [Entry]) throws(Diagnostics) -> [Entry] {
+        var rows: [(Entry, [SQLiteValue])] = []
+        for entry in entries {
+            rows.append((entry, try values(of: entry)))
+        }
+        return try transaction { () throws(SQLiteError) -> [Entry] in
+            let insert = try db.prepare(
+                "INSERT INTO entry (\(Journal.columns)) VALUES (\(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")))"
+                    + " ON CONFLICT (key) DO NOTHING RETURNING id")
+            var inserted: [Entry] = []
+            for (entry, values) in rows {
+                try insert.bind(values)
+                // No row back: the key was there already.
+                guard try insert.step() else { continue }
+                var entry = entry
+                entry.id = insert.int64(0)
+                inserted.append(entry)
+            }
+            return inserted
+        }
+    }
+
+    /// Sets the status and detail of one entry (queued → sent, or failed with the error output);
+    /// a nil detail clears it.
+    public func update(id: Int64, status: String, detail: String?) throws(Diagnostics) {
+        let changed = try transaction { () throws(SQLiteError) -> Int64 in
+            let update = try db.prepare("UPDATE entry SET status = ?, detail = ? WHERE id = ?")
+            try update.bind([.text(status), SQLiteValue(detail), .integer(id)])
+            _ = try update.step()
+            return db.changes
+        }
+        guard changed == 1 else {
+            throw Diagnostics([Diagnostic(.error, "the journal has no entry \(id)", file: path)])
+        }
+    }
+
+    /// Every entry, in id order; with `since`, only those whose as-of date is on or after it.
+    public func entries(since: Day? = nil) throws(Diagnostics) -> [Entry] {
+        guard let since else { return try select("", []) }
+        // ISO dates of four-digit years sort as text in date order.
+        return try select("WHERE as_of >= ?", [.text(since.description)])
+    }
+
+    /// Entries with the given status (`queued` or `failed`, to retry), in id order.
+    public func entries(status: String) throws(Diagnostics) -> [Entry] {
+        try select("WHERE status = ?", [.text(status)])
+    }
+
+    private func select(_ filter: String, _ values: [SQLiteValue]) throws(Diagnostics) -> [Entry] {
+        try attempt { () throws(SQLiteError) -> [Entry] in
+            let select = try db.prepare("SELECT id, \(Journal.columns) FROM entry \(filter) ORDER BY id")
+            try select.bind(values)
+            var entries: [Entry] = []
+            while try select.step() {
+                entries.append(try entry(select))
+            }
+            return entries
+        }
+    }
+
+    /// The values for `columns`, in its order.
+    private func values(of e: Entry) throws(Diagnostics) -> [SQLiteValue] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let invoices: String
+        do {
+            invoices = String(decoding: try encoder.encode(e.invoices), as: UTF8.self)
+        } catch {
+            throw Diagnostics([Diagnostic(.error, "cannot journal the invoices of \(e.customer): \(error)", file: path)])
+        }
+        return [
+            .text(e.key), .text(e.who), .text(e.at), .text(e.asOf.description), .text(e.policy), .text(e.rule),
+            .text(e.action), .text(e.customer), .text(invoices), SQLiteValue(e.channel), SQLiteValue(e.template),
+            SQLiteValue(e.amount), SQLiteValue(e.detail), SQLiteValue(e.messageID), .text(e.status),
+        ]
+    }
+
+    /// The entry in the current row of a `SELECT id, columns`.
+    private func entry(_ row: Statement) throws(SQLiteError) -> Entry {
+        let id = row.int64(0)
+        func text(_ column: Int32) -> String { row.text(column) ?? "" }
+        guard let asOf = Day(iso: text(4)) else {
+            throw SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) has an as-of date that is not a date: '\(text(4))'")
+        }
+        guard let invoices = try? JSONDecoder().decode([String].self, from: Data(text(9).utf8)) else {
+            throw SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) has invoices that are not a JSON list: '\(text(9))'")
+        }
+        return Entry(
+            id: id, who: text(2), at: text(3), asOf: asOf, policy: text(5), rule: text(6), action: text(7),
+            customer: text(8), invoices: invoices, channel: row.text(10), template: row.text(11), amount: row.text(12),
+            detail: row.text(13), messageID: row.text(14), status: text(15), key: text(1))
+    }
+
+    /// Runs `body` in one transaction begun with BEGIN IMMEDIATE, which takes the write lock at
+    /// once (waiting up to the busy timeout) rather than failing halfway through.
+    private func transaction<T>(_ body: () throws(SQLiteError) -> T) throws(Diagnostics) -> T {
+        try attempt { () throws(SQLiteError) -> T in
+            try db.execute("BEGIN IMMEDIATE")
+            do throws(SQLiteError) {
+                let result = try body()
+                try db.execute("COMMIT")
+                return result
+            } catch {
+                // The body's error is the one to report; should the rollback fail too, SQLite
+                // rolls the transaction back when the connection closes.
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private func attempt<T>(_ body: () throws(SQLiteError) -> T) throws(Diagnostics) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Journal.diagnostics(error, path: path)
+        }
+    }
+
+    /// An SQLite failure, said in terms of the journal.
+    private static func diagnostics(_ error: SQLiteError, path: String) -> Diagnostics {
+        switch error.code {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return Diagnostics([
+                Diagnostic(
+                    .error, "another `dun run --apply` holds the journal", file: path,
+                    hint: "try again when it has finished")
+            ])
+        case SQLITE_NOTADB:
+            return notAJournal(path, because: error.message)
+        case SQLITE_CORRUPT:
+            return Diagnostics([Diagnostic(.error, "the journal is damaged: \(error.message)", file: path)])
+        default:
+            return Diagnostics([Diagnostic(.error, "cannot use the journal: \(error.message)", file: path)])
+        }
+    }
+
+    private static func notAJournal(_ path: String, because reason: String? = nil) -> Diagnostics {
+        Diagnostics([
+            Diagnostic(
+                .error, "this file is not a Dun journal" + (reason.map { " (\($0))" } ?? ""), file: path,
+                hint: "Dun keeps its journal here; move the file elsewhere and Dun starts a new journal")
+        ])
+    }
+}
