@@ -25,6 +25,8 @@ public final class Session {
     public var policies: [String] { globals.policies }
     /// What the journal says was applied before, for cooldowns.
     public var past: [PastAction] = []
+    /// The workspace folder, whose journal `apply` writes; nil for a workspace given in memory.
+    public private(set) var directory: String?
     /// The distinct values of short text fields, by entity and field, computed when first asked.
     private var shortValues: [[Int]: [String]] = [:]
 
@@ -47,9 +49,10 @@ public final class Session {
     /// A session on `workspace` as of `asOf`, with the standard library's bindings made.
     /// `interruption` stops a running statement (Ctrl-C in the REPL).
     public init(
-        workspace: Workspace, asOf: Day, format: OutputFormat = .table, interruption: Interruption = Interruption()
+        workspace: Workspace, asOf: Day, format: OutputFormat = .table, interruption: Interruption = Interruption(),
+        history: History = History()
     ) throws(Diagnostic) {
-        snapshot = try Snapshot(workspace, asOf: asOf)
+        snapshot = try Snapshot(workspace, asOf: asOf, history: history)
         self.format = format
         interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot), interruption: interruption)
         for file in Session.standardLibrary {
@@ -97,10 +100,15 @@ public final class Session {
         } else {
             workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
         }
+        // What the team has done, from the journal, replayed over the files.
+        let (history, past) = try Session.history(of: directory, workspace)
         do {
-            let session = try Session(workspace: workspace, asOf: asOf, format: format, interruption: interruption)
+            let session = try Session(
+                workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
             session.usesCache = cache
             session.readFromCache = use == .read
+            session.directory = directory
+            session.past = past
             return session
         } catch {
             throw Diagnostics([error])

@@ -18,20 +18,23 @@ struct DunCommand: ParsableCommand {
               dun --data examples/acme -e 'customers where overdue > 30 and grade < B'
               dun --data examples/acme --as-of 2026-11-28 -e 'invoices | group by bucket'
               dun run --data examples/acme examples/acme/aging.dun
+              dun run --data examples/acme examples/acme/policies/standard.dun --apply
+              dun journal --data examples/acme
               dun check examples/acme/*.dun
 
             Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, JournalCommand.self])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
     var query: String?
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var apply: ApplyOptions
 
     func run() throws {
-        guard let query else { return try options.shell() }
-        try execute(SourceText(name: "<query>", text: query), in: options.session(), timings: options.timings)
+        guard let query else { return try options.shell(as: apply.who) }
+        try execute(SourceText(name: "<query>", text: query), in: options.session(), timings: options.timings, apply: apply)
     }
 }
 
@@ -43,16 +46,56 @@ struct RunCommand: ParsableCommand {
             Examples:
               dun run --data examples/acme examples/acme/tour.dun
               echo 'customers | count' | dun run --data examples/acme -
+
+            A policy in the script (or `plan NAME`, or a query ending in an action) prints
+            its plan; --apply then commits it to the workspace journal, each action once:
+            applying the same run again adds nothing.
+              dun run --data examples/acme examples/acme/policies/standard.dun --apply --as 王芳
             """)
 
     @Argument(help: ArgumentHelp("The script (.dun), or - for standard input.", valueName: "file"))
     var file: String
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var apply: ApplyOptions
 
     func run() throws {
         let source = try readScript(file)
-        try execute(source, in: options.session(), timings: options.timings)
+        try execute(source, in: options.session(), timings: options.timings, apply: apply)
+    }
+}
+
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Print the audit trail: every action applied to the workspace, oldest first.",
+        discussion: """
+            The journal is .dun/journal.sqlite in the workspace folder, written by --apply.
+
+            Example:
+              dun journal --data examples/acme --since 2026-11-01 --format csv
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Only the actions applied as of this date or later (YYYY-MM-DD).", valueName: "date"))
+    var since: Day?
+
+    // The workspace's options (--data, --format), shared with the other commands, which
+    // take them before or after the command's name alike.
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.data, isDirectory: &isFolder), isFolder.boolValue else {
+            report([Diagnostic(.error, "no workspace folder '\(options.data)'", hint: "give the folder with --data DIR")])
+            throw ExitCode(1)
+        }
+        do {
+            let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
+            FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -69,6 +69,37 @@ struct WorkspaceOptions: ParsableArguments {
     }
 }
 
+/// Whether to commit the plan, and as whom.
+struct ApplyOptions: ParsableArguments {
+    @Flag(
+        name: .long,
+        help: "Commit the plan to the workspace journal (.dun/journal.sqlite). Without it, a run only prints the plan.")
+    var apply = false
+
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Who applies the plan, as the journal records it. Default: the login name.", valueName: "name"))
+    var who: String?
+
+    /// Commits the plan of a run that succeeded; says on standard error what was added.
+    func commit(_ result: Session.RunResult, in session: Session) throws {
+        guard apply else { return }
+        guard result.succeeded else {
+            FileHandle.standardError.write(Data("nothing applied: the run had errors\n".utf8))
+            throw ExitCode(1)
+        }
+        do {
+            let (added, already) = try session.apply(result.plan, who: who ?? Journal.login, at: Journal.now)
+            let again = already == 0 ? "" : " (\(already) already applied)"
+            FileHandle.standardError.write(
+                Data("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again)\n".utf8))
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
+    }
+}
+
 /// Prints diagnostics to standard error.
 func report(_ diagnostics: [Diagnostic]) {
     for d in diagnostics {
@@ -82,8 +113,8 @@ func reportTiming(_ what: String, _ d: Swift.Duration, _ note: String = "") {
 }
 
 /// Runs a source in a session: results to standard output, diagnostics to standard error;
-/// with `timings`, how long each statement took.
-func execute(_ source: SourceText, in session: Session, timings: Bool) throws {
+/// with `timings`, how long each statement took; with `--apply`, the plan committed.
+func execute(_ source: SourceText, in session: Session, timings: Bool, apply: ApplyOptions? = nil) throws {
     let result = session.run(source)
     FileHandle.standardOutput.write(Data(result.output.utf8))
     report(result.diagnostics)
@@ -92,6 +123,7 @@ func execute(_ source: SourceText, in session: Session, timings: Bool) throws {
         for t in result.timings { reportTiming("\(name):\(t.line)", t.duration) }
         reportTiming("statements", result.timings.reduce(.zero) { $0 + $1.duration })
     }
+    try apply?.commit(result, in: session)
     if !result.succeeded { throw ExitCode(1) }
 }
 

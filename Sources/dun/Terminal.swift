@@ -10,13 +10,13 @@ import Foundation
 extension WorkspaceOptions {
     /// Opens the REPL on the workspace: through readline when standard input and output are
     /// both terminals, otherwise reading plain lines (a script: the first error ends it, status 1).
-    func shell() throws {
+    func shell(as who: String?) throws {
         let session = try self.session()
         let environment = ProcessInfo.processInfo.environment
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let settings = REPL.Settings(
             interactive: interactive, colour: interactive && (environment["NO_COLOR"] ?? "").isEmpty,
-            editor: environment["VISUAL"] ?? environment["EDITOR"])
+            editor: environment["VISUAL"] ?? environment["EDITOR"], who: who)
         let console = REPL.Console(
             write: { FileHandle.standardOutput.write(Data($0.utf8)) },
             error: { FileHandle.standardError.write(Data($0.utf8)) })

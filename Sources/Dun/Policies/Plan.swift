@@ -25,16 +25,17 @@ public struct PlannedAction: Sendable, Equatable {
 /// An action already applied, from the journal: what a cooldown is checked against.
 public struct PastAction: Sendable, Equatable {
     public var policy: String
-    public var rule: String
     public var action: String
+    /// A reminder's channel.
+    public var channel: String?
     public var customer: Int32
     /// The as-of date it was applied on.
     public var day: Day
 
-    public init(policy: String, rule: String, action: String, customer: Int32, day: Day) {
+    public init(policy: String, action: String, channel: String?, customer: Int32, day: Day) {
         self.policy = policy
-        self.rule = rule
         self.action = action
+        self.channel = channel
         self.customer = customer
         self.day = day
     }
@@ -63,8 +64,9 @@ struct Planner {
     let source: SourceText
     /// `ignore balances below`: the least balance dunned.
     var tolerance: Money?
-    /// What was applied before: an action `at most once per D` is left out for a customer it
-    /// was applied to (by the same policy and rule) less than D before the as-of date.
+    /// What was applied before: an action `at most once per D` is left out for a customer
+    /// the policy did the same to (by any of its rules: a firm reminder does not follow a
+    /// gentle one within the week) less than D before the as-of date.
     var past: [PastAction] = []
 
     /// What each rule selects, and which rule wins each invoice and each customer.
@@ -157,8 +159,8 @@ struct Planner {
         return decision
     }
 
-    /// Whether the journal has the same action, by the same rule, on the same customer, less
-    /// than `cooldown` before the as-of date (and not after it).
+    /// Whether the journal has the same action (on the same channel) by the same policy on the
+    /// same customer, less than `cooldown` before the as-of date (and not after it).
     private func recently(_ m: PlannedAction, within cooldown: Value, at range: Range<Int>) throws(Diagnostic) -> Bool {
         let today = snapshot.asOf
         let since: Day?
@@ -171,7 +173,7 @@ struct Planner {
             throw source.diagnostic("'at most once per' needs a duration, found \(cooldown)", at: range)
         }
         return past.contains {
-            $0.customer == m.customer && $0.policy == m.policy && $0.rule == m.rule && $0.action == m.action
+            $0.customer == m.customer && $0.policy == m.policy && $0.action == m.action && $0.channel == m.channel
                 && $0.day > since && $0.day <= today
         }
     }
@@ -232,11 +234,15 @@ struct Planner {
             return [action(detail: by)]
         case .escalate(let to):
             return [action(detail: to)]
+        // What is so already is not done again: a hold on a held customer, a grade it has.
         case .holdCredit:
-            return [action()]
+            return snapshot.onHold[Int(customer)] ? [] : [action()]
         case .releaseCredit:
-            return [action()]
+            return snapshot.onHold[Int(customer)] ? [action()] : []
         case .setGrade:
+            if case .grade(let g)? = arguments.first, g == snapshot.gradeSet[Int(customer)] ?? snapshot.workspace.customers.grade[Int(customer)] {
+                return []
+            }
             return [action(detail: arguments.first.flatMap(text))]
         case .assign:
             return [action(detail: arguments.first.flatMap(text))]

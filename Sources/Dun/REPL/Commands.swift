@@ -56,13 +56,17 @@ extension REPL {
         Command(name: ".edit", arguments: "", help: "edit the last statement in $EDITOR, then run it") { repl, _ in
             repl.edit()
         },
+        Command(name: ".apply", arguments: "", help: "commit the plan just shown to the journal (also: apply)") { repl, _ in
+            repl.apply()
+        },
         Command(name: ".quit", arguments: "", help: "leave (so does Ctrl-D)") { repl, _ in repl.quit() },
         Command(name: ".exit", arguments: "", help: "leave") { repl, _ in repl.quit() },
     ]
 
     /// Runs a dot-command line; returns it for the history (or, for `.edit`, what was run).
     func command(_ line: String) -> String? {
-        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words == ["apply"] { words = [".apply"] }
         guard let name = words.first, let command = REPL.commands.first(where: { $0.name == name }) else {
             complain("unknown command '\(words.first ?? line)'", hint: ".help lists the commands")
             return line
@@ -74,6 +78,22 @@ extension REPL {
 
     private func note(_ text: String) {
         console.error(text + "\n")
+    }
+
+    /// Commits the plan the last statement showed, once.
+    private func apply() {
+        guard !lastPlan.isEmpty else {
+            return complain(
+                "no plan to apply", hint: "show one first: a policy, plan NAME, or a query ending in an action")
+        }
+        do throws(Diagnostics) {
+            let (added, already) = try session.apply(lastPlan, who: settings.who ?? Journal.login, at: Journal.now)
+            lastPlan = []
+            let again = already == 0 ? "" : " (\(already) already applied)"
+            note("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again); .reload shows them")
+        } catch {
+            report(error.all)
+        }
     }
 
     private func help(_ topic: String?) {

@@ -28,11 +28,14 @@ public final class REPL {
         public var colour = false
         /// The command `.edit` runs on a file (`$EDITOR`).
         public var editor: String?
+        /// Who `apply` says applied a plan (`--as`); the login name when nil.
+        public var who: String?
 
-        public init(interactive: Bool, colour: Bool = false, editor: String? = nil) {
+        public init(interactive: Bool, colour: Bool = false, editor: String? = nil, who: String? = nil) {
             self.interactive = interactive
             self.colour = colour
             self.editor = editor
+            self.who = who
         }
     }
 
@@ -47,6 +50,8 @@ public final class REPL {
     private var lines = 0
     /// The last statement run, for `.edit`.
     var lastStatement: String?
+    /// The plan the last statement showed, which `apply` commits.
+    var lastPlan: [PlannedAction] = []
     var timer = false
     /// `.quit` was given, or (in a pipe) an error ended the run.
     public private(set) var isFinished = false
@@ -138,8 +143,10 @@ public final class REPL {
         }
     }
 
+    /// A dot-command, or `apply` alone on its line (the plan just shown, committed).
     static func isCommand(_ line: String) -> Bool {
-        line.drop { $0 == " " || $0 == "\t" }.hasPrefix(".")
+        let trimmed = line.trimmingSpaces()
+        return trimmed.hasPrefix(".") || trimmed == "apply"
     }
 
     /// Runs a source: results to the console, errors after them; with the timer on, how long it took.
@@ -152,6 +159,7 @@ public final class REPL {
             SourceText(name: name ?? (settings.interactive ? "<input>" : "<stdin>"), text: text, firstLine: firstLine))
         console.write(result.output)
         report(result.diagnostics)
+        lastPlan = result.succeeded ? result.plan : []
         if timer {
             console.error("time: \(String(format: "%.3f", (clock.now - start).seconds)) s\n")
         }

@@ -1,0 +1,69 @@
+// Apply: a plan committed to the workspace journal, each action once; and the journal read
+// back at load, so that what was applied shows in the derived fields and in cooldowns.
+
+import DunCore
+import DunModel
+import Foundation
+
+extension Session {
+    /// The journal entry that records a planned action. Its key is the action itself on its
+    /// as-of date: the same run applied again finds its actions journaled and adds nothing.
+    func entry(_ a: PlannedAction, who: String, at: String) -> Journal.Entry {
+        let customer = snapshot.workspace.customers.id[Int(a.customer)]
+        let invoices = a.invoices.map { snapshot.workspace.invoices.id[Int($0)] }
+        let parts = [
+            snapshot.asOf.description, a.policy, a.rule, a.action, customer, invoices.joined(separator: ","),
+            a.channel ?? "", a.template ?? "", a.detail ?? "",
+        ]
+        // JSON, so that no text inside a part can make two different actions one key.
+        let key = (try? JSONEncoder().encode(parts)).map { String(decoding: $0, as: UTF8.self) } ?? parts.joined(separator: "\u{1F}")
+        let status: String
+        switch a.action {
+        case "remind": status = "queued"  // until delivered
+        case "call", "visit": status = "open"  // a task on the collector's worklist
+        default: status = "done"
+        }
+        return Journal.Entry(
+            who: who, at: at, asOf: snapshot.asOf, policy: a.policy, rule: a.rule, action: a.action, customer: customer,
+            invoices: invoices, channel: a.channel, template: a.template,
+            amount: a.amount.map { "\($0.formatted(grouped: false)) \($0.currency)" }, detail: a.detail, status: status,
+            key: key)
+    }
+
+    /// Commits `plan` to the journal of the workspace, in one transaction: actions journaled
+    /// by an earlier apply of the same run are left out. The entries added, and how many
+    /// were there already.
+    public func apply(_ plan: [PlannedAction], who: String, at: String) throws(Diagnostics) -> (added: [Journal.Entry], already: Int) {
+        guard let directory else {
+            throw Diagnostics([Diagnostic(.error, "this session has no workspace folder to keep a journal in")])
+        }
+        let journal = try Journal.open(workspace: directory)
+        let entries = plan.map { entry($0, who: who, at: at) }
+        let added = try journal.commit(entries)
+        return (added, entries.count - added.count)
+    }
+
+    /// What the journal of the workspace in `directory` records, as the snapshot and the
+    /// planner use it: the events that derived fields replay, and the actions cooldowns see.
+    static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction]) {
+        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(), []) }
+        var events: [History.Event] = []
+        var past: [PastAction] = []
+        for e in try journal.entries() {
+            // An entry for a customer no longer in the export bears on no one.
+            guard let c = workspace.customers.id.row(of: e.customer) else { continue }
+            past.append(PastAction(policy: e.policy, action: e.action, channel: e.channel, customer: c, day: e.asOf))
+            switch e.action {
+            case "remind" where e.status != "failed": events.append(History.Event(customer: c, day: e.asOf, kind: .reminded))
+            case "hold credit": events.append(History.Event(customer: c, day: e.asOf, kind: .heldCredit))
+            case "release credit": events.append(History.Event(customer: c, day: e.asOf, kind: .releasedCredit))
+            case "set grade":
+                if let g = e.detail.flatMap { Grade(letter: $0) } {
+                    events.append(History.Event(customer: c, day: e.asOf, kind: .setGrade(g)))
+                }
+            default: break
+            }
+        }
+        return (History(events), past)
+    }
+}

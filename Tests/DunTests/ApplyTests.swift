@@ -1,0 +1,188 @@
+// `--apply` end to end: a plan committed to the journal once, read back at load, and two
+// applies at once that never both add an action.
+
+import Dun
+import DunCore
+import Foundation
+import Testing
+
+@Suite struct ApplyTests {
+    /// A copy of the small fixture workspace in a fresh folder, and a policy file beside it.
+    final class Workspace {
+        let folder: URL
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("dun-apply-\(UUID().uuidString)")
+            try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("small"), to: folder)
+            try Data("plan dunning\n".utf8).write(to: folder.appendingPathComponent("standard.dun"))
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(at: folder)
+        }
+
+        /// `dun` run in the workspace folder, as cron would.
+        func dun(_ arguments: [String], asOf: String = "2026-11-28") throws -> (status: Int32, out: String, err: String) {
+            try runDun(["--as-of", asOf] + arguments, in: folder)
+        }
+
+        /// The journal as CSV rows, without the wall-clock column.
+        func journal() throws -> [String] {
+            let r = try runDun(["journal", "--data", folder.path, "--format", "csv"])
+            #expect(r.status == 0, "\(r.err)")
+            // CSV rows end in CRLF, one Character.
+            return r.out.split(separator: "\r\n").map { line in
+                var cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                if cells.count > 1 { cells.remove(at: 1) }
+                return cells.joined(separator: ",")
+            }
+        }
+    }
+
+    @Test func applyingTheSameRunTwiceAddsNothing() throws {
+        let w = try Workspace()
+        let dry = try w.dun(["run", "standard.dun"])
+        #expect(dry.status == 0, "\(dry.err)")
+        #expect(!FileManager.default.fileExists(atPath: w.folder.appendingPathComponent(".dun").path))
+
+        let first = try w.dun(["run", "standard.dun", "--apply", "--as", "王芳"])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out == dry.out)
+        #expect(first.err == "applied 6 actions to the journal\n")
+        let journal = try w.journal()
+        #expect(journal.count == 7)
+        #expect(journal.first == "id,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status")
+        #expect(journal[1] == "1,王芳,2026-11-28,dunning,gentle,remind,C4,I08,email,gentle,60000.00 CNY,,queued")
+        #expect(journal[3] == "3,王芳,2026-11-28,dunning,call,call,C6,I12,,,45000.00 CNY,李强,open")
+
+        // Again: the reminders, the call and the escalation wait out their cooldowns, and the
+        // customers on hold are not held again: nothing is planned.
+        let second = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(second.status == 0, "\(second.err)")
+        #expect(second.err == "applied 0 actions to the journal\n")
+        // The same plan applied twice within one run would find its actions journaled.
+        let third = try w.dun(["-e", "invoices where days_overdue > 60 | tag \"late\"", "--apply"])
+        let fourth = try w.dun(["-e", "invoices where days_overdue > 60 | tag \"late\"", "--apply"])
+        #expect(third.err == "applied 2 actions to the journal\n")
+        #expect(fourth.err == "applied 0 actions to the journal (2 already applied)\n")
+        #expect(try w.journal().count == journal.count + 2)
+    }
+
+    @Test func theJournalIsReplayedAtLoadAndCooldownsEnd() throws {
+        let w = try Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"]).status == 0)
+        let after = try w.dun(["-e", "customers | select id, on_hold, last_reminder"])
+        #expect(
+            after.out == """
+                id  on_hold  last_reminder
+                --  -------  -------------
+                C1  false
+                C2  true
+                C3  true     2026-11-28
+                C4  false    2026-11-28
+                C5  false
+                C6  false
+                (6 rows)
+
+                """)
+        // As of the day before, nothing was applied yet.
+        let before = try w.dun(["-e", "customers where on_hold or last_reminder is not null | count"], asOf: "2026-11-27")
+        #expect(before.out == "0\n")
+        // Within 7 days no customer reminded on 2026-11-28 is reminded by email again, by any
+        // rule (C4's invoice is now for the firm reminder), nor called; after, they are.
+        func planned(_ asOf: String) throws -> [String] {
+            let r = try w.dun(["--format", "csv", "run", "standard.dun"], asOf: asOf)
+            return r.out.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
+        }
+        // Nor is credit held again while it is on hold (C2, C3).
+        #expect(try planned("2026-12-04") == ["dunning,gentle,remind,C1", "dunning,call,call,C3", "dunning,hold,hold credit,C6"])
+        #expect(
+            try planned("2026-12-05") == [
+                "dunning,gentle,remind,C1", "dunning,firm,remind,C4", "dunning,call,call,C3", "dunning,hold,hold credit,C6",
+            ])
+    }
+
+    @Test func aRunWithAnErrorAppliesNothing() throws {
+        let w = try Workspace()
+        let bad = "policy p {\n  rule r: invoices where days_overdue > 0 => remind via email when 1 / (amount - amount) > 0\n}\n"
+        try Data(bad.utf8).write(to: w.folder.appendingPathComponent("bad.dun"))
+        let r = try w.dun(["run", "bad.dun", "--apply"])
+        #expect(r.status == 1)
+        #expect(r.err.hasSuffix("nothing applied: the run had errors\n"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: w.folder.appendingPathComponent(".dun/journal.sqlite").path))
+    }
+
+    /// Two processes applying at once: each action is journaled by exactly one of them.
+    @Test func twoAppliesAtOnceNeverBothAdd() throws {
+        let w = try Workspace()
+        let runs = (0..<2).map { _ in
+            let p = Process()
+            p.executableURL = Paths.executable
+            p.arguments = ["run", "--data", w.folder.path, "--as-of", "2026-11-28", "--apply", w.folder.appendingPathComponent("standard.dun").path]
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            return (p, err)
+        }
+        for (p, _) in runs { try p.run() }
+        let said = runs.map { p, err in
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
+        // The other found the actions journaled as it committed, or (starting later) planned
+        // none of them: the cooldowns and the holds saw them already.
+        #expect(said.filter { $0.1 == "applied 6 actions to the journal\n" }.count == 1, "\(said)")
+        #expect(said.filter { $0.1.hasPrefix("applied 0 actions to the journal") }.count == 1, "\(said)")
+        #expect(try w.journal().count == 7)
+    }
+
+    @Test func theJournalCommandFiltersAndRefusesAMissingFolder() throws {
+        let w = try Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"], asOf: "2026-11-20").status == 0)
+        #expect(try w.dun(["run", "standard.dun", "--apply"], asOf: "2026-11-28").status == 0)
+        let all = try w.journal()
+        let since = try runDun(["journal", "--data", w.folder.path, "--since", "2026-11-21", "--format", "csv"])
+        let rows = since.out.split(separator: "\r\n")
+        #expect(rows.count > 1 && rows.count < all.count)
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",2026-11-28,") })
+        let missing = try runDun(["journal", "--data", w.folder.appendingPathComponent("nope").path])
+        #expect(missing.status == 1)
+        #expect(missing.err.contains("no workspace folder"))
+        // No journal yet: an empty trail, and no journal made.
+        let fresh = try Workspace()
+        #expect(try fresh.journal() == ["id,at,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status"].map {
+            var cells = $0.split(separator: ",")
+            cells.remove(at: 1)
+            return cells.joined(separator: ",")
+        })
+        #expect(!FileManager.default.fileExists(atPath: fresh.folder.appendingPathComponent(".dun").path))
+    }
+}
+
+/// `apply` in the shell commits the plan just shown.
+@Suite struct ShellApplyTests {
+    @Test func applyCommitsThePlanJustShownOnce() throws {
+        let w = try ApplyTests.Workspace()
+        let day = try #require(Day(iso: "2026-11-28"))
+        let session = try Session.open(directory: w.folder.path, asOf: day)
+        var out = ""
+        var err = ""
+        let console = REPL.Console(write: { out += $0 }, error: { err += $0 })
+        let repl = REPL(
+            session: session, directory: w.folder.path, settings: REPL.Settings(interactive: true, who: "李强"),
+            console: console)
+        repl.read("apply")
+        #expect(err.hasPrefix("error: no plan to apply"))
+        err = ""
+        repl.read("plan dunning")
+        #expect(out.contains("hold credit"))
+        repl.read("apply")
+        #expect(err == "applied 6 actions to the journal; .reload shows them\n")
+        err = ""
+        repl.read("apply")
+        #expect(err.hasPrefix("error: no plan to apply"))
+        #expect(try w.journal().dropFirst().allSatisfy { $0.hasPrefix("\($0.prefix { $0 != "," }),李强,") })
+    }
+}
