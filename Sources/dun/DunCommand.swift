@@ -24,7 +24,7 @@ struct DunCommand: ParsableCommand {
 
             Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, JournalCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
     var query: String?
@@ -126,5 +126,67 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print("ok: \(files.count) file\(files.count == 1 ? "" : "s") checked")
+    }
+}
+
+struct WorklistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worklist",
+        abstract: "List the open call and visit tasks a policy gave the collectors, oldest first.",
+        discussion: """
+            A task is open until its outcome is recorded with `dun done TASK "outcome"`.
+
+            Example:
+              dun worklist --data examples/acme --collector 王芳
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Only this collector's tasks.", valueName: "name"))
+    var collector: String?
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let session = try options.session()
+        let customers = session.snapshot.workspace.customers
+        do {
+            let tasks = try session.journal()?.openTasks(collector: collector) ?? []
+            let table = Journal.worklist(tasks, names: { id in
+                customers.id.row(of: id).map { (customers.name[Int($0)], customers.phone.value(Int($0))) }
+            }, format: options.format)
+            FileHandle.standardOutput.write(Data(table.utf8))
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct DoneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "done",
+        abstract: "Record the outcome of a call or visit task from the worklist, and close it.",
+        discussion: """
+            Example:
+              dun done --data examples/acme 12 "promised to pay 50,000 by Friday"
+            """)
+
+    @Argument(help: ArgumentHelp("The task's number, as `dun worklist` shows it.", valueName: "task"))
+    var task: Int64
+
+    @Argument(help: ArgumentHelp("What came of it.", valueName: "outcome"))
+    var outcome: String
+
+    @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var by: WhoOptions
+
+    func run() throws {
+        do {
+            let journal = try Journal.open(workspace: options.data)
+            try journal.done(task: task, outcome: outcome, who: by.who ?? Journal.login, at: Journal.now, asOf: options.day)
+            FileHandle.standardError.write(Data("task \(task) done\n".utf8))
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
     }
 }

@@ -69,6 +69,14 @@ struct WorkspaceOptions: ParsableArguments {
     }
 }
 
+/// Who does what the journal records.
+struct WhoOptions: ParsableArguments {
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Who does it, as the journal records it. Default: the login name.", valueName: "name"))
+    var who: String?
+}
+
 /// Whether to commit the plan, and as whom.
 struct ApplyOptions: ParsableArguments {
     @Flag(
@@ -76,10 +84,8 @@ struct ApplyOptions: ParsableArguments {
         help: "Commit the plan to the workspace journal (.dun/journal.sqlite). Without it, a run only prints the plan.")
     var apply = false
 
-    @Option(
-        name: .customLong("as"),
-        help: ArgumentHelp("Who applies the plan, as the journal records it. Default: the login name.", valueName: "name"))
-    var who: String?
+    @OptionGroup var by: WhoOptions
+    var who: String? { by.who }
 
     /// Commits the plan of a run that succeeded; says on standard error what was added.
     func commit(_ result: Session.RunResult, in session: Session) throws {

@@ -161,6 +161,32 @@ import Testing
     }
 }
 
+/// The collectors' worklist: the open calls and visits, and their outcomes.
+@Suite struct WorklistTests {
+    @Test func tasksAreListedUntilTheirOutcomeIsRecorded() throws {
+        let w = try ApplyTests.Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"]).status == 0)
+        let list = try w.dun(["worklist", "--format", "csv"])
+        #expect(list.status == 0, "\(list.err)")
+        #expect(
+            list.out == "task,action,collector,customer,name,phone,invoices,amount,rule,as_of\r\n"
+                + "3,call,李强,C6,北京长城机械,,I12,45000.00 CNY,call,2026-11-28\r\n")
+        #expect(try w.dun(["worklist", "--collector", "王芳", "--format", "csv"]).out.split(separator: "\r\n").count == 1)
+
+        let done = try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-11-29")
+        #expect(done.status == 0 && done.err == "task 3 done\n", "\(done.err)")
+        #expect(try w.dun(["worklist", "--format", "csv"]).out.split(separator: "\r\n").count == 1)
+        let journal = try w.journal()
+        #expect(journal.last == "7,李强,2026-11-29,dunning,call,outcome,C6,I12,,,,task 3 (call): 答应周五付款,done")
+        #expect(journal[3].hasSuffix(",李强,done"))
+        // Again: nothing new. A reminder is no task.
+        #expect(try w.dun(["done", "3", "again"]).status == 0)
+        #expect(try w.journal() == journal)
+        let notATask = try w.dun(["done", "1", "x"])
+        #expect(notATask.status == 1 && notATask.err.contains("there is no call or visit task 1"))
+    }
+}
+
 /// `apply` in the shell commits the plan just shown.
 @Suite struct ShellApplyTests {
     @Test func applyCommitsThePlanJustShownOnce() throws {

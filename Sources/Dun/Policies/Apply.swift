@@ -30,6 +30,12 @@ extension Session {
             key: key)
     }
 
+    /// The workspace's journal; nil when it has none yet (or the session no folder).
+    public func journal() throws(Diagnostics) -> Journal? {
+        guard let directory else { return nil }
+        return try Journal.openIfPresent(workspace: directory)
+    }
+
     /// Commits `plan` to the journal of the workspace, in one transaction: actions journaled
     /// by an earlier apply of the same run are left out. The entries added, and how many
     /// were there already.
