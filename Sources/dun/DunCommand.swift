@@ -89,12 +89,9 @@ struct JournalCommand: ParsableCommand {
             report([Diagnostic(.error, "no workspace folder '\(options.data)'", hint: "give the folder with --data DIR")])
             throw ExitCode(1)
         }
-        do {
+        try reporting { () throws(Diagnostics) in
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
-        } catch {
-            report(error.all)
-            throw ExitCode(1)
         }
     }
 }
@@ -148,15 +145,12 @@ struct WorklistCommand: ParsableCommand {
     func run() throws {
         let session = try options.session()
         let customers = session.snapshot.workspace.customers
-        do {
+        try reporting { () throws(Diagnostics) in
             let tasks = try session.journal()?.openTasks(collector: collector) ?? []
             let table = Journal.worklist(tasks, names: { id in
                 customers.id.row(of: id).map { (customers.name[Int($0)], customers.phone.value(Int($0))) }
             }, format: options.format)
             FileHandle.standardOutput.write(Data(table.utf8))
-        } catch {
-            report(error.all)
-            throw ExitCode(1)
         }
     }
 }
@@ -180,13 +174,10 @@ struct DoneCommand: ParsableCommand {
     @OptionGroup var by: WhoOptions
 
     func run() throws {
-        do {
+        try reporting { () throws(Diagnostics) in
             let journal = try Journal.open(workspace: options.data)
             try journal.done(task: task, outcome: outcome, who: by.who ?? Journal.login, at: Journal.now, asOf: options.day)
             FileHandle.standardError.write(Data("task \(task) done\n".utf8))
-        } catch {
-            report(error.all)
-            throw ExitCode(1)
         }
     }
 }

@@ -106,6 +106,16 @@ struct ApplyOptions: ParsableArguments {
     }
 }
 
+/// Runs `body`; its diagnostics go to standard error, and the exit status is 1.
+func reporting(_ body: () throws(Diagnostics) -> Void) throws {
+    do {
+        try body()
+    } catch {
+        report(error.all)
+        throw ExitCode(1)
+    }
+}
+
 /// Prints diagnostics to standard error.
 func report(_ diagnostics: [Diagnostic]) {
     for d in diagnostics {
