@@ -25,8 +25,10 @@ public final class Session {
     public var policies: [String] { globals.policies }
     /// What the journal says was applied before, for cooldowns.
     public var past: [PastAction] = []
+    /// What the journal records, replayed over the workspace.
+    let history: History
     /// The workspace folder, whose journal `apply` writes; nil for a workspace given in memory.
-    public private(set) var directory: String?
+    public internal(set) var directory: String?
     /// The distinct values of short text fields, by entity and field, computed when first asked.
     private var shortValues: [[Int]: [String]] = [:]
 
@@ -53,6 +55,7 @@ public final class Session {
         history: History = History()
     ) throws(Diagnostic) {
         snapshot = try Snapshot(workspace, asOf: asOf, history: history)
+        self.history = history
         self.format = format
         interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot), interruption: interruption)
         for file in Session.standardLibrary {
@@ -133,7 +136,8 @@ public final class Session {
 
     /// Parses, checks, then runs each statement in order; stops at the first run-time error.
     /// With `lazily`, each `let` is computed when first read.
-    public func run(_ source: SourceText, lazily: Bool = false) -> RunResult {
+    /// With `definitionsOnly`, only the policies and bindings run (a test's session).
+    public func run(_ source: SourceText, lazily: Bool = false, definitionsOnly: Bool = false) -> RunResult {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else {
             return RunResult(output: "", diagnostics: parsed.diagnostics, isIncomplete: parsed.isIncomplete)
@@ -148,6 +152,12 @@ public final class Session {
         var warnings: [Diagnostic] = []
         let clock = ContinuousClock()
         for statement in statements {
+            if definitionsOnly {
+                switch statement {
+                case .binding, .policy: break
+                default: continue
+                }
+            }
             let start = clock.now
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {

@@ -24,7 +24,9 @@ struct DunCommand: ParsableCommand {
 
             Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self])
+        subcommands: [
+            RunCommand.self, CheckCommand.self, TestCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self,
+        ])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
     var query: String?
@@ -179,5 +181,60 @@ struct DoneCommand: ParsableCommand {
             try journal.done(task: task, outcome: outcome, who: by.who ?? Journal.login, at: Journal.now, asOf: options.day)
             FileHandle.standardError.write(Data("task \(task) done\n".utf8))
         }
+    }
+}
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run the test blocks of policy files: what each policy should plan, as of a date.",
+        discussion: """
+            A test block:
+              test "a week late: a gentle email" {
+                as of 2026-11-28
+                expect plan dunning has remind for "INV-2026-0711" by gentle
+                expect plan dunning has no call for "C001"
+                expect count(customers where on_hold) = 0
+              }
+            Without files, the .dun files of the workspace's policies/ folder are tested.
+            Exit status 0 when every test passes, 1 otherwise.
+
+            Example:
+              dun test --data examples/acme
+            """)
+
+    @Argument(help: ArgumentHelp("The files to test. Default: policies/*.dun in the workspace.", valueName: "file"))
+    var files: [String] = []
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        var paths = files
+        if paths.isEmpty {
+            let folder = (options.data as NSString).appendingPathComponent("policies")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            paths = names.filter { $0.hasSuffix(".dun") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
+        }
+        let session = try options.session()
+        var passed = 0
+        var failed = 0
+        var broken = false
+        for path in paths {
+            let (outcomes, diagnostics) = session.test(try readScript(path))
+            report(diagnostics)
+            broken = broken || !diagnostics.isEmpty
+            for outcome in outcomes {
+                print("\(outcome.passed ? "ok  " : "FAIL") \(path): \(outcome.name)")
+                report(outcome.failures)
+                if outcome.passed { passed += 1 } else { failed += 1 }
+            }
+        }
+        guard passed + failed > 0 || broken else {
+            report([Diagnostic(.error, "no test blocks in \(paths.isEmpty ? "policies/ of the workspace" : paths.joined(separator: ", "))",
+                hint: "a test block: test \"NAME\" { expect plan POLICY has remind for \"ID\" }")])
+            throw ExitCode(1)
+        }
+        print("\(passed + failed) test\(passed + failed == 1 ? "" : "s"): \(passed) passed, \(failed) failed")
+        if failed > 0 || broken { throw ExitCode(1) }
     }
 }

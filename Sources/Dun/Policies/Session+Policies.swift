@@ -46,10 +46,21 @@ extension Session {
         default:
             return nil
         }
+        let planned = try plan(name, tolerance, rules, source, warnings: &warnings)
+        return (.table(planFrame(planned)), planned)
+    }
+
+    /// What a defined policy would do.
+    func planActions(_ p: CheckedPolicy, _ source: SourceText, warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
+        try plan(p.name, p.tolerance, Session.rules(of: p), source, warnings: &warnings)
+    }
+
+    private func plan(
+        _ name: String, _ tolerance: Node?, _ rules: [PlanRule], _ source: SourceText, warnings: inout [Diagnostic]
+    ) throws(Diagnostic) -> [PlannedAction] {
         var planner = try self.planner(tolerance, source)
         planner.past = past
-        let planned = try planner.plan(policy: name, rules: rules, warnings: &warnings)
-        return (.table(planFrame(planned)), planned)
+        return try planner.plan(policy: name, rules: rules, warnings: &warnings)
     }
 
     /// A planner for a policy in `source`, with its tolerance worked out.

@@ -89,6 +89,18 @@ public struct CheckedRule: Sendable {
     public var actions: [CheckedAction]
 }
 
+public struct CheckedTest: Sendable {
+    public var name: String
+    public var asOf: Node?
+    public var expectations: [CheckedExpectation]
+    public var range: Range<Int>
+}
+
+public enum CheckedExpectation: Sendable {
+    case holds(Node, range: Range<Int>)
+    case plans(PlanExpectation)
+}
+
 public struct CheckedPolicy: Sendable {
     public var name: String
     public var title: String?
@@ -104,6 +116,7 @@ public enum CheckedStatement: Sendable {
     case policy(CheckedPolicy)
     case plan(name: String, range: Range<Int>)
     case why(id: String, policy: String, range: Range<Int>)
+    case test(CheckedTest)
 
     /// Where the statement's pipeline is in its source (a policy: its first rule's).
     public var range: Range<Int> {
@@ -111,6 +124,7 @@ public enum CheckedStatement: Sendable {
         case .query(let p), .binding(_, _, let p), .explain(let p): return p.range
         case .policy(let p): return p.rules.first?.query.range ?? 0..<0
         case .plan(_, let range), .why(_, _, let range): return range
+        case .test(let t): return t.range
         }
     }
 }

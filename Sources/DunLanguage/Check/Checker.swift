@@ -69,6 +69,25 @@ public struct Checker {
         case .why(let id, let policy, let range):
             knownPolicy(policy, range)
             return .why(id: id, policy: policy, range: range)
+        case .test(let t):
+            var asOf: Node?
+            if let e = t.asOf {
+                let n = expression(e)
+                expect(n, .date, "expected the test's as-of date", hint: "as of 2026-11-28")
+                asOf = n
+            }
+            let expectations = t.expectations.map { e -> CheckedExpectation in
+                switch e {
+                case .holds(let x):
+                    let n = expression(x)
+                    expect(n, .bool, "expected a condition to hold", hint: "expect count(customers where on_hold) = 0")
+                    return .holds(n, range: x.range)
+                case .plans(let p):
+                    knownPolicy(p.policy, p.range)
+                    return .plans(p)
+                }
+            }
+            return .test(CheckedTest(name: t.name, asOf: asOf, expectations: expectations, range: t.range))
         }
     }
 

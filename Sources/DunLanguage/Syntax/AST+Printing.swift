@@ -106,6 +106,15 @@ extension Statement: CustomStringConvertible {
             return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(tolerance)\(rules.joined()))"
         case .plan(let name, _): return "(plan \(name))"
         case .why(let id, let policy, _): return "(why \"\(id)\" \(policy))"
+        case .test(let t):
+            let steps = t.expectations.map { e -> String in
+                switch e {
+                case .holds(let x): return " (expect \(x))"
+                case .plans(let p):
+                    return " (expect-plan \(p.policy)\(p.negated ? " no" : "") \(p.action) \"\(p.id)\"\(p.rule.map { " \($0)" } ?? ""))"
+                }
+            }
+            return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"
         }
     }
 }

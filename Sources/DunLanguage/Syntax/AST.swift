@@ -177,4 +177,33 @@ public enum Statement: Equatable, Sendable {
     case plan(name: String, range: Range<Int>)
     /// `why "ID" in NAME`: which rules of a policy select a customer or an invoice, and why not.
     case why(id: String, policy: String, range: Range<Int>)
+    /// `test "NAME" { … }`: run by `dun test` only.
+    case test(TestBlock)
+}
+
+/// `test "NAME" { as of DATE  expect … }`: what a policy should plan, and what should hold.
+public struct TestBlock: Equatable, Sendable {
+    public var name: String
+    public var asOf: Expr?
+    public var expectations: [Expectation]
+    public var range: Range<Int>
+}
+
+public enum Expectation: Equatable, Sendable {
+    /// `expect CONDITION`
+    case holds(Expr)
+    /// `expect plan POLICY has [no] ACTION for "ID" [by RULE]`
+    case plans(PlanExpectation)
+}
+
+public struct PlanExpectation: Equatable, Sendable {
+    public var policy: String
+    /// `has no`: the plan must not hold such an action.
+    public var negated: Bool
+    /// The action's words: `remind`, `hold credit` …
+    public var action: String
+    /// A customer's or an invoice's id.
+    public var id: String
+    public var rule: String?
+    public var range: Range<Int>
 }

@@ -89,6 +89,10 @@ public struct Parser {
             let end = advance().range.upperBound
             return .plan(name: name, range: start..<end)
         }
+        // 'test' STRING '{' …: no query starts with a name and a text.
+        if check(.identifier("test")), case .string? = next?.kind {
+            return .test(try testBlock())
+        }
         // 'why' STRING 'in' NAME, where no query could start with a name and a text.
         if check(.identifier("why")), case .identifier(let id)? = next?.kind, current + 2 < tokens.count,
             tokens[current + 2].kind == .keyword(.in)
@@ -264,6 +268,53 @@ public struct Parser {
         return Policy(
             name: name, nameRange: nameRange, title: title, tolerance: tolerance, rules: rules,
             range: start..<previous.range.upperBound)
+    }
+
+    // test → 'test' STRING '{' (('as' 'of' expression | 'expect' expectation) NEWLINE)* '}'
+    private mutating func testBlock() throws(SyntaxError) -> TestBlock {
+        let start = advance().range.lowerBound
+        let name = try string("the test's name in quotes")
+        try expect(.symbol(.leftBrace), "'{' to open the test")
+        var asOf: Expr?
+        var expectations: [Expectation] = []
+        skipNewlines()
+        while !match(.symbol(.rightBrace)) {
+            if isAtEnd { throw unexpected(peek, expected: "'}' to close the test opened at \(lineColumn(start))") }
+            if match(.identifier("as")) {
+                guard match(.identifier("of")) else { throw unexpected(peek, expected: "'of' after 'as'") }
+                asOf = try expression()
+            } else if match(.identifier("expect")) {
+                expectations.append(try expectation())
+            } else {
+                throw unexpected(peek, expected: "'as of DATE', 'expect …' or '}'")
+            }
+            if !check(.symbol(.rightBrace)) { try expect(.newline, "a line break after it") }
+            skipNewlines()
+        }
+        return TestBlock(name: name, asOf: asOf, expectations: expectations, range: start..<previous.range.upperBound)
+    }
+
+    // expectation → 'plan' NAME 'has' 'no'? WORD+ 'for' STRING ('by' NAME)? | expression
+    private mutating func expectation() throws(SyntaxError) -> Expectation {
+        guard check(.identifier("plan")), case .identifier? = next?.kind else { return .holds(try expression()) }
+        let start = advance().range.lowerBound
+        let (policy, _) = try identifier("a policy's name")
+        guard match(.identifier("has")) else { throw unexpected(peek, expected: "'has' or 'has no' after the policy") }
+        let negated = match(.identifier("no"))
+        var words: [String] = []
+        while case .identifier(let w) = peek.kind, w != "for" {
+            words.append(w)
+            advance()
+        }
+        guard !words.isEmpty else { throw unexpected(peek, expected: "an action, such as remind or hold credit") }
+        guard match(.identifier("for")) else { throw unexpected(peek, expected: "'for' and the id of a customer or invoice") }
+        let id = try string("the id of a customer or an invoice, in quotes")
+        var rule: String?
+        if match(.keyword(.by)) { rule = try identifier("a rule's name").0 }
+        return .plans(
+            PlanExpectation(
+                policy: policy, negated: negated, action: words.joined(separator: " "), id: id, rule: rule,
+                range: start..<previous.range.upperBound))
     }
 
     // rule → 'rule' NAME ':' pipeline ('including' 'disputed')? '=>' action (',' action)*
