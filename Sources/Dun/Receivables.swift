@@ -21,10 +21,11 @@ public enum Receivables {
     public static let customers = EntityID(0)
     public static let invoices = EntityID(1)
     public static let payments = EntityID(2)
+    public static let actions = EntityID(3)
 
     /// How to read each field of each entity: the closures alone, so that reading a field
     /// copies nothing that is counted by reference.
-    static let readers: [[@Sendable (Snapshot, Int32) -> Value]] = [customerFields, invoiceFields, paymentFields].map {
+    static let readers: [[@Sendable (Snapshot, Int32) -> Value]] = [customerFields, invoiceFields, paymentFields, actionFields].map {
         $0.map(\.read)
     }
 
@@ -38,6 +39,9 @@ public enum Receivables {
         Entity(
             name: "payments", singular: "payment", fields: paymentFields.map(\.field), key: "id",
             display: ["id", "customer_id", "invoice_id", "date", "amount", "method"]),
+        Entity(
+            name: "actions", singular: "action", fields: actionFields.map(\.field), key: "id",
+            display: ["id", "date", "policy", "rule", "action", "customer_id", "channel", "amount", "status"]),
     ])
 
     private static func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
@@ -164,6 +168,31 @@ public enum Receivables {
             .bool(s.appliedInvoice(ofPayment: r) != nil)
         },
     ]
+
+    /// The journal's entries, applied as of the run's date.
+    private static let actionFields: [BoundField] = [
+        BoundField("id", .number, "the entry's number in the journal") { s, r in .number(Decimal64(s.actions[Int(r)].id)) },
+        BoundField("date", .date, "the as-of date of the run that applied it") { s, r in .date(s.actions[Int(r)].day) },
+        BoundField("at", .string, "when it was applied, wall-clock UTC") { s, r in .string(s.actions[Int(r)].at) },
+        BoundField("who", .string, "who applied it (--as, else the login name)") { s, r in .string(s.actions[Int(r)].who) },
+        BoundField("policy", .string, "the policy; empty for a query's action") { s, r in .string(s.actions[Int(r)].policy) },
+        BoundField("rule", .string, "the rule that planned it") { s, r in .string(s.actions[Int(r)].rule) },
+        BoundField("action", .string, "remind, call, hold credit, outcome …") { s, r in .string(s.actions[Int(r)].action) },
+        BoundField("customer_id", .string, "the customer's id") { s, r in .string(s.actions[Int(r)].customerID) },
+        BoundField("customer", .row(customers), "the customer; null if no longer in the export") { s, r in
+            s.actions[Int(r)].customer.map { .row(customers, $0) } ?? .null
+        },
+        BoundField("invoices", .string, "the invoices it is about, comma-separated") { s, r in
+            .string(s.actions[Int(r)].invoices.joined(separator: ", "))
+        },
+        BoundField("channel", .string, "a reminder's channel: email, sms or letter") { s, r in text(s.actions[Int(r)].channel) },
+        BoundField("template", .string, "a reminder's template") { s, r in text(s.actions[Int(r)].template) },
+        BoundField("amount", .money, "the balance it was about, or what it charged") { s, r in
+            s.actions[Int(r)].amount.map(Value.money) ?? .null
+        },
+        BoundField("detail", .string, "the collector, grade, tag, note or outcome") { s, r in text(s.actions[Int(r)].detail) },
+        BoundField("status", .string, "queued, sent, failed, open or done") { s, r in .string(s.actions[Int(r)].status) },
+    ]
 }
 
 /// A snapshot as the interpreter's data source.
@@ -180,6 +209,7 @@ public struct SnapshotSource: DataSource {
         switch entity {
         case Receivables.customers: return Array(0..<Int32(snapshot.workspace.customers.count))
         case Receivables.invoices: return snapshot.invoices
+        case Receivables.actions: return Array(0..<Int32(snapshot.actions.count))
         default: return snapshot.payments
         }
     }

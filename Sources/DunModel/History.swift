@@ -25,10 +25,45 @@ public struct History: Sendable {
         }
     }
 
-    public var events: [Event]
+    /// One entry of the journal, as the `actions` entity shows it.
+    public struct Record: Sendable {
+        public var id: Int64
+        /// The wall-clock time it was recorded.
+        public var at: String
+        public var who: String
+        /// The as-of date of the run that applied it.
+        public var day: Day
+        public var policy: String
+        public var rule: String
+        public var action: String
+        /// The customer's row; nil for a customer no longer in the export.
+        public var customer: Int32?
+        public var customerID: String
+        public var invoices: [String]
+        public var channel: String?
+        public var template: String?
+        public var amount: Money?
+        public var detail: String?
+        public var status: String
 
-    public init(_ events: [Event] = []) {
+        public init(
+            id: Int64, at: String, who: String, day: Day, policy: String, rule: String, action: String, customer: Int32?,
+            customerID: String, invoices: [String], channel: String?, template: String?, amount: Money?, detail: String?,
+            status: String
+        ) {
+            (self.id, self.at, self.who, self.day, self.policy, self.rule, self.action) = (id, at, who, day, policy, rule, action)
+            (self.customer, self.customerID, self.invoices, self.channel) = (customer, customerID, invoices, channel)
+            (self.template, self.amount, self.detail, self.status) = (template, amount, detail, status)
+        }
+    }
+
+    public var events: [Event]
+    /// Every entry, in the order recorded.
+    public var records: [Record]
+
+    public init(_ events: [Event] = [], records: [Record] = []) {
         self.events = events
+        self.records = records
     }
 
     /// What the events up to `asOf` leave on each of `customers` customers: the latest

@@ -76,6 +76,8 @@ public final class Snapshot: Sendable {
     public let lastReminder: [Day?]
     public let onHold: [Bool]
     public let gradeSet: [Grade?]
+    /// The journal's entries applied as of the date: the `actions` entity.
+    public let actions: [History.Record]
 
     public let invoicesOfCustomer: Relation
     public let paymentsOfCustomer: Relation
@@ -214,6 +216,7 @@ public final class Snapshot: Sendable {
         avgDaysToPay = avg
         self.utilization = utilization
         (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)
+        actions = history.records.filter { $0.day <= asOf }
         let built = relations.result()
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]

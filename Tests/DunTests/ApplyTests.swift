@@ -102,6 +102,26 @@ import Testing
             ])
     }
 
+    @Test func theActionsEntityIsTheJournalAsOfTheDate() throws {
+        let w = try ApplyTests.Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply", "--as", "王芳"]).status == 0)
+        let grouped = try w.dun(["-e", "actions where date > today - 7 days | group by action aggregate n = count(), total = sum(amount)"])
+        #expect(
+            grouped.out == """
+                action       n      total
+                -----------  -  ---------
+                call         1  45,000.00
+                escalate     1  40,000.00
+                hold credit  2  70,000.00
+                remind       2  85,000.00
+                (4 rows)
+
+                """, "\(grouped.err)")
+        let joined = try w.dun(["--format", "csv", "-e", "actions where channel = \"email\" | select id, who, customer.name, invoices"])
+        #expect(joined.out == "id,who,customer.name,invoices\r\n1,王芳,\"\"\"Golden Dragon\"\" Trading\",I08\r\n2,王芳,深圳鹏达电子,I06\r\n")
+        #expect(try w.dun(["-e", "actions | count"], asOf: "2026-11-27").out == "0\n")
+    }
+
     @Test func aRunWithAnErrorAppliesNothing() throws {
         let w = try Workspace()
         let bad = "policy p {\n  rule r: invoices where days_overdue > 0 => remind via email when 1 / (amount - amount) > 0\n}\n"

@@ -54,10 +54,17 @@ extension Session {
     static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction]) {
         guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(), []) }
         var events: [History.Event] = []
+        var records: [History.Record] = []
         var past: [PastAction] = []
         for e in try journal.entries() {
+            let row = workspace.customers.id.row(of: e.customer)
+            records.append(
+                History.Record(
+                    id: e.id, at: e.at, who: e.who, day: e.asOf, policy: e.policy, rule: e.rule, action: e.action, customer: row,
+                    customerID: e.customer, invoices: e.invoices, channel: e.channel, template: e.template,
+                    amount: e.amount.flatMap(Session.money), detail: e.detail, status: e.status))
             // An entry for a customer no longer in the export bears on no one.
-            guard let c = workspace.customers.id.row(of: e.customer) else { continue }
+            guard let c = row else { continue }
             past.append(PastAction(policy: e.policy, action: e.action, channel: e.channel, customer: c, day: e.asOf))
             switch e.action {
             case "remind" where e.status != "failed": events.append(History.Event(customer: c, day: e.asOf, kind: .reminded))
@@ -70,6 +77,15 @@ extension Session {
             default: break
             }
         }
-        return (History(events), past)
+        return (History(events, records: records), past)
+    }
+
+    /// An amount as the journal writes it: `1234.50 CNY`.
+    private static func money(_ text: String) -> Money? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let currency = Currency(code: parts[1]),
+            case .success(let m) = Money.parse(parts[0], currency: currency)
+        else { return nil }
+        return m
     }
 }
