@@ -127,7 +127,8 @@ public enum Receivables {
         BoundField("currency", .string, "ISO code of the currency") { s, r in
             .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
         },
-        BoundField("disputed", .bool, "the customer disputes this invoice") { s, r in .bool(s.workspace.invoices.disputed[Int(r)])
+        BoundField("disputed", .bool, "the customer disputes it: the file's flag, or a dispute recorded and not resolved") { s, r in
+            .bool(s.isDisputed(r))
         },
         BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid(r)) },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },

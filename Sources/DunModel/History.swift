@@ -10,6 +10,11 @@ public struct History: Sendable {
         case heldCredit
         case releasedCredit
         case setGrade(Grade)
+        /// A dispute recorded, or resolved, on an invoice (a row).
+        case disputed(invoice: Int32)
+        case resolved(invoice: Int32)
+        /// A promise to pay by a day, for one invoice or (nil) all the customer's.
+        case promised(invoice: Int32?, by: Day)
     }
 
     /// One action on one customer (a row of the workspace), on the as-of date it was applied.
@@ -69,6 +74,33 @@ public struct History: Sendable {
     /// What the events up to `asOf` leave on each of `customers` customers: the latest
     /// reminder, whether credit is on hold, and the grade set last. Later events are not
     /// there yet, as of that day; of two events on one day, the one recorded later wins.
+    /// Disputes recorded or resolved in the journal, as of `asOf`: per invoice, the last word
+    /// (true: disputed, false: resolved), over what the file says; nil where it says nothing.
+    func disputes(invoices: Int, asOf: Day) -> [Int32: Bool] {
+        var last: [Int32: (day: Day, disputed: Bool)] = [:]
+        for e in events where e.day <= asOf {
+            let (invoice, disputed): (Int32, Bool)
+            switch e.kind {
+            case .disputed(let i): (invoice, disputed) = (i, true)
+            case .resolved(let i): (invoice, disputed) = (i, false)
+            default: continue
+            }
+            guard invoice >= 0, Int(invoice) < invoices else { continue }
+            if let l = last[invoice], l.day > e.day { continue }
+            last[invoice] = (e.day, disputed)
+        }
+        return last.mapValues(\.disputed)
+    }
+
+    /// The promises unexpired as of `asOf` (made on or before it, due on or after it): what
+    /// pauses reminders. A promise not kept by its day is broken, and reminders resume.
+    func promises(asOf: Day) -> [(customer: Int32, invoice: Int32?)] {
+        events.compactMap { e in
+            guard case .promised(let invoice, let by) = e.kind, e.day <= asOf, asOf <= by else { return nil }
+            return (e.customer, invoice)
+        }
+    }
+
     func replayed(customers: Int, asOf: Day) -> (lastReminder: [Day?], onHold: [Bool], grade: [Grade?]) {
         var lastReminder = [Day?](repeating: nil, count: customers)
         var holdDay = [Day?](repeating: nil, count: customers)
@@ -88,6 +120,8 @@ public struct History: Sendable {
                 if let d = gradeDay[c], d > e.day { continue }
                 gradeDay[c] = e.day
                 grade[c] = g
+            case .disputed, .resolved, .promised:
+                continue
             }
         }
         return (lastReminder, onHold, grade)

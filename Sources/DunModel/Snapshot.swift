@@ -78,6 +78,11 @@ public final class Snapshot: Sendable {
     public let gradeSet: [Grade?]
     /// The journal's entries applied as of the date: the `actions` entity.
     public let actions: [History.Record]
+    /// Disputes recorded or resolved in the journal, by invoice row, over the file's flag.
+    private let disputes: [Int32: Bool]
+    /// Invoices, and customers (all their invoices), under an unexpired promise to pay.
+    private let promisedInvoices: Set<Int32>
+    private let promisedCustomers: Set<Int32>
 
     public let invoicesOfCustomer: Relation
     public let paymentsOfCustomer: Relation
@@ -217,6 +222,10 @@ public final class Snapshot: Sendable {
         self.utilization = utilization
         (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)
         actions = history.records.filter { $0.day <= asOf }
+        disputes = history.disputes(invoices: inv.count, asOf: asOf)
+        let promises = history.promises(asOf: asOf)
+        promisedInvoices = Set(promises.compactMap(\.invoice))
+        promisedCustomers = Set(promises.filter { $0.invoice == nil }.map(\.customer))
         let built = relations.result()
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]
@@ -224,6 +233,17 @@ public final class Snapshot: Sendable {
     }
 
     // MARK: derived invoice fields
+
+    /// Whether the customer disputes an invoice: the file's flag, unless the journal has a
+    /// dispute recorded or resolved since.
+    public func isDisputed(_ i: Int32) -> Bool {
+        disputes[i] ?? workspace.invoices.disputed[Int(i)]
+    }
+
+    /// Whether an unexpired promise to pay covers an invoice: reminders about it wait.
+    public func isPromised(_ i: Int32) -> Bool {
+        promisedInvoices.contains(i) || promisedCustomers.contains(workspace.invoices.customer[Int(i)])
+    }
 
     /// The payments applied to an invoice so far.
     public func invoicePaid(_ i: Int32) -> Int64 {

@@ -122,6 +122,49 @@ import Testing
         #expect(try w.dun(["-e", "actions | count"], asOf: "2026-11-27").out == "0\n")
     }
 
+    /// What collectors record is planned, applied, and then pauses or resumes dunning.
+    @Test func promisesAndDisputesPauseReminders() throws {
+        let w = try ApplyTests.Workspace()
+        func reminded(_ asOf: String) throws -> [String] {
+            let r = try w.dun(["--format", "csv", "run", "standard.dun"], asOf: asOf)
+            return r.out.split(separator: "\r\n").dropFirst().filter { $0.contains(",remind,") }.map {
+                $0.split(separator: ",").prefix(4).joined(separator: ",")
+            }
+        }
+        #expect(try reminded("2026-11-28") == ["dunning,gentle,remind,C4", "dunning,firm,remind,C3"])
+        let records = "record promise \"C4\" 60000 CNY by 2026-12-10\nrecord dispute \"I06\" \"数量不符\"\n"
+        let recorded = try runDun(["--data", w.folder.path, "--as-of", "2026-11-28", "run", "-", "--apply"], stdin: records)
+        #expect(recorded.status == 0 && recorded.err == "applied 2 actions to the journal\n", "\(recorded.err)")
+        // The promise pauses C4's reminder until its day; the dispute C3's for I06.
+        #expect(try reminded("2026-11-28") == [])
+        #expect(try w.dun(["-e", "invoices where disputed | count"]).out == "3\n")
+        // The day after the promised day, not kept: the reminders resume.
+        #expect(try reminded("2026-12-11") == ["dunning,gentle,remind,C1", "dunning,gentle,remind,C5", "dunning,firm,remind,C4"])
+        let resolved = try runDun(
+            ["--data", w.folder.path, "--as-of", "2026-11-29", "-e", "resolve dispute \"I06\"", "--apply"])
+        #expect(resolved.status == 0, "\(resolved.err)")
+        #expect(try w.dun(["-e", "invoices where disputed | count"], asOf: "2026-11-29").out == "2\n")
+    }
+
+    @Test func recordsAreChecked() throws {
+        let w = try ApplyTests.Workspace()
+        let cases: [(String, String)] = [
+            ("record promise \"C9\" 5 CNY by 2026-12-10", "no customer 'C9'"),
+            ("record promise \"C4\" 5 USD by 2026-12-10", "customer 'C4' pays in CNY, not USD"),
+            ("record promise \"C4\" 5 CNY by 2026-11-01", "the day promised is before the as-of date, 2026-11-28"),
+            ("record promise \"C4\" for \"I01\" 5 CNY by 2026-12-10", "invoice 'I01' is not customer 'C4's"),
+            ("record promise \"C4\" 0 CNY by 2026-12-10", "a promise is of an amount above zero"),
+            ("record dispute \"I13\" \"x\"", "no invoice 'I13' as of 2026-11-28"),
+            ("resolve dispute \"I01\"", "invoice 'I01' is not disputed"),
+        ]
+        for (text, message) in cases {
+            let r = try w.dun(["-e", text, "--apply"])
+            #expect(r.status == 1, "\(text)")
+            #expect(r.err.contains("error: \(message)"), "\(text): \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: w.folder.appendingPathComponent(".dun").path))
+    }
+
     @Test func aRunWithAnErrorAppliesNothing() throws {
         let w = try Workspace()
         let bad = "policy p {\n  rule r: invoices where days_overdue > 0 => remind via email when 1 / (amount - amount) > 0\n}\n"

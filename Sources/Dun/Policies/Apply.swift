@@ -71,8 +71,18 @@ extension Session {
             case "hold credit": events.append(History.Event(customer: c, day: e.asOf, kind: .heldCredit))
             case "release credit": events.append(History.Event(customer: c, day: e.asOf, kind: .releasedCredit))
             case "set grade":
-                if let g = e.detail.flatMap { Grade(letter: $0) } {
+                if let g = e.detail.flatMap({ Grade(letter: $0) }) {
                     events.append(History.Event(customer: c, day: e.asOf, kind: .setGrade(g)))
+                }
+            case "dispute", "resolve dispute":
+                for i in e.invoices.compactMap({ workspace.invoices.id.row(of: $0) }) {
+                    let kind: History.Kind = e.action == "dispute" ? .disputed(invoice: i) : .resolved(invoice: i)
+                    events.append(History.Event(customer: c, day: e.asOf, kind: kind))
+                }
+            case "promise":
+                if let by = e.detail.flatMap({ Day(iso: $0) }) {
+                    let invoice = e.invoices.first.flatMap { workspace.invoices.id.row(of: $0) }
+                    events.append(History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, by: by)))
                 }
             default: break
             }

@@ -182,7 +182,7 @@ struct Planner {
     /// not disputed unless `disputedToo`.
     func dunnable(_ invoice: Int32, disputedToo: Bool = false) throws(Diagnostic) -> Bool {
         let open = snapshot.invoiceBalance(invoice)
-        guard open > 0, disputedToo || !snapshot.workspace.invoices.disputed[Int(invoice)] else { return false }
+        guard open > 0, disputedToo || !snapshot.isDisputed(invoice) else { return false }
         guard let tolerance else { return true }
         let customer = snapshot.workspace.invoices.customer[Int(invoice)]
         let currency = money(open, of: customer).currency
@@ -223,9 +223,13 @@ struct Planner {
         let collector = snapshot.workspace.customers.collector[Int(customer)]
         switch verb {
         case .remind(let channel, let template):
+            // An unexpired promise to pay pauses the reminders about what it covers.
+            let invoices = invoices.filter { !snapshot.isPromised($0) }
             // A reminder of nothing is not sent (a customer whose open invoices are all disputed).
             guard !invoices.isEmpty else { return [] }
             var a = action()
+            a.invoices = invoices
+            a.amount = balance(invoices, of: customer)
             a.channel = channel.rawValue
             a.template = template
             return [a]

@@ -27,6 +27,10 @@ extension Session {
             let values: [[Value]] = [lines.map { .string($0.rule) }, lines.map { .string($0.row) }, lines.map { .string($0.verdict) }]
             return (.table(Frame(entity: nil, rows: [], columns: columns, values: values, count: lines.count)), [])
         }
+        if case .record(let r, let nodes) = statement {
+            let planned = [try record(r, nodes, in: source)]
+            return (.table(planFrame(planned)), planned)
+        }
         let name: String
         let tolerance: Node?
         let rules: [PlanRule]
@@ -48,6 +52,63 @@ extension Session {
         }
         let planned = try plan(name, tolerance, rules, source, warnings: &warnings)
         return (.table(planFrame(planned)), planned)
+    }
+
+    /// What a collector learned, as an action to journal: the ids checked against the
+    /// workspace, a promise's amount in the customer's currency and its day not past.
+    private func record(_ r: Record, _ nodes: [Node], in source: SourceText) throws(Diagnostic) -> PlannedAction {
+        let customers = snapshot.workspace.customers
+        let invoices = snapshot.workspace.invoices
+        func customer(_ id: String) throws(Diagnostic) -> Int32 {
+            guard let c = customers.id.row(of: id) else { throw source.diagnostic("no customer '\(id)'", at: r.range) }
+            return c
+        }
+        func invoice(_ id: String) throws(Diagnostic) -> Int32 {
+            guard let i = invoices.id.row(of: id), snapshot.invoiceBalance(i) >= 0, invoices.issued[Int(i)] <= snapshot.asOf else {
+                throw source.diagnostic("no invoice '\(id)' as of \(snapshot.asOf)", at: r.range)
+            }
+            return i
+        }
+        func action(_ words: String, _ c: Int32, _ invoices: [Int32], amount: Money? = nil, detail: String?) -> PlannedAction {
+            PlannedAction(
+                policy: "", rule: "record", action: words, customer: c, invoices: invoices, amount: amount, detail: detail)
+        }
+        switch r.kind {
+        case .promise(let id, let invoiceID, _, _):
+            let c = try customer(id)
+            let i = try invoiceID.map { (id: String) throws(Diagnostic) -> Int32 in try invoice(id) }
+            if let i, invoices.customer[Int(i)] != c {
+                throw source.diagnostic("invoice '\(invoiceID ?? "")' is not customer '\(id)'s", at: r.range)
+            }
+            let amount: Value
+            let by: Value
+            do {
+                amount = try interpreter.value(of: nodes[0])
+                by = try interpreter.value(of: nodes[1])
+            } catch {
+                throw source.diagnostic(error.message, at: error.range, hint: error.hint)
+            }
+            guard case .money(let m) = amount, m.minor > 0 else {
+                throw source.diagnostic("a promise is of an amount above zero", at: r.range)
+            }
+            let currency = snapshot.currency ?? customers.currency[Int(c)]
+            guard m.currency == currency else {
+                throw source.diagnostic("customer '\(id)' pays in \(currency), not \(m.currency)", at: r.range)
+            }
+            guard case .date(let day) = by, day >= snapshot.asOf else {
+                throw source.diagnostic("the day promised is before the as-of date, \(snapshot.asOf)", at: r.range)
+            }
+            return action("promise", c, i.map { [$0] } ?? [], amount: m, detail: day.description)
+        case .dispute(let id, let reason):
+            let i = try invoice(id)
+            return action("dispute", invoices.customer[Int(i)], [i], detail: reason)
+        case .resolve(let id):
+            let i = try invoice(id)
+            guard snapshot.isDisputed(i) else { throw source.diagnostic("invoice '\(id)' is not disputed", at: r.range) }
+            return action("resolve dispute", invoices.customer[Int(i)], [i], detail: nil)
+        case .note(let id, let text):
+            return action("note", try customer(id), [], detail: text)
+        }
     }
 
     /// What a defined policy would do.

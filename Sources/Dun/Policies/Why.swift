@@ -45,7 +45,7 @@ extension Planner {
         let winner = onCustomers ? decision.wonCustomer[row] : decision.wonInvoice[row]
         guard let winner else {
             if snapshot.invoiceBalance(row) <= 0 { return "selected, but nothing is left to pay" }
-            if snapshot.workspace.invoices.disputed[Int(row)] && !rules[r].includesDisputed {
+            if snapshot.isDisputed(row) && !rules[r].includesDisputed {
                 return "selected, but disputed (the rule does not say 'including disputed')"
             }
             return "selected, but its balance is below the policy's tolerance"

@@ -117,6 +117,8 @@ public enum CheckedStatement: Sendable {
     case plan(name: String, range: Range<Int>)
     case why(id: String, policy: String, range: Range<Int>)
     case test(CheckedTest)
+    /// A record with its amount and day checked: `nodes` holds a promise's amount and day.
+    case record(Record, nodes: [Node])
 
     /// Where the statement's pipeline is in its source (a policy: its first rule's).
     public var range: Range<Int> {
@@ -125,6 +127,7 @@ public enum CheckedStatement: Sendable {
         case .policy(let p): return p.rules.first?.query.range ?? 0..<0
         case .plan(_, let range), .why(_, _, let range): return range
         case .test(let t): return t.range
+        case .record(let r, _): return r.range
         }
     }
 }

@@ -88,6 +88,13 @@ public struct Checker {
                 }
             }
             return .test(CheckedTest(name: t.name, asOf: asOf, expectations: expectations, range: t.range))
+        case .record(let r):
+            guard case .promise(_, _, let amount, let by) = r.kind else { return .record(r, nodes: []) }
+            let a = expression(amount)
+            expect(a, .money, "expected the amount promised", hint: "record promise \"C001\" 50000 CNY by 2026-12-15")
+            let d = expression(by)
+            expect(d, .date, "expected the day promised", hint: "record promise \"C001\" 50000 CNY by 2026-12-15")
+            return .record(r, nodes: [a, d])
         }
     }
 

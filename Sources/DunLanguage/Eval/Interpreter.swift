@@ -120,7 +120,7 @@ public struct Interpreter {
             return .none
         case .explain(let p):
             return try explain(p, source: source, &env)
-        case .policy, .plan, .why, .test:
+        case .policy, .plan, .why, .test, .record:
             return .none
         }
     }

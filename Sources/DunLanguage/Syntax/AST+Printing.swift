@@ -115,6 +115,14 @@ extension Statement: CustomStringConvertible {
                 }
             }
             return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"
+        case .record(let r):
+            switch r.kind {
+            case .promise(let c, let i, let amount, let by):
+                return "(record-promise \"\(c)\"\(i.map { " \"\($0)\"" } ?? "") \(amount) \(by))"
+            case .dispute(let i, let reason): return "(record-dispute \"\(i)\" \"\(reason)\")"
+            case .resolve(let i): return "(resolve-dispute \"\(i)\")"
+            case .note(let c, let text): return "(record-note \"\(c)\" \"\(text)\")"
+            }
         }
     }
 }

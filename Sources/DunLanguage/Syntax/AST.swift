@@ -179,6 +179,25 @@ public enum Statement: Equatable, Sendable {
     case why(id: String, policy: String, range: Range<Int>)
     /// `test "NAME" { … }`: run by `dun test` only.
     case test(TestBlock)
+    /// `record promise …`, `record dispute …`, `resolve dispute …`, `record note …`: what a
+    /// collector learned, planned like an action and journaled when applied.
+    case record(Record)
+}
+
+public struct Record: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// `record promise "CUSTOMER" [for "INVOICE"] AMOUNT by DATE`
+        case promise(customer: String, invoice: String?, amount: Expr, by: Expr)
+        /// `record dispute "INVOICE" "reason"`
+        case dispute(invoice: String, reason: String)
+        /// `resolve dispute "INVOICE"`
+        case resolve(invoice: String)
+        /// `record note "CUSTOMER" "text"`
+        case note(customer: String, text: String)
+    }
+
+    public var kind: Kind
+    public var range: Range<Int>
 }
 
 /// `test "NAME" { as of DATE  expect … }`: what a policy should plan, and what should hold.

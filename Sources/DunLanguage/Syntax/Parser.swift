@@ -89,6 +89,10 @@ public struct Parser {
             let end = advance().range.upperBound
             return .plan(name: name, range: start..<end)
         }
+        // 'record' WORD … and 'resolve' 'dispute' …: no query starts with two names.
+        if check(.identifier("record")) || check(.identifier("resolve")), case .identifier? = next?.kind {
+            return .record(try record())
+        }
         // 'test' STRING '{' …: no query starts with a name and a text.
         if check(.identifier("test")), case .string? = next?.kind {
             return .test(try testBlock())
@@ -268,6 +272,36 @@ public struct Parser {
         return Policy(
             name: name, nameRange: nameRange, title: title, tolerance: tolerance, rules: rules,
             range: start..<previous.range.upperBound)
+    }
+
+    // record → 'record' 'promise' STRING ('for' STRING)? expression 'by' expression
+    //        | 'record' 'dispute' STRING STRING | 'resolve' 'dispute' STRING | 'record' 'note' STRING STRING
+    private mutating func record() throws(SyntaxError) -> Record {
+        let start = peek.range.lowerBound
+        if match(.identifier("resolve")) {
+            guard match(.identifier("dispute")) else { throw unexpected(peek, expected: "'dispute' after 'resolve'") }
+            let invoice = try string("the invoice's id in quotes")
+            return Record(kind: .resolve(invoice: invoice), range: start..<previous.range.upperBound)
+        }
+        advance()
+        let kind: Record.Kind
+        if match(.identifier("promise")) {
+            let customer = try string("the customer's id in quotes")
+            var invoice: String?
+            if match(.identifier("for")) { invoice = try string("the invoice's id in quotes") }
+            let amount = try expression()
+            try expect(.keyword(.by), "'by' and the day promised")
+            kind = .promise(customer: customer, invoice: invoice, amount: amount, by: try expression())
+        } else if match(.identifier("dispute")) {
+            let invoice = try string("the invoice's id in quotes")
+            kind = .dispute(invoice: invoice, reason: try string("the reason in quotes"))
+        } else if match(.identifier("note")) {
+            let customer = try string("the customer's id in quotes")
+            kind = .note(customer: customer, text: try string("the note in quotes"))
+        } else {
+            throw unexpected(peek, expected: "what to record: promise, dispute or note")
+        }
+        return Record(kind: kind, range: start..<previous.range.upperBound)
     }
 
     // test → 'test' STRING '{' (('as' 'of' expression | 'expect' expectation) NEWLINE)* '}'
