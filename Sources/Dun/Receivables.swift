@@ -100,6 +100,9 @@ public enum Receivables {
         BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null before any)") { s, r in
             day(s.lastReminder[Int(r)])
         },
+        BoundField("tags", .list(.string), "the tags policies gave it (from the journal): tags contains \"watch\"") { s, r in
+            .list((s.tags[r] ?? []).map(Value.string))
+        },
         BoundField("invoices", .table(.entity(invoices, extras: [])), "the customer's invoices") { s, r in
             .table(Frame(entity: invoices, rows: Array(s.invoicesOfCustomer.rows(of: r))))
         },

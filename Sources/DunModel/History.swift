@@ -15,6 +15,8 @@ public struct History: Sendable {
         case resolved(invoice: Int32)
         /// A promise to pay by a day, for one invoice or (nil) all the customer's.
         case promised(invoice: Int32?, by: Day)
+        case tagged(String)
+        case untagged(String)
     }
 
     /// One action on one customer (a row of the workspace), on the as-of date it was applied.
@@ -101,6 +103,19 @@ public struct History: Sendable {
         }
     }
 
+    /// Each customer's tags as of `asOf`, in the order first given; untagging removes one.
+    func tags(customers: Int, asOf: Day) -> [Int32: [String]] {
+        var tags: [Int32: [String]] = [:]
+        for e in events where e.day <= asOf && e.customer >= 0 && Int(e.customer) < customers {
+            switch e.kind {
+            case .tagged(let t) where !(tags[e.customer] ?? []).contains(t): tags[e.customer, default: []].append(t)
+            case .untagged(let t): tags[e.customer]?.removeAll { $0 == t }
+            default: continue
+            }
+        }
+        return tags
+    }
+
     func replayed(customers: Int, asOf: Day) -> (lastReminder: [Day?], onHold: [Bool], grade: [Grade?]) {
         var lastReminder = [Day?](repeating: nil, count: customers)
         var holdDay = [Day?](repeating: nil, count: customers)
@@ -120,7 +135,7 @@ public struct History: Sendable {
                 if let d = gradeDay[c], d > e.day { continue }
                 gradeDay[c] = e.day
                 grade[c] = g
-            case .disputed, .resolved, .promised:
+            case .disputed, .resolved, .promised, .tagged, .untagged:
                 continue
             }
         }

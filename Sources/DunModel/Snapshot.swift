@@ -78,6 +78,8 @@ public final class Snapshot: Sendable {
     public let gradeSet: [Grade?]
     /// The journal's entries applied as of the date: the `actions` entity.
     public let actions: [History.Record]
+    /// The tags policies gave each customer (by row), from the journal.
+    public let tags: [Int32: [String]]
     /// Disputes recorded or resolved in the journal, by invoice row, over the file's flag.
     private let disputes: [Int32: Bool]
     /// Invoices, and customers (all their invoices), under an unexpired promise to pay.
@@ -223,6 +225,7 @@ public final class Snapshot: Sendable {
         (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)
         actions = history.records.filter { $0.day <= asOf }
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
+        tags = history.tags(customers: cust.count, asOf: asOf)
         let promises = history.promises(asOf: asOf)
         promisedInvoices = Set(promises.compactMap(\.invoice))
         promisedCustomers = Set(promises.filter { $0.invoice == nil }.map(\.customer))

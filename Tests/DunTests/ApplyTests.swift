@@ -61,8 +61,8 @@ import Testing
         #expect(second.status == 0, "\(second.err)")
         #expect(second.err == "applied 0 actions to the journal\n")
         // The same plan applied twice within one run would find its actions journaled.
-        let third = try w.dun(["-e", "invoices where days_overdue > 60 | tag \"late\"", "--apply"])
-        let fourth = try w.dun(["-e", "invoices where days_overdue > 60 | tag \"late\"", "--apply"])
+        let third = try w.dun(["-e", "invoices where days_overdue > 60 | note \"late\"", "--apply"])
+        let fourth = try w.dun(["-e", "invoices where days_overdue > 60 | note \"late\"", "--apply"])
         #expect(third.err == "applied 2 actions to the journal\n")
         #expect(fourth.err == "applied 0 actions to the journal (2 already applied)\n")
         #expect(try w.journal().count == journal.count + 2)
@@ -144,6 +144,18 @@ import Testing
             ["--data", w.folder.path, "--as-of", "2026-11-29", "-e", "resolve dispute \"I06\"", "--apply"])
         #expect(resolved.status == 0, "\(resolved.err)")
         #expect(try w.dun(["-e", "invoices where disputed | count"], asOf: "2026-11-29").out == "2\n")
+    }
+
+    @Test func tagsAreReplayedAndNotGivenTwice() throws {
+        let w = try ApplyTests.Workspace()
+        let tag = ["-e", "customers where grade <= D | tag \"watch\"", "--apply"]
+        #expect(try w.dun(tag).err == "applied 2 actions to the journal\n")
+        #expect(try w.dun(tag, asOf: "2026-11-29").err == "applied 0 actions to the journal\n")
+        #expect(try w.dun(["-e", "customers where tags contains \"watch\" | count"]).out == "2\n")
+        #expect(try w.dun(["-e", "customers where id = \"C3\" | untag \"watch\"", "--apply"], asOf: "2026-11-29").status == 0)
+        #expect(try w.dun(["--format", "csv", "-e", "customers where tags contains \"watch\" | select id"], asOf: "2026-11-29").out == "id\r\nC4\r\n")
+        // As of the day before the untag, C3 still has it.
+        #expect(try w.dun(["-e", "customers where tags contains \"watch\" | count"]).out == "2\n")
     }
 
     @Test func recordsAreChecked() throws {

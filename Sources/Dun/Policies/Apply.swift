@@ -79,6 +79,10 @@ extension Session {
                     let kind: History.Kind = e.action == "dispute" ? .disputed(invoice: i) : .resolved(invoice: i)
                     events.append(History.Event(customer: c, day: e.asOf, kind: kind))
                 }
+            case "tag", "untag":
+                if let t = e.detail {
+                    events.append(History.Event(customer: c, day: e.asOf, kind: e.action == "tag" ? .tagged(t) : .untagged(t)))
+                }
             case "promise":
                 if let by = e.detail.flatMap({ Day(iso: $0) }) {
                     let invoice = e.invoices.first.flatMap { workspace.invoices.id.row(of: $0) }

@@ -251,9 +251,9 @@ struct Planner {
         case .assign:
             return [action(detail: arguments.first.flatMap(text))]
         case .tag(let t):
-            return [action(detail: t)]
+            return snapshot.tags[customer]?.contains(t) == true ? [] : [action(detail: t)]
         case .untag(let t):
-            return [action(detail: t)]
+            return snapshot.tags[customer]?.contains(t) == true ? [action(detail: t)] : []
         case .note(let t):
             return [action(detail: t)]
         case .offerPlan:
