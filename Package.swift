@@ -10,7 +10,9 @@ let package = Package(
         .library(name: "Dun", targets: ["Dun"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Mustache for the reminder templates (issue 5 names it); small, pure Swift, no other dependencies.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
@@ -20,7 +22,10 @@ let package = Package(
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
-        .target(name: "Dun", dependencies: ["DunCore", "DunModel", "DunLanguage", "CSQLite"], plugins: ["EmbedStdlib"]),
+        .target(
+            name: "Dun",
+            dependencies: ["DunCore", "DunModel", "DunLanguage", "CSQLite", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedStdlib"]),
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),

@@ -65,7 +65,9 @@ public final class Session {
     }
 
     /// stdlib/*.dun, built into the binary, in name order.
-    public static let standardLibrary = StandardLibrary.files.map { SourceText(name: "stdlib/\($0.name)", text: $0.text) }
+    public static let standardLibrary = StandardLibrary.files.filter { $0.name.hasSuffix(".dun") }.map {
+        SourceText(name: "stdlib/\($0.name)", text: $0.text)
+    }
 
     /// The names the standard library binds, with their types: what a script is checked against.
     private static let standardGlobals: Globals = {

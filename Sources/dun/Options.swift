@@ -87,7 +87,8 @@ struct ApplyOptions: ParsableArguments {
     @OptionGroup var by: WhoOptions
     var who: String? { by.who }
 
-    /// Commits the plan of a run that succeeded; says on standard error what was added.
+    /// Commits the plan of a run that succeeded, then delivers its reminders; says on standard
+    /// error what was added, written and sent.
     func commit(_ result: Session.RunResult, in session: Session) throws {
         guard apply else { return }
         guard result.succeeded else {
@@ -103,6 +104,11 @@ struct ApplyOptions: ParsableArguments {
             report(error.all)
             throw ExitCode(1)
         }
+        // The reminders journaled now, and any left queued or failed before, to the outbox.
+        let delivery = Outbox.deliver(session: session)
+        FileHandle.standardError.write(Data(delivery.report.utf8))
+        report(delivery.diagnostics)
+        if !delivery.succeeded { throw ExitCode(1) }
     }
 }
 

@@ -15,6 +15,8 @@ import Testing
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("dun-apply-\(UUID().uuidString)")
             try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("small"), to: folder)
             try Data("plan dunning\n".utf8).write(to: folder.appendingPathComponent("standard.dun"))
+            // A sender, so that applying also writes the reminders to outbox/ (OutboxTests).
+            try Data("[sender]\nemail = \"ar@example.com\"\n".utf8).write(to: folder.appendingPathComponent("dun.toml"))
         }
 
         deinit {
@@ -48,7 +50,7 @@ import Testing
         let first = try w.dun(["run", "standard.dun", "--apply", "--as", "王芳"])
         #expect(first.status == 0, "\(first.err)")
         #expect(first.out == dry.out)
-        #expect(first.err == "applied 6 actions to the journal\n")
+        #expect(first.err == "applied 6 actions to the journal\nwrote 2 messages to outbox/\n")
         let journal = try w.journal()
         #expect(journal.count == 7)
         #expect(journal.first == "id,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status")
@@ -208,7 +210,7 @@ import Testing
         #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
         // The other found the actions journaled as it committed, or (starting later) planned
         // none of them: the cooldowns and the holds saw them already.
-        #expect(said.filter { $0.1 == "applied 6 actions to the journal\n" }.count == 1, "\(said)")
+        #expect(said.filter { $0.1.hasPrefix("applied 6 actions to the journal\n") }.count == 1, "\(said)")
         #expect(said.filter { $0.1.hasPrefix("applied 0 actions to the journal") }.count == 1, "\(said)")
         #expect(try w.journal().count == 7)
     }
@@ -280,7 +282,7 @@ import Testing
         repl.read("plan dunning")
         #expect(out.contains("hold credit"))
         repl.read("apply")
-        #expect(err == "applied 6 actions to the journal; .reload shows them\n")
+        #expect(err == "applied 6 actions to the journal; .reload shows them\nwrote 2 messages to outbox/\n")
         err = ""
         repl.read("apply")
         #expect(err.hasPrefix("error: no plan to apply"))

@@ -205,11 +205,11 @@ public final class Journal {
     }
 
     /// Sets the status and detail of one entry (queued → sent, or failed with the error output);
-    /// a nil detail clears it.
-    public func update(id: Int64, status: String, detail: String?) throws(Diagnostics) {
+    /// a nil detail clears it. A message id, once given, is kept: a nil one leaves it as it is.
+    public func update(id: Int64, status: String, detail: String?, messageID: String? = nil) throws(Diagnostics) {
         let changed = try transaction { () throws(SQLiteError) -> Int64 in
-            let update = try db.prepare("UPDATE entry SET status = ?, detail = ? WHERE id = ?")
-            try update.bind([.text(status), SQLiteValue(detail), .integer(id)])
+            let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = COALESCE(?, message_id) WHERE id = ?")
+            try update.bind([.text(status), SQLiteValue(detail), SQLiteValue(messageID), .integer(id)])
             _ = try update.step()
             return db.changes
         }

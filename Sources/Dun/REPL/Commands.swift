@@ -80,7 +80,7 @@ extension REPL {
         console.error(text + "\n")
     }
 
-    /// Commits the plan the last statement showed, once.
+    /// Commits the plan the last statement showed, once, and delivers its reminders.
     private func apply() {
         guard !lastPlan.isEmpty else {
             return complain(
@@ -92,8 +92,11 @@ extension REPL {
             let again = already == 0 ? "" : " (\(already) already applied)"
             note("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again); .reload shows them")
         } catch {
-            report(error.all)
+            return report(error.all)
         }
+        let delivery = Outbox.deliver(session: session)
+        console.error(delivery.report)
+        report(delivery.diagnostics)
     }
 
     private func help(_ topic: String?) {

@@ -1,0 +1,122 @@
+// Templates: the text of a reminder, from a Mustache template chosen by name and language.
+//
+// A template's first line is `Subject: …`, then a blank line, then the body. The defaults
+// (gentle, firm, final; in English and Chinese) are built into the binary from
+// stdlib/templates/; a workspace overrides any of them with `templates/NAME.LANG.mustache`.
+
+import DunCore
+import Foundation
+import Mustache
+
+/// A template read and parsed: its subject line and its body.
+struct MessageTemplate {
+    /// Where it came from, as diagnostics name it (`templates/gentle.zh.mustache`).
+    var file: String
+    var subject: MustacheTemplate
+    var body: MustacheTemplate
+
+    /// Messages are plain text: nothing is escaped as HTML would be (`&` stays `&`).
+    private static let plainText = "{{% CONTENT_TYPE: TEXT}}\n"
+
+    init(file: String, text: String) throws(Diagnostic) {
+        self.file = file
+        let source = SourceText(name: file, text: text)
+        let lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        let first = lines.first.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 } ?? ""
+        guard first.hasPrefix("Subject:") else {
+            throw source.diagnostic(
+                "a template begins with its subject line", at: 0..<first.utf8.count,
+                hint: "write `Subject: …` on the first line, then a blank line, then the body")
+        }
+        guard lines.count == 3, lines[1].allSatisfy(\.isWhitespace) else {
+            throw source.diagnostic(
+                "the subject line is followed by a blank line, then the body", at: first.utf8.count..<first.utf8.count + 1)
+        }
+        subject = try MessageTemplate.parse(String(first.dropFirst("Subject:".count)), source, line: 1, column: 9)
+        body = try MessageTemplate.parse(String(lines[2]), source, line: 3, column: 1)
+    }
+
+    /// `text` parsed, its errors placed at `line` and `column` of the file where it starts.
+    private static func parse(_ text: String, _ source: SourceText, line: Int, column: Int) throws(Diagnostic) -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: plainText + text)
+        } catch let error as MustacheTemplate.ParserError {
+            // The context counts the plain-text line we put first.
+            let l = line + max(1, error.context.lineNumber - 1) - 1
+            let c = (l == line ? column - 1 : 0) + max(1, error.context.columnNumber)
+            let lineText = source.text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(l - 1).first ?? ""
+            throw Diagnostic(
+                .error, "the template does not parse: \(error.error)", file: source.name,
+                position: Position(line: l, column: c, lineText: String(lineText), length: 1))
+        } catch {
+            throw Diagnostic(.error, "the template does not parse: \(error)", file: source.name)
+        }
+    }
+
+    /// The subject (on one line) and the body, for `context`.
+    func render(_ context: [String: Any]) -> (subject: String, body: String) {
+        let subject = self.subject.render(context).trimmingCharacters(in: .whitespaces)
+        return (subject, body.render(context))
+    }
+}
+
+/// The templates of one workspace: its own `templates/` first, then the built-in ones.
+struct Templates {
+    let directory: String
+    /// Read once per name and language.
+    private var cache: [String: Result<MessageTemplate, Diagnostic>] = [:]
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The built-in templates, by file name (`gentle.en.mustache`).
+    static let builtIn: [String: String] = Dictionary(
+        StandardLibrary.files.filter { $0.name.hasSuffix(".mustache") }.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
+
+    /// The language of a customer: its `language` column, else the workspace's `language` in
+    /// dun.toml, else its region's (Chinese for a region written in Chinese characters or one of
+    /// CN, HK, TW, China, Hong Kong, Taiwan), else English. `zh-CN` and `zh_Hans` count as `zh`.
+    static func language(customer: String?, workspace: String?, region: String?) -> String {
+        for given in [customer, workspace] {
+            if let code = given.map(normalize), !code.isEmpty { return code }
+        }
+        guard let region = region?.trimmingCharacters(in: .whitespaces), !region.isEmpty else { return "en" }
+        if region.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { return "zh" }
+        return ["cn", "hk", "tw", "china", "hong kong", "taiwan"].contains(region.lowercased()) ? "zh" : "en"
+    }
+
+    private static func normalize(_ language: String) -> String {
+        String(language.trimmingCharacters(in: .whitespaces).lowercased().prefix { $0 != "-" && $0 != "_" })
+    }
+
+    /// The template `name` in `language`, else in English: the workspace's file, else the built-in one.
+    mutating func template(_ name: String, language: String) throws(Diagnostic) -> MessageTemplate {
+        let key = "\(name).\(language)"
+        if let known = cache[key] { return try known.get() }
+        let result = Result { () throws(Diagnostic) in try find(name, language: language) }
+        cache[key] = result
+        return try result.get()
+    }
+
+    private func find(_ name: String, language: String) throws(Diagnostic) -> MessageTemplate {
+        for lang in language == "en" ? ["en"] : [language, "en"] {
+            let file = "\(name).\(lang).mustache"
+            let path = URL(fileURLWithPath: directory).appendingPathComponent("templates/\(file)").path
+            if let data = FileManager.default.contents(atPath: path) {
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw Diagnostic(.error, "the template is not UTF-8", file: "templates/\(file)", hint: "save it as UTF-8")
+                }
+                return try MessageTemplate(file: "templates/\(file)", text: text)
+            }
+            if let text = Templates.builtIn[file] { return try MessageTemplate(file: "stdlib/templates/\(file)", text: text) }
+        }
+        throw Templates.unknown(name)
+    }
+
+    static func unknown(_ name: String) -> Diagnostic {
+        Diagnostic(
+            .error, "there is no template \"\(name)\"",
+            hint: "the built-in templates are gentle, firm and final; a workspace adds its own as templates/\(name).LANG.mustache")
+    }
+}

@@ -1,0 +1,396 @@
+// The outbox: reminders rendered from templates into RFC 5322 messages, headers that no data
+// can break, dun.toml, and delivery through a sendmail-style command (a local stub).
+
+@testable import Dun
+import DunCore
+import Foundation
+import Testing
+
+/// The text of RFC 2047 `=?UTF-8?B?…?=` words (and plain words) of a header value, decoded.
+private func decodeHeader(_ value: String) -> String {
+    let words = value.replacingOccurrences(of: "\r\n ", with: " ").split(separator: " ")
+    var out = ""
+    var previousEncoded = false
+    for word in words {
+        if word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="), let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) {
+            // Space between two encoded words is not part of the text (RFC 2047, 6.2).
+            out += (out.isEmpty || previousEncoded ? "" : " ") + String(decoding: data, as: UTF8.self)
+            previousEncoded = true
+        } else {
+            out += (out.isEmpty ? "" : " ") + word
+            previousEncoded = false
+        }
+    }
+    return out
+}
+
+/// A message's headers, unfolded, by name, in order.
+private func headers(_ eml: String) -> [(String, String)] {
+    let head = eml.components(separatedBy: "\r\n\r\n").first ?? ""
+    return head.replacingOccurrences(of: "\r\n ", with: " ").components(separatedBy: "\r\n").map { line in
+        let colon = line.firstIndex(of: ":") ?? line.endIndex
+        return (String(line[..<colon]), String(line[colon...].dropFirst().drop { $0 == " " }))
+    }
+}
+
+@Suite struct HeaderTests {
+    @Test func asciiPassesThroughAndChineseIsEncoded() throws {
+        #expect(Header.words("Friendly reminder: 60,000.00 CNY") == ["Friendly", "reminder:", "60,000.00", "CNY"])
+        #expect(Header.field("Subject", Header.words("Hello there")) == "Subject: Hello there\r\n")
+        let words = Header.encodedWords("付款提醒")
+        #expect(words == ["=?UTF-8?B?" + Data("付款提醒".utf8).base64EncodedString() + "?="])
+        #expect(decodeHeader(words.joined(separator: " ")) == "付款提醒")
+        // Text that merely looks like an encoded word is encoded, so it reads back as written.
+        #expect(Header.words("=?UTF-8?B?abc?=").allSatisfy { $0.hasPrefix("=?UTF-8?B?") && $0 != "=?UTF-8?B?abc?=" })
+    }
+
+    @Test func longSubjectsAreFoldedWithoutSplittingACharacter() throws {
+        // 3-byte Chinese, 4-byte emoji and ASCII, so that chunk ends fall in every place.
+        let subject = String(repeating: "再次催款：深圳鹏达电子 😀 overdue ", count: 6)
+        let field = Header.field("Subject", Header.words(subject))
+        let lines = field.components(separatedBy: "\r\n").dropLast()
+        #expect(lines.count > 3)
+        #expect(lines.allSatisfy { $0.count <= 76 }, "\(lines)")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(" ") })
+        for word in field.split(whereSeparator: { $0 == " " || $0 == "\r\n" }).dropFirst() {
+            #expect(word.count <= 75)
+            // Each word alone is whole UTF-8: no character is split between two words.
+            let data = try #require(Data(base64Encoded: String(word.dropFirst(10).dropLast(2))))
+            #expect(String(data: data, encoding: .utf8) != nil, "\(word)")
+        }
+        // ("\r\n" is one Character.)
+        #expect(decodeHeader(String(field.dropFirst("Subject: ".count).dropLast())) == subject.trimmingCharacters(in: .whitespaces))
+        // A long ASCII subject is folded at its spaces.
+        let ascii = Header.field("Subject", Header.words(String(repeating: "overdue invoice ", count: 10)))
+        #expect(ascii.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
+        #expect(ascii.contains("\r\n overdue"))
+    }
+
+    @Test func dataCannotAddAHeader() throws {
+        let evil = try #require(Mailbox(name: "Evil\r\nBcc: spy@example.com", address: "ar@example.com"))
+        #expect(!evil.rendered.contains("\r") && !evil.rendered.contains("\n"))
+        #expect(evil.rendered == "\"Evil  Bcc: spy@example.com\" <ar@example.com>")
+        #expect(Mailbox(name: "x", address: "ar@example.com\r\nBcc: spy@example.com") == nil)
+        #expect(Mailbox(name: "x", address: "ar@example.com, spy@example.com") == nil)
+        #expect(Mailbox(name: "x", address: "<ar@example.com>") == nil)
+        #expect(Mailbox(name: "x", address: "no-at-sign") == nil)
+        #expect(Mailbox(name: "\"quoted\" \\ name", address: "a.b+c@mail.example.com")?.rendered == "\"\\\"quoted\\\" \\\\ name\" <a.b+c@mail.example.com>")
+        #expect(Header.field("Subject", Header.words("Hi\r\nBcc: spy@example.com\u{0}")) == "Subject: Hi Bcc: spy@example.com\r\n")
+    }
+
+    @Test func datesAndMessageIDs() {
+        #expect(Header.date("2026-11-29T08:30:05Z") == "Sun, 29 Nov 2026 08:30:05 +0000")
+        #expect(Header.date("1970-01-01T00:00:00Z") == "Thu, 01 Jan 1970 00:00:00 +0000")
+        #expect(Header.date("yesterday") == nil)
+        let id = Header.messageID(entry: 7, key: "k", sender: "ar@acme.example")
+        #expect(id == Header.messageID(entry: 7, key: "k", sender: "ar@acme.example"))
+        #expect(id != Header.messageID(entry: 7, key: "k2", sender: "ar@acme.example"))
+        #expect(id.hasPrefix("dun.7.") && id.hasSuffix("@acme.example"))
+    }
+}
+
+@Suite struct SettingsTests {
+    @Test func readsTheKeys() throws {
+        let text = """
+            # Acme's settings
+            company = "Acme 贸易"   # after a value too
+            language = "zh"
+
+            [sender]
+            name = "应收 \\"AR\\""
+            email = "ar@acme.example"
+            [delivery]
+            command = ["/usr/sbin/sendmail", "-t", "-i"]
+            """
+        let s = try OutboxSettings.parse(SourceText(name: "dun.toml", text: text))
+        #expect(s.company == "Acme 贸易")
+        #expect(s.language == "zh")
+        #expect(s.senderName == "应收 \"AR\"")
+        #expect(s.senderEmail == "ar@acme.example")
+        #expect(s.command == ["/usr/sbin/sendmail", "-t", "-i"])
+    }
+
+    @Test func errorsNameLineAndColumn() {
+        func errors(_ text: String) -> [String] {
+            do {
+                _ = try OutboxSettings.parse(SourceText(name: "dun.toml", text: text))
+                return []
+            } catch {
+                return error.all.map(\.rendered)
+            }
+        }
+        #expect(errors("[sender]\nemial = \"a@b.c\"\n") == ["dun.toml:2:1: error: unknown key emial in [sender]\nemial = \"a@b.c\"\n^~~~~\nhint: did you mean email?\n"])
+        #expect(errors("[sendr]\n") == ["dun.toml:1:1: error: unknown section [sendr]\n[sendr]\n^~~~~~~\nhint: did you mean [sender]?\n"])
+        #expect(errors("company = Acme\n").first?.hasPrefix("dun.toml:1:11: error: expected a string in double quotes\n") == true)
+        #expect(errors("command = [\"sendmail\"]\n").first?.contains("hint: command goes under [delivery]") == true)
+        #expect(errors("[delivery]\ncommand = \"sendmail -t\"\n").first?.hasPrefix("dun.toml:2:1: error: command is a list") == true)
+        #expect(errors("company = \"a\"\ncompany = \"b\"\n").first?.hasPrefix("dun.toml:2:1: error: company is set twice") == true)
+        #expect(errors("language = \"zh\" x\nname = \"open\n") .count == 2)
+        #expect(errors("# nothing\n\n") == [])
+    }
+}
+
+@Suite struct TemplateTests {
+    @Test func theLanguageIsTheColumnThenDunTomlThenTheRegion() {
+        #expect(Templates.language(customer: "en", workspace: "zh", region: "华东") == "en")
+        #expect(Templates.language(customer: "zh-CN", workspace: nil, region: nil) == "zh")
+        #expect(Templates.language(customer: nil, workspace: "zh", region: "Germany") == "zh")
+        #expect(Templates.language(customer: nil, workspace: nil, region: "华南") == "zh")
+        #expect(Templates.language(customer: nil, workspace: nil, region: "HK") == "zh")
+        #expect(Templates.language(customer: nil, workspace: nil, region: "Bavaria") == "en")
+        #expect(Templates.language(customer: nil, workspace: nil, region: nil) == "en")
+    }
+
+    @Test func builtInTemplatesExistAndRenderAsPlainText() throws {
+        for name in ["gentle", "firm", "final"] {
+            for language in ["zh", "en"] {
+                #expect(Templates.builtIn["\(name).\(language).mustache"] != nil)
+            }
+        }
+        var templates = Templates(directory: "/nonexistent")
+        let t = try templates.template("firm", language: "de")  // no German: English
+        #expect(t.file == "stdlib/templates/firm.en.mustache")
+        let (subject, body) = t.render(["customer": ["name": "Smith & <Jones>"], "total": "1.00 CNY", "company": "Acme"])
+        #expect(subject == "Second notice: 1.00 CNY overdue to Acme")
+        #expect(body.hasPrefix("Dear Smith & <Jones>,\n"))
+        #expect(throws: Diagnostic.self) { try templates.template("nope", language: "en") }
+    }
+
+    @Test func aBadTemplateIsAnErrorAtItsLine() {
+        #expect(throws: Diagnostic.self) { try MessageTemplate(file: "t", text: "Hello\n\nbody") }
+        do {
+            _ = try MessageTemplate(file: "templates/x.en.mustache", text: "Subject: hi\n\nline\n{{#invoices}}\nno end\n")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.file == "templates/x.en.mustache")
+            #expect((error.position?.line ?? 0) >= 4, "\(error.rendered)")
+        }
+    }
+}
+
+@Suite struct JournalMessageIDTests {
+    @Test func aMessageIDOnceGivenIsKept() throws {
+        let w = try ApplyTests.Workspace()
+        let journal = try Journal.open(workspace: w.folder.path)
+        let day = try #require(Day(iso: "2026-11-28"))
+        let added = try journal.commit([
+            Journal.Entry(who: "t", at: "2026-11-28T00:00:00Z", asOf: day, policy: "", rule: "", action: "remind", customer: "C1", status: "queued", key: "a")
+        ])
+        try journal.update(id: added[0].id, status: "queued", detail: nil, messageID: "m@x")
+        try journal.update(id: added[0].id, status: "sent", detail: nil)
+        let entry = try journal.entries(status: "sent")
+        #expect(entry.map(\.messageID) == ["m@x"])
+    }
+}
+
+@Suite struct OutboxTests {
+    /// The small fixture with a dun.toml, a contacts.csv and the standard ladder.
+    func workspace(contacts: String? = nil) throws -> ApplyTests.Workspace {
+        let w = try ApplyTests.Workspace()
+        try write("company = \"Acme 贸易\"\n[sender]\nname = \"应收账款 AR\"\nemail = \"ar@acme.example\"\n", w, "dun.toml")
+        if let contacts { try write(contacts, w, "contacts.csv") }
+        return w
+    }
+
+    /// dun.toml's `[delivery] command`.
+    func deliver(_ w: ApplyTests.Workspace, through command: [String]) throws {
+        let list = command.map { "\"\($0)\"" }.joined(separator: ", ")
+        try write(try read(w, "dun.toml") + "[delivery]\ncommand = [\(list)]\n", w, "dun.toml")
+    }
+
+    func write(_ text: String, _ w: ApplyTests.Workspace, _ path: String) throws {
+        let url = w.folder.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func read(_ w: ApplyTests.Workspace, _ path: String) throws -> String {
+        try String(contentsOf: w.folder.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func outbox(_ w: ApplyTests.Workspace) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent("outbox").path)) ?? []).sorted()
+    }
+
+    /// The journal's status column, by entry id, for the reminders.
+    func statuses(_ w: ApplyTests.Workspace) throws -> [String] {
+        try w.journal().filter { $0.contains(",remind,") }.map { String($0.split(separator: ",").last ?? "") }
+    }
+
+    @Test func anAppliedReminderIsAnEmlCheckedHeaderByHeader() throws {
+        let contacts = """
+            customer_id,name,role,email,phone,language
+            C4,"Li, Wei",billing,li.wei@golden.example,,
+            C4,Ops Desk,ops,ops@golden.example,,
+            C4,王会计,billing,kuaiji@golden.example,,
+
+            """
+        let w = try workspace(contacts: contacts)
+        let r = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err == "applied 6 actions to the journal\nwrote 2 messages to outbox/\n")
+        #expect(outbox(w) == ["000001-C4.eml", "000002-C3.eml"])
+        let eml = try read(w, "outbox/000001-C4.eml")
+        // Every line ends in CRLF, and no bare LF is left.
+        #expect(!eml.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        let h = headers(eml)
+        #expect(h.map(\.0) == ["From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"])
+        #expect(h[0].1 == "=?UTF-8?B?" + Data("应收账款 AR".utf8).base64EncodedString() + "?= <ar@acme.example>")
+        #expect(h[1].1 == "\"Li, Wei\" <li.wei@golden.example>, =?UTF-8?B?" + Data("王会计".utf8).base64EncodedString() + "?= <kuaiji@golden.example>")
+        #expect(h[2].1 == "\"Ops Desk\" <ops@golden.example>")
+        // C4's language column says English; the company's name is Chinese, so the subject is encoded.
+        #expect(decodeHeader(h[3].1) == "Friendly reminder: 60,000.00 CNY due to Acme 贸易")
+        #expect(h[4].1.range(of: #"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000$"#, options: .regularExpression) != nil, "\(h[4].1)")
+        #expect(h[5].1.range(of: #"^<dun\.1\.[0-9a-f]+@acme\.example>$"#, options: .regularExpression) != nil, "\(h[5].1)")
+        #expect(h[6].1 == "1.0")
+        #expect(h[7].1 == "text/plain; charset=utf-8")
+        #expect(h[8].1 == "8bit")
+        #expect(eml.contains("\r\n\r\nDear \"Golden Dragon\" Trading,\r\n"))
+        #expect(eml.contains("  I08  issued 2026-09-20  due 2026-11-19  60,000.00 CNY  (9 days overdue)\r\n"))
+        // C3 has no contacts: its own e-mail; its language is Chinese.
+        let c3 = headers(try read(w, "outbox/000002-C3.eml"))
+        #expect(c3[1].1 == "=?UTF-8?B?" + Data("深圳鹏达电子".utf8).base64EncodedString() + "?= <finance@pengda.cn>")
+        #expect(decodeHeader(c3[2].1).hasPrefix("再次催款：深圳鹏达电子"))
+        #expect(try statuses(w) == ["queued", "queued"])
+
+        // Applied again without a command: nothing new, and the files are left as they are.
+        try write("changed", w, "outbox/000002-C3.eml")
+        let again = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(again.err == "applied 0 actions to the journal\n")
+        #expect(try read(w, "outbox/000002-C3.eml") == "changed")
+    }
+
+    @Test func aCRLFInACustomersNameOrEmailAddsNoHeader() throws {
+        let w = try workspace()
+        var customers = try read(w, "customers.csv")
+        customers = customers.replacingOccurrences(of: "\"\"\"Golden Dragon\"\" Trading\"", with: "\"Golden\r\nBcc: spy@evil.example\"")
+        customers = customers.replacingOccurrences(of: "finance@pengda.cn", with: "\"finance@pengda.cn\r\nBcc: spy@evil.example\"")
+        try write(customers, w, "customers.csv")
+        let r = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("C3 (entry 2): customers.csv: 'finance@pengda.cn  Bcc: spy@evil.example' of customer C3 is not an e-mail address"), "\(r.err)")
+        #expect(outbox(w) == ["000001-C4.eml"])
+        let eml = try read(w, "outbox/000001-C4.eml")
+        #expect(!headers(eml).contains { $0.0 == "Bcc" })
+        #expect(!(eml.components(separatedBy: "\r\n\r\n").first ?? "").contains("\r\nBcc:"))
+        #expect(headers(eml)[1].1 == "\"Golden  Bcc: spy@evil.example\" <gd@example.com>")
+        #expect(try statuses(w) == ["queued", "failed"])
+    }
+
+    @Test func templatesComeFromTheWorkspaceAndDunToml() throws {
+        let w = try workspace()
+        // The workspace's default language applies only without a language column.
+        try write(
+            try read(w, "dun.toml").replacingOccurrences(of: "company =", with: "language = \"zh\"\ncompany ="), w, "dun.toml")
+        let customers = try read(w, "customers.csv").replacingOccurrences(of: ",gd@example.com,,en", with: ",gd@example.com,,")
+        try write(customers, w, "customers.csv")
+        try write("Subject: {{customer.id}} owes {{total}}\n\nOurs: {{#invoices}}{{id}} {{/invoices}}\n", w, "templates/firm.zh.mustache")
+        let r = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(decodeHeader(headers(try read(w, "outbox/000001-C4.eml"))[2].1).hasPrefix("付款提醒"))
+        let c3 = try read(w, "outbox/000002-C3.eml")
+        #expect(headers(c3)[2].1 == "C3 owes 25,000.00 CNY")
+        #expect(c3.hasSuffix("\r\n\r\nOurs: I06 \r\n"))
+    }
+
+    @Test func anUnknownTemplateOrAMissingSenderIsAClearError() throws {
+        let w = try workspace()
+        try write("policy p {\n  rule r: invoices where days_overdue > 0 => remind via email template \"nope\"\n}\n", w, "p.dun")
+        let r = try w.dun(["run", "p.dun", "--apply"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("failed 4 (retried on the next apply)\n"), "\(r.err)")
+        #expect(r.err.contains("there is no template \"nope\""))
+        #expect(try statuses(w).allSatisfy { $0 == "failed" })
+
+        let bare = try ApplyTests.Workspace()
+        try FileManager.default.removeItem(at: bare.folder.appendingPathComponent("dun.toml"))
+        let s = try bare.dun(["run", "standard.dun", "--apply"])
+        #expect(s.status == 1)
+        #expect(s.err.contains("dun.toml: error: no sender e-mail address to send reminders from; the e-mails stay queued\n"))
+        #expect(try statuses(bare) == ["queued", "queued"])
+    }
+
+    @Test func lettersAndSMSAreTextFiles() throws {
+        let w = try workspace()
+        try write("policy p {\n  rule r: invoices where id = \"I08\" => remind via letter template \"final\"\n}\n", w, "p.dun")
+        let r = try w.dun(["run", "p.dun", "--apply"])
+        #expect(r.status == 0, "\(r.err)")
+        let letter = try read(w, "outbox/000001-C4.txt")
+        #expect(letter.hasPrefix("Channel: letter\nTo: \"Golden Dragon\" Trading\nSubject: Final notice before further action: 60,000.00 CNY overdue\n\nDear "))
+    }
+
+    /// A sendmail stand-in: it refuses each message the first time it sees its Message-ID and
+    /// takes it the second, logging its arguments and each message it took.
+    func stub(_ w: ApplyTests.Workspace, _ behaviour: String) throws -> String {
+        let script = """
+            #!/bin/sh
+            dir="$(dirname "$0")"
+            mkdir -p "$dir/seen"
+            cat > "$dir/in.eml"
+            id=$(grep -m1 '^Message-ID:' "$dir/in.eml" | tr -d '\\r<>' | cut -d' ' -f2)
+            \(behaviour)
+            echo "$id $*" >> "$dir/took.log"
+            """
+        let path = w.folder.appendingPathComponent("stub/sendmail").path
+        try write(script, w, "stub/sendmail")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    func took(_ w: ApplyTests.Workspace) -> [String] {
+        ((try? read(w, "stub/took.log")) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test func aFailedMessageIsRetriedAndASentOneNeverAgain() throws {
+        let w = try workspace()
+        let path = try stub(w, """
+            if [ ! -e "$dir/seen/$id" ]; then touch "$dir/seen/$id"; echo "451 4.3.0 mailbox busy, try $id later" >&2; exit 75; fi
+            """)
+        try deliver(w, through: [path, "-t", "-i"])
+
+        let first = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(first.status == 1)
+        #expect(first.err.hasPrefix("applied 6 actions to the journal\nsent 0, failed 2 (retried on the next apply)\n"), "\(first.err)")
+        #expect(try statuses(w) == ["failed", "failed"])
+        #expect(try w.journal().contains { $0.contains("451 4.3.0 mailbox busy, try dun.1.") })
+        #expect(took(w).isEmpty)
+
+        let second = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(second.status == 0, "\(second.err)")
+        #expect(second.err == "applied 0 actions to the journal\nsent 2 messages\n")
+        #expect(try statuses(w) == ["sent", "sent"])
+        // Each message taken exactly once, with the command's arguments, and as written to the outbox.
+        let log = took(w)
+        #expect(log.count == 2 && Set(log.map { $0.split(separator: " ")[0] }).count == 2, "\(log)")
+        #expect(log.allSatisfy { $0.hasSuffix(" -t -i") })
+
+        // Sent is sent: a third apply (and a later day's) hands nothing over.
+        let third = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(third.err == "applied 0 actions to the journal\n")
+        #expect(took(w) == log)
+    }
+
+    /// Dun killed while the command has a message: after `queued`, before `sent`.
+    @Test func aProcessKilledBetweenQueuedAndSentLosesNothing() throws {
+        let w = try workspace()
+        // The first time, the stub kills Dun (its parent) before taking the message; after, it takes them.
+        let path = try stub(w, """
+            if [ ! -e "$dir/killed" ]; then touch "$dir/killed"; kill -KILL $PPID; exit 1; fi
+            """)
+        try deliver(w, through: [path])
+        let killed = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(killed.status == SIGKILL)
+        #expect(killed.err == "applied 6 actions to the journal\n")
+        // The journal was committed, and says the first message was queued, with its Message-ID.
+        #expect(try statuses(w) == ["queued", "queued"])
+        let journal = try Journal.open(workspace: w.folder.path)
+        #expect(try journal.entries(status: "queued").map { $0.messageID != nil } == [true, false])
+        #expect(took(w).isEmpty)
+
+        let next = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(next.status == 0, "\(next.err)")
+        #expect(next.err == "applied 0 actions to the journal\nsent 2 messages\n")
+        #expect(took(w).count == 2)
+        #expect(try statuses(w) == ["sent", "sent"])
+    }
+}
