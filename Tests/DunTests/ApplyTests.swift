@@ -160,6 +160,19 @@ import Testing
         #expect(try w.dun(["-e", "customers where tags contains \"watch\" | count"]).out == "2\n")
     }
 
+    /// promises.csv and disputes.csv pause reminders as recorded ones do.
+    @Test func promisesAndDisputesFromTheirFiles() throws {
+        let w = try ApplyTests.Workspace()
+        try Data("id,customer_id,invoice_id,amount,made_on,promised_by\nP1,C4,,60000.00,2026-11-20,2026-12-10\n".utf8)
+            .write(to: w.folder.appendingPathComponent("promises.csv"))
+        try Data("id,invoice_id,opened,reason,resolved_on\nD1,I06,2026-11-01,数量不符,\n".utf8)
+            .write(to: w.folder.appendingPathComponent("disputes.csv"))
+        let plan = try w.dun(["--format", "csv", "run", "standard.dun"])
+        #expect(plan.status == 0, "\(plan.err)")
+        #expect(!plan.out.contains(",remind,"), "\(plan.out)")
+        #expect(try w.dun(["-e", "invoices where disputed | count"]).out == "3\n")
+    }
+
     @Test func recordsAreChecked() throws {
         let w = try ApplyTests.Workspace()
         let cases: [(String, String)] = [

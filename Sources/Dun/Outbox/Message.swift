@@ -2,6 +2,7 @@
 // text that is not ASCII, CRLF line ends — and the recipients from contacts.csv.
 
 import DunCore
+import DunModel
 import Foundation
 
 /// An e-mail ready to write: every header value comes from `Header`, which no data can break.
@@ -181,111 +182,19 @@ struct Contacts {
 
     var byCustomer: [String: [Contact]] = [:]
 
-    /// `DIR/contacts.csv` (customer_id, name, role, email, phone, language; RFC 4180), or none.
+    /// `DIR/contacts.csv` (customer_id, name, role, email, phone, language), or none.
     static func load(workspace directory: String) throws(Diagnostics) -> Contacts {
-        let path = URL(fileURLWithPath: directory).appendingPathComponent("contacts.csv").path
-        guard let data = FileManager.default.contents(atPath: path) else { return Contacts() }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Diagnostics([Diagnostic(.error, "contacts.csv is not UTF-8", file: "contacts.csv", hint: "save it as UTF-8")])
-        }
-        let source = SourceText(name: "contacts.csv", text: text)
-        let rows = try CSVRecords.parse(source)
-        guard let header = rows.first else { return Contacts() }
-        let names = header.fields.map { $0.text.lowercased().trimmingCharacters(in: .whitespaces) }
-        var missing: [String] = []
-        func column(_ name: String, required: Bool) -> Int? {
-            let i = names.firstIndex(of: name)
-            if i == nil && required { missing.append(name) }
-            return i
-        }
-        let (id, email) = (column("customer_id", required: true), column("email", required: true))
-        let (name, role) = (column("name", required: false), column("role", required: false))
-        guard let id, let email else {
-            throw Diagnostics([
-                source.diagnostic(
-                    "contacts.csv has no \(missing.joined(separator: " or ")) column", at: 0..<(header.fields.last?.range.upperBound ?? 0),
-                    hint: "its columns are customer_id, name, role, email, phone, language")
-            ])
+        let columns = [("customer_id", true), ("name", false), ("role", false), ("email", true)]
+        guard let rows = try CSVRows.read("contacts.csv", in: directory, columns: columns.map { (name: $0.0, required: $0.1) }) else {
+            return Contacts()
         }
         var contacts = Contacts()
-        for row in rows.dropFirst() {
-            func field(_ i: Int?) -> String {
-                guard let i, i < row.fields.count else { return "" }
-                return row.fields[i].text.trimmingCharacters(in: .whitespaces)
-            }
-            let customer = field(id)
-            guard !customer.isEmpty else { continue }
+        for (r, row) in rows.values.enumerated() {
+            guard let customer = row[0] else { continue }
             let contact = Contact(
-                name: field(name).isEmpty ? nil : field(name), role: field(role).lowercased(), email: field(email), line: row.line)
+                name: row[1], role: (row[2] ?? "").lowercased(), email: row[3] ?? "", line: rows.line(of: r))
             contacts.byCustomer[customer, default: []].append(contact)
         }
         return contacts
-    }
-}
-
-/// RFC 4180 records: fields in double quotes may hold commas, quotes (doubled) and line breaks.
-enum CSVRecords {
-    struct Field {
-        var text: String
-        /// Bytes of the source, for a diagnostic.
-        var range: Range<Int>
-    }
-
-    struct Record {
-        var fields: [Field]
-        var line: Int
-    }
-
-    static func parse(_ source: SourceText) throws(Diagnostics) -> [Record] {
-        let b = source.bytes
-        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var line = 1
-        var records: [Record] = []
-        while i < b.count {
-            var fields: [Field] = []
-            let recordLine = line
-            while true {
-                let start = i
-                var text: [UInt8] = []
-                if i < b.count && b[i] == UInt8(ascii: "\"") {
-                    i += 1
-                    while true {
-                        guard i < b.count else {
-                            throw Diagnostics([source.diagnostic("this quoted field has no closing quote", at: start..<start + 1)])
-                        }
-                        if b[i] == UInt8(ascii: "\"") {
-                            if i + 1 < b.count && b[i + 1] == UInt8(ascii: "\"") {
-                                text.append(b[i])
-                                i += 2
-                                continue
-                            }
-                            i += 1
-                            break
-                        }
-                        if b[i] == 10 { line += 1 }
-                        text.append(b[i])
-                        i += 1
-                    }
-                    guard i >= b.count || [UInt8(ascii: ","), 10, 13].contains(b[i]) else {
-                        throw Diagnostics([
-                            source.diagnostic("text after a quoted field", at: i..<i + 1, hint: "a quote inside a quoted field is doubled: \"\"")
-                        ])
-                    }
-                } else {
-                    while i < b.count && b[i] != UInt8(ascii: ",") && b[i] != 10 && b[i] != 13 { i += 1 }
-                    text = Array(b[start..<i])
-                }
-                fields.append(Field(text: String(decoding: text, as: UTF8.self), range: start..<i))
-                guard i < b.count && b[i] == UInt8(ascii: ",") else { break }
-                i += 1
-            }
-            if i < b.count && b[i] == 13 { i += 1 }
-            if i < b.count && b[i] == 10 { i += 1 }
-            line += 1
-            // A blank line is no record.
-            if fields.count == 1 && fields[0].text.isEmpty { continue }
-            records.append(Record(fields: fields, line: recordLine))
-        }
-        return records
     }
 }

@@ -49,11 +49,13 @@ extension Session {
         return (added, entries.count - added.count)
     }
 
-    /// What the journal of the workspace in `directory` records, as the snapshot and the
-    /// planner use it: the events that derived fields replay, and the actions cooldowns see.
+    /// What the workspace in `directory` records beside its three files — promises.csv,
+    /// disputes.csv and the journal — as the snapshot and the planner use it: the events
+    /// that derived fields replay, and the actions cooldowns see.
     static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction]) {
-        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(), []) }
-        var events: [History.Event] = []
+        // promises.csv and disputes.csv first: what the journal records came after.
+        var events = try History.events(in: directory, of: workspace)
+        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(events), []) }
         var records: [History.Record] = []
         var past: [PastAction] = []
         for e in try journal.entries() {

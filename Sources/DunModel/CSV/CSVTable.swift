@@ -260,6 +260,11 @@ struct CSVTable: ~Copyable {
         return b.isEmpty ? nil : String(decoding: b, as: UTF8.self)
     }
 
+    /// Where a wanted column's field of the current record is (the first field when absent).
+    func field(_ column: Int) -> CSVField {
+        fields[file.positions[column] ?? 0]
+    }
+
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
         let field = fields[file.positions[column] ?? 0]
