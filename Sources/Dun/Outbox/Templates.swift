@@ -114,6 +114,15 @@ struct Templates {
         throw Templates.unknown(name)
     }
 
+    /// Whether a template of that name is built in, or in the workspace in `directory` in any
+    /// language: what a plan checks before an apply would fail on it.
+    static func exists(_ name: String, in directory: String?) -> Bool {
+        if builtIn.keys.contains(where: { $0.hasPrefix(name + ".") }) { return true }
+        guard let directory else { return false }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/templates")) ?? []
+        return files.contains { $0.hasPrefix(name + ".") && $0.hasSuffix(".mustache") }
+    }
+
     static func unknown(_ name: String) -> Diagnostic {
         Diagnostic(
             .error, "there is no template \"\(name)\"",

@@ -64,6 +64,8 @@ struct Planner {
     let source: SourceText
     /// `ignore balances below`: the least balance dunned.
     var tolerance: Money?
+    /// The workspace folder, where a reminder's template may be (`templates/`).
+    var directory: String?
     /// What was applied before: an action `at most once per D` is left out for a customer
     /// the policy did the same to (by any of its rules: a firm reminder does not follow a
     /// gentle one within the week) less than D before the as-of date.
@@ -82,6 +84,14 @@ struct Planner {
         let decision = try decide(rules, warnings: &warnings)
         let (selections, wonInvoice, wonCustomer) = (decision.selections, decision.wonInvoice, decision.wonCustomer)
         var actions: [PlannedAction] = []
+        for rule in rules {
+            for action in rule.actions {
+                guard case .remind(_, let template?) = action.action.verb, !Templates.exists(template, in: directory) else { continue }
+                var unknown = Templates.unknown(template)
+                unknown = source.diagnostic(unknown.message, at: action.action.range, hint: unknown.hint, severity: .warning)
+                warnings.append(unknown)
+            }
+        }
         for (r, rule) in rules.enumerated() {
             let selection = selections[r]
             // The rows this rule won, by customer, in the order of customers then of rows.

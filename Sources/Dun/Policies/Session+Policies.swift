@@ -127,6 +127,7 @@ extension Session {
     /// A planner for a policy in `source`, with its tolerance worked out.
     private func planner(_ tolerance: Node?, _ source: SourceText) throws(Diagnostic) -> Planner {
         var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
+        planner.directory = directory
         guard let tolerance else { return planner }
         do {
             if case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
