@@ -17,6 +17,9 @@ public struct History: Sendable {
         case promised(invoice: Int32?, by: Day)
         case tagged(String)
         case untagged(String)
+        /// An instalment plan offered: `count` instalments of the total, one every `every`,
+        /// the first one `every` after the day offered.
+        case planOffered(invoices: [Int32], total: Int64, count: Int, every: Duration)
     }
 
     /// One action on one customer (a row of the workspace), on the as-of date it was applied.
@@ -103,6 +106,28 @@ public struct History: Sendable {
         }
     }
 
+    /// The invoices of the instalment plans being kept as of `asOf`: offered by then, not yet
+    /// past their last instalment, and paid (on those invoices, since the offer) at least as
+    /// much as the instalments fallen due. `paid(invoices, since)` adds up those payments.
+    func plansKept(asOf: Day, paid: (Set<Int32>, Day) -> Int64) -> Set<Int32> {
+        var kept: Set<Int32> = []
+        for e in events where e.day <= asOf {
+            guard case .planOffered(let invoices, let total, let count, let every) = e.kind, count > 0 else { continue }
+            let dues: [Day] = (1...count).compactMap { i in
+                switch every {
+                case .days(let n): return e.day.adding(days: n * Int64(i))
+                case .months(let n): return e.day.adding(months: n * Int64(i))
+                }
+            }
+            guard let last = dues.last, asOf <= last else { continue }
+            let fallen = dues.filter { $0 <= asOf }.count
+            let due = total / Int64(count) * Int64(fallen)
+            let covered = Set(invoices)
+            if paid(covered, e.day) >= due { kept.formUnion(covered) }
+        }
+        return kept
+    }
+
     /// Each customer's tags as of `asOf`, in the order first given; untagging removes one.
     func tags(customers: Int, asOf: Day) -> [Int32: [String]] {
         var tags: [Int32: [String]] = [:]
@@ -135,7 +160,7 @@ public struct History: Sendable {
                 if let d = gradeDay[c], d > e.day { continue }
                 gradeDay[c] = e.day
                 grade[c] = g
-            case .disputed, .resolved, .promised, .tagged, .untagged:
+            case .disputed, .resolved, .promised, .tagged, .untagged, .planOffered:
                 continue
             }
         }

@@ -82,7 +82,8 @@ public final class Snapshot: Sendable {
     public let tags: [Int32: [String]]
     /// Disputes recorded or resolved in the journal, by invoice row, over the file's flag.
     private let disputes: [Int32: Bool]
-    /// Invoices, and customers (all their invoices), under an unexpired promise to pay.
+    /// Invoices, and customers (all their invoices), under an unexpired promise to pay or an
+    /// instalment plan being kept.
     private let promisedInvoices: Set<Int32>
     private let promisedCustomers: Set<Int32>
 
@@ -227,7 +228,14 @@ public final class Snapshot: Sendable {
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
         tags = history.tags(customers: cust.count, asOf: asOf)
         let promises = history.promises(asOf: asOf)
-        promisedInvoices = Set(promises.compactMap(\.invoice))
+        let plans = history.plansKept(asOf: asOf) { invoices, since in
+            var sum: Int64 = 0
+            for p in payments {
+                if let i = pay.invoice[Int(p)], invoices.contains(i), pay.date[Int(p)] > since { sum &+= pay.amount[Int(p)] }
+            }
+            return sum
+        }
+        promisedInvoices = Set(promises.compactMap(\.invoice)).union(plans)
         promisedCustomers = Set(promises.filter { $0.invoice == nil }.map(\.customer))
         let built = relations.result()
         invoicesOfCustomer = built[0]
@@ -243,8 +251,9 @@ public final class Snapshot: Sendable {
         disputes[i] ?? workspace.invoices.disputed[Int(i)]
     }
 
-    /// Whether an unexpired promise to pay covers an invoice: reminders about it wait.
-    public func isPromised(_ i: Int32) -> Bool {
+    /// Whether an unexpired promise to pay, or an instalment plan being kept, covers an
+    /// invoice: reminders about it wait.
+    public func isPaused(_ i: Int32) -> Bool {
         promisedInvoices.contains(i) || promisedCustomers.contains(workspace.invoices.customer[Int(i)])
     }
 

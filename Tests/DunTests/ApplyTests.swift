@@ -173,6 +173,25 @@ import Testing
         #expect(try w.dun(["-e", "invoices where disputed | count"]).out == "3\n")
     }
 
+    /// An instalment plan being kept pauses the reminders about its invoices; a missed
+    /// instalment resumes them.
+    @Test func aPlanBeingKeptPausesReminders() throws {
+        let w = try ApplyTests.Workspace()
+        try Data("policy p {\n  rule r: invoices where days_overdue > 0 => remind via email template \"gentle\"\n}\n".utf8)
+            .write(to: w.folder.appendingPathComponent("p.dun"))
+        func reminded(_ asOf: String) throws -> [String] {
+            let r = try w.dun(["--format", "csv", "run", "p.dun"], asOf: asOf)
+            return r.out.split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[3]) }
+        }
+        #expect(try reminded("2026-11-28") == ["C2", "C3", "C4", "C6"])
+        let offer = ["-e", "customers where id = \"C4\" | offer plan 3 installments every 1 month", "--apply"]
+        #expect(try w.dun(offer).status == 0)
+        #expect(try reminded("2026-11-28") == ["C2", "C3", "C6"])
+        // The first instalment falls due on 2026-12-28 and is not paid: the plan is broken.
+        #expect(try reminded("2026-12-27") == ["C1", "C2", "C3", "C5", "C6"])
+        #expect(try reminded("2026-12-29") == ["C1", "C2", "C3", "C4", "C5", "C6"])
+    }
+
     @Test func recordsAreChecked() throws {
         let w = try ApplyTests.Workspace()
         let cases: [(String, String)] = [

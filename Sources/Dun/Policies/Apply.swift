@@ -81,6 +81,17 @@ extension Session {
                     let kind: History.Kind = e.action == "dispute" ? .disputed(invoice: i) : .resolved(invoice: i)
                     events.append(History.Event(customer: c, day: e.asOf, kind: kind))
                 }
+            case "offer plan":
+                // "3 installments every 1 month": the count, and the interval (a month unless said).
+                let words = (e.detail ?? "").split(separator: " ")
+                if let count = words.first.flatMap({ Int($0) }), let total = e.amount.flatMap(Session.money) {
+                    var every = Duration.months(1)
+                    if words.count == 5, let n = Int64(words[3]), let unit = Duration.unit(words[4]) {
+                        every = unit.days.map { .days($0 * n) } ?? .months((unit.months ?? 1) * n)
+                    }
+                    let invoices = e.invoices.compactMap { workspace.invoices.id.row(of: $0) }
+                    events.append(History.Event(customer: c, day: e.asOf, kind: .planOffered(invoices: invoices, total: total.minor, count: count, every: every)))
+                }
             case "tag", "untag":
                 if let t = e.detail {
                     events.append(History.Event(customer: c, day: e.asOf, kind: e.action == "tag" ? .tagged(t) : .untagged(t)))

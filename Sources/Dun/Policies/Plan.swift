@@ -233,8 +233,8 @@ struct Planner {
         let collector = snapshot.workspace.customers.collector[Int(customer)]
         switch verb {
         case .remind(let channel, let template):
-            // An unexpired promise to pay pauses the reminders about what it covers.
-            let invoices = invoices.filter { !snapshot.isPromised($0) }
+            // An unexpired promise to pay, or a plan being kept, pauses the reminders about what it covers.
+            let invoices = invoices.filter { !snapshot.isPaused($0) }
             // A reminder of nothing is not sent (a customer whose open invoices are all disputed).
             guard !invoices.isEmpty else { return [] }
             var a = action()
