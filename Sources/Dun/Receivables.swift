@@ -22,10 +22,13 @@ public enum Receivables {
     public static let invoices = EntityID(1)
     public static let payments = EntityID(2)
     public static let actions = EntityID(3)
+    public static let promises = EntityID(4)
 
     /// How to read each field of each entity: the closures alone, so that reading a field
     /// copies nothing that is counted by reference.
-    static let readers: [[@Sendable (Snapshot, Int32) -> Value]] = [customerFields, invoiceFields, paymentFields, actionFields].map {
+    static let readers: [[@Sendable (Snapshot, Int32) -> Value]] = [
+        customerFields, invoiceFields, paymentFields, actionFields, promiseFields,
+    ].map {
         $0.map(\.read)
     }
 
@@ -42,6 +45,9 @@ public enum Receivables {
         Entity(
             name: "actions", singular: "action", fields: actionFields.map(\.field), key: "id",
             display: ["id", "date", "policy", "rule", "action", "customer_id", "channel", "amount", "status"]),
+        Entity(
+            name: "promises", singular: "promise", fields: promiseFields.map(\.field), key: "customer_id",
+            display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
     ])
 
     private static func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
@@ -173,6 +179,33 @@ public enum Receivables {
         },
     ]
 
+    /// Promises to pay (promises.csv and `record promise`), made as of the run's date.
+    private static let promiseFields: [BoundField] = [
+        BoundField("customer_id", .string, "the customer who promised") { s, r in
+            .string(s.workspace.customers.id[Int(s.promises[Int(r)].customer)])
+        },
+        BoundField("customer", .row(customers), "the customer who promised") { s, r in .row(customers, s.promises[Int(r)].customer) },
+        BoundField("invoice_id", .string, "the invoice promised; null for all the customer's") { s, r in
+            text(s.promises[Int(r)].invoice.map { s.workspace.invoices.id[Int($0)] })
+        },
+        BoundField("invoice", .row(invoices), "the invoice promised; null for all the customer's") { s, r in
+            s.promises[Int(r)].invoice.map { .row(invoices, $0) } ?? .null
+        },
+        BoundField("amount", .money, "the amount promised") { s, r in
+            money(s, customer: s.promises[Int(r)].customer, s.promises[Int(r)].amount)
+        },
+        BoundField("made_on", .date, "the day it was made") { s, r in .date(s.promises[Int(r)].madeOn) },
+        BoundField("promised_by", .date, "the day promised") { s, r in .date(s.promises[Int(r)].by) },
+        BoundField("paid", .money, "paid toward it from the day made to the day promised, so far") { s, r in
+            money(s, customer: s.promises[Int(r)].customer, s.promises[Int(r)].paid)
+        },
+        BoundField("kept", .bool, "paid in full by the day promised") { s, r in .bool(s.promises[Int(r)].kept) },
+        BoundField("status", .string, "kept, open (not yet due) or broken") { s, r in
+            let p = s.promises[Int(r)]
+            return .string(p.kept ? "kept" : (s.asOf <= p.by ? "open" : "broken"))
+        },
+    ]
+
     /// The journal's entries, applied as of the run's date.
     private static let actionFields: [BoundField] = [
         BoundField("id", .number, "the entry's number in the journal") { s, r in .number(Decimal64(s.actions[Int(r)].id)) },
@@ -214,6 +247,7 @@ public struct SnapshotSource: DataSource {
         case Receivables.customers: return Array(0..<Int32(snapshot.workspace.customers.count))
         case Receivables.invoices: return snapshot.invoices
         case Receivables.actions: return Array(0..<Int32(snapshot.actions.count))
+        case Receivables.promises: return Array(0..<Int32(snapshot.promises.count))
         default: return snapshot.payments
         }
     }

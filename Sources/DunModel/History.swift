@@ -13,8 +13,9 @@ public struct History: Sendable {
         /// A dispute recorded, or resolved, on an invoice (a row).
         case disputed(invoice: Int32)
         case resolved(invoice: Int32)
-        /// A promise to pay by a day, for one invoice or (nil) all the customer's.
-        case promised(invoice: Int32?, by: Day)
+        /// A promise to pay an amount (in minor units) by a day, for one invoice or (nil) all
+        /// the customer's.
+        case promised(invoice: Int32?, amount: Int64, by: Day)
         case tagged(String)
         case untagged(String)
         /// An instalment plan offered: `count` instalments of the total, one every `every`,
@@ -101,8 +102,30 @@ public struct History: Sendable {
     /// pauses reminders. A promise not kept by its day is broken, and reminders resume.
     func promises(asOf: Day) -> [(customer: Int32, invoice: Int32?)] {
         events.compactMap { e in
-            guard case .promised(let invoice, let by) = e.kind, e.day <= asOf, asOf <= by else { return nil }
+            guard case .promised(let invoice, _, let by) = e.kind, e.day <= asOf, asOf <= by else { return nil }
             return (e.customer, invoice)
+        }
+    }
+
+    /// A promise as of a date: what has been paid toward it, and whether it was kept.
+    public struct Promise: Sendable {
+        public var customer: Int32
+        public var invoice: Int32?
+        public var amount: Int64
+        public var madeOn: Day
+        public var by: Day
+        /// Paid on the invoice (or by the customer, for a promise on all its invoices) from
+        /// the day made to the day promised, as far as the as-of date.
+        public var paid: Int64
+        public var kept: Bool { paid >= amount }
+    }
+
+    /// The promises made as of `asOf`; `paid(customer, invoice, from, to)` adds up payments.
+    func promises(asOf: Day, paid: (Int32, Int32?, Day, Day) -> Int64) -> [Promise] {
+        events.compactMap { e in
+            guard case .promised(let invoice, let amount, let by) = e.kind, e.day <= asOf else { return nil }
+            let p = paid(e.customer, invoice, e.day, min(by, asOf))
+            return Promise(customer: e.customer, invoice: invoice, amount: amount, madeOn: e.day, by: by, paid: p)
         }
     }
 

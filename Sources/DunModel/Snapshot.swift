@@ -80,6 +80,9 @@ public final class Snapshot: Sendable {
     public let actions: [History.Record]
     /// The tags policies gave each customer (by row), from the journal.
     public let tags: [Int32: [String]]
+    /// The promises to pay made as of the date, with what was paid toward each: the
+    /// `promises` entity.
+    public let promises: [History.Promise]
     /// Disputes recorded or resolved in the journal, by invoice row, over the file's flag.
     private let disputes: [Int32: Bool]
     /// Invoices, and customers (all their invoices), under an unexpired promise to pay or an
@@ -227,7 +230,21 @@ public final class Snapshot: Sendable {
         actions = history.records.filter { $0.day <= asOf }
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
         tags = history.tags(customers: cust.count, asOf: asOf)
-        let promises = history.promises(asOf: asOf)
+        let built = relations.result()
+        invoicesOfCustomer = built[0]
+        paymentsOfCustomer = built[1]
+        paymentsOfInvoice = built[2]
+        let unexpired = history.promises(asOf: asOf)
+        self.promises = history.promises(asOf: asOf) { customer, invoice, from, to in
+            var sum: Int64 = 0
+            for p in built[1].rows(of: customer) {
+                let d = pay.date[Int(p)]
+                guard d >= from && d <= to else { continue }
+                if let invoice, pay.invoice[Int(p)] != invoice { continue }
+                sum &+= pay.amount[Int(p)]
+            }
+            return sum
+        }
         let plans = history.plansKept(asOf: asOf) { invoices, since in
             var sum: Int64 = 0
             for p in payments {
@@ -235,12 +252,8 @@ public final class Snapshot: Sendable {
             }
             return sum
         }
-        promisedInvoices = Set(promises.compactMap(\.invoice)).union(plans)
-        promisedCustomers = Set(promises.filter { $0.invoice == nil }.map(\.customer))
-        let built = relations.result()
-        invoicesOfCustomer = built[0]
-        paymentsOfCustomer = built[1]
-        paymentsOfInvoice = built[2]
+        promisedInvoices = Set(unexpired.compactMap(\.invoice)).union(plans)
+        promisedCustomers = Set(unexpired.filter { $0.invoice == nil }.map(\.customer))
     }
 
     // MARK: derived invoice fields

@@ -38,8 +38,8 @@ struct PromisesAndDisputesTests {
         ])
         #expect(
             got == [
-                .init(customer: 0, day: try #require(Day(iso: "2026-11-20")), kind: .promised(invoice: 0, by: try #require(Day(iso: "2026-12-10")))),
-                .init(customer: 1, day: try #require(Day(iso: "2026-11-21")), kind: .promised(invoice: nil, by: try #require(Day(iso: "2026-12-01")))),
+                .init(customer: 0, day: try #require(Day(iso: "2026-11-20")), kind: .promised(invoice: 0, amount: 50000, by: try #require(Day(iso: "2026-12-10")))),
+                .init(customer: 1, day: try #require(Day(iso: "2026-11-21")), kind: .promised(invoice: nil, amount: 10000, by: try #require(Day(iso: "2026-12-01")))),
                 .init(customer: 1, day: try #require(Day(iso: "2026-11-01")), kind: .disputed(invoice: 1)),
                 .init(customer: 0, day: try #require(Day(iso: "2026-10-01")), kind: .disputed(invoice: 0)),
                 .init(customer: 0, day: try #require(Day(iso: "2026-10-15")), kind: .resolved(invoice: 0)),

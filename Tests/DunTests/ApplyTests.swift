@@ -192,6 +192,21 @@ import Testing
         #expect(try reminded("2026-12-29") == ["C1", "C2", "C3", "C4", "C5", "C6"])
     }
 
+    /// promises: what was paid toward each, and whether it was kept, as of the date.
+    @Test func promisesAreKeptOpenOrBroken() throws {
+        let w = try ApplyTests.Workspace()
+        try Data(
+            "id,customer_id,invoice_id,amount,made_on,promised_by\nP1,C1,I01,500.00,2026-09-10,2026-09-30\nP3,C2,I03,30000,2026-10-01,2026-10-31\n".utf8
+        ).write(to: w.folder.appendingPathComponent("promises.csv"))
+        #expect(try w.dun(["-e", "record promise \"C4\" 60000 CNY by 2026-12-10", "--apply"]).status == 0)
+        let r = try w.dun(["--format", "csv", "-e", "promises | select customer_id, invoice_id, amount, paid, kept, status"])
+        #expect(
+            r.out == "customer_id,invoice_id,amount,paid,kept,status\r\nC1,I01,500.00,120000.00,true,kept\r\n"
+                + "C2,I03,30000.00,0.00,false,broken\r\nC4,,60000.00,0.00,false,open\r\n", "\(r.err)")
+        // As of before the promise to C4 was recorded, it is not there yet.
+        #expect(try w.dun(["-e", "promises | count"], asOf: "2026-11-27").out == "2\n")
+    }
+
     @Test func recordsAreChecked() throws {
         let w = try ApplyTests.Workspace()
         let cases: [(String, String)] = [

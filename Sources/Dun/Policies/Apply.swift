@@ -97,9 +97,9 @@ extension Session {
                     events.append(History.Event(customer: c, day: e.asOf, kind: e.action == "tag" ? .tagged(t) : .untagged(t)))
                 }
             case "promise":
-                if let by = e.detail.flatMap({ Day(iso: $0) }) {
+                if let by = e.detail.flatMap({ Day(iso: $0) }), let amount = e.amount.flatMap(Session.money) {
                     let invoice = e.invoices.first.flatMap { workspace.invoices.id.row(of: $0) }
-                    events.append(History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, by: by)))
+                    events.append(History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, amount: amount.minor, by: by)))
                 }
             default: break
             }

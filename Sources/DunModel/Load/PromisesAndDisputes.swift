@@ -50,7 +50,7 @@ extension History {
                     problems.append(rows.error(row: r, column: 1, "invoice '\(values[1] ?? "")' is not customer '\(id)'s"))
                     continue
                 }
-                if case .failure = Money.parse(values[2] ?? "", currency: customers.currency[Int(c)]) {
+                guard case .success(let amount) = Money.parse(values[2] ?? "", currency: customers.currency[Int(c)]) else {
                     problems.append(
                         rows.error(row: r, column: 2, "amount '\(values[2] ?? "")' is not an amount in \(customers.currency[Int(c)])"))
                     continue
@@ -61,7 +61,7 @@ extension History {
                     }
                     continue
                 }
-                events.append(Event(customer: c, day: made, kind: .promised(invoice: i, by: by)))
+                events.append(Event(customer: c, day: made, kind: .promised(invoice: i, amount: amount.minor, by: by)))
             }
         }
 
