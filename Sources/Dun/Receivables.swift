@@ -109,6 +109,9 @@ public enum Receivables {
         BoundField("tags", .list(.string), "the tags policies gave it (from the journal): tags contains \"watch\"") { s, r in
             .list((s.tags[r] ?? []).map(Value.string))
         },
+        BoundField("notes", .list(.string), "the notes on it, oldest first (from the journal)") { s, r in
+            .list((s.notes[r] ?? []).map(Value.string))
+        },
         BoundField("invoices", .table(.entity(invoices, extras: [])), "the customer's invoices") { s, r in
             .table(Frame(entity: invoices, rows: Array(s.invoicesOfCustomer.rows(of: r))))
         },
@@ -140,6 +143,9 @@ public enum Receivables {
             .bool(s.isDisputed(r))
         },
         BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid(r)) },
+        BoundField("reminders", .number, "how many reminders listed it (from the journal; failed ones not counted)") { s, r in
+            .number(Decimal64(s.reminders[r] ?? 0))
+        },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
         BoundField("status", .string, "open, overdue or paid") { s, r in .string(s.status(r)) },
         BoundField("days_overdue", .number, "days past due while open (negative before the due date); 0 once paid") { s, r in

@@ -80,6 +80,10 @@ public final class Snapshot: Sendable {
     public let actions: [History.Record]
     /// The tags policies gave each customer (by row), from the journal.
     public let tags: [Int32: [String]]
+    /// The notes on each customer (by row), oldest first, from the journal.
+    public let notes: [Int32: [String]]
+    /// How many reminders (not failed) listed each invoice (by row), from the journal.
+    public let reminders: [Int32: Int]
     /// The promises to pay made as of the date, with what was paid toward each: the
     /// `promises` entity.
     public let promises: [History.Promise]
@@ -230,6 +234,21 @@ public final class Snapshot: Sendable {
         actions = history.records.filter { $0.day <= asOf }
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
         tags = history.tags(customers: cust.count, asOf: asOf)
+        var notes: [Int32: [String]] = [:]
+        var reminders: [Int32: Int] = [:]
+        for record in actions {
+            switch record.action {
+            case "note":
+                if let c = record.customer, let text = record.detail { notes[c, default: []].append(text) }
+            case "remind" where record.status != "failed":
+                for id in record.invoices {
+                    if let i = inv.id.row(of: id) { reminders[i, default: 0] += 1 }
+                }
+            default: break
+            }
+        }
+        self.notes = notes
+        self.reminders = reminders
         let built = relations.result()
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]

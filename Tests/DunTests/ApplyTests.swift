@@ -88,6 +88,10 @@ import Testing
 
                 """)
         // As of the day before, nothing was applied yet.
+        let reminded = try w.dun(["--format", "csv", "-e", "invoices where reminders > 0 | select id, reminders"])
+        #expect(reminded.out == "id,reminders\r\nI06,1\r\nI08,1\r\n")
+        #expect(try w.dun(["-e", "record note \"C1\" \"回电\"", "--apply"]).status == 0)
+        #expect(try w.dun(["--format", "csv", "-e", "customers where id = \"C1\" | select notes"]).out == "notes\r\n[回电]\r\n")
         let before = try w.dun(["-e", "customers where on_hold or last_reminder is not null | count"], asOf: "2026-11-27")
         #expect(before.out == "0\n")
         // Within 7 days no customer reminded on 2026-11-28 is reminded by email again, by any
