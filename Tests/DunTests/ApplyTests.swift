@@ -175,6 +175,8 @@ import Testing
         #expect(plan.status == 0, "\(plan.err)")
         #expect(!plan.out.contains(",remind,"), "\(plan.out)")
         #expect(try w.dun(["-e", "invoices where disputed | count"]).out == "3\n")
+        let why = try w.dun(["-e", "why \"I08\" in dunning"])
+        #expect(why.out.contains("gentle  I08  wins, but the reminder waits for a promise or a plan being kept"), "\(why.out)")
     }
 
     /// An instalment plan being kept pauses the reminders about its invoices; a missed

@@ -51,11 +51,20 @@ extension Planner {
             return "selected, but its balance is below the policy's tolerance"
         }
         if winner.rule != r { return "selected, but rule '\(rules[winner.rule].name)' comes later and wins" }
-        let acting = rules[r].actions.indices.filter { selection.actions[$0][position].applies }
+        // A reminder about an invoice under a promise or a plan being kept waits.
+        let paused: (Int) -> Bool = { a in
+            guard !onCustomers, case .remind = rules[r].actions[a].action.verb else { return false }
+            return snapshot.isPaused(row)
+        }
+        let acting = rules[r].actions.indices.filter { selection.actions[$0][position].applies && !paused($0) }
         let skipped = rules[r].actions.indices.filter { !selection.actions[$0][position].applies }
         var verdict = acting.isEmpty ? "wins, but no action's 'when' holds" : "acts: " + acting.map { words(rules[r].actions[$0]) }.joined(separator: ", ")
         if !acting.isEmpty && !skipped.isEmpty {
             verdict += "; not " + skipped.map { words(rules[r].actions[$0]) }.joined(separator: ", ") + " ('when' does not hold)"
+        }
+        let waiting = rules[r].actions.indices.filter { selection.actions[$0][position].applies && paused($0) }
+        if !waiting.isEmpty {
+            verdict = (acting.isEmpty ? "wins, but " : verdict + "; ") + "the reminder waits for a promise or a plan being kept"
         }
         return verdict
     }
