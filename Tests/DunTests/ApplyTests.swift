@@ -340,5 +340,13 @@ import Testing
         repl.read("apply")
         #expect(err.hasPrefix("error: no plan to apply"))
         #expect(try w.journal().dropFirst().allSatisfy { $0.hasPrefix("\($0.prefix { $0 != "," }),李强,") })
+        // The call to C6 is task 3 on the worklist; .done closes it.
+        err = ""
+        repl.read(".done 3 \"答应周五付款 5 万\"")
+        #expect(err == "task 3 done\n")
+        #expect(try w.journal().last?.hasSuffix(",task 3 (call): 答应周五付款 5 万,done") == true)
+        err = ""
+        repl.read(".done three x")
+        #expect(err.hasPrefix("error: .done needs a task's number and its outcome"))
     }
 }

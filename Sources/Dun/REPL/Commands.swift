@@ -59,6 +59,9 @@ extension REPL {
         Command(name: ".apply", arguments: "", help: "commit the plan just shown to the journal (also: apply)") { repl, _ in
             repl.apply()
         },
+        Command(name: ".done", arguments: "TASK OUTCOME", help: "record a worklist task's outcome, and close it") { repl, args in
+            repl.done(args)
+        },
         Command(name: ".quit", arguments: "", help: "leave (so does Ctrl-D)") { repl, _ in repl.quit() },
         Command(name: ".exit", arguments: "", help: "leave") { repl, _ in repl.quit() },
     ]
@@ -78,6 +81,22 @@ extension REPL {
 
     private func note(_ text: String) {
         console.error(text + "\n")
+    }
+
+    /// `.done 12 "promised to pay by Friday"`: the outcome is the rest of the line, quotes or not.
+    private func done(_ args: [String]) {
+        guard let task = args.first.flatMap({ Int64($0) }), args.count > 1 else {
+            return complain(".done needs a task's number and its outcome", hint: ".done 12 \"promised to pay by Friday\"")
+        }
+        var outcome = args.dropFirst().joined(separator: " ")
+        if outcome.count >= 2, outcome.hasPrefix("\""), outcome.hasSuffix("\"") { outcome = String(outcome.dropFirst().dropLast()) }
+        do throws(Diagnostics) {
+            let journal = try Journal.open(workspace: directory)
+            try journal.done(task: task, outcome: outcome, who: settings.who ?? Journal.login, at: Journal.now, asOf: session.snapshot.asOf)
+            note("task \(task) done")
+        } catch {
+            report(error.all)
+        }
     }
 
     /// Commits the plan the last statement showed, once, and delivers its reminders.
