@@ -98,15 +98,6 @@ public struct History: Sendable {
         return last.mapValues(\.disputed)
     }
 
-    /// The promises unexpired as of `asOf` (made on or before it, due on or after it): what
-    /// pauses reminders. A promise not kept by its day is broken, and reminders resume.
-    func promises(asOf: Day) -> [(customer: Int32, invoice: Int32?)] {
-        events.compactMap { e in
-            guard case .promised(let invoice, _, let by) = e.kind, e.day <= asOf, asOf <= by else { return nil }
-            return (e.customer, invoice)
-        }
-    }
-
     /// A promise as of a date: what has been paid toward it, and whether it was kept.
     public struct Promise: Sendable {
         public var customer: Int32
@@ -118,6 +109,10 @@ public struct History: Sendable {
         /// the day made to the day promised, as far as the as-of date.
         public var paid: Int64
         public var kept: Bool { paid >= amount }
+
+        /// Made by `day` and not past the day promised: what pauses reminders. A promise not
+        /// kept by its day is broken, and reminders resume.
+        public func unexpired(on day: Day) -> Bool { madeOn <= day && day <= by }
     }
 
     /// The promises made as of `asOf`; `paid(customer, invoice, from, to)` adds up payments.

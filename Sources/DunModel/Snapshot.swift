@@ -91,8 +91,8 @@ public final class Snapshot: Sendable {
     private let disputes: [Int32: Bool]
     /// Invoices, and customers (all their invoices), under an unexpired promise to pay or an
     /// instalment plan being kept.
-    private let promisedInvoices: Set<Int32>
-    private let promisedCustomers: Set<Int32>
+    private let pausedInvoices: Set<Int32>
+    private let pausedCustomers: Set<Int32>
 
     public let invoicesOfCustomer: Relation
     public let paymentsOfCustomer: Relation
@@ -253,8 +253,7 @@ public final class Snapshot: Sendable {
         invoicesOfCustomer = built[0]
         paymentsOfCustomer = built[1]
         paymentsOfInvoice = built[2]
-        let unexpired = history.promises(asOf: asOf)
-        self.promises = history.promises(asOf: asOf) { customer, invoice, from, to in
+        promises = history.promises(asOf: asOf) { customer, invoice, from, to in
             var sum: Int64 = 0
             for p in built[1].rows(of: customer) {
                 let d = pay.date[Int(p)]
@@ -271,8 +270,9 @@ public final class Snapshot: Sendable {
             }
             return sum
         }
-        promisedInvoices = Set(unexpired.compactMap(\.invoice)).union(plans)
-        promisedCustomers = Set(unexpired.filter { $0.invoice == nil }.map(\.customer))
+        let unexpired = promises.filter { $0.unexpired(on: asOf) }
+        pausedInvoices = Set(unexpired.compactMap(\.invoice)).union(plans)
+        pausedCustomers = Set(unexpired.filter { $0.invoice == nil }.map(\.customer))
     }
 
     // MARK: derived invoice fields
@@ -286,7 +286,7 @@ public final class Snapshot: Sendable {
     /// Whether an unexpired promise to pay, or an instalment plan being kept, covers an
     /// invoice: reminders about it wait.
     public func isPaused(_ i: Int32) -> Bool {
-        promisedInvoices.contains(i) || promisedCustomers.contains(workspace.invoices.customer[Int(i)])
+        pausedInvoices.contains(i) || pausedCustomers.contains(workspace.invoices.customer[Int(i)])
     }
 
     /// The payments applied to an invoice so far.

@@ -62,3 +62,17 @@ struct PromisesAndDisputesTests {
         #expect(try errors(["disputes.csv": "invoice,opened\nI1,2026-11-01\n"]).first?.contains("missing required column 'invoice_id'") == true)
     }
 }
+
+extension PromisesAndDisputesTests {
+    @Test func emptyRequiredFieldsAreErrors() throws {
+        let got = try errors([
+            "promises.csv": "customer_id,amount,made_on,promised_by\n,1,2026-11-20,2026-12-10\nC1,1,,2026-12-10\n",
+            "disputes.csv": "invoice_id,opened\n,2026-11-01\nI1,\n",
+        ])
+        #expect(got.count == 4)
+        #expect(got[0].hasPrefix("promises.csv:2:1: error: a promise needs the customer's id"))
+        #expect(got[1].hasPrefix("promises.csv:3:6: error: a promise needs the day made and the day promised"))
+        #expect(got[2].hasPrefix("disputes.csv:2:1: error: a dispute needs the invoice's id"))
+        #expect(got[3].hasPrefix("disputes.csv:3:4: error: a dispute needs the day it opened"))
+    }
+}

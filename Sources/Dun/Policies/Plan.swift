@@ -110,7 +110,7 @@ struct Planner {
                     guard let first = applying.first else { continue }
                     let invoices =
                         selection.entity == Receivables.customers
-                        ? try openInvoices(of: customer) : applying.map { selection.rows[$0] }
+                        ? try openInvoices(of: customer, for: rule) : applying.map { selection.rows[$0] }
                     guard !invoices.isEmpty || selection.entity == Receivables.customers else { continue }
                     let made = try planned(
                         action.action.verb, arguments: selection.actions[a][first].arguments, customer: customer,
@@ -161,7 +161,7 @@ struct Planner {
             for (k, row) in selection.rows.enumerated() {
                 if selection.entity == Receivables.customers {
                     decision.wonCustomer[row] = (r, k)
-                } else if try dunnable(row, disputedToo: rules[r].includesDisputed) {
+                } else if try dunnable(row, for: rules[r]) {
                     decision.wonInvoice[row] = (r, k)
                 }
             }
@@ -189,26 +189,28 @@ struct Planner {
     }
 
     /// Whether an invoice may be dunned: something left to pay, at least the tolerance, and
-    /// not disputed unless `disputedToo`.
-    func dunnable(_ invoice: Int32, disputedToo: Bool = false) throws(Diagnostic) -> Bool {
+    /// not disputed unless the rule says `including disputed`; on invoices of customers, only
+    /// undisputed ones. A tolerance in another currency than the invoice's is an error at the rule.
+    private func dunnable(_ invoice: Int32, for rule: PlanRule, customers: Bool = false) throws(Diagnostic) -> Bool {
+        let disputedToo = rule.includesDisputed && !customers
         let open = snapshot.invoiceBalance(invoice)
         guard open > 0, disputedToo || !snapshot.isDisputed(invoice) else { return false }
         guard let tolerance else { return true }
         let customer = snapshot.workspace.invoices.customer[Int(invoice)]
         let currency = money(open, of: customer).currency
         guard tolerance.currency == currency else {
-            throw Diagnostic(
-                .error, "the policy ignores balances below \(tolerance.formatted(grouped: true)) \(tolerance.currency), "
+            throw source.diagnostic(
+                "the policy ignores balances below \(tolerance.formatted(grouped: true)) \(tolerance.currency), "
                     + "but invoice \(snapshot.workspace.invoices.id[Int(invoice)]) is in \(currency)",
-                hint: "a tolerance is in the customers' currency")
+                at: rule.nameRange, hint: "a tolerance is in the customers' currency")
         }
         return open >= tolerance.minor
     }
 
     /// A customer's open, undisputed invoices, in file order.
-    private func openInvoices(of customer: Int32) throws(Diagnostic) -> [Int32] {
+    private func openInvoices(of customer: Int32, for rule: PlanRule) throws(Diagnostic) -> [Int32] {
         var open: [Int32] = []
-        for i in snapshot.invoicesOfCustomer.rows(of: customer) where try dunnable(i) { open.append(i) }
+        for i in snapshot.invoicesOfCustomer.rows(of: customer) where try dunnable(i, for: rule, customers: true) { open.append(i) }
         return open
     }
 
