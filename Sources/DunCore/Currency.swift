@@ -54,7 +54,7 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// Whether `bytes` spell this currency's code exactly (the common case of a file's
     /// currency column, checked without making a string).
     public func isCode(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.elementsEqual(Currency.codeBytes[Int(index)])
+        bytes.equals(Currency.codeBytes[Int(index)])
     }
 
     private static let codeBytes: [[UInt8]] = table.map { Array($0.code.utf8) }

@@ -28,16 +28,11 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Strict ISO 8601 calendar date from its UTF-8 bytes.
     public init?(iso b: UnsafeBufferPointer<UInt8>) {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ r: Range<Int>) -> Int? {
-            var n = 0
-            for i in r {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                n = n * 10 + Int(b[i] - 48)
-            }
-            return n
-        }
-        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
-        self.init(year: y, month: m, day: d)
+        // A byte that is not a digit becomes 10 or more.
+        let d = (b[0] &- 48, b[1] &- 48, b[2] &- 48, b[3] &- 48, b[5] &- 48, b[6] &- 48, b[8] &- 48, b[9] &- 48)
+        guard max(d.0, d.1, d.2, d.3, d.4, d.5, d.6, d.7) < 10 else { return nil }
+        let year = Int(d.0) * 1000 + Int(d.1) * 100 + Int(d.2) * 10 + Int(d.3)
+        self.init(year: year, month: Int(d.4) * 10 + Int(d.5), day: Int(d.6) * 10 + Int(d.7))
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.ordinal < b.ordinal }

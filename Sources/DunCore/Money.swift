@@ -45,8 +45,9 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
 
     /// `parse` over UTF-8 bytes.
     public static func parse(utf8: UnsafeBufferPointer<UInt8>, currency: Currency) -> Result<Money, ParseError> {
-        var bytes = utf8[...]
         let minorUnit = currency.minorUnit
+        if let minor = plain(utf8, minorUnit: minorUnit) { return .success(Money(minor: minor, currency: currency)) }
+        var bytes = utf8[...]
         var negative = false
         if let f = bytes.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
             negative = f == UInt8(ascii: "-")
@@ -83,5 +84,31 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
             value = m
         }
         return .success(Money(minor: negative ? -value : value, currency: currency))
+    }
+
+    /// The amount in minor units when its text has the common shape, read in one quick pass:
+    /// no sign, digits with at most one point and at most `minorUnit` decimals, 15 bytes at
+    /// most (so nothing can overflow). `nil` for anything else, which `parse` reads slowly
+    /// and explains.
+    private static func plain(_ b: UnsafeBufferPointer<UInt8>, minorUnit: Int) -> Int64? {
+        guard b.count <= 15, minorUnit <= 3 else { return nil }
+        var value: Int64 = 0
+        var digits = 0
+        var decimals = -1
+        for byte in b {
+            let digit = byte &- 48
+            if digit < 10 {
+                value = value &* 10 &+ Int64(digit)
+                digits += 1
+                if decimals >= 0 { decimals += 1 }
+            } else if byte == UInt8(ascii: "."), decimals < 0 {
+                decimals = 0
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, decimals <= minorUnit else { return nil }
+        for _ in max(decimals, 0)..<minorUnit { value = value &* 10 }
+        return value
     }
 }

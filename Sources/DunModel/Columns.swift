@@ -40,8 +40,8 @@ public struct TextColumn: Sendable {
 
     /// Room for `rows` more texts of about `size` bytes each.
     mutating func reserve(_ rows: Int, size: Int = 16) {
-        ends.reserveCapacity(ends.count + rows)
-        bytes.reserveCapacity(bytes.count + rows * size)
+        ends.reserveHuge(rows)
+        bytes.reserveHuge(rows * size)
     }
 
     /// Appends every text of `other`, in order.
@@ -67,6 +67,17 @@ public struct TextColumn: Sendable {
     }
 }
 
+/// The slot a hash starts at in a table of `count` slots: its low 32 bits scaled to the table
+/// (any size, not only powers of two, so that a large table is not up to twice as big as needed).
+private func firstSlot(_ hash: Int, of count: Int) -> Int {
+    Int((UInt64(UInt32(truncatingIfNeeded: hash)) &* UInt64(count)) >> 32)
+}
+
+/// The number of slots for `capacity` texts with a table at most 70% full.
+private func slotCount(_ capacity: Int) -> Int {
+    max(16, capacity * 10 / 7 + 1)
+}
+
 /// Row numbers of texts by their bytes: open addressing, grown as texts are added.
 ///
 /// Each slot holds the first 16 bytes of its text, so that finding an id (most are that
@@ -84,21 +95,24 @@ struct TextIndex: Sendable {
 
     /// Room for `capacity` texts with the table at most 70% full.
     init(capacity: Int = 8) {
-        slots = [Slot](repeating: Slot(), count: max(16, capacity * 10 / 7 + 1))
+        slots = filledArray(repeating: Slot(), count: slotCount(capacity))
     }
 
-    /// The slot a hash starts at: its low 32 bits scaled to the table (any size, not only
-    /// powers of two, so that a large table is not up to twice as big as needed).
     private func start(_ hash: Int) -> Int {
-        Int((UInt64(UInt32(truncatingIfNeeded: hash)) &* UInt64(slots.count)) >> 32)
+        firstSlot(hash, of: slots.count)
     }
 
-    /// FNV-1a over the bytes, then MurmurHash3's finalizer so that ids differing in one
-    /// digit land far apart.
+    /// The bytes eight at a time, each word mixed in by a multiplication, then MurmurHash3's
+    /// finalizer, so that ids differing in one digit land far apart.
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key {
-            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        let (a, b) = prefix(key)
+        var h = (UInt64(key.count) ^ a) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 32) ^ b) &* 0xff51_afd7_ed55_8ccd
+        // Ids longer than 16 bytes: the rest, eight bytes at a time, the last ones zero-padded.
+        var i = 16
+        while i < key.count {
+            h = (h ^ (h >> 32) ^ word(key, at: i)) &* 0xff51_afd7_ed55_8ccd
+            i += 8
         }
         h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
         h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
@@ -107,9 +121,26 @@ struct TextIndex: Sendable {
 
     /// The first 16 bytes, zero-padded.
     private static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var p: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &p) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(key).prefix(16))) }
-        return p
+        (word(key, at: 0), word(key, at: 8))
+    }
+
+    /// The eight bytes from `offset`, zero-padded past the end, read without a byte beyond
+    /// the key: eight at once when there are eight, else two overlapping fours, else one by one.
+    @inline(__always)
+    private static func word(_ key: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        let n = key.count - offset
+        guard n > 0 else { return 0 }
+        let raw = UnsafeRawBufferPointer(key)
+        if n >= 8 { return raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+        if n >= 4 {
+            // Bytes n-4..n-1 of the four read last land where they belong; the overlap is the same bytes.
+            let low = UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: offset + n - 4, as: UInt32.self))
+            return low | high << (8 * UInt64(n - 4))
+        }
+        var w: UInt64 = 0
+        for k in 0..<n { w |= UInt64(key[offset + k]) << (8 * UInt64(k)) }
+        return w
     }
 
     /// The slot holding `key`, or the empty slot where it belongs.
@@ -153,11 +184,110 @@ struct TextIndex: Sendable {
 
     private mutating func grow(_ texts: TextColumn) {
         let rows = slots.filter { $0.row != 0 }.map(\.row)
-        slots = [Slot](repeating: Slot(), count: slots.count * 2)
+        slots = filledArray(repeating: Slot(), count: slots.count * 2)
         count = 0
         for r in rows { _ = insert(r - 1, of: texts) }
     }
 }
+
+/// Which texts a table holds, to find the ones given twice, where nothing is looked up
+/// later. A slot holds 26 bits of a text's hash beside its row, 8 bytes where an index's
+/// slot takes 24: a million of them fit the processor's cache far better. Texts are
+/// compared only when those bits match.
+struct TextSet {
+    private var slots: [UInt64]
+
+    init(capacity: Int) {
+        slots = filledArray(repeating: 0, count: slotCount(capacity))
+    }
+
+    /// Reads the slot where a hash lands (see `TextIndex.touch`).
+    func touch(_ hash: Int) -> Int32 {
+        Int32(truncatingIfNeeded: slots[firstSlot(hash, of: slots.count)])
+    }
+
+    /// Adds row `row` of `texts` unless its text is there already; returns the row holding it.
+    /// The table never grows: it is made for all the texts it will hold.
+    mutating func insert(_ row: Int32, hash: Int, of texts: TextColumn) -> Int32? {
+        // Bits 32–57: neither those that chose the slot nor those that chose the part.
+        let tag = UInt64(UInt(bitPattern: hash) >> 32) & 0x3FF_FFFF
+        var s = firstSlot(hash, of: slots.count)
+        while true {
+            let slot = slots[s]
+            if slot == 0 {
+                slots[s] = tag << 32 | UInt64(row + 1)
+                return nil
+            }
+            if slot >> 32 == tag {
+                let other = Int32(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                if texts.withBytes(Int(row), { texts.equals(Int(other), $0) }) { return other }
+            }
+            s = s + 1 == slots.count ? 0 : s + 1
+        }
+    }
+}
+
+extension TextColumn {
+    /// Each row whose text an earlier row has, with that earlier row (in about `parts` parts
+    /// at once, as `KeyColumn.buildIndex`), keeping no index.
+    func duplicates(parts: Int) -> [(row: Int32, first: Int32)] {
+        let texts = self
+        return partitioned(
+            self, parts: parts, table: TextSet.init(capacity:), touch: { $0.touch($1) },
+            insert: { $0.insert($1, hash: $2, of: texts) }
+        ).duplicates
+    }
+}
+
+/// Every text of `texts` put into one of about `wanted` tables (a power of two at most, up
+/// to 8) chosen by its hash, the tables filled at the same time; returns the tables and
+/// each row whose text an earlier row has, with that earlier row.
+private func partitioned<Table>(
+    _ texts: TextColumn, parts wanted: Int, table: (_ capacity: Int) -> Table, touch: (Table, Int) -> Int32,
+    insert: (inout Table, Int32, Int) -> Int32?
+) -> (tables: [Table], duplicates: [(row: Int32, first: Int32)]) {
+    let count = texts.count
+    var n = 1
+    while n * 2 <= min(wanted, 8) { n *= 2 }
+    // Every text hashed once, a share per core.
+    let hashes = concurrently(n) { k in
+        (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }
+    }.flatMap { $0 }
+    let built = concurrently(n) { k in
+        var size = 0
+        for h in hashes where part(h, of: n) == k { size += 1 }
+        var filled = table(size)
+        var duplicates: [(row: Int32, first: Int32)] = []
+        var batch: [Int32] = []
+        batch.reserveCapacity(batchSize)
+        func flush() {
+            // The slots of a batch are read first, close together, so that their cache
+            // misses overlap instead of waiting one after another.
+            var touched: Int32 = 0
+            for r in batch { touched &+= touch(filled, hashes[Int(r)]) }
+            keep(touched)
+            for r in batch {
+                if let first = insert(&filled, r, hashes[Int(r)]) { duplicates.append((r, first)) }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for r in 0..<count where part(hashes[r], of: n) == k {
+            batch.append(Int32(r))
+            if batch.count == batchSize { flush() }
+        }
+        flush()
+        return (filled, duplicates)
+    }
+    return (built.map(\.0), built.flatMap(\.1).sorted { $0.row < $1.row })
+}
+
+/// Which of `parts` tables (a power of two) a hash belongs to: its top bits.
+private func part(_ hash: Int, of parts: Int) -> Int {
+    Int(UInt64(bitPattern: Int64(hash)) >> 58) & (parts - 1)
+}
+
+/// How many slots are read ahead at once.
+private let batchSize = 32
 
 /// Ids and the row of each: a table's key column. Ids are appended first, then indexed
 /// once, which also finds the ids given twice.
@@ -184,52 +314,16 @@ public struct KeyColumn: Sendable {
         texts.append(contentsOf: other.texts)
     }
 
-    private static func part(_ hash: Int, of parts: Int) -> Int {
-        Int(UInt64(bitPattern: Int64(hash)) >> 58) & (parts - 1)
-    }
-
     /// Indexes every id in about `parts` parts (a power of two at most, up to 8); returns each
     /// row whose id an earlier row has, with that earlier row.
     mutating func buildIndex(parts wanted: Int) -> [(row: Int32, first: Int32)] {
         let texts = self.texts
-        let count = texts.count
-        var n = 1
-        while n * 2 <= min(wanted, 8) { n *= 2 }
-        // Every id hashed once, a share per core.
-        let hashes = concurrently(n) { k in
-            (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }
-        }.flatMap { $0 }
-        let built = concurrently(n) { k in
-            var size = 0
-            for h in hashes where KeyColumn.part(h, of: n) == k { size += 1 }
-            var index = TextIndex(capacity: size)
-            var duplicates: [(row: Int32, first: Int32)] = []
-            var batch: [Int32] = []
-            batch.reserveCapacity(KeyColumn.batch)
-            func flush() {
-                // The slots of a batch are read first, close together, so that their cache
-                // misses overlap instead of waiting one after another.
-                var touched: Int32 = 0
-                for r in batch { touched &+= index.touch(hashes[Int(r)]) }
-                keep(touched)
-                for r in batch {
-                    if let first = index.insert(r, hash: hashes[Int(r)], of: texts) { duplicates.append((r, first)) }
-                }
-                batch.removeAll(keepingCapacity: true)
-            }
-            for r in 0..<count where KeyColumn.part(hashes[r], of: n) == k {
-                batch.append(Int32(r))
-                if batch.count == KeyColumn.batch { flush() }
-            }
-            flush()
-            return (index, duplicates)
-        }
-        parts = built.map(\.0)
-        return built.flatMap(\.1).sorted { $0.row < $1.row }
+        let built = partitioned(
+            texts, parts: wanted, table: TextIndex.init(capacity:), touch: { $0.touch($1) },
+            insert: { $0.insert($1, hash: $2, of: texts) })
+        parts = built.tables
+        return built.duplicates
     }
-
-    /// How many slots are read ahead at once.
-    private static let batch = 32
 
     /// The row of an id (once indexed).
     public func row(of id: String) -> Int32? {
@@ -239,7 +333,7 @@ public struct KeyColumn: Sendable {
 
     func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
         let hash = TextIndex.hash(id)
-        return parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
+        return parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
     /// The rows of a batch of ids (a few dozen): all hashes first, then all their slots read
@@ -248,9 +342,9 @@ public struct KeyColumn: Sendable {
     func rows(of ids: [UnsafeBufferPointer<UInt8>]) -> [Int32?] {
         let hashes = ids.map(TextIndex.hash)
         var touched: Int32 = 0
-        for hash in hashes { touched &+= parts[KeyColumn.part(hash, of: parts.count)].touch(hash) }
+        for hash in hashes { touched &+= parts[part(hash, of: parts.count)].touch(hash) }
         keep(touched)
-        return zip(ids, hashes).map { id, hash in parts[KeyColumn.part(hash, of: parts.count)].row(of: id, hash: hash, in: texts) }
+        return zip(ids, hashes).map { id, hash in parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts) }
     }
 
     /// Every id, as texts (for "did you mean").
@@ -305,7 +399,7 @@ public struct CategoryColumn: Sendable {
     }
 
     mutating func reserve(_ rows: Int) {
-        codes.reserveCapacity(codes.count + rows)
+        codes.reserveHuge(rows)
     }
 
     /// Appends every row of `other`, its texts renumbered into this column's.

@@ -23,10 +23,10 @@ public struct Customers: Sendable {
         id.reserve(rows)
         name.reserve(rows)
         region.reserve(rows)
-        grade.reserveCapacity(rows)
-        creditLimit.reserveCapacity(rows)
-        currency.reserveCapacity(rows)
-        termsDays.reserveCapacity(rows)
+        grade.reserveHuge(rows)
+        creditLimit.reserveHuge(rows)
+        currency.reserveHuge(rows)
+        termsDays.reserveHuge(rows)
         collector.reserve(rows)
         email.reserve(rows)
         phone.reserve(rows)
@@ -63,11 +63,11 @@ public struct Invoices: Sendable {
 
     mutating func reserve(_ rows: Int) {
         id.reserve(rows)
-        customer.reserveCapacity(rows)
-        issued.reserveCapacity(rows)
-        due.reserveCapacity(rows)
-        amount.reserveCapacity(rows)
-        disputed.reserveCapacity(rows)
+        customer.reserveHuge(rows)
+        issued.reserveHuge(rows)
+        due.reserveHuge(rows)
+        amount.reserveHuge(rows)
+        disputed.reserveHuge(rows)
     }
 
     mutating func append(contentsOf other: Invoices) {
@@ -82,7 +82,8 @@ public struct Invoices: Sendable {
 
 /// Payments, one array per column. A payment without an invoice is unapplied cash.
 public struct Payments: Sendable {
-    public var id = KeyColumn()
+    /// Never looked up by id, so not indexed.
+    public var id = TextColumn()
     public var customer: [Int32] = []
     /// The invoice paid, or `nil` for unapplied cash.
     public var invoice: [Int32?] = []
@@ -95,10 +96,10 @@ public struct Payments: Sendable {
 
     mutating func reserve(_ rows: Int) {
         id.reserve(rows)
-        customer.reserveCapacity(rows)
-        invoice.reserveCapacity(rows)
-        date.reserveCapacity(rows)
-        amount.reserveCapacity(rows)
+        customer.reserveHuge(rows)
+        invoice.reserveHuge(rows)
+        date.reserveHuge(rows)
+        amount.reserveHuge(rows)
         method.reserve(rows)
     }
 

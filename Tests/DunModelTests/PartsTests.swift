@@ -65,7 +65,7 @@ func dump(_ w: Workspace) -> [String] {
         lines.append("\(i.id[r])|\(i.customer[r])|\(i.issued[r])|\(i.due[r])|\(i.amount[r])|\(i.disputed[r])|\(i.id.row(of: i.id[r]) ?? -1)")
     }
     for r in 0..<p.count {
-        lines.append("\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.method[r] ?? "-")|\(p.id.row(of: p.id[r]) ?? -1)")
+        lines.append("\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.method[r] ?? "-")")
     }
     return lines
 }
@@ -105,6 +105,9 @@ struct PartsTests {
         bytes.withUnsafeBufferPointer { buffer in
             let file = try? CSVFile(name: "invoices.csv", bytes: buffer, columns: [])
             #expect(file?.parts(4).count == 4)
+            // Every line counted once, whatever ends it: the header's and the records'.
+            let ends = sample.invoices.components(separatedBy: lineEnd).count - 1
+            #expect(file.map { $0.firstLine - 1 + $0.parts(4).reduce(0) { $0 + $1.lines } } == ends + 1)
         }
     }
 
@@ -190,7 +193,10 @@ struct PartsTests {
                 // Each part starts a record: after a line break that ends a record.
                 #expect(bytes[b.range.lowerBound - 1] == 10 && bytes[b.range.lowerBound - 2] == UInt8(ascii: "\""))
                 #expect(b.line == 2 + 2 * (b.range.lowerBound - 2) / 8)
+                #expect(a.lines == b.line - a.line)
             }
+            // The last part's lines: its line breaks, and one more for a last line without one.
+            #expect(parts.last.map { $0.lines == bytes[$0.range].filter { $0 == 10 }.count + 1 } == true)
         }
     }
 
@@ -221,6 +227,53 @@ struct PartsTests {
         #expect(ids.row(of: "") == 10_000)
         #expect(ids.row(of: "customer-account-number-5000") == nil)
         #expect(ids.row(of: "customer-account-number-") == nil)
+        // Ids that are not indexed find the same duplicates.
+        let unindexed = ids.texts.duplicates(parts: parts)
+        #expect(unindexed.map(\.row) == [10_001, 10_002])
+        #expect(unindexed.map(\.first) == [5007, 42])
+    }
+
+    @Test func keysOfEveryLengthDifferingInOneByteAreTold() {
+        // Every length from 0 to 40, and each of those with one byte changed, anywhere: the
+        // hash and the prefix kept in a slot read each byte, and none beyond the key.
+        var texts: [String] = []
+        for length in 0...40 {
+            let base = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            texts.append(base)
+            for k in 0..<length {
+                var bytes = Array(base.utf8)
+                bytes[k] = UInt8(ascii: "Z")
+                texts.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        var ids = KeyColumn()
+        for t in texts {
+            var t = t
+            t.withUTF8 { ids.append($0) }
+        }
+        #expect(ids.buildIndex(parts: 2).isEmpty)
+        #expect(ids.texts.duplicates(parts: 2).isEmpty)
+        #expect(texts.enumerated().allSatisfy { ids.row(of: $0.element) == Int32($0.offset) })
+        let hashes = Set(texts.map { t in
+            var t = t
+            return t.withUTF8 { TextIndex.hash($0) }
+        })
+        #expect(hashes.count == texts.count)
+    }
+
+    @Test func setOfTextsComparesTextsWhoseHashBitsMatch() {
+        // A set made for one text holds 16 slots; all these land in them, and many share the
+        // 26 bits a slot keeps only by chance: texts are told apart by their bytes.
+        var texts = TextColumn()
+        (0..<15).forEach { texts.append("id-\($0)") }
+        var set = TextSet(capacity: 1)
+        for row in 0..<15 {
+            let hash = texts.withBytes(row) { TextIndex.hash($0) } & 0x0000_0000_FFFF_FFFF
+            #expect(set.insert(Int32(row), hash: hash, of: texts) == nil)
+        }
+        texts.append("id-3")
+        let hash = texts.withBytes(15) { TextIndex.hash($0) } & 0x0000_0000_FFFF_FFFF
+        #expect(set.insert(15, hash: hash, of: texts) == 3)
     }
 }
 

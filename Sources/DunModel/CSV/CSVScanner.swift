@@ -19,6 +19,46 @@ struct CSVSyntaxError: Error {
     var lineStart: Int
 }
 
+/// The fields of a record, in storage kept from record to record: a million records should
+/// not cost a million checks that an array is not shared.
+struct CSVFields: ~Copyable {
+    private var base: UnsafeMutablePointer<CSVField>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 16
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    subscript(i: Int) -> CSVField {
+        precondition(i >= 0 && i < count, "field index out of range")
+        return base[i]
+    }
+
+    var array: [CSVField] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    mutating func removeAll() {
+        count = 0
+    }
+
+    mutating func append(_ field: CSVField) {
+        if count == capacity {
+            let larger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
+            larger.initialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity *= 2
+        }
+        (base + count).initialize(to: field)
+        count += 1
+    }
+}
+
 /// Reads records one at a time from a part of a file: fields separated by commas, records
 /// by LF or CRLF, quoted fields may hold commas, doubled quotes and line breaks.
 ///
@@ -45,16 +85,45 @@ struct CSVScanner {
         bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     }
 
-    /// The next record's fields; `false` at the end. Blank lines are not records.
-    mutating func nextRecord(into fields: inout [CSVField]) throws(CSVSyntaxError) -> Bool {
-        fields.removeAll(keepingCapacity: true)
+    /// Appends the next record's fields; `false` at the end. Blank lines are not records.
+    mutating func nextRecord(into fields: inout CSVFields) throws(CSVSyntaxError) -> Bool {
         while offset < end && (bytes[offset] == 10 || bytes[offset] == 13) {
             endLine()
         }
         guard offset < end else { return false }
+        let raw = UnsafeRawBufferPointer(bytes)
         while true {
-            let field = try scanField()
-            fields.append(field)
+            if offset < end && bytes[offset] == UInt8(ascii: "\"") {
+                fields.append(try scanQuoted())
+            } else {
+                // Unquoted, the common case, read here rather than in a call of its own.
+                let start = offset
+                while offset < end {
+                    // Eight bytes at a time while none can end the field: only `,`, `"`, CR
+                    // and LF can, and every byte below `-` (0x2D) is looked at one by one.
+                    if offset + 8 <= end {
+                        let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+                        if low == 0 {
+                            offset += 8
+                            continue
+                        }
+                        // The lowest marked byte is the first below 0x2D (a borrow only runs upward).
+                        offset += low.trailingZeroBitCount / 8
+                    }
+                    let b = bytes[offset]
+                    if b <= UInt8(ascii: ",") {
+                        if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
+                        if b == UInt8(ascii: "\"") {
+                            throw error(
+                                "a quote inside an unquoted field",
+                                hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
+                        }
+                    }
+                    offset += 1
+                }
+                fields.append(CSVField(start: start, end: offset, quoted: false, line: line, lineStart: lineStart))
+            }
             if offset >= end { return true }
             switch bytes[offset] {
             case UInt8(ascii: ","):
@@ -80,26 +149,10 @@ struct CSVScanner {
         lineStart = offset
     }
 
-    private mutating func scanField() throws(CSVSyntaxError) -> CSVField {
+    /// A quoted field, from its opening quote to just after its closing one.
+    private mutating func scanQuoted() throws(CSVSyntaxError) -> CSVField {
         let startLine = line
         let startLineStart = lineStart
-        guard offset < end, bytes[offset] == UInt8(ascii: "\"") else {
-            let start = offset
-            while offset < end {
-                let b = bytes[offset]
-                // One comparison rules out every byte that can end a field or be wrong in it.
-                if b <= UInt8(ascii: ",") {
-                    if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
-                    if b == UInt8(ascii: "\"") {
-                        throw error(
-                            "a quote inside an unquoted field",
-                            hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
-                    }
-                }
-                offset += 1
-            }
-            return CSVField(start: start, end: offset, quoted: false, line: startLine, lineStart: startLineStart)
-        }
         let open = offset
         offset += 1
         let start = offset

@@ -29,10 +29,10 @@ struct CSVFile: @unchecked Sendable {
         self.name = name
         self.bytes = bytes
         var scanner = CSVScanner(bytes: bytes, range: CSVScanner.start(of: bytes)..<bytes.count, line: 1)
-        var header: [CSVField] = []
+        var fields = CSVFields()
         let found: Bool
         do {
-            found = try scanner.nextRecord(into: &header)
+            found = try scanner.nextRecord(into: &fields)
         } catch {
             throw CSVFile.encodingError(name, bytes) ?? CSVFile.diagnostic(file: name, bytes: bytes, error)
         }
@@ -40,6 +40,7 @@ struct CSVFile: @unchecked Sendable {
         guard found else {
             throw Diagnostic(.error, "file is empty; expected a header row", file: name)
         }
+        let header = fields.array
         let names = header.map { CSVFile.normalize(String(decoding: bytes[$0.start..<$0.end], as: UTF8.self)) }
         var seen: [String: Int] = [:]
         for (i, column) in names.enumerated() {
@@ -76,43 +77,71 @@ struct CSVFile: @unchecked Sendable {
     }
 
     /// The records split into about `count` parts of similar size, each starting at a record,
-    /// with the line it starts on. A line break inside a quoted field is not a record's end.
-    func parts(_ count: Int) -> [(range: Range<Int>, line: Int)] {
-        var parts: [(range: Range<Int>, line: Int)] = []
+    /// with the line it starts on and how many lines it spans (at least as many as its
+    /// records). A line break inside a quoted field is not a record's end.
+    ///
+    /// Every byte is counted once, a share per part at the same time; then each split point
+    /// walks on to the next line break outside quotes.
+    func parts(_ count: Int) -> [(range: Range<Int>, line: Int, lines: Int)] {
+        let n = max(count, 1)
+        let size = records.count / n
+        let counts = concurrently(n) { k in
+            let lo = records.lowerBound + size * k
+            return countBytes(UnsafeBufferPointer(rebasing: bytes[lo..<(k == n - 1 ? records.upperBound : lo + size)]))
+        }
+        // Line feeds, carriage returns and quotes before each share, and in all.
+        var before = [(lineFeeds: 0, carriageReturns: 0, quotes: 0)]
+        for c in counts {
+            let last = before[before.count - 1]
+            before.append((last.lineFeeds + c.lineFeeds, last.carriageReturns + c.carriageReturns, last.quotes + c.quotes))
+        }
+        // Lines from `start`, where the counts so far are `counted`, to `end`, `start` being
+        // outside quotes; and whether `end` is inside quotes.
+        func lines(from start: Int, _ counted: (lineFeeds: Int, carriageReturns: Int, quotes: Int), to end: Int, _ total: (
+            lineFeeds: Int, carriageReturns: Int, quotes: Int
+        )) -> (Int, Bool) {
+            // A CR outside quotes ends a line too unless an LF follows it (CRLF is one break).
+            let crs = total.carriageReturns - counted.carriageReturns
+            let lone = crs == 0 ? 0 : loneCarriageReturns(in: start..<end, quoted: false)
+            return (total.lineFeeds - counted.lineFeeds + lone, (total.quotes - counted.quotes) % 2 == 1)
+        }
+        var parts: [(range: Range<Int>, line: Int, lines: Int)] = []
         var start = records.lowerBound
         var line = firstLine
-        var quoted = false
-        let size = records.count / max(count, 1)
-        // Each part but the last ends about `size` bytes on, if that leaves the last half a part.
-        while parts.count < count - 1 && size > 0 && start + size + size / 2 < records.upperBound {
-            // Count quotes and line breaks up to there, eight bytes at a time, then walk on
-            // to a line break outside quotes.
-            let target = start + size
-            let counted = countBytes(UnsafeBufferPointer(rebasing: bytes[start..<target]))
-            // A CR outside quotes ends a line too unless an LF follows it (CRLF is one break).
-            var lines =
-                counted.lineFeeds + (counted.carriageReturns == 0 ? 0 : loneCarriageReturns(in: start..<target, quoted: quoted))
-            if counted.quotes % 2 == 1 { quoted.toggle() }
+        var counted = (lineFeeds: 0, carriageReturns: 0, quotes: 0)
+        for k in 1..<n {
+            let target = records.lowerBound + size * k
+            // Each part but the last ends about `size` bytes on, if that leaves the last half a part.
+            guard size > 0, target > start, target + size / 2 < records.upperBound else { continue }
+            var (partLines, quoted) = lines(from: start, counted, to: target, before[k])
+            var walked = before[k]
             var i = target
             while i < records.upperBound {
                 let b = bytes[i]
                 if b == UInt8(ascii: "\"") {
                     quoted.toggle()
+                    walked.quotes += 1
                 } else if b == 10 {
-                    lines += 1
+                    partLines += 1
+                    walked.lineFeeds += 1
                     if !quoted { break }
-                } else if b == 13 && !quoted && (i + 1 == records.upperBound || bytes[i + 1] != 10) {
-                    lines += 1
-                    break
+                } else if b == 13 {
+                    walked.carriageReturns += 1
+                    if !quoted && (i + 1 == records.upperBound || bytes[i + 1] != 10) {
+                        partLines += 1
+                        break
+                    }
                 }
                 i += 1
             }
             guard i < records.upperBound else { break }
-            parts.append((start..<(i + 1), line))
+            parts.append((start..<(i + 1), line, partLines))
             start = i + 1
-            line += lines
+            line += partLines
+            counted = walked
         }
-        parts.append((start..<records.upperBound, line))
+        let (last, _) = lines(from: start, counted, to: records.upperBound, before[n])
+        parts.append((start..<records.upperBound, line, last + 1))
         return parts
     }
 
@@ -188,7 +217,7 @@ struct CSVTable: ~Copyable {
     /// Where the current record starts: its first byte and line.
     private(set) var recordStart = (offset: 0, line: 0)
     /// The current record's fields.
-    private var fields: [CSVField] = []
+    private var fields = CSVFields()
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
@@ -206,6 +235,7 @@ struct CSVTable: ~Copyable {
         scratchUsed = 0
         retired.forEach { $0.deallocate() }
         retired.removeAll()
+        fields.removeAll()
         do {
             guard try scanner.nextRecord(into: &fields) else { return false }
         } catch {
@@ -226,17 +256,23 @@ struct CSVTable: ~Copyable {
     /// The bytes of a wanted column in the current record: empty when the header lacks the
     /// column or the field is empty. Quotes are removed and `""` read as `"`; unquoted fields
     /// are trimmed of spaces and tabs. Valid until the next record.
+    @inline(__always)
     mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
         guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
         let field = fields[p]
+        guard !field.quoted else { return unquoted(field) }
         var lo = field.start
         var hi = field.end
         let all = file.bytes
-        if !field.quoted {
-            while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
-            while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
-            return UnsafeBufferPointer(rebasing: all[lo..<hi])
-        }
+        while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
+        while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
+        return UnsafeBufferPointer(rebasing: all[lo..<hi])
+    }
+
+    /// A quoted field's bytes without its quotes, `""` read as `"`.
+    private mutating func unquoted(_ field: CSVField) -> UnsafeBufferPointer<UInt8> {
+        let (lo, hi) = (field.start, field.end)
+        let all = file.bytes
         guard all[lo..<hi].contains(UInt8(ascii: "\"")) else { return UnsafeBufferPointer(rebasing: all[lo..<hi]) }
         if scratch.count - scratchUsed < hi - lo {
             // Fields already handed out stay valid until the next record.

@@ -17,22 +17,22 @@ func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>)
             i += 1
             continue
         }
+        // The second byte's range rules out overlong forms, surrogates and code points past
+        // U+10FFFF (RFC 3629); the bytes after it are 80–BF.
         let length: Int
-        let lowest: UInt32
+        var second: ClosedRange<UInt8> = 0x80...0xBF
         switch b {
-        case 0xC2...0xDF: length = 2; lowest = 0x80
-        case 0xE0...0xEF: length = 3; lowest = 0x800
-        case 0xF0...0xF4: length = 4; lowest = 0x10000
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; second = 0xA0...0xBF
+        case 0xED: length = 3; second = 0x80...0x9F
+        case 0xE1...0xEF: length = 3
+        case 0xF0: length = 4; second = 0x90...0xBF
+        case 0xF4: length = 4; second = 0x80...0x8F
+        case 0xF1...0xF3: length = 4
         default: return i
         }
-        guard i + length <= n else { return i }
-        var scalar = UInt32(b) & (0xFF >> (length + 1))
-        for k in 1..<length {
-            let c = bytes[i + k]
-            guard c & 0xC0 == 0x80 else { return i }
-            scalar = scalar << 6 | UInt32(c & 0x3F)
-        }
-        if scalar < lowest || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+        guard i + length <= n, second.contains(bytes[i + 1]) else { return i }
+        for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
         i += length
     }
     return nil
@@ -66,20 +66,16 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     return multibyte > 0
 }
 
-/// How many LF bytes there are.
-func countLineFeeds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    var count = 0
-    forEachWord(bytes) { word in count += matches(word, 0x0A0A_0A0A_0A0A_0A0A) }
-    return count
-}
-
 /// How many line feeds, carriage returns and quotes there are.
 func countBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (lineFeeds: Int, carriageReturns: Int, quotes: Int) {
     var counts = (lineFeeds: 0, carriageReturns: 0, quotes: 0)
     forEachWord(bytes) { word in
         counts.lineFeeds += matches(word, 0x0A0A_0A0A_0A0A_0A0A)
-        counts.carriageReturns += matches(word, 0x0D0D_0D0D_0D0D_0D0D)
-        counts.quotes += matches(word, 0x2222_2222_2222_2222)
+        // Most words have neither: one test for both before counting each.
+        if hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D) || hasZeroByte(word ^ 0x2222_2222_2222_2222) {
+            counts.carriageReturns += matches(word, 0x0D0D_0D0D_0D0D_0D0D)
+            counts.quotes += matches(word, 0x2222_2222_2222_2222)
+        }
     }
     return counts
 }
@@ -95,6 +91,12 @@ private func forEachWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -
     var last: UInt64 = 0
     for k in 0..<(raw.count - i) { last |= UInt64(raw[i + k]) << (8 * k) }
     if i < raw.count { body(last) }
+}
+
+/// Whether a byte of `x` is zero (a borrow can mark a byte above a zero one, never a word
+/// without one).
+private func hasZeroByte(_ x: UInt64) -> Bool {
+    (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
 }
 
 /// How many bytes of `word` equal the byte repeated in `pattern` (which is not zero).

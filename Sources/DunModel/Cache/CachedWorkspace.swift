@@ -202,7 +202,7 @@ extension Payments {
     }
 
     init(_ r: CacheReader, customers: Int, invoices: Int) throws(CacheReader.Invalid) {
-        id = try KeyColumn(r)
+        id = try TextColumn(r)
         customer = try rows(r, below: customers)
         let paid: [Int32] = try r.array()
         try check(paid.allSatisfy { $0 >= -1 && Int($0) < invoices })

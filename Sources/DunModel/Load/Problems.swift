@@ -77,11 +77,22 @@ struct Problems: Sendable {
 
     /// Indexes the ids of the file last read; an id given twice is an error at its second row.
     @discardableResult
-    mutating func duplicates(
-        _ column: Int, _ ids: inout KeyColumn, what: String, parts: Int?
+    mutating func duplicates(_ column: Int, _ ids: inout KeyColumn, what: String, parts: Int?) -> Set<Int32> {
+        let found = ids.buildIndex(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts))
+        return duplicates(column, found, of: ids.texts, what: what)
+    }
+
+    /// The same for ids that are never looked up, so not indexed.
+    mutating func duplicates(_ column: Int, _ ids: TextColumn, what: String, parts: Int?) -> Set<Int32> {
+        let found = ids.duplicates(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts))
+        return duplicates(column, found, of: ids, what: what)
+    }
+
+    private mutating func duplicates(
+        _ column: Int, _ found: [(row: Int32, first: Int32)], of ids: TextColumn, what: String
     ) -> Set<Int32> {
         var rows = Set<Int32>()
-        for (row, _) in ids.buildIndex(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts)) {
+        for (row, _) in found {
             rows.insert(row)
             add(row: row, column: column, rank: 0, "duplicate \(what) id '\(ids[Int(row)])'", hint: "each \(what) id may appear once")
         }

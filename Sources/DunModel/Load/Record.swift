@@ -15,6 +15,9 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// Whether a problem will be shown, so that "did you mean" is worth looking for.
     var wantsHints = true
 
+    /// Dates read lately, by their bytes: a file holds few distinct dates, each on many rows.
+    private var recentDays = RecentDays()
+
     init(_ table: consuming CSVTable) {
         self.table = table
     }
@@ -35,6 +38,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     var isValid: Bool { problems.isEmpty }
 
     /// The field's bytes (empty when empty or absent), valid until the next record.
+    @inline(__always)
     mutating func bytes(_ c: Column) -> UnsafeBufferPointer<UInt8> {
         table.bytes(c.rawValue)
     }
@@ -77,7 +81,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     mutating func date(_ c: Column) -> Day? {
         let b = bytes(c)
-        if let day = Day(iso: b) { return day }
+        if let day = recentDays.day(b) { return day }
         guard let text = text(c) else {
             fail(c, "empty date")
             return nil
@@ -121,8 +125,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, `是`/`否`, any case; empty is false.
     mutating func flag(_ c: Column) -> Bool {
         let b = bytes(c)
-        if b.isEmpty || b.elementsEqual(falseBytes) { return false }
-        if b.elementsEqual(trueBytes) { return true }
+        if b.isEmpty || b.equals(falseBytes) { return false }
+        if b.equals(trueBytes) { return true }
         let text = String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
         case "true", "yes", "y", "1", "是", "t": return true
@@ -192,3 +196,38 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
 private let falseBytes = Array("false".utf8)
 private let trueBytes = Array("true".utf8)
+
+/// ISO dates already read, by their ten bytes: a lookup in a small table where reading a
+/// date costs a calendar calculation. Only valid dates are kept.
+private struct RecentDays: ~Copyable {
+    private struct Entry {
+        /// The first eight bytes (`YYYY-MM-`), and the last two; zero when the entry is empty.
+        var head: UInt64 = 0
+        var tail: UInt16 = 0
+        var day = Day(ordinal: 0)
+    }
+
+    private static let size = 256
+    private let entries = UnsafeMutablePointer<Entry>.allocate(capacity: size)
+
+    init() {
+        entries.initialize(repeating: Entry(), count: RecentDays.size)
+    }
+
+    deinit {
+        entries.deallocate()
+    }
+
+    /// The day the bytes name, or `nil` when they are not an ISO date.
+    func day(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
+        guard b.count == 10 else { return Day(iso: b) }
+        let raw = UnsafeRawBufferPointer(b)
+        let head = raw.loadUnaligned(as: UInt64.self)
+        let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let slot = Int(((head ^ UInt64(tail)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if entries[slot].head == head && entries[slot].tail == tail { return entries[slot].day }
+        guard let day = Day(iso: b) else { return nil }
+        entries[slot] = Entry(head: head, tail: tail, day: day)
+        return day
+    }
+}

@@ -34,7 +34,7 @@ struct PaymentRows: Joinable, Sendable {
 
     mutating func reserve(_ rows: Int) {
         payments.reserve(rows)
-        pending.reserveCapacity(rows)
+        pending.reserveHuge(rows)
     }
 
     mutating func append(contentsOf other: PaymentRows) {

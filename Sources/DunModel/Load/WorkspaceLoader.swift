@@ -111,7 +111,7 @@ public enum WorkspaceLoader {
         workspace.payments = paid.payments
         PaymentColumn.resolve(paid.pending, &workspace.payments, workspace, &problems, parts: parts)
         paid = PaymentRows()
-        let duplicated = problems.duplicates(PaymentColumn.id.rawValue, &workspace.payments.id, what: "payment", parts: parts)
+        let duplicated = problems.duplicates(PaymentColumn.id.rawValue, workspace.payments.id, what: "payment", parts: parts)
         PaymentColumn.checkTotals(workspace, skipping: duplicated, &problems)
         try problems.throwIfAny()
         return workspace
@@ -135,11 +135,10 @@ public enum WorkspaceLoader {
         let parts = csv.parts(WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: wanted))
         // The first part's columns become the table's: they get room for every row, so
         // that joining the other parts to them copies nothing twice.
-        let lines = concurrently(parts.count) { k in countLineFeeds(UnsafeBufferPointer(rebasing: csv.bytes[parts[k].range])) + 1 }
         var results = concurrently(parts.count) { k in
             readPart(
-                csv, parts[k], empty: empty, rows: k == 0 ? lines.reduce(0, +) : lines[k], progress: progress,
-                parse: parse)
+                csv, (parts[k].range, parts[k].line), empty: empty, rows: k == 0 ? parts.reduce(0) { $0 + $1.lines } : parts[k].lines,
+                progress: progress, parse: parse)
         }
         if let bad = results.lazy.compactMap(\.encodingError).first {
             problems.add(key: 0, bad)
