@@ -134,12 +134,14 @@ public final class Snapshot: Sendable {
         var perCustomer = filledArray(repeating: CustomerTotals(), count: cust.count)
 
         var invoices: [Int32] = []
-        invoices.reserveCapacity(inv.count)
+        invoices.reserveHuge(inv.count)
         for i in 0..<inv.count where inv.issued[i] <= asOf {
             perInvoice[i].visible = true
             invoices.append(Int32(i))
         }
-        let payments = (0..<pay.count).filter { pay.date[$0] <= asOf }.map { Int32($0) }
+        var payments: [Int32] = []
+        payments.reserveHuge(pay.count)
+        for p in 0..<pay.count where pay.date[p] <= asOf { payments.append(Int32(p)) }
 
         var appliedPayments: [Int32] = []
         for (n, p) in payments.enumerated() {
