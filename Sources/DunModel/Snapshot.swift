@@ -117,21 +117,26 @@ public final class Snapshot: Sendable {
             return r
         }
 
-        // What the passes below add up is kept per invoice and per customer in one record
-        // each, so that a payment or an invoice touches one place in memory for its invoice
+        // What each pass below adds up is kept per invoice and per customer in one small
+        // record, so that a payment or an invoice touches one place in memory for its invoice
         // and one for its customer, not one per total: with a million customers, the totals
-        // no longer fit in the processor's cache, and each place touched is a wait.
-        struct CustomerTotals {
+        // no longer fit in the processor's cache, and each place touched is a wait. A
+        // customer's record of each pass fits in a cache line (16 and 32 bytes) and never
+        // straddles two.
+        struct PaidTotals {
+            var unapplied: Int64 = 0
+            var last: Day?
+        }
+        struct OpenTotals {
             var balance: Int64 = 0
             var overdueBalance: Int64 = 0
-            var unapplied: Int64 = 0
             var daysToPaySum: Int64 = 0
-            var paidCount: Int64 = 0
-            var last: Day?
+            var paidCount: Int32 = 0
             var overdue: Int32 = 0
         }
         var perInvoice = filledArray(repeating: InvoiceTotals(), count: inv.count)
-        var perCustomer = filledArray(repeating: CustomerTotals(), count: cust.count)
+        var paid = filledArray(repeating: PaidTotals(), count: cust.count)
+        var open = filledArray(repeating: OpenTotals(), count: cust.count)
 
         var invoices: [Int32] = []
         invoices.reserveHuge(inv.count)
@@ -151,7 +156,7 @@ public final class Snapshot: Sendable {
             if n % 64 == 0 {
                 var touched: Int64 = 0
                 for q in payments[n..<min(n + 64, payments.count)] {
-                    touched &+= perCustomer[Int(pay.customer[Int(q)])].paidCount
+                    touched &+= paid[Int(pay.customer[Int(q)])].unapplied
                     if let t = pay.invoice[Int(q)] { touched &+= perInvoice[Int(t)].paid }
                 }
                 keep(Int32(truncatingIfNeeded: touched))
@@ -159,14 +164,14 @@ public final class Snapshot: Sendable {
             let i = Int(p)
             let c = Int(pay.customer[i])
             let date = pay.date[i]
-            if let d = perCustomer[c].last, d >= date {} else { perCustomer[c].last = date }
+            if let d = paid[c].last, d >= date {} else { paid[c].last = date }
             if let target = pay.invoice[i], perInvoice[Int(target)].visible {
                 // The loader guarantees a payment never exceeds what is left on its invoice.
                 perInvoice[Int(target)].paid += pay.amount[i]
                 if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
                 appliedPayments.append(p)
             } else {
-                perCustomer[c].unapplied = try add(perCustomer[c].unapplied, pay.amount[i], c)
+                paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)
             }
         }
 
@@ -185,24 +190,24 @@ public final class Snapshot: Sendable {
         for (n, i32) in invoices.enumerated() {
             if n % 64 == 0 {
                 var touched: Int64 = 0
-                for j in invoices[n..<min(n + 64, invoices.count)] { touched &+= perCustomer[Int(inv.customer[Int(j)])].paidCount }
+                for j in invoices[n..<min(n + 64, invoices.count)] { touched &+= open[Int(inv.customer[Int(j)])].balance }
                 keep(Int32(truncatingIfNeeded: touched))
             }
             let i = Int(i32)
             let c = Int(inv.customer[i])
-            let open = inv.amount[i] - perInvoice[i].paid
-            if open == 0 {
+            let left = inv.amount[i] - perInvoice[i].paid
+            if left == 0 {
                 let day = perInvoice[i].last ?? inv.issued[i]
                 settled[i] = day
-                perCustomer[c].daysToPaySum += day.days(since: inv.issued[i])
-                perCustomer[c].paidCount += 1
+                open[c].daysToPaySum += day.days(since: inv.issued[i])
+                open[c].paidCount += 1
                 continue
             }
-            perCustomer[c].balance = try add(perCustomer[c].balance, open, c)
+            open[c].balance = try add(open[c].balance, left, c)
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             if late > 0 {
-                perCustomer[c].overdueBalance = try add(perCustomer[c].overdueBalance, open, c)
-                perCustomer[c].overdue = max(perCustomer[c].overdue, late)
+                open[c].overdueBalance = try add(open[c].overdueBalance, left, c)
+                open[c].overdue = max(open[c].overdue, late)
             }
         }
 
@@ -210,11 +215,11 @@ public final class Snapshot: Sendable {
         var avg = [Decimal64?](repeating: nil, count: cust.count)
         var utilization = [Decimal64?](repeating: nil, count: cust.count)
         for c in 0..<cust.count {
-            let totals = perCustomer[c]
-            balance[c] = try add(totals.balance, -totals.unapplied, c)
+            let totals = open[c]
+            balance[c] = try add(totals.balance, -paid[c].unapplied, c)
             if totals.paidCount > 0 {
                 // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
-                avg[c] = Decimal64(totals.daysToPaySum).divided(by: Decimal64(totals.paidCount), places: 1)
+                avg[c] = Decimal64(totals.daysToPaySum).divided(by: Decimal64(Int64(totals.paidCount)), places: 1)
             }
             if let limit = cust.creditLimit[c], limit > 0 {
                 utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit), places: 4)
@@ -226,10 +231,10 @@ public final class Snapshot: Sendable {
         self.perInvoice = perInvoice
         self.settled = settled
         self.balance = balance
-        overdueBalance = perCustomer.map(\.overdueBalance)
-        unapplied = perCustomer.map(\.unapplied)
-        overdue = perCustomer.map(\.overdue)
-        lastPayment = perCustomer.map(\.last)
+        overdueBalance = open.map(\.overdueBalance)
+        unapplied = paid.map(\.unapplied)
+        overdue = open.map(\.overdue)
+        lastPayment = paid.map(\.last)
         avgDaysToPay = avg
         self.utilization = utilization
         (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)

@@ -385,6 +385,40 @@ struct LoaderErrorTests {
             ])
     }
 
+    @Test func paymentsNotKeptStillHaveTheirInvoiceChecked() {
+        // A payment with a bad date is not kept, yet its invoice id is looked up with the
+        // others: its errors come in the order of its fields.
+        #expect(
+            paymentErrors("P1,C2,I1,2026-13-01,1\nP2,C1,I9,bad,1\nP3,C1,I1,2026-10-05,1") == [
+                """
+                payments.csv:2:7: error: invoice 'I1' belongs to customer C1, not to this payment's customer
+                P1,C2,I1,2026-13-01,1
+                      ^~
+
+                """,
+                """
+                payments.csv:2:10: error: no such date '2026-13-01'
+                P1,C2,I1,2026-13-01,1
+                         ^~~~~~~~~~
+
+                """,
+                """
+                payments.csv:3:7: error: no invoice 'I9' in invoices.csv
+                P2,C1,I9,bad,1
+                      ^~
+                hint: did you mean 'I1'?
+
+                """,
+                """
+                payments.csv:3:10: error: expected a date like 2026-11-28, found 'bad'
+                P2,C1,I9,bad,1
+                         ^~~
+                hint: dates are ISO: year-month-day
+
+                """,
+            ])
+    }
+
     @Test func paymentCurrencyDiffersFromTheCustomers() {
         #expect(
             loadErrors(payments: "id,customer_id,date,amount,currency\nP1,C1,2026-10-20,1,EUR\n") == [

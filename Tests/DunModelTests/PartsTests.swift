@@ -129,6 +129,24 @@ struct PartsTests {
         #expect(rendered(sample.load(parts: parts)) == whole)
     }
 
+    @Test(arguments: [2, 3, 5])
+    func paymentsNotKeptInEveryPartHaveTheirInvoicesChecked(parts: Int) {
+        var sample = Sample()
+        // Payments with a bad date (not kept) spread over every part, each with an invoice
+        // that is missing or another customer's: each error names its own line.
+        sample.payments = editingLines(sample.payments) { lines in
+            for k in stride(from: 100, to: lines.count - 1, by: 97) {
+                lines[k] = lines[k].replacingOccurrences(of: "2026-04", with: "2026-13")
+                lines[k] = lines[k].replacingOccurrences(of: k % 2 == 0 ? ",INV-" : ",C", with: k % 2 == 0 ? ",NOT-" : ",C1")
+            }
+        }
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("payments.csv:101:"))
+        #expect(whole.contains("no invoice 'NOT-"))
+        #expect(whole.contains("not to this payment's customer"))
+        #expect(rendered(sample.load(parts: parts)) == whole)
+    }
+
     @Test(arguments: [2, 5])
     func paymentErrorsFoundAfterReadingKeepTheirOrder(parts: Int) {
         var sample = Sample()

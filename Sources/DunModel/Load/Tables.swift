@@ -14,23 +14,25 @@ extension Invoices: Joinable {}
 
 /// Payments as read, with the invoice ids still to look up.
 struct PaymentRows: Joinable, Sendable {
-    /// An invoice id to look up, and the record it is in.
+    /// An invoice id to look up: where its bytes are in the file, and its record.
     struct Pending: Sendable {
-        /// Where the id's bytes are in the file.
         var key: Int
         var length: Int32
-        /// The payment's row, or -1 when the record was not kept.
-        var row: Int32
-        /// The payment's customer, or -1 when unknown.
-        var customer: Int32
-        var line: Int32
-        var record: Int
+        /// The payment's row when it was kept (its customer and place are the row's);
+        /// otherwise `-1 - k`, record `k` of `rejected`.
+        var record: Int32
+    }
 
-        var place: Problems.Place { Problems.Place(offset: record, line: line) }
+    /// A record that was not kept, whose invoice id is still checked: its customer (-1 when
+    /// unknown) and place.
+    struct Rejected: Sendable {
+        var customer: Int32
+        var place: Problems.Place
     }
 
     var payments = Payments()
     var pending: [Pending] = []
+    var rejected: [Rejected] = []
 
     mutating func reserve(_ rows: Int) {
         payments.reserve(rows)
@@ -38,11 +40,12 @@ struct PaymentRows: Joinable, Sendable {
     }
 
     mutating func append(contentsOf other: PaymentRows) {
-        let base = Int32(payments.count)
+        let (rows, records) = (Int32(payments.count), Int32(rejected.count))
         payments.append(contentsOf: other.payments)
+        rejected += other.rejected
         pending += other.pending.lazy.map { p in
             var p = p
-            if p.row >= 0 { p.row += base }
+            p.record += p.record >= 0 ? rows : -records
             return p
         }
     }
@@ -152,11 +155,15 @@ enum PaymentColumn: Int, TableColumn {
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
         let kept = r.isValid && id != nil && customer != nil && date != nil && amount != nil
         if let key = pending, !key.isEmpty {
-            let start = r.table.recordStart
-            rows.pending.append(
-                PaymentRows.Pending(
-                    key: key.lowerBound, length: Int32(key.count), row: kept ? Int32(rows.payments.count) : -1,
-                    customer: customer ?? -1, line: Int32(clamping: start.line), record: start.offset))
+            var record = Int32(rows.payments.count)
+            if !kept {
+                let start = r.table.recordStart
+                rows.rejected.append(
+                    PaymentRows.Rejected(
+                        customer: customer ?? -1, place: Problems.Place(offset: start.offset, line: Int32(clamping: start.line))))
+                record = -Int32(rows.rejected.count)
+            }
+            rows.pending.append(PaymentRows.Pending(key: key.lowerBound, length: Int32(key.count), record: record))
         }
         guard kept, let id, let customer, let date, let amount else { return }
         rows.payments.id.append(id)
@@ -175,29 +182,38 @@ enum PaymentColumn: Int, TableColumn {
     /// Looks up the invoice ids left for later, a share per core, in batches whose memory
     /// reads overlap; an id not found, or another customer's invoice, is an error at its field.
     static func resolve(
-        _ pending: [PaymentRows.Pending], _ payments: inout Payments, _ w: Workspace, _ problems: inout Problems, parts: Int?
+        _ pending: [PaymentRows.Pending], rejected: [PaymentRows.Rejected], _ payments: inout Payments, invoices: Invoices,
+        customers: Customers, _ problems: inout Problems, parts: Int?
     ) {
         guard let file = problems.file else { return }
+        // The customer of a pending id's record (-1 when unknown), and its place.
+        let (places, customerOf) = (problems.places, payments.customer)
+        func record(_ p: PaymentRows.Pending) -> (customer: Int32, place: Problems.Place) {
+            if p.record >= 0 { return (customerOf[Int(p.record)], places[Int(p.record)]) }
+            let r = rejected[Int(-1 - p.record)]
+            return (r.customer, r.place)
+        }
         let n = WorkspaceLoader.parts(pending.count, large: 1 << 16, forced: parts)
         let shares = concurrently(n) { k in
             var found: [(row: Int32, invoice: Int32)] = []
             var missing: [(PaymentRows.Pending, String?)] = []
             for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
                 let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
-                let rows = w.invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
+                let rows = invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
                 // Each invoice's customer, read at once too.
                 var touched: Int32 = 0
-                for row in rows { if let row { touched &+= w.invoices.customer[Int(row)] } }
+                for row in rows { if let row { touched &+= invoices.customer[Int(row)] } }
                 keep(touched)
                 for (p, row) in zip(items, rows) {
                     guard let row else {
                         missing.append((p, nil))
                         continue
                     }
-                    if p.customer >= 0 && w.invoices.customer[Int(row)] != p.customer {
-                        missing.append((p, ownerMismatch(row, w.invoices, w.customers)))
-                    } else if p.row >= 0 {
-                        found.append((p.row, row))
+                    let customer = record(p).customer
+                    if customer >= 0 && invoices.customer[Int(row)] != customer {
+                        missing.append((p, ownerMismatch(row, invoices, customers)))
+                    } else if p.record >= 0 {
+                        found.append((p.record, row))
                     }
                 }
             }
@@ -206,14 +222,15 @@ enum PaymentColumn: Int, TableColumn {
         for (found, missing) in shares {
             for (row, invoice) in found { payments.invoice[Int(row)] = invoice }
             for (p, mismatch) in missing {
+                let place = record(p).place
                 if let mismatch {
-                    problems.add(place: p.place, column: PaymentColumn.invoiceID.rawValue, rank: 2, mismatch)
+                    problems.add(place: place, column: PaymentColumn.invoiceID.rawValue, rank: 2, mismatch)
                     continue
                 }
                 let text = String(decoding: file.bytes[p.key..<(p.key + Int(p.length))], as: UTF8.self)
-                let near = w.invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: w.invoices.id.all) : nil
+                let near = invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: invoices.id.all) : nil
                 problems.add(
-                    place: p.place, column: PaymentColumn.invoiceID.rawValue, rank: 2, "no invoice '\(text)' in invoices.csv",
+                    place: place, column: PaymentColumn.invoiceID.rawValue, rank: 2, "no invoice '\(text)' in invoices.csv",
                     hint: near.map { "did you mean '\($0)'?" })
             }
         }

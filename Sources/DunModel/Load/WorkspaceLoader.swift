@@ -108,8 +108,12 @@ public enum WorkspaceLoader {
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
         }
+        // The rows are let go of here, so that filling in their invoices copies no column.
         workspace.payments = paid.payments
-        PaymentColumn.resolve(paid.pending, &workspace.payments, workspace, &problems, parts: parts)
+        paid.payments = Payments()
+        PaymentColumn.resolve(
+            paid.pending, rejected: paid.rejected, &workspace.payments, invoices: workspace.invoices,
+            customers: workspace.customers, &problems, parts: parts)
         paid = PaymentRows()
         let duplicated = problems.duplicates(PaymentColumn.id.rawValue, workspace.payments.id, what: "payment", parts: parts)
         PaymentColumn.checkTotals(workspace, skipping: duplicated, &problems)
