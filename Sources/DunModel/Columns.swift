@@ -249,10 +249,16 @@ private func partitioned<Table>(
     let count = texts.count
     var n = 1
     while n * 2 <= min(wanted, 8) { n *= 2 }
-    // Every text hashed once, a share per core.
-    let hashes = concurrently(n) { k in
-        (count * k / n..<count * (k + 1) / n).map { r in texts.withBytes(r) { TextIndex.hash($0) } }
-    }.flatMap { $0 }
+    // Every text hashed once, a share per core, into one array.
+    let hashes = [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+        adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+        if let base = buffer.baseAddress {
+            _ = concurrently(n) { k in
+                for r in (count * k / n)..<(count * (k + 1) / n) { (base + r).initialize(to: texts.withBytes(r) { TextIndex.hash($0) }) }
+            }
+        }
+        initialized = count
+    }
     let built = concurrently(n) { k in
         var size = 0
         for h in hashes where part(h, of: n) == k { size += 1 }

@@ -9,14 +9,15 @@ public struct Relation: Sendable {
 
     /// Builds the groups from each item's owner, keeping items in their original order.
     init(owners: Int, items source: [Int32], owner: (Int32) -> Int32) {
-        var counts = [Int32](repeating: 0, count: owners + 1)
+        var counts = filledArray(repeating: Int32(0), count: owners + 1)
         for item in source {
             counts[Int(owner(item)) + 1] += 1
         }
         for i in 0..<owners {
             counts[i + 1] += counts[i]
         }
-        var next = counts
+        var next = filledArray(repeating: Int32(0), count: owners + 1)
+        next.withUnsafeMutableBufferPointer { next in _ = next.update(fromContentsOf: counts) }
         var items = filledArray(repeating: Int32(0), count: source.count)
         for item in source {
             let o = Int(owner(item))
@@ -61,8 +62,6 @@ public final class Snapshot: Sendable {
 
     // Per invoice (indexed by invoice row; meaningful for visible invoices).
     private let perInvoice: [InvoiceTotals]
-    /// The date the last payment settled the invoice; `nil` while a balance is open.
-    public let settled: [Day?]
 
     // Per customer.
     public let balance: [Int64]
@@ -186,7 +185,6 @@ public final class Snapshot: Sendable {
             }
         }
 
-        var settled = filledArray(repeating: Day?.none, count: inv.count)
         for (n, i32) in invoices.enumerated() {
             if n % 64 == 0 {
                 var touched: Int64 = 0
@@ -197,9 +195,7 @@ public final class Snapshot: Sendable {
             let c = Int(inv.customer[i])
             let left = inv.amount[i] - perInvoice[i].paid
             if left == 0 {
-                let day = perInvoice[i].last ?? inv.issued[i]
-                settled[i] = day
-                open[c].daysToPaySum += day.days(since: inv.issued[i])
+                open[c].daysToPaySum += (perInvoice[i].last ?? inv.issued[i]).days(since: inv.issued[i])
                 open[c].paidCount += 1
                 continue
             }
@@ -229,7 +225,6 @@ public final class Snapshot: Sendable {
         self.invoices = invoices
         self.payments = payments
         self.perInvoice = perInvoice
-        self.settled = settled
         self.balance = balance
         overdueBalance = open.map(\.overdueBalance)
         unapplied = paid.map(\.unapplied)
@@ -326,9 +321,16 @@ public final class Snapshot: Sendable {
         return daysOverdue(i) > 0 ? "overdue" : "open"
     }
 
+    /// The date the last payment settled a visible invoice; `nil` while a balance is open.
+    public func settled(_ i: Int32) -> Day? {
+        let totals = perInvoice[Int(i)]
+        guard totals.visible, totals.paid == workspace.invoices.amount[Int(i)] else { return nil }
+        return totals.last ?? workspace.invoices.issued[Int(i)]
+    }
+
     /// Days from issue to the payment that settled it; `nil` while open.
     public func daysToPay(_ i: Int32) -> Int64? {
-        settled[Int(i)].map { $0.days(since: workspace.invoices.issued[Int(i)]) }
+        settled(i).map { $0.days(since: workspace.invoices.issued[Int(i)]) }
     }
 
     /// Whether a payment is applied to an invoice visible as of this date.

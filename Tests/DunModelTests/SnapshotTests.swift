@@ -122,10 +122,10 @@ struct SnapshotTests {
 
     @Test func settlementDates() throws {
         let s = try snapshot("2026-11-28")
-        #expect(s.settled[Int(Self.i1)] == (try day("2026-09-21")))
-        #expect(s.settled[Int(Self.i8)] == (try day("2026-09-25")))
-        #expect(s.settled[Int(Self.i2)] == nil)
-        #expect(s.settled[Int(Self.i7)] == nil)
+        #expect(s.settled(Self.i1) == (try day("2026-09-21")))
+        #expect(s.settled(Self.i8) == (try day("2026-09-25")))
+        #expect(s.settled(Self.i2) == nil)
+        #expect(s.settled(Self.i7) == nil)
         #expect(s.invoiceLastPayment(Self.i2) == (try day("2026-11-05")))
         #expect(s.invoiceLastPayment(Self.i8) == (try day("2026-09-25")))
         #expect(s.invoiceLastPayment(Self.i3) == nil)
@@ -258,7 +258,7 @@ struct SnapshotTests {
             payments: Fixture.noPayments)
         let s = try Snapshot(w, asOf: try day("2026-11-28"))
         #expect(facts(s, 0) == InvoiceFacts(paid: 0, balance: 0, status: "paid", daysOverdue: 0, bucket: nil, daysToPay: 0))
-        #expect(s.settled[0] == (try day("2026-10-01")))
+        #expect(s.settled(0) == (try day("2026-10-01")))
         #expect(s.avgDaysToPay[0]?.description == "0")
     }
 

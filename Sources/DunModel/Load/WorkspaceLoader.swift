@@ -150,12 +150,15 @@ public enum WorkspaceLoader {
         }
         var rows = results[0].rows
         results[0].rows = empty
-        problems.places = []
+        problems.places = results[0].places
+        results[0].places = []
         for k in results.indices {
             let part = results[k]
             results[k] = Part(rows: empty)
-            if k > 0 { rows.append(contentsOf: part.rows) }
-            problems.places += part.places
+            if k > 0 {
+                rows.append(contentsOf: part.rows)
+                problems.places += part.places
+            }
             problems.merge(part.problems)
             if part.ended { break }
         }
@@ -182,6 +185,7 @@ public enum WorkspaceLoader {
         }
         // Room for every row at once: growing a column copies it.
         result.rows.reserve(rows)
+        result.places.reserveHuge(rows)
         var record = Record<Column>(CSVTable(csv, part: part))
         var reported = part.range.lowerBound
         var records = 0
