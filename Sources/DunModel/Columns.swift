@@ -120,6 +120,7 @@ struct TextIndex: Sendable {
     }
 
     /// The first 16 bytes, zero-padded.
+    @inline(__always)
     private static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         (word(key, at: 0), word(key, at: 8))
     }

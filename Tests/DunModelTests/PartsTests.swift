@@ -219,7 +219,9 @@ struct PartsTests {
     }
 
     @Test func countsWordByWord() {
-        for text in ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x"] {
+        // Words with no byte below 0x23 are skipped: spaces, tabs and `!` are below it too.
+        let below = String(repeating: "a b\tc!d", count: 9) + "\n" + String(repeating: "abcdefgh", count: 5) + "\r\"\n"
+        for text in ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x", below] {
             let bytes = Array(text.utf8)
             let counts = bytes.withUnsafeBufferPointer(countBytes)
             #expect(counts.lineFeeds == bytes.filter { $0 == 10 }.count)
