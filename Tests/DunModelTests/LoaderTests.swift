@@ -237,6 +237,25 @@ struct LoaderTests {
         #expect(w.invoices.id.rows == ["I1": 0, "I2": 1])
     }
 
+    @Test func manyDistinctDatesAreEachReadRight() throws {
+        // 2,000 distinct days in a scrambled order, each twice, through the loader's table of
+        // recent dates (256 slots, so many share one): every one read as the day it names.
+        var random = SplitMix64(seed: 5)
+        let base = try day("2024-01-01")
+        let days = (0..<4000).map { k in base.adding(days: Int64((k * 7919) % 2000)) }.compactMap { $0 }
+        let rows = days.enumerated().map { k, d in "I\(k),C1,\(d),\(d),\(1 + random.below(9))\n" }
+        let w = try load(invoices: "id,customer_id,issued,due,amount\n" + rows.joined(), payments: Fixture.noPayments)
+        #expect(w.invoices.issued == days)
+        // '2026-02-x0' shares its first eight bytes and its slot in the table with 2026-02-28,
+        // read just before it: it is still an error, and so is a day that does not exist.
+        let bad = loadErrors(
+            invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-02-28,2026-02-28,1\nI2,C1,2026-02-x0,2026-02-30,1\n",
+            payments: Fixture.noPayments)
+        #expect(bad.count == 2)
+        #expect(bad.first?.contains("invoices.csv:3:7: error: expected a date like 2026-11-28, found '2026-02-x0'") == true)
+        #expect(bad.last?.contains("invoices.csv:3:18: error: no such date '2026-02-30'") == true)
+    }
+
     @Test func zeroAmountsAreAllowed() throws {
         let w = try load(
             invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-01,0\n",
