@@ -18,7 +18,7 @@ let package = Package(
         // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
         .target(name: "DunCore"),
         // The receivables model and its CSV loader; knows nothing of the language.
-        .target(name: "DunModel", dependencies: ["DunCore"]),
+        .target(name: "DunModel", dependencies: ["DunCore", "CPrefetch"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
@@ -29,6 +29,8 @@ let package = Package(
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
+        // The processor's prefetch hint, for the loader's lookups (a C header, no library).
+        .systemLibrary(name: "CPrefetch"),
         // The system's GNU readline (libreadline-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CReadline"),
         // The system's SQLite (libsqlite3-dev), for the workspace journal in .dun/journal.sqlite.

@@ -1,6 +1,7 @@
 // Columns of text built for a million rows, with no String per row: many distinct texts
 // stored end to end, keys found by their bytes, few distinct texts stored once.
 
+import CPrefetch
 import Foundation
 
 /// Texts stored end to end in one buffer; an empty text stands for a missing value.
@@ -163,6 +164,12 @@ struct TextIndex: Sendable {
     func row(of key: UnsafeBufferPointer<UInt8>, hash: Int? = nil, in texts: TextColumn) -> Int32? {
         let row = slots[find(key, hash: hash ?? TextIndex.hash(key), in: texts)].row
         return row == 0 ? nil : row - 1
+    }
+
+    /// Starts reading the slot where a hash lands, without waiting for it.
+    @inline(__always)
+    func prefetch(_ hash: Int) {
+        dun_prefetch(slots, start(hash) * MemoryLayout<Slot>.stride)
     }
 
     /// Reads the slot where a hash lands, so that the cache miss happens now, next to the
@@ -341,6 +348,13 @@ public struct KeyColumn: Sendable {
     func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
         let hash = TextIndex.hash(id)
         return parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
+    }
+
+    /// Starts reading where an id would be found (see `TextIndex.prefetch`).
+    @inline(__always)
+    func prefetch(_ id: UnsafeBufferPointer<UInt8>) {
+        let hash = TextIndex.hash(id)
+        parts[part(hash, of: parts.count)].prefetch(hash)
     }
 
     /// The rows of a batch of ids (a few dozen): all hashes first, then all their slots read

@@ -230,6 +230,28 @@ struct PartsTests {
         }
     }
 
+    @Test func peeksAtAPlainFieldOfTheNextRecordOnly() {
+        // The scanner stands after the header; each case is what follows it.
+        func peek(_ records: String, field: Int) -> String? {
+            let bytes = Array(("h\n" + records).utf8)
+            return bytes.withUnsafeBufferPointer { all in
+                var scanner = CSVScanner(bytes: all, range: 0..<all.count, line: 1)
+                var fields = CSVFields()
+                _ = try? scanner.nextRecord(into: &fields)
+                return scanner.peek(field: field).map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        #expect(peek("INV-1,C7,2026-01-01\n", field: 1) == "C7")
+        #expect(peek("INV-1,C7,2026-01-01\n", field: 0) == "INV-1")
+        #expect(peek("INV-1,C7,2026-01-01\r\n", field: 2) == "2026-01-01")
+        #expect(peek("INV-1,,x", field: 1) == "")
+        // Not past the record, not through quotes, not at the end of the part.
+        #expect(peek("INV-1,C7\nINV-2,C8,x\n", field: 2) == nil)
+        #expect(peek("\"INV,1\",C7\n", field: 1) == nil)
+        #expect(peek("INV-1,C7", field: 1) == nil)
+        #expect(peek("", field: 0) == nil)
+    }
+
     @Test(arguments: [1, 2, 4, 8])
     func keyIndexFindsEveryIdAndEachDuplicate(parts: Int) {
         var ids = KeyColumn()

@@ -139,6 +139,26 @@ struct CSVScanner {
         }
     }
 
+    /// Field `index` of the next record, read ahead without moving, when it and every field
+    /// before it are plain (no quotes, no line break before it); `nil` otherwise. Untrimmed
+    /// and unchecked: a hint of what is coming, never a value.
+    func peek(field index: Int) -> UnsafeBufferPointer<UInt8>? {
+        var (i, field, start) = (offset, 0, offset)
+        while i < end {
+            let b = bytes[i]
+            if b == UInt8(ascii: ",") || b == 10 || b == 13 {
+                if field == index { return UnsafeBufferPointer(rebasing: bytes[start..<i]) }
+                if b != UInt8(ascii: ",") { return nil }
+                field += 1
+                start = i + 1
+            } else if b == UInt8(ascii: "\"") {
+                return nil
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Consumes one line ending (LF, CRLF or a lone CR).
     private mutating func endLine() {
         if bytes[offset] == 13 && offset + 1 < end && bytes[offset + 1] == 10 {

@@ -269,6 +269,11 @@ struct CSVTable: ~Copyable {
         return UnsafeBufferPointer(rebasing: all[lo..<hi])
     }
 
+    /// A wanted column's field in the record after this one, when plain (see `CSVScanner.peek`).
+    func peekNext(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        file.positions[column].flatMap { scanner.peek(field: $0) }
+    }
+
     /// A quoted field's bytes without its quotes, `""` read as `"`.
     private mutating func unquoted(_ field: CSVField) -> UnsafeBufferPointer<UInt8> {
         let (lo, hi) = (field.start, field.end)

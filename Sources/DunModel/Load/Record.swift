@@ -62,6 +62,13 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return id
     }
 
+    /// Starts reading where the next record's id in this column is kept in `keys`, so that
+    /// its lookup, a record later, finds it in the cache instead of waiting on memory.
+    @inline(__always)
+    func prefetchNext(_ c: Column, in keys: KeyColumn) {
+        if let id = table.peekNext(c.rawValue), !id.isEmpty { keys.prefetch(id) }
+    }
+
     /// The row of the id in this field among `keys` (the ids of `file`).
     mutating func reference(_ c: Column, to keys: KeyColumn, in file: String, what: String) -> Int32? {
         let ref = bytes(c)

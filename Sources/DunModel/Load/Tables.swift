@@ -98,6 +98,7 @@ enum InvoiceColumn: Int, TableColumn {
     static let specs = columns("id", "customer_id", "issued", "due", "amount", "currency?", "disputed?")
 
     static func parse(_ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers) {
+        r.prefetchNext(.customerID, in: customers.id)
         let id = r.identifier(.id, what: "invoice")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
         let issued = r.date(.issued)
@@ -130,6 +131,7 @@ enum PaymentColumn: Int, TableColumn {
     /// Reads a payment; its invoice id, if its bytes are the file's, is looked up later with
     /// the others (`resolve`), since a million lookups one by one each wait on memory.
     static func parse(_ rows: inout PaymentRows, _ r: inout Record<PaymentColumn>, customers: Customers, invoices: Invoices) {
+        r.prefetchNext(.customerID, in: customers.id)
         let id = r.identifier(.id, what: "payment")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
         var invoice: Int32?
