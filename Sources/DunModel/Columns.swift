@@ -1,7 +1,6 @@
 // Columns of text built for a million rows, with no String per row: many distinct texts
 // stored end to end, keys found by their bytes, few distinct texts stored once.
 
-import CPrefetch
 import Foundation
 
 /// Texts stored end to end in one buffer; an empty text stands for a missing value.
@@ -169,7 +168,7 @@ struct TextIndex: Sendable {
     /// Starts reading the slot where a hash lands, without waiting for it.
     @inline(__always)
     func prefetch(_ hash: Int) {
-        dun_prefetch(slots, start(hash) * MemoryLayout<Slot>.stride)
+        DunModel.prefetch(slots, start(hash))
     }
 
     /// Reads the slot where a hash lands, so that the cache miss happens now, next to the

@@ -1,5 +1,7 @@
-// Concurrency: work split over the cores, and work started on another thread.
+// Concurrency: work split over the cores, work started on another thread, and memory
+// asked for before it is needed.
 
+import CPrefetch
 import Foundation
 
 /// Runs `body` for `0..<count` on as many threads as there are cores; the results in order.
@@ -67,6 +69,15 @@ extension Array {
             adviseHugePages(UnsafeMutableRawBufferPointer(start: base, count: bytes))
         }
     }
+}
+
+/// Starts reading element `i` of `array` into the processor's cache, and goes on without
+/// waiting for it: a read of that element a little later then finds it there. Past the end
+/// of the array, nothing happens (a prefetch never faults).
+@inline(__always)
+func prefetch<T: BitwiseCopyable>(_ array: [T], _ i: Int) {
+    // The array is passed as a pointer argument: no closure, so no retain of its buffer.
+    dun_prefetch(array, i &* MemoryLayout<T>.stride)
 }
 
 /// `count` copies of `value`, in huge pages when large.
