@@ -102,8 +102,7 @@ public final class Snapshot: Sendable {
     public init(_ workspace: Workspace, asOf: Day, history: History = History()) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf
-        let first = workspace.customers.currency.first ?? .cny
-        currency = workspace.customers.currency.allSatisfy { $0 == first } ? first : nil
+        currency = workspace.customers.sharedCurrency
         let inv = workspace.invoices
         let pay = workspace.payments
         let cust = workspace.customers

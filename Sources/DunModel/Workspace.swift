@@ -19,6 +19,13 @@ public struct Customers: Sendable {
 
     public var count: Int { id.count }
 
+    /// The currency of every customer when they all have the same one, as in most
+    /// workspaces (CNY, the default, when there are none); `nil` when they differ.
+    public var sharedCurrency: Currency? {
+        let first = currency.first ?? .cny
+        return currency.allSatisfy { $0 == first } ? first : nil
+    }
+
     mutating func reserve(_ rows: Int) {
         id.reserve(rows)
         name.reserve(rows)

@@ -207,6 +207,15 @@ struct LoaderTests {
         #expect(w.customers.creditLimit == [1_000_000, 1500, nil])
         #expect(w.invoices.amount == [5000, 125])
         #expect(w.payments.amount == [5000])
+        #expect(w.customers.sharedCurrency == nil)
+    }
+
+    @Test func customersShareACurrencyOrNot() throws {
+        let invoices = "id,customer_id,issued,due,amount\n", payments = "id,customer_id,invoice_id,date,amount\n"
+        let shared = try load(customers: "id,name,currency\nA,a,usd\nB,b,USD\n", invoices: invoices, payments: payments)
+        #expect(shared.customers.sharedCurrency?.code == "USD")
+        let none = try load(customers: "id,name\n", invoices: invoices, payments: payments)
+        #expect(none.customers.sharedCurrency?.code == "CNY")
     }
 
     @Test(arguments: [

@@ -91,11 +91,11 @@ public enum WorkspaceLoader {
         problems.forget()
         open[0] = nil
 
-        let customers = workspace.customers
+        let (customers, currency) = (workspace.customers, workspace.customers.sharedCurrency)
         workspace.invoices = read(
             file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress, parts: parts
         ) {
-            InvoiceColumn.parse(&$0, &$1, customers: customers)
+            InvoiceColumn.parse(&$0, &$1, customers: customers, currency: currency)
         }
         problems.duplicates(InvoiceColumn.id.rawValue, &workspace.invoices.id, what: "invoice", parts: parts)
         try problems.throwIfAny()
@@ -106,7 +106,7 @@ public enum WorkspaceLoader {
         var paid = read(
             file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress, parts: parts
         ) {
-            PaymentColumn.parse(&$0, &$1, customers: customers, invoices: invoices)
+            PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices)
         }
         // The rows are let go of here, so that filling in their invoices copies no column.
         workspace.payments = paid.payments
