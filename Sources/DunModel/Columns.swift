@@ -344,15 +344,15 @@ public struct KeyColumn: Sendable {
         return id.withUTF8 { row(of: $0) }
     }
 
-    func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let hash = TextIndex.hash(id)
+    /// The row of an id whose `hash` (`TextIndex.hash`) is known, or computed now.
+    func row(of id: UnsafeBufferPointer<UInt8>, hash: Int? = nil) -> Int32? {
+        let hash = hash ?? TextIndex.hash(id)
         return parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
     /// Starts reading where an id would be found (see `TextIndex.prefetch`).
     @inline(__always)
-    func prefetch(_ id: UnsafeBufferPointer<UInt8>) {
-        let hash = TextIndex.hash(id)
+    func prefetch(hash: Int) {
         parts[part(hash, of: parts.count)].prefetch(hash)
     }
 

@@ -250,6 +250,11 @@ struct PartsTests {
         #expect(peek("\"INV,1\",C7\n", field: 1) == nil)
         #expect(peek("INV-1,C7", field: 1) == nil)
         #expect(peek("", field: 0) == nil)
+        // Read eight bytes at a time: long fields, bytes below `-` that end nothing, a late quote.
+        #expect(peek("INVOICE-000000000001,CUSTOMER-0000007,x\n", field: 1) == "CUSTOMER-0000007")
+        #expect(peek("A B!C#D$E%F&G'H(I)J*K+L,C 7 \t,x\n", field: 1) == "C 7 \t")
+        #expect(peek("ABCDEFGHIJ\"K,C7\n", field: 1) == nil)
+        #expect(peek("ABCDEFGHIJKLMNOP\r\n", field: 0) == "ABCDEFGHIJKLMNOP")
     }
 
     @Test(arguments: [1, 2, 4, 8])

@@ -144,7 +144,18 @@ struct CSVScanner {
     /// and unchecked: a hint of what is coming, never a value.
     func peek(field index: Int) -> UnsafeBufferPointer<UInt8>? {
         var (i, field, start) = (offset, 0, offset)
+        let raw = UnsafeRawBufferPointer(bytes)
         while i < end {
+            // Eight bytes at a time past those that cannot end a field, as `nextRecord`.
+            if i + 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+                if low == 0 {
+                    i += 8
+                    continue
+                }
+                i += low.trailingZeroBitCount / 8
+            }
             let b = bytes[i]
             if b == UInt8(ascii: ",") || b == 10 || b == 13 {
                 if field == index { return UnsafeBufferPointer(rebasing: bytes[start..<i]) }

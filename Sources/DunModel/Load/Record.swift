@@ -15,6 +15,9 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// Whether a problem will be shown, so that "did you mean" is worth looking for.
     var wantsHints = true
 
+    /// The id read ahead in the next record by `prefetchNext`, and its hash.
+    private var peeked: (start: UnsafePointer<UInt8>?, count: Int, hash: Int) = (nil, 0, 0)
+
     /// Dates read lately, by their bytes: a file holds few distinct dates, each on many rows.
     private var recentDays = RecentDays()
 
@@ -65,8 +68,12 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// Starts reading where the next record's id in this column is kept in `keys`, so that
     /// its lookup, a record later, finds it in the cache instead of waiting on memory.
     @inline(__always)
-    func prefetchNext(_ c: Column, in keys: KeyColumn) {
-        if let id = table.peekNext(c.rawValue), !id.isEmpty { keys.prefetch(id) }
+    mutating func prefetchNext(_ c: Column, in keys: KeyColumn) {
+        guard let id = table.peekNext(c.rawValue), !id.isEmpty else { return }
+        let hash = TextIndex.hash(id)
+        keys.prefetch(hash: hash)
+        // Kept for that lookup, which finds the same bytes unless the field has spaces to trim.
+        peeked = (id.baseAddress, id.count, hash)
     }
 
     /// The row of the id in this field among `keys` (the ids of `file`).
@@ -76,7 +83,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
             fail(c, "empty \(what)_id")
             return nil
         }
-        guard let row = keys.row(of: ref) else {
+        let hash = peeked.start == ref.baseAddress && peeked.count == ref.count ? peeked.hash : TextIndex.hash(ref)
+        guard let row = keys.row(of: ref, hash: hash) else {
             let text = String(decoding: ref, as: UTF8.self)
             // Looking for the nearest of very many ids would take longer than the load.
             let near = wantsHints && keys.count <= 10_000 ? nearestName(to: text, in: keys.all) : nil
