@@ -91,7 +91,6 @@ struct CSVScanner {
             endLine()
         }
         guard offset < end else { return false }
-        let raw = UnsafeRawBufferPointer(bytes)
         while true {
             if offset < end && bytes[offset] == UInt8(ascii: "\"") {
                 fields.append(try scanQuoted())
@@ -99,18 +98,8 @@ struct CSVScanner {
                 // Unquoted, the common case, read here rather than in a call of its own.
                 let start = offset
                 while offset < end {
-                    // Eight bytes at a time while none can end the field: only `,`, `"`, CR
-                    // and LF can, and every byte below `-` (0x2D) is looked at one by one.
-                    if offset + 8 <= end {
-                        let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                        let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
-                        if low == 0 {
-                            offset += 8
-                            continue
-                        }
-                        // The lowest marked byte is the first below 0x2D (a borrow only runs upward).
-                        offset += low.trailingZeroBitCount / 8
-                    }
+                    skipPlainWords(&offset)
+                    guard offset < end else { break }
                     let b = bytes[offset]
                     if b <= UInt8(ascii: ",") {
                         if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
@@ -144,18 +133,9 @@ struct CSVScanner {
     /// and unchecked: a hint of what is coming, never a value.
     func peek(field index: Int) -> UnsafeBufferPointer<UInt8>? {
         var (i, field, start) = (offset, 0, offset)
-        let raw = UnsafeRawBufferPointer(bytes)
         while i < end {
-            // Eight bytes at a time past those that cannot end a field, as `nextRecord`.
-            if i + 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
-                if low == 0 {
-                    i += 8
-                    continue
-                }
-                i += low.trailingZeroBitCount / 8
-            }
+            skipPlainWords(&i)
+            guard i < end else { break }
             let b = bytes[i]
             if b == UInt8(ascii: ",") || b == 10 || b == 13 {
                 if field == index { return UnsafeBufferPointer(rebasing: bytes[start..<i]) }
@@ -168,6 +148,24 @@ struct CSVScanner {
             i += 1
         }
         return nil
+    }
+
+    /// Moves `i` on eight bytes at a time while none can end a field (only `,`, `"`, CR and
+    /// LF can), to the first byte below `-` (0x2D) of a word, which is then looked at. In
+    /// the last seven bytes of the part it stays: they are read one by one.
+    @inline(__always)
+    private func skipPlainWords(_ i: inout Int) {
+        let raw = UnsafeRawBufferPointer(bytes)
+        while i + 8 <= end {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+            if low != 0 {
+                // The lowest marked byte is the first below 0x2D (a borrow only runs upward).
+                i += low.trailingZeroBitCount / 8
+                return
+            }
+            i += 8
+        }
     }
 
     /// Consumes one line ending (LF, CRLF or a lone CR).
