@@ -1,8 +1,9 @@
-// Concurrency: work split over the cores, work started on another thread, and memory
-// asked for before it is needed.
+// Concurrency: work split over the cores, work left until it is needed, and memory asked
+// for before it is needed.
 
 import CPrefetch
 import Foundation
+import Synchronization
 
 /// Runs `body` for `0..<count` on as many threads as there are cores; the results in order.
 func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
@@ -22,24 +23,23 @@ func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
     return results.compactMap { $0 }
 }
 
-/// Work started on another thread, its result waited for when needed.
-final class Background<T: Sendable>: @unchecked Sendable {
-    private let work: @Sendable () -> T
-    private var value: T?
-    private let done = DispatchSemaphore(value: 0)
+/// A value computed when it is first asked for, once, whichever thread asks first; never,
+/// if no one asks.
+final class Lazy<T: Sendable>: Sendable {
+    private let make: @Sendable () -> T
+    private let state = Mutex<T?>(nil)
 
-    init(_ work: @escaping @Sendable () -> T) {
-        self.work = work
-        DispatchQueue.global().async {
-            self.value = work()
-            self.done.signal()
-        }
+    init(_ make: @escaping @Sendable () -> T) {
+        self.make = make
     }
 
-    /// Waits for the work; call once. (The semaphore orders its write before this read.)
-    func result() -> T {
-        done.wait()
-        return value ?? work()
+    var value: T {
+        state.withLock { value in
+            if let value { return value }
+            let made = make()
+            value = made
+            return made
+        }
     }
 }
 

@@ -93,9 +93,15 @@ public final class Snapshot: Sendable {
     private let pausedInvoices: Set<Int32>
     private let pausedCustomers: Set<Int32>
 
-    public let invoicesOfCustomer: Relation
-    public let paymentsOfCustomer: Relation
-    public let paymentsOfInvoice: Relation
+    /// Rows grouped by their owner, built when first used: most questions need none of
+    /// them, and building one takes a pass in no order over ten million rows.
+    private let relations: (invoicesOfCustomer: Lazy<Relation>, paymentsOfCustomer: Lazy<Relation>, paymentsOfInvoice: Lazy<Relation>)
+    /// The visible invoices of each customer, in file order.
+    public var invoicesOfCustomer: Relation { relations.invoicesOfCustomer.value }
+    /// The visible payments of each customer, in file order.
+    public var paymentsOfCustomer: Relation { relations.paymentsOfCustomer.value }
+    /// The payments applied to each visible invoice, in file order.
+    public var paymentsOfInvoice: Relation { relations.paymentsOfInvoice.value }
 
     /// Computes every derived field as of `asOf`, with what `history` records up to that day.
     /// Fails only if a total overflows.
@@ -146,7 +152,6 @@ public final class Snapshot: Sendable {
         payments.reserveHuge(pay.count)
         for p in 0..<pay.count where pay.date[p] <= asOf { payments.append(Int32(p)) }
 
-        var appliedPayments: [Int32] = []
         for (n, p) in payments.enumerated() {
             // The records the next 64 payments update are read first, all together, so that
             // their cache misses overlap rather than come one after another (a third faster
@@ -167,22 +172,21 @@ public final class Snapshot: Sendable {
                 // The loader guarantees a payment never exceeds what is left on its invoice.
                 perInvoice[Int(target)].paid += pay.amount[i]
                 if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
-                appliedPayments.append(p)
             } else {
                 paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)
             }
         }
 
-        // The relations are built on other cores while this one adds up the totals.
-        let relations = Background { [invoices, payments, appliedPayments] in
-            concurrently(3) { k in
-                switch k {
-                case 0: return Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] }
-                case 1: return Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] }
-                default: return Relation(owners: inv.count, items: appliedPayments) { pay.invoice[Int($0)] ?? 0 }
-                }
+        let visible = perInvoice
+        relations = (
+            Lazy { [invoices] in Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] } },
+            Lazy { [payments] in Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] } },
+            Lazy { [payments] in
+                // Applied: to an invoice visible as of the date.
+                let applied = payments.filter { p in pay.invoice[Int(p)].map { visible[Int($0)].visible } ?? false }
+                return Relation(owners: inv.count, items: applied) { pay.invoice[Int($0)] ?? 0 }
             }
-        }
+        )
 
         for (n, i32) in invoices.enumerated() {
             if n % 64 == 0 {
@@ -250,13 +254,10 @@ public final class Snapshot: Sendable {
         }
         self.notes = notes
         self.reminders = reminders
-        let built = relations.result()
-        invoicesOfCustomer = built[0]
-        paymentsOfCustomer = built[1]
-        paymentsOfInvoice = built[2]
+        let paymentsOfCustomer = relations.paymentsOfCustomer
         promises = history.promises(asOf: asOf) { customer, invoice, from, to in
             var sum: Int64 = 0
-            for p in built[1].rows(of: customer) {
+            for p in paymentsOfCustomer.value.rows(of: customer) {
                 let d = pay.date[Int(p)]
                 guard d >= from && d <= to else { continue }
                 if let invoice, pay.invoice[Int(p)] != invoice { continue }

@@ -1,4 +1,5 @@
 import DunCore
+import Synchronization
 import Testing
 
 @testable import DunModel
@@ -293,5 +294,19 @@ struct SnapshotTests {
         // The first alone is fine.
         let s = try Snapshot(w, asOf: try day("2026-10-01"))
         #expect(s.balance == [Int64.max])
+    }
+}
+
+struct LazyTests {
+    @Test func computesOnceWhenFirstAskedWhicheverThreadAsks() {
+        let made = Mutex(0)
+        let lazy = Lazy { () -> Int in
+            made.withLock { $0 += 1 }
+            return 42
+        }
+        #expect(made.withLock { $0 } == 0)
+        let seen = concurrently(64) { _ in lazy.value }
+        #expect(seen == Array(repeating: 42, count: 64))
+        #expect(made.withLock { $0 } == 1)
     }
 }
