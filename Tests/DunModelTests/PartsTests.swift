@@ -2,6 +2,7 @@
 // same errors at the same lines, whatever the number of parts.
 
 import DunCore
+import Synchronization
 import Testing
 
 @testable import DunModel
@@ -356,5 +357,47 @@ struct DamagedPartsTests {
             #expect(results[1] == results[0], "mutant \(n) in 2 parts")
             #expect(results[2] == results[0], "mutant \(n) in 5 parts")
         }
+    }
+}
+
+/// Rows that are numbers, to join parts without reading a file.
+private struct Numbers: Joinable, Sendable {
+    var values: [Int] = []
+    mutating func reserve(_ rows: Int) { values.reserveCapacity(values.count + rows) }
+    mutating func append(contentsOf other: Numbers) { values += other.values }
+}
+
+struct JoinedTests {
+    private typealias Part = WorkspaceLoader.Part<Numbers>
+
+    private func part(_ values: [Int], ended: Bool = false, error: String? = nil) -> Part {
+        var part = Part(rows: Numbers(values: values))
+        part.places = values.map { Problems.Place(offset: $0, line: Int32($0)) }
+        part.ended = ended
+        part.encodingError = error.map { Diagnostic(.error, $0) }
+        return part
+    }
+
+    @Test func partsReadInAnyOrderAreJoinedInFileOrder() {
+        let joined = WorkspaceLoader.Joined(empty: Numbers())
+        joined.add(part([5, 6]), at: 2)
+        joined.add(part([3, 4]), at: 1)
+        #expect(joined.state.withLock { $0.rows.values } == [])
+        joined.add(part([1, 2]), at: 0)
+        joined.add(part([7]), at: 3)
+        #expect(joined.state.withLock { $0.rows.values } == [1, 2, 3, 4, 5, 6, 7])
+        #expect(joined.state.withLock { $0.places.map(\.offset) } == [1, 2, 3, 4, 5, 6, 7])
+    }
+
+    @Test func aPartThatEndsTheFileDropsTheOnesAfterIt() {
+        let joined = WorkspaceLoader.Joined(empty: Numbers())
+        joined.add(part([1], error: "early"), at: 0)
+        joined.add(part([5], error: "late"), at: 2)
+        joined.add(part([9]), at: 3)
+        joined.add(part([3], ended: true), at: 1)
+        #expect(joined.state.withLock { $0.rows.values } == [1, 3])
+        // Bad bytes anywhere reject the whole file: the first part's error is the one told.
+        #expect(joined.state.withLock { $0.encodingError.map { [$0.part] } } == [0])
+        #expect(joined.state.withLock { $0.encodingError?.diagnostic.message } == "early")
     }
 }

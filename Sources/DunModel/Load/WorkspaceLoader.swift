@@ -2,6 +2,7 @@
 
 import DunCore
 import Foundation
+import Synchronization
 
 /// Reads `customers.csv`, `invoices.csv` and `payments.csv` from a folder.
 ///
@@ -135,43 +136,91 @@ public enum WorkspaceLoader {
             problems.add(key: 0, error)
             return empty
         }
-        // Small files are not worth a thread.
-        let parts = csv.parts(WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: wanted))
+        // Small files are not worth a thread. Large ones are read in more parts than there
+        // are cores, each joined to the ones before it as soon as they are all read, so that
+        // few parts' rows are ever held twice (see `Joined`).
+        let cores = WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: wanted)
+        let parts = csv.parts(wanted ?? (cores > 1 ? cores * 8 : 1))
+        let joined = Joined(empty: empty)
         // The first part's columns become the table's: they get room for every row, so
         // that joining the other parts to them copies nothing twice.
-        var results = concurrently(parts.count) { k in
-            readPart(
-                csv, (parts[k].range, parts[k].line), empty: empty, rows: k == 0 ? parts.reduce(0) { $0 + $1.lines } : parts[k].lines,
-                progress: progress, parse: parse)
+        let all = parts.reduce(0) { $0 + $1.lines }
+        _ = concurrently(parts.count) { k in
+            joined.add(
+                readPart(
+                    csv, (parts[k].range, parts[k].line), empty: empty, rows: k == 0 ? all : parts[k].lines,
+                    progress: progress, parse: parse),
+                at: k)
         }
-        if let bad = results.lazy.compactMap(\.encodingError).first {
-            problems.add(key: 0, bad)
-            return empty
-        }
-        var rows = results[0].rows
-        results[0].rows = empty
-        problems.places = results[0].places
-        results[0].places = []
-        for k in results.indices {
-            let part = results[k]
-            results[k] = Part(rows: empty)
-            if k > 0 {
-                rows.append(contentsOf: part.rows)
-                problems.places += part.places
+        return joined.state.withLock { state in
+            if let bad = state.encodingError {
+                problems.add(key: 0, bad.diagnostic)
+                return empty
             }
-            problems.merge(part.problems)
-            if part.ended { break }
+            problems.places = state.places
+            problems.merge(state.problems)
+            problems.file = csv
+            return state.rows
         }
-        problems.file = csv
-        return rows
     }
 
-    private struct Part<Rows>: Sendable where Rows: Sendable {
+    struct Part<Rows>: Sendable where Rows: Sendable {
         var rows: Rows
         var places: [Problems.Place] = []
         var problems = Problems()
         var ended = false
         var encodingError: Diagnostic?
+    }
+
+    /// The parts of a file read so far, joined in file order: a part is appended to the
+    /// rows as soon as it and every part before it are read, and let go of.
+    final class Joined<Rows: Sendable & Joinable>: Sendable {
+        struct State {
+            var rows: Rows
+            var places: [Problems.Place] = []
+            var problems = Problems()
+            /// The next part to join; parts read before their turn wait.
+            var next = 0
+            var waiting: [Int: Part<Rows>] = [:]
+            /// A part ended the file: the parts after it are not joined.
+            var ended = false
+            /// The first part whose bytes are not UTF-8, which rejects the whole file.
+            var encodingError: (part: Int, diagnostic: Diagnostic)?
+        }
+        let state: Mutex<State>
+
+        init(empty: Rows) {
+            state = Mutex(State(rows: empty))
+        }
+
+        /// Takes part `k` over: its rows must have no other owner, so that appending to them
+        /// never copies them.
+        func add(_ part: consuming Part<Rows>, at k: Int) {
+            let bad = part.encodingError
+            var moving = Optional(consume part)
+            state.withLock { state in
+                if let bad, k < state.encodingError?.part ?? .max {
+                    state.encodingError = (k, bad)
+                }
+                guard !state.ended else { return }
+                state.waiting[k] = moving.take()
+                while let part = state.waiting.removeValue(forKey: state.next) {
+                    if state.next == 0 {
+                        (state.rows, state.places) = (part.rows, part.places)
+                    } else {
+                        state.rows.append(contentsOf: part.rows)
+                        state.places += part.places
+                    }
+                    state.problems.merge(part.problems)
+                    state.next += 1
+                    if part.ended {
+                        state.ended = true
+                        state.waiting = [:]
+                        return
+                    }
+                }
+            }
+        }
     }
 
     private static func readPart<Rows: Sendable & Joinable, Column: TableColumn>(
