@@ -200,33 +200,34 @@ enum PaymentColumn: Int, TableColumn {
             return (r.customer, r.place)
         }
         let n = WorkspaceLoader.parts(pending.count, large: 1 << 16, forced: parts)
-        let shares = concurrently(n) { k in
-            var found: [(row: Int32, invoice: Int32)] = []
-            var missing: [(PaymentRows.Pending, String?)] = []
-            for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
-                let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
-                let rows = invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
-                // Each invoice's customer, read at once too.
-                var touched: Int32 = 0
-                for row in rows { if let row { touched &+= invoices.customer[Int(row)] } }
-                keep(touched)
-                for (p, row) in zip(items, rows) {
-                    guard let row else {
-                        missing.append((p, nil))
-                        continue
-                    }
-                    let customer = record(p).customer
-                    if customer >= 0 && invoices.customer[Int(row)] != customer {
-                        missing.append((p, ownerMismatch(row, invoices, customers)))
-                    } else if p.record >= 0 {
-                        found.append((p.record, row))
+        // Each share writes the invoices of its own payments, straight into the column.
+        let shares = payments.invoice.withUnsafeMutableBufferPointer { invoiceOf in
+            concurrently(n) { k in
+                var missing: [(PaymentRows.Pending, String?)] = []
+                for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
+                    let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
+                    let rows = invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
+                    // Each invoice's customer, read at once too.
+                    var touched: Int32 = 0
+                    for row in rows { if let row { touched &+= invoices.customer[Int(row)] } }
+                    keep(touched)
+                    for (p, row) in zip(items, rows) {
+                        guard let row else {
+                            missing.append((p, nil))
+                            continue
+                        }
+                        let customer = record(p).customer
+                        if customer >= 0 && invoices.customer[Int(row)] != customer {
+                            missing.append((p, ownerMismatch(row, invoices, customers)))
+                        } else if p.record >= 0 {
+                            invoiceOf[Int(p.record)] = row
+                        }
                     }
                 }
+                return missing
             }
-            return (found, missing)
         }
-        for (found, missing) in shares {
-            for (row, invoice) in found { payments.invoice[Int(row)] = invoice }
+        for missing in shares {
             for (p, mismatch) in missing {
                 let place = record(p).place
                 if let mismatch {
