@@ -45,13 +45,22 @@ extension Interpreter {
         let ownerScope = env.scopes.count - 1
         defer { env.scopes.removeLast() }
         try forEachRow(related, nil, &env) { (me, i, env) throws(RuntimeError) in
+            // The owner's place (memory read in no order) only for a related row that passes
+            // a condition on itself alone; its error counts only if its owner is in the frame.
+            var failure: RuntimeError?
+            if let test {
+                do throws(RuntimeError) {
+                    guard try test(related.rows[i]) else { return }
+                } catch {
+                    failure = error
+                }
+            }
             guard let owner = relation.owner(related.rows[i]), Int(owner) < position.count else { return }
             let p = Int(position[Int(owner)])
             guard p >= 0 else { return }
+            if let failure { throw failure }
             env.scopes[ownerScope].position = p
-            if let test {
-                guard try test(related.rows[i]) else { return }
-            } else if let predicate, !(try me.truth(predicate, &env)) {
+            if test == nil, let predicate, !(try me.truth(predicate, &env)) {
                 return
             }
             let v: Value = projected.map { me.data.value(of: relation.child, field: $0, row: related.rows[i]) } ?? .bool(true)
