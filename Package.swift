@@ -16,9 +16,9 @@ let package = Package(
     ],
     targets: [
         // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
-        .target(name: "DunCore"),
+        .target(name: "DunCore", dependencies: ["CPrefetch"]),
         // The receivables model and its CSV loader; knows nothing of the language.
-        .target(name: "DunModel", dependencies: ["DunCore", "CPrefetch"]),
+        .target(name: "DunModel", dependencies: ["DunCore"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
@@ -29,7 +29,7 @@ let package = Package(
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
-        // The processor's prefetch hint, for the loader's lookups (a C header, no library).
+        // The processor's prefetch hint (a C header, no library), for loops that read memory in no order.
         .systemLibrary(name: "CPrefetch"),
         // The system's GNU readline (libreadline-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CReadline"),

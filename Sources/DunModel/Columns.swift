@@ -1,6 +1,7 @@
 // Columns of text built for a million rows, with no String per row: many distinct texts
 // stored end to end, keys found by their bytes, few distinct texts stored once.
 
+import DunCore
 import Foundation
 
 /// Texts stored end to end in one buffer; an empty text stands for a missing value.
@@ -168,7 +169,7 @@ struct TextIndex: Sendable {
     /// Starts reading the slot where a hash lands, without waiting for it.
     @inline(__always)
     func prefetch(_ hash: Int) {
-        DunModel.prefetch(slots, start(hash))
+        DunCore.prefetch(slots, start(hash))
     }
 
     /// Reads the slot where a hash lands, so that the cache miss happens now, next to the

@@ -1,7 +1,5 @@
-// Concurrency: work split over the cores, work left until it is needed, and memory asked
-// for before it is needed.
+// Concurrency: work split over the cores, and work left until it is needed.
 
-import CPrefetch
 import Foundation
 import Synchronization
 
@@ -69,15 +67,6 @@ extension Array {
             adviseHugePages(UnsafeMutableRawBufferPointer(start: base, count: bytes))
         }
     }
-}
-
-/// Starts reading element `i` of `array` into the processor's cache, and goes on without
-/// waiting for it: a read of that element a little later then finds it there. Past the end
-/// of the array, nothing happens (a prefetch never faults).
-@inline(__always)
-func prefetch<T: BitwiseCopyable>(_ array: [T], _ i: Int) {
-    // The array is passed as a pointer argument: no closure, so no retain of its buffer.
-    dun_prefetch(array, i &* MemoryLayout<T>.stride)
 }
 
 /// `count` copies of `value`, in huge pages when large.

@@ -44,7 +44,15 @@ extension Interpreter {
         env.scopes.append((frame, 0))
         let ownerScope = env.scopes.count - 1
         defer { env.scopes.removeLast() }
+        // Owners come in no order: for the related row 16 on, its owner's place is asked for,
+        // and for the row 8 on (whose place has arrived by then), the owner's total.
+        let n = related.rows.count
         try forEachRow(related, nil, &env) { (me, i, env) throws(RuntimeError) in
+            if i + 16 < n, let owner = relation.owner(related.rows[i + 16]) { prefetch(position, Int(owner)) }
+            if i + 8 < n, let owner = relation.owner(related.rows[i + 8]), Int(owner) < position.count, position[Int(owner)] >= 0 {
+                prefetch(values, Int(position[Int(owner)]))
+                prefetch(counts, Int(position[Int(owner)]))
+            }
             // The owner's place (memory read in no order) only for a related row that passes
             // a condition on itself alone; its error counts only if its owner is in the frame.
             var failure: RuntimeError?
