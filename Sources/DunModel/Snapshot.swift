@@ -95,7 +95,8 @@ public final class Snapshot: Sendable {
 
     /// Rows grouped by their owner, built when first used: most questions need none of
     /// them, and building one takes a pass in no order over ten million rows.
-    private let relations: (invoicesOfCustomer: Lazy<Relation>, paymentsOfCustomer: Lazy<Relation>, paymentsOfInvoice: Lazy<Relation>)
+    private let relations:
+        (invoicesOfCustomer: Lazy<Relation>, paymentsOfCustomer: Lazy<Relation>, paymentsOfInvoice: Lazy<Relation>)
     /// The visible invoices of each customer, in file order.
     public var invoicesOfCustomer: Relation { relations.invoicesOfCustomer.value }
     /// The visible payments of each customer, in file order.
@@ -177,17 +178,6 @@ public final class Snapshot: Sendable {
             }
         }
 
-        let visible = perInvoice
-        relations = (
-            Lazy { [invoices] in Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] } },
-            Lazy { [payments] in Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] } },
-            Lazy { [payments] in
-                // Applied: to an invoice visible as of the date.
-                let applied = payments.filter { p in pay.invoice[Int(p)].map { visible[Int($0)].visible } ?? false }
-                return Relation(owners: inv.count, items: applied) { pay.invoice[Int($0)] ?? 0 }
-            }
-        )
-
         for (n, i32) in invoices.enumerated() {
             if n % 64 == 0 {
                 var touched: Int64 = 0
@@ -228,6 +218,15 @@ public final class Snapshot: Sendable {
         self.invoices = invoices
         self.payments = payments
         self.perInvoice = perInvoice
+        relations = (
+            Lazy { [invoices] in Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] } },
+            Lazy { [payments] in Relation(owners: cust.count, items: payments) { pay.customer[Int($0)] } },
+            Lazy { [payments, perInvoice] in
+                // Applied: to an invoice visible as of the date.
+                let applied = payments.filter { p in pay.invoice[Int(p)].map { perInvoice[Int($0)].visible } ?? false }
+                return Relation(owners: inv.count, items: applied) { pay.invoice[Int($0)] ?? 0 }
+            }
+        )
         self.balance = balance
         overdueBalance = open.map(\.overdueBalance)
         unapplied = paid.map(\.unapplied)

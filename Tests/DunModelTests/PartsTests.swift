@@ -363,8 +363,13 @@ struct DamagedPartsTests {
 /// Rows that are numbers, to join parts without reading a file.
 private struct Numbers: Joinable, Sendable {
     var values: [Int] = []
-    mutating func reserve(_ rows: Int) { values.reserveCapacity(values.count + rows) }
-    mutating func append(contentsOf other: Numbers) { values += other.values }
+    mutating func reserve(_ rows: Int) {
+        values.reserveCapacity(values.count + rows)
+    }
+
+    mutating func append(contentsOf other: Numbers) {
+        values += other.values
+    }
 }
 
 struct JoinedTests {

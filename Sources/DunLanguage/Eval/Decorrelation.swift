@@ -49,9 +49,12 @@ extension Interpreter {
         let n = related.rows.count
         try forEachRow(related, nil, &env) { (me, i, env) throws(RuntimeError) in
             if i + 16 < n, let owner = relation.owner(related.rows[i + 16]) { prefetch(position, Int(owner)) }
-            if i + 8 < n, let owner = relation.owner(related.rows[i + 8]), Int(owner) < position.count, position[Int(owner)] >= 0 {
-                prefetch(values, Int(position[Int(owner)]))
-                prefetch(counts, Int(position[Int(owner)]))
+            if i + 8 < n, let owner = relation.owner(related.rows[i + 8]), Int(owner) < position.count {
+                let p = Int(position[Int(owner)])
+                if p >= 0 {
+                    prefetch(values, p)
+                    prefetch(counts, p)
+                }
             }
             // The owner's place (memory read in no order) only for a related row that passes
             // a condition on itself alone; its error counts only if its owner is in the frame.

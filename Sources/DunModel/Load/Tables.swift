@@ -99,7 +99,9 @@ enum InvoiceColumn: Int, TableColumn {
 
     /// `currency`: the customers' currency when they share one, which saves reading each
     /// row's customer's (a wait on memory with a million customers).
-    static func parse(_ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?) {
+    static func parse(
+        _ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?
+    ) {
         r.prefetchNext(.customerID, in: customers.id)
         let id = r.identifier(.id, what: "invoice")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
@@ -133,7 +135,8 @@ enum PaymentColumn: Int, TableColumn {
     /// Reads a payment; its invoice id, if its bytes are the file's, is looked up later with
     /// the others (`resolve`), since a million lookups one by one each wait on memory.
     static func parse(
-        _ rows: inout PaymentRows, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?, invoices: Invoices
+        _ rows: inout PaymentRows, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
+        invoices: Invoices
     ) {
         r.prefetchNext(.customerID, in: customers.id)
         let id = r.identifier(.id, what: "payment")
@@ -206,7 +209,8 @@ enum PaymentColumn: Int, TableColumn {
                 var missing: [(PaymentRows.Pending, String?)] = []
                 for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
                     let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
-                    let rows = invoices.id.rows(of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
+                    let rows = invoices.id.rows(
+                        of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
                     // Each invoice's customer, read at once too.
                     var touched: Int32 = 0
                     for row in rows { if let row { touched &+= invoices.customer[Int(row)] } }

@@ -7,9 +7,9 @@ import Synchronization
 /// Reads `customers.csv`, `invoices.csv` and `payments.csv` from a folder.
 ///
 /// A large file is split into parts, eight per core, read on every core at once and joined
-/// in file order as they are done. Every bad value stops the load with a diagnostic naming file, line, column and
-/// value; up to `maxErrors` are collected, in file order, so that one run shows most of what
-/// to fix.
+/// in file order as they are done. Every bad value stops the load with a diagnostic naming
+/// file, line, column and value; up to `maxErrors` are collected, in file order, so that one
+/// run shows most of what to fix.
 public enum WorkspaceLoader {
     public static let maxErrors = 50
     static let files = ["customers.csv", "invoices.csv", "payments.csv"]
