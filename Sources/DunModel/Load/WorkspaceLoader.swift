@@ -139,7 +139,7 @@ public enum WorkspaceLoader {
         // Small files are not worth a thread. Large ones are read in more parts than there
         // are cores, each joined to the ones before it as soon as they are all read, so that
         // few parts' rows are ever held twice (see `Joined`).
-        let cores = WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: wanted)
+        let cores = WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: nil)
         let parts = csv.parts(wanted ?? (cores > 1 ? cores * 8 : 1))
         let joined = Joined(empty: empty)
         // The first part's columns become the table's: they get room for every row, so
