@@ -262,6 +262,11 @@ public struct SnapshotSource: DataSource {
         Receivables.readers[entity.index][field](snapshot, row)
     }
 
+    public func reader(of entity: EntityID, field: Int) -> @Sendable (Int32) -> Value {
+        let (read, s) = (Receivables.readers[entity.index][field], snapshot)
+        return { row in read(s, row) }
+    }
+
     public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? {
         let s = snapshot
         switch (entity, Receivables.schema[entity].fields[field].name) {

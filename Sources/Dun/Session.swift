@@ -13,7 +13,7 @@ public final class Session {
     /// How tables are shown to a person (the REPL's settings).
     public var display = Display()
     var globals = Globals()
-    let interpreter: Interpreter
+    var interpreter: Interpreter
     /// What the last statement that printed printed: a table is set apart from what came
     /// before by a blank line, in one run and from one run to the next.
     private var previous = ""

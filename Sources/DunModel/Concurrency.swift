@@ -1,25 +1,8 @@
-// Concurrency: work split over the cores, and work left until it is needed.
+// Concurrency: work left until it is needed, and memory for large columns.
 
+import DunCore
 import Foundation
 import Synchronization
-
-/// Runs `body` for `0..<count` on as many threads as there are cores; the results in order.
-func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
-    guard count > 1 else { return (0..<count).map(body) }
-    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-    _ = results.initialize(from: repeatElement(nil, count: count))
-    defer {
-        _ = results.deinitialize()
-        results.deallocate()
-    }
-    withoutActuallyEscaping(body) { body in
-        nonisolated(unsafe) let body = body
-        nonisolated(unsafe) let results = results
-        // Each iteration writes its own element only.
-        DispatchQueue.concurrentPerform(iterations: count) { results[$0] = body($0) }
-    }
-    return results.compactMap { $0 }
-}
 
 /// A value computed when it is first asked for, once, whichever thread asks first; never,
 /// if no one asks.

@@ -7,8 +7,12 @@
 //   # format: csv           table (default), csv or json
 //   # exit: 1               1 when the script must fail (default 0)
 // DUN_RECORD=1 swift test rewrites the expected files from the actual output.
+//
+// Each script runs twice: as the command line runs it, and with every loop over rows split
+// into parts run at once on all cores (which the command line does only for thousands of
+// rows), to print the same, byte for byte.
 
-import Dun
+@testable import Dun
 import DunCore
 import Foundation
 import Testing
@@ -47,23 +51,34 @@ func dataFolder(_ name: String?) -> String {
 @Suite struct GoldenTests {
     @Test(arguments: GoldenScript.all)
     func script(_ golden: GoldenScript) throws {
+        try run(golden, inParts: false)
+    }
+
+    @Test(arguments: GoldenScript.all)
+    func scriptInParts(_ golden: GoldenScript) throws {
+        try run(golden, inParts: true)
+    }
+
+    private func run(_ golden: GoldenScript, inParts: Bool) throws {
         let text = try String(contentsOf: golden.url, encoding: .utf8)
         let asOf = try #require(Day(iso: golden.header("as-of", in: text) ?? "2026-11-28"), "bad as-of header")
         let format = try #require(OutputFormat(rawValue: golden.header("format", in: text) ?? "table"), "bad format header")
         let expectedExit = golden.header("exit", in: text) ?? "0"
         let session = try Session.open(directory: dataFolder(golden.header("data", in: text)), asOf: asOf, format: format)
+        if inParts { session.interpreter.minimumPart = 1 }
         let name = golden.url.lastPathComponent
         let result = session.run(SourceText(name: name, text: text))
         let stderr = result.diagnostics.map(\.rendered).joined()
 
         #expect((result.succeeded ? "0" : "1") == expectedExit, "exit status; diagnostics:\n\(stderr)")
-        compare(golden.url.deletingPathExtension().appendingPathExtension("out"), result.output)
-        compare(golden.url.deletingPathExtension().appendingPathExtension("err"), stderr, optional: true)
+        let record = !inParts && ProcessInfo.processInfo.environment["DUN_RECORD"] == "1"
+        compare(golden.url.deletingPathExtension().appendingPathExtension("out"), result.output, record: record)
+        compare(golden.url.deletingPathExtension().appendingPathExtension("err"), stderr, optional: true, record: record)
     }
 
-    private func compare(_ url: URL, _ actual: String, optional: Bool = false) {
+    private func compare(_ url: URL, _ actual: String, optional: Bool = false, record: Bool) {
         let expected = try? String(contentsOf: url, encoding: .utf8)
-        if ProcessInfo.processInfo.environment["DUN_RECORD"] == "1" {
+        if record {
             if actual.isEmpty && optional {
                 try? FileManager.default.removeItem(at: url)
             } else {

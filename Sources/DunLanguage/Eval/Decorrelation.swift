@@ -30,64 +30,110 @@ extension Interpreter {
         // Worth a pass over every related row only when the frame has a good share of its rows.
         let owners = data.rows(of: entity)
         guard frame.count >= max(1, owners.count / 8), projected != nil || aggregate == .count else { return nil }
-        var position = [Int32](repeating: -1, count: Int(owners.max() ?? -1) + 1)
+        var positions = [Int32](repeating: -1, count: Int(owners.max() ?? -1) + 1)
         for (p, row) in frame.rows.enumerated() {
             // A frame holding a row twice is left to the row-by-row evaluation.
-            guard Int(row) < position.count, position[Int(row)] < 0 else { return nil }
-            position[Int(row)] = Int32(p)
+            guard Int(row) < positions.count, positions[Int(row)] < 0 else { return nil }
+            positions[Int(row)] = Int32(p)
         }
+        let position = positions
+        let related = Frame(entity: relation.child, rows: data.rows(of: relation.child))
+        let rows = related.rows
+        // A related row's place in the frame: its owner's position, or -1.
+        let place = { (row: Int32) -> Int32 in
+            guard let owner = relation.owner(row), Int(owner) < position.count else { return -1 }
+            return position[Int(owner)]
+        }
+        // First, where each related row counts (-1: nowhere), part by part; a part ends at an
+        // error of the condition on a row whose owner is in the frame.
+        var parts: [(start: Int, places: [Int32], failure: (Int, RuntimeError)?)] = []
+        if let predicate, rowTest(predicate, entity: relation.child) == nil {
+            // The condition reads the owner (`issued > customer.since`): row by row, in scope.
+            var places: [Int32] = []
+            var failure: (Int, RuntimeError)?
+            env.scopes.append((frame, 0))
+            env.scopes.append((related, 0))
+            defer { env.scopes.removeLast(2) }
+            for i in rows.indices {
+                if i & 1023 == 0 { try interruption.check() }
+                var p = place(rows[i])
+                if p >= 0 {
+                    env.scopes[env.scopes.count - 2].position = Int(p)
+                    env.scopes[env.scopes.count - 1].position = i
+                    do throws(RuntimeError) {
+                        if !(try truth(predicate, &env)) { p = -1 }
+                    } catch {
+                        failure = (i, error)
+                        break
+                    }
+                }
+                places.append(p)
+            }
+            parts = [(0, places, failure)]
+        } else {
+            // A condition on the related row alone (`issued > d`), or none: on all cores. The
+            // owner's place (memory read in no order) is asked for 16 rows ahead, and read
+            // only for a row that passes; a row's error counts only if its owner is in the frame.
+            let test = predicate.flatMap { rowTest($0, entity: relation.child) }
+            let ranges = slices(of: rows.count, parts: Interpreter.parts, minimum: minimumPart)
+            parts = concurrently(ranges.count) { k in
+                var places: [Int32] = []
+                places.reserveCapacity(ranges[k].count)
+                for i in ranges[k] {
+                    if i + 16 < rows.count, let owner = relation.owner(rows[i + 16]) { prefetch(position, Int(owner)) }
+                    do throws(RuntimeError) {
+                        places.append(try test?(rows[i]) ?? true ? place(rows[i]) : -1)
+                    } catch {
+                        if place(rows[i]) >= 0 { return (ranges[k].lowerBound, places, (i, error)) }
+                        places.append(-1)
+                    }
+                }
+                return (ranges[k].lowerBound, places, nil)
+            }
+        }
+        // Then the values, added up in the related rows' order. The owner's total is asked for
+        // 8 rows ahead.
         var values = [Value](repeating: .null, count: frame.count)
         var counts = [Int](repeating: 0, count: frame.count)
-        let related = Frame(entity: relation.child, rows: data.rows(of: relation.child))
-        // A condition on the related row alone (`issued > d`) runs as a function of it.
-        let test = predicate.flatMap { rowTest($0, entity: relation.child) }
-        env.scopes.append((frame, 0))
-        let ownerScope = env.scopes.count - 1
-        defer { env.scopes.removeLast() }
-        // Owners come in no order: for the related row 16 on, its owner's place is asked for,
-        // and for the row 8 on (whose place has arrived by then), the owner's total.
-        let n = related.rows.count
-        try forEachRow(related, nil, &env) { (me, i, env) throws(RuntimeError) in
-            if i + 16 < n, let owner = relation.owner(related.rows[i + 16]) { prefetch(position, Int(owner)) }
-            if i + 8 < n, let owner = relation.owner(related.rows[i + 8]), Int(owner) < position.count {
-                let p = Int(position[Int(owner)])
-                if p >= 0 {
-                    prefetch(values, p)
-                    prefetch(counts, p)
+        let read = projected.map { data.reader(of: relation.child, field: $0) }
+        for (start, places, failure) in parts {
+            for (j, p) in places.enumerated() {
+                let i = start + j
+                if i & 1023 == 0 { try interruption.check() }
+                if j + 8 < places.count, places[j + 8] >= 0 {
+                    prefetch(values, Int(places[j + 8]))
+                    prefetch(counts, Int(places[j + 8]))
                 }
-            }
-            // The owner's place (memory read in no order) only for a related row that passes
-            // a condition on itself alone; its error counts only if its owner is in the frame.
-            var failure: RuntimeError?
-            if let test {
+                guard p >= 0 else { continue }
+                let p = Int(p)
+                let v = read?(rows[i]) ?? .bool(true)
+                guard !v.isNull else { continue }
                 do throws(RuntimeError) {
-                    guard try test(related.rows[i]) else { return }
+                    switch aggregate {
+                    case .count:
+                        if v != .bool(false) { counts[p] += 1 }
+                    case .sum, .avg:
+                        values[p] = counts[p] == 0 ? v : try Value.arithmetic(.add, values[p], v, at: node.range)
+                        counts[p] += 1
+                    case .min, .max:
+                        if values[p].isNull {
+                            values[p] = v
+                        } else if let order = try Value.order(v, values[p], at: node.range),
+                            aggregate == .max ? order > 0 : order < 0
+                        {
+                            values[p] = v
+                        }
+                    }
                 } catch {
-                    failure = error
+                    var e = error
+                    if e.row == nil { e.row = describe(related, i) }
+                    throw e
                 }
             }
-            guard let owner = relation.owner(related.rows[i]), Int(owner) < position.count else { return }
-            let p = Int(position[Int(owner)])
-            guard p >= 0 else { return }
-            if let failure { throw failure }
-            env.scopes[ownerScope].position = p
-            if test == nil, let predicate, !(try me.truth(predicate, &env)) {
-                return
-            }
-            let v: Value = projected.map { me.data.value(of: relation.child, field: $0, row: related.rows[i]) } ?? .bool(true)
-            guard !v.isNull else { return }
-            switch aggregate {
-            case .count:
-                if v != .bool(false) { counts[p] += 1 }
-            case .sum, .avg:
-                values[p] = counts[p] == 0 ? v : try Value.arithmetic(.add, values[p], v, at: node.range)
-                counts[p] += 1
-            case .min, .max:
-                if values[p].isNull {
-                    values[p] = v
-                } else if let order = try Value.order(v, values[p], at: node.range), aggregate == .max ? order > 0 : order < 0 {
-                    values[p] = v
-                }
+            if let (i, error) = failure {
+                var e = error
+                if e.row == nil && !e.interrupted { e.row = describe(related, i) }
+                throw e
             }
         }
         return try values.indices.map { (p: Int) throws(RuntimeError) -> Value in

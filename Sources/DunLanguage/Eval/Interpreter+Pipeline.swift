@@ -60,7 +60,7 @@ extension Interpreter {
         var rest: [Int] = []
         for (c, node) in nodes.enumerated() {
             if let entity = frame.entity, let read = rowValue(node, entity: entity) {
-                values[c] = frame.rows.map(read)
+                values[c] = column(frame.rows, read)
             } else if let column = try aggregatePerRow(node, over: frame, &env) {
                 values[c] = column
             } else {
@@ -127,34 +127,65 @@ extension Interpreter {
 
     /// Each value's number among the distinct values, numbered in order of first appearance.
     ///
-    /// Hashing a String is slow (it hashes its normalized form), and a key column holds few
-    /// distinct texts many times over, each time the same String (a region read from the
-    /// workspace). So a text is first looked up by its bits: the same bits are the same
-    /// String. Only a text not seen with those bits is hashed, which finds it if it is equal
-    /// to one seen (as Swift compares texts) under other bits.
-    static func numbered(_ column: [Value]) -> (numbers: [Int32], distinct: Int) {
-        struct Bits: Hashable {
-            var a: UInt64
-            var b: UInt64
+    /// The column is numbered in parts on all cores, each part on its own, and the parts'
+    /// numbers then made one: a value first seen in a part is new only if no part before
+    /// it saw it.
+    static func numbered(_ column: [Value], minimumPart: Int) -> (numbers: [Int32], distinct: Int) {
+        let ranges = slices(of: column.count, parts: parts, minimum: minimumPart)
+        let counted = concurrently(ranges.count) { k in numbered(column, ranges[k]) }
+        guard counted.count > 1 else { return (counted.first?.numbers ?? [], counted.first?.firsts.count ?? 0) }
+        var all: [Value: Int32] = [:]
+        let renumber = counted.map { part in
+            part.firsts.map { v in
+                if let n = all[v] { return n }
+                let n = Int32(all.count)
+                all[v] = n
+                return n
+            }
         }
+        let numbers = [Int32](unsafeUninitializedCapacity: column.count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            nonisolated(unsafe) let start = base
+            _ = concurrently(ranges.count) { k in
+                for (j, n) in counted[k].numbers.enumerated() {
+                    (start + ranges[k].lowerBound + j).initialize(to: renumber[k][Int(n)])
+                }
+            }
+            initialized = column.count
+        }
+        return (numbers, all.count)
+    }
+
+    /// The values of `range`, numbered in order of first appearance; and the distinct values
+    /// in that order.
+    ///
+    /// Hashing a value is slow (a String hashes its normalized form), and a key column holds
+    /// few distinct values many times over, a text each time the same String (a region read
+    /// from the workspace). So a value is first looked for in a small cache by its bits: the
+    /// same bits are the same value. Only a value not found there is hashed, which finds it if
+    /// it is equal to one seen (as Swift compares values) under other bits.
+    private static func numbered(_ column: [Value], _ range: Range<Int>) -> (numbers: [Int32], firsts: [Value]) {
         var byValue: [Value: Int32] = [:]
-        var byBits: [Bits: Int32] = [:]
-        func number(_ v: Value) -> Int32 {
-            if let n = byValue[v] { return n }
-            let n = Int32(byValue.count)
-            byValue[v] = n
+        var firsts: [Value] = []
+        // The column holds every value alive, so bits seen stay the same value's.
+        var cache = [(bits: ValueBits, number: Int32)](repeating: (ValueBits(), -1), count: 256)
+        let numbers = range.map { i in
+            let v = column[i]
+            let bits = ValueBits(v)
+            let slot = bits.slot(of: cache.count)
+            if cache[slot].number >= 0, cache[slot].bits == bits { return cache[slot].number }
+            let n: Int32
+            if let seen = byValue[v] {
+                n = seen
+            } else {
+                n = Int32(firsts.count)
+                byValue[v] = n
+                firsts.append(v)
+            }
+            if bits.isWhole { cache[slot] = (bits, n) }
             return n
         }
-        let numbers = column.map { v in
-            guard case .string(let text) = v else { return number(v) }
-            // The column holds every text alive, so bits seen stay the same String's.
-            let bits = unsafeBitCast(text, to: Bits.self)
-            if let n = byBits[bits] { return n }
-            let n = number(v)
-            byBits[bits] = n
-            return n
-        }
-        return (numbers, byValue.count)
+        return (numbers, firsts)
     }
 
     /// One row per distinct key, in key order, with the aggregates computed over its rows.
@@ -171,7 +202,7 @@ extension Interpreter {
         var group = [Int32](repeating: 0, count: frame.count)
         var groupCount = frame.count > 0 || keys.isEmpty ? 1 : 0
         for column in keyValues {
-            let (numbers, distinct) = Interpreter.numbered(column)
+            let (numbers, distinct) = Interpreter.numbered(column, minimumPart: minimumPart)
             if groupCount * distinct <= 1 << 16 {
                 // Few groups so far and few values: the next group of each pair is in a table.
                 var next = [Int32](repeating: -1, count: groupCount * distinct)

@@ -10,12 +10,20 @@ public protocol DataSource: Sendable {
     func rows(of entity: EntityID) -> [Int32]
     /// A field of one row.
     func value(of entity: EntityID, field: Int, row: Int32) -> Value
+    /// A field as a function of the row, for reading it from many rows: found once, it
+    /// reads each row with no lookup of the field, and so nothing shared is written (which
+    /// would make threads reading rows at once wait on each other).
+    func reader(of entity: EntityID, field: Int) -> @Sendable (Int32) -> Value
     /// When a field is the table of the rows of another entity that belong to the row (a
     /// customer's invoices): that entity, and the row each of its rows belongs to, if any.
     func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)?
 }
 
 extension DataSource {
+    public func reader(of entity: EntityID, field: Int) -> @Sendable (Int32) -> Value {
+        { row in self.value(of: entity, field: field, row: row) }
+    }
+
     public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? { nil }
 }
 
@@ -93,6 +101,9 @@ public struct Interpreter {
     /// Where a request to stop the running statement comes in.
     public let interruption: Interruption
     private let globals = GlobalValues()
+    /// The fewest rows a loop over a frame is split into parts of, to run on all cores
+    /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
+    public var minimumPart = 1 << 14
 
     public init(schema: Schema, data: any DataSource, interruption: Interruption = Interruption()) {
         self.schema = schema
@@ -345,17 +356,7 @@ public struct Interpreter {
     func filter(_ frame: Frame, _ predicate: Node, _ env: inout Env) throws(RuntimeError) -> Frame {
         var keep: [Int] = []
         if let entity = frame.entity, let test = rowTest(predicate, entity: entity) {
-            var i = 0
-            do {
-                while i < frame.count {
-                    if try test(frame.rows[i]) { keep.append(i) }
-                    i += 1
-                }
-            } catch {
-                var e = error
-                if e.row == nil { e.row = describe(frame, i) }
-                throw e
-            }
+            keep = try kept(frame, test)
         } else {
             try forEachRow(frame, nil, &env) { (me, i, env) throws(RuntimeError) in
                 if try me.truth(predicate, &env) { keep.append(i) }

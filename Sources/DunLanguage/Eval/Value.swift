@@ -24,6 +24,34 @@ public enum Value: Sendable, Hashable {
     }
 }
 
+/// The bytes of a value, compared as such: values with the same bytes are equal (a String
+/// with the same bytes is the same String; a table or list, the same one), though equal
+/// values may have different bytes (a String made twice; the bytes a case leaves unused).
+struct ValueBits: Equatable {
+    var a: UInt64 = 0
+    var b: UInt64 = 0
+    var c: UInt64 = 0
+    /// Whether the bytes are all of the value's: false if a value were ever larger than these.
+    var isWhole = true
+
+    init() {}
+
+    init(_ v: Value) {
+        var words = (UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeBytes(of: v) { raw in
+            isWhole = raw.count <= MemoryLayout.size(ofValue: words)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix($0.count))) }
+        }
+        (a, b, c) = words
+    }
+
+    /// A slot for these bytes in a table of `count` slots, a power of 2.
+    func slot(of count: Int) -> Int {
+        let h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &* 0xC2B2_AE3D_27D4_EB4F) ^ (c &* 0x1656_67B1_9E37_79F9)
+        return Int(truncatingIfNeeded: h >> 32) & (count - 1)
+    }
+}
+
 /// A table: rows of an entity (with derived columns), or plain records.
 /// Columns are stored column-major: `values[column][position]`.
 public final class Frame: Sendable, Hashable {

@@ -1,5 +1,7 @@
 // ContentHash: a fingerprint of a file's bytes, to notice any change to a CSV file.
 
+import DunCore
+
 /// A 64-bit hash of bytes, fast enough to run over every CSV file at every load (several
 /// GB/s): four independent multiply-rotate lanes over 32 bytes at a time, as in the xxHash
 /// family. Not cryptographic: it tells a changed file from the one cached, not an attack.
