@@ -34,7 +34,7 @@ struct NumberedTests {
 
     @Test(arguments: [1, 3, 50, 1000])
     func inPartsAsWhole(minimumPart: Int) {
-        let (numbers, distinct) = Interpreter.numbered(Self.column, minimumPart: minimumPart)
+        let (numbers, distinct) = Interpreter.numbered(Self.column.count, minimumPart: minimumPart) { Self.column[$0] }
         let expected = Self.expected(Self.column)
         #expect(numbers == expected.numbers)
         #expect(distinct == expected.distinct)
@@ -43,10 +43,20 @@ struct NumberedTests {
     @Test func firstAppearanceOrder() {
         let column: [Value] = [Self.text("b"), Self.text("a"), Self.text("b"), .null, Self.text("a"), .null]
         for minimumPart in [1, 2, 100] {
-            let (numbers, distinct) = Interpreter.numbered(column, minimumPart: minimumPart)
+            let (numbers, distinct) = Interpreter.numbered(column.count, minimumPart: minimumPart) { column[$0] }
             #expect(numbers == [0, 1, 0, 2, 1, 2])
             #expect(distinct == 3)
         }
-        #expect(Interpreter.numbered([], minimumPart: 1).distinct == 0)
+        #expect(Interpreter.numbered(0, minimumPart: 1) { _ in .null }.distinct == 0)
+    }
+
+    /// Values made anew as they are read and let go at once (as a key read from the rows
+    /// may be): a String freed leaves its bytes free for the next, different one.
+    @Test func valuesMadeAsRead() {
+        let words = (0..<500).map { i in "text number \(i % 37), longer than sixteen bytes" }
+        let (numbers, distinct) = Interpreter.numbered(words.count, minimumPart: 100) { Self.text(words[$0]) }
+        let expected = Self.expected(words.map { Value.string($0) })
+        #expect(numbers == expected.numbers)
+        #expect(distinct == 37)
     }
 }

@@ -91,39 +91,18 @@ extension Interpreter {
                 return (ranges[k].lowerBound, places, nil)
             }
         }
-        // Then the values, added up in the related rows' order. The owner's total is asked for
-        // 8 rows ahead.
-        var values = [Value](repeating: .null, count: frame.count)
-        var counts = [Int](repeating: 0, count: frame.count)
+        // Then the values, folded in the related rows' order. The owner's fold is asked for 8
+        // rows ahead.
+        var folds = [Fold](repeating: Fold(aggregate), count: frame.count)
         let read = projected.map { data.reader(of: relation.child, field: $0) }
         for (start, places, failure) in parts {
             for (j, p) in places.enumerated() {
                 let i = start + j
                 if i & 1023 == 0 { try interruption.check() }
-                if j + 8 < places.count, places[j + 8] >= 0 {
-                    prefetch(values, Int(places[j + 8]))
-                    prefetch(counts, Int(places[j + 8]))
-                }
+                if j + 8 < places.count, places[j + 8] >= 0 { prefetch(folds, Int(places[j + 8])) }
                 guard p >= 0 else { continue }
-                let p = Int(p)
-                let v = read?(rows[i]) ?? .bool(true)
-                guard !v.isNull else { continue }
                 do throws(RuntimeError) {
-                    switch aggregate {
-                    case .count:
-                        if v != .bool(false) { counts[p] += 1 }
-                    case .sum, .avg:
-                        values[p] = counts[p] == 0 ? v : try Value.arithmetic(.add, values[p], v, at: node.range)
-                        counts[p] += 1
-                    case .min, .max:
-                        if values[p].isNull {
-                            values[p] = v
-                        } else if let order = try Value.order(v, values[p], at: node.range),
-                            aggregate == .max ? order > 0 : order < 0
-                        {
-                            values[p] = v
-                        }
-                    }
+                    try folds[Int(p)].add(read?(rows[i]) ?? .bool(true), at: node.range)
                 } catch {
                     var e = error
                     if e.row == nil { e.row = describe(related, i) }
@@ -136,17 +115,6 @@ extension Interpreter {
                 throw e
             }
         }
-        return try values.indices.map { (p: Int) throws(RuntimeError) -> Value in
-            switch aggregate {
-            case .count:
-                return .number(Decimal64(counts[p]))
-            case .sum:
-                return counts[p] == 0 ? .number(.zero) : values[p]
-            case .avg:
-                return counts[p] == 0 ? .null : try Value.arithmetic(.divide, values[p], .number(Decimal64(counts[p])), at: node.range)
-            case .min, .max:
-                return values[p]
-            }
-        }
+        return try folds.map { (fold: Fold) throws(RuntimeError) -> Value in try fold.result(at: node.range) }
     }
 }

@@ -53,41 +53,6 @@ struct Env {
     var group: GroupScope?
 }
 
-/// One group of a `group by` stage, while its aggregates are computed.
-struct GroupScope {
-    var frame: Frame
-    /// The group's positions in `frame`, in order.
-    var positions: [Int]
-    /// Which group this is, and the arguments of its aggregates, read for every group at once.
-    var number: Int
-    var arguments: GroupArguments
-}
-
-/// The values of an aggregate's argument (`sum(balance)`) for every group of a stage,
-/// read the first time a group needs them: in one pass over the rows in order, each value
-/// handed to its row's group. A group's values are in the order of its positions, as if
-/// read group by group; but memory is read forward once, not once per group.
-final class GroupArguments {
-    /// The group of each position of the frame.
-    let groupOf: [Int32]
-    let groups: Int
-    private var lists: [Range<Int>: [[Value]]] = [:]
-
-    init(groupOf: [Int32], groups: Int) {
-        self.groupOf = groupOf
-        self.groups = groups
-    }
-
-    /// Group `g`'s values of the argument at `range`, read by `read` from the rows of `frame`.
-    func values(of range: Range<Int>, group g: Int, _ frame: Frame, _ read: Interpreter.RowValue) -> [Value] {
-        if let lists = lists[range] { return lists[g] }
-        var all = [[Value]](repeating: [], count: groups)
-        for (p, row) in frame.rows.enumerated() { all[Int(groupOf[p])].append(read(row)) }
-        lists[range] = all
-        return all[g]
-    }
-}
-
 /// The session's `let` values; a binding made lazily is computed when first read.
 final class GlobalValues {
     var values: [Value?] = []
@@ -270,18 +235,18 @@ public struct Interpreter {
                 return .null
             }
         case .groupAggregate(let aggregate, let arg):
-            guard let group = env.group else { return .null }
-            guard let arg else { return .number(Decimal64(group.positions.count)) }
-            if let entity = group.frame.entity, let read = rowValue(arg, entity: entity) {
-                let values = group.arguments.values(of: arg.range, group: group.number, group.frame, read)
-                return try fold(aggregate, values, at: n.range)
+            guard let scope = env.group else { return .null }
+            let groups = scope.groups
+            guard let arg else { return .number(Decimal64(groups.sizes[scope.number])) }
+            if let entity = groups.frame.entity, let read = rowValue(arg, entity: entity) {
+                return try groups.folded(aggregate, at: n.range, group: scope.number, read)
             }
             var values: [Value] = []
-            values.reserveCapacity(group.positions.count)
+            values.reserveCapacity(groups.sizes[scope.number])
             let saved = env.group
             env.group = nil
             defer { env.group = saved }
-            try forEachRow(group.frame, group.positions, &env) { (me, _, env) throws(RuntimeError) in
+            try forEachRow(groups.frame, groups.positions(of: scope.number), &env) { (me, _, env) throws(RuntimeError) in
                 values.append(try me.evaluate(arg, &env))
             }
             return try fold(aggregate, values, at: n.range)
@@ -367,29 +332,50 @@ public struct Interpreter {
 
     /// Folds values into one: nulls are skipped; `count` counts non-null values, or true ones.
     func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>) throws(RuntimeError) -> Value {
+        var fold = Fold(aggregate)
+        for v in values { try fold.add(v, at: range) }
+        return try fold.result(at: range)
+    }
+}
+
+/// An aggregate of the values given to it so far, one at a time.
+struct Fold {
+    let aggregate: Aggregate
+    /// The sum, or the least or greatest value, so far.
+    private var value: Value = .null
+    /// The values added up, or counted.
+    private var count = 0
+
+    init(_ aggregate: Aggregate) {
+        self.aggregate = aggregate
+    }
+
+    /// Takes in one more value: a null is skipped; `count` counts a value unless it is false.
+    mutating func add(_ v: Value, at range: Range<Int>) throws(RuntimeError) {
+        guard !v.isNull else { return }
         switch aggregate {
         case .count:
-            return .number(Decimal64(values.count { !$0.isNull && $0 != .bool(false) }))
+            if v != .bool(false) { count += 1 }
         case .sum, .avg:
-            var total: Value = .null
-            var count = 0
-            for v in values where !v.isNull {
-                total = count == 0 ? v : try Value.arithmetic(.add, total, v, at: range)
-                count += 1
-            }
-            if count == 0 { return aggregate == .sum ? .number(.zero) : .null }
-            if aggregate == .sum { return total }
-            return try Value.arithmetic(.divide, total, .number(Decimal64(count)), at: range)
+            value = count == 0 ? v : try Value.arithmetic(.add, value, v, at: range)
+            count += 1
         case .min, .max:
-            var best: Value = .null
-            for v in values where !v.isNull {
-                if best.isNull {
-                    best = v
-                } else if let order = try Value.order(v, best, at: range), aggregate == .max ? order > 0 : order < 0 {
-                    best = v
-                }
+            if value.isNull {
+                value = v
+            } else if let order = try Value.order(v, value, at: range), aggregate == .max ? order > 0 : order < 0 {
+                value = v
             }
-            return best
+        }
+    }
+
+    /// The aggregate of the values taken in: the sum of none is 0; their average, minimum or
+    /// maximum is null.
+    func result(at range: Range<Int>) throws(RuntimeError) -> Value {
+        switch aggregate {
+        case .count: return .number(Decimal64(count))
+        case .sum: return count == 0 ? .number(.zero) : value
+        case .avg: return count == 0 ? .null : try Value.arithmetic(.divide, value, .number(Decimal64(count)), at: range)
+        case .min, .max: return value
         }
     }
 }

@@ -1,0 +1,242 @@
+// Grouping: the `group by` stage. Rows are numbered by their keys' values, on all cores,
+// and each aggregate is folded for every group in one pass over the rows.
+
+import DunCore
+
+/// One group of a `group by` stage, while its aggregates are computed.
+struct GroupScope {
+    var groups: Groups
+    /// Which group this is.
+    var number: Int
+}
+
+/// The groups of a `group by` stage: which group each position of the frame is in, and the
+/// aggregates of their rows.
+final class Groups {
+    let frame: Frame
+    /// The group of each position of the frame.
+    let groupOf: [Int32]
+    /// Each group's number of positions, and its first position (-1 for a group of none).
+    let sizes: [Int]
+    let firsts: [Int]
+    /// The aggregates folded so far, by their place in the source; a group's error is thrown
+    /// when the group asks for it.
+    private var folds: [Range<Int>: [Result<Value, RuntimeError>]] = [:]
+    private var members: [[Int]]?
+
+    init(frame: Frame, groupOf: [Int32], groups: Int) {
+        self.frame = frame
+        self.groupOf = groupOf
+        var sizes = [Int](repeating: 0, count: groups)
+        var firsts = [Int](repeating: -1, count: groups)
+        for (p, g) in groupOf.enumerated() {
+            if sizes[Int(g)] == 0 { firsts[Int(g)] = p }
+            sizes[Int(g)] += 1
+        }
+        self.sizes = sizes
+        self.firsts = firsts
+    }
+
+    /// Group `g`'s positions, in order.
+    func positions(of g: Int) -> [Int] {
+        if let members { return members[g] }
+        var all = sizes.map { n in
+            var positions: [Int] = []
+            positions.reserveCapacity(n)
+            return positions
+        }
+        for (p, g) in groupOf.enumerated() { all[Int(g)].append(p) }
+        members = all
+        return all[g]
+    }
+
+    /// Group `g`'s aggregate (the one at `range` in the source) of `read` of its rows.
+    ///
+    /// Folded for every group the first time a group asks: in one pass over the rows in
+    /// order, each value folded into its row's group. A group's values are folded in the
+    /// order of its positions, as if group by group; but memory is read forward once, not
+    /// once per group.
+    func folded(
+        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, _ read: Interpreter.RowValue
+    ) throws(RuntimeError) -> Value {
+        if let results = folds[range] { return try results[g].get() }
+        var folded = [Fold](repeating: Fold(aggregate), count: sizes.count)
+        var failures = [RuntimeError?](repeating: nil, count: sizes.count)
+        for (p, row) in frame.rows.enumerated() {
+            let h = Int(groupOf[p])
+            guard failures[h] == nil else { continue }
+            do throws(RuntimeError) {
+                try folded[h].add(read(row), at: range)
+            } catch {
+                failures[h] = error
+            }
+        }
+        let results = folded.indices.map { h -> Result<Value, RuntimeError> in
+            if let failure = failures[h] { return .failure(failure) }
+            do throws(RuntimeError) {
+                return .success(try folded[h].result(at: range))
+            } catch {
+                return .failure(error)
+            }
+        }
+        folds[range] = results
+        return try results[g].get()
+    }
+}
+
+extension Interpreter {
+    /// One row per distinct key, in key order, with the aggregates computed over its rows.
+    func group(
+        _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
+    ) throws(RuntimeError) -> Frame {
+        // A key read from the row is read where it is needed; the others are computed first,
+        // together, as any derived column.
+        let reads = keys.map { key in frame.entity.flatMap { rowValue(key, entity: $0) } }
+        let computed = try computeColumns(frame, keys.indices.filter { reads[$0] == nil }.map { keys[$0] }, &env)
+        var next = computed.makeIterator()
+        let rows = frame.rows
+        let keyValue: [(Int) -> Value] = reads.map { read in
+            if let read { return { read(rows[$0]) } }
+            let column = next.next() ?? []
+            return { column[$0] }
+        }
+        // Each row's group, numbered in order of first appearance, found key by key: the
+        // group so far and the next key's value name the next group, with no array per row.
+        struct Step: Hashable {
+            var group: Int32
+            var value: Int32
+        }
+        var group = [Int32](repeating: 0, count: frame.count)
+        var groupCount = frame.count > 0 || keys.isEmpty ? 1 : 0
+        for value in keyValue {
+            let (numbers, distinct) = Interpreter.numbered(frame.count, minimumPart: minimumPart, value)
+            if groupCount * distinct <= 1 << 16 {
+                // Few groups so far and few values: the next group of each pair is in a table.
+                var next = [Int32](repeating: -1, count: groupCount * distinct)
+                var count: Int32 = 0
+                for i in 0..<frame.count {
+                    let slot = Int(group[i]) * distinct + Int(numbers[i])
+                    if next[slot] < 0 {
+                        next[slot] = count
+                        count += 1
+                    }
+                    group[i] = next[slot]
+                }
+                groupCount = Int(count)
+                continue
+            }
+            var next: [Step: Int32] = [:]
+            for i in 0..<frame.count {
+                let step = Step(group: group[i], value: numbers[i])
+                if let g = next[step] {
+                    group[i] = g
+                } else {
+                    let g = Int32(next.count)
+                    next[step] = g
+                    group[i] = g
+                }
+            }
+            groupCount = next.count
+        }
+        let groups = Groups(frame: frame, groupOf: group, groups: groupCount)
+        // A group's key is its first row's.
+        let order: [[Value]] = groups.firsts.map { first in keyValue.map { $0(max(first, 0)) } }
+        var failure: RuntimeError?
+        let sorted = Array(order.indices).sorted { a, b in
+            for k in keys.indices {
+                let (x, y) = (order[a][k], order[b][k])
+                if x.isNull != y.isNull { return y.isNull }
+                do throws(RuntimeError) {
+                    if let o = try Value.order(x, y, at: keys[k].range), o != 0 { return o < 0 }
+                } catch {
+                    if failure == nil { failure = error }
+                    return false
+                }
+            }
+            return a < b
+        }
+        if let failure { throw failure }
+        var values = columns.map { _ in [Value]() }
+        for g in sorted {
+            for k in keys.indices { values[k].append(order[g][k]) }
+            env.group = GroupScope(groups: groups, number: g)
+            // A row of the group stands in scope so that outer rows keep the depth the checker
+            // gave them; the checker lets nothing read it outside an aggregate.
+            env.scopes.append((frame, max(groups.firsts[g], 0)))
+            defer {
+                env.scopes.removeLast()
+                env.group = nil
+            }
+            for (a, node) in aggregates.enumerated() {
+                values[keys.count + a].append(try evaluate(node, &env))
+            }
+        }
+        return Frame(entity: nil, rows: [], columns: columns, values: values, count: sorted.count)
+    }
+
+    /// Each position's number among the distinct values of `value` at `0..<count`, numbered in
+    /// order of first appearance; and how many distinct values there are.
+    ///
+    /// The positions are numbered in parts on all cores, each part on its own, and the parts'
+    /// numbers then made one: a value first seen in a part is new only if no part before
+    /// it saw it.
+    static func numbered(
+        _ count: Int, minimumPart: Int, _ value: (Int) -> Value
+    ) -> (numbers: [Int32], distinct: Int) {
+        let ranges = slices(of: count, parts: parts, minimum: minimumPart)
+        let counted = concurrently(ranges.count) { k in numbered(ranges[k], value) }
+        guard counted.count > 1 else { return (counted.first?.numbers ?? [], counted.first?.firsts.count ?? 0) }
+        var all: [Value: Int32] = [:]
+        let renumber = counted.map { part in
+            part.firsts.map { v in
+                if let n = all[v] { return n }
+                let n = Int32(all.count)
+                all[v] = n
+                return n
+            }
+        }
+        let numbers = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            nonisolated(unsafe) let start = base
+            _ = concurrently(ranges.count) { k in
+                for (j, n) in counted[k].numbers.enumerated() {
+                    (start + ranges[k].lowerBound + j).initialize(to: renumber[k][Int(n)])
+                }
+            }
+            initialized = count
+        }
+        return (numbers, all.count)
+    }
+
+    /// The positions of `range`, numbered by their values in order of first appearance; and
+    /// the distinct values in that order.
+    ///
+    /// Hashing a value is slow (a String hashes its normalized form), and a key holds few
+    /// distinct values many times over, a text each time the same String (a region read
+    /// from the workspace). So a value is first looked for in a small cache by its bytes: the
+    /// same bytes are the same value while the value seen is alive, and the cache keeps it
+    /// alive. Only a value not found there is hashed, which finds it if it is equal to one
+    /// seen (as Swift compares values) under other bytes.
+    private static func numbered(_ range: Range<Int>, _ value: (Int) -> Value) -> (numbers: [Int32], firsts: [Value]) {
+        var byValue: [Value: Int32] = [:]
+        var firsts: [Value] = []
+        var cache = [(bits: ValueBits, number: Int32, value: Value)](repeating: (ValueBits(), -1, .null), count: 256)
+        let numbers = range.map { i in
+            let v = value(i)
+            let bits = ValueBits(v)
+            let slot = bits.slot(of: cache.count)
+            if cache[slot].number >= 0, cache[slot].bits == bits { return cache[slot].number }
+            let n: Int32
+            if let seen = byValue[v] {
+                n = seen
+            } else {
+                n = Int32(firsts.count)
+                byValue[v] = n
+                firsts.append(v)
+            }
+            if bits.isWhole { cache[slot] = (bits, n, v) }
+            return n
+        }
+        return (numbers, firsts)
+    }
+}
