@@ -50,23 +50,23 @@ final class Groups {
         return all[g]
     }
 
-    /// Group `g`'s aggregate (the one at `range` in the source) of `read` of its rows.
+    /// Group `g`'s aggregate (the one at `range` in the source) of `read` of its positions.
     ///
     /// Folded for every group the first time a group asks: in one pass over the rows in
     /// order, each value folded into its row's group. A group's values are folded in the
     /// order of its positions, as if group by group; but memory is read forward once, not
     /// once per group.
     func folded(
-        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, _ read: Interpreter.RowValue
+        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, _ read: (Int) -> Value
     ) throws(RuntimeError) -> Value {
         if let results = folds[range] { return try results[g].get() }
         var folded = [Fold](repeating: Fold(aggregate), count: sizes.count)
         var failures = [RuntimeError?](repeating: nil, count: sizes.count)
-        for (p, row) in frame.rows.enumerated() {
-            let h = Int(groupOf[p])
+        for (p, group) in groupOf.enumerated() {
+            let h = Int(group)
             guard failures[h] == nil else { continue }
             do throws(RuntimeError) {
-                try folded[h].add(read(row), at: range)
+                try folded[h].add(read(p), at: range)
             } catch {
                 failures[h] = error
             }
@@ -89,14 +89,13 @@ extension Interpreter {
     func group(
         _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
     ) throws(RuntimeError) -> Frame {
-        // A key read from the row is read where it is needed; the others are computed first,
-        // together, as any derived column.
-        let reads = keys.map { key in frame.entity.flatMap { rowValue(key, entity: $0) } }
+        // A key read from the row or the frame is read where it is needed; the others are
+        // computed first, together, as any derived column.
+        let reads = keys.map { positionValue($0, in: frame) }
         let computed = try computeColumns(frame, keys.indices.filter { reads[$0] == nil }.map { keys[$0] }, &env)
         var next = computed.makeIterator()
-        let rows = frame.rows
         let keyValue: [(Int) -> Value] = reads.map { read in
-            if let read { return { read(rows[$0]) } }
+            if let read { return read }
             let column = next.next() ?? []
             return { column[$0] }
         }

@@ -238,7 +238,7 @@ public struct Interpreter {
             guard let scope = env.group else { return .null }
             let groups = scope.groups
             guard let arg else { return .number(Decimal64(groups.sizes[scope.number])) }
-            if let entity = groups.frame.entity, let read = rowValue(arg, entity: entity) {
+            if let read = positionValue(arg, in: groups.frame) {
                 return try groups.folded(aggregate, at: n.range, group: scope.number, read)
             }
             var values: [Value] = []

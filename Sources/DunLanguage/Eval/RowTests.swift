@@ -44,6 +44,18 @@ extension Interpreter {
         return parts.count == 1 ? parts[0].keep : parts.flatMap(\.keep)
     }
 
+    /// The expression as a function of a position of `frame`, when it is one of the frame's
+    /// columns or a row value (`rowValue`) of its entity; `nil` otherwise.
+    func positionValue(_ n: Node, in frame: Frame) -> ((Int) -> Value)? {
+        if case .column(0, let c) = n.kind {
+            let column = frame.values[c]
+            return { column[$0] }
+        }
+        guard let entity = frame.entity, let read = rowValue(n, entity: entity) else { return nil }
+        let rows = frame.rows
+        return { read(rows[$0]) }
+    }
+
     /// The expression as a function of a row of `entity`, when it is a constant, a field of
     /// the row, or a field of a row it names (`customer.region`); `nil` otherwise.
     func rowValue(_ n: Node, entity: EntityID) -> RowValue? {
