@@ -198,26 +198,30 @@ public struct Decimal64: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Decimal digits of `value × 10^-scale`, optionally with thousands separators.
     public static func digits(_ value: Int64, scale: Int, grouped: Bool) -> String {
-        let negative = value < 0
-        var raw = String(value.magnitude)
-        if raw.count <= scale {
-            raw = String(repeating: "0", count: scale - raw.count + 1) + raw
-        }
-        let intPart = raw.prefix(raw.count - scale)
-        let fracPart = raw.suffix(scale)
-        var out = negative ? "-" : ""
-        if grouped {
-            let chars = Array(intPart)
-            for (i, c) in chars.enumerated() {
-                if i > 0 && (chars.count - i) % 3 == 0 { out.append(",") }
-                out.append(c)
+        // Written from the last digit back, as bytes: 19 digits, 6 separators, a point, a
+        // sign and the zeros of a small fraction fit.
+        let scale = max(scale, 0)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scale + 32) { buffer in
+            var start = buffer.count
+            func put(_ byte: UInt8) {
+                start -= 1
+                buffer[start] = byte
             }
-        } else {
-            out += intPart
+            var rest = value.magnitude
+            func digit() {
+                put(UInt8(truncatingIfNeeded: rest % 10) + UInt8(ascii: "0"))
+                rest /= 10
+            }
+            for _ in 0..<scale { digit() }
+            if scale > 0 { put(UInt8(ascii: ".")) }
+            var written = 0
+            repeat {
+                if grouped && written > 0 && written % 3 == 0 { put(UInt8(ascii: ",")) }
+                digit()
+                written += 1
+            } while rest > 0
+            if value < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
         }
-        if scale > 0 {
-            out += "." + fracPart
-        }
-        return out
     }
 }

@@ -309,8 +309,15 @@ struct Decimal64Tests {
             (1000, 0, "1,000"),
             (-1000, 3, "-1.000"),
             (12, 3, "0.012"),
+            (-5, 2, "-0.05"),
+            (Int64.min, 0, "-9,223,372,036,854,775,808"),
+            (Int64.max, 2, "92,233,720,368,547,758.07"),
+            (Int64.min, 18, "-9.223372036854775808"),
+            (1, 18, "0.000000000000000001"),
+            (-123456, 3, "-123.456"),
         ] as [(Int64, Int, String)])
     func groupedDigits(value: Int64, scale: Int, text: String) {
         #expect(Decimal64.digits(value, scale: scale, grouped: true) == text)
+        #expect(Decimal64.digits(value, scale: scale, grouped: false) == String(text.filter { $0 != "," }))
     }
 }

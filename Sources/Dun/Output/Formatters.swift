@@ -102,15 +102,20 @@ extension ResultTable {
 
     /// RFC 4180: CRLF line breaks; fields with commas, quotes, line breaks or edge spaces quoted.
     func csv() -> String {
-        var out = columns.map(TextCell.csvField).joined(separator: ",") + "\r\n"
-        for row in rows {
-            for c in row.indices {
-                if c > 0 { out += "," }
-                out += TextCell.csvField(cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c]))
+        // Built as bytes: appending many short Strings to a String costs more than the text.
+        var out: [UInt8] = []
+        func line(_ fields: [String]) {
+            for (c, field) in fields.enumerated() {
+                if c > 0 { out.append(UInt8(ascii: ",")) }
+                TextCell.appendCSVField(field, to: &out)
             }
-            out += "\r\n"
+            out += [13, 10]
         }
-        return out
+        line(columns)
+        for row in rows {
+            line(row.indices.map { c in cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c]) })
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// An array of objects, one per line; money as exact decimal strings.
@@ -176,15 +181,29 @@ enum TextCell {
     }
 
     static func csvField(_ s: String) -> String {
-        let bytes = s.utf8
-        let needsQuotes =
-            bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 })
-            || bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ")
-        guard needsQuotes else { return s }
-        var out = "\""
-        for ch in s {
-            out += ch == "\"" ? "\"\"" : String(ch)
+        var out: [UInt8] = []
+        appendCSVField(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The text as a CSV field (RFC 4180): quoted, its quotes doubled, when it has a comma, a
+    /// quote or a line break, or begins or ends with a space.
+    static func appendCSVField(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { bytes in
+            let needsQuotes =
+                bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 })
+                || bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ")
+            guard needsQuotes else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                out.append(byte)
+                if byte == UInt8(ascii: "\"") { out.append(byte) }
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "\""
     }
 }
