@@ -295,6 +295,79 @@ struct SnapshotTests {
         let s = try Snapshot(w, asOf: try day("2026-10-01"))
         #expect(s.balance == [Int64.max])
     }
+
+    /// The error is the one of the first invoice that overflows, whichever its customer.
+    @Test func firstOverflowInInvoiceOrderIsTheError() throws {
+        let w = try load(
+            customers: "id,name\nFIRST,Alpha\nSECOND,Beta\n",
+            invoices: """
+                id,customer_id,issued,due,amount
+                I1,SECOND,2026-10-01,2026-10-31,92233720368547758.07
+                I2,SECOND,2026-10-02,2026-10-31,1
+                I3,FIRST,2026-10-03,2026-10-31,92233720368547758.07
+                I4,FIRST,2026-10-04,2026-10-31,1
+
+                """,
+            payments: Fixture.noPayments)
+        #expect(throws: Diagnostic(.error, "the totals of customer SECOND are too large to add up exactly")) {
+            try Snapshot(w, asOf: try day("2026-11-28"))
+        }
+    }
+
+    /// Unapplied cash is added up as exactly as invoices.
+    @Test func unappliedCashTooLargeIsAnError() throws {
+        let w = try load(
+            customers: "id,name\nBIG,Alpha\n", invoices: Fixture.noInvoices,
+            payments: """
+                id,customer_id,date,amount
+                P1,BIG,2026-10-01,92233720368547758.07
+                P2,BIG,2026-10-02,1
+
+                """)
+        #expect(throws: Diagnostic(.error, "the totals of customer BIG are too large to add up exactly")) {
+            try Snapshot(w, asOf: try day("2026-11-28"))
+        }
+        #expect(try Snapshot(w, asOf: try day("2026-10-01")).unapplied == [Int64.max])
+    }
+
+    /// Many customers: every total is the one added up invoice by invoice.
+    @Test func totalsOfManyCustomers() throws {
+        let customers = (0..<500).map { "C\($0),Name \($0)" }.joined(separator: "\n")
+        let invoices = (0..<3000).map { i in
+            "I\(i),C\((i * 7) % 500),2026-0\(1 + i % 9)-01,2026-0\(1 + i % 9)-28,\(100 + i).00"
+        }.joined(separator: "\n")
+        let payments = (0..<1000).map { i in
+            i % 4 == 0
+                ? "P\(i),C\((i * 7) % 500),,2026-10-0\(1 + i % 9),5.00"
+                : "P\(i),C\((i * 21) % 500),I\(i * 3),2026-10-0\(1 + i % 9),\(50 + i % 40).00"
+        }.joined(separator: "\n")
+        let w = try load(
+            customers: "id,name\n\(customers)\n", invoices: "id,customer_id,issued,due,amount\n\(invoices)\n",
+            payments: "id,customer_id,invoice_id,date,amount\n\(payments)\n")
+        let asOf = try day("2026-10-05")
+        let s = try Snapshot(w, asOf: asOf)
+        var balance = [Int64](repeating: 0, count: 500)
+        var overdue = [Int32](repeating: 0, count: 500)
+        var paidOn = [Int64](repeating: 0, count: 3000)
+        for p in 0..<w.payments.count where w.payments.date[p] <= asOf {
+            let c = Int(w.payments.customer[p])
+            if let i = w.payments.invoice[p], w.invoices.issued[Int(i)] <= asOf {
+                paidOn[Int(i)] += w.payments.amount[p]
+            } else {
+                balance[c] -= w.payments.amount[p]
+            }
+        }
+        for i in 0..<w.invoices.count where w.invoices.issued[i] <= asOf {
+            let c = Int(w.invoices.customer[i])
+            let left = w.invoices.amount[i] - paidOn[i]
+            balance[c] += left
+            if left > 0 { overdue[c] = max(overdue[c], Int32(clamping: asOf.days(since: w.invoices.due[i]))) }
+        }
+        #expect(s.balance == balance)
+        #expect(s.overdue == overdue)
+        // The data has unapplied cash, paid and overdue invoices.
+        #expect(s.unapplied.contains { $0 > 0 } && s.overdue.contains { $0 > 0 } && paidOn.contains { $0 > 0 })
+    }
 }
 
 struct LazyTests {
