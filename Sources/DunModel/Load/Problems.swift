@@ -13,10 +13,73 @@ struct Problems: Sendable {
         var line: Int32
     }
 
+    /// Where each row kept from a file starts, in about 4 bytes a row (a place takes 16): every
+    /// 64th row keeps its offset and line, the others their offset from it; a row's line is
+    /// found, when a problem is shown on it, by reading the records from there again.
+    struct RowPlaces: Sendable {
+        private struct Mark: Sendable {
+            var row: Int32
+            var place: Place
+        }
+        private var marks: [Mark] = []
+        private var deltas: [UInt32] = []
+
+        var count: Int { deltas.count }
+
+        mutating func reserve(_ rows: Int) {
+            deltas.reserveHuge(rows)
+        }
+
+        /// The next row starts at `offset`, on line `line`.
+        mutating func append(offset: Int, line: Int) {
+            if let last = marks.last, deltas.count - Int(last.row) < 64, let delta = UInt32(exactly: offset - last.place.offset) {
+                deltas.append(delta)
+                return
+            }
+            marks.append(Mark(row: Int32(deltas.count), place: Place(offset: offset, line: Int32(clamping: line))))
+            deltas.append(0)
+        }
+
+        /// The rows of the part after these.
+        mutating func append(contentsOf other: RowPlaces) {
+            let shift = Int32(deltas.count)
+            marks += other.marks.map { Mark(row: $0.row + shift, place: $0.place) }
+            deltas += other.deltas
+        }
+
+        /// The mark at or before `row`.
+        private func mark(_ row: Int) -> Mark {
+            var (lo, hi) = (0, marks.count)
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if Int(marks[mid].row) <= row { lo = mid } else { hi = mid }
+            }
+            return marks[lo]
+        }
+
+        /// The byte where `row` starts.
+        func offset(of row: Int) -> Int {
+            mark(row).place.offset + Int(deltas[row])
+        }
+
+        /// Where `row` starts in `file`, its line read again from the mark before it.
+        func place(of row: Int, in file: CSVFile) -> Place {
+            let mark = mark(row)
+            let offset = mark.place.offset + Int(deltas[row])
+            var table = CSVTable(file, part: (mark.place.offset..<file.records.upperBound, Int(mark.place.line)))
+            while offset > mark.place.offset, (try? table.next()) == true {
+                if table.recordStart.offset >= offset {
+                    return Place(offset: offset, line: Int32(clamping: table.recordStart.line))
+                }
+            }
+            return Place(offset: offset, line: mark.place.line)
+        }
+    }
+
     private(set) var shown: [(key: Int, diagnostic: Diagnostic)] = []
     private(set) var more = 0
     /// The places of the rows of the file last read, and the file.
-    var places: [Place] = []
+    var places = RowPlaces()
     var file: CSVFile?
 
     var isFull: Bool { shown.count >= WorkspaceLoader.maxErrors }
@@ -24,7 +87,7 @@ struct Problems: Sendable {
     /// Lets go of the file last read and where its rows are, once its checks are done.
     mutating func forget() {
         file = nil
-        places = []
+        places = RowPlaces()
     }
 
     mutating func add(key: Int, _ d: Diagnostic) {
@@ -33,6 +96,13 @@ struct Problems: Sendable {
         } else {
             more += 1
         }
+    }
+
+    /// When the list is full, a problem after the last one shown is only counted.
+    private mutating func onlyCounted(_ offset: Int, rank: Int) -> Bool {
+        guard shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, offset * 4 + rank > last.key else { return false }
+        more += 1
+        return true
     }
 
     /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order.
@@ -54,19 +124,14 @@ struct Problems: Sendable {
     /// A problem with column `column` of row `row` of the file last read, found after the
     /// whole file was; `rank` orders it among the record's other problems.
     mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
-        guard Int(row) < places.count else { return }
-        add(place: places[Int(row)], column: column, rank: rank, message, hint: hint)
+        guard Int(row) < places.count, let file, !onlyCounted(places.offset(of: Int(row)), rank: rank) else { return }
+        add(place: places.place(of: Int(row), in: file), column: column, rank: rank, message, hint: hint)
     }
 
     /// A problem with column `column` of the record at `place` of the file last read.
     mutating func add(place: Place, column: Int, rank: Int, _ message: String, hint: String? = nil) {
-        guard let file else { return }
+        guard let file, !onlyCounted(place.offset, rank: rank) else { return }
         let key = place.offset * 4 + rank
-        // When the list is full, a problem after the last one shown is only counted.
-        if shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, key > last.key {
-            more += 1
-            return
-        }
         // Read the record again to point at its field.
         var table = CSVTable(file, part: (place.offset..<file.records.upperBound, Int(place.line)))
         guard (try? table.next()) == true else { return }

@@ -195,12 +195,10 @@ enum PaymentColumn: Int, TableColumn {
         customers: Customers, _ problems: inout Problems, parts: Int?
     ) {
         guard let file = problems.file else { return }
-        // The customer of a pending id's record (-1 when unknown), and its place.
-        let (places, customerOf) = (problems.places, payments.customer)
-        func record(_ p: PaymentRows.Pending) -> (customer: Int32, place: Problems.Place) {
-            if p.record >= 0 { return (customerOf[Int(p.record)], places[Int(p.record)]) }
-            let r = rejected[Int(-1 - p.record)]
-            return (r.customer, r.place)
+        // The customer of a pending id's record (-1 when unknown).
+        let customerOf = payments.customer
+        func customer(_ p: PaymentRows.Pending) -> Int32 {
+            p.record >= 0 ? customerOf[Int(p.record)] : rejected[Int(-1 - p.record)].customer
         }
         let n = WorkspaceLoader.parts(pending.count, large: 1 << 16, forced: parts)
         // Each share writes the invoices of its own payments, straight into the column.
@@ -220,7 +218,7 @@ enum PaymentColumn: Int, TableColumn {
                             missing.append((p, nil))
                             continue
                         }
-                        let customer = record(p).customer
+                        let customer = customer(p)
                         if customer >= 0 && invoices.customer[Int(row)] != customer {
                             missing.append((p, ownerMismatch(row, invoices, customers)))
                         } else if p.record >= 0 {
@@ -233,16 +231,20 @@ enum PaymentColumn: Int, TableColumn {
         }
         for missing in shares {
             for (p, mismatch) in missing {
-                let place = record(p).place
-                if let mismatch {
-                    problems.add(place: place, column: PaymentColumn.invoiceID.rawValue, rank: 2, mismatch)
-                    continue
+                var message = mismatch ?? ""
+                var hint: String?
+                if mismatch == nil {
+                    let text = String(decoding: file.bytes[p.key..<(p.key + Int(p.length))], as: UTF8.self)
+                    message = "no invoice '\(text)' in invoices.csv"
+                    let near = invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: invoices.id.all) : nil
+                    hint = near.map { "did you mean '\($0)'?" }
                 }
-                let text = String(decoding: file.bytes[p.key..<(p.key + Int(p.length))], as: UTF8.self)
-                let near = invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: invoices.id.all) : nil
-                problems.add(
-                    place: place, column: PaymentColumn.invoiceID.rawValue, rank: 2, "no invoice '\(text)' in invoices.csv",
-                    hint: near.map { "did you mean '\($0)'?" })
+                let column = PaymentColumn.invoiceID.rawValue
+                if p.record >= 0 {
+                    problems.add(row: p.record, column: column, rank: 2, message, hint: hint)
+                } else {
+                    problems.add(place: rejected[Int(-1 - p.record)].place, column: column, rank: 2, message, hint: hint)
+                }
             }
         }
     }

@@ -166,7 +166,7 @@ public enum WorkspaceLoader {
 
     struct Part<Rows>: Sendable where Rows: Sendable {
         var rows: Rows
-        var places: [Problems.Place] = []
+        var places = Problems.RowPlaces()
         var problems = Problems()
         var ended = false
         var encodingError: Diagnostic?
@@ -177,7 +177,7 @@ public enum WorkspaceLoader {
     final class Joined<Rows: Sendable & Joinable>: Sendable {
         struct State {
             var rows: Rows
-            var places: [Problems.Place] = []
+            var places = Problems.RowPlaces()
             var problems = Problems()
             /// The next part to join; parts read before their turn wait.
             var next = 0
@@ -209,7 +209,7 @@ public enum WorkspaceLoader {
                         (state.rows, state.places) = (part.rows, part.places)
                     } else {
                         state.rows.append(contentsOf: part.rows)
-                        state.places += part.places
+                        state.places.append(contentsOf: part.places)
                     }
                     state.problems.merge(part.problems)
                     state.next += 1
@@ -234,7 +234,7 @@ public enum WorkspaceLoader {
         }
         // Room for every row at once: growing a column copies it.
         result.rows.reserve(rows)
-        result.places.reserveHuge(rows)
+        result.places.reserve(rows)
         var record = Record<Column>(CSVTable(csv, part: part))
         var reported = part.range.lowerBound
         var records = 0
@@ -245,7 +245,7 @@ public enum WorkspaceLoader {
                 parse(&result.rows, &record)
                 let start = record.table.recordStart
                 if record.isValid {
-                    result.places.append(Problems.Place(offset: start.offset, line: Int32(clamping: start.line)))
+                    result.places.append(offset: start.offset, line: start.line)
                 } else {
                     for (i, p) in record.problems.enumerated() {
                         result.problems.add(key: start.offset * 4 + (i < record.problemsBeforeDeferred ? 1 : 3), p)
