@@ -405,4 +405,20 @@ struct JoinedTests {
         #expect(joined.state.withLock { $0.encodingError.map { [$0.part] } } == [0])
         #expect(joined.state.withLock { $0.encodingError?.diagnostic.message } == "early")
     }
+
+    /// Parts brought by many threads at once, in no order: one thread joins while the others
+    /// hand their parts over; every part is joined once, in file order, and nothing waits.
+    @Test func partsBroughtAtOnceAreAllJoinedInOrder() {
+        for round in 0..<20 {
+            let joined = WorkspaceLoader.Joined(empty: Numbers())
+            let order = (0..<64).map { ($0 * 37 + round * 11) % 64 }
+            _ = concurrently(order.count) { i in
+                let k = order[i]
+                joined.add(part([3 * k, 3 * k + 1, 3 * k + 2]), at: k)
+            }
+            #expect(joined.state.withLock { $0.rows.values } == Array(0..<192))
+            #expect(joined.state.withLock { state in (0..<state.places.count).map { state.places.offset(of: $0) } } == Array(0..<192))
+            #expect(joined.state.withLock { !$0.joining && $0.waiting.isEmpty && $0.next == 64 })
+        }
+    }
 }

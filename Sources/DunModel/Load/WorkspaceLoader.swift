@@ -174,6 +174,9 @@ public enum WorkspaceLoader {
 
     /// The parts of a file read so far, joined in file order: a part is appended to the
     /// rows as soon as it and every part before it are read, and let go of.
+    ///
+    /// One thread at a time joins, with the lock let go: a thread that brings a part while
+    /// another joins hands it over and goes back to reading, instead of waiting for the copy.
     final class Joined<Rows: Sendable & Joinable>: Sendable {
         struct State {
             var rows: Rows
@@ -186,10 +189,14 @@ public enum WorkspaceLoader {
             var ended = false
             /// The first part whose bytes are not UTF-8, which rejects the whole file.
             var encodingError: (part: Int, diagnostic: Diagnostic)?
+            /// A thread is joining parts, with the rows and places taken out of the state.
+            var joining = false
         }
         let state: Mutex<State>
+        private let empty: Rows
 
         init(empty: Rows) {
+            self.empty = empty
             state = Mutex(State(rows: empty))
         }
 
@@ -198,26 +205,55 @@ public enum WorkspaceLoader {
         func add(_ part: consuming Part<Rows>, at k: Int) {
             let bad = part.encodingError
             var moving = Optional(consume part)
-            state.withLock { state in
+            let joins = state.withLock { state in
                 if let bad, k < state.encodingError?.part ?? .max {
                     state.encodingError = (k, bad)
                 }
-                guard !state.ended else { return }
+                guard !state.ended else { return false }
                 state.waiting[k] = moving.take()
-                while let part = state.waiting.removeValue(forKey: state.next) {
-                    if state.next == 0 {
-                        (state.rows, state.places) = (part.rows, part.places)
+                guard !state.joining else { return false }
+                state.joining = true
+                return true
+            }
+            guard joins else { return }
+            var (rows, places) = (empty, Problems.RowPlaces())
+            while true {
+                // The parts whose turn it is, and the table so far, taken out.
+                let (first, taken) = state.withLock { state in
+                    let first = state.next
+                    var ready: [Part<Rows>] = []
+                    while !state.ended, let part = state.waiting.removeValue(forKey: state.next) {
+                        state.problems.merge(part.problems)
+                        state.next += 1
+                        if part.ended {
+                            state.ended = true
+                            state.waiting = [:]
+                        }
+                        ready.append(part)
+                    }
+                    if ready.isEmpty {
+                        state.joining = false
                     } else {
-                        state.rows.append(contentsOf: part.rows)
-                        state.places.append(contentsOf: part.places)
+                        swap(&rows, &state.rows)
+                        swap(&places, &state.places)
                     }
-                    state.problems.merge(part.problems)
-                    state.next += 1
-                    if part.ended {
-                        state.ended = true
-                        state.waiting = [:]
-                        return
-                    }
+                    return (first, ready)
+                }
+                guard !taken.isEmpty else { return }
+                var ready = consume taken
+                if first == 0 {
+                    // The first part's columns become the table's, moved, not copied.
+                    let part = ready.removeFirst()
+                    (rows, places) = (part.rows, part.places)
+                }
+                for part in ready {
+                    rows.append(contentsOf: part.rows)
+                    places.append(contentsOf: part.places)
+                }
+                ready = []
+                state.withLock { state in
+                    swap(&rows, &state.rows)
+                    swap(&places, &state.places)
                 }
             }
         }
