@@ -98,26 +98,25 @@ public final class Session {
         directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil,
         cache: Bool = false, interruption: Interruption = Interruption()
     ) throws(Diagnostics) -> Session {
-        var workspace: Workspace
-        var use = WorkspaceCache.Use.none
-        if cache {
-            (workspace, use) = try WorkspaceCache.load(directory: directory, progress: progress)
-        } else {
-            workspace = try WorkspaceLoader.load(directory: directory, progress: progress)
+        // Made while the loader runs its last checks of the files.
+        func make(_ workspace: Workspace) throws(Diagnostics) -> Session {
+            // What the team has done, from the journal, replayed over the files.
+            let (history, past) = try Session.history(of: directory, workspace)
+            do throws(Diagnostic) {
+                let session = try Session(
+                    workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
+                session.usesCache = cache
+                session.directory = directory
+                session.past = past
+                return session
+            } catch {
+                throw Diagnostics([error])
+            }
         }
-        // What the team has done, from the journal, replayed over the files.
-        let (history, past) = try Session.history(of: directory, workspace)
-        do {
-            let session = try Session(
-                workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
-            session.usesCache = cache
-            session.readFromCache = use == .read
-            session.directory = directory
-            session.past = past
-            return session
-        } catch {
-            throw Diagnostics([error])
-        }
+        guard cache else { return try WorkspaceLoader.load(directory: directory, progress: progress, while: make).next }
+        let loaded = try WorkspaceCache.load(directory: directory, progress: progress, while: make)
+        loaded.next.readFromCache = loaded.cache == .read
+        return loaded.next
     }
 
     /// Where a request to stop the running statement comes in (from Ctrl-C).

@@ -194,4 +194,27 @@ struct DirectoryLoaderTests {
         #expect(w.customers.id == ["C1", "C2"])
         #expect(w.customers.name == ["上海华谊", "Beta"])
     }
+
+    /// What the caller makes of the workspace is made while the last checks run; their errors
+    /// win over its own, and without them its result, or its error, is the load's.
+    @Test func nextIsMadeWhileTheLastChecksRun() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace()
+        let made = try WorkspaceLoader.load(directory: folder.path) { (w: Workspace) throws(Diagnostics) in w.invoices.count }
+        #expect(made.next == 2 && made.workspace.payments.count == 1)
+        let failing = Diagnostics([Diagnostic(.error, "the journal is damaged")])
+        #expect {
+            _ = try WorkspaceLoader.load(directory: folder.path) { (_: Workspace) throws(Diagnostics) -> Int in throw failing }
+        } throws: { error in
+            (error as? Diagnostics)?.all.map(\.message) == ["the journal is damaged"]
+        }
+        // A payment id given twice is found by the last checks.
+        try folder.writeWorkspace(
+            payments: "id,customer_id,invoice_id,date,amount\nP1,C1,I1,2026-10-20,1.00\nP1,C1,I1,2026-10-21,1.00\n")
+        #expect {
+            _ = try WorkspaceLoader.load(directory: folder.path) { (_: Workspace) throws(Diagnostics) -> Int in throw failing }
+        } throws: { error in
+            (error as? Diagnostics)?.all.first?.message == "duplicate payment id 'P1'"
+        }
+    }
 }

@@ -39,10 +39,21 @@ public enum WorkspaceCache {
     public static func load(
         directory: String, progress: WorkspaceLoader.Progress? = nil, minimumSize: Int = minimumSize
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use) {
+        let loaded = try load(directory: directory, progress: progress, minimumSize: minimumSize) { _ throws(Diagnostics) in }
+        return (loaded.workspace, loaded.cache)
+    }
+
+    /// The same, and `next` made of the workspace: while the files' last checks run, when
+    /// they are parsed (see `WorkspaceLoader.load(directory:progress:while:)`).
+    public static func load<T>(
+        directory: String, progress: WorkspaceLoader.Progress? = nil, minimumSize: Int = minimumSize,
+        while next: (Workspace) throws(Diagnostics) -> T
+    ) throws(Diagnostics) -> (workspace: Workspace, cache: Use, next: T) {
         var (dir, names, contents) = try WorkspaceLoader.open(directory: directory)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
-            return (try WorkspaceLoader.load(names: names, contents, progress: progress), .none)
+            let (workspace, made) = try WorkspaceLoader.load(names: names, contents, progress: progress, while: next)
+            return (workspace, .none, made)
         }
         let fingerprints = contents.map { Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer)) }
         let path = dir + "/" + folder + "/" + name
@@ -50,13 +61,13 @@ public enum WorkspaceCache {
         // in memory together; in the rare case of a damaged cache, they are read again.
         if let cached = read(path, fingerprints, matched: { contents = [] }) {
             progress?(size, cached.customers.count + cached.invoices.count + cached.payments.count)
-            return (cached, .read)
+            return (cached, .read, try next(cached))
         }
         let files = contents.isEmpty ? try WorkspaceLoader.open(directory: directory).2 : contents
         contents = []
         // Consumed, so that the loader lets go of each file as soon as it is read.
-        let workspace = try WorkspaceLoader.load(names: names, consume files, progress: progress)
-        return (workspace, write(workspace, to: dir, fingerprints) ? .written : .none)
+        let (workspace, made) = try WorkspaceLoader.load(names: names, consume files, progress: progress, while: next)
+        return (workspace, write(workspace, to: dir, fingerprints) ? .written : .none, made)
     }
 
     struct Fingerprint: Equatable {

@@ -27,8 +27,17 @@ public enum WorkspaceLoader {
 
     /// Loads the workspace in `directory`.
     public static func load(directory: String, progress: Progress? = nil) throws(Diagnostics) -> Workspace {
+        try load(directory: directory, progress: progress) { _ throws(Diagnostics) in }.workspace
+    }
+
+    /// Loads the workspace in `directory`, and makes `next` of it while the last checks of
+    /// the files run (payment ids given twice, payments larger than their invoices): an
+    /// error of the files is thrown rather than whatever `next` made.
+    public static func load<T>(
+        directory: String, progress: Progress? = nil, while next: (Workspace) throws(Diagnostics) -> T
+    ) throws(Diagnostics) -> (workspace: Workspace, next: T) {
         let (_, names, contents) = try open(directory: directory)
-        return try load(names: names, consume contents, progress: progress)
+        return try load(names: names, consume contents, progress: progress, while: next)
     }
 
     /// The folder's path without a trailing slash, and each file's path and bytes; or why not.
@@ -77,6 +86,13 @@ public enum WorkspaceLoader {
     static func load(
         names: [String], _ contents: consuming [FileBytes], progress: Progress?, parts: Int? = nil
     ) throws(Diagnostics) -> Workspace {
+        try load(names: names, contents, progress: progress, parts: parts) { _ throws(Diagnostics) in }.workspace
+    }
+
+    static func load<T>(
+        names: [String], _ contents: consuming [FileBytes], progress: Progress?, parts: Int? = nil,
+        while next: (Workspace) throws(Diagnostics) -> T
+    ) throws(Diagnostics) -> (workspace: Workspace, next: T) {
         var open: [FileBytes?] = (consume contents).map { $0 }
         func file(_ i: Int) -> (name: String, bytes: FileBytes) {
             (names[i], open[i] ?? FileBytes(text: ""))
@@ -116,10 +132,20 @@ public enum WorkspaceLoader {
             paid.pending, rejected: paid.rejected, &workspace.payments, invoices: workspace.invoices,
             customers: workspace.customers, &problems, parts: parts)
         paid = PaymentRows()
-        let duplicated = problems.duplicates(PaymentColumn.id.rawValue, workspace.payments.id, what: "payment", parts: parts)
-        PaymentColumn.checkTotals(workspace, skipping: duplicated, &problems)
-        try problems.throwIfAny()
-        return workspace
+        // The last checks need no one's result, and no one needs theirs but to know there is
+        // no error: they run on another thread while `next` works here (the session's
+        // snapshot: a tenth of a load).
+        let loaded = workspace
+        nonisolated(unsafe) var checked = problems
+        let checks = DispatchGroup()
+        DispatchQueue.global().async(group: checks) {
+            let duplicated = checked.duplicates(PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts)
+            PaymentColumn.checkTotals(loaded, skipping: duplicated, &checked)
+        }
+        let made = Result { () throws(Diagnostics) in try next(loaded) }
+        checks.wait()
+        try checked.throwIfAny()
+        return (workspace, try made.get())
     }
 
     /// Reads one file in parts at once; each part keeps the rows that parsed, with where each
