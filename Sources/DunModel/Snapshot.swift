@@ -170,8 +170,14 @@ public final class Snapshot: Sendable {
             let date = pay.date[i]
             if let d = paid[c].last, d >= date {} else { paid[c].last = date }
             if let target = pay.invoice[i], perInvoice[Int(target)].visible {
-                // The loader guarantees a payment never exceeds what is left on its invoice.
-                perInvoice[Int(target)].paid += pay.amount[i]
+                // The loader checks that no payment exceeds what is left on its invoice, but a
+                // snapshot may be made while it checks (`WorkspaceLoader.load(while:)`), and
+                // the check's error is the one told: here a sum too large only stops.
+                let (sum, overflow) = perInvoice[Int(target)].paid.addingReportingOverflow(pay.amount[i])
+                if overflow {
+                    throw Diagnostic(.error, "the payments of invoice \(inv.id[Int(target)]) are too large to add up exactly")
+                }
+                perInvoice[Int(target)].paid = sum
                 if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
             } else {
                 paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)

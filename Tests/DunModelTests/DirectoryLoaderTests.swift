@@ -217,4 +217,32 @@ struct DirectoryLoaderTests {
             (error as? Diagnostics)?.all.first?.message == "duplicate payment id 'P1'"
         }
     }
+
+    /// The workspace `next` is given is not checked yet: a snapshot of payments larger than
+    /// their invoice, whose sum no Int64 holds, stops cleanly, and the check's error is told.
+    @Test func aSnapshotMadeBeforeTheChecksStopsCleanly() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeWorkspace(
+            invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-10-01,2026-10-31,1.00\n",
+            payments: """
+                id,customer_id,invoice_id,date,amount
+                P1,C1,I1,2026-10-02,92233720368547758.07
+                P2,C1,I1,2026-10-03,0.01
+
+                """)
+        let asOf = try day("2026-11-28")
+        var stopped: String?
+        #expect {
+            _ = try WorkspaceLoader.load(directory: folder.path) { (w: Workspace) throws(Diagnostics) in
+                do throws(Diagnostic) {
+                    _ = try Snapshot(w, asOf: asOf)
+                } catch {
+                    stopped = error.message
+                }
+            }
+        } throws: { error in
+            (error as? Diagnostics)?.all.first?.message.hasPrefix("payment of 92,233,720,368,547,758.07 is more than") == true
+        }
+        #expect(stopped == "the payments of invoice I1 are too large to add up exactly")
+    }
 }
