@@ -104,16 +104,15 @@ extension ResultTable {
     func csv() -> String {
         // Built as bytes: appending many short Strings to a String costs more than the text.
         var out: [UInt8] = []
-        func line(_ fields: [String]) {
-            for (c, field) in fields.enumerated() {
-                if c > 0 { out.append(UInt8(ascii: ",")) }
-                TextCell.appendCSVField(field, to: &out)
-            }
-            out += [13, 10]
+        func field(_ c: Int, _ text: String) {
+            if c > 0 { out.append(UInt8(ascii: ",")) }
+            TextCell.appendCSVField(text, to: &out)
         }
-        line(columns)
+        for (c, name) in columns.enumerated() { field(c, name) }
+        out += [13, 10]
         for row in rows {
-            line(row.indices.map { c in cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c]) })
+            for c in row.indices { field(c, cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c])) }
+            out += [13, 10]
         }
         return String(decoding: out, as: UTF8.self)
     }

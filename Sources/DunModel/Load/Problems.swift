@@ -125,14 +125,20 @@ struct Problems: Sendable {
     /// whole file was; `rank` orders it among the record's other problems.
     mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
         guard Int(row) < places.count, let file, !onlyCounted(places.offset(of: Int(row)), rank: rank) else { return }
-        add(place: places.place(of: Int(row), in: file), column: column, rank: rank, message, hint: hint)
+        show(places.place(of: Int(row), in: file), in: file, column: column, rank: rank, message, hint: hint)
     }
 
     /// A problem with column `column` of the record at `place` of the file last read.
     mutating func add(place: Place, column: Int, rank: Int, _ message: String, hint: String? = nil) {
         guard let file, !onlyCounted(place.offset, rank: rank) else { return }
+        show(place, in: file, column: column, rank: rank, message, hint: hint)
+    }
+
+    /// A problem not only counted: its record is read again to point at its field.
+    private mutating func show(
+        _ place: Place, in file: CSVFile, column: Int, rank: Int, _ message: String, hint: String?
+    ) {
         let key = place.offset * 4 + rank
-        // Read the record again to point at its field.
         var table = CSVTable(file, part: (place.offset..<file.records.upperBound, Int(place.line)))
         guard (try? table.next()) == true else { return }
         var other = Problems()
