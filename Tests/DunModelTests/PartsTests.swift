@@ -309,6 +309,28 @@ struct PartsTests {
         #expect(hashes.count == texts.count)
     }
 
+    @Test func textsAlikeInTheTwelveBytesASlotKeepsAreToldApart() {
+        // All given one hash, so that each is compared with every one before it: zero bytes
+        // look like a slot's padding, and texts longer than 12 bytes share their first 12.
+        let keys = [
+            "", "\0", "AB", "AB\0", "AB\0\0", "A\0B", "ABCDEFGHIJK", "ABCDEFGHIJK\0", "ABCDEFGHIJKL", "ABCDEFGHIJKL\0",
+            "ABCDEFGHIJKLM", "ABCDEFGHIJKLN", "ABCDEFGHIJKL\0\0", "XY\0", "XY",
+        ]
+        var texts = TextColumn()
+        (keys + keys).forEach { texts.append($0) }
+        var index = TextIndex(capacity: 64)
+        for row in keys.indices {
+            #expect(index.insert(Int32(row), hash: 0, of: texts) == nil, "\(keys[row].debugDescription)")
+        }
+        for row in keys.indices {
+            #expect(index.insert(Int32(keys.count + row), hash: 0, of: texts) == Int32(row))
+            var key = keys[row]
+            #expect(key.withUTF8 { index.row(of: $0, hash: 0, in: texts) } == Int32(row))
+        }
+        var missing = "ABCDEFGHIJKLO"
+        #expect(missing.withUTF8 { index.row(of: $0, hash: 0, in: texts) } == nil)
+    }
+
     @Test func setOfTextsComparesTextsWhoseHashBitsMatch() {
         // A set made for one text holds 16 slots; all these land in them, and many share the
         // 26 bits a slot keeps only by chance: texts are told apart by their bytes.

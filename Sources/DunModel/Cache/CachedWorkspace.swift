@@ -41,8 +41,9 @@ extension TextIndex {
         count = Int(try r.number(Int64.self))
         var used = 0
         for slot in slots {
-            try check(slot.row >= 0 && Int(slot.row) <= texts.count && slot.length >= 0)
-            if slot.row != 0 { used += 1 }
+            guard slot.entry != 0 else { continue }
+            try check(slot.row >= 0 && Int(slot.row) < texts.count)
+            used += 1
         }
         try check(used == count && count < slots.count)
     }
