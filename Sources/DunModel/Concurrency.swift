@@ -56,6 +56,11 @@ extension Array {
 /// write of each page is the kernel's zeroing it, and on this kind of machine a fresh GB costs
 /// a second or more of it.
 func filledArray<T>(repeating value: T, count: Int) -> [T] {
+    filledArray(count: count) { _ in value }
+}
+
+/// `value(i)` for each of `0..<count`, made as `filledArray(repeating:count:)` is.
+func filledArray<T>(count: Int, _ value: (Int) -> T) -> [T] {
     [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
         let ranges = slices(
@@ -63,8 +68,30 @@ func filledArray<T>(repeating value: T, count: Int) -> [T] {
             minimum: (4 << 20) / max(1, MemoryLayout<T>.stride))
         nonisolated(unsafe) let all = buffer
         _ = concurrently(ranges.count) { k in
-            UnsafeMutableBufferPointer(rebasing: all[ranges[k]]).initialize(repeating: value)
+            for i in ranges[k] { all.initializeElement(at: i, to: value(i)) }
         }
         initialized = count
+    }
+}
+
+/// The numbers in `0..<count` for which `isIncluded` holds, in order, found on all cores:
+/// each part is counted first, then written in its place, so that no part is copied.
+func indices(_ count: Int, where isIncluded: (Int) -> Bool) -> [Int32] {
+    let ranges = slices(of: count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 1 << 16)
+    let counts = concurrently(ranges.count) { k in ranges[k].reduce(0) { $0 + (isIncluded($1) ? 1 : 0) } }
+    let total = counts.reduce(0, +)
+    return [Int32](unsafeUninitializedCapacity: total) { buffer, initialized in
+        adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+        var starts = [0]
+        for c in counts.dropLast() { starts.append(starts[starts.count - 1] + c) }
+        nonisolated(unsafe) let all = buffer
+        _ = concurrently(ranges.count) { k in
+            var at = starts[k]
+            for i in ranges[k] where isIncluded(i) {
+                all.initializeElement(at: at, to: Int32(i))
+                at += 1
+            }
+        }
+        initialized = total
     }
 }

@@ -39,7 +39,12 @@ private struct InvoiceTotals {
     var paid: Int64 = 0
     /// The day of the last payment; `Int32.min` before any.
     private var lastDay = Int32.min
-    var visible = false
+    /// Issued on or before the as-of date.
+    let visible: Bool
+
+    init(visible: Bool) {
+        self.visible = visible
+    }
 
     var last: Day? {
         get { lastDay == Int32.min ? nil : Day(ordinal: lastDay) }
@@ -139,19 +144,12 @@ public final class Snapshot: Sendable {
             var paidCount: Int32 = 0
             var overdue: Int32 = 0
         }
-        var perInvoice = filledArray(repeating: InvoiceTotals(), count: inv.count)
+        var perInvoice = filledArray(count: inv.count) { InvoiceTotals(visible: inv.issued[$0] <= asOf) }
         var paid = filledArray(repeating: PaidTotals(), count: cust.count)
         var open = filledArray(repeating: OpenTotals(), count: cust.count)
 
-        var invoices: [Int32] = []
-        invoices.reserveHuge(inv.count)
-        for i in 0..<inv.count where inv.issued[i] <= asOf {
-            perInvoice[i].visible = true
-            invoices.append(Int32(i))
-        }
-        var payments: [Int32] = []
-        payments.reserveHuge(pay.count)
-        for p in 0..<pay.count where pay.date[p] <= asOf { payments.append(Int32(p)) }
+        let invoices = indices(inv.count) { inv.issued[$0] <= asOf }
+        let payments = indices(pay.count) { pay.date[$0] <= asOf }
 
         for (n, p) in payments.enumerated() {
             // The records the next 64 payments update are read first, all together, so that
