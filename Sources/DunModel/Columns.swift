@@ -83,7 +83,7 @@ private func slotCount(_ capacity: Int) -> Int {
 ///
 /// Each slot holds the first 12 bytes of its text, so that finding an id (most are that
 /// short) reads one place in memory, not three: this is what a million lookups cost. A slot
-/// takes 16 bytes, so that an index of a million ids stays in the processor's cache more.
+/// takes 16 bytes (it took 24 with 16 bytes of text): a third less memory to fill and wait on.
 struct TextIndex: Sendable {
     struct Slot {
         /// The text's first 12 bytes, zero-padded.
@@ -211,7 +211,7 @@ struct TextIndex: Sendable {
             let s = find(key, hash: hash ?? TextIndex.hash(key), in: texts)
             if slots[s].entry != 0 { return slots[s].row }
             let h = Head(key)
-            slots[s] = Slot(head: h.head, tail: h.tail, entry: UInt32(bitPattern: row) &+ 1 | (h.isPlain ? 0 : 0x8000_0000))
+            slots[s] = Slot(head: h.head, tail: h.tail, entry: (UInt32(bitPattern: row) &+ 1) | (h.isPlain ? 0 : 0x8000_0000))
             count += 1
             return nil
         }
