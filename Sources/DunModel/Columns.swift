@@ -384,17 +384,6 @@ public struct KeyColumn: Sendable {
         parts[part(hash, of: parts.count)].prefetch(hash)
     }
 
-    /// The rows of a batch of ids (a few dozen): all hashes first, then all their slots read
-    /// back to back, so that the cache misses overlap, then the lookups, which find the slots
-    /// in the cache.
-    func rows(of ids: [UnsafeBufferPointer<UInt8>]) -> [Int32?] {
-        let hashes = ids.map(TextIndex.hash)
-        var touched: Int32 = 0
-        for hash in hashes { touched &+= parts[part(hash, of: parts.count)].touch(hash) }
-        keep(touched)
-        return zip(ids, hashes).map { id, hash in parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts) }
-    }
-
     /// Every id, as texts (for "did you mean").
     var all: [String] { (0..<count).map { texts[$0] } }
 }

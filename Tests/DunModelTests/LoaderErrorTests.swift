@@ -386,8 +386,9 @@ struct LoaderErrorTests {
     }
 
     @Test func paymentsNotKeptStillHaveTheirInvoiceChecked() {
-        // A payment with a bad date is not kept, yet its invoice id is looked up with the
-        // others: its errors come in the order of its fields.
+        // A payment with a bad date is not kept, yet its invoice is checked: its errors come
+        // in the order of its fields, though the invoice's customer is compared after the
+        // date is read.
         #expect(
             paymentErrors("P1,C2,I1,2026-13-01,1\nP2,C1,I9,bad,1\nP3,C1,I1,2026-10-05,1") == [
                 """

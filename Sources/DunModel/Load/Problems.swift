@@ -4,8 +4,8 @@ import DunCore
 
 /// The problems found so far, kept in file order: each has a key, the byte where its record
 /// starts times four plus the check's rank within the record, so that checks made after the
-/// whole file is read fall in place: 0 an id given twice, 1 the record's checks before a
-/// lookup left for later, 2 that lookup, 3 the checks after it and the totals of payments.
+/// whole file is read fall in place: 0 an id given twice, 1 the record's own checks, 2 the
+/// totals of payments.
 struct Problems: Sendable {
     /// Where a row kept from the file starts: for problems found once all rows are read.
     struct Place: Sendable {
@@ -126,12 +126,6 @@ struct Problems: Sendable {
     mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
         guard Int(row) < places.count, let file, !onlyCounted(places.offset(of: Int(row)), rank: rank) else { return }
         show(places.place(of: Int(row), in: file), in: file, column: column, rank: rank, message, hint: hint)
-    }
-
-    /// A problem with column `column` of the record at `place` of the file last read.
-    mutating func add(place: Place, column: Int, rank: Int, _ message: String, hint: String? = nil) {
-        guard let file, !onlyCounted(place.offset, rank: rank) else { return }
-        show(place, in: file, column: column, rank: rank, message, hint: hint)
     }
 
     /// A problem not only counted: its record is read again to point at its field.

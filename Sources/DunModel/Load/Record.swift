@@ -7,16 +7,23 @@ import DunCore
 /// a diagnostic in `problems`. Texts are made only to explain a problem.
 struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int {
     private(set) var table: CSVTable
-    /// The problems of the current record.
+    /// The problems of the current record, in the order of its fields.
     private(set) var problems: [Diagnostic] = []
-    /// How many of `problems` come before a field whose check is left for later
-    /// (`deferCheck`), so that the record's problems keep their order.
-    private(set) var problemsBeforeDeferred = Int.max
     /// Whether a problem will be shown, so that "did you mean" is worth looking for.
     var wantsHints = true
 
-    /// The id read ahead in the next record by `prefetchNext`, and its hash.
-    private var peeked: (start: UnsafePointer<UInt8>?, count: Int, hash: Int) = (nil, 0, 0)
+    /// The ids read ahead in the next record by `prefetchNext` (the last two), and their hashes.
+    private var peeked = (Peeked(), Peeked())
+
+    private struct Peeked {
+        var start: UnsafePointer<UInt8>?
+        var count = 0
+        var hash = 0
+
+        func hash(of id: UnsafeBufferPointer<UInt8>) -> Int? {
+            start == id.baseAddress && count == id.count ? hash : nil
+        }
+    }
 
     /// Dates read lately, by their bytes: a file holds few distinct dates, each on many rows.
     private var recentDays = RecentDays()
@@ -28,13 +35,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// Moves to the next record; `false` at the end.
     mutating func next() throws(Diagnostic) -> Bool {
         problems.removeAll(keepingCapacity: true)
-        problemsBeforeDeferred = .max
         return try table.next()
-    }
-
-    /// Marks where the check of a field left for later belongs among the record's problems.
-    mutating func deferCheck() {
-        problemsBeforeDeferred = problems.count
     }
 
     /// No field of the record has failed so far.
@@ -55,6 +56,12 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         problems.append(table.error(c.rawValue, message, hint: hint))
     }
 
+    /// A problem of a field checked after later fields were read (so that a wait on memory
+    /// overlaps their reading): it goes where the record's problems were `at` then.
+    mutating func fail(_ c: Column, _ message: String, at: Int) {
+        problems.insert(table.error(c.rawValue, message), at: min(at, problems.count))
+    }
+
     /// A non-empty id (whether it is new is checked once the whole file is read).
     mutating func identifier(_ c: Column, what: String) -> UnsafeBufferPointer<UInt8>? {
         let id = bytes(c)
@@ -73,7 +80,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let hash = TextIndex.hash(id)
         keys.prefetch(hash: hash)
         // Kept for that lookup, which finds the same bytes unless the field has spaces to trim.
-        peeked = (id.baseAddress, id.count, hash)
+        peeked = (peeked.1, Peeked(start: id.baseAddress, count: id.count, hash: hash))
     }
 
     /// The row of the id in this field among `keys` (the ids of `file`).
@@ -83,7 +90,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
             fail(c, "empty \(what)_id")
             return nil
         }
-        let hash = peeked.start == ref.baseAddress && peeked.count == ref.count ? peeked.hash : TextIndex.hash(ref)
+        let hash = peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref) ?? TextIndex.hash(ref)
         guard let row = keys.row(of: ref, hash: hash) else {
             let text = String(decoding: ref, as: UTF8.self)
             // Looking for the nearest of very many ids would take longer than the load.

@@ -11,45 +11,7 @@ protocol Joinable {
 
 extension Customers: Joinable {}
 extension Invoices: Joinable {}
-
-/// Payments as read, with the invoice ids still to look up.
-struct PaymentRows: Joinable, Sendable {
-    /// An invoice id to look up: where its bytes are in the file, and its record.
-    struct Pending: Sendable {
-        var key: Int
-        var length: Int32
-        /// The payment's row when it was kept (its customer and place are the row's);
-        /// otherwise `-1 - k`, record `k` of `rejected`.
-        var record: Int32
-    }
-
-    /// A record that was not kept, whose invoice id is still checked: its customer (-1 when
-    /// unknown) and place.
-    struct Rejected: Sendable {
-        var customer: Int32
-        var place: Problems.Place
-    }
-
-    var payments = Payments()
-    var pending: [Pending] = []
-    var rejected: [Rejected] = []
-
-    mutating func reserve(_ rows: Int) {
-        payments.reserve(rows)
-        pending.reserveHuge(rows)
-    }
-
-    mutating func append(contentsOf other: PaymentRows) {
-        let (rows, records) = (Int32(payments.count), Int32(rejected.count))
-        payments.append(contentsOf: other.payments)
-        rejected += other.rejected
-        pending += other.pending.lazy.map { p in
-            var p = p
-            p.record += p.record >= 0 ? rows : -records
-            return p
-        }
-    }
-}
+extension Payments: Joinable {}
 
 /// The columns a file must or may have, in the order of a column enum's cases.
 protocol TableColumn: RawRepresentable where RawValue == Int {
@@ -132,121 +94,42 @@ enum PaymentColumn: Int, TableColumn {
     case id, customerID, invoiceID, date, amount, method, currency
     static let specs = columns("id", "customer_id", "invoice_id?", "date", "amount", "method?", "currency?")
 
-    /// Reads a payment; its invoice id, if its bytes are the file's, is looked up later with
-    /// the others (`resolve`), since a million lookups one by one each wait on memory.
+    /// Reads a payment. The slots of the next record's customer and invoice ids are read
+    /// ahead; the invoice's customer, a wait on memory, is read while the date and amount are,
+    /// then checked.
     static func parse(
-        _ rows: inout PaymentRows, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
+        _ rows: inout Payments, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
         invoices: Invoices
     ) {
         r.prefetchNext(.customerID, in: customers.id)
+        r.prefetchNext(.invoiceID, in: invoices.id)
         let id = r.identifier(.id, what: "payment")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
-        var invoice: Int32?
-        var pending: Range<Int>?
-        let key = r.bytes(.invoiceID)
-        if let file = r.table.file.bytes.baseAddress, let start = key.baseAddress, start >= file,
-            start + key.count <= file + r.table.file.bytes.count
-        {
-            pending = (start - file)..<(start - file + key.count)
-            r.deferCheck()
-        } else if !key.isEmpty {
-            // Unescaped from a quoted field: looked up now.
-            invoice = r.reference(.invoiceID, to: invoices.id, in: "invoices.csv", what: "invoice")
-            if let invoice, let customer, invoices.customer[Int(invoice)] != customer {
-                r.fail(.invoiceID, ownerMismatch(invoice, invoices, customers))
-            }
-        }
+        let invoice =
+            r.bytes(.invoiceID).isEmpty ? nil : r.reference(.invoiceID, to: invoices.id, in: "invoices.csv", what: "invoice")
+        let ownerCheck = r.problems.count
+        if let invoice { prefetch(invoices.customer, Int(invoice)) }
         let date = r.date(.date)
         let currency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
         if let customer {
             r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "payment")
         }
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
-        let kept = r.isValid && id != nil && customer != nil && date != nil && amount != nil
-        if let key = pending, !key.isEmpty {
-            var record = Int32(rows.payments.count)
-            if !kept {
-                let start = r.table.recordStart
-                rows.rejected.append(
-                    PaymentRows.Rejected(
-                        customer: customer ?? -1, place: Problems.Place(offset: start.offset, line: Int32(clamping: start.line))))
-                record = -Int32(rows.rejected.count)
-            }
-            rows.pending.append(PaymentRows.Pending(key: key.lowerBound, length: Int32(key.count), record: record))
+        if let invoice, let customer, invoices.customer[Int(invoice)] != customer {
+            r.fail(.invoiceID, ownerMismatch(invoice, invoices, customers), at: ownerCheck)
         }
-        guard kept, let id, let customer, let date, let amount else { return }
-        rows.payments.id.append(id)
-        rows.payments.customer.append(customer)
-        rows.payments.invoice.append(invoice)
-        rows.payments.date.append(date)
-        rows.payments.amount.append(amount)
-        rows.payments.method.append(r.bytes(.method))
+        guard r.isValid, let id, let customer, let date, let amount else { return }
+        rows.id.append(id)
+        rows.customer.append(customer)
+        rows.invoice.append(invoice)
+        rows.date.append(date)
+        rows.amount.append(amount)
+        rows.method.append(r.bytes(.method))
     }
 
     private static func ownerMismatch(_ invoice: Int32, _ invoices: Invoices, _ customers: Customers) -> String {
         let owner = customers.id[Int(invoices.customer[Int(invoice)])]
         return "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer"
-    }
-
-    /// Looks up the invoice ids left for later, a share per core, in batches whose memory
-    /// reads overlap; an id not found, or another customer's invoice, is an error at its field.
-    static func resolve(
-        _ pending: [PaymentRows.Pending], rejected: [PaymentRows.Rejected], _ payments: inout Payments, invoices: Invoices,
-        customers: Customers, _ problems: inout Problems, parts: Int?
-    ) {
-        guard let file = problems.file else { return }
-        // The customer of a pending id's record (-1 when unknown).
-        let customerOf = payments.customer
-        func customer(_ p: PaymentRows.Pending) -> Int32 {
-            p.record >= 0 ? customerOf[Int(p.record)] : rejected[Int(-1 - p.record)].customer
-        }
-        let n = WorkspaceLoader.parts(pending.count, large: 1 << 16, forced: parts)
-        // Each share writes the invoices of its own payments, straight into the column.
-        let shares = payments.invoice.withUnsafeMutableBufferPointer { invoiceOf in
-            concurrently(n) { k in
-                var missing: [(PaymentRows.Pending, String?)] = []
-                for batch in stride(from: pending.count * k / n, to: pending.count * (k + 1) / n, by: 32) {
-                    let items = pending[batch..<min(batch + 32, pending.count * (k + 1) / n)]
-                    let rows = invoices.id.rows(
-                        of: items.map { UnsafeBufferPointer(rebasing: file.bytes[$0.key..<($0.key + Int($0.length))]) })
-                    // Each invoice's customer, read at once too.
-                    var touched: Int32 = 0
-                    for row in rows { if let row { touched &+= invoices.customer[Int(row)] } }
-                    keep(touched)
-                    for (p, row) in zip(items, rows) {
-                        guard let row else {
-                            missing.append((p, nil))
-                            continue
-                        }
-                        let customer = customer(p)
-                        if customer >= 0 && invoices.customer[Int(row)] != customer {
-                            missing.append((p, ownerMismatch(row, invoices, customers)))
-                        } else if p.record >= 0 {
-                            invoiceOf[Int(p.record)] = row
-                        }
-                    }
-                }
-                return missing
-            }
-        }
-        for missing in shares {
-            for (p, mismatch) in missing {
-                var message = mismatch ?? ""
-                var hint: String?
-                if mismatch == nil {
-                    let text = String(decoding: file.bytes[p.key..<(p.key + Int(p.length))], as: UTF8.self)
-                    message = "no invoice '\(text)' in invoices.csv"
-                    let near = invoices.count <= 10_000 && !problems.isFull ? nearestName(to: text, in: invoices.id.all) : nil
-                    hint = near.map { "did you mean '\($0)'?" }
-                }
-                let column = PaymentColumn.invoiceID.rawValue
-                if p.record >= 0 {
-                    problems.add(row: p.record, column: column, rank: 2, message, hint: hint)
-                } else {
-                    problems.add(place: rejected[Int(-1 - p.record)].place, column: column, rank: 2, message, hint: hint)
-                }
-            }
-        }
     }
 
     /// Payments applied to an invoice may not add up to more than it: checked in file order,
@@ -279,7 +162,7 @@ enum PaymentColumn: Int, TableColumn {
             let applied = w.invoices.amount[i] - left[i]
             let already = applied > 0 ? " (already paid: \(show(applied)))" : ""
             problems.add(
-                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: 3,
+                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: 2,
                 "payment of \(show(amount)) is more than what is left on invoice \(w.invoices.id[i]): \(show(left[i]))\(already)",
                 hint: "an overpayment belongs in a separate row without invoice_id (unapplied cash)")
         }

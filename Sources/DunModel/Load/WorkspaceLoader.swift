@@ -120,18 +120,11 @@ public enum WorkspaceLoader {
         open[1] = nil
 
         let invoices = workspace.invoices
-        var paid = read(
-            file(2), PaymentColumn.self, empty: PaymentRows(), &problems, progress, parts: parts
+        workspace.payments = read(
+            file(2), PaymentColumn.self, empty: Payments(), &problems, progress, parts: parts
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices)
         }
-        // The rows are let go of here, so that filling in their invoices copies no column.
-        workspace.payments = paid.payments
-        paid.payments = Payments()
-        PaymentColumn.resolve(
-            paid.pending, rejected: paid.rejected, &workspace.payments, invoices: workspace.invoices,
-            customers: workspace.customers, &problems, parts: parts)
-        paid = PaymentRows()
         // The last checks need no one's result, and no one needs theirs but to know there is
         // no error: they run on another thread while `next` works here (the session's
         // snapshot: a tenth of a load).
@@ -309,8 +302,8 @@ public enum WorkspaceLoader {
                 if record.isValid {
                     result.places.append(offset: start.offset, line: start.line)
                 } else {
-                    for (i, p) in record.problems.enumerated() {
-                        result.problems.add(key: start.offset * 4 + (i < record.problemsBeforeDeferred ? 1 : 3), p)
+                    for p in record.problems {
+                        result.problems.add(key: start.offset * 4 + 1, p)
                     }
                 }
                 if let progress, start.offset - reported >= 1 << 20 {
