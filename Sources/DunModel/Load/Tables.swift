@@ -64,9 +64,9 @@ enum InvoiceColumn: Int, TableColumn {
     static func parse(
         _ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?
     ) {
-        r.prefetchNext(.customerID, in: customers.id)
         let id = r.identifier(.id, what: "invoice")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
+        r.prefetchNext(.customerID, in: customers.id)
         let issued = r.date(.issued)
         let due = r.date(.due)
         if let issued, let due, due < issued {
@@ -101,12 +101,12 @@ enum PaymentColumn: Int, TableColumn {
         _ rows: inout Payments, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
         invoices: Invoices
     ) {
-        r.prefetchNext(.customerID, in: customers.id)
-        r.prefetchNext(.invoiceID, in: invoices.id)
         let id = r.identifier(.id, what: "payment")
         let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
         let invoice =
             r.bytes(.invoiceID).isEmpty ? nil : r.reference(.invoiceID, to: invoices.id, in: "invoices.csv", what: "invoice")
+        r.prefetchNext(.customerID, in: customers.id)
+        r.prefetchNext(.invoiceID, in: invoices.id)
         let ownerCheck = r.problems.count
         if let invoice { prefetch(invoices.customer, Int(invoice)) }
         let date = r.date(.date)
