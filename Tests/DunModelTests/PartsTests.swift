@@ -331,6 +331,40 @@ struct PartsTests {
         #expect(missing.withUTF8 { index.row(of: $0, hash: 0, in: texts) } == nil)
     }
 
+    @Test func textsInOrderAreShorterFirstThenByBytes() {
+        func increasing(_ texts: [String]) -> Bool {
+            var column = TextColumn()
+            texts.forEach { column.append($0) }
+            return column.isStrictlyIncreasing(parts: 2)
+        }
+        #expect(increasing([]))
+        #expect(increasing(["P9"]))
+        #expect(increasing(["P9", "P10", "P11", "Q10", "PAY-0009", "PAY-0010"]))
+        #expect(increasing(["", "a"]))
+        #expect(!increasing(["P10", "P9"]))
+        #expect(!increasing(["P10", "P10"]))
+        #expect(!increasing(["", ""]))
+        #expect(!increasing(["Q10", "P11"]))
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func idsInOrderButOneGivenTwiceAreFound(parts: Int) {
+        // In order but for one id given twice, where the rows are split in two: the check of
+        // the order sees the pair across the split, and the ids go to the tables.
+        func id(_ n: Int) -> String {
+            let digits = String(n)
+            return "PAY-" + String(repeating: "0", count: 7 - digits.count) + digits
+        }
+        var ids = TextColumn()
+        for i in 0..<200_000 { ids.append(id(i == 100_000 ? 99_999 : i)) }
+        #expect(!ids.isStrictlyIncreasing(parts: parts))
+        #expect(ids.duplicates(parts: parts).map { [$0.row, $0.first] } == [[100_000, 99_999]])
+        var inOrder = TextColumn()
+        for i in 0..<200_000 { inOrder.append(id(i)) }
+        #expect(inOrder.isStrictlyIncreasing(parts: parts))
+        #expect(inOrder.duplicates(parts: parts).isEmpty)
+    }
+
     @Test func setOfTextsComparesTextsWhoseHashBitsMatch() {
         // A set made for one text holds 16 slots; all these land in them, and many share the
         // 26 bits a slot keeps only by chance: texts are told apart by their bytes.
