@@ -206,6 +206,8 @@ struct TextIndex: Sendable {
 
     /// Adds row `row` of `texts` unless its text is there already; returns the row holding it.
     mutating func insert(_ row: Int32, hash: Int? = nil, of texts: TextColumn) -> Int32? {
+        // Row + 1 takes 31 bits; the top one is the slot's flag.
+        precondition(row >= 0 && row < Int32.max, "a table holds fewer than 2^31 - 1 rows")
         if 10 * (count + 1) > 7 * slots.count { grow(texts) }
         return texts.withBytes(Int(row)) { key in
             let s = find(key, hash: hash ?? TextIndex.hash(key), in: texts)

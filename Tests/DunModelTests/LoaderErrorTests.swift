@@ -487,6 +487,18 @@ struct LoaderErrorTests {
             ])
     }
 
+    @Test func aRowNotKeptIsNotComparedWithTheOthers() {
+        // A payment whose invoice is unknown is not kept, as one with an unknown customer or
+        // a bad date is not: its id is not compared with the other payments' ids, quoted
+        // invoice id or not.
+        for invoice in ["I9", "\"I9\""] {
+            #expect(
+                paymentErrors("P1,C1,I1,2026-10-20,1\nP1,C1,\(invoice),2026-10-21,1").map { $0.split(separator: "\n")[0] } == [
+                    "payments.csv:3:7: error: no invoice 'I9' in invoices.csv"
+                ])
+        }
+    }
+
     // MARK: CSV structure
 
     @Test func tooManyFields() {
