@@ -98,13 +98,6 @@ struct Problems: Sendable {
         }
     }
 
-    /// When the list is full, a problem after the last one shown is only counted.
-    private mutating func onlyCounted(_ offset: Int, rank: Int) -> Bool {
-        guard shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, offset * 4 + rank > last.key else { return false }
-        more += 1
-        return true
-    }
-
     /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order.
     mutating func merge(_ other: Problems) {
         let all = (shown + other.shown).enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
@@ -122,17 +115,17 @@ struct Problems: Sendable {
     }
 
     /// A problem with column `column` of row `row` of the file last read, found after the
-    /// whole file was; `rank` orders it among the record's other problems.
+    /// whole file was; `rank` orders it among the record's other problems. When the list is
+    /// full, a problem after the last one shown is only counted; one shown has its record
+    /// read again, to point at its field.
     mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
-        guard Int(row) < places.count, let file, !onlyCounted(places.offset(of: Int(row)), rank: rank) else { return }
-        show(places.place(of: Int(row), in: file), in: file, column: column, rank: rank, message, hint: hint)
-    }
-
-    /// A problem not only counted: its record is read again to point at its field.
-    private mutating func show(
-        _ place: Place, in file: CSVFile, column: Int, rank: Int, _ message: String, hint: String?
-    ) {
-        let key = place.offset * 4 + rank
+        guard Int(row) < places.count, let file else { return }
+        let key = places.offset(of: Int(row)) * 4 + rank
+        if shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, key > last.key {
+            more += 1
+            return
+        }
+        let place = places.place(of: Int(row), in: file)
         var table = CSVTable(file, part: (place.offset..<file.records.upperBound, Int(place.line)))
         guard (try? table.next()) == true else { return }
         var other = Problems()
