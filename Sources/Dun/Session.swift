@@ -113,8 +113,11 @@ public final class Session {
                 throw Diagnostics([error])
             }
         }
-        guard cache else { return try WorkspaceLoader.load(directory: directory, progress: progress, while: make).next }
-        let loaded = try WorkspaceCache.load(directory: directory, progress: progress, while: make)
+        let fit = { (session: Session) in session.snapshot.paymentsFitInvoices }
+        guard cache else {
+            return try WorkspaceLoader.load(directory: directory, progress: progress, while: make, paymentsFit: fit).next
+        }
+        let loaded = try WorkspaceCache.load(directory: directory, progress: progress, while: make, paymentsFit: fit)
         loaded.next.readFromCache = loaded.cache == .read
         return loaded.next
     }

@@ -64,6 +64,11 @@ public final class Snapshot: Sendable {
     public let invoices: [Int32]
     /// Payments made on or before the as-of date, in file order.
     public let payments: [Int32]
+    /// Whether no invoice is paid more than its amount, known when every payment is made on or
+    /// before the as-of date and applied, if at all, to an invoice issued by then: all of them
+    /// are then added up here. The loader's check then has only the payment that goes over to
+    /// find, if any (`WorkspaceLoader.load(directory:progress:while:paymentsFit:)`).
+    public let paymentsFitInvoices: Bool?
 
     // Per invoice (indexed by invoice row; meaningful for visible invoices).
     private let perInvoice: [InvoiceTotals]
@@ -151,6 +156,10 @@ public final class Snapshot: Sendable {
         let invoices = indices(inv.count) { inv.issued[$0] <= asOf }
         let payments = indices(pay.count) { pay.date[$0] <= asOf }
 
+        // Whether each payment applied to an invoice is added to it below: not when it is made
+        // after the date, nor when its invoice is issued after it.
+        var everyPaymentAdded =
+            payments.count == pay.count || !(0..<pay.count).contains { pay.date[$0] > asOf && pay.invoice[$0] != nil }
         for (n, p) in payments.enumerated() {
             // The records the next 64 payments update are read first, all together, so that
             // their cache misses overlap rather than come one after another (a third faster
@@ -167,21 +176,25 @@ public final class Snapshot: Sendable {
             let c = Int(pay.customer[i])
             let date = pay.date[i]
             if let d = paid[c].last, d >= date {} else { paid[c].last = date }
-            if let target = pay.invoice[i], perInvoice[Int(target)].visible {
-                // The loader checks that no payment exceeds what is left on its invoice, but a
-                // snapshot may be made while it checks (`WorkspaceLoader.load(while:)`), and
-                // the check's error is the one told: here a sum too large only stops.
-                let (sum, overflow) = perInvoice[Int(target)].paid.addingReportingOverflow(pay.amount[i])
-                if overflow {
-                    throw Diagnostic(.error, "the payments of invoice \(inv.id[Int(target)]) are too large to add up exactly")
+            if let target = pay.invoice[i] {
+                if perInvoice[Int(target)].visible {
+                    // The loader checks that no payment exceeds what is left on its invoice, but a
+                    // snapshot may be made before it checks (`WorkspaceLoader.load(while:)`), and
+                    // the check's error is the one told: here a sum too large only stops.
+                    let (sum, overflow) = perInvoice[Int(target)].paid.addingReportingOverflow(pay.amount[i])
+                    if overflow {
+                        throw Diagnostic(.error, "the payments of invoice \(inv.id[Int(target)]) are too large to add up exactly")
+                    }
+                    perInvoice[Int(target)].paid = sum
+                    if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
+                    continue
                 }
-                perInvoice[Int(target)].paid = sum
-                if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
-            } else {
-                paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)
+                everyPaymentAdded = false
             }
+            paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)
         }
 
+        var overpaid = false
         for (n, i32) in invoices.enumerated() {
             if n % 64 == 0 {
                 var touched: Int64 = 0
@@ -191,6 +204,7 @@ public final class Snapshot: Sendable {
             let i = Int(i32)
             let c = Int(inv.customer[i])
             let left = inv.amount[i] - perInvoice[i].paid
+            if left < 0 { overpaid = true }
             if left == 0 {
                 open[c].daysToPaySum += (perInvoice[i].last ?? inv.issued[i]).days(since: inv.issued[i])
                 open[c].paidCount += 1
@@ -221,6 +235,7 @@ public final class Snapshot: Sendable {
 
         self.invoices = invoices
         self.payments = payments
+        paymentsFitInvoices = everyPaymentAdded ? !overpaid : nil
         self.perInvoice = perInvoice
         relations = (
             Lazy { [invoices] in Relation(owners: cust.count, items: invoices) { inv.customer[Int($0)] } },

@@ -245,4 +245,36 @@ struct DirectoryLoaderTests {
         }
         #expect(stopped == "the payments of invoice I1 are too large to add up exactly")
     }
+
+    /// A snapshot that added up every payment on its invoice tells the loader whether they fit,
+    /// which spares it adding them up again: it does so only to name the payment that goes
+    /// over, or when the snapshot could not tell.
+    @Test func paymentsAddedUpByTheSnapshotAreNotAddedUpAgain() throws {
+        let folder = try TemporaryFolder()
+        /// What the snapshot told, and the load's first error; `told` replaces what it told.
+        func load(_ payments: String, asOf: String, told: Bool? = nil) throws -> (fit: Bool?, error: String?) {
+            try folder.writeWorkspace(payments: "id,customer_id,invoice_id,date,amount\n" + payments + "\n")
+            let day = try day(asOf)
+            var fit: Bool?
+            do {
+                let next = { (w: Workspace) throws(Diagnostics) -> Bool? in
+                    fit = (try? Snapshot(w, asOf: day))?.paymentsFitInvoices
+                    return told ?? fit
+                }
+                _ = try WorkspaceLoader.load(directory: folder.path, while: next, paymentsFit: { $0 })
+                return (fit, nil)
+            } catch {
+                return (fit, error.all.first?.message)
+            }
+        }
+        let over = "payment of 1,500.00 is more than what is left on invoice I1: 1,000.00"
+        // Every payment added up: the one that goes over is named.
+        #expect(try load("P1,C1,I1,2026-10-20,1500.00", asOf: "2026-11-28") == (false, over))
+        #expect(try load("P1,C1,I1,2026-10-20,1000.00\nP2,C1,,2026-12-01,5.00", asOf: "2026-11-28") == (true, nil))
+        // A payment made after the date, or to an invoice issued after it, is not added up.
+        #expect(try load("P1,C1,I1,2026-12-01,1500.00", asOf: "2026-11-28") == (nil, over))
+        #expect(try load("P1,C1,I1,2026-09-30,1500.00", asOf: "2026-09-30") == (nil, over))
+        // What the snapshot tells is trusted.
+        #expect(try load("P1,C1,I1,2026-10-20,1500.00", asOf: "2026-11-28", told: true) == (false, nil))
+    }
 }

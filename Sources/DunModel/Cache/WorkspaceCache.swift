@@ -44,15 +44,16 @@ public enum WorkspaceCache {
     }
 
     /// The same, and `next` made of the workspace: while the files' last checks run, when
-    /// they are parsed (see `WorkspaceLoader.load(directory:progress:while:)`).
+    /// they are parsed (see `WorkspaceLoader.load(directory:progress:while:paymentsFit:)`).
     public static func load<T>(
         directory: String, progress: WorkspaceLoader.Progress? = nil, minimumSize: Int = minimumSize,
-        while next: (Workspace) throws(Diagnostics) -> T
+        while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use, next: T) {
         var (dir, names, contents) = try WorkspaceLoader.open(directory: directory)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
-            let (workspace, made) = try WorkspaceLoader.load(names: names, contents, progress: progress, while: next)
+            let (workspace, made) = try WorkspaceLoader.load(
+                names: names, contents, progress: progress, while: next, paymentsFit: paymentsFit)
             return (workspace, .none, made)
         }
         let fingerprints = contents.map { Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer)) }
@@ -66,7 +67,8 @@ public enum WorkspaceCache {
         let files = contents.isEmpty ? try WorkspaceLoader.open(directory: directory).2 : contents
         contents = []
         // Consumed, so that the loader lets go of each file as soon as it is read.
-        let (workspace, made) = try WorkspaceLoader.load(names: names, consume files, progress: progress, while: next)
+        let (workspace, made) = try WorkspaceLoader.load(
+            names: names, consume files, progress: progress, while: next, paymentsFit: paymentsFit)
         return (workspace, write(workspace, to: dir, fingerprints) ? .written : .none, made)
     }
 
