@@ -7,15 +7,36 @@ import Foundation
 /// Texts stored end to end in one buffer; an empty text stands for a missing value.
 public struct TextColumn: Sendable {
     var bytes: [UInt8] = []
-    /// Where each text ends in `bytes`; text `i` starts where text `i - 1` ends.
-    var ends: [Int] = []
+    /// Where each text ends in `bytes`, in 4 bytes, not 8 (40 MB less for ten million ids):
+    /// the low 32 bits, and `crossings` the rest. Text `i` starts where text `i - 1` ends.
+    var ends: [UInt32] = []
+    /// The first row ending past each multiple of 4 GiB of text, in order: none below 4 GiB.
+    var crossings: [Int] = []
 
     public init() {}
 
     public var count: Int { ends.count }
 
+    /// Where text `i` ends in `bytes`.
+    @inline(__always)
+    func end(_ i: Int) -> Int {
+        crossings.isEmpty ? Int(ends[i]) : crossed(before: i) << 32 | Int(ends[i])
+    }
+
+    /// How many multiples of 4 GiB text `i` ends past: the crossings at or before it.
+    @inline(never)
+    private func crossed(before i: Int) -> Int {
+        var (lo, hi) = (0, crossings.count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if crossings[mid] <= i { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    @inline(__always)
     private func range(_ i: Int) -> Range<Int> {
-        (i == 0 ? 0 : ends[i - 1])..<ends[i]
+        (i == 0 ? 0 : end(i - 1))..<end(i)
     }
 
     /// Text `i` (empty when missing).
@@ -31,12 +52,25 @@ public struct TextColumn: Sendable {
 
     public mutating func append(_ text: String?) {
         bytes.append(contentsOf: (text ?? "").utf8)
-        ends.append(bytes.count)
+        endText(at: bytes.count)
     }
 
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: text)
-        ends.append(bytes.count)
+        endText(at: bytes.count)
+    }
+
+    /// Ends the next text at byte `end`.
+    @inline(__always)
+    mutating func endText(at end: Int) {
+        if end > UInt32.max { cross(to: end) }
+        ends.append(UInt32(truncatingIfNeeded: end))
+    }
+
+    /// Notes that the next text ends past one more multiple of 4 GiB, if it does.
+    @inline(never)
+    private mutating func cross(to end: Int) {
+        while end >> 32 > crossings.count { crossings.append(ends.count) }
     }
 
     /// Room for `rows` more texts of about `size` bytes each.
@@ -49,7 +83,12 @@ public struct TextColumn: Sendable {
     mutating func append(contentsOf other: TextColumn) {
         let base = bytes.count
         bytes.append(contentsOf: other.bytes)
-        ends.append(contentsOf: other.ends.lazy.map { $0 + base })
+        guard bytes.count >> 32 > 0 else {
+            ends.append(contentsOf: other.ends.lazy.map { $0 + UInt32(base) })
+            return
+        }
+        ends.reserveCapacity(ends.count + other.count)
+        for i in 0..<other.count { endText(at: base + other.end(i)) }
     }
 
     /// Whether text `i` is exactly `other`.
@@ -62,6 +101,7 @@ public struct TextColumn: Sendable {
         }
     }
 
+    @inline(__always)
     func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         let r = range(i)
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[r])) }
@@ -287,18 +327,16 @@ extension TextColumn {
     func isStrictlyIncreasing(parts: Int) -> Bool {
         let ranges = slices(of: count, parts: parts, minimum: 1 << 16)
         return bytes.withUnsafeBufferPointer { all in
-            ends.withUnsafeBufferPointer { ends in
-                concurrently(ranges.count) { k in
-                    ranges[k].allSatisfy { i in
-                        guard i > 0 else { return true }
-                        let a = (i == 1 ? 0 : ends[i - 2])..<ends[i - 1]
-                        let b = ends[i - 1]..<ends[i]
-                        guard a.count == b.count else { return a.count < b.count }
-                        guard let base = all.baseAddress else { return false }
-                        return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) < 0
-                    }
-                }.allSatisfy { $0 }
-            }
+            concurrently(ranges.count) { k in
+                ranges[k].allSatisfy { i in
+                    guard i > 0 else { return true }
+                    let a = (i == 1 ? 0 : end(i - 2))..<end(i - 1)
+                    let b = end(i - 1)..<end(i)
+                    guard a.count == b.count else { return a.count < b.count }
+                    guard let base = all.baseAddress else { return false }
+                    return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) < 0
+                }
+            }.allSatisfy { $0 }
         }
     }
 }

@@ -331,6 +331,24 @@ struct PartsTests {
         #expect(missing.withUTF8 { index.row(of: $0, hash: 0, in: texts) } == nil)
     }
 
+    /// A text's end is kept in 32 bits, with the rows from which the text is past each 4 GiB:
+    /// a column of more text than that still knows where each text ends.
+    @Test func endsPastFourGigabytesAreKept() {
+        var ends = TextColumn()
+        let at = [3, (1 << 32) - 1, 1 << 32, (1 << 32) + 7, (3 << 32) + 1, (3 << 32) + 1, 5 << 32]
+        at.forEach { ends.endText(at: $0) }
+        #expect((0..<at.count).map(ends.end) == at)
+        #expect(ends.crossings == [2, 4, 4, 6, 6])
+        // Texts joined after 4 GiB less 2 bytes (memory never written, so never given a page).
+        var big = TextColumn()
+        big.bytes = [UInt8](unsafeUninitializedCapacity: (1 << 32) + 4096) { $1 = (1 << 32) - 2 }
+        big.endText(at: big.bytes.count)
+        big.append(contentsOf: ["abc", nil, "de"])
+        #expect(big.count == 4 && big.crossings == [1])
+        #expect(big[1] == "abc" && big.value(2) == nil && big[3] == "de")
+        #expect((1..<4).map(big.end) == [(1 << 32) + 1, (1 << 32) + 1, (1 << 32) + 3])
+    }
+
     @Test func textsInOrderAreShorterFirstThenByBytes() {
         func increasing(_ texts: [String]) -> Bool {
             var column = TextColumn()

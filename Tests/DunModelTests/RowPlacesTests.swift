@@ -1,4 +1,4 @@
-// Where each row of a file starts, kept in about 4 bytes a row: the place of any row,
+// Where each row of a file starts, kept in about 2 bytes a row: the place of any row,
 // found again from the mark before it, is the one its record was read at.
 
 import DunCore
@@ -46,10 +46,10 @@ struct RowPlacesTests {
         }
     }
 
-    /// Rows farther apart than 4 GB from the last mark start a mark of their own.
+    /// Rows 64 KB or more from the last mark start a mark of their own.
     @Test func offsetsFarApart() {
         var places = Problems.RowPlaces()
-        let offsets = [0, 10, 1 << 33, (1 << 33) + 5, 1 << 40]
+        let offsets = [0, 10, 65535, 65536, 65536 + 65535, 65536 + 65536, 1 << 33, (1 << 33) + 5, 1 << 40]
         for (i, o) in offsets.enumerated() { places.append(offset: o, line: i + 2) }
         #expect((0..<offsets.count).map { places.offset(of: $0) } == offsets)
     }

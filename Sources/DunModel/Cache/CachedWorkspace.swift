@@ -12,16 +12,25 @@ extension TextColumn {
     func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
         try w.array(bytes)
         try w.array(ends)
+        try w.array(crossings)
     }
 
     init(_ r: CacheReader) throws(CacheReader.Invalid) {
         self.init()
         bytes = try r.array()
         ends = try r.array()
+        crossings = try r.array()
         var last = 0
-        for end in ends {
-            try check(end >= last)
-            last = end
+        for (k, row) in crossings.enumerated() {
+            try check(row >= (k == 0 ? 0 : crossings[k - 1]) && row < ends.count)
+        }
+        // The ends, each with the crossings before it, in order.
+        var next = 0
+        for (i, end) in ends.enumerated() {
+            while next < crossings.count && crossings[next] <= i { next += 1 }
+            let whole = next << 32 | Int(end)
+            try check(whole >= last)
+            last = whole
         }
         try check(last <= bytes.count)
     }

@@ -13,16 +13,17 @@ struct Problems: Sendable {
         var line: Int32
     }
 
-    /// Where each row kept from a file starts, in about 4 bytes a row (a place takes 16): every
-    /// 64th row keeps its offset and line, the others their offset from it; a row's line is
-    /// found, when a problem is shown on it, by reading the records from there again.
+    /// Where each row kept from a file starts, in about 2 bytes a row (a place takes 16): every
+    /// 64th row keeps its offset and line, the others their offset from it (a row farther than
+    /// 64 KB from the mark starts a mark of its own); a row's line is found, when a problem is
+    /// shown on it, by reading the records from there again.
     struct RowPlaces: Sendable {
         private struct Mark: Sendable {
             var row: Int32
             var place: Place
         }
         private var marks: [Mark] = []
-        private var deltas: [UInt32] = []
+        private var deltas: [UInt16] = []
 
         var count: Int { deltas.count }
 
@@ -32,7 +33,7 @@ struct Problems: Sendable {
 
         /// The next row starts at `offset`, on line `line`.
         mutating func append(offset: Int, line: Int) {
-            if let last = marks.last, deltas.count - Int(last.row) < 64, let delta = UInt32(exactly: offset - last.place.offset) {
+            if let last = marks.last, deltas.count - Int(last.row) < 64, let delta = UInt16(exactly: offset - last.place.offset) {
                 deltas.append(delta)
                 return
             }
