@@ -93,7 +93,7 @@ public struct Payments: Sendable {
     public var id = TextColumn()
     public var customer: [Int32] = []
     /// The invoice paid, or `nil` for unapplied cash.
-    public var invoice: [Int32?] = []
+    public var invoice = OptionalRows()
     public var date: [Day] = []
     /// In minor units of the customer's currency.
     public var amount: [Int64] = []
@@ -104,7 +104,7 @@ public struct Payments: Sendable {
     mutating func reserve(_ rows: Int) {
         id.reserve(rows)
         customer.reserveHuge(rows)
-        invoice.reserveHuge(rows)
+        invoice.reserve(rows)
         date.reserveHuge(rows)
         amount.reserveHuge(rows)
         method.reserve(rows)
@@ -113,7 +113,7 @@ public struct Payments: Sendable {
     mutating func append(contentsOf other: Payments) {
         id.append(contentsOf: other.id)
         customer += other.customer
-        invoice += other.invoice
+        invoice.append(contentsOf: other.invoice)
         date += other.date
         amount += other.amount
         method.append(contentsOf: other.method)

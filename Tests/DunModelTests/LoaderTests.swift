@@ -102,6 +102,8 @@ struct LoaderTests {
         #expect(w.invoices.issued == [try day("2026-10-01"), try day("2026-11-01")])
         #expect(w.payments.method == ["wire", nil])
         #expect(w.payments.invoice == [0, nil])
+        // Read one by one: no invoice is told from invoice row 0.
+        #expect(w.payments.invoice[0] == 0 && w.payments.invoice[1] == nil)
         #expect(w.payments.amount == [250, 100])
     }
 

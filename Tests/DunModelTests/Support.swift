@@ -117,6 +117,13 @@ extension TextColumn: Equatable, ExpressibleByArrayLiteral {
     }
 }
 
+extension OptionalRows: ExpressibleByArrayLiteral {
+    public init(arrayLiteral rows: Int32?...) {
+        self.init()
+        rows.forEach { append($0) }
+    }
+}
+
 extension KeyColumn: Equatable, ExpressibleByArrayLiteral {
     public init(arrayLiteral ids: String...) {
         self.init()

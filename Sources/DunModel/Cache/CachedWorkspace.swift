@@ -205,7 +205,7 @@ extension Payments {
     func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
         try id.store(w)
         try w.array(customer)
-        try w.array(invoice.map { $0 ?? -1 })
+        try w.array(invoice.rows)
         try DunModel.store(date, w)
         try w.array(amount)
         try method.store(w)
@@ -214,9 +214,8 @@ extension Payments {
     init(_ r: CacheReader, customers: Int, invoices: Int) throws(CacheReader.Invalid) {
         id = try TextColumn(r)
         customer = try rows(r, below: customers)
-        let paid: [Int32] = try r.array()
-        try check(paid.allSatisfy { $0 >= -1 && Int($0) < invoices })
-        invoice = paid.map { $0 < 0 ? nil : $0 }
+        invoice.rows = try r.array()
+        try check(invoice.rows.allSatisfy { $0 >= -1 && Int($0) < invoices })
         date = try days(r)
         amount = try r.array()
         method = try CategoryColumn(r)
