@@ -273,6 +273,7 @@ struct TextIndex: Sendable {
 /// compared only when those bits match.
 struct TextSet {
     private var slots: [UInt64]
+    private var count = 0
 
     init(capacity: Int) {
         slots = filledArray(repeating: 0, count: slotCount(capacity))
@@ -284,8 +285,8 @@ struct TextSet {
     }
 
     /// Adds row `row` of `texts` unless its text is there already; returns the row holding it.
-    /// The table never grows: it is made for all the texts it will hold.
     mutating func insert(_ row: Int32, hash: Int, of texts: TextColumn) -> Int32? {
+        if 10 * (count + 1) > 7 * slots.count { grow(texts) }
         // Bits 32–57: neither those that chose the slot nor those that chose the part.
         let tag = UInt64(UInt(bitPattern: hash) >> 32) & 0x3FF_FFFF
         var s = firstSlot(hash, of: slots.count)
@@ -293,6 +294,7 @@ struct TextSet {
             let slot = slots[s]
             if slot == 0 {
                 slots[s] = tag << 32 | UInt64(row + 1)
+                count += 1
                 return nil
             }
             if slot >> 32 == tag {
@@ -301,6 +303,15 @@ struct TextSet {
             }
             s = s + 1 == slots.count ? 0 : s + 1
         }
+    }
+
+    /// Twice the slots, each text put in again (a table is made for about the texts it will
+    /// hold: this is for the rare part that gets more).
+    private mutating func grow(_ texts: TextColumn) {
+        let rows = slots.filter { $0 != 0 }.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) - 1 }
+        slots = filledArray(repeating: 0, count: slots.count * 2)
+        count = 0
+        for r in rows { _ = insert(r, hash: texts.withBytes(Int(r)) { TextIndex.hash($0) }, of: texts) }
     }
 }
 
@@ -351,36 +362,29 @@ private func partitioned<Table>(
     let count = texts.count
     var n = 1
     while n * 2 <= min(wanted, 8) { n *= 2 }
-    // Every text hashed once, a share per core, into one array.
-    let hashes = [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
-        adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
-        if let base = buffer.baseAddress {
-            _ = concurrently(n) { k in
-                for r in (count * k / n)..<(count * (k + 1) / n) { (base + r).initialize(to: texts.withBytes(r) { TextIndex.hash($0) }) }
-            }
-        }
-        initialized = count
-    }
     let built = concurrently(n) { k in
-        var size = 0
-        for h in hashes where part(h, of: n) == k { size += 1 }
-        var filled = table(size)
+        // Each part hashes every text and keeps its own: hashing an id costs less than
+        // keeping the hashes, which took 80 MB of fresh memory for ten million ids. A part
+        // holds about its share of the texts; the table grows if it gets more.
+        var filled = table(count / n + count / 64 + 64)
         var duplicates: [(row: Int32, first: Int32)] = []
-        var batch: [Int32] = []
+        var batch: [(row: Int32, hash: Int)] = []
         batch.reserveCapacity(batchSize)
         func flush() {
             // The slots of a batch are read first, close together, so that their cache
             // misses overlap instead of waiting one after another.
             var touched: Int32 = 0
-            for r in batch { touched &+= touch(filled, hashes[Int(r)]) }
+            for (_, hash) in batch { touched &+= touch(filled, hash) }
             keep(touched)
-            for r in batch {
-                if let first = insert(&filled, r, hashes[Int(r)]) { duplicates.append((r, first)) }
+            for (r, hash) in batch {
+                if let first = insert(&filled, r, hash) { duplicates.append((r, first)) }
             }
             batch.removeAll(keepingCapacity: true)
         }
-        for r in 0..<count where part(hashes[r], of: n) == k {
-            batch.append(Int32(r))
+        for r in 0..<count {
+            let hash = texts.withBytes(r) { TextIndex.hash($0) }
+            guard part(hash, of: n) == k else { continue }
+            batch.append((Int32(r), hash))
             if batch.count == batchSize { flush() }
         }
         flush()

@@ -384,18 +384,50 @@ struct PartsTests {
     }
 
     @Test func setOfTextsComparesTextsWhoseHashBitsMatch() {
-        // A set made for one text holds 16 slots; all these land in them, and many share the
-        // 26 bits a slot keeps only by chance: texts are told apart by their bytes.
+        // A set made for one text holds 16 slots; these ten land in them without it growing,
+        // and all share the 26 bits a slot keeps: texts are told apart by their bytes.
         var texts = TextColumn()
-        (0..<15).forEach { texts.append("id-\($0)") }
+        (0..<10).forEach { texts.append("id-\($0)") }
         var set = TextSet(capacity: 1)
-        for row in 0..<15 {
+        for row in 0..<10 {
             let hash = texts.withBytes(row) { TextIndex.hash($0) } & 0x0000_0000_FFFF_FFFF
             #expect(set.insert(Int32(row), hash: hash, of: texts) == nil)
         }
         texts.append("id-3")
-        let hash = texts.withBytes(15) { TextIndex.hash($0) } & 0x0000_0000_FFFF_FFFF
-        #expect(set.insert(15, hash: hash, of: texts) == 3)
+        let hash = texts.withBytes(10) { TextIndex.hash($0) } & 0x0000_0000_FFFF_FFFF
+        #expect(set.insert(10, hash: hash, of: texts) == 3)
+    }
+
+    /// A set given more texts than it was made for grows, and still finds each one again.
+    @Test func setOfTextsGrows() {
+        var texts = TextColumn()
+        (0..<2000).forEach { texts.append("id-\($0 % 1000)") }
+        var set = TextSet(capacity: 1)
+        let found = (0..<2000).map { row in
+            set.insert(Int32(row), hash: texts.withBytes(row) { TextIndex.hash($0) }, of: texts)
+        }
+        #expect(found == Array(repeating: nil, count: 1000) + (0..<1000).map { Int32($0) })
+    }
+
+    /// Ids that all fall in one part, more than its share: its table grows.
+    @Test(arguments: [2, 4])
+    func aPartWithMoreThanItsShareOfIds(parts: Int) {
+        // Ids whose hash picks part 0, then the first hundred again.
+        var ids = TextColumn()
+        var n = 0
+        while ids.count < 3000 {
+            let id = "C\(n)"
+            n += 1
+            var bytes = id
+            if bytes.withUTF8({ TextIndex.hash($0) }) >> 58 & (parts - 1) == 0 { ids.append(id) }
+        }
+        for row in 0..<100 { ids.append(ids[row]) }
+        let twice = (0..<100).map { [Int32(3000 + $0), Int32($0)] }
+        #expect(ids.duplicates(parts: parts).map { [$0.row, $0.first] } == twice)
+        var keys = KeyColumn()
+        keys.texts = ids
+        #expect(keys.buildIndex(parts: parts).map { [$0.row, $0.first] } == twice)
+        #expect((0..<3000).allSatisfy { keys.row(of: ids[$0]) == Int32($0) })
     }
 }
 
