@@ -330,6 +330,28 @@ struct SnapshotTests {
         #expect(try Snapshot(w, asOf: try day("2026-10-01")).unapplied == [Int64.max])
     }
 
+    /// What is paid on an invoice is kept in two 32-bit halves: sums past 2^32 minor units,
+    /// and the last payment's day, are read back whole.
+    @Test func largeSumsPaidOnAnInvoice() throws {
+        let w = try load(
+            customers: "id,name\nC1,Alpha\n",
+            invoices: "id,customer_id,issued,due,amount\nI1,C1,2026-01-01,2026-01-31,90000000000.00\n",
+            payments: """
+                id,customer_id,invoice_id,date,amount
+                P1,C1,I1,2026-02-01,50000000000.00
+                P2,C1,I1,2026-01-15,0.07
+
+                """)
+        let s = try Snapshot(w, asOf: try day("2026-11-28"))
+        #expect(s.invoicePaid(0) == 5_000_000_000_007)
+        #expect(s.invoiceBalance(0) == 3_999_999_999_993)
+        #expect(s.invoiceLastPayment(0) == (try day("2026-02-01")))
+        #expect(s.balance == [3_999_999_999_993])
+        // Issued after the date: not there yet, and nothing paid on it.
+        let before = try Snapshot(w, asOf: try day("2025-12-31"))
+        #expect(before.invoices.isEmpty && before.invoicePaid(0) == 0 && before.settled(0) == nil)
+    }
+
     /// Many customers: every total is the one added up invoice by invoice.
     @Test func totalsOfManyCustomers() throws {
         let customers = (0..<500).map { "C\($0),Name \($0)" }.joined(separator: "\n")
