@@ -24,12 +24,10 @@ final class FileBytes: @unchecked Sendable {
             mapped = false
             return
         }
-        #if os(Linux)
-            let flags = MAP_PRIVATE | MAP_POPULATE
-        #else
-            let flags = MAP_PRIVATE
-        #endif
-        guard let memory = mmap(nil, size, PROT_READ, flags, fd, 0), memory != MAP_FAILED else { return nil }
+        // Not populated up front (MAP_POPULATE): that maps every page on this one thread before
+        // the load starts, 40 ms for the 124 MB of a million invoices; the parts' threads map
+        // them as they first read them, on every core at once.
+        guard let memory = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), memory != MAP_FAILED else { return nil }
         buffer = UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: size)
         mapped = true
     }
