@@ -87,7 +87,6 @@ public struct TextColumn: Sendable {
             ends.append(contentsOf: other.ends.lazy.map { $0 + UInt32(base) })
             return
         }
-        ends.reserveCapacity(ends.count + other.count)
         for i in 0..<other.count { endText(at: base + other.end(i)) }
     }
 

@@ -122,6 +122,28 @@ struct CacheTests {
     }
 
     /// Data with an error is never cached, so the error is reported on every run.
+    /// A cache holding a negative amount, which no file can give, is refused even when its
+    /// digest is right: what is left on an invoice relies on amounts never being negative.
+    @Test func aCacheWithANegativeAmountIsRefused() throws {
+        let folder = try TemporaryFolder()
+        try writeWorkspace(folder)
+        let parsed = try WorkspaceLoader.load(directory: folder.path)
+        let fingerprints = try WorkspaceLoader.open(directory: folder.path).2.map {
+            WorkspaceCache.Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer))
+        }
+        var kept = parsed
+        #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
+        #expect(try load(folder).cache == .read)
+        kept.invoices.amount[0] = -1
+        #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
+        #expect(try load(folder).cache == .written)
+        kept = parsed
+        kept.payments.amount[0] = -1
+        #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
+        #expect(try load(folder).cache == .written)
+        #expect(try load(folder).cache == .read)
+    }
+
     @Test func badDataIsReportedEveryTime() throws {
         let folder = try TemporaryFolder()
         try writeWorkspace(folder)

@@ -195,6 +195,8 @@ extension Invoices {
         issued = try days(r)
         due = try days(r)
         amount = try r.array()
+        // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
+        try check(amount.allSatisfy { $0 >= 0 })
         disputed = try bools(r)
         let n = id.count
         try check([customer.count, issued.count, due.count, amount.count, disputed.count].allSatisfy { $0 == n })
@@ -218,6 +220,8 @@ extension Payments {
         try check(invoice.rows.allSatisfy { $0 >= -1 && Int($0) < invoices })
         date = try days(r)
         amount = try r.array()
+        // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
+        try check(amount.allSatisfy { $0 >= 0 })
         method = try CategoryColumn(r)
         let n = id.count
         try check([customer.count, invoice.count, date.count, amount.count, method.count].allSatisfy { $0 == n })
