@@ -138,7 +138,7 @@ struct TextIndex: Sendable {
 
     /// A text's first 12 bytes, zero-padded, and whether they tell it apart from every other
     /// text: it has at most 12 bytes, none of them zero (the padding).
-    struct Head: Equatable {
+    struct Head {
         var head: UInt64
         var tail: UInt32
         var isPlain: Bool
