@@ -45,8 +45,13 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
 
     /// `parse` over UTF-8 bytes.
     public static func parse(utf8: UnsafeBufferPointer<UInt8>, currency: Currency) -> Result<Money, ParseError> {
+        if let minor = plain(utf8, minorUnit: currency.minorUnit) { return .success(Money(minor: minor, currency: currency)) }
+        return careful(utf8, currency: currency)
+    }
+
+    /// `parse` for any text: signs, overflow, trailing zeros past the minor unit, and why not.
+    static func careful(_ utf8: UnsafeBufferPointer<UInt8>, currency: Currency) -> Result<Money, ParseError> {
         let minorUnit = currency.minorUnit
-        if let minor = plain(utf8, minorUnit: minorUnit) { return .success(Money(minor: minor, currency: currency)) }
         var bytes = utf8[...]
         var negative = false
         if let f = bytes.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
@@ -90,25 +95,32 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// no sign, digits with at most one point and at most `minorUnit` decimals, 15 bytes at
     /// most (so nothing can overflow). `nil` for anything else, which `parse` reads slowly
     /// and explains.
-    private static func plain(_ b: UnsafeBufferPointer<UInt8>, minorUnit: Int) -> Int64? {
+    static func plain(_ b: UnsafeBufferPointer<UInt8>, minorUnit: Int) -> Int64? {
         guard b.count <= 15, minorUnit <= 3 else { return nil }
+        // The whole part, then the decimals, whose number the point's place tells: one test a digit.
         var value: Int64 = 0
-        var digits = 0
-        var decimals = -1
-        for byte in b {
-            let digit = byte &- 48
-            if digit < 10 {
+        var i = 0
+        while i < b.count {
+            let digit = b[i] &- 48
+            if digit >= 10 { break }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
+        }
+        var decimals = 0
+        if i < b.count {
+            decimals = b.count - i - 1
+            // One point, with a digit before or after it.
+            guard b[i] == UInt8(ascii: "."), decimals <= minorUnit, b.count > 1 else { return nil }
+            i += 1
+            while i < b.count {
+                let digit = b[i] &- 48
+                guard digit < 10 else { return nil }
                 value = value &* 10 &+ Int64(digit)
-                digits += 1
-                if decimals >= 0 { decimals += 1 }
-            } else if byte == UInt8(ascii: "."), decimals < 0 {
-                decimals = 0
-            } else {
-                return nil
+                i += 1
             }
         }
-        guard digits > 0, decimals <= minorUnit else { return nil }
-        for _ in max(decimals, 0)..<minorUnit { value = value &* 10 }
+        guard !b.isEmpty else { return nil }
+        for _ in decimals..<minorUnit { value = value &* 10 }
         return value
     }
 }

@@ -74,6 +74,35 @@ struct MoneyTests {
         #expect(Money.parse(value, currency: .usd) == .success(Money(minor: 1250, currency: .usd)))
     }
 
+    /// The quick reading agrees with the careful one on every text of the common shape, and
+    /// leaves every other text to it: random texts of digits, points, signs and spaces.
+    @Test(arguments: [0, 2, 3])
+    func quickReadingAgreesWithTheCarefulOne(minorUnit: Int) {
+        let currency = [Self.jpy, .cny, Self.kwd][[0, 2, 3].firstIndex(of: minorUnit) ?? 0]
+        var random = SplitMix64(seed: UInt64(minorUnit))
+        let alphabet = Array("0123456789..-+ x".utf8)
+        var quick = 0
+        for _ in 0..<20_000 {
+            let length = Int(random.next() % 18)
+            let text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let point = text.firstIndex(of: UInt8(ascii: "."))
+            let digits = text.filter { (48...57).contains($0) }.count
+            let decimals = point.map { text.count - $0 - 1 } ?? 0
+            let common = text.count <= 15 && digits > 0 && digits + (point == nil ? 0 : 1) == text.count && decimals <= minorUnit
+            let got = text.withUnsafeBufferPointer { Money.plain($0, minorUnit: minorUnit) }
+            let careful = text.withUnsafeBufferPointer { Money.careful($0, currency: currency) }
+            let shown = String(decoding: text, as: UTF8.self)
+            if common {
+                quick += 1
+                #expect(got != nil && careful == .success(Money(minor: got ?? -1, currency: currency)), "\(shown)")
+            } else {
+                #expect(got == nil, "\(shown)")
+            }
+        }
+        // Enough texts of each kind to mean something.
+        #expect(quick > 1000)
+    }
+
     // MARK: formatting
 
     @Test(arguments: [

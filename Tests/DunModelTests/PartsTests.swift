@@ -232,30 +232,44 @@ struct PartsTests {
     }
 
     @Test func peeksAtAPlainFieldOfTheNextRecordOnly() {
-        // The scanner stands after the header; each case is what follows it.
-        func peek(_ records: String, field: Int) -> String? {
-            let bytes = Array(("h\n" + records).utf8)
+        // On the first record of each case, what `peekNext` gives of the second's columns a, b, c, d.
+        func peek(_ records: String) -> [String?] {
+            let bytes = Array(("a,b,c\n" + records).utf8)
             return bytes.withUnsafeBufferPointer { all in
-                var scanner = CSVScanner(bytes: all, range: 0..<all.count, line: 1)
-                var fields = CSVFields()
-                _ = try? scanner.nextRecord(into: &fields)
-                return scanner.peek(field: field).map { String(decoding: $0, as: UTF8.self) }
+                let specs = ["a", "b", "c", "d"].map { ColumnSpec(name: $0, required: false) }
+                guard let file = try? CSVFile(name: "t.csv", bytes: all, columns: specs) else { return [] }
+                var table = CSVTable(file, part: (file.records, 2))
+                guard (try? table.next()) == true else { return [] }
+                return (0..<4).map { table.peekNext($0).map { String(decoding: $0, as: UTF8.self) } }
             }
         }
-        #expect(peek("INV-1,C7,2026-01-01\n", field: 1) == "C7")
-        #expect(peek("INV-1,C7,2026-01-01\n", field: 0) == "INV-1")
-        #expect(peek("INV-1,C7,2026-01-01\r\n", field: 2) == "2026-01-01")
-        #expect(peek("INV-1,,x", field: 1) == "")
-        // Not past the record, not through quotes, not at the end of the part.
-        #expect(peek("INV-1,C7\nINV-2,C8,x\n", field: 2) == nil)
-        #expect(peek("\"INV,1\",C7\n", field: 1) == nil)
-        #expect(peek("INV-1,C7", field: 1) == nil)
-        #expect(peek("", field: 0) == nil)
-        // Read eight bytes at a time: long fields, bytes below `-` that end nothing, a late quote.
-        #expect(peek("INVOICE-000000000001,CUSTOMER-0000007,x\n", field: 1) == "CUSTOMER-0000007")
-        #expect(peek("A B!C#D$E%F&G'H(I)J*K+L,C 7 \t,x\n", field: 1) == "C 7 \t")
-        #expect(peek("ABCDEFGHIJ\"K,C7\n", field: 1) == nil)
-        #expect(peek("ABCDEFGHIJKLMNOP\r\n", field: 0) == "ABCDEFGHIJKLMNOP")
+        #expect(peek("1,C6,x\nINV-2,C7,2026-01-01\n") == ["INV-2", "C7", "2026-01-01", nil])
+        #expect(peek("1,C6,x\r\n\r\nINV-2,C7,2026-01-01\r\n") == ["INV-2", "C7", "2026-01-01", nil])
+        // Trimmed as the field will be read; empty; quoted (not peeked); missing.
+        #expect(peek("1,C6,x\n INV-2\t,,\"x\"") == ["INV-2", "", nil, nil])
+        #expect(peek("1,C6,x\nINV-2") == ["INV-2", nil, nil, nil])
+        // No record after this one, or a malformed one.
+        #expect(peek("1,C6,x\n") == [nil, nil, nil, nil])
+        #expect(peek("1,C6,x\nINV-2,\"C7") == [nil, nil, nil, nil])
+    }
+
+    @Test func aMalformedRecordStopsThePartWhenItsTurnComes() throws {
+        let bytes = Array("a,b\n1,2\n3,\"4\n".utf8)
+        try bytes.withUnsafeBufferPointer { all in
+            let file = try CSVFile(name: "t.csv", bytes: all, columns: [ColumnSpec(name: "a", required: true)])
+            var table = CSVTable(file, part: (file.records, 2))
+            // The record before it is read whole, though the scanner has seen the bad one.
+            #expect(try table.next())
+            #expect(String(decoding: table.bytes(0), as: UTF8.self) == "1")
+            #expect(table.recordStart.line == 2)
+            do throws(Diagnostic) {
+                _ = try table.next()
+                Issue.record("no error")
+            } catch {
+                #expect(error.message == "unterminated quoted field")
+                #expect(error.position?.line == 3 && error.position?.column == 3)
+            }
+        }
     }
 
     @Test(arguments: [1, 2, 4, 8])

@@ -128,28 +128,6 @@ struct CSVScanner {
         }
     }
 
-    /// Field `index` of the next record, read ahead without moving, when it and every field
-    /// before it are plain (no quotes, no line break before it); `nil` otherwise. Untrimmed
-    /// and unchecked: a hint of what is coming, never a value.
-    func peek(field index: Int) -> UnsafeBufferPointer<UInt8>? {
-        var (i, field, start) = (offset, 0, offset)
-        while i < end {
-            skipPlainWords(&i)
-            guard i < end else { break }
-            let b = bytes[i]
-            if b == UInt8(ascii: ",") || b == 10 || b == 13 {
-                if field == index { return UnsafeBufferPointer(rebasing: bytes[start..<i]) }
-                if b != UInt8(ascii: ",") { return nil }
-                field += 1
-                start = i + 1
-            } else if b == UInt8(ascii: "\"") {
-                return nil
-            }
-            i += 1
-        }
-        return nil
-    }
-
     /// Moves `i` on eight bytes at a time while none can end a field (only `,`, `"`, CR and
     /// LF can), to the first byte below `-` (0x2D) of a word, which is then looked at. In
     /// the last seven bytes of the part it stays: they are read one by one.

@@ -205,7 +205,8 @@ struct CSVFile: @unchecked Sendable {
     }
 }
 
-/// One part of a CSV file, read a record at a time.
+/// One part of a CSV file, read a record at a time, and the record after it already split
+/// into fields: what it refers to can be looked for in memory before it is needed.
 struct CSVTable: ~Copyable {
     let file: CSVFile
     private var scanner: CSVScanner
@@ -218,11 +219,17 @@ struct CSVTable: ~Copyable {
     private(set) var recordStart = (offset: 0, line: 0)
     /// The current record's fields.
     private var fields = CSVFields()
+    /// The next record's fields, if there is one: not at the end of the part, nor when it is
+    /// malformed (its error is thrown when its turn comes).
+    private var ahead = CSVFields()
+    private var hasAhead = false
+    private var aheadError: CSVSyntaxError?
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
         scanner = CSVScanner(bytes: file.bytes, range: part.range, line: part.line)
         scratch = .allocate(capacity: 256)
+        scanAhead()
     }
 
     deinit {
@@ -230,17 +237,25 @@ struct CSVTable: ~Copyable {
         retired.forEach { $0.deallocate() }
     }
 
+    private mutating func scanAhead() {
+        ahead.removeAll()
+        do {
+            hasAhead = try scanner.nextRecord(into: &ahead)
+        } catch {
+            hasAhead = false
+            aheadError = error
+        }
+    }
+
     /// Moves to the next record; `false` at the end. A record must have as many fields as the header.
     mutating func next() throws(Diagnostic) -> Bool {
         scratchUsed = 0
         retired.forEach { $0.deallocate() }
         retired.removeAll()
-        fields.removeAll()
-        do {
-            guard try scanner.nextRecord(into: &fields) else { return false }
-        } catch {
-            throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, error)
-        }
+        if let aheadError { throw CSVFile.diagnostic(file: file.name, bytes: file.bytes, aheadError) }
+        guard hasAhead else { return false }
+        swap(&fields, &ahead)
+        scanAhead()
         let first = fields[0]
         recordStart = (first.start - (first.quoted ? 1 : 0), first.line)
         if fields.count != file.headerCount {
@@ -260,18 +275,28 @@ struct CSVTable: ~Copyable {
     mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
         guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
         let field = fields[p]
-        guard !field.quoted else { return unquoted(field) }
+        return field.quoted ? unquoted(field) : trimmed(field)
+    }
+
+    /// A wanted column's bytes in the record after this one, as `bytes` will give them then,
+    /// when the field is there and not quoted; `nil` otherwise. A hint of what is coming,
+    /// unchecked.
+    @inline(__always)
+    mutating func peekNext(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard hasAhead, let p = file.positions[column], p < ahead.count else { return nil }
+        let field = ahead[p]
+        return field.quoted ? nil : trimmed(field)
+    }
+
+    /// An unquoted field's bytes without the spaces and tabs around them.
+    @inline(__always)
+    private func trimmed(_ field: CSVField) -> UnsafeBufferPointer<UInt8> {
         var lo = field.start
         var hi = field.end
         let all = file.bytes
         while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
         while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
         return UnsafeBufferPointer(rebasing: all[lo..<hi])
-    }
-
-    /// A wanted column's field in the record after this one, when plain (see `CSVScanner.peek`).
-    func peekNext(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
-        file.positions[column].flatMap { scanner.peek(field: $0) }
     }
 
     /// A quoted field's bytes without its quotes, `""` read as `"`.

@@ -79,7 +79,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         guard let id = table.peekNext(c.rawValue), !id.isEmpty else { return }
         let hash = TextIndex.hash(id)
         keys.prefetch(hash: hash)
-        // Kept for that lookup, which finds the same bytes unless the field has spaces to trim.
+        // Kept for that lookup, which finds the same bytes.
         peeked = (peeked.1, Peeked(start: id.baseAddress, count: id.count, hash: hash))
     }
 
