@@ -54,10 +54,11 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// Whether `bytes` spell this currency's code exactly (the common case of a file's
     /// currency column, checked without making a string).
     public func isCode(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.equals(Currency.codeBytes[Int(index)])
+        bytes.count == 3 && UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 == Currency.codes[Int(index)]
     }
 
-    private static let codeBytes: [[UInt8]] = table.map { Array($0.code.utf8) }
+    /// Each code's three letters in one number, the first in the lowest byte.
+    private static let codes: [UInt32] = table.map { $0.code.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
     /// Digits after the decimal point: 2 for CNY, 0 for JPY.
     public var minorUnit: Int { Currency.table[Int(index)].minorUnit }
     public var description: String { code }

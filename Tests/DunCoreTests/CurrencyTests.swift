@@ -20,6 +20,21 @@ struct CurrencyTests {
         #expect(Currency(code: code) == nil)
     }
 
+    @Test(arguments: ["CNY", "USD", "KWD", "JPY"])
+    func bytesSpellOnlyTheirOwnCode(code: String) throws {
+        let currency = try #require(Currency(code: code))
+        func spells(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { currency.isCode($0) }
+        }
+        #expect(spells(code))
+        for other in ["CNY", "USD", "KWD", "JPY"] where other != code { #expect(!spells(other)) }
+        #expect(!spells(code.lowercased()))
+        #expect(!spells(String(code.dropLast())))
+        #expect(!spells(code + "X"))
+        #expect(!spells(String(code.reversed())))
+        #expect(!spells(""))
+    }
+
     @Test func namedConstants() {
         #expect(Currency.cny.code == "CNY")
         #expect(Currency.usd.code == "USD")

@@ -222,8 +222,12 @@ struct PartsTests {
     @Test func countsWordByWord() {
         // Words with no byte below 0x23 are skipped: spaces, tabs and `!` are below it too.
         let below = String(repeating: "a b\tc!d", count: 9) + "\n" + String(repeating: "abcdefgh", count: 5) + "\r\"\n"
-        for text in ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x", below] {
-            let bytes = Array(text.utf8)
+        // And random bytes of any length: each of the three anywhere in a word, or in the last few bytes.
+        var random = SplitMix64(seed: 3)
+        let alphabet = Array("\n\r\" !#a,\u{7F}".utf8) + [0x80, 0xFF, 0x00, 0x22, 0x23]
+        let randomTexts = (0..<2000).map { _ in (0..<random.below(70)).map { _ in random.pick(alphabet) } }
+        let texts = ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x", below].map { Array($0.utf8) }
+        for bytes in texts + randomTexts {
             let counts = bytes.withUnsafeBufferPointer(countBytes)
             #expect(counts.lineFeeds == bytes.filter { $0 == 10 }.count)
             #expect(counts.carriageReturns == bytes.filter { $0 == 13 }.count)

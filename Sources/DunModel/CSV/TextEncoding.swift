@@ -3,15 +3,17 @@
 /// The offset of the first byte in `range` that is not valid UTF-8, or `nil` if all are.
 /// `range` must start and end between characters (at a line break, say).
 func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
     var i = range.lowerBound
     let n = range.upperBound
-    let raw = UnsafeRawBufferPointer(bytes)
     while i < n {
-        // Eight ASCII bytes at a time: the common case by far.
-        if i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-            i += 8
-            continue
+        // Eight ASCII bytes at a time: the common case by far. The pointer is not looked at
+        // again for each, and nothing can overflow (this loop was half the time of a check).
+        while i &+ 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i &+= 8
         }
+        guard i < n else { break }
         let b = bytes[i]
         if b < 0x80 {
             i += 1
@@ -81,15 +83,16 @@ func countBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (lineFeeds: Int, carriag
 
 /// The bytes eight at a time, the last few padded with zeros.
 private func forEachWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
-    let raw = UnsafeRawBufferPointer(bytes)
+    guard let base = bytes.baseAddress else { return }
+    let raw = UnsafeRawPointer(base)
     var i = 0
-    while i + 8 <= raw.count {
+    while i &+ 8 <= bytes.count {
         body(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        i += 8
+        i &+= 8
     }
     var last: UInt64 = 0
-    for k in 0..<(raw.count - i) { last |= UInt64(raw[i + k]) << (8 * k) }
-    if i < raw.count { body(last) }
+    for k in 0..<(bytes.count - i) { last |= UInt64(bytes[i + k]) << (8 * k) }
+    if i < bytes.count { body(last) }
 }
 
 /// How many bytes of `word` equal the byte repeated in `pattern` (which is not zero).

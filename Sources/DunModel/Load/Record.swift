@@ -147,8 +147,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, `是`/`否`, any case; empty is false.
     mutating func flag(_ c: Column) -> Bool {
         let b = bytes(c)
-        if b.isEmpty || b.equals(falseBytes) { return false }
-        if b.equals(trueBytes) { return true }
+        if b.isEmpty || b.equals("false") { return false }
+        if b.equals("true") { return true }
         let text = String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
         case "true", "yes", "y", "1", "是", "t": return true
@@ -215,9 +215,6 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return n
     }
 }
-
-private let falseBytes = Array("false".utf8)
-private let trueBytes = Array("true".utf8)
 
 /// ISO dates already read, by their ten bytes: a lookup in a small table where reading a
 /// date costs a calendar calculation. Only valid dates are kept.
