@@ -235,6 +235,20 @@ struct PartsTests {
         }
     }
 
+    @Test func anUnquotedFieldEndsOnlyAtACommaOrALineBreak() throws {
+        // Every other ASCII byte stays in its field, read one by one and eight at a time.
+        for b in UInt8(1)...127 where ![UInt8(ascii: ","), 10, 13, UInt8(ascii: "\"")].contains(b) {
+            let bytes = [UInt8(ascii: "x"), b, UInt8(ascii: "y"), UInt8(ascii: ",")] + Array(repeating: b, count: 11) + [10]
+            let fields = try bytes.withUnsafeBufferPointer { all in
+                var scanner = CSVScanner(bytes: all, range: 0..<all.count, line: 1)
+                var fields = CSVFields()
+                _ = try scanner.nextRecord(into: &fields)
+                return fields.array.map { Array(all[$0.start..<$0.end]) }
+            }
+            #expect(fields == [Array(bytes[0..<3]), Array(bytes[4..<15])], "byte \(b)")
+        }
+    }
+
     @Test func peeksAtAPlainFieldOfTheNextRecordOnly() {
         // On the first record of each case, what `peekNext` gives of the second's columns a, b, c, d.
         func peek(_ records: String) -> [String?] {

@@ -80,6 +80,9 @@ struct CSVScanner {
         self.line = line
     }
 
+    /// The bytes that end an unquoted field (`"` by mistake), as bits of a number.
+    private static let fieldEnds: UInt64 = 1 << 10 | 1 << 13 | 1 << 34 | 1 << 44
+
     /// The byte after a UTF-8 byte-order mark, if the file starts with one.
     static func start(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
         bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
@@ -101,13 +104,14 @@ struct CSVScanner {
                     skipPlainWords(&offset)
                     guard offset < end else { break }
                     let b = bytes[offset]
-                    if b <= UInt8(ascii: ",") {
-                        if b == UInt8(ascii: ",") || b == 10 || b == 13 { break }
-                        if b == UInt8(ascii: "\"") {
-                            throw error(
-                                "a quote inside an unquoted field",
-                                hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
-                        }
+                    // A comma, a line break or a quote, told by one bit: compared one by one,
+                    // the bytes below `-` became a jump table, and every record's end a
+                    // mispredicted jump.
+                    if b < 64 && (1 << b) & CSVScanner.fieldEnds != 0 {
+                        if b != UInt8(ascii: "\"") { break }
+                        throw error(
+                            "a quote inside an unquoted field",
+                            hint: "quote the whole field and double the quote: \"say \"\"hi\"\"\"")
                     }
                     offset += 1
                 }
