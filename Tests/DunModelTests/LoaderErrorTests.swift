@@ -385,6 +385,20 @@ struct LoaderErrorTests {
             ])
     }
 
+    @Test func aPaymentOnAnotherCustomersInvoiceCountsForNoTotal() {
+        // Checked once the file is read, it is kept meanwhile; its amount must not make the
+        // owner's own payment of the whole invoice (1000.00) look like too much.
+        #expect(
+            paymentErrors("P1,C2,I1,2026-10-20,999.00\nP2,C1,I1,2026-10-21,1000.00") == [
+                """
+                payments.csv:2:7: error: invoice 'I1' belongs to customer C1, not to this payment's customer
+                P1,C2,I1,2026-10-20,999.00
+                      ^~
+
+                """
+            ])
+    }
+
     @Test func paymentsNotKeptStillHaveTheirInvoiceChecked() {
         // A payment with a bad date is not kept, yet its invoice is checked: its errors come
         // in the order of its fields, though the invoice's customer is compared after the

@@ -95,8 +95,9 @@ enum PaymentColumn: Int, TableColumn {
     static let specs = columns("id", "customer_id", "invoice_id?", "date", "amount", "method?", "currency?")
 
     /// Reads a payment. The slots of the next record's customer and invoice ids are read
-    /// ahead; the invoice's customer, a wait on memory, is read while the date and amount are,
-    /// then checked.
+    /// ahead. Whether the invoice is the customer's, a wait on memory, is checked once the
+    /// file is read (`checkOwners`), unless the record has another problem: then here, so
+    /// that its problems are shown together, in the order of its fields.
     static func parse(
         _ rows: inout Payments, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
         invoices: Invoices
@@ -108,14 +109,13 @@ enum PaymentColumn: Int, TableColumn {
         r.prefetchNext(.customerID, in: customers.id)
         r.prefetchNext(.invoiceID, in: invoices.id)
         let ownerCheck = r.problems.count
-        if let invoice { prefetch(invoices.customer, Int(invoice)) }
         let date = r.date(.date)
         let currency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
         if let customer {
             r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "payment")
         }
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
-        if let invoice, let customer, invoices.customer[Int(invoice)] != customer {
+        if !r.isValid, let invoice, let customer, invoices.customer[Int(invoice)] != customer {
             r.fail(.invoiceID, ownerMismatch(invoice, invoices, customers), at: ownerCheck)
         }
         guard r.isValid, let id, let customer, let date, let amount else { return }
@@ -130,6 +130,22 @@ enum PaymentColumn: Int, TableColumn {
     private static func ownerMismatch(_ invoice: Int32, _ invoices: Invoices, _ customers: Customers) -> String {
         let owner = customers.id[Int(invoices.customer[Int(invoice)])]
         return "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer"
+    }
+
+    /// Each payment's invoice is its customer's, checked for the rows kept from the file: the
+    /// invoice of the payment sixteen rows on is read ahead, so that the waits overlap.
+    /// Returns the payments that fail, which count for no invoice's total (as a payment not
+    /// kept would not).
+    static func checkOwners(_ w: Workspace, _ problems: inout Problems) -> Set<Int32> {
+        let (invoiceOf, customerOf, owners) = (w.payments.invoice, w.payments.customer, w.invoices.customer)
+        var failed = Set<Int32>()
+        for p in 0..<w.payments.count {
+            if p + 16 < w.payments.count, let ahead = invoiceOf[p + 16] { prefetch(owners, Int(ahead)) }
+            guard let i = invoiceOf[p], owners[Int(i)] != customerOf[p] else { continue }
+            failed.insert(Int32(p))
+            problems.add(row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: 1, ownerMismatch(i, w.invoices, w.customers))
+        }
+        return failed
     }
 
     /// Payments applied to an invoice may not add up to more than it: checked in file order,

@@ -131,14 +131,15 @@ public enum WorkspaceLoader {
             PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices)
         }
         // The last checks need no one's result, and no one needs theirs but to know there is
-        // no error: payment ids given twice are looked for on another thread while `next`
-        // works here (the session's snapshot: a tenth of a load).
+        // no error: payment ids given twice, and invoices of other customers, are looked for
+        // on another thread while `next` works here (the session's snapshot: a tenth of a load).
         let loaded = workspace
         nonisolated(unsafe) var checked = problems
-        nonisolated(unsafe) var duplicated: Set<Int32> = []
+        nonisolated(unsafe) var skipped: Set<Int32> = []
         let checks = DispatchGroup()
         DispatchQueue.global().async(group: checks) {
-            duplicated = checked.duplicates(PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts)
+            skipped = checked.duplicates(PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts)
+            skipped.formUnion(PaymentColumn.checkOwners(loaded, &checked))
         }
         let made = Result { () throws(Diagnostics) in try next(loaded) }
         checks.wait()
@@ -147,7 +148,7 @@ public enum WorkspaceLoader {
         // beside the snapshot, what is left on ten million invoices was 80 MB more of fresh
         // memory at once, and slowed both down.
         if (try? made.get()).flatMap(paymentsFit) != true {
-            PaymentColumn.checkTotals(loaded, skipping: duplicated, &checked)
+            PaymentColumn.checkTotals(loaded, skipping: skipped, &checked)
         }
         try checked.throwIfAny()
         return (workspace, try made.get())
