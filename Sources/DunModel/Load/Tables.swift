@@ -143,7 +143,8 @@ enum PaymentColumn: Int, TableColumn {
             if p + 16 < w.payments.count, let ahead = invoiceOf[p + 16] { prefetch(owners, Int(ahead)) }
             guard let i = invoiceOf[p], owners[Int(i)] != customerOf[p] else { continue }
             failed.insert(Int32(p))
-            problems.add(row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: 1, ownerMismatch(i, w.invoices, w.customers))
+            problems.add(
+                row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: 1, ownerMismatch(i, w.invoices, w.customers))
         }
         return failed
     }
