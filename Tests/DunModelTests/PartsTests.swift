@@ -105,10 +105,10 @@ struct PartsTests {
         let bytes = Array(sample.invoices.utf8)
         bytes.withUnsafeBufferPointer { buffer in
             let file = try? CSVFile(name: "invoices.csv", bytes: buffer, columns: [])
-            #expect(file?.parts(4).count == 4)
+            #expect(file?.parts(4).parts.count == 4)
             // Every line counted once, whatever ends it: the header's and the records'.
             let ends = sample.invoices.components(separatedBy: lineEnd).count - 1
-            #expect(file.map { $0.firstLine - 1 + $0.parts(4).reduce(0) { $0 + $1.lines } } == ends + 1)
+            #expect(file.map { $0.firstLine - 1 + $0.parts(4).parts.reduce(0) { $0 + $1.lines } } == ends + 1)
         }
     }
 
@@ -203,7 +203,7 @@ struct PartsTests {
                 Issue.record("header not read")
                 return
             }
-            let parts = file.parts(5)
+            let parts = file.parts(5).parts
             #expect(parts.count == 5)
             #expect(parts.first?.range.lowerBound == 2)
             #expect(parts.last?.range.upperBound == bytes.count)
@@ -228,10 +228,36 @@ struct PartsTests {
         let randomTexts = (0..<2000).map { _ in (0..<random.below(70)).map { _ in random.pick(alphabet) } }
         let texts = ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x", below].map { Array($0.utf8) }
         for bytes in texts + randomTexts {
-            let counts = bytes.withUnsafeBufferPointer(countBytes)
+            let counts = bytes.withUnsafeBufferPointer { countBytes($0, 0..<$0.count, checking: 0..<0) }
             #expect(counts.lineFeeds == bytes.filter { $0 == 10 }.count)
             #expect(counts.carriageReturns == bytes.filter { $0 == 13 }.count)
             #expect(counts.quotes == bytes.filter { $0 == 34 }.count)
+        }
+    }
+
+    /// The bytes are checked in shares, at the same time as they are counted: the first bad
+    /// byte found is the one a check of the whole file finds, wherever the shares split a
+    /// character, whichever share holds it.
+    @Test func theFirstByteNotUTF8IsFoundInShares() {
+        var random = SplitMix64(seed: 11)
+        let pieces: [[UInt8]] = ["a", "bcdefghi", "\n", "é", "上海", "😀", "x,y"].map { Array($0.utf8) }
+        let edges: [UInt8] = [0x80, 0xBF, 0xC0, 0xC2, 0xE0, 0xE4, 0xED, 0xF0, 0xF4, 0xF5, 0xFF]
+        for _ in 0..<3000 {
+            var body: [UInt8] = []
+            for _ in 0..<random.below(40) {
+                body += random.below(12) == 0 ? [random.pick(edges)] : random.pick(pieces)
+            }
+            let bytes = Array("h\n".utf8) + body
+            bytes.withUnsafeBufferPointer { all in
+                guard let file = try? CSVFile(name: "t.csv", bytes: all, columns: []) else {
+                    Issue.record("header not read")
+                    return
+                }
+                let whole = firstInvalidUTF8(all, in: file.records)
+                for n in [1, 2, 3, 5, 8] {
+                    #expect(file.parts(n).firstInvalid == whole, "\(body) in \(n)")
+                }
+            }
         }
     }
 
@@ -517,11 +543,10 @@ private struct Numbers: Joinable, Sendable {
 struct JoinedTests {
     private typealias Part = WorkspaceLoader.Part<Numbers>
 
-    private func part(_ values: [Int], ended: Bool = false, error: String? = nil) -> Part {
+    private func part(_ values: [Int], ended: Bool = false) -> Part {
         var part = Part(rows: Numbers(values: values))
         for v in values { part.places.append(offset: v, line: v) }
         part.ended = ended
-        part.encodingError = error.map { Diagnostic(.error, $0) }
         return part
     }
 
@@ -538,14 +563,11 @@ struct JoinedTests {
 
     @Test func aPartThatEndsTheFileDropsTheOnesAfterIt() {
         let joined = WorkspaceLoader.Joined(empty: Numbers())
-        joined.add(part([1], error: "early"), at: 0)
-        joined.add(part([5], error: "late"), at: 2)
+        joined.add(part([1]), at: 0)
+        joined.add(part([5]), at: 2)
         joined.add(part([9]), at: 3)
         joined.add(part([3], ended: true), at: 1)
         #expect(joined.state.withLock { $0.rows.values } == [1, 3])
-        // Bad bytes anywhere reject the whole file: the first part's error is the one told.
-        #expect(joined.state.withLock { $0.encodingError.map { [$0.part] } } == [0])
-        #expect(joined.state.withLock { $0.encodingError?.diagnostic.message } == "early")
     }
 
     /// Parts brought by many threads at once, in no order: one thread joins while the others

@@ -78,17 +78,22 @@ struct CSVFile: @unchecked Sendable {
 
     /// The records split into about `count` parts of similar size, each starting at a record,
     /// with the line it starts on and how many lines it spans (at least as many as its
-    /// records). A line break inside a quoted field is not a record's end.
+    /// records), and the first byte of the records that is not UTF-8, if any (then the file
+    /// is not read). A line break inside a quoted field is not a record's end.
     ///
-    /// Every byte is counted once, a share per part at the same time; then each split point
-    /// walks on to the next line break outside quotes.
-    func parts(_ count: Int) -> [(range: Range<Int>, line: Int, lines: Int)] {
+    /// Every byte is counted and checked once, a share per part at the same time; then each
+    /// split point walks on to the next line break outside quotes.
+    func parts(_ count: Int) -> (parts: [(range: Range<Int>, line: Int, lines: Int)], firstInvalid: Int?) {
         let n = max(count, 1)
         let size = records.count / n
+        // Where each share ends; the characters checked with it end where the next one starts.
+        let ends = (0..<n).map { k in k == n - 1 ? records.upperBound : records.lowerBound + size * (k + 1) }
         let counts = concurrently(n) { k in
-            let lo = records.lowerBound + size * k
-            return countBytes(UnsafeBufferPointer(rebasing: bytes[lo..<(k == n - 1 ? records.upperBound : lo + size)]))
+            let lo = k == 0 ? records.lowerBound : ends[k - 1]
+            let checked = (k == 0 ? lo : characterStart(bytes, at: lo))..<characterStart(bytes, at: ends[k])
+            return countBytes(bytes, lo..<ends[k], checking: checked)
         }
+        if let bad = counts.lazy.compactMap(\.firstInvalid).first { return ([], bad) }
         // Line feeds, carriage returns and quotes before each share, and in all.
         var before = [(lineFeeds: 0, carriageReturns: 0, quotes: 0)]
         for c in counts {
@@ -142,7 +147,7 @@ struct CSVFile: @unchecked Sendable {
         }
         let (last, _) = lines(from: start, counted, to: records.upperBound, before[n])
         parts.append((start..<records.upperBound, line, last + 1))
-        return parts
+        return (parts, nil)
     }
 
     /// How many CR bytes in `range` outside quotes have no LF after them, as the scanner
@@ -162,7 +167,11 @@ struct CSVFile: @unchecked Sendable {
 
     /// The first invalid UTF-8 byte of `range` (the whole file by default) as a diagnostic.
     static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>? = nil) -> Diagnostic? {
-        guard let bad = firstInvalidUTF8(bytes, in: range ?? 0..<bytes.count) else { return nil }
+        firstInvalidUTF8(bytes, in: range ?? 0..<bytes.count).map { encodingError(name, bytes, at: $0) }
+    }
+
+    /// The diagnostic of a file whose byte `bad` is the first that is not UTF-8.
+    static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, at bad: Int) -> Diagnostic {
         var lineStart = 0
         var line = 1
         for i in 0..<bad where bytes[i] == 10 {

@@ -14,30 +14,43 @@ func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>)
             i &+= 8
         }
         guard i < n else { break }
-        let b = bytes[i]
-        if b < 0x80 {
-            i += 1
-            continue
-        }
-        // The second byte's range rules out overlong forms, surrogates and code points past
-        // U+10FFFF (RFC 3629); the bytes after it are 80–BF.
-        let length: Int
-        var second: ClosedRange<UInt8> = 0x80...0xBF
-        switch b {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; second = 0xA0...0xBF
-        case 0xED: length = 3; second = 0x80...0x9F
-        case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; second = 0x90...0xBF
-        case 0xF4: length = 4; second = 0x80...0x8F
-        case 0xF1...0xF3: length = 4
-        default: return i
-        }
-        guard i + length <= n, second.contains(bytes[i + 1]) else { return i }
-        for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
+        guard let length = characterLength(bytes, at: i, before: n) else { return i }
         i += length
     }
     return nil
+}
+
+/// How many bytes the character at `i` takes (1 for ASCII), or `nil` when it is not valid
+/// UTF-8 or does not end by `end`.
+@inline(__always)
+private func characterLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, before end: Int) -> Int? {
+    let b = bytes[i]
+    if b < 0x80 { return 1 }
+    // The second byte's range rules out overlong forms, surrogates and code points past
+    // U+10FFFF (RFC 3629); the bytes after it are 80–BF.
+    let length: Int
+    var second: ClosedRange<UInt8> = 0x80...0xBF
+    switch b {
+    case 0xC2...0xDF: length = 2
+    case 0xE0: length = 3; second = 0xA0...0xBF
+    case 0xED: length = 3; second = 0x80...0x9F
+    case 0xE1...0xEF: length = 3
+    case 0xF0: length = 4; second = 0x90...0xBF
+    case 0xF4: length = 4; second = 0x80...0x8F
+    case 0xF1...0xF3: length = 4
+    default: return nil
+    }
+    guard i + length <= end, second.contains(bytes[i + 1]) else { return nil }
+    for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return nil }
+    return length
+}
+
+/// Where the first character starting at or after `i` starts, when `i` may fall inside one:
+/// past at most three bytes that continue a character (more cannot).
+func characterStart(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    var j = i
+    while j < bytes.count && j < i + 3 && bytes[j] & 0xC0 == 0x80 { j += 1 }
+    return j
 }
 
 /// Whether the bytes have the shape of GB18030 (or GBK) text with some Chinese in it:
@@ -68,31 +81,49 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     return multibyte > 0
 }
 
-/// How many line feeds, carriage returns and quotes there are.
-func countBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> (lineFeeds: Int, carriageReturns: Int, quotes: Int) {
+/// How many line feeds, carriage returns and quotes `share` holds, and the first byte that
+/// is not UTF-8 among the characters from `checked.lowerBound` (which starts one) up to
+/// `checked.upperBound` (which ends one): one pass over the bytes for both, eight at a time.
+/// The characters checked may start a little after the share, and end a little after it, so
+/// that shares side by side check each character once.
+func countBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ share: Range<Int>, checking checked: Range<Int>) -> (
+    lineFeeds: Int, carriageReturns: Int, quotes: Int, firstInvalid: Int?
+) {
     var counts = (lineFeeds: 0, carriageReturns: 0, quotes: 0)
-    forEachWord(bytes) { word in
-        // LF, CR and `"` are below 0x23; most words have no such byte, and one test skips them.
-        guard (word &- 0x2323_2323_2323_2323) & ~word & 0x8080_8080_8080_8080 != 0 else { return }
+    func count(_ word: UInt64) {
         counts.lineFeeds += matches(word, 0x0A0A_0A0A_0A0A_0A0A)
         counts.carriageReturns += matches(word, 0x0D0D_0D0D_0D0D_0D0D)
         counts.quotes += matches(word, 0x2222_2222_2222_2222)
     }
-    return counts
-}
-
-/// The bytes eight at a time, the last few padded with zeros.
-private func forEachWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
-    guard let base = bytes.baseAddress else { return }
+    guard let base = bytes.baseAddress else { return (0, 0, 0, nil) }
     let raw = UnsafeRawPointer(base)
-    var i = 0
-    while i &+ 8 <= bytes.count {
-        body(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    // Characters before `next` are checked; none is bad so far.
+    var next = checked.lowerBound
+    var i = share.lowerBound
+    while i &+ 8 <= share.upperBound {
+        let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        // LF, CR and `"` are below 0x23; most words have no such byte, and one test skips them.
+        if (word &- 0x2323_2323_2323_2323) & ~word & 0x8080_8080_8080_8080 != 0 { count(word) }
+        // A word of ASCII needs no check: the characters before it ended before it.
+        if word & 0x8080_8080_8080_8080 != 0 {
+            next = max(next, i)
+            while next < i &+ 8 && next < checked.upperBound {
+                guard let length = characterLength(bytes, at: next, before: checked.upperBound) else {
+                    return (counts.lineFeeds, counts.carriageReturns, counts.quotes, next)
+                }
+                next += length
+            }
+        }
         i &+= 8
     }
-    var last: UInt64 = 0
-    for k in 0..<(bytes.count - i) { last |= UInt64(bytes[i + k]) << (8 * k) }
-    if i < bytes.count { body(last) }
+    // The last few bytes, zero-padded, and the characters after the last word of the share.
+    if i < share.upperBound {
+        var last: UInt64 = 0
+        for k in 0..<(share.upperBound - i) { last |= UInt64(bytes[i + k]) << (8 * k) }
+        count(last)
+    }
+    let bad = firstInvalidUTF8(bytes, in: min(max(next, i), checked.upperBound)..<checked.upperBound)
+    return (counts.lineFeeds, counts.carriageReturns, counts.quotes, bad)
 }
 
 /// How many bytes of `word` equal the byte repeated in `pattern` (which is not zero).

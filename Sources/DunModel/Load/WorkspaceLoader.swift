@@ -172,7 +172,11 @@ public enum WorkspaceLoader {
         // are cores, each joined to the ones before it as soon as they are all read, so that
         // few parts' rows are ever held twice (see `Joined`).
         let cores = WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: nil)
-        let parts = csv.parts(wanted ?? (cores > 1 ? cores * 8 : 1))
+        let (parts, firstInvalid) = csv.parts(wanted ?? (cores > 1 ? cores * 8 : 1))
+        if let bad = firstInvalid {
+            problems.add(key: 0, CSVFile.encodingError(csv.name, csv.bytes, at: bad))
+            return empty
+        }
         let joined = Joined(empty: empty)
         // The first part's columns become the table's: they get room for every row, so
         // that joining the other parts to them copies nothing twice.
@@ -185,10 +189,6 @@ public enum WorkspaceLoader {
                 at: k)
         }
         return joined.state.withLock { state in
-            if let bad = state.encodingError {
-                problems.add(key: 0, bad.diagnostic)
-                return empty
-            }
             problems.places = state.places
             problems.merge(state.problems)
             problems.file = csv
@@ -201,7 +201,6 @@ public enum WorkspaceLoader {
         var places = Problems.RowPlaces()
         var problems = Problems()
         var ended = false
-        var encodingError: Diagnostic?
     }
 
     /// The parts of a file read so far, joined in file order: a part is appended to the
@@ -219,8 +218,6 @@ public enum WorkspaceLoader {
             var waiting: [Int: Part<Rows>] = [:]
             /// A part ended the file: the parts after it are not joined.
             var ended = false
-            /// The first part whose bytes are not UTF-8, which rejects the whole file.
-            var encodingError: (part: Int, diagnostic: Diagnostic)?
             /// A thread is joining parts, with the rows and places taken out of the state.
             var joining = false
         }
@@ -235,12 +232,8 @@ public enum WorkspaceLoader {
         /// Takes part `k` over: its rows must have no other owner, so that appending to them
         /// never copies them.
         func add(_ part: consuming Part<Rows>, at k: Int) {
-            let bad = part.encodingError
             var moving = Optional(consume part)
             let joins = state.withLock { state in
-                if let bad, k < state.encodingError?.part ?? .max {
-                    state.encodingError = (k, bad)
-                }
                 guard !state.ended else { return false }
                 state.waiting[k] = moving.take()
                 guard !state.joining else { return false }
@@ -296,10 +289,6 @@ public enum WorkspaceLoader {
         parse: (inout Rows, inout Record<Column>) -> Void
     ) -> Part<Rows> {
         var result = Part(rows: empty)
-        if let bad = CSVFile.encodingError(csv.name, csv.bytes, in: part.range) {
-            result.encodingError = bad
-            return result
-        }
         // Room for every row at once: growing a column copies it.
         result.rows.reserve(rows)
         result.places.reserve(rows)
