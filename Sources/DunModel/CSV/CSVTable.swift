@@ -303,8 +303,11 @@ struct CSVTable: ~Copyable {
         var lo = field.start
         var hi = field.end
         let all = file.bytes
-        while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
-        while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
+        // Most fields start and end with neither: one test at each end, not two.
+        if lo < hi && (all[lo] <= 32 || all[hi - 1] <= 32) {
+            while lo < hi && (all[lo] == 32 || all[lo] == 9) { lo += 1 }
+            while hi > lo && (all[hi - 1] == 32 || all[hi - 1] == 9) { hi -= 1 }
+        }
         return UnsafeBufferPointer(rebasing: all[lo..<hi])
     }
 
