@@ -399,6 +399,28 @@ struct LoaderErrorTests {
             ])
     }
 
+    /// Such a payment is not kept, as before the check came after the file: its id is given
+    /// twice by no one, and its problem comes before a malformed record's after it.
+    @Test(arguments: [
+        ("P1,C2,I1,2026-10-20,10.00\nP1,C1,I1,2026-10-21,10.00", ["2:7: error: invoice 'I1' belongs"]),
+        ("P1,C1,I1,2026-10-20,10.00\nP1,C2,I1,2026-10-21,10.00", ["3:7: error: invoice 'I1' belongs"]),
+        (
+            "P1,C2,I1,2026-10-20,10.00\nP1,C1,I1,2026-10-21,1000.00\nP2,C1,I1,2026-10-22,50.00",
+            ["2:7: error: invoice 'I1' belongs", "4:21: error: payment of 50.00 is more than what is left"]
+        ),
+        (
+            "P1,C2,I1,2026-10-20,10.00\nP2,C1,\"I1\"x,2026-10-21,10.00",
+            ["2:7: error: invoice 'I1' belongs", "3:11: error: unexpected character after a quoted field"]
+        ),
+    ])
+    func aPaymentOnAnotherCustomersInvoiceIsNotKept(rows: String, starts: [String]) {
+        let errors = paymentErrors(rows)
+        #expect(errors.count == starts.count, "\(errors)")
+        for (error, start) in zip(errors, starts) {
+            #expect(error.hasPrefix("payments.csv:" + start), "\(error)")
+        }
+    }
+
     @Test func paymentsNotKeptStillHaveTheirInvoiceChecked() {
         // A payment with a bad date is not kept, yet its invoice is checked: its errors come
         // in the order of its fields, though the invoice's customer is compared after the

@@ -99,9 +99,11 @@ struct Problems: Sendable {
         }
     }
 
-    /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order.
-    mutating func merge(_ other: Problems) {
-        let all = (shown + other.shown).enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+    /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order;
+    /// of problems with one key, those of `other` come after these, or before when `first`.
+    mutating func merge(_ other: Problems, first: Bool = false) {
+        let both = first ? other.shown + shown : shown + other.shown
+        let all = both.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
         shown = all.prefix(WorkspaceLoader.maxErrors).map(\.element)
         more += other.more + max(0, all.count - WorkspaceLoader.maxErrors)
     }
@@ -118,7 +120,8 @@ struct Problems: Sendable {
     /// A problem with column `column` of row `row` of the file last read, found after the
     /// whole file was; `rank` orders it among the record's other problems. When the list is
     /// full, a problem after the last one shown is only counted; one shown has its record
-    /// read again, to point at its field.
+    /// read again, to point at its field. It comes before a malformed record's error, which
+    /// has the key of the record before it, as the record's own problems do.
     mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
         guard Int(row) < places.count, let file else { return }
         let key = places.offset(of: Int(row)) * 4 + rank
@@ -131,7 +134,7 @@ struct Problems: Sendable {
         guard (try? table.next()) == true else { return }
         var other = Problems()
         other.add(key: key, table.error(column, message, hint: hint))
-        merge(other)
+        merge(other, first: true)
     }
 
     /// Indexes the ids of the file last read; an id given twice is an error at its second row.
@@ -141,10 +144,30 @@ struct Problems: Sendable {
         return duplicates(column, found, of: ids.texts, what: what)
     }
 
-    /// The same for ids that are never looked up, so not indexed.
-    mutating func duplicates(_ column: Int, _ ids: TextColumn, what: String, parts: Int?) -> Set<Int32> {
+    /// The same for ids that are never looked up, so not indexed; the rows in `ignoring` (not
+    /// kept, for another problem) are as if they were not in the file.
+    mutating func duplicates(
+        _ column: Int, _ ids: TextColumn, what: String, parts: Int?, ignoring: Set<Int32> = []
+    ) -> Set<Int32> {
         let found = ids.duplicates(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts))
-        return duplicates(column, found, of: ids, what: what)
+        return duplicates(column, without(ignoring, found), of: ids, what: what)
+    }
+
+    /// Rows given twice, with the first row of each text, among the rows not in `ignoring`.
+    private func without(
+        _ ignoring: Set<Int32>, _ found: [(row: Int32, first: Int32)]
+    ) -> [(row: Int32, first: Int32)] {
+        guard !ignoring.isEmpty else { return found }
+        // Each text's rows in order (the found rows are), its first one first.
+        var rows: [Int32: [Int32]] = [:]
+        for (row, first) in found { rows[first, default: [first]].append(row) }
+        var kept: [(row: Int32, first: Int32)] = []
+        for same in rows.values {
+            let left = same.filter { !ignoring.contains($0) }
+            guard let first = left.first else { continue }
+            kept += left.dropFirst().map { ($0, first) }
+        }
+        return kept.sorted { $0.row < $1.row }
     }
 
     private mutating func duplicates(

@@ -138,8 +138,12 @@ public enum WorkspaceLoader {
         nonisolated(unsafe) var skipped: Set<Int32> = []
         let checks = DispatchGroup()
         DispatchQueue.global().async(group: checks) {
-            skipped = checked.duplicates(PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts)
-            skipped.formUnion(PaymentColumn.checkOwners(loaded, &checked))
+            // A payment on another customer's invoice is kept only until this check: as a
+            // record with a problem, its id is given twice by no one.
+            let mismatched = PaymentColumn.checkOwners(loaded, &checked)
+            skipped = checked.duplicates(
+                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched)
+            skipped.formUnion(mismatched)
         }
         let made = Result { () throws(Diagnostics) in try next(loaded) }
         checks.wait()
