@@ -400,13 +400,71 @@ private func part(_ hash: Int, of parts: Int) -> Int {
 /// How many slots are read ahead at once.
 private let batchSize = 32
 
+/// Ids that are one prefix and a number of one width counting up by one from the first row
+/// ("INV-00000001", "INV-00000002", …), as exports often number their rows: the row of an
+/// id is its number less the first one's, found with no index, no hash and no wait on memory.
+struct Numbering: Sendable, Equatable {
+    /// The bytes before the number.
+    let prefix: [UInt8]
+    /// How many digits the number has (at most 18, so that it fits in an `Int`).
+    let width: Int
+    /// The first row's number.
+    let first: Int
+    let count: Int
+
+    /// The numbering of `texts`, if every one has it (checked in about `parts` parts at once).
+    init?(_ texts: TextColumn, parts: Int) {
+        guard texts.count > 0, texts.crossings.isEmpty else { return nil }
+        let length = Int(texts.ends[0])
+        let head = texts.withBytes(0) { Array($0) }
+        var width = 0
+        while width < min(length, 18) && (48...57).contains(head[length - 1 - width]) { width += 1 }
+        guard width > 0 else { return nil }
+        var first = 0
+        for d in head[(length - width)...] { first = first * 10 + Int(d - 48) }
+        var limit = 1
+        for _ in 0..<width { limit *= 10 }
+        guard texts.count <= limit - first else { return nil }
+        (prefix, self.width, self.first, count) = (Array(head[..<(length - width)]), width, first, texts.count)
+        // Each text `length` bytes on from the one before, with the prefix and its number.
+        let ranges = slices(of: texts.count, parts: parts, minimum: 1 << 16)
+        let numbered = texts.bytes.withUnsafeBufferPointer { all in
+            concurrently(ranges.count) { [self] k in
+                ranges[k].allSatisfy { r in
+                    Int(texts.ends[r]) == (r + 1) * length
+                        && row(of: UnsafeBufferPointer(rebasing: all[(r * length)..<((r + 1) * length)])) == Int32(r)
+                }
+            }.allSatisfy { $0 }
+        }
+        guard numbered else { return nil }
+    }
+
+    /// The row whose id `id` is, if any.
+    @inline(__always)
+    func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard id.count == prefix.count + width else { return nil }
+        for i in 0..<prefix.count where id[i] != prefix[i] { return nil }
+        var n = 0
+        for i in prefix.count..<id.count {
+            let d = id[i] &- 48
+            guard d < 10 else { return nil }
+            n = n &* 10 &+ Int(d)
+        }
+        let row = n - first
+        return row >= 0 && row < count ? Int32(row) : nil
+    }
+}
+
 /// Ids and the row of each: a table's key column. Ids are appended first, then indexed
 /// once, which also finds the ids given twice.
 ///
-/// The index is split by hash into one part per core, built at the same time.
+/// The index is split by hash into one part per core, built at the same time; ids with a
+/// `Numbering` need none.
 public struct KeyColumn: Sendable {
     public internal(set) var texts = TextColumn()
     var parts = [TextIndex()]
+    /// The ids' numbering when they have one: then `parts` is empty.
+    var numbering: Numbering?
 
     public init() {}
 
@@ -428,6 +486,12 @@ public struct KeyColumn: Sendable {
     /// Indexes every id in about `parts` parts (a power of two at most, up to 8); returns each
     /// row whose id an earlier row has, with that earlier row.
     mutating func buildIndex(parts wanted: Int) -> [(row: Int32, first: Int32)] {
+        numbering = Numbering(texts, parts: wanted)
+        // Numbered ids are all different.
+        if numbering != nil {
+            parts = []
+            return []
+        }
         let texts = self.texts
         let built = partitioned(
             texts, parts: wanted, table: TextIndex.init(capacity:), touch: { $0.touch($1) },
@@ -442,15 +506,20 @@ public struct KeyColumn: Sendable {
         return id.withUTF8 { row(of: $0) }
     }
 
-    /// The row of an id whose `hash` (`TextIndex.hash`) is known, or computed now.
+    /// The row of an id whose `hash` (`TextIndex.hash`) is known, or computed now if needed.
     func row(of id: UnsafeBufferPointer<UInt8>, hash: Int? = nil) -> Int32? {
+        if let numbering { return numbering.row(of: id) }
         let hash = hash ?? TextIndex.hash(id)
         return parts[part(hash, of: parts.count)].row(of: id, hash: hash, in: texts)
     }
 
+    /// Whether an id's row is found by its number, with no hash (see `Numbering`).
+    var isNumbered: Bool { numbering != nil }
+
     /// Starts reading where an id would be found (see `TextIndex.prefetch`).
     @inline(__always)
     func prefetch(hash: Int) {
+        guard !parts.isEmpty else { return }
         parts[part(hash, of: parts.count)].prefetch(hash)
     }
 

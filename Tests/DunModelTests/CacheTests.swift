@@ -144,6 +144,30 @@ struct CacheTests {
         #expect(try load(folder).cache == .read)
     }
 
+    /// Numbered ids keep no index in the cache: their numbering is checked again when read,
+    /// and a cache whose ids do not have it is refused.
+    @Test func numberedIdsAreCheckedAgainWhenRead() throws {
+        let folder = try TemporaryFolder()
+        try writeWorkspace(folder)
+        let parsed = try WorkspaceLoader.load(directory: folder.path)
+        #expect(parsed.invoices.id.isNumbered && parsed.invoices.id.parts.isEmpty)
+        let fingerprints = try WorkspaceLoader.open(directory: folder.path).2.map {
+            WorkspaceCache.Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer))
+        }
+        var kept = parsed
+        #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
+        let read = try load(folder)
+        #expect(read.cache == .read && read.workspace.invoices.id.row(of: "I3") == 2)
+        // Ids that are not numbered, written as if they were.
+        var ids = KeyColumn()
+        for id in ["I1", "I3", "I2"] { Array(id.utf8).withUnsafeBufferPointer { ids.append($0) } }
+        ids.parts = []
+        kept.invoices.id = ids
+        #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
+        #expect(try load(folder).cache == .written)
+        #expect(try load(folder).cache == .read)
+    }
+
     @Test func badDataIsReportedEveryTime() throws {
         let folder = try TemporaryFolder()
         try writeWorkspace(folder)

@@ -339,6 +339,37 @@ struct PartsTests {
         #expect(unindexed.map(\.first) == [5007, 42])
     }
 
+    /// Ids that are a prefix and a number counting up from the first row need no index: each
+    /// is found by its number, and nothing else is found.
+    @Test(arguments: [1, 2, 4])
+    func numberedIdsAreFoundByTheirNumber(parts: Int) {
+        func column(_ texts: [String]) -> KeyColumn {
+            var ids = KeyColumn()
+            for t in texts { Array(t.utf8).withUnsafeBufferPointer { ids.append($0) } }
+            return ids
+        }
+        var ids = column((7..<70_007).map { "INV-" + String(repeating: "0", count: 6 - String($0).count) + String($0) })
+        #expect(ids.buildIndex(parts: parts).isEmpty)
+        #expect(ids.isNumbered && ids.parts.isEmpty)
+        #expect(ids.row(of: "INV-000007") == 0 && ids.row(of: "INV-070006") == 69_999 && ids.row(of: "INV-012345") == 12_338)
+        for missing in ["INV-000006", "INV-070007", "INV-00007", "INV-0000007", "inv-000007", "INV-00000a", "XNV-000007", ""] {
+            #expect(ids.row(of: missing) == nil, "\(missing)")
+        }
+        // Numbers alone, past what an Int64 holds in all: the leading digits are the prefix.
+        var long = column((0..<3).map { "1234567890" + String(1_234_567_890 + $0) })
+        #expect(long.buildIndex(parts: parts).isEmpty && long.isNumbered && long.row(of: "12345678901234567892") == 2)
+        // Not numbered: a gap, a number that grows a digit, one given twice, one going down.
+        for texts in [["A1", "A2", "A4"], ["A8", "A9", "A10"], ["N1", "N2", "N2"], ["B2", "B1"], ["X", "Y"]] {
+            var other = column(texts)
+            let duplicates = other.buildIndex(parts: parts)
+            #expect(!other.isNumbered, "\(texts)")
+            #expect(duplicates.map(\.row) == (texts == ["N1", "N2", "N2"] ? [2] : []), "\(texts)")
+            for (row, text) in texts.enumerated() where !duplicates.contains(where: { $0.row == row }) {
+                #expect(other.row(of: text) == Int32(row), "\(texts)")
+            }
+        }
+    }
+
     @Test func keysOfEveryLengthDifferingInOneByteAreTold() {
         // Every length from 0 to 40, and each of those with one byte changed, anywhere: the
         // hash and the prefix kept in a slot read each byte, and none beyond the key.

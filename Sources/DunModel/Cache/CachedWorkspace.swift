@@ -59,6 +59,7 @@ extension TextIndex {
 }
 
 extension KeyColumn {
+    /// The ids, and the parts of their index: none when they are numbered.
     func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
         try texts.store(w)
         try w.number(Int64(parts.count))
@@ -69,6 +70,13 @@ extension KeyColumn {
         self.init()
         texts = try TextColumn(r)
         let n = try r.number(Int64.self)
+        if n == 0 {
+            // Numbered ids: checked again, as they were when the files were read.
+            numbering = Numbering(texts, parts: WorkspaceLoader.parts(texts.count, large: 1 << 16, forced: nil))
+            try check(numbering != nil)
+            parts = []
+            return
+        }
         // A power of two: the part of an id is some bits of its hash.
         try check(n >= 1 && n <= 64 && n & (n - 1) == 0)
         var parts: [TextIndex] = []

@@ -76,7 +76,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     /// its lookup, a record later, finds it in the cache instead of waiting on memory.
     @inline(__always)
     mutating func prefetchNext(_ c: Column, in keys: KeyColumn) {
-        guard let id = table.peekNext(c.rawValue), !id.isEmpty else { return }
+        guard !keys.isNumbered, let id = table.peekNext(c.rawValue), !id.isEmpty else { return }
         let hash = TextIndex.hash(id)
         keys.prefetch(hash: hash)
         // Kept for that lookup, which finds the same bytes.
@@ -90,7 +90,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
             fail(c, "empty \(what)_id")
             return nil
         }
-        let hash = peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref) ?? TextIndex.hash(ref)
+        let hash = keys.isNumbered ? nil : peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref)
         guard let row = keys.row(of: ref, hash: hash) else {
             let text = String(decoding: ref, as: UTF8.self)
             // Looking for the nearest of very many ids would take longer than the load.
