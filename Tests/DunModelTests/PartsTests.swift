@@ -181,6 +181,34 @@ struct PartsTests {
         #expect(rendered(sample.load(parts: parts)) == whole)
     }
 
+    /// A malformed record that starts a part is told after the problems of the parts before
+    /// it, as when the file is read in one part.
+    @Test(arguments: [2, 3, 5])
+    func aMalformedRecordThatStartsAPartComesAfterTheProblemsBeforeIt(parts: Int) throws {
+        var sample = Sample()
+        sample.invoices = editingLines(sample.invoices) { lines in
+            lines[10] = lines[10].replacingOccurrences(of: "2026-05-01", with: "soon")
+        }
+        // The first record of the last part, made malformed without moving where parts split:
+        // two more quotes (as many as before, in pairs) and two more bytes.
+        let split = try Array(sample.invoices.utf8).withUnsafeBufferPointer { all in
+            try CSVFile(name: "invoices.csv", bytes: all, columns: []).parts(parts).parts
+        }
+        let line = try #require(split.last?.line)
+        sample.invoices = editingLines(sample.invoices) { lines in
+            lines[line - 1] = "\"INV\"" + lines[line - 1].dropFirst(3)
+        }
+        let moved = try Array(sample.invoices.utf8).withUnsafeBufferPointer { all in
+            try CSVFile(name: "invoices.csv", bytes: all, columns: []).parts(parts).parts
+        }
+        #expect(moved.last?.line == line)
+        let whole = rendered(sample.load(parts: 1))
+        #expect(whole.contains("invoices.csv:11:") && whole.contains("invoices.csv:\(line):"))
+        let (early, late) = (whole.range(of: "invoices.csv:11:"), whole.range(of: "invoices.csv:\(line):"))
+        #expect(early?.lowerBound ?? whole.endIndex < late?.lowerBound ?? whole.startIndex)
+        #expect(rendered(sample.load(parts: parts)) == whole)
+    }
+
     @Test func invalidUTF8InALaterPartIsTheOnlyError() {
         var sample = Sample()
         sample.invoices += "INV-X,C1,2026-03-01,2026-05-01,1.00,\u{FFFD}\n"

@@ -91,6 +91,15 @@ struct Problems: Sendable {
         places = RowPlaces()
     }
 
+    /// The key of a problem told with the record before its part's first, which only the
+    /// part before knows (see `replaceKey`).
+    static let beforeThePart = -1
+
+    /// Gives the problems with key `old` the key `new`.
+    mutating func replaceKey(_ old: Int, with new: Int) {
+        shown = shown.map { ($0.key == old ? new : $0.key, $0.diagnostic) }
+    }
+
     mutating func add(key: Int, _ d: Diagnostic) {
         if shown.count < WorkspaceLoader.maxErrors {
             shown.append((key, d))

@@ -205,6 +205,8 @@ public enum WorkspaceLoader {
         var places = Problems.RowPlaces()
         var problems = Problems()
         var ended = false
+        /// Where the part's last record starts; 0 when it has none.
+        var lastStart = 0
     }
 
     /// The parts of a file read so far, joined in file order: a part is appended to the
@@ -219,6 +221,8 @@ public enum WorkspaceLoader {
             var problems = Problems()
             /// The next part to join; parts read before their turn wait.
             var next = 0
+            /// Where the last record of the parts joined so far starts (0: none yet).
+            var lastStart = 0
             var waiting: [Int: Part<Rows>] = [:]
             /// A part ended the file: the parts after it are not joined.
             var ended = false
@@ -252,7 +256,12 @@ public enum WorkspaceLoader {
                     let first = state.next
                     var ready: [Part<Rows>] = []
                     while !state.ended, let part = state.waiting.removeValue(forKey: state.next) {
-                        state.problems.merge(part.problems)
+                        // A part whose first record is malformed tells it with the record
+                        // before it, the last of the parts before.
+                        var problems = part.problems
+                        problems.replaceKey(Problems.beforeThePart, with: state.lastStart * 4 + 1)
+                        state.problems.merge(problems)
+                        if part.lastStart != 0 { state.lastStart = part.lastStart }
                         state.next += 1
                         if part.ended {
                             state.ended = true
@@ -319,9 +328,14 @@ public enum WorkspaceLoader {
                 }
             }
         } catch {
-            result.problems.add(key: record.table.recordStart.offset * 4 + 1, error)
+            // A malformed record is told with the record before it (where it starts is not
+            // known); when no record of the part came before it, the key is made when the
+            // parts are joined.
+            let before = record.table.recordStart.offset
+            result.problems.add(key: before == 0 ? Problems.beforeThePart : before * 4 + 1, error)
             result.ended = true
         }
+        result.lastStart = record.table.recordStart.offset
         progress?(part.range.upperBound - reported, records)
         return result
     }
