@@ -121,16 +121,22 @@ struct CacheTests {
         #expect(FileManager.default.contents(atPath: cachePath(folder)) == good)
     }
 
-    /// Data with an error is never cached, so the error is reported on every run.
-    /// A cache holding a negative amount, which no file can give, is refused even when its
-    /// digest is right: what is left on an invoice relies on amounts never being negative.
-    @Test func aCacheWithANegativeAmountIsRefused() throws {
-        let folder = try TemporaryFolder()
+    /// The workspace written to `folder`, as parsed, and its files' fingerprints: to write
+    /// caches of other contents that claim to be of those files.
+    func parsedWorkspace(in folder: borrowing TemporaryFolder) throws -> (Workspace, [WorkspaceCache.Fingerprint]) {
         try writeWorkspace(folder)
         let parsed = try WorkspaceLoader.load(directory: folder.path)
         let fingerprints = try WorkspaceLoader.open(directory: folder.path).2.map {
             WorkspaceCache.Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer))
         }
+        return (parsed, fingerprints)
+    }
+
+    /// A cache holding a negative amount, which no file can give, is refused even when its
+    /// digest is right: what is left on an invoice relies on amounts never being negative.
+    @Test func aCacheWithANegativeAmountIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let (parsed, fingerprints) = try parsedWorkspace(in: folder)
         var kept = parsed
         #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
         #expect(try load(folder).cache == .read)
@@ -148,12 +154,8 @@ struct CacheTests {
     /// and a cache whose ids do not have it is refused.
     @Test func numberedIdsAreCheckedAgainWhenRead() throws {
         let folder = try TemporaryFolder()
-        try writeWorkspace(folder)
-        let parsed = try WorkspaceLoader.load(directory: folder.path)
+        let (parsed, fingerprints) = try parsedWorkspace(in: folder)
         #expect(parsed.invoices.id.isNumbered && parsed.invoices.id.parts.isEmpty)
-        let fingerprints = try WorkspaceLoader.open(directory: folder.path).2.map {
-            WorkspaceCache.Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer))
-        }
         var kept = parsed
         #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
         let read = try load(folder)
@@ -168,6 +170,7 @@ struct CacheTests {
         #expect(try load(folder).cache == .read)
     }
 
+    /// Data with an error is never cached, so the error is reported on every run.
     @Test func badDataIsReportedEveryTime() throws {
         let folder = try TemporaryFolder()
         try writeWorkspace(folder)

@@ -256,7 +256,7 @@ struct PartsTests {
         let randomTexts = (0..<2000).map { _ in (0..<random.below(70)).map { _ in random.pick(alphabet) } }
         let texts = ["", "\"", "\r\n\"\"", String(repeating: "ab\r\n\"上海\"\n", count: 13) + "x", below].map { Array($0.utf8) }
         for bytes in texts + randomTexts {
-            let counts = bytes.withUnsafeBufferPointer { countBytes($0, 0..<$0.count, checking: 0..<0) }
+            let counts = bytes.withUnsafeBufferPointer { countAndCheck($0, 0..<$0.count, checking: 0..<0) }
             #expect(counts.lineFeeds == bytes.filter { $0 == 10 }.count)
             #expect(counts.carriageReturns == bytes.filter { $0 == 13 }.count)
             #expect(counts.quotes == bytes.filter { $0 == 34 }.count)

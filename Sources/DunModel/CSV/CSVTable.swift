@@ -91,7 +91,7 @@ struct CSVFile: @unchecked Sendable {
         let counts = concurrently(n) { k in
             let lo = k == 0 ? records.lowerBound : ends[k - 1]
             let checked = (k == 0 ? lo : characterStart(bytes, at: lo))..<characterStart(bytes, at: ends[k])
-            return countBytes(bytes, lo..<ends[k], checking: checked)
+            return countAndCheck(bytes, lo..<ends[k], checking: checked)
         }
         if let bad = counts.lazy.compactMap(\.firstInvalid).first { return ([], bad) }
         // Line feeds, carriage returns and quotes before each share, and in all.

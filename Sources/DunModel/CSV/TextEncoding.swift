@@ -86,7 +86,7 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 /// `checked.upperBound` (which ends one): one pass over the bytes for both, eight at a time.
 /// The characters checked may start a little after the share, and end a little after it, so
 /// that shares side by side check each character once.
-func countBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ share: Range<Int>, checking checked: Range<Int>) -> (
+func countAndCheck(_ bytes: UnsafeBufferPointer<UInt8>, _ share: Range<Int>, checking checked: Range<Int>) -> (
     lineFeeds: Int, carriageReturns: Int, quotes: Int, firstInvalid: Int?
 ) {
     var counts = (lineFeeds: 0, carriageReturns: 0, quotes: 0)

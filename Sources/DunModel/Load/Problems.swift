@@ -3,10 +3,26 @@
 import DunCore
 
 /// The problems found so far, kept in file order: each has a key, the byte where its record
-/// starts times four plus the check's rank within the record, so that checks made after the
-/// whole file is read fall in place: 0 an id given twice, 1 the record's own checks, 2 the
-/// totals of payments.
+/// starts times four plus the check's rank within the record (`key`), so that checks made
+/// after the whole file is read fall in place.
 struct Problems: Sendable {
+    /// What a problem is to its record, in the order the problems are told.
+    enum Rank: Int {
+        /// Its id is an earlier record's.
+        case givenTwice
+        /// One of the record's own checks (whether its invoice is its customer's too).
+        case own
+        /// The record after it is malformed: told with it, as where it starts is not known.
+        case malformedNext
+        /// The payments of an invoice add up to more than it.
+        case total
+    }
+
+    /// The key of a problem of rank `rank` of the record starting at `offset`.
+    static func key(_ offset: Int, _ rank: Rank) -> Int {
+        offset * 4 + rank.rawValue
+    }
+
     /// Where a row kept from the file starts: for problems found once all rows are read.
     struct Place: Sendable {
         var offset: Int
@@ -108,11 +124,9 @@ struct Problems: Sendable {
         }
     }
 
-    /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order;
-    /// of problems with one key, those of `other` come after these, or before when `first`.
-    mutating func merge(_ other: Problems, first: Bool = false) {
-        let both = first ? other.shown + shown : shown + other.shown
-        let all = both.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+    /// Adds problems found elsewhere in the file, keeping the first `maxErrors` in file order.
+    mutating func merge(_ other: Problems) {
+        let all = (shown + other.shown).enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
         shown = all.prefix(WorkspaceLoader.maxErrors).map(\.element)
         more += other.more + max(0, all.count - WorkspaceLoader.maxErrors)
     }
@@ -129,11 +143,10 @@ struct Problems: Sendable {
     /// A problem with column `column` of row `row` of the file last read, found after the
     /// whole file was; `rank` orders it among the record's other problems. When the list is
     /// full, a problem after the last one shown is only counted; one shown has its record
-    /// read again, to point at its field. It comes before a malformed record's error, which
-    /// has the key of the record before it, as the record's own problems do.
-    mutating func add(row: Int32, column: Int, rank: Int, _ message: String, hint: String? = nil) {
+    /// read again, to point at its field.
+    mutating func add(row: Int32, column: Int, rank: Rank, _ message: String, hint: String? = nil) {
         guard Int(row) < places.count, let file else { return }
-        let key = places.offset(of: Int(row)) * 4 + rank
+        let key = Problems.key(places.offset(of: Int(row)), rank)
         if shown.count >= WorkspaceLoader.maxErrors, let last = shown.last, key > last.key {
             more += 1
             return
@@ -143,7 +156,7 @@ struct Problems: Sendable {
         guard (try? table.next()) == true else { return }
         var other = Problems()
         other.add(key: key, table.error(column, message, hint: hint))
-        merge(other, first: true)
+        merge(other)
     }
 
     /// Indexes the ids of the file last read; an id given twice is an error at its second row.
@@ -185,7 +198,9 @@ struct Problems: Sendable {
         var rows = Set<Int32>()
         for (row, _) in found {
             rows.insert(row)
-            add(row: row, column: column, rank: 0, "duplicate \(what) id '\(ids[Int(row)])'", hint: "each \(what) id may appear once")
+            add(
+                row: row, column: column, rank: .givenTwice, "duplicate \(what) id '\(ids[Int(row)])'",
+                hint: "each \(what) id may appear once")
         }
         return rows
     }

@@ -144,7 +144,7 @@ enum PaymentColumn: Int, TableColumn {
             guard let i = invoiceOf[p], owners[Int(i)] != customerOf[p] else { continue }
             failed.insert(Int32(p))
             problems.add(
-                row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: 1, ownerMismatch(i, w.invoices, w.customers))
+                row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: .own, ownerMismatch(i, w.invoices, w.customers))
         }
         return failed
     }
@@ -179,7 +179,7 @@ enum PaymentColumn: Int, TableColumn {
             let applied = w.invoices.amount[i] - left[i]
             let already = applied > 0 ? " (already paid: \(show(applied)))" : ""
             problems.add(
-                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: 2,
+                row: Int32(p), column: PaymentColumn.amount.rawValue, rank: .total,
                 "payment of \(show(amount)) is more than what is left on invoice \(w.invoices.id[i]): \(show(left[i]))\(already)",
                 hint: "an overpayment belongs in a separate row without invoice_id (unapplied cash)")
         }

@@ -259,7 +259,8 @@ public enum WorkspaceLoader {
                         // A part whose first record is malformed tells it with the record
                         // before it, the last of the parts before.
                         var problems = part.problems
-                        problems.replaceKey(Problems.beforeThePart, with: state.lastStart * 4 + 1)
+                        let key = Problems.key(state.lastStart, .malformedNext)
+                        problems.replaceKey(Problems.beforeThePart, with: key)
                         state.problems.merge(problems)
                         if part.lastStart != 0 { state.lastStart = part.lastStart }
                         state.next += 1
@@ -318,7 +319,7 @@ public enum WorkspaceLoader {
                     result.places.append(offset: start.offset, line: start.line)
                 } else {
                     for p in record.problems {
-                        result.problems.add(key: start.offset * 4 + 1, p)
+                        result.problems.add(key: Problems.key(start.offset, .own), p)
                     }
                 }
                 if let progress, start.offset - reported >= 1 << 20 {
@@ -328,11 +329,12 @@ public enum WorkspaceLoader {
                 }
             }
         } catch {
-            // A malformed record is told with the record before it (where it starts is not
-            // known); when no record of the part came before it, the key is made when the
-            // parts are joined.
+            // A record that cannot be split into fields is told with the record before it
+            // (where it starts is not known; one with too few or too many fields, with itself);
+            // when no record of the part came before it, the key is made when parts are joined.
             let before = record.table.recordStart.offset
-            result.problems.add(key: before == 0 ? Problems.beforeThePart : before * 4 + 1, error)
+            let key = before == 0 ? Problems.beforeThePart : Problems.key(before, .malformedNext)
+            result.problems.add(key: key, error)
             result.ended = true
         }
         result.lastStart = record.table.recordStart.offset
