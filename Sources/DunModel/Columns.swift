@@ -400,39 +400,64 @@ private func part(_ hash: Int, of parts: Int) -> Int {
 /// How many slots are read ahead at once.
 private let batchSize = 32
 
-/// Ids that are one prefix and a number of one width counting up by one from the first row
-/// ("INV-00000001", "INV-00000002", …), as exports often number their rows: the row of an
-/// id is its number less the first one's, found with no index, no hash and no wait on memory.
-struct Numbering: Sendable, Equatable {
-    /// The bytes before the number.
-    let prefix: [UInt8]
-    /// How many digits the number has (at most 18, so that it fits in an `Int`).
-    let width: Int
+/// Ids that are one prefix and a number counting up by one from the first row, written with
+/// zeros in front up to the first id's width and with no zero in front past it
+/// ("INV-000998", "INV-000999", …, "INV-999999", "INV-1000000"), as exports often number
+/// their rows: the row of an id is its number less the first one's, found with no index, no
+/// hash and no wait on memory. Each number has one way of being written, so such ids are all
+/// different.
+///
+/// Every field is a plain number, so that a lookup copies nothing counted (a copy of an array
+/// is an atomic add, and on the two threads that read a file at once, a wait for each other).
+struct Numbering: Sendable {
+    /// The bytes before the number, in the order they come, little end first.
+    private let prefix: (low: UInt64, high: UInt64)
+    private let prefixCount: Int
+    /// The fewest digits a number is written with (zeros in front), and the most.
+    private let width: Int
+    private let longest: Int
     /// The first row's number.
-    let first: Int
-    let count: Int
+    private let first: Int
+    private let count: Int
+
+    /// The longest prefix kept; ids with a longer one are indexed.
+    static let maxPrefix = 16
+    /// The most digits a number has, so that it fits in an `Int`.
+    static let maxDigits = 18
 
     /// The numbering of `texts`, if every one has it (checked in about `parts` parts at once).
     init?(_ texts: TextColumn, parts: Int) {
         guard texts.count > 0, texts.crossings.isEmpty else { return nil }
-        let length = Int(texts.ends[0])
         let head = texts.withBytes(0) { Array($0) }
         var width = 0
-        while width < min(length, 18) && (48...57).contains(head[length - 1 - width]) { width += 1 }
-        guard width > 0 else { return nil }
+        while width < min(head.count, Numbering.maxDigits) && (48...57).contains(head[head.count - 1 - width]) {
+            width += 1
+        }
+        let prefixCount = head.count - width
+        guard width > 0, prefixCount <= Numbering.maxPrefix else { return nil }
         var first = 0
-        for d in head[(length - width)...] { first = first * 10 + Int(d - 48) }
-        var limit = 1
+        for d in head[prefixCount...] { first = first * 10 + Int(d - 48) }
+        // The last number, and how many digits it takes.
+        var (longest, limit) = (width, 1)
         for _ in 0..<width { limit *= 10 }
-        guard texts.count <= limit - first else { return nil }
-        (prefix, self.width, self.first, count) = (Array(head[..<(length - width)]), width, first, texts.count)
-        // Each text `length` bytes on from the one before, with the prefix and its number.
+        let last = first + texts.count - 1
+        while last >= limit {
+            guard longest < Numbering.maxDigits else { return nil }
+            (longest, limit) = (longest + 1, limit * 10)
+        }
+        var prefix: (low: UInt64, high: UInt64) = (0, 0)
+        for (i, byte) in head[..<prefixCount].enumerated() {
+            if i < 8 { prefix.low |= UInt64(byte) << (8 * i) } else { prefix.high |= UInt64(byte) << (8 * (i - 8)) }
+        }
+        (self.prefix, self.prefixCount, self.width, self.longest) = (prefix, prefixCount, width, longest)
+        (self.first, count) = (first, texts.count)
+        // Each text the prefix and its row's number.
         let ranges = slices(of: texts.count, parts: parts, minimum: 1 << 16)
         let numbered = texts.bytes.withUnsafeBufferPointer { all in
             concurrently(ranges.count) { [self] k in
                 ranges[k].allSatisfy { r in
-                    Int(texts.ends[r]) == (r + 1) * length
-                        && row(of: UnsafeBufferPointer(rebasing: all[(r * length)..<((r + 1) * length)])) == Int32(r)
+                    let start = r == 0 ? 0 : Int(texts.ends[r - 1])
+                    return row(of: UnsafeBufferPointer(rebasing: all[start..<Int(texts.ends[r])])) == Int32(r)
                 }
             }.allSatisfy { $0 }
         }
@@ -442,10 +467,16 @@ struct Numbering: Sendable, Equatable {
     /// The row whose id `id` is, if any.
     @inline(__always)
     func row(of id: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard id.count == prefix.count + width else { return nil }
-        for i in 0..<prefix.count where id[i] != prefix[i] { return nil }
+        let digits = id.count - prefixCount
+        guard digits >= width && digits <= longest else { return nil }
+        for i in 0..<prefixCount {
+            let word = i < 8 ? prefix.low >> (8 * i) : prefix.high >> (8 * (i - 8))
+            guard id[i] == UInt8(truncatingIfNeeded: word) else { return nil }
+        }
+        // A number longer than the width has no zero in front.
+        if digits > width && id[prefixCount] == 48 { return nil }
         var n = 0
-        for i in prefix.count..<id.count {
+        for i in prefixCount..<id.count {
             let d = id[i] &- 48
             guard d < 10 else { return nil }
             n = n &* 10 &+ Int(d)

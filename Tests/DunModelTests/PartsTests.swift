@@ -386,8 +386,27 @@ struct PartsTests {
         // Numbers alone, past what an Int64 holds in all: the leading digits are the prefix.
         var long = column((0..<3).map { "1234567890" + String(1_234_567_890 + $0) })
         #expect(long.buildIndex(parts: parts).isEmpty && long.isNumbered && long.row(of: "12345678901234567892") == 2)
-        // Not numbered: a gap, a number that grows a digit, one given twice, one going down.
-        for texts in [["A1", "A2", "A4"], ["A8", "A9", "A10"], ["N1", "N2", "N2"], ["B2", "B1"], ["X", "Y"]] {
+        // Numbers that outgrow the width of the first: written with no zero in front past it.
+        var growing = column((99_990..<100_010).map { "客户" + String($0) })
+        #expect(growing.buildIndex(parts: parts).isEmpty && growing.isNumbered)
+        #expect(growing.row(of: "客户99999") == 9 && growing.row(of: "客户100000") == 10)
+        #expect(growing.row(of: "客户100009") == 19)
+        for missing in ["客户099999", "客户0100000", "客户1000000", "客户09999", "客户9999", "客户100010", "客户"] {
+            #expect(growing.row(of: missing) == nil, "\(missing)")
+        }
+        var short = column(["A8", "A9", "A10"])
+        #expect(short.buildIndex(parts: parts).isEmpty && short.isNumbered)
+        #expect(short.row(of: "A10") == 2 && short.row(of: "A010") == nil && short.row(of: "A08") == nil)
+        // A prefix of 16 bytes is kept, one of 17 is indexed.
+        for prefix in ["ABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOPQ"] {
+            var ids = column((1...3).map { prefix + String($0) })
+            #expect(ids.buildIndex(parts: parts).isEmpty && ids.isNumbered == (prefix.utf8.count <= 16), "\(prefix)")
+            #expect(ids.row(of: prefix + "3") == 2 && ids.row(of: "ABCDEFGHIJKLMNOX3") == nil, "\(prefix)")
+        }
+        // Not numbered: a gap, a zero in front past the width, one given twice, one going down,
+        // a number past 18 digits.
+        let past = ["999999999999999999", "1000000000000000000"]
+        for texts in [["A1", "A2", "A4"], ["A08", "A09", "A010"], ["N1", "N2", "N2"], ["B2", "B1"], ["X", "Y"], past] {
             var other = column(texts)
             let duplicates = other.buildIndex(parts: parts)
             #expect(!other.isNumbered, "\(texts)")
