@@ -150,9 +150,9 @@ struct CacheTests {
         #expect(try load(folder).cache == .read)
     }
 
-    /// Numbered ids keep no index in the cache: their numbering is checked again when read,
-    /// and a cache whose ids do not have it is refused.
-    @Test func numberedIdsAreCheckedAgainWhenRead() throws {
+    /// Numbered ids are cached as their numbering, with no index; a cache that has no index
+    /// for ids that are not numbered is refused.
+    @Test func numberedIdsAreCachedAsTheirNumbering() throws {
         let folder = try TemporaryFolder()
         let (parsed, fingerprints) = try parsedWorkspace(in: folder)
         #expect(parsed.invoices.id.isNumbered && parsed.invoices.id.parts.isEmpty)
@@ -160,6 +160,7 @@ struct CacheTests {
         #expect(WorkspaceCache.write(kept, to: folder.path, fingerprints))
         let read = try load(folder)
         #expect(read.cache == .read && read.workspace.invoices.id.row(of: "I3") == 2)
+        #expect(read.workspace.invoices.id.isNumbered && read.workspace.invoices.id.texts.bytes.isEmpty)
         // Ids that are not numbered, written as if they were.
         var ids = KeyColumn()
         for id in ["I1", "I3", "I2"] { Array(id.utf8).withUnsafeBufferPointer { ids.append($0) } }

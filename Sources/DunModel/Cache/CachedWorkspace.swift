@@ -9,7 +9,16 @@ private func check(_ condition: Bool) throws(CacheReader.Invalid) {
 }
 
 extension TextColumn {
+    /// Numbered texts as their numbering; others as their bytes and ends.
     func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
+        if let numbering {
+            let n = numbering.fields
+            try w.number(Int64(1))
+            for field in [n.prefix.low, n.prefix.high] { try w.number(field) }
+            for field in [n.prefixCount, n.width, n.first, n.count] { try w.number(Int64(field)) }
+            return
+        }
+        try w.number(Int64(0))
         try w.array(bytes)
         try w.array(ends)
         try w.array(crossings)
@@ -17,6 +26,16 @@ extension TextColumn {
 
     init(_ r: CacheReader) throws(CacheReader.Invalid) {
         self.init()
+        let numbered = try r.number(Int64.self)
+        try check(numbered == 0 || numbered == 1)
+        if numbered == 1 {
+            let prefix = (low: try r.number(UInt64.self), high: try r.number(UInt64.self))
+            var fields: [Int] = []
+            for _ in 0..<4 { fields.append(Int(try r.number(Int64.self))) }
+            numbering = Numbering(prefix: prefix, prefixCount: fields[0], width: fields[1], first: fields[2], count: fields[3])
+            try check(numbering != nil)
+            return
+        }
         bytes = try r.array()
         ends = try r.array()
         crossings = try r.array()
@@ -71,9 +90,7 @@ extension KeyColumn {
         texts = try TextColumn(r)
         let n = try r.number(Int64.self)
         if n == 0 {
-            // Numbered ids: checked again, as they were when the files were read.
-            numbering = Numbering(texts, parts: WorkspaceLoader.parts(texts.count, large: 1 << 16, forced: nil))
-            try check(numbering != nil)
+            try check(isNumbered)
             parts = []
             return
         }

@@ -30,9 +30,8 @@ public enum WorkspaceCache {
     static let folder = ".dun/cache"
     static let name = "workspace.bin"
 
-    /// Raised whenever the layout of the file changes, so an older cache is never misread;
-    /// and when what it keeps does (6: ids numbered past the first id's width keep no index).
-    static let version: UInt32 = 6
+    /// Raised whenever the layout of the file changes, so an older cache is never misread.
+    static let version: UInt32 = 7
     static let magic: UInt64 = 0x4455_4E43_4143_4845  // "DUNCACHE"
 
     /// Loads the workspace in `directory` from its cache when the CSV files are the ones
