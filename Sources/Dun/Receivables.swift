@@ -62,7 +62,7 @@ public enum Receivables {
         BoundField("name", .string, "the customer's name") { s, r in .string(s.workspace.customers.name[Int(r)]) },
         BoundField("region", .string, "sales region") { s, r in text(s.workspace.customers.region[Int(r)]) },
         BoundField("grade", .grade, "credit grade, A (best) to E (worst); a grade set by a policy overrides the file's") { s, r in
-            (s.gradeSet[Int(r)] ?? s.workspace.customers.grade[Int(r)]).map(Value.grade) ?? .null
+            (s.gradeSet(r) ?? s.workspace.customers.grade[Int(r)]).map(Value.grade) ?? .null
         },
         BoundField("credit_limit", .money, "credit limit; null when none is set") { s, r in
             money(s, customer: r, s.workspace.customers.creditLimit[Int(r)])
@@ -82,29 +82,29 @@ public enum Receivables {
             text(s.workspace.customers.language[Int(r)])
         },
         BoundField("balance", .money, "open invoice balances minus unapplied cash") { s, r in
-            money(s, customer: r, s.balance[Int(r)])
+            money(s, customer: r, s.balance(r))
         },
         BoundField("overdue_balance", .money, "balances of invoices past due") { s, r in
-            money(s, customer: r, s.overdueBalance[Int(r)])
+            money(s, customer: r, s.overdueBalance(r))
         },
         BoundField("unapplied", .money, "payments received but not applied to an invoice") { s, r in
-            money(s, customer: r, s.unapplied[Int(r)])
+            money(s, customer: r, s.unapplied(r))
         },
         BoundField("overdue", .number, "most days overdue among open invoices; 0 if none") { s, r in
-            days(Int64(s.overdue[Int(r)]))
+            days(Int64(s.overdue(r)))
         },
         BoundField("utilization", .number, "balance ÷ credit limit, to 4 places; null without a limit") { s, r in
-            s.utilization[Int(r)].map(Value.number) ?? .null
+            s.utilization(r).map(Value.number) ?? .null
         },
-        BoundField("last_payment", .date, "date of the latest payment") { s, r in day(s.lastPayment[Int(r)]) },
+        BoundField("last_payment", .date, "date of the latest payment") { s, r in day(s.lastPayment(r)) },
         BoundField("avg_days_to_pay", .number, "average days from issue to settlement of paid invoices, to 1 place") { s, r in
-            s.avgDaysToPay[Int(r)].map(Value.number) ?? .null
+            s.avgDaysToPay(r).map(Value.number) ?? .null
         },
         BoundField("on_hold", .bool, "credit on hold (from the journal: held and not released)") { s, r in
-            .bool(s.onHold[Int(r)])
+            .bool(s.isOnHold(r))
         },
         BoundField("last_reminder", .date, "date of the latest reminder (from the journal; null before any)") { s, r in
-            day(s.lastReminder[Int(r)])
+            day(s.lastReminder(r))
         },
         BoundField("tags", .list(.string), "the tags policies gave it (from the journal): tags contains \"watch\"") { s, r in
             .list((s.tags[r] ?? []).map(Value.string))

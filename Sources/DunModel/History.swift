@@ -159,29 +159,34 @@ public struct History: Sendable {
         return tags
     }
 
-    func replayed(customers: Int, asOf: Day) -> (lastReminder: [Day?], onHold: [Bool], grade: [Grade?]) {
-        var lastReminder = [Day?](repeating: nil, count: customers)
-        var holdDay = [Day?](repeating: nil, count: customers)
-        var onHold = [Bool](repeating: false, count: customers)
-        var grade = [Grade?](repeating: nil, count: customers)
-        var gradeDay = [Day?](repeating: nil, count: customers)
+    /// What the journal says of customers as of a date, for the customers it names only.
+    struct Replay: Sendable {
+        var lastReminder: [Int32: Day] = [:]
+        var onHold: Set<Int32> = []
+        var grade: [Int32: Grade] = [:]
+    }
+
+    func replayed(customers: Int, asOf: Day) -> Replay {
+        var replay = Replay()
+        var holdDay: [Int32: Day] = [:]
+        var gradeDay: [Int32: Day] = [:]
         for e in events where e.day <= asOf && Int(e.customer) < customers && e.customer >= 0 {
-            let c = Int(e.customer)
+            let c = e.customer
             switch e.kind {
             case .reminded:
-                if let d = lastReminder[c], d >= e.day {} else { lastReminder[c] = e.day }
+                if let d = replay.lastReminder[c], d >= e.day {} else { replay.lastReminder[c] = e.day }
             case .heldCredit, .releasedCredit:
                 if let d = holdDay[c], d > e.day { continue }
                 holdDay[c] = e.day
-                onHold[c] = e.kind == .heldCredit
+                if e.kind == .heldCredit { replay.onHold.insert(c) } else { replay.onHold.remove(c) }
             case .setGrade(let g):
                 if let d = gradeDay[c], d > e.day { continue }
                 gradeDay[c] = e.day
-                grade[c] = g
+                replay.grade[c] = g
             case .disputed, .resolved, .promised, .tagged, .untagged, .planOffered:
                 continue
             }
         }
-        return (lastReminder, onHold, grade)
+        return replay
     }
 }

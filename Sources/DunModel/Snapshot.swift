@@ -66,6 +66,24 @@ private struct InvoiceTotals {
     }
 }
 
+/// What a customer's payments add up to: unapplied cash, and the day of the last one. The
+/// payments' pass touches this record (16 bytes) for each payment, the invoices' pass the
+/// next one (32 bytes) for each invoice: where one record of 56 served both, each pass read
+/// more memory, and with a million customers, each place touched is a wait.
+private struct PaidTotals {
+    var unapplied: Int64 = 0
+    var last: Day?
+}
+
+/// What a customer's visible invoices add up to.
+private struct OpenTotals {
+    var balance: Int64 = 0
+    var overdueBalance: Int64 = 0
+    var daysToPaySum: Int64 = 0
+    var paidCount: Int32 = 0
+    var overdue: Int32 = 0
+}
+
 /// The workspace seen as of a date: invoices issued and payments made after it do not
 /// exist yet; balances, days overdue and buckets are those of that day.
 public final class Snapshot: Sendable {
@@ -87,18 +105,14 @@ public final class Snapshot: Sendable {
     // Per invoice (indexed by invoice row; meaningful for visible invoices).
     private let perInvoice: [InvoiceTotals]
 
-    // Per customer.
-    public let balance: [Int64]
-    public let overdueBalance: [Int64]
-    public let unapplied: [Int64]
-    public let overdue: [Int32]
-    public let lastPayment: [Day?]
-    public let avgDaysToPay: [Decimal64?]
-    public let utilization: [Decimal64?]
-    /// From the journal (`History`): the latest reminder, a credit hold, a grade set.
-    public let lastReminder: [Day?]
-    public let onHold: [Bool]
-    public let gradeSet: [Grade?]
+    // Per customer (indexed by customer row), read through the functions below: the fields
+    // derived from them are not kept, as a million customers' would be 70 MB more of fresh
+    // memory to fill at each load.
+    private let paid: [PaidTotals]
+    private let open: [OpenTotals]
+    /// From the journal (`History`): the customers with a latest reminder, on credit hold, or
+    /// with a grade set.
+    private let journal: History.Replay
     /// The journal's entries applied as of the date: the `actions` entity.
     public let actions: [History.Record]
     /// The tags policies gave each customer (by row), from the journal.
@@ -149,20 +163,7 @@ public final class Snapshot: Sendable {
         // What each pass below adds up is kept per invoice and per customer in one small
         // record, so that a payment or an invoice touches one place in memory for its invoice
         // and one for its customer, not one per total: with a million customers, the totals
-        // no longer fit in the processor's cache, and each place touched is a wait. Each
-        // pass has a record of its own per customer (16 and 32 bytes, where one record of
-        // 56 served both), so that a pass reads less memory.
-        struct PaidTotals {
-            var unapplied: Int64 = 0
-            var last: Day?
-        }
-        struct OpenTotals {
-            var balance: Int64 = 0
-            var overdueBalance: Int64 = 0
-            var daysToPaySum: Int64 = 0
-            var paidCount: Int32 = 0
-            var overdue: Int32 = 0
-        }
+        // no longer fit in the processor's cache, and each place touched is a wait.
         var perInvoice = filledArray(count: inv.count) { InvoiceTotals(visible: inv.issued[$0] <= asOf) }
         var paid = filledArray(repeating: PaidTotals(), count: cust.count)
         var open = filledArray(repeating: OpenTotals(), count: cust.count)
@@ -232,20 +233,8 @@ public final class Snapshot: Sendable {
             }
         }
 
-        var balance = [Int64](repeating: 0, count: cust.count)
-        var avg = [Decimal64?](repeating: nil, count: cust.count)
-        var utilization = [Decimal64?](repeating: nil, count: cust.count)
-        for c in 0..<cust.count {
-            let totals = open[c]
-            balance[c] = try add(totals.balance, -paid[c].unapplied, c)
-            if totals.paidCount > 0 {
-                // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
-                avg[c] = Decimal64(totals.daysToPaySum).divided(by: Decimal64(Int64(totals.paidCount)), places: 1)
-            }
-            if let limit = cust.creditLimit[c], limit > 0 {
-                utilization[c] = Decimal64(balance[c]).divided(by: Decimal64(limit), places: 4)
-            }
-        }
+        // A balance is told as it is read (`balance(_:)`): here only checked.
+        for c in 0..<cust.count { _ = try add(open[c].balance, -paid[c].unapplied, c) }
 
         self.invoices = invoices
         self.payments = payments
@@ -260,14 +249,9 @@ public final class Snapshot: Sendable {
                 return Relation(owners: inv.count, items: applied) { pay.invoice[Int($0)] ?? 0 }
             }
         )
-        self.balance = balance
-        overdueBalance = open.map(\.overdueBalance)
-        unapplied = paid.map(\.unapplied)
-        overdue = open.map(\.overdue)
-        lastPayment = paid.map(\.last)
-        avgDaysToPay = avg
-        self.utilization = utilization
-        (lastReminder, onHold, gradeSet) = history.replayed(customers: cust.count, asOf: asOf)
+        self.paid = paid
+        self.open = open
+        journal = history.replayed(customers: cust.count, asOf: asOf)
         actions = history.records.filter { $0.day <= asOf }
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
         tags = history.tags(customers: cust.count, asOf: asOf)
@@ -307,6 +291,63 @@ public final class Snapshot: Sendable {
         let unexpired = promises.filter { $0.unexpired(on: asOf) }
         pausedInvoices = Set(unexpired.compactMap(\.invoice)).union(plans)
         pausedCustomers = Set(unexpired.filter { $0.invoice == nil }.map(\.customer))
+    }
+
+    // MARK: derived customer fields
+
+    /// What the customer owes: its visible invoices' balances less its unapplied cash.
+    public func balance(_ c: Int32) -> Int64 {
+        // Checked when the snapshot was made: it does not overflow.
+        open[Int(c)].balance - paid[Int(c)].unapplied
+    }
+
+    /// The balances of its invoices past due.
+    public func overdueBalance(_ c: Int32) -> Int64 {
+        open[Int(c)].overdueBalance
+    }
+
+    /// Its payments applied to no visible invoice.
+    public func unapplied(_ c: Int32) -> Int64 {
+        paid[Int(c)].unapplied
+    }
+
+    /// The days overdue of its most overdue open invoice; 0 when none is past due.
+    public func overdue(_ c: Int32) -> Int32 {
+        open[Int(c)].overdue
+    }
+
+    /// The date of its latest payment.
+    public func lastPayment(_ c: Int32) -> Day? {
+        paid[Int(c)].last
+    }
+
+    /// The average days from issue to the payment that settled them, of its paid invoices.
+    public func avgDaysToPay(_ c: Int32) -> Decimal64? {
+        let totals = open[Int(c)]
+        guard totals.paidCount > 0 else { return nil }
+        // Rounded once, straight to the places shown (rounding to 6 places first could round twice).
+        return Decimal64(totals.daysToPaySum).divided(by: Decimal64(Int64(totals.paidCount)), places: 1)
+    }
+
+    /// Its balance over its credit limit, to 4 places; `nil` without a limit.
+    public func utilization(_ c: Int32) -> Decimal64? {
+        guard let limit = workspace.customers.creditLimit[Int(c)], limit > 0 else { return nil }
+        return Decimal64(balance(c)).divided(by: Decimal64(limit), places: 4)
+    }
+
+    /// The day of the latest reminder the journal records.
+    public func lastReminder(_ c: Int32) -> Day? {
+        journal.lastReminder[c]
+    }
+
+    /// Whether the journal has the customer's credit on hold.
+    public func isOnHold(_ c: Int32) -> Bool {
+        journal.onHold.contains(c)
+    }
+
+    /// The grade the journal last set, over the file's.
+    public func gradeSet(_ c: Int32) -> Grade? {
+        journal.grade[c]
     }
 
     // MARK: derived invoice fields

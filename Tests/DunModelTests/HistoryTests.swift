@@ -26,18 +26,19 @@ struct HistoryTests {
         ]
         let r = History(events).replayed(customers: 4, asOf: try day("2026-11-28"))
         // The latest reminder up to the day, whatever the order recorded; December's is not yet.
-        #expect(r.lastReminder == [try day("2026-11-20"), nil, nil, nil])
+        #expect(r.lastReminder == [0: try day("2026-11-20")])
         // Of two events on one day, the one recorded later wins; an earlier day never does.
-        #expect(r.onHold == [false, true, false, false])
-        #expect(r.grade == [nil, nil, nil, .e])
+        #expect(r.onHold == [1])
+        #expect(r.grade == [3: .e])
     }
 
     @Test func theSnapshotShowsTheReplay() throws {
         let workspace = try load()
         let history = History([.init(customer: 1, day: try day("2026-11-02"), kind: .setGrade(.e))])
         let s = try Snapshot(workspace, asOf: try day("2026-11-28"), history: history)
-        #expect(s.gradeSet == [nil, .e])
-        #expect(s.onHold == [false, false])
-        #expect(try Snapshot(workspace, asOf: try day("2026-11-01"), history: history).gradeSet == [nil, nil])
+        #expect(s.perCustomer(s.gradeSet) == [nil, .e])
+        #expect(s.perCustomer(s.isOnHold) == [false, false])
+        let before = try Snapshot(workspace, asOf: try day("2026-11-01"), history: history)
+        #expect(before.perCustomer(before.gradeSet) == [nil, nil])
     }
 }

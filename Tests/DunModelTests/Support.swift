@@ -160,3 +160,10 @@ func firstInvalid(_ bytes: [UInt8]) -> Int? {
 func looksLikeGB(_ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBufferPointer { looksLikeGB18030($0) }
 }
+
+extension Snapshot {
+    /// A field of every customer, in order (`s.perCustomer(s.balance)`).
+    func perCustomer<T>(_ field: (Int32) -> T) -> [T] {
+        (0..<Int32(workspace.customers.count)).map(field)
+    }
+}

@@ -252,11 +252,11 @@ struct Planner {
             return [action(detail: to)]
         // What is so already is not done again: a hold on a held customer, a grade it has.
         case .holdCredit:
-            return snapshot.onHold[Int(customer)] ? [] : [action()]
+            return snapshot.isOnHold(customer) ? [] : [action()]
         case .releaseCredit:
-            return snapshot.onHold[Int(customer)] ? [action()] : []
+            return snapshot.isOnHold(customer) ? [action()] : []
         case .setGrade:
-            if case .grade(let g)? = arguments.first, g == snapshot.gradeSet[Int(customer)] ?? snapshot.workspace.customers.grade[Int(customer)] {
+            if case .grade(let g)? = arguments.first, g == snapshot.gradeSet(customer) ?? snapshot.workspace.customers.grade[Int(customer)] {
                 return []
             }
             return [action(detail: arguments.first.flatMap(text))]
