@@ -124,6 +124,8 @@ public struct TextColumn: Sendable {
         }
         if var n = numbering, let m = other.numbering, n.count(m) {
             numbering = n
+            // The room the first part kept for its texts, in case they were not numbered.
+            (bytes, ends) = ([], [])
             return
         }
         writeOut()
@@ -558,7 +560,9 @@ struct Numbering: Sendable {
 
     /// Row `row`'s text, written out for `body`.
     func withText<T>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Numbering.maxPrefix + Numbering.maxDigits) { buffer in
+        // As a stored text past the end would be: no number is made up.
+        precondition(row >= 0 && row < count, "row \(row) of \(count) numbered texts")
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Numbering.maxPrefix + Numbering.maxDigits) { buffer in
             for i in 0..<prefixCount { buffer[i] = prefixByte(i) }
             var n = first + row
             var (digits, limit) = (1, 10)
@@ -580,7 +584,7 @@ struct Numbering: Sendable {
 /// `Numbering` need none.
 public struct KeyColumn: Sendable {
     public internal(set) var texts = TextColumn()
-    /// None when the ids are numbered.
+    /// None once the ids are indexed, if they are numbered.
     var parts = [TextIndex()]
 
     public init() {}

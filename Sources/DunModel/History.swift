@@ -77,9 +77,6 @@ public struct History: Sendable {
         self.records = records
     }
 
-    /// What the events up to `asOf` leave on each of `customers` customers: the latest
-    /// reminder, whether credit is on hold, and the grade set last. Later events are not
-    /// there yet, as of that day; of two events on one day, the one recorded later wins.
     /// Disputes recorded or resolved in the journal, as of `asOf`: per invoice, the last word
     /// (true: disputed, false: resolved), over what the file says; nil where it says nothing.
     func disputes(invoices: Int, asOf: Day) -> [Int32: Bool] {
@@ -159,13 +156,16 @@ public struct History: Sendable {
         return tags
     }
 
-    /// What the journal says of customers as of a date, for the customers it names only.
+    /// What the journal says of customers as of a date, for the customers it names only: the
+    /// latest reminder, whether credit is on hold, and the grade set last.
     struct Replay: Sendable {
         var lastReminder: [Int32: Day] = [:]
         var onHold: Set<Int32> = []
         var grade: [Int32: Grade] = [:]
     }
 
+    /// What the events up to `asOf` leave on the first `customers` customers. Later events
+    /// are not there yet, as of that day; of two events on one day, the one recorded later wins.
     func replayed(customers: Int, asOf: Day) -> Replay {
         var replay = Replay()
         var holdDay: [Int32: Day] = [:]

@@ -1,4 +1,4 @@
-// Snapshot: the receivables as of one date, with every derived field computed once.
+// Snapshot: the receivables as of one date, with every total added up once.
 
 import DunCore
 
@@ -142,8 +142,8 @@ public final class Snapshot: Sendable {
     /// The payments applied to each visible invoice, in file order.
     public var paymentsOfInvoice: Relation { relations.paymentsOfInvoice.value }
 
-    /// Computes every derived field as of `asOf`, with what `history` records up to that day.
-    /// Fails only if a total overflows.
+    /// Adds up every total as of `asOf`, with what `history` records up to that day; the fields
+    /// derived from them are computed as they are read. Fails only if a total overflows.
     public init(_ workspace: Workspace, asOf: Day, history: History = History()) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf

@@ -421,8 +421,9 @@ struct PartsTests {
     /// by one or joined from parts, and written out when one does not: whatever the texts,
     /// the column gives back the same texts, finds each one's row, and is numbered exactly when
     /// the texts are, as told here from their strings.
-    @Test func numberedTextsGiveBackWhatWasAppended() {
-        var random = SplitMix64(seed: 17)
+    @Test(arguments: [17, 29, 41] as [UInt64])
+    func numberedTextsGiveBackWhatWasAppended(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
         /// Whether `texts` are a prefix of at most 16 bytes and numbers counting up by one, each
         /// written with zeros in front up to the first one's width and none past it.
         func numbered(_ texts: [String]) -> Bool {
@@ -473,14 +474,14 @@ struct PartsTests {
             for part in parts.dropFirst() { ids.append(contentsOf: part) }
             #expect((0..<ids.count).map { ids[$0] } == texts, "round \(round): \(texts)")
             #expect(ids.isNumbered == numbered(texts), "round \(round): \(texts)")
-            #expect(ids.isNumbered == ids.texts.bytes.isEmpty, "round \(round): \(texts)")
+            #expect(ids.texts.ends.count == (ids.isNumbered ? 0 : texts.count), "round \(round): \(texts)")
             let duplicates = ids.buildIndex(parts: 2)
             let firsts = Dictionary(texts.enumerated().map { ($1, $0) }, uniquingKeysWith: min)
             #expect(duplicates.map(\.row) == texts.indices.filter { firsts[texts[$0]] != $0 }.map(Int32.init))
             for (text, row) in firsts {
                 #expect(ids.row(of: text) == Int32(row), "round \(round): \(text) in \(texts)")
             }
-            for missing in [prefix + "0", prefix + "00" + texts[0].dropFirst(prefix.count), prefix, "Y"]
+            for missing in [prefix + "0", prefix + "00" + (texts.first ?? "").dropFirst(prefix.count), prefix, "Y"]
             where firsts[missing] == nil {
                 #expect(ids.row(of: missing) == nil, "round \(round): \(missing) in \(texts)")
             }
@@ -491,7 +492,8 @@ struct PartsTests {
     @Test func aNumberingIsMadeOfSensibleFields() {
         let prefix: (low: UInt64, high: UInt64) = (0x41, 0)
         #expect(Numbering(prefix: prefix, prefixCount: 1, width: 6, first: 1, count: 10) != nil)
-        #expect(Numbering(prefix: prefix, prefixCount: 1, width: 18, first: 999_999_999_999_999_990, count: 10) != nil)
+        #expect(Numbering(prefix: prefix, prefixCount: 16, width: 18, first: 999_999_999_999_999_990, count: 10) != nil)
+        #expect(Numbering(prefix: prefix, prefixCount: 0, width: 1, first: 0, count: 1_000_000_000_000_000_000) != nil)
         for (prefixCount, width, first, count) in [
             (17, 6, 1, 10), (-1, 6, 1, 10), (1, 0, 1, 10), (1, 19, 1, 10), (1, 6, -1, 10), (1, 6, 1, -1),
             (1, 18, 999_999_999_999_999_990, 11), (1, 6, 1, Int.max),
