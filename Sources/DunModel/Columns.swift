@@ -71,14 +71,12 @@ public struct TextColumn: Sendable {
     /// is the first text; otherwise writes out the numbered texts, if any.
     @inline(__always)
     private mutating func numbered(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard var n = numbering else {
+        guard numbering != nil else {
             numbering = Numbering(first: text)
             return numbering != nil
         }
-        if n.count(text) {
-            numbering = n
-            return true
-        }
+        // Counted in place, not copied out and back.
+        if numbering?.count(text) == true { return true }
         writeOut()
         return false
     }
