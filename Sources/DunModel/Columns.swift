@@ -556,7 +556,9 @@ struct Numbering: Sendable {
         return true
     }
 
-    /// Row `row`'s text, written out for `body`.
+    /// Row `row`'s text, written out for `body`. Inlined, as `TextColumn.withBytes` is: a
+    /// closure passed on to a call copies what it captures (a whole column, three arrays).
+    @inline(__always)
     func withText<T>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         // As a stored text past the end would be: no number is made up.
         precondition(row >= 0 && row < count, "row \(row) of \(count) numbered texts")
