@@ -40,7 +40,11 @@ let expressionCases: [ParseCase] = [
     // precedence, loosest first: or, and, not, comparisons, ??, + -, * /, unary -, ., calls
     ParseCase("a or b and not c", "(or a (and b (not c)))"),
     ParseCase("a and b or c and d", "(or (and a b) (and c d))"),
-    ParseCase("a or b or c", "(or (or a b) c)"),
+    ParseCase("a or b or c", "(or a b c)"),
+    ParseCase("a and b and c and d", "(and a b c d)"),
+    ParseCase("(a and b) and c", "(and (and a b) c)"),
+    ParseCase("a + b - c + d", "(+ (- (+ a b) c) d)"),
+    ParseCase("a * b / c + d * e", "(+ (/ (* a b) c) (* d e))"),
     ParseCase("x = 1 and y = 2", "(and (= x 1) (= y 2))"),
     ParseCase("not a = b", "(not (= a b))"),
     ParseCase("not not a", "(not (not a))"),

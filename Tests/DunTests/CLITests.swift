@@ -98,7 +98,7 @@ func runDun(
     }
 
     @Test func runReadsStandardInputForDash() throws {
-        let r = try runDun(["run", "--data", small, "-"], stdin: "customers | count\ninvoices | count\n")
+        let r = try runDun(["run", "--data", small, "--as-of", "2026-11-28", "-"], stdin: "customers | count\ninvoices | count\n")
         #expect(r.status == 0)
         #expect(r.out == "6\n12\n")
     }
@@ -111,7 +111,9 @@ func runDun(
     }
 
     @Test func formatsAreSelectable() throws {
-        let csv = try runDun(["--data", small, "--format", "csv", "-e", "customers where id = \"C2\" | select id, name, balance"])
+        let csv = try runDun([
+            "--data", small, "--format", "csv", "--as-of", "2026-11-28", "-e", "customers where id = \"C2\" | select id, name, balance",
+        ])
         #expect(csv.out == "id,name,balance\r\nC2,\"Smith, Jones & Partners\",45000.50\r\n")
         let json = try runDun([
             "--data", small, "--format", "json", "--as-of", "2026-11-28", "-e",

@@ -362,12 +362,12 @@ enum Robust {
         }
     }
 
-    // Were stack overflows: parentheses, `not`, member chains and long sums thousands deep.
+    // Were stack overflows: parentheses, `not`, minus signs and member chains thousands deep.
     @Test(arguments: [
         String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
         String(repeating: "not ", count: 5_000) + "true",
-        "customers" + String(repeating: ".id", count: 5_000),
-        Array(repeating: "1", count: 1_000).joined(separator: " + "),
+        String(repeating: "-", count: 100_000) + "1",
+        "customers" + String(repeating: ".id", count: 100_000),
     ])
     func deepExpressionsAreRefused(_ source: String) async {
         await #expect(processExitsWith: .success) { [source] in
@@ -376,6 +376,32 @@ enum Robust {
             let result = session.run(SourceText(name: "deep", text: source))
             let message = "expression nested too deeply (more than 64 levels)"
             guard result.diagnostics.count == 1, result.diagnostics[0].message == message else { exit(3) }
+        }
+    }
+
+    /// A long chain of one operator, named by its operator in test reports.
+    struct Chain: Sendable, Codable, CustomTestStringConvertible {
+        let testDescription: String
+        let source: String
+        let prints: String
+        init(_ name: String, _ term: String, _ count: Int, _ separator: String, around: (String, String), _ prints: String) {
+            testDescription = "\(count) × \(name)"
+            source = around.0 + Array(repeating: term, count: count).joined(separator: separator) + around.1
+            self.prints = prints
+        }
+    }
+
+    // Was a stack overflow (letting go of a tree 100,000 deep), and before that "nested too
+    // deeply": a chain of one operator is a flat list, however long.
+    @Test(arguments: [
+        Chain("+", "1 + 1", 50_000, " + ", around: ("customers | where ", " = 100000 | count"), "6\n"),
+        Chain("and", #"id != "x""#, 100_000, " and ", around: ("customers | where ", " | count"), "6\n"),
+        Chain("or", #"id = "x""#, 100_000, " or ", around: ("customers | where ", " | count"), "0\n"),
+        Chain("-", "2 * 3 / 3", 20_000, " - ", around: ("", " + 40000"), "4\n"),
+    ])
+    func longChainsRun(_ chain: Chain) async {
+        await #expect(processExitsWith: .success) { [chain] in
+            try Robust.expectInSmall([(chain.source, chain.prints)])
         }
     }
 

@@ -29,9 +29,10 @@ indirect enum NodeKind: Sendable {
     case project(Node, Projection)
     case negate(Node)
     case not(Node)
-    case and(Node, Node)
-    case or(Node, Node)
-    case arithmetic(ArithmeticOperator, Node, Node)
+    case and([Node])
+    case or([Node])
+    /// `first op x op y …`, applied left to right.
+    case arithmetic(Node, [CheckedStep])
     case coalesce(Node, Node)
     case compare(ComparisonOperator, Node, Node)
     case between(Node, Node, Node, negated: Bool)
@@ -48,6 +49,16 @@ indirect enum NodeKind: Sendable {
     case aggregate(Aggregate, Node?)
     /// An aggregate over the rows of the current group, the argument evaluated on each.
     case groupAggregate(Aggregate, Node?)
+}
+
+/// One operator of an arithmetic chain, with its right operand.
+struct CheckedStep: Sendable {
+    var op: ArithmeticOperator
+    var operand: Node
+    /// The type of the chain up to and including this step.
+    var type: DunType
+    /// The source from the chain's start to the operand's end, where an error of this step is shown.
+    var range: Range<Int>
 }
 
 public struct CheckedStage: Sendable {

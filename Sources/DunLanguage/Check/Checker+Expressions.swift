@@ -32,12 +32,12 @@ extension Checker {
             }
         case .not(let operand):
             return node(.not(condition(operand)), .bool)
-        case .and(let a, let b):
-            return node(.and(condition(a), condition(b)), .bool)
-        case .or(let a, let b):
-            return node(.or(condition(a), condition(b)), .bool)
-        case .arithmetic(let op, let a, let b):
-            return arithmetic(op, expression(a), expression(b), e.range)
+        case .and(let items):
+            return node(.and(items.map { condition($0) }), .bool)
+        case .or(let items):
+            return node(.or(items.map { condition($0) }), .bool)
+        case .arithmetic(let first, let steps):
+            return arithmetic(expression(first), steps, e.range)
         case .coalesce(let a, let b):
             let x = expression(a)
             let y = expression(b)
@@ -424,13 +424,39 @@ extension Checker {
         switch n.kind {
         case .constant(.money(let m)): return m.currency
         case .negate(let x): return staticCurrency(x)
-        case .arithmetic(_, let x, let y) where n.type == .money: return staticCurrency(x) ?? staticCurrency(y)
+        case .arithmetic(let first, let steps):
+            return currency(after: steps, staticCurrency(first))
         default: return nil
         }
     }
 
-    private mutating func arithmetic(_ op: ArithmeticOperator, _ x: Node, _ y: Node, _ range: Range<Int>) -> Node {
-        let a = x.type
+    /// The currency known of a chain's money after `steps`, from what is known of its start: a
+    /// step that gives money keeps it, or takes its operand's.
+    private func currency(after steps: some Sequence<CheckedStep>, _ start: Currency?) -> Currency? {
+        steps.reduce(start) { known, step in step.type == .money ? known ?? staticCurrency(step.operand) : nil }
+    }
+
+    /// An arithmetic chain, each step typed by the rules of its operator on the result so far.
+    private mutating func arithmetic(_ first: Node, _ steps: [ArithmeticStep], _ range: Range<Int>) -> Node {
+        var checked: [CheckedStep] = []
+        checked.reserveCapacity(steps.count)
+        var type = first.type
+        var known = staticCurrency(first)
+        for step in steps {
+            let y = expression(step.operand)
+            let span = range.lowerBound..<step.operand.range.upperBound
+            type = arithmetic(step.op, type, known, y, span)
+            checked.append(CheckedStep(op: step.op, operand: y, type: type, range: span))
+            known = currency(after: checked.suffix(1), known)
+        }
+        return Node(kind: .arithmetic(first, checked), type: type, range: range)
+    }
+
+    /// The type of `x op y`, where `x` has type `a` and money of currency `ca` if known;
+    /// `.unknown` after reporting an error.
+    private mutating func arithmetic(
+        _ op: ArithmeticOperator, _ a: DunType, _ ca: Currency?, _ y: Node, _ range: Range<Int>
+    ) -> DunType {
         let b = y.type
         var type: DunType?
         switch (op, a, b) {
@@ -443,7 +469,7 @@ extension Checker {
         case (_, .number, .number):
             type = .number
         case (.add, .money, .money), (.subtract, .money, .money):
-            if let ca = staticCurrency(x), let cb = staticCurrency(y), ca != cb {
+            if let ca, let cb = staticCurrency(y), ca != cb {
                 error(
                     "cannot \(op == .add ? "add" : "subtract") \(ca) and \(cb) without an exchange rate", range)
             }
@@ -453,7 +479,7 @@ extension Checker {
             (.divide, .money, .number):
             type = .money
         case (.divide, .money, .money):
-            if let ca = staticCurrency(x), let cb = staticCurrency(y), ca != cb {
+            if let ca, let cb = staticCurrency(y), ca != cb {
                 error("cannot divide \(ca) by \(cb) without an exchange rate", range)
             }
             type = .number
@@ -480,8 +506,8 @@ extension Checker {
             if a == .date && b == .number { hint = "add a duration: due + 30 days" }
             if a == .money && b == .money && op == .multiply { hint = "multiply an amount by a number: balance * 5%" }
             error(message, range, hint: hint)
-            return Node(kind: .arithmetic(op, x, y), type: .unknown, range: range)
+            return .unknown
         }
-        return Node(kind: .arithmetic(op, x, y), type: type, range: range)
+        return type
     }
 }

@@ -55,15 +55,14 @@ extension Interpreter {
         case .not(let x):
             m.kind = .not(folded(x))
             computable = true
-        case .and(let a, let b):
-            m.kind = .and(folded(a), folded(b))
+        case .and(let items):
+            m.kind = .and(items.map(folded))
             computable = true
-        case .or(let a, let b):
-            m.kind = .or(folded(a), folded(b))
+        case .or(let items):
+            m.kind = .or(items.map(folded))
             computable = true
-        case .arithmetic(let op, let a, let b):
-            m.kind = .arithmetic(op, folded(a), folded(b))
-            computable = true
+        case .arithmetic(let first, let steps):
+            return foldedChain(m, folded(first), steps.map { s in var s = s; s.operand = folded(s.operand); return s })
         case .coalesce(let a, let b):
             m.kind = .coalesce(folded(a), folded(b))
             computable = true
@@ -101,6 +100,25 @@ extension Interpreter {
     }
 }
 
+extension Interpreter {
+    /// An arithmetic chain whose leading steps on values are computed now: in
+    /// `today - 90 days + x`, the date; the rest stays, or the value when nothing does.
+    private func foldedChain(_ n: Node, _ first: Node, _ steps: [CheckedStep]) -> Node {
+        var first = first
+        var rest = steps[...]
+        while let step = rest.first, case .constant(let a) = first.kind, case .constant(let b) = step.operand.kind,
+            let v = try? Value.arithmetic(step.op, a, b, at: step.range)
+        {
+            first = Node(kind: .constant(v), type: step.type, range: step.range)
+            rest = rest.dropFirst()
+        }
+        guard !rest.isEmpty else { return first }
+        var m = n
+        m.kind = .arithmetic(first, Array(rest))
+        return m
+    }
+}
+
 extension Node {
     var isConstant: Bool {
         if case .constant = kind { return true }
@@ -114,11 +132,12 @@ extension NodeKind {
         switch self {
         case .constant, .today, .field, .column, .global, .entityTable: return []
         case .member(let x, _), .project(let x, _), .negate(let x), .not(let x), .isNull(let x, _): return [x]
-        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b), .coalesce(let a, let b),
-            .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _), .filter(let a, let b):
+        case .coalesce(let a, let b), .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _),
+            .filter(let a, let b):
             return [a, b]
+        case .arithmetic(let first, let steps): return [first] + steps.map(\.operand)
         case .between(let x, let lo, let hi, _): return [x, lo, hi]
-        case .list(let items), .call(_, let items), .extreme(let items, _): return items
+        case .list(let items), .call(_, let items), .extreme(let items, _), .and(let items), .or(let items): return items
         case .aggregate(_, let arg), .groupAggregate(_, let arg): return arg.map { [$0] } ?? []
         }
     }

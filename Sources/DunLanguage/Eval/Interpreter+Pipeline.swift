@@ -160,7 +160,7 @@ extension Interpreter {
     }
 
     func conjuncts(_ n: Node) -> [Node] {
-        if case .and(let a, let b) = n.kind { return conjuncts(a) + conjuncts(b) }
+        if case .and(let items) = n.kind { return items.flatMap(conjuncts) }
         return [n]
     }
 }

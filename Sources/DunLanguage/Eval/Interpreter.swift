@@ -155,14 +155,16 @@ public struct Interpreter {
             }
         case .not(let x):
             return .bool(!(try truth(x, &env)))
-        case .and(let a, let b):
-            guard try truth(a, &env) else { return .bool(false) }
-            return .bool(try truth(b, &env))
-        case .or(let a, let b):
-            if try truth(a, &env) { return .bool(true) }
-            return .bool(try truth(b, &env))
-        case .arithmetic(let op, let a, let b):
-            return try Value.arithmetic(op, evaluate(a, &env), evaluate(b, &env), at: n.range)
+        case .and(let items):
+            for item in items where !(try truth(item, &env)) { return .bool(false) }
+            return .bool(true)
+        case .or(let items):
+            for item in items where try truth(item, &env) { return .bool(true) }
+            return .bool(false)
+        case .arithmetic(let first, let steps):
+            var v = try evaluate(first, &env)
+            for step in steps { v = try Value.arithmetic(step.op, v, evaluate(step.operand, &env), at: step.range) }
+            return v
         case .coalesce(let a, let b):
             let v = try evaluate(a, &env)
             return v.isNull ? try evaluate(b, &env) : v

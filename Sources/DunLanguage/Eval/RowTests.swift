@@ -121,20 +121,29 @@ extension Interpreter {
         case .not(let x):
             guard let t = rowTest(x, entity: entity) else { return nil }
             return { row throws(RuntimeError) in try !t(row) }
-        case .and(let a, let b):
-            guard let x = rowTest(a, entity: entity), let y = rowTest(b, entity: entity) else { return nil }
-            return { row throws(RuntimeError) in
-                guard try x(row) else { return false }
-                return try y(row)
-            }
-        case .or(let a, let b):
-            guard let x = rowTest(a, entity: entity), let y = rowTest(b, entity: entity) else { return nil }
-            return { row throws(RuntimeError) in
-                if try x(row) { return true }
-                return try y(row)
-            }
+        case .and(let items):
+            return rowTest(items, entity: entity, until: false)
+        case .or(let items):
+            return rowTest(items, entity: entity, until: true)
         default:
             return nil
+        }
+    }
+}
+
+extension Interpreter {
+    /// The conditions of an `and` (`decisive` false) or an `or` (true) chain, tested in turn
+    /// until one gives `decisive`: then the chain gives it too.
+    private func rowTest(_ items: [Node], entity: EntityID, until decisive: Bool) -> RowTest? {
+        let tests = items.compactMap { rowTest($0, entity: entity) }
+        guard tests.count == items.count else { return nil }
+        if tests.count == 2 {
+            let (x, y) = (tests[0], tests[1])
+            return { row throws(RuntimeError) in try x(row) == decisive ? decisive : y(row) }
+        }
+        return { row throws(RuntimeError) in
+            for test in tests where try test(row) == decisive { return decisive }
+            return !decisive
         }
     }
 }

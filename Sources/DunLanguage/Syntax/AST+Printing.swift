@@ -24,9 +24,11 @@ extension Expr: CustomStringConvertible {
         case .call(let name, _, let args): return "(\(name)\(args.map { " \($0)" }.joined()))"
         case .negate(let e): return "(- \(e))"
         case .not(let e): return "(not \(e))"
-        case .and(let a, let b): return "(and \(a) \(b))"
-        case .or(let a, let b): return "(or \(a) \(b))"
-        case .arithmetic(let op, let a, let b): return "(\(op.rawValue) \(a) \(b))"
+        case .and(let items): return "(and\(items.map { " \($0)" }.joined()))"
+        case .or(let items): return "(or\(items.map { " \($0)" }.joined()))"
+        case .arithmetic(let first, let steps):
+            // Left to right, as nested pairs: `a - b - c` is `(- (- a b) c)`.
+            return steps.reduce(first.description) { "(\($1.op.rawValue) \($0) \($1.operand))" }
         case .coalesce(let a, let b): return "(?? \(a) \(b))"
         case .compare(let op, let a, let b): return "(\(op.rawValue) \(a) \(b))"
         case .between(let e, let lo, let hi, let neg): return "(\(neg ? "not-between" : "between") \(e) \(lo) \(hi))"

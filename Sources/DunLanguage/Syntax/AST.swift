@@ -45,9 +45,13 @@ public indirect enum ExprKind: Equatable, Sendable {
     case call(String, nameRange: Range<Int>, [Expr])
     case negate(Expr)
     case not(Expr)
-    case and(Expr, Expr)
-    case or(Expr, Expr)
-    case arithmetic(ArithmeticOperator, Expr, Expr)
+    /// `a and b and …`: two or more conditions, a flat list however long the chain.
+    case and([Expr])
+    /// `a or b or …`: two or more conditions.
+    case or([Expr])
+    /// `a + b - c …` or `a * b / c …`: operators of one precedence, applied left to right;
+    /// a flat list, so that a long sum is not a deep tree.
+    case arithmetic(Expr, [ArithmeticStep])
     /// `a ?? b`
     case coalesce(Expr, Expr)
     case compare(ComparisonOperator, Expr, Expr)
@@ -72,13 +76,20 @@ extension ExprKind {
         case .literal, .name: return []
         case .member(let e, _, _), .negate(let e), .not(let e), .isNull(let e, _): return [e]
         case .call(_, _, let args): return args
-        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b), .coalesce(let a, let b),
-            .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _), .filter(let a, let b):
+        case .coalesce(let a, let b), .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _),
+            .filter(let a, let b):
             return [a, b]
+        case .arithmetic(let first, let steps): return [first] + steps.map(\.operand)
         case .between(let a, let b, let c, _): return [a, b, c]
-        case .list(let items): return items
+        case .list(let items), .and(let items), .or(let items): return items
         }
     }
+}
+
+/// One operator and its right operand in an arithmetic chain.
+public struct ArithmeticStep: Equatable, Sendable {
+    public var op: ArithmeticOperator
+    public var operand: Expr
 }
 
 /// `name = expr` in select, derive, group and aggregate; the name is optional where a

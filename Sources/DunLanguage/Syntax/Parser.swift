@@ -384,18 +384,22 @@ public struct Parser {
     mutating func expression() throws(SyntaxError) -> Expr {
         try descend()
         defer { nesting -= 1 }
-        var left = try conjunction()
-        while match(.keyword(.or)) {
-            let right = try conjunction()
-            left = Expr(.or(left, right), left.range.lowerBound..<right.range.upperBound)
-        }
-        guard left.depth <= Parser.maxDepth else { throw tooDeep(left.range) }
-        return left
+        var terms = [try conjunction()]
+        while match(.keyword(.or)) { terms.append(try conjunction()) }
+        let e = terms.count == 1 ? terms[0] : Expr(.or(terms), Parser.span(terms))
+        guard e.depth <= Parser.maxDepth else { throw tooDeep(e.range) }
+        return e
     }
 
     /// Expressions deeper than this are refused: the checker and the interpreter walk them
-    /// recursively, and no sensible query comes near it.
+    /// recursively, and no sensible query comes near it. A chain of one operator (`a + b + …`,
+    /// `a and b and …`) is one level however long: it is a list, not a tree.
     static let maxDepth = 64
+
+    /// The source the terms of a chain span, from the first to the last.
+    private static func span(_ terms: [Expr]) -> Range<Int> {
+        terms[0].range.lowerBound..<terms[terms.count - 1].range.upperBound
+    }
 
     /// Counts one more level of recursive descent, refusing to go deeper than `maxDepth`.
     private mutating func descend() throws(SyntaxError) {
@@ -416,12 +420,9 @@ public struct Parser {
 
     // and → not ('and' not)*
     private mutating func conjunction() throws(SyntaxError) -> Expr {
-        var left = try negation()
-        while match(.keyword(.and)) {
-            let right = try negation()
-            left = Expr(.and(left, right), left.range.lowerBound..<right.range.upperBound)
-        }
-        return left
+        var terms = [try negation()]
+        while match(.keyword(.and)) { terms.append(try negation()) }
+        return terms.count == 1 ? terms[0] : Expr(.and(terms), Parser.span(terms))
     }
 
     // not → 'not' not | comparison
@@ -488,25 +489,29 @@ public struct Parser {
 
     // additive → multiplicative (('+' | '-') multiplicative)*
     private mutating func additive() throws(SyntaxError) -> Expr {
-        var left = try multiplicative()
+        let first = try multiplicative()
+        var steps: [ArithmeticStep] = []
         while case .symbol(let s) = peek.kind, s == .plus || s == .minus {
             advance()
-            let right = try multiplicative()
-            left = Expr(.arithmetic(s == .plus ? .add : .subtract, left, right), left.range.lowerBound..<right.range.upperBound)
+            steps.append(ArithmeticStep(op: s == .plus ? .add : .subtract, operand: try multiplicative()))
         }
-        return left
+        return chain(first, steps)
     }
 
     // multiplicative → unary (('*' | '/') unary)*
     private mutating func multiplicative() throws(SyntaxError) -> Expr {
-        var left = try unary()
+        let first = try unary()
+        var steps: [ArithmeticStep] = []
         while case .symbol(let s) = peek.kind, s == .star || s == .slash {
             advance()
-            let right = try unary()
-            left = Expr(
-                .arithmetic(s == .star ? .multiply : .divide, left, right), left.range.lowerBound..<right.range.upperBound)
+            steps.append(ArithmeticStep(op: s == .star ? .multiply : .divide, operand: try unary()))
         }
-        return left
+        return chain(first, steps)
+    }
+
+    private func chain(_ first: Expr, _ steps: [ArithmeticStep]) -> Expr {
+        guard let last = steps.last else { return first }
+        return Expr(.arithmetic(first, steps), first.range.lowerBound..<last.operand.range.upperBound)
     }
 
     // unary → '-' unary | postfix
@@ -527,6 +532,8 @@ public struct Parser {
         while match(.symbol(.dot)) {
             let (name, range) = try identifier("a field name after '.'")
             e = Expr(.member(e, name, nameRange: range), e.range.lowerBound..<range.upperBound)
+            // Refused as it grows: a tree built deeper would itself be too deep to let go of.
+            guard e.depth <= Parser.maxDepth else { throw tooDeep(e.range) }
         }
         return e
     }
