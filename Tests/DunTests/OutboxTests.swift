@@ -293,6 +293,30 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(c3.hasSuffix("\r\n\r\nOurs: I06 \r\n"))
     }
 
+    // Was a path traversal: the language column was put into the template's path, so
+    // `/../../…/evil` rendered the reminder from any file named `.mustache`.
+    @Test func aLanguageFromTheDataNamesNoFile() throws {
+        let w = try workspace()
+        try write("Subject: EVIL\n\nread from outside templates/\n", w, "evil.mustache")
+        try write("Subject: EVIL\n\nread from outside templates/\n", w, "templates/sub/gentle.en.mustache")
+        let escape = String(repeating: "/..", count: 12) + w.folder.path + "/evil"
+        let original = try read(w, "customers.csv")
+        #expect(original.contains(",gd@example.com,,en"))
+        for language in [escape, "../evil", "sub/../../evil", "en/../../evil"] {
+            let customers = original.replacingOccurrences(of: ",gd@example.com,,en", with: ",gd@example.com,,\"\(language)\"")
+            try write(customers, w, "customers.csv")
+            try? FileManager.default.removeItem(at: w.folder.appendingPathComponent(".dun"))
+            try? FileManager.default.removeItem(at: w.folder.appendingPathComponent("outbox"))
+            let r = try w.dun(["run", "standard.dun", "--apply"])
+            #expect(r.status == 0, "\(r.err)")
+            let eml = try read(w, "outbox/000001-C4.eml")
+            #expect(!eml.contains("EVIL") && !eml.contains("outside"), "\(language)")
+            // Not a language code: as if the column were empty, the language of C4's region, Chinese.
+            let subject = headers(eml).first { $0.0 == "Subject" }?.1 ?? ""
+            #expect(decodeHeader(subject).hasPrefix("付款提醒"), "\(language)")
+        }
+    }
+
     @Test func anUnknownTemplateOrAMissingSenderIsAClearError() throws {
         let w = try workspace()
         try write("policy p {\n  rule r: invoices where days_overdue > 0 => remind via email template \"nope\"\n}\n", w, "p.dun")

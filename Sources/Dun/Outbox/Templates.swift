@@ -61,22 +61,37 @@ struct MessageTemplate {
 }
 
 /// The templates of one workspace: its own `templates/` first, then the built-in ones.
+///
+/// A template is found by its file name among the files that exist — the built-in ones and
+/// those listed in `templates/` — and never by a path put together from a name or a language:
+/// both can come from data (a customer's `language` column), and data must not name a file.
 struct Templates {
     let directory: String
+    /// The workspace's own template files, by name (`gentle.zh.mustache`), listed once.
+    private let own: Set<String>
     /// Read once per name and language.
     private var cache: [String: Result<MessageTemplate, Diagnostic>] = [:]
 
     init(directory: String) {
         self.directory = directory
+        own = Templates.files(in: directory)
     }
 
     /// The built-in templates, by file name (`gentle.en.mustache`).
     static let builtIn: [String: String] = Dictionary(
         StandardLibrary.files.filter { $0.name.hasSuffix(".mustache") }.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
 
+    /// The names of the `.mustache` files in the workspace's `templates/` folder.
+    private static func files(in directory: String?) -> Set<String> {
+        guard let directory else { return [] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/templates")) ?? []
+        return Set(names.filter { $0.hasSuffix(".mustache") })
+    }
+
     /// The language of a customer: its `language` column, else the workspace's `language` in
     /// dun.toml, else its region's (Chinese for a region written in Chinese characters or one of
-    /// CN, HK, TW, China, Hong Kong, Taiwan), else English. `zh-CN` and `zh_Hans` count as `zh`.
+    /// CN, HK, TW, China, Hong Kong, Taiwan), else English. `zh-CN` and `zh_Hans` count as `zh`;
+    /// a value that is not a language code (letters only) counts as none.
     static func language(customer: String?, workspace: String?, region: String?) -> String {
         for given in [customer, workspace] {
             if let code = given.map(normalize), !code.isEmpty { return code }
@@ -87,7 +102,8 @@ struct Templates {
     }
 
     private static func normalize(_ language: String) -> String {
-        String(language.trimmingCharacters(in: .whitespaces).lowercased().prefix { $0 != "-" && $0 != "_" })
+        let code = language.trimmingCharacters(in: .whitespaces).lowercased().prefix { $0 != "-" && $0 != "_" }
+        return code.count <= 8 && code.allSatisfy({ $0.isASCII && $0.isLetter }) ? String(code) : ""
     }
 
     /// The template `name` in `language`, else in English: the workspace's file, else the built-in one.
@@ -102,8 +118,11 @@ struct Templates {
     private func find(_ name: String, language: String) throws(Diagnostic) -> MessageTemplate {
         for lang in language == "en" ? ["en"] : [language, "en"] {
             let file = "\(name).\(lang).mustache"
-            let path = URL(fileURLWithPath: directory).appendingPathComponent("templates/\(file)").path
-            if let data = FileManager.default.contents(atPath: path) {
+            if own.contains(file) {
+                let path = URL(fileURLWithPath: directory).appendingPathComponent("templates").appendingPathComponent(file).path
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw Diagnostic(.error, "cannot read the template", file: "templates/\(file)")
+                }
                 guard let text = String(data: data, encoding: .utf8) else {
                     throw Diagnostic(.error, "the template is not UTF-8", file: "templates/\(file)", hint: "save it as UTF-8")
                 }
@@ -117,10 +136,8 @@ struct Templates {
     /// Whether a template of that name is built in, or in the workspace in `directory` in any
     /// language: what a plan checks before an apply would fail on it.
     static func exists(_ name: String, in directory: String?) -> Bool {
-        if builtIn.keys.contains(where: { $0.hasPrefix(name + ".") }) { return true }
-        guard let directory else { return false }
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/templates")) ?? []
-        return files.contains { $0.hasPrefix(name + ".") && $0.hasSuffix(".mustache") }
+        let files = Set(builtIn.keys).union(Templates.files(in: directory))
+        return files.contains { $0.hasPrefix(name + ".") && $0.dropFirst(name.count + 1).split(separator: ".").count == 2 }
     }
 
     static func unknown(_ name: String) -> Diagnostic {
