@@ -1,19 +1,30 @@
 // Diagnostic: an error or warning about a script or a data file, with where it is.
 
 /// Where in a text a diagnostic points: a line, a column counted in characters,
-/// the line itself, and how many characters the caret covers.
+/// the line itself (or, for a very long line, the part of it around the column), and how
+/// many characters the caret covers.
 public struct Position: Sendable, Equatable {
     public var line: Int
     public var column: Int
+    /// The line as shown: whole, or a marked excerpt around `column` when it is very long.
     public var lineText: String
     public var length: Int
+    /// Where `column` falls in `lineText`, counted in characters from 1.
+    public var shownColumn: Int
 
     public init(line: Int, column: Int, lineText: String, length: Int) {
         self.line = line
         self.column = column
         self.lineText = lineText
         self.length = max(1, length)
+        shownColumn = column
     }
+
+    /// A line longer than this many bytes is shown as an excerpt: at most `context` bytes
+    /// before the range and after it, and `window` bytes of the range.
+    static let longLine = 400
+    static let context = 80
+    static let window = 60
 
     /// The position of UTF-8 bytes `range` in `bytes`, whose line `line` starts at `lineStart`.
     public init<Bytes: RandomAccessCollection<UInt8>>(bytes all: Bytes, lineStart: Int, line: Int, range: Range<Int>)
@@ -26,13 +37,28 @@ public struct Position: Sendable, Equatable {
             guard a < b else { return 0 }
             return String(decoding: all[a..<b], as: UTF8.self).count
         }
+        /// The start of the character `i` falls in (a UTF-8 continuation byte is 0b10xxxxxx).
+        func characterStart(_ i: Int) -> Int {
+            var i = i
+            while i > lineStart && i < textEnd && all[i] & 0xC0 == 0x80 { i -= 1 }
+            return i
+        }
         let start = min(max(range.lowerBound, lineStart), textEnd)
         let end = min(max(range.upperBound, start), textEnd)
+        var shownStart = lineStart
+        var shownEnd = textEnd
+        if textEnd - lineStart > Position.longLine {
+            shownStart = characterStart(max(lineStart, start - Position.context))
+            shownEnd = characterStart(min(textEnd, min(end, start + Position.window) + Position.context))
+        }
+        let before = shownStart > lineStart ? "…" : ""
+        let after = shownEnd < textEnd ? "…" : ""
         self.init(
             line: line,
             column: chars(lineStart, start) + 1,
-            lineText: String(decoding: all[lineStart..<textEnd], as: UTF8.self),
-            length: chars(start, end))
+            lineText: before + String(decoding: all[shownStart..<shownEnd], as: UTF8.self) + after,
+            length: chars(start, min(end, shownEnd)))
+        shownColumn = before.count + chars(shownStart, start) + 1
     }
 }
 
@@ -76,10 +102,10 @@ public struct Diagnostic: Error, Sendable, Equatable {
         if let p = position {
             out += p.lineText + "\n"
             var caret = ""
-            for ch in p.lineText.prefix(p.column - 1) {
+            for ch in p.lineText.prefix(p.shownColumn - 1) {
                 caret += ch == "\t" ? "\t" : String(repeating: " ", count: ch.displayWidth)
             }
-            let covered = p.lineText.dropFirst(p.column - 1).prefix(p.length)
+            let covered = p.lineText.dropFirst(p.shownColumn - 1).prefix(p.length)
             let width = max(1, covered.reduce(0) { $0 + $1.displayWidth })
             caret += "^" + String(repeating: "~", count: width - 1)
             out += caret + "\n"

@@ -3,10 +3,16 @@
 /// The candidate closest to `name` by edit distance, when it is close enough to be
 /// a plausible typo (an exact match ignoring case always is).
 public func nearestName(to name: String, in candidates: some Sequence<String>) -> String? {
+    // No name is this long: a longer text is some other mistake, and comparing it with every
+    // candidate would take time in proportion to its length.
+    guard name.utf8.count <= 256 else { return nil }
     let target = Array(name.lowercased())
+    // No candidate further than this is accepted (below), and the lengths alone tell that.
+    let most = max(1, target.count / 3)
     var best: (String, Int)?
     for candidate in candidates {
         let c = Array(candidate.lowercased())
+        guard abs(c.count - target.count) <= most else { continue }
         let d = editDistance(target, c)
         if let current = best, current.1 <= d { continue }
         best = (candidate, d)
@@ -14,6 +20,23 @@ public func nearestName(to name: String, in candidates: some Sequence<String>) -
     guard let (found, distance) = best else { return nil }
     let allowed = max(1, min(target.count, found.count) / 3)
     return distance <= allowed ? found : nil
+}
+
+/// A value as a message quotes it: whole when short (`'C042'`); a long one cut to its first
+/// `limit` characters, marked, with its length (`'INV-AAAA…' (65536 bytes)`), so that one bad
+/// field can neither flood the terminal nor make its error slow to build.
+public func excerpt(_ value: some StringProtocol, limit: Int = 40) -> String {
+    let head = value.prefix(limit)
+    guard head.endIndex < value.endIndex else { return "'\(value)'" }
+    return "'\(head)…' (\(value.utf8.count) bytes)"
+}
+
+/// The same for UTF-8 bytes, of which only the first few are decoded.
+public func excerpt<Bytes: Collection<UInt8>>(utf8 bytes: Bytes, limit: Int = 40) -> String {
+    let decoded = bytes.prefix(limit * 4 + 4)
+    let head = String(decoding: decoded, as: UTF8.self)
+    guard decoded.endIndex < bytes.endIndex else { return excerpt(head, limit: limit) }
+    return "'\(head.prefix(limit))…' (\(bytes.count) bytes)"
 }
 
 /// Levenshtein distance with adjacent transpositions counting one.

@@ -222,4 +222,24 @@ struct DiagnosticTests {
         let p = Position(bytes: bytes, lineStart: 9, line: 2, range: 12..<18)
         #expect(p == Position(line: 2, column: 4, lineText: "C1,上海", length: 2))
     }
+
+    @Test func aVeryLongLineIsShownAroundTheCaret() throws {
+        let text = String(repeating: "a", count: 300) + " 客户 " + String(repeating: "b", count: 300)
+        let d = SourceText(name: "long.dun", text: text).diagnostic("x", at: try bytes(of: "客户", in: text))
+        // The column is the real one; the line is cut 80 bytes either side, on character boundaries.
+        #expect(d.position?.column == 302)
+        #expect(d.rendered == "long.dun:1:302: error: x\n…" + String(repeating: "a", count: 79) + " 客户 " + String(repeating: "b", count: 79)
+            + "…\n" + String(repeating: " ", count: 81) + "^~~~\n")
+        // A line of 400 bytes or less is shown whole.
+        let short = String(repeating: "a", count: 390) + "!"
+        #expect(SourceText(name: "s", text: short).position(of: 390..<391).lineText == short)
+    }
+
+    @Test func longValuesAreQuotedInPart() {
+        #expect(excerpt("C042") == "'C042'")
+        #expect(excerpt(String(repeating: "客", count: 40)) == "'\(String(repeating: "客", count: 40))'")
+        #expect(excerpt(String(repeating: "客", count: 41)) == "'\(String(repeating: "客", count: 40))…' (123 bytes)")
+        #expect(excerpt(utf8: Array(String(repeating: "x", count: 1 << 20).utf8)) == "'\(String(repeating: "x", count: 40))…' (1048576 bytes)")
+        #expect(excerpt(utf8: Array("短".utf8)) == "'短'")
+    }
 }

@@ -21,6 +21,11 @@ struct NearestNameTests {
         #expect(nearestName(to: "cny", in: ["USD", "CNY"]) == "CNY")
     }
 
+    @Test func aVeryLongTextIsNoTypo() {
+        #expect(nearestName(to: String(repeating: "a", count: 100_000), in: ["a", "aa"]) == nil)
+        #expect(nearestName(to: "INV-00001" + String(repeating: "x", count: 300), in: ["INV-00001"]) == nil)
+    }
+
     @Test func nothingCloseIsNil() {
         #expect(nearestName(to: "zzzz", in: Self.fields) == nil)
         #expect(nearestName(to: "customer", in: Self.fields) == nil)

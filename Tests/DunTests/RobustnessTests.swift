@@ -416,6 +416,52 @@ enum Robust {
     }
 
     // Was quadratic: a "did you mean" over every id for every bad reference, shown or not.
+    // Were minutes and hundreds of megabytes: a did-you-mean over every id for a 256 KiB
+    // reference, and each bad value echoed whole in the message and the line shown.
+    @Test func hugeBadValuesGiveShortErrorsQuickly() async {
+        await #expect(processExitsWith: .success) {
+            alarm(60)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-robustness-\(getpid())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let n = 2_000
+            try ("id,name\n" + (0..<n).map { "C\($0),n\n" }.joined())
+                .write(to: dir.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+            try ("id,customer_id,issued,due,amount\n" + (0..<n).map { "I\($0),C\($0),2026-01-01,2026-02-01,1.00\n" }.joined())
+                .write(to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
+            let id = String(repeating: "A", count: 256 << 10)
+            let amount = String(repeating: "9", count: 4 << 20) + "x"
+            try ("id,customer_id,invoice_id,date,amount\n" + "P0,C0,I0,2026-03-01,\(amount)\n"
+                + (1..<60).map { "P\($0),C\($0),\(id),2026-03-01,1.00\n" }.joined())
+                .write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+            do throws(Diagnostics) {
+                _ = try Session.open(directory: dir.path, asOf: Day(iso: "2026-11-28")!)
+                exit(3)
+            } catch {
+                let rendered = error.all.map(\.rendered)
+                let a40 = String(repeating: "A", count: 40)
+                guard error.all.count == 51,
+                    error.all[0].message == "amount '\(String(repeating: "9", count: 40))…' (4194305 bytes) is too large",
+                    error.all[1].message == "no invoice '\(a40)…' (262144 bytes) in invoices.csv",
+                    error.all[1].position?.column == 7,
+                    rendered.allSatisfy({ $0.utf8.count < 2_000 })
+                else {
+                    FileHandle.standardError.write(Data(rendered.prefix(2).joined().prefix(4000).utf8))
+                    exit(3)
+                }
+                // The line from its start (less than 80 bytes before the value), then 60 bytes of
+                // the value and 80 after, here more of it; the caret under the value shown.
+                let line = "P1,C1,\(String(repeating: "A", count: 140))…"
+                let caret = "      ^" + String(repeating: "~", count: 139)
+                guard rendered[1].hasSuffix("/payments.csv:3:7: error: no invoice '\(a40)…' (262144 bytes) in invoices.csv\n\(line)\n\(caret)\n")
+                else {
+                    FileHandle.standardError.write(Data(rendered[1].prefix(4000).utf8))
+                    exit(3)
+                }
+            }
+        }
+    }
+
     @Test func manyBadReferencesLoadQuickly() async {
         await #expect(processExitsWith: .success) {
             alarm(60)

@@ -47,7 +47,7 @@ struct CSVFile: @unchecked Sendable {
             if let first = seen[column], !column.isEmpty {
                 throw CSVFile.locate(
                     file: name, bytes: bytes, field: header[i],
-                    message: "column '\(column)' appears twice in the header (also column \(first + 1))", hint: nil)
+                    message: "column \(excerpt(column)) appears twice in the header (also column \(first + 1))", hint: nil)
             }
             seen[column] = i
         }
@@ -71,7 +71,8 @@ struct CSVFile: @unchecked Sendable {
                 position: Position(
                     bytes: bytes, lineStart: header.first?.lineStart ?? 0, line: header.first?.line ?? 1, range: 0..<0),
                 hint: hints.isEmpty
-                    ? "the header has: \(present.joined(separator: ", "))"
+                    ? "the header has: \(present.prefix(40).map { $0.utf8.count > 40 ? excerpt($0) : $0 }.joined(separator: ", "))"
+                        + (present.count > 40 ? ", …" : "")
                     : "did you mean " + hints.joined(separator: ", ") + "?")
         }
     }

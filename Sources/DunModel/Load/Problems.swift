@@ -199,7 +199,7 @@ struct Problems: Sendable {
         for (row, _) in found {
             rows.insert(row)
             add(
-                row: row, column: column, rank: .givenTwice, "duplicate \(what) id '\(ids[Int(row)])'",
+                row: row, column: column, rank: .givenTwice, "duplicate \(what) id \(excerpt(ids[Int(row)]))",
                 hint: "each \(what) id may appear once")
         }
         return rows

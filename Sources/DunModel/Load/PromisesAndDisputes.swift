@@ -16,7 +16,7 @@ extension History {
         func day(_ rows: CSVRows, _ r: Int, _ c: Int, _ what: String) -> Day? {
             guard let text = rows.values[r][c] else { return nil }
             guard let d = Day(iso: text) else {
-                problems.append(rows.error(row: r, column: c, "\(what) '\(text)' is not a date", hint: "write it as 2026-11-28"))
+                problems.append(rows.error(row: r, column: c, "\(what) \(excerpt(text)) is not a date", hint: "write it as 2026-11-28"))
                 return nil
             }
             return d
@@ -24,7 +24,7 @@ extension History {
         func invoice(_ rows: CSVRows, _ r: Int, _ c: Int) -> Int32? {
             guard let id = rows.values[r][c] else { return nil }
             guard let i = invoices.id.row(of: id) else {
-                problems.append(rows.error(row: r, column: c, "no invoice '\(id)' in invoices.csv"))
+                problems.append(rows.error(row: r, column: c, "no invoice \(excerpt(id)) in invoices.csv"))
                 return nil
             }
             return i
@@ -41,7 +41,7 @@ extension History {
                     continue
                 }
                 guard let c = customers.id.row(of: id) else {
-                    problems.append(rows.error(row: r, column: 0, "no customer '\(id)' in customers.csv"))
+                    problems.append(rows.error(row: r, column: 0, "no customer \(excerpt(id)) in customers.csv"))
                     continue
                 }
                 let i = invoice(rows, r, 1)
@@ -52,7 +52,7 @@ extension History {
                 }
                 guard case .success(let amount) = Money.parse(values[2] ?? "", currency: customers.currency[Int(c)]) else {
                     problems.append(
-                        rows.error(row: r, column: 2, "amount '\(values[2] ?? "")' is not an amount in \(customers.currency[Int(c)])"))
+                        rows.error(row: r, column: 2, "amount \(excerpt(values[2] ?? "")) is not an amount in \(customers.currency[Int(c)])"))
                     continue
                 }
                 guard let made = day(rows, r, 3, "made_on"), let by = day(rows, r, 4, "promised_by") else {

@@ -92,10 +92,9 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         }
         let hash = keys.isNumbered ? nil : peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref)
         guard let row = keys.row(of: ref, hash: hash) else {
-            let text = String(decoding: ref, as: UTF8.self)
             // Looking for the nearest of very many ids would take longer than the load.
-            let near = wantsHints && keys.count <= 10_000 ? nearestName(to: text, in: keys.all) : nil
-            fail(c, "no \(what) '\(text)' in \(file)", hint: near.map { "did you mean '\($0)'?" })
+            let near = wantsHints && keys.count <= 10_000 ? nearestName(to: String(decoding: ref, as: UTF8.self), in: keys.all) : nil
+            fail(c, "no \(what) \(excerpt(utf8: ref)) in \(file)", hint: near.map { "did you mean '\($0)'?" })
             return nil
         }
         return row
@@ -115,7 +114,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
                 i == 4 || i == 7 ? b == UInt8(ascii: "-") : (48...57).contains(b)
             }
         fail(
-            c, shape ? "no such date '\(text)'" : "expected a date like 2026-11-28, found '\(text)'",
+            c, shape ? "no such date '\(text)'" : "expected a date like 2026-11-28, found \(excerpt(text))",
             hint: shape ? nil : "dates are ISO: year-month-day")
         return nil
     }
@@ -129,17 +128,17 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         }
         let result = Money.parse(utf8: b, currency: currency)
         if case .success(let money) = result, money.minor >= 0 { return money.minor }
-        let text = String(decoding: b, as: UTF8.self)
+        let text = excerpt(utf8: b)
         switch result {
         case .success:
-            fail(c, "negative \(what) '\(text)'", hint: "credit notes and refunds are not supported yet")
+            fail(c, "negative \(what) \(text)", hint: "credit notes and refunds are not supported yet")
         case .failure(.tooManyDecimals(let allowed)):
-            fail(c, "\(what) '\(text)' has more decimals than \(currency.code) allows (\(allowed))")
+            fail(c, "\(what) \(text) has more decimals than \(currency.code) allows (\(allowed))")
         case .failure(.tooLarge):
-            fail(c, "\(what) '\(text)' is too large")
+            fail(c, "\(what) \(text) is too large")
         case .failure(.notAnAmount):
-            let hint = text.contains(",") ? "write amounts without thousands separators: 1234567.89" : "amounts look like 1234.56"
-            fail(c, "expected an amount, found '\(text)'", hint: hint)
+            let hint = b.contains(UInt8(ascii: ",")) ? "write amounts without thousands separators: 1234567.89" : "amounts look like 1234.56"
+            fail(c, "expected an amount, found \(text)", hint: hint)
         }
         return nil
     }
@@ -149,12 +148,12 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let b = bytes(c)
         if b.isEmpty || b.equals("false") { return false }
         if b.equals("true") { return true }
-        let text = String(decoding: b, as: UTF8.self)
+        let text = b.count > 8 ? "" : String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
         case "true", "yes", "y", "1", "是", "t": return true
         case "false", "no", "n", "0", "否", "f": return false
         default:
-            fail(c, "expected true or false, found '\(text)'", hint: "also accepted: yes/no, 1/0, 是/否")
+            fail(c, "expected true or false, found \(excerpt(utf8: b))", hint: "also accepted: yes/no, 1/0, 是/否")
             return false
         }
     }
@@ -163,8 +162,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let b = bytes(c)
         if b.isEmpty { return nil }
         if b.count == 1, let grade = Grade(letter: b[0]) { return grade }
-        let text = String(decoding: b, as: UTF8.self)
-        fail(c, "unknown grade '\(text)'", hint: "grades are A (best) to E (worst)")
+        fail(c, "unknown grade \(excerpt(utf8: b))", hint: "grades are A (best) to E (worst)")
         return nil
     }
 
@@ -184,7 +182,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         } else {
             hint = "currencies are ISO 4217 codes such as CNY, USD, EUR"
         }
-        fail(c, "unknown currency '\(code)'", hint: hint)
+        fail(c, "unknown currency \(excerpt(code))", hint: hint)
         return nil
     }
 
@@ -196,7 +194,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let code = String(decoding: b, as: UTF8.self)
         guard code.uppercased() != expected.code else { return }
         fail(
-            c, "\(what) currency '\(code)' differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
+            c, "\(what) currency \(excerpt(code)) differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
             hint: "Dun keeps each customer's receivables in one currency")
     }
 
@@ -207,7 +205,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         var n: Int32 = 0
         for digit in b.first == UInt8(ascii: "+") ? b.dropFirst() : b[...] {
             guard digit >= 48 && digit <= 57, n < 100_000_000 else {
-                fail(c, "expected a whole number of days, found '\(String(decoding: b, as: UTF8.self))'")
+                fail(c, "expected a whole number of days, found \(excerpt(utf8: b))")
                 return nil
             }
             n = n * 10 + Int32(digit - 48)
