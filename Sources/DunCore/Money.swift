@@ -22,6 +22,24 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
         self.init(minor: minor, currency: currency)
     }
 
+    /// This amount × `factor` ÷ `divisor`, computed exactly and rounded once, half away from
+    /// zero, to the minor unit: a percentage of a balance (`divisor` 1), or a yearly rate for
+    /// some days (`factor` rate × days, `divisor` 365). `nil` when it does not fit.
+    public func scaled(by factor: Decimal64, over divisor: Int64 = 1) -> Money? {
+        guard divisor > 0 else { return nil }
+        // minor × significand ÷ (divisor × 10^scale), all in Int128.
+        var denominator = Int128(divisor)
+        for _ in 0..<Int(factor.scale) { denominator *= 10 }
+        let (numerator, overflow) = Int128(minor).multipliedReportingOverflow(by: Int128(factor.significand))
+        guard !overflow else { return nil }
+        let magnitude = numerator.magnitude
+        let d = UInt128(denominator)
+        var quotient = magnitude / d
+        if (magnitude % d) * 2 >= d { quotient += 1 }
+        guard let result = Int64(exactly: quotient) else { return nil }
+        return Money(minor: numerator < 0 ? -result : result, currency: currency)
+    }
+
     /// `1234.50` — plain, with every minor digit.
     public var description: String { formatted(grouped: false) }
 

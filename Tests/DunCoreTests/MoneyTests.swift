@@ -53,6 +53,21 @@ struct MoneyTests {
         #expect(Money.parse(text, currency: .cny) == .failure(error))
     }
 
+    // Was 3,072.43: the rate × days ÷ 365 was rounded to 12 places before the balance was
+    // multiplied. Exactly, 87,271.50 × 5% × 257 ÷ 365 is 3,072.435: half away from zero, .44.
+    @Test func scaledIsExactThenRoundedOnce() throws {
+        let balance = Money(minor: 8_727_150, currency: .cny)
+        let rateForDays = try #require(Decimal64(parsing: "0.05")?.multiplied(by: Decimal64(257)))
+        #expect(balance.scaled(by: rateForDays, over: 365)?.minor == 307_244)
+        #expect(Money(minor: -8_727_150, currency: .cny).scaled(by: rateForDays, over: 365)?.minor == -307_244)
+        #expect(Money(minor: 45_000_00, currency: .cny).scaled(by: Decimal64(significand: 15, scale: 3))?.minor == 675_00)
+        // 0.5 fen rounds away from zero; below it, down.
+        #expect(Money(minor: 1, currency: .cny).scaled(by: Decimal64(significand: 5, scale: 1))?.minor == 1)
+        #expect(Money(minor: 1, currency: .cny).scaled(by: Decimal64(significand: 49, scale: 2))?.minor == 0)
+        #expect(Money(minor: .max, currency: .cny).scaled(by: Decimal64(2)) == nil)
+        #expect(Money(minor: .max, currency: .cny).scaled(by: Decimal64(Int64.max), over: 365) == nil)
+    }
+
     @Test func parsesJPYWithoutDecimals() {
         #expect(Money.parse("1234", currency: Self.jpy) == .success(Money(minor: 1234, currency: Self.jpy)))
         #expect(Money.parse("1234.0", currency: Self.jpy) == .success(Money(minor: 1234, currency: Self.jpy)))

@@ -279,10 +279,12 @@ struct Planner {
                 return a
             }
         case .chargeInterest:
-            return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
-                var a = action(amount: try interest(arguments.first, on: i, customer: customer, at: range))
+            // No interest on an invoice not yet overdue: there is nothing to charge.
+            return try invoices.filter { snapshot.daysOverdue($0) > 0 }.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
+                let days = snapshot.daysOverdue(i)
+                var a = action(amount: try interest(arguments.first, on: i, days: days, customer: customer, at: range))
                 a.invoices = [i]
-                a.detail = "\(snapshot.asOf.days(since: snapshot.workspace.invoices.due[Int(i)])) days at \(arguments.first.map { "\($0)" } ?? "?") a year"
+                a.detail = "\(days) days at \(arguments.first.map { "\($0)" } ?? "?") a year"
                 return a
             }
         }
@@ -334,27 +336,22 @@ struct Planner {
         }
     }
 
-    /// Simple daily interest since the due date: balance × rate ÷ 365 × days, to the cent.
-    private func interest(_ rate: Value?, on invoice: Int32, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
+    /// Simple daily interest since the due date: balance × rate × days ÷ 365, computed exactly
+    /// and rounded once to the cent.
+    private func interest(_ rate: Value?, on invoice: Int32, days: Int64, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
         guard case .number(let yearly)? = rate else {
             throw source.diagnostic("interest needs a yearly rate", at: range, hint: "charge interest 6% per year")
         }
-        let days = max(0, snapshot.asOf.days(since: snapshot.workspace.invoices.due[Int(invoice)]))
-        guard let daily = yearly.multiplied(by: Decimal64(days)) else {
-            throw source.diagnostic("the interest is too large to compute exactly", at: range)
-        }
         let open = money(snapshot.invoiceBalance(invoice), of: customer)
-        guard let perYear = daily.divided(by: Decimal64(365), places: 12) else {
+        guard let rateForDays = yearly.multiplied(by: Decimal64(days)), let m = open.scaled(by: rateForDays, over: 365) else {
             throw source.diagnostic("the interest is too large to compute exactly", at: range)
         }
-        return try scaled(open, by: perYear, at: range)
+        return m
     }
 
     /// `amount × factor`, rounded half away from zero to the currency's minor unit.
     private func scaled(_ amount: Money, by factor: Decimal64, at range: Range<Int>) throws(Diagnostic) -> Money {
-        guard let product = amount.decimal.multiplied(by: factor),
-            let m = Money(product.rounded(toScale: amount.currency.minorUnit), currency: amount.currency)
-        else {
+        guard let m = amount.scaled(by: factor) else {
             throw source.diagnostic("the amount is too large to compute exactly", at: range)
         }
         return m
