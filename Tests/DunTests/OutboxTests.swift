@@ -418,3 +418,60 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(try statuses(w) == ["sent", "sent"])
     }
 }
+
+/// The delivery command stopped at its timeout, whatever it does. Each used to block for its
+/// own whole run (about 100 s here) or forever, holding the outbox's lock.
+@Suite struct DeliveryCommandTests {
+    func sh(_ script: String) -> [String] { ["/bin/sh", "-c", script] }
+
+    func timed(_ body: () -> (DeliveryCommand.Outcome, String)) -> (DeliveryCommand.Outcome, String, Swift.Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (outcome, said) = body()
+        return (outcome, said, clock.now - start)
+    }
+
+    @Test func aCommandThatIgnoresSIGTERMIsKilled() {
+        let (outcome, said, took) = timed {
+            DeliveryCommand.run(sh("trap '' TERM; echo started >&2; sleep 100; sleep 100"), input: Data("x".utf8), timeout: .seconds(1))
+        }
+        #expect(outcome == .timedOut)
+        #expect(said == "started")
+        // The timeout, the grace after SIGTERM, and room for a busy machine; not 100 s.
+        #expect(took < .seconds(30), "\(took)")
+    }
+
+    @Test func aChildLeftHoldingStandardErrorIsNotWaitedFor() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("dun-left-\(UUID().uuidString)")
+        defer {
+            if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(pid, SIGKILL)
+            }
+            try? FileManager.default.removeItem(at: pidFile)
+        }
+        let (outcome, said, took) = timed {
+            DeliveryCommand.run(sh("sleep 100 & echo $! > '\(pidFile.path)'; echo bye >&2"), input: Data(), timeout: .seconds(60))
+        }
+        #expect(outcome == .exited(0))
+        #expect(said == "bye")
+        #expect(took < .seconds(30), "\(took)")
+    }
+
+    @Test func aCommandThatReadsNothingDoesNotKillUsWithSIGPIPE() {
+        let input = Data(repeating: UInt8(ascii: "a"), count: 4 << 20)
+        let (outcome, said, _) = timed { DeliveryCommand.run(sh("exec 0<&-; echo closed >&2; exit 3"), input: input, timeout: .seconds(60)) }
+        #expect(outcome == .exited(3))
+        #expect(said == "closed")
+    }
+
+    @Test func whatItSaysIsBounded() {
+        let (outcome, said, _) = timed {
+            DeliveryCommand.run(sh("head -c 100000 /dev/zero | tr '\\0' x >&2; kill -KILL $$"), input: Data("m".utf8), timeout: .seconds(60))
+        }
+        #expect(outcome == .signalled(SIGKILL))
+        #expect(said == String(repeating: "x", count: 4096) + " … (95904 more bytes)")
+        #expect(DeliveryCommand.hand(Data(), to: ["/no/such/program"], timeout: .seconds(5))?.hasPrefix("cannot run /no/such/program: ") == true)
+        #expect(DeliveryCommand.hand(Data(), to: sh("exit 0"), timeout: .seconds(5)) == nil)
+        #expect(DeliveryCommand.hand(Data(), to: sh("exit 75"), timeout: .seconds(5)) == "/bin/sh exited with status 75")
+    }
+}

@@ -133,9 +133,8 @@ private struct Delivery {
                     try journal.update(id: entry.id, status: "queued", detail: nil, messageID: messageID)
                 }
                 guard email, let command = settings.command else { continue }
-                let (status, said) = Delivery.run(command, input: Data(text.utf8), timeout: timeout)
-                guard status == 0 else {
-                    throw Failure(detail: said.isEmpty ? "\(command[0]) exited with status \(status)" : said)
+                if let problem = DeliveryCommand.hand(Data(text.utf8), to: command, timeout: timeout) {
+                    throw Failure(detail: problem)
                 }
                 try journaled { () throws(Diagnostics) in try journal.update(id: entry.id, status: "sent", detail: nil) }
                 summary.sent += 1
@@ -272,55 +271,6 @@ private struct Delivery {
         } catch {
             throw Failure(detail: "cannot write outbox/\(file.lastPathComponent): \(error.localizedDescription)")
         }
-    }
-
-    /// Runs `command` (a program and its arguments, no shell) with `input` on its standard input;
-    /// its exit status and its standard error, trimmed. Stopped after `timeout`.
-    static func run(_ command: [String], input: Data, timeout: Swift.Duration) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program(command[0]))
-        process.arguments = Array(command.dropFirst())
-        let stdin = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = stderr
-        // A command that exits without reading all its input must not kill Dun with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        do {
-            try process.run()
-        } catch {
-            return (-1, "cannot run \(command[0]): \(error.localizedDescription)")
-        }
-        let writer = stdin.fileHandleForWriting
-        // Written on another thread, so that a command that fills its standard error before
-        // reading all its input cannot block both sides.
-        let feeding = Thread {
-            try? writer.write(contentsOf: input)
-            try? writer.close()
-        }
-        feeding.start()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout / .milliseconds(1))), execute: timer)
-        let said = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        var text = String(decoding: said, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if process.terminationReason == .uncaughtSignal {
-            text = "\(command[0]) was stopped by signal \(process.terminationStatus)" + (text.isEmpty ? "" : ": " + text)
-            return (-1, text)
-        }
-        return (process.terminationStatus, text)
-    }
-
-    /// A program named without a folder is looked for in PATH, as a shell would.
-    private static func program(_ name: String) -> String {
-        guard !name.contains("/") else { return name }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-            return "\(folder)/\(name)"
-        }
-        return name
     }
 }
 
