@@ -268,6 +268,37 @@ import Testing
         #expect(try w.journal().count == 7)
     }
 
+    // Was "cannot use the journal: unable to open database file": a query opened the journal
+    // to write, which a workspace one may only read does not allow.
+    @Test func aWorkspaceWithAJournalThatCannotBeWrittenCanBeQueried() throws {
+        let w = try Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"]).status == 0)
+        let folder = w.folder.path
+        func chmod(_ mode: String) throws {
+            let p = try Process.run(URL(fileURLWithPath: "/bin/chmod"), arguments: ["-R", mode, folder])
+            p.waitUntilExit()
+        }
+        try chmod("a-w")
+        defer { try? chmod("u+w") }
+        // Permissions do not bind root: then the commands run as nobody. The standard ladder
+        // held two customers.
+        let asNobody = getuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.executable.path] : []
+        func dun(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+            guard !asNobody.isEmpty else { return try w.dun(arguments) }
+            return try runDun(asNobody + ["--as-of", "2026-11-28"] + arguments, in: w.folder, program: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        }
+        let query = try dun(["-e", "customers where on_hold | count"])
+        #expect(query.status == 0, "\(query.err)")
+        #expect(query.out == "2\n")
+        let journal = try dun(["journal", "--format", "csv"])
+        #expect(journal.status == 0, "\(journal.err)")
+        #expect(journal.out.split(separator: "\r\n").count == 7)
+        // Applying needs to write, and says so.
+        let apply = try dun(["run", "standard.dun", "--apply"])
+        #expect(apply.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.dun/journal.sqlite-shm") || getuid() != 0)
+    }
+
     @Test func theJournalCommandFiltersAndRefusesAMissingFolder() throws {
         let w = try Workspace()
         #expect(try w.dun(["run", "standard.dun", "--apply"], asOf: "2026-11-20").status == 0)

@@ -111,11 +111,12 @@ public final class Journal {
         return try Journal(path: path, busyTimeout: busyTimeout)
     }
 
-    /// For reading at load: nil when the workspace has no journal yet (never creates anything).
+    /// For reading (a load, `dun journal`): nil when the workspace has no journal yet. Opened
+    /// read-only, so that a workspace one may only read can be queried: nothing is created.
     public static func openIfPresent(workspace: String) throws(Diagnostics) -> Journal? {
         let path = URL(fileURLWithPath: workspace).appendingPathComponent(".dun/journal.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try Journal(path: path, busyTimeout: .seconds(10))
+        return try Journal(readingOnly: path)
     }
 
     /// Makes a new journal whole in a file of its own, then links it into place unless another
@@ -152,6 +153,34 @@ public final class Journal {
         try checkSchema()
         // Born in WAL mode, a journal stays so, but one that a person switched back returns to it.
         try attempt { () throws(SQLiteError) in try Journal.useWAL(db) }
+    }
+
+    private init(readingOnly path: String) throws(Diagnostics) {
+        self.path = path
+        do {
+            db = try Journal.reader(path)
+        } catch {
+            throw Journal.diagnostics(error, path: path)
+        }
+        try attempt { () throws(SQLiteError) in try db.setBusyTimeout(milliseconds: 10_000) }
+        try checkSchema()
+    }
+
+    /// A read-only connection. Reading a WAL journal needs its `-shm` file, which SQLite
+    /// cannot make in a folder one may not write: there, where no one can be writing the
+    /// journal either, it is read as it is on disk (`immutable`).
+    private static func reader(_ path: String) throws(SQLiteError) -> SQLite {
+        let db = try SQLite(path: path, flags: SQLITE_OPEN_READONLY)
+        do {
+            _ = try db.value("PRAGMA application_id")
+            return db
+        } catch where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
+            var uri = URLComponents()
+            uri.scheme = "file"
+            uri.path = path
+            uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
+            return try SQLite(path: uri.string ?? path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+        }
     }
 
     /// WAL: a load reads while an apply writes, and a crash loses no committed entry.
