@@ -220,7 +220,7 @@ public enum Receivables {
         BoundField("who", .string, "who applied it (--as, else the login name)") { s, r in .string(s.actions[Int(r)].who) },
         BoundField("policy", .string, "the policy; empty for a query's action") { s, r in .string(s.actions[Int(r)].policy) },
         BoundField("rule", .string, "the rule that planned it") { s, r in .string(s.actions[Int(r)].rule) },
-        BoundField("action", .string, "remind, call, hold credit, outcome …") { s, r in .string(s.actions[Int(r)].action) },
+        BoundField("action", .string, "remind, call, hold credit, outcome …") { s, r in .string(s.actions[Int(r)].action.rawValue) },
         BoundField("customer_id", .string, "the customer's id") { s, r in .string(s.actions[Int(r)].customerID) },
         BoundField("customer", .row(customers), "the customer; null if no longer in the export") { s, r in
             s.actions[Int(r)].customer.map { .row(customers, $0) } ?? .null
@@ -234,7 +234,7 @@ public enum Receivables {
             s.actions[Int(r)].amount.map(Value.money) ?? .null
         },
         BoundField("detail", .string, "the collector, grade, tag, note or outcome") { s, r in text(s.actions[Int(r)].detail) },
-        BoundField("status", .string, "queued, sent, failed, open or done") { s, r in .string(s.actions[Int(r)].status) },
+        BoundField("status", .string, "queued, sent, failed, open or done") { s, r in .string(s.actions[Int(r)].status.rawValue) },
     ]
 }
 

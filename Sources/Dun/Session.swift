@@ -86,6 +86,9 @@ public final class Session {
         return globals
     }()
 
+    /// What the load found odd but not wrong: for standard error.
+    public internal(set) var loadWarnings: [Diagnostic] = []
+
     /// Whether the workspace was opened with its cache, and read from it rather than parsed
     /// from its CSV files.
     public private(set) var usesCache = false
@@ -101,13 +104,14 @@ public final class Session {
         // Made while the loader runs its last checks of the files.
         func make(_ workspace: Workspace) throws(Diagnostics) -> Session {
             // What the team has done, from the journal, replayed over the files.
-            let (history, past) = try Session.history(of: directory, workspace)
+            let (history, past, warnings) = try Session.history(of: directory, workspace)
             do throws(Diagnostic) {
                 let session = try Session(
                     workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
                 session.usesCache = cache
                 session.directory = directory
                 session.past = past
+                session.loadWarnings = warnings
                 return session
             } catch {
                 throw Diagnostics([error])
@@ -120,6 +124,27 @@ public final class Session {
         let loaded = try WorkspaceCache.load(directory: directory, progress: progress, while: make, paymentsFit: fit)
         loaded.next.readFromCache = loaded.cache == .read
         return loaded.next
+    }
+
+    /// The same workspace as of `day`, its journal read again: what was applied or recorded
+    /// since the load shows, and `apply` still has the workspace's journal to write.
+    public func reopened(asOf day: Day) throws(Diagnostics) -> Session {
+        let workspace = snapshot.workspace
+        var history = self.history
+        var past = self.past
+        var warnings = loadWarnings
+        if let directory { (history, past, warnings) = try Session.history(of: directory, workspace) }
+        do throws(Diagnostic) {
+            let session = try Session(workspace: workspace, asOf: day, format: format, interruption: interruption, history: history)
+            session.directory = directory
+            session.past = past
+            session.loadWarnings = warnings
+            session.usesCache = usesCache
+            session.readFromCache = readFromCache
+            return session
+        } catch {
+            throw Diagnostics([error])
+        }
     }
 
     /// Where a request to stop the running statement comes in (from Ctrl-C).

@@ -46,7 +46,7 @@ public struct History: Sendable {
         public var day: Day
         public var policy: String
         public var rule: String
-        public var action: String
+        public var action: ActionKind
         /// The customer's row; nil for a customer no longer in the export.
         public var customer: Int32?
         public var customerID: String
@@ -55,12 +55,12 @@ public struct History: Sendable {
         public var template: String?
         public var amount: Money?
         public var detail: String?
-        public var status: String
+        public var status: EntryStatus
 
         public init(
-            id: Int64, at: String, who: String, day: Day, policy: String, rule: String, action: String, customer: Int32?,
+            id: Int64, at: String, who: String, day: Day, policy: String, rule: String, action: ActionKind, customer: Int32?,
             customerID: String, invoices: [String], channel: String?, template: String?, amount: Money?, detail: String?,
-            status: String
+            status: EntryStatus
         ) {
             (self.id, self.at, self.who, self.day, self.policy, self.rule, self.action) = (id, at, who, day, policy, rule, action)
             (self.customer, self.customerID, self.invoices, self.channel) = (customer, customerID, invoices, channel)

@@ -259,9 +259,9 @@ public final class Snapshot: Sendable {
         var reminders: [Int32: Int] = [:]
         for record in actions {
             switch record.action {
-            case "note":
+            case .note:
                 if let c = record.customer, let text = record.detail { notes[c, default: []].append(text) }
-            case "remind" where record.status != "failed":
+            case .remind where record.status != .failed:
                 for id in record.invoices {
                     if let i = inv.id.row(of: id) { reminders[i, default: 0] += 1 }
                 }

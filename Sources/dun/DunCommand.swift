@@ -74,12 +74,20 @@ struct JournalCommand: ParsableCommand {
         discussion: """
             The journal is .dun/journal.sqlite in the workspace folder, written by --apply.
 
+            Each entry carries a checksum of what it says: a load stops at an entry that was
+            changed after it was written (a damaged disk, a hand edit), and --check lists every
+            such entry and what SQLite's own check of the file finds.
+
             Example:
               dun journal --data examples/acme --since 2026-11-01 --format csv
+              dun journal --data examples/acme --check
             """)
 
     @Option(name: .long, help: ArgumentHelp("Only the actions applied as of this date or later (YYYY-MM-DD).", valueName: "date"))
     var since: Day?
+
+    @Flag(name: .long, help: "Check the journal file and every entry; exit 1 when anything is damaged.")
+    var check = false
 
     // The workspace's options (--data, --format), shared with the other commands, which
     // take them before or after the command's name alike.
@@ -92,6 +100,17 @@ struct JournalCommand: ParsableCommand {
             throw ExitCode(1)
         }
         try reporting { () throws(Diagnostics) in
+            if check {
+                guard let journal = try Journal.openIfPresent(workspace: options.data) else {
+                    return FileHandle.standardError.write(Data("no journal yet: nothing to check\n".utf8))
+                }
+                let problems = try journal.check()
+                guard problems.isEmpty else {
+                    throw Diagnostics(problems.map { Diagnostic(.error, $0, file: journal.path) })
+                }
+                let count = try journal.entries().count
+                return FileHandle.standardError.write(Data("the journal is sound: \(count) entr\(count == 1 ? "y" : "ies")\n".utf8))
+            }
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
         }

@@ -60,6 +60,7 @@ struct WorkspaceOptions: ParsableArguments {
         bar?.finish()
         switch opened {
         case .success(let session):
+            report(session.loadWarnings)
             if timings { reportTiming("load", clock.now - start, session.readFromCache ? " (from .dun/cache)" : "") }
             return session
         case .failure(let error):

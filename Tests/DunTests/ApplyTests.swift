@@ -1,10 +1,12 @@
 // `--apply` end to end: a plan committed to the journal once, read back at load, and two
 // applies at once that never both add an action.
 
-import Dun
+import CSQLite
 import DunCore
 import Foundation
 import Testing
+
+@testable import Dun
 
 @Suite struct ApplyTests {
     /// A copy of the small fixture workspace in a fresh folder, and a policy file beside it.
@@ -54,8 +56,8 @@ import Testing
         let journal = try w.journal()
         #expect(journal.count == 7)
         #expect(journal.first == "id,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status")
-        #expect(journal[1] == "1,王芳,2026-11-28,dunning,gentle,remind,C4,I08,email,gentle,60000.00 CNY,,queued")
-        #expect(journal[3] == "3,王芳,2026-11-28,dunning,call,call,C6,I12,,,45000.00 CNY,李强,open")
+        #expect(journal[1] == "1,王芳,2026-11-28,dunning,gentle,remind,C4,I08,email,gentle,60000.00,,queued")
+        #expect(journal[3] == "3,王芳,2026-11-28,dunning,call,call,C6,I12,,,45000.00,李强,open")
 
         // Again: the reminders, the call and the escalation wait out their cooldowns, and the
         // customers on hold are not held again: nothing is planned.
@@ -299,6 +301,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/.dun/journal.sqlite-shm") || getuid() != 0)
     }
 
+    @Test func theJournalIsCheckedAndEntriesAboutCustomersGoneAreNamed() throws {
+        let w = try Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"]).status == 0)
+        let sound = try w.dun(["journal", "--check"])
+        #expect(sound.status == 0)
+        #expect(sound.err == "the journal is sound: 6 entries\n")
+        // C6 gone from the export: its call (entry 3) bears on no one, and a warning says so.
+        for file in ["customers.csv", "invoices.csv", "payments.csv"] {
+            let url = w.folder.appendingPathComponent(file)
+            let kept = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.contains("C6,") }
+            try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: url)
+        }
+        let query = try w.dun(["-e", "actions | count"])
+        #expect(query.out == "6\n")
+        #expect(query.err.hasSuffix(
+            "/.dun/journal.sqlite: warning: 1 journal entry is about customers not in customers.csv (3); replayed on no one\n"
+                + "hint: `dun journal --check` says whether the journal is damaged\n"), "\(query.err)")
+        // An entry changed behind Dun's back: the load stops, and --check names it.
+        let db = w.folder.appendingPathComponent(".dun/journal.sqlite").path
+        try SQLite(path: db, flags: SQLITE_OPEN_READWRITE).execute("UPDATE entry SET amount = '1.00 CNY' WHERE id = 2")
+        let load = try w.dun(["-e", "customers | count"])
+        #expect(load.status == 1)
+        #expect(load.err.contains("error: the journal is damaged: entry 2 does not match its checksum"), "\(load.err)")
+        let damaged = try w.dun(["journal", "--check"])
+        #expect(damaged.status == 1)
+        #expect(damaged.err.hasSuffix("/.dun/journal.sqlite: error: entry 2 does not match its checksum: it was changed after it was written\n"))
+    }
+
     @Test func theJournalCommandFiltersAndRefusesAMissingFolder() throws {
         let w = try Workspace()
         #expect(try w.dun(["run", "standard.dun", "--apply"], asOf: "2026-11-20").status == 0)
@@ -331,7 +361,7 @@ import Testing
         #expect(list.status == 0, "\(list.err)")
         #expect(
             list.out == "task,action,collector,customer,name,phone,invoices,amount,rule,as_of\r\n"
-                + "3,call,李强,C6,北京长城机械,,I12,45000.00 CNY,call,2026-11-28\r\n")
+                + "3,call,李强,C6,北京长城机械,,I12,45000.00,call,2026-11-28\r\n")
         #expect(try w.dun(["worklist", "--collector", "王芳", "--format", "csv"]).out.split(separator: "\r\n").count == 1)
 
         let done = try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-11-29")
@@ -340,8 +370,10 @@ import Testing
         let journal = try w.journal()
         #expect(journal.last == "7,李强,2026-11-29,dunning,call,outcome,C6,I12,,,,task 3 (call): 答应周五付款,done")
         #expect(journal[3].hasSuffix(",李强,done"))
-        // Again: nothing new. A reminder is no task.
-        #expect(try w.dun(["done", "3", "again"]).status == 0)
+        // Again: said, and nothing new (it used to say "task 3 done" and record nothing). A reminder is no task.
+        let again = try w.dun(["done", "3", "again"])
+        #expect(again.status == 1)
+        #expect(again.err.contains("error: task 3 is already done: task 3 (call): 答应周五付款\nhint: its outcome is entry 7"), "\(again.err)")
         #expect(try w.journal() == journal)
         let notATask = try w.dun(["done", "1", "x"])
         #expect(notATask.status == 1 && notATask.err.contains("there is no call or visit task 1"))
@@ -366,7 +398,7 @@ import Testing
         repl.read("plan dunning")
         #expect(out.contains("hold credit"))
         repl.read("apply")
-        #expect(err == "applied 6 actions to the journal; .reload shows them\nwrote 2 messages to outbox/\n")
+        #expect(err == "applied 6 actions to the journal\nwrote 2 messages to outbox/\n")
         err = ""
         repl.read("apply")
         #expect(err.hasPrefix("error: no plan to apply"))

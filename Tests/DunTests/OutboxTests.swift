@@ -174,11 +174,11 @@ private func headers(_ eml: String) -> [(String, String)] {
         let journal = try Journal.open(workspace: w.folder.path)
         let day = try #require(Day(iso: "2026-11-28"))
         let added = try journal.commit([
-            Journal.Entry(who: "t", at: "2026-11-28T00:00:00Z", asOf: day, policy: "", rule: "", action: "remind", customer: "C1", status: "queued", key: "a")
+            Journal.Entry(who: "t", at: "2026-11-28T00:00:00Z", asOf: day, policy: "", rule: "", action: .remind, customer: "C1", status: .queued, key: "a")
         ])
-        try journal.update(id: added[0].id, status: "queued", detail: nil, messageID: "m@x")
-        try journal.update(id: added[0].id, status: "sent", detail: nil)
-        let entry = try journal.entries(status: "sent")
+        try journal.update(id: added[0].id, status: .queued, detail: nil, messageID: "m@x")
+        try journal.update(id: added[0].id, status: .sent, detail: nil)
+        let entry = try journal.entries(status: .sent)
         #expect(entry.map(\.messageID) == ["m@x"])
     }
 }
@@ -408,7 +408,7 @@ private func headers(_ eml: String) -> [(String, String)] {
         // The journal was committed, and says the first message was queued, with its Message-ID.
         #expect(try statuses(w) == ["queued", "queued"])
         let journal = try Journal.open(workspace: w.folder.path)
-        #expect(try journal.entries(status: "queued").map { $0.messageID != nil } == [true, false])
+        #expect(try journal.entries(status: .queued).map { $0.messageID != nil } == [true, false])
         #expect(took(w).isEmpty)
 
         let next = try w.dun(["run", "standard.dun", "--apply"])

@@ -16,11 +16,11 @@ extension Journal {
         let rows: [[Value]] = entries.map { e in
             [
                 .number(Decimal64(e.id)), .string(e.at), .string(e.who), .date(e.asOf), .string(e.policy), .string(e.rule),
-                .string(e.action), .string(e.customer), .string(e.invoices.joined(separator: ", ")), text(e.channel),
-                text(e.template), text(e.amount), text(e.detail), .string(e.status),
+                .string(e.action.rawValue), .string(e.customer), .string(e.invoices.joined(separator: ", ")), text(e.channel),
+                text(e.template), e.amount.map(Value.money) ?? .null, text(e.detail), .string(e.status.rawValue),
             ]
         }
-        let numeric = columns.map { $0 == "id" }
+        let numeric = columns.map { $0 == "id" || $0 == "amount" }
         return ResultTable(columns: columns, numeric: numeric, rows: rows).rendered(format)
     }
 

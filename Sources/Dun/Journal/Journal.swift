@@ -3,6 +3,8 @@
 
 import CSQLite
 import DunCore
+import DunLanguage
+import DunModel
 import Foundation
 
 public final class Journal {
@@ -17,27 +19,25 @@ public final class Journal {
         /// "" for an ad-hoc query.
         public var policy: String
         public var rule: String
-        /// `remind`, `call`, `hold credit`, `set grade`, `tag`, …
-        public var action: String
+        public var action: ActionKind
         public var customer: String
         public var invoices: [String]
         /// email, sms or letter, for reminders.
         public var channel: String?
         public var template: String?
-        /// Exact decimal text with its currency code (`1234.50 CNY`).
-        public var amount: String?
+        /// Stored as exact decimal text with its currency code (`1234.50 CNY`).
+        public var amount: Money?
         /// Free text: the note, tag, grade or collector, or a failed delivery's error output.
         public var detail: String?
         public var messageID: String?
-        /// `done`, `queued`, `sent` or `failed`.
-        public var status: String
+        public var status: EntryStatus
         /// Idempotency key, computed by the caller: an entry whose key is journaled is not again.
         public var key: String
 
         public init(
-            id: Int64 = 0, who: String, at: String, asOf: Day, policy: String, rule: String, action: String,
+            id: Int64 = 0, who: String, at: String, asOf: Day, policy: String, rule: String, action: ActionKind,
             customer: String, invoices: [String] = [], channel: String? = nil, template: String? = nil,
-            amount: String? = nil, detail: String? = nil, messageID: String? = nil, status: String, key: String
+            amount: Money? = nil, detail: String? = nil, messageID: String? = nil, status: EntryStatus, key: String
         ) {
             self.id = id
             self.who = who
@@ -63,13 +63,14 @@ public final class Journal {
     private let db: SQLite
 
     /// SQLite's header field for telling a file format apart ("DunJ"), and the schema's version
-    /// (PRAGMA user_version), raised by any later change of the schema.
+    /// (PRAGMA user_version), raised by any later change of the schema. Version 2 added each
+    /// entry's checksum; a journal of version 1 is brought up to it when opened to write.
     private static let applicationID = 0x4475_6E4A
-    private static let schemaVersion = 1
+    private static let schemaVersion = 2
 
     // Invoices are a JSON array in a column rather than a child table: an entry is always
     // written and read whole, and replay filters in Swift, so a table would only add a join.
-    private static let schema = """
+    private static let table = """
         CREATE TABLE entry (
             id INTEGER PRIMARY KEY,
             key TEXT NOT NULL,
@@ -86,7 +87,8 @@ public final class Journal {
             amount TEXT,
             detail TEXT,
             message_id TEXT,
-            status TEXT NOT NULL
+            status TEXT NOT NULL,
+            checksum TEXT NOT NULL DEFAULT ''
         );
         CREATE UNIQUE INDEX entry_key ON entry (key);
         PRAGMA application_id = \(applicationID);
@@ -94,6 +96,10 @@ public final class Journal {
         """
     private static let columns =
         "key, who, at, as_of, policy, rule, action, customer, invoices, channel, template, amount, detail, message_id, status"
+    /// The schema version of the file: 1 has no checksums to check.
+    private var version = schemaVersion
+    /// What a query of whole entries selects (`entry` reads it).
+    private var selected: String { "id, \(Journal.columns)" + (version > 1 ? ", checksum" : "") }
 
     /// `DIR/.dun/journal.sqlite`, created (with `.dun/`) if missing.
     public static func open(workspace: String, busyTimeout: Swift.Duration = .seconds(10)) throws(Diagnostics) -> Journal {
@@ -129,7 +135,7 @@ public final class Journal {
         do {
             // Closed at the end of this block, which folds the WAL file into the database.
             let db = try SQLite(path: temporary, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            try db.execute(schema)
+            try db.execute(table)
             try useWAL(db)
         } catch {
             throw diagnostics(error, path: temporary)
@@ -153,6 +159,27 @@ public final class Journal {
         try checkSchema()
         // Born in WAL mode, a journal stays so, but one that a person switched back returns to it.
         try attempt { () throws(SQLiteError) in try Journal.useWAL(db) }
+        if version < Journal.schemaVersion { try upgrade() }
+    }
+
+    /// Version 1 to 2: each entry gets its checksum, in one transaction.
+    private func upgrade() throws(Diagnostics) {
+        try transaction { () throws(SQLiteError) in
+            guard try db.value("PRAGMA user_version") == "1" else { return }
+            try db.execute("ALTER TABLE entry ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
+            version = Journal.schemaVersion
+            let all = try db.prepare("SELECT id, \(Journal.columns) FROM entry ORDER BY id")
+            var sums: [(Int64, String)] = []
+            while try all.step() {
+                sums.append((all.int64(0), Journal.checksum(id: all.int64(0), (1...15).map { all.text(Int32($0)) })))
+            }
+            let set = try db.prepare("UPDATE entry SET checksum = ? WHERE id = ?")
+            for (id, sum) in sums {
+                try set.bind([.text(sum), .integer(id)])
+                _ = try set.step()
+            }
+            try db.execute("PRAGMA user_version = \(Journal.schemaVersion)")
+        }
     }
 
     private init(readingOnly path: String) throws(Diagnostics) {
@@ -198,6 +225,10 @@ public final class Journal {
         }
         guard id == String(Journal.applicationID) else { throw Journal.notAJournal(path) }
         guard version == String(Journal.schemaVersion) else {
+            if version == "1" {
+                self.version = 1
+                return
+            }
             // Only a newer Dun raises the version; any other is no journal of Dun's.
             guard let v = version.flatMap({ Int($0) }), v > Journal.schemaVersion else { throw Journal.notAJournal(path) }
             throw Diagnostics([
@@ -212,22 +243,24 @@ public final class Journal {
     /// them with their ids; entries whose key is present are skipped. BEGIN IMMEDIATE takes the write
     /// lock at once, so two applies serialize and the second finds the first one's keys.
     public func commit(_ entries: [Entry]) throws(Diagnostics) -> [Entry] {
-        var rows: [(Entry, [SQLiteValue])] = []
-        for entry in entries {
-            rows.append((entry, try values(of: entry)))
-        }
+        let rows = entries.map { ($0, values(of: $0)) }
         return try transaction { () throws(SQLiteError) -> [Entry] in
+            // The write lock is held: the ids after the last are ours to give, and each entry's
+            // checksum covers its id.
+            var next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM entry") ?? "0").map { $0 + 1 } ?? 1
             let insert = try db.prepare(
-                "INSERT INTO entry (\(Journal.columns)) VALUES (\(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")))"
-                    + " ON CONFLICT (key) DO NOTHING RETURNING id")
+                "INSERT INTO entry (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
+                    + " ON CONFLICT (key) DO NOTHING")
             var inserted: [Entry] = []
             for (entry, values) in rows {
-                try insert.bind(values)
-                // No row back: the key was there already.
-                guard try insert.step() else { continue }
+                try insert.bind([.integer(next)] + values + [.text(Journal.checksum(id: next, values.map(\.textValue)))])
+                _ = try insert.step()
+                // No row added: the key was there already.
+                guard db.changes == 1 else { continue }
                 var entry = entry
-                entry.id = insert.int64(0)
+                entry.id = next
                 inserted.append(entry)
+                next += 1
             }
             return inserted
         }
@@ -235,14 +268,22 @@ public final class Journal {
 
     /// Sets the status and detail of one entry (queued → sent, or failed with the error output);
     /// a nil detail clears it. A message id, once given, is kept: a nil one leaves it as it is.
-    public func update(id: Int64, status: String, detail: String?, messageID: String? = nil) throws(Diagnostics) {
-        let changed = try transaction { () throws(SQLiteError) -> Int64 in
-            let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = COALESCE(?, message_id) WHERE id = ?")
-            try update.bind([.text(status), SQLiteValue(detail), SQLiteValue(messageID), .integer(id)])
+    public func update(id: Int64, status: EntryStatus, detail: String?, messageID: String? = nil) throws(Diagnostics) {
+        let changed = try transaction { () throws(SQLiteError) -> Bool in
+            let read = try db.prepare("SELECT \(selected) FROM entry WHERE id = ?")
+            try read.bind([.integer(id)])
+            guard try read.step() else { return false }
+            var entry = try self.entry(read)
+            entry.status = status
+            entry.detail = detail
+            entry.messageID = messageID ?? entry.messageID
+            let values = values(of: entry)
+            let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ?")
+            try update.bind([values[14], values[12], values[13], .text(Journal.checksum(id: id, values.map(\.textValue))), .integer(id)])
             _ = try update.step()
-            return db.changes
+            return db.changes == 1
         }
-        guard changed == 1 else {
+        guard changed else {
             throw Diagnostics([Diagnostic(.error, "the journal has no entry \(id)", file: path)])
         }
     }
@@ -255,13 +296,13 @@ public final class Journal {
     }
 
     /// Entries with the given status (`queued` or `failed`, to retry), in id order.
-    public func entries(status: String) throws(Diagnostics) -> [Entry] {
-        try select("WHERE status = ?", [.text(status)])
+    public func entries(status: EntryStatus) throws(Diagnostics) -> [Entry] {
+        try select("WHERE status = ?", [.text(status.rawValue)])
     }
 
     private func select(_ filter: String, _ values: [SQLiteValue]) throws(Diagnostics) -> [Entry] {
         try attempt { () throws(SQLiteError) -> [Entry] in
-            let select = try db.prepare("SELECT id, \(Journal.columns) FROM entry \(filter) ORDER BY id")
+            let select = try db.prepare("SELECT \(selected) FROM entry \(filter) ORDER BY id")
             try select.bind(values)
             var entries: [Entry] = []
             while try select.step() {
@@ -271,37 +312,106 @@ public final class Journal {
         }
     }
 
-    /// The values for `columns`, in its order.
-    private func values(of e: Entry) throws(Diagnostics) -> [SQLiteValue] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let invoices: String
-        do {
-            invoices = String(decoding: try encoder.encode(e.invoices), as: UTF8.self)
-        } catch {
-            throw Diagnostics([Diagnostic(.error, "cannot journal the invoices of \(e.customer): \(error)", file: path)])
+    /// What is wrong with the journal file: SQLite's own check of its pages and indexes, then
+    /// every entry read and checked as a load would; nothing when it is sound.
+    public func check() throws(Diagnostics) -> [String] {
+        try attempt { () throws(SQLiteError) -> [String] in
+            var problems: [String] = []
+            let integrity = try db.prepare("PRAGMA integrity_check")
+            while try integrity.step() {
+                if let line = integrity.text(0), line != "ok" { problems.append(line) }
+            }
+            let select = try db.prepare("SELECT \(selected) FROM entry ORDER BY id")
+            while try select.step() {
+                do throws(SQLiteError) {
+                    _ = try entry(select)
+                } catch {
+                    problems.append(error.message)
+                }
+            }
+            return problems
         }
-        return [
+    }
+
+    /// The values for `columns`, in its order.
+    private func values(of e: Entry) -> [SQLiteValue] {
+        [
             .text(e.key), .text(e.who), .text(e.at), .text(e.asOf.description), .text(e.policy), .text(e.rule),
-            .text(e.action), .text(e.customer), .text(invoices), SQLiteValue(e.channel), SQLiteValue(e.template),
-            SQLiteValue(e.amount), SQLiteValue(e.detail), SQLiteValue(e.messageID), .text(e.status),
+            .text(e.action.rawValue), .text(e.customer), .text(Journal.stored(e.invoices)), SQLiteValue(e.channel),
+            SQLiteValue(e.template), SQLiteValue(e.amount.map(Journal.stored)), SQLiteValue(e.detail), SQLiteValue(e.messageID),
+            .text(e.status.rawValue),
         ]
     }
 
-    /// The entry in the current row of a `SELECT id, columns`.
+    /// A list of ids as the journal stores it: a JSON array of strings.
+    private static func stored(_ ids: [String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        // Encoding an array of strings cannot fail.
+        return (try? encoder.encode(ids)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    /// An amount as the journal stores it: exact decimal text and the currency (`1234.50 CNY`).
+    private static func stored(_ amount: Money) -> String {
+        "\(amount.formatted(grouped: false)) \(amount.currency)"
+    }
+
+    /// The amount stored as `1234.50 CNY`; nil when it is not one.
+    private static func amount(_ text: String) -> Money? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2, let currency = Currency(code: String(parts[1])),
+            case .success(let m) = Money.parse(parts[0], currency: currency)
+        else { return nil }
+        return m
+    }
+
+    /// A fingerprint of an entry's id and stored values: a byte changed anywhere in them (a
+    /// damaged disk, a hand edit) no longer matches it. Not a signature: it finds damage, and
+    /// one who may write the file may also write a matching sum.
+    private static func checksum(id: Int64, _ values: [String?]) -> String {
+        var bytes = Array("\(id)".utf8)
+        for v in values {
+            bytes.append(0x1F)
+            if let v { bytes += Array(v.utf8) } else { bytes.append(0) }
+        }
+        let sum = bytes.withUnsafeBufferPointer { ContentHash.hash($0) }
+        let hex = String(sum, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The entry in the current row of a `SELECT id, columns[, checksum]`, every value checked:
+    /// a journal that does not read back as written is damaged, never half believed.
     private func entry(_ row: Statement) throws(SQLiteError) -> Entry {
         let id = row.int64(0)
         func text(_ column: Int32) -> String { row.text(column) ?? "" }
-        guard let asOf = Day(iso: text(4)) else {
-            throw SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) has an as-of date that is not a date: '\(text(4))'")
+        func damaged(_ what: String) -> SQLiteError {
+            SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) \(what)")
         }
+        if version > 1 {
+            let values = (1...15).map { row.text(Int32($0)) }
+            guard text(16) == Journal.checksum(id: id, values) else {
+                throw damaged("does not match its checksum: it was changed after it was written")
+            }
+        }
+        guard let asOf = Day(iso: text(4)) else { throw damaged("has an as-of date that is not a date: \(excerpt(text(4)))") }
+        guard let action = ActionKind(rawValue: text(7)) else { throw damaged("has an unknown action \(excerpt(text(7)))") }
+        guard let status = EntryStatus(rawValue: text(15)) else { throw damaged("has an unknown status \(excerpt(text(15)))") }
         guard let invoices = try? JSONDecoder().decode([String].self, from: Data(text(9).utf8)) else {
-            throw SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) has invoices that are not a JSON list: '\(text(9))'")
+            throw damaged("has invoices that are not a JSON list: \(excerpt(text(9)))")
         }
+        var amount: Money?
+        if let stored = row.text(12) {
+            guard let m = Journal.amount(stored) else { throw damaged("has an amount that is not an amount: \(excerpt(stored))") }
+            amount = m
+        }
+        if let channel = row.text(10), Channel(rawValue: channel) == nil {
+            throw damaged("has an unknown channel \(excerpt(channel))")
+        }
+        guard !text(8).isEmpty, !text(1).isEmpty else { throw damaged("has no customer or no key") }
         return Entry(
-            id: id, who: text(2), at: text(3), asOf: asOf, policy: text(5), rule: text(6), action: text(7),
-            customer: text(8), invoices: invoices, channel: row.text(10), template: row.text(11), amount: row.text(12),
-            detail: row.text(13), messageID: row.text(14), status: text(15), key: text(1))
+            id: id, who: text(2), at: text(3), asOf: asOf, policy: text(5), rule: text(6), action: action,
+            customer: text(8), invoices: invoices, channel: row.text(10), template: row.text(11), amount: amount,
+            detail: row.text(13), messageID: row.text(14), status: status, key: text(1))
     }
 
     /// Runs `body` in one transaction begun with BEGIN IMMEDIATE, which takes the write lock at
@@ -342,7 +452,11 @@ public final class Journal {
         case SQLITE_NOTADB:
             return notAJournal(path, because: error.message)
         case SQLITE_CORRUPT:
-            return Diagnostics([Diagnostic(.error, "the journal is damaged: \(error.message)", file: path)])
+            return Diagnostics([
+                Diagnostic(
+                    .error, "the journal is damaged: \(error.message)", file: path,
+                    hint: "`dun journal --check` lists every damaged entry; to start afresh, move the file away")
+            ])
         default:
             return Diagnostics([Diagnostic(.error, "cannot use the journal: \(error.message)", file: path)])
         }

@@ -19,6 +19,15 @@ enum SQLiteValue: Sendable {
     init(_ text: String?) {
         self = text.map(SQLiteValue.text) ?? .null
     }
+
+    /// The value as SQLite gives it back as text; nil for null.
+    var textValue: String? {
+        switch self {
+        case .integer(let i): String(i)
+        case .text(let t): t
+        case .null: nil
+        }
+    }
 }
 
 /// One connection to one database file. Not shared between threads: each user opens its own.

@@ -8,7 +8,7 @@ import Foundation
 extension Journal {
     /// The open call and visit tasks, oldest first; with `collector`, only that collector's.
     public func openTasks(collector: String? = nil) throws(Diagnostics) -> [Entry] {
-        try entries(status: "open").filter { ($0.action == "call" || $0.action == "visit") && (collector == nil || $0.detail == collector) }
+        try entries(status: .open).filter { $0.action.isTask && (collector == nil || $0.detail == collector) }
     }
 
     /// Records the outcome of task `id` and closes it: a new entry says what came of it, and
@@ -16,18 +16,25 @@ extension Journal {
     @discardableResult
     public func done(task id: Int64, outcome: String, who: String, at: String, asOf: Day) throws(Diagnostics) -> Entry {
         let all = try entries()
-        guard let task = all.first(where: { $0.id == id }), task.action == "call" || task.action == "visit" else {
+        guard let task = all.first(where: { $0.id == id }), task.action.isTask else {
             throw Diagnostics([
                 Diagnostic(.error, "there is no call or visit task \(id) in the journal", file: path, hint: "dun worklist lists them")
             ])
         }
         let record = Entry(
-            who: who, at: at, asOf: asOf, policy: task.policy, rule: task.rule, action: "outcome", customer: task.customer,
-            invoices: task.invoices, channel: nil, template: nil, amount: nil, detail: "task \(id) (\(task.action)): \(outcome)",
-            status: "done", key: "outcome of task \(id)")
+            who: who, at: at, asOf: asOf, policy: task.policy, rule: task.rule, action: .outcome, customer: task.customer,
+            invoices: task.invoices, channel: nil, template: nil, amount: nil, detail: "task \(id) (\(task.action.rawValue)): \(outcome)",
+            status: .done, key: "outcome of task \(id)")
         // The outcome first: should the second step not happen, doing it again completes it.
+        if task.status == .done, let earlier = all.first(where: { $0.key == record.key }) {
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "task \(id) is already done: \(earlier.detail ?? "")", file: path,
+                    hint: "its outcome is entry \(earlier.id); record more with `record note \"\(task.customer)\" \"…\"`")
+            ])
+        }
         let added = try commit([record]).first ?? all.first(where: { $0.key == record.key }) ?? record
-        if task.status != "done" { try update(id: id, status: "done", detail: task.detail) }
+        if task.status != .done { try update(id: id, status: .done, detail: task.detail) }
         return added
     }
 
@@ -38,11 +45,11 @@ extension Journal {
         let rows: [[Value]] = tasks.map { t in
             let customer = names(t.customer)
             return [
-                .number(Decimal64(t.id)), .string(t.action), text(t.detail), .string(t.customer), text(customer?.name),
-                text(customer?.phone), .string(t.invoices.joined(separator: ", ")), text(t.amount), .string(t.rule),
+                .number(Decimal64(t.id)), .string(t.action.rawValue), text(t.detail), .string(t.customer), text(customer?.name),
+                text(customer?.phone), .string(t.invoices.joined(separator: ", ")), t.amount.map(Value.money) ?? .null, .string(t.rule),
                 .date(t.asOf),
             ]
         }
-        return ResultTable(columns: columns, numeric: columns.map { $0 == "task" }, rows: rows).rendered(format)
+        return ResultTable(columns: columns, numeric: columns.map { $0 == "task" || $0 == "amount" }, rows: rows).rendered(format)
     }
 }

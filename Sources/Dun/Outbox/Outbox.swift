@@ -101,8 +101,8 @@ private struct Delivery {
     }
 
     mutating func run(_ summary: inout Summary) throws(Diagnostics) {
-        let entries = (try journal.entries(status: "queued") + journal.entries(status: "failed"))
-            .filter { $0.action == "remind" }
+        let entries = (try journal.entries(status: .queued) + journal.entries(status: .failed))
+            .filter { $0.action == .remind }
             .sorted { $0.id < $1.id }
         guard !entries.isEmpty else { return }
         let outbox = URL(fileURLWithPath: directory).appendingPathComponent("outbox")
@@ -130,18 +130,18 @@ private struct Delivery {
                 }
                 // Now in the outbox: queued, with its Message-ID, before it is handed over.
                 try journaled { () throws(Diagnostics) in
-                    try journal.update(id: entry.id, status: "queued", detail: nil, messageID: messageID)
+                    try journal.update(id: entry.id, status: .queued, detail: nil, messageID: messageID)
                 }
                 guard email, let command = settings.command else { continue }
                 if let problem = DeliveryCommand.hand(Data(text.utf8), to: command, timeout: timeout) {
                     throw Failure(detail: problem)
                 }
-                try journaled { () throws(Diagnostics) in try journal.update(id: entry.id, status: "sent", detail: nil) }
+                try journaled { () throws(Diagnostics) in try journal.update(id: entry.id, status: .sent, detail: nil) }
                 summary.sent += 1
             } catch {
                 summary.failed += 1
                 summary.failures.append("\(entry.customer) (entry \(entry.id)): \(error.detail)")
-                if (try? journal.update(id: entry.id, status: "failed", detail: error.detail)) == nil,
+                if (try? journal.update(id: entry.id, status: .failed, detail: error.detail)) == nil,
                     reported.insert("journal").inserted
                 {
                     summary.diagnostics.append(Diagnostic(.error, "cannot record a failed delivery", file: journal.path))

@@ -12,21 +12,15 @@ extension Session {
         let customer = snapshot.workspace.customers.id[Int(a.customer)]
         let invoices = a.invoices.map { snapshot.workspace.invoices.id[Int($0)] }
         let parts = [
-            snapshot.asOf.description, a.policy, a.rule, a.action, customer, invoices.joined(separator: ","),
+            snapshot.asOf.description, a.policy, a.rule, a.action.rawValue, customer, invoices.joined(separator: ","),
             a.channel ?? "", a.template ?? "", a.detail ?? "",
         ]
         // JSON, so that no text inside a part can make two different actions one key.
         let key = (try? JSONEncoder().encode(parts)).map { String(decoding: $0, as: UTF8.self) } ?? parts.joined(separator: "\u{1F}")
-        let status: String
-        switch a.action {
-        case "remind": status = "queued"  // until delivered
-        case "call", "visit": status = "open"  // a task on the collector's worklist
-        default: status = "done"
-        }
         return Journal.Entry(
             who: who, at: at, asOf: snapshot.asOf, policy: a.policy, rule: a.rule, action: a.action, customer: customer,
             invoices: invoices, channel: a.channel, template: a.template,
-            amount: a.amount.map { "\($0.formatted(grouped: false)) \($0.currency)" }, detail: a.detail, status: status,
+            amount: a.amount, detail: a.detail, status: a.action.initialStatus,
             key: key)
     }
 
@@ -52,39 +46,43 @@ extension Session {
     /// What the workspace in `directory` records beside its three files — promises.csv,
     /// disputes.csv and the journal — as the snapshot and the planner use it: the events
     /// that derived fields replay, and the actions cooldowns see.
-    static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction]) {
+    /// Entries for customers not in the export are kept (the `actions` entity shows them) but
+    /// bear on no one; a warning names them.
+    static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction], [Diagnostic]) {
         // promises.csv and disputes.csv first: what the journal records came after.
         var events = try History.events(in: directory, of: workspace)
-        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(events), []) }
+        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(events), [], []) }
         var records: [History.Record] = []
         var past: [PastAction] = []
+        var strangers: [Int64] = []
         for e in try journal.entries() {
             let row = workspace.customers.id.row(of: e.customer)
+            if row == nil { strangers.append(e.id) }
             records.append(
                 History.Record(
                     id: e.id, at: e.at, who: e.who, day: e.asOf, policy: e.policy, rule: e.rule, action: e.action, customer: row,
                     customerID: e.customer, invoices: e.invoices, channel: e.channel, template: e.template,
-                    amount: e.amount.flatMap(Session.money), detail: e.detail, status: e.status))
+                    amount: e.amount, detail: e.detail, status: e.status))
             // An entry for a customer no longer in the export bears on no one.
             guard let c = row else { continue }
             past.append(PastAction(policy: e.policy, action: e.action, channel: e.channel, customer: c, day: e.asOf))
             switch e.action {
-            case "remind" where e.status != "failed": events.append(History.Event(customer: c, day: e.asOf, kind: .reminded))
-            case "hold credit": events.append(History.Event(customer: c, day: e.asOf, kind: .heldCredit))
-            case "release credit": events.append(History.Event(customer: c, day: e.asOf, kind: .releasedCredit))
-            case "set grade":
+            case .remind where e.status != .failed: events.append(History.Event(customer: c, day: e.asOf, kind: .reminded))
+            case .holdCredit: events.append(History.Event(customer: c, day: e.asOf, kind: .heldCredit))
+            case .releaseCredit: events.append(History.Event(customer: c, day: e.asOf, kind: .releasedCredit))
+            case .setGrade:
                 if let g = e.detail.flatMap({ Grade(letter: $0) }) {
                     events.append(History.Event(customer: c, day: e.asOf, kind: .setGrade(g)))
                 }
-            case "dispute", "resolve dispute":
+            case .dispute, .resolveDispute:
                 for i in e.invoices.compactMap({ workspace.invoices.id.row(of: $0) }) {
-                    let kind: History.Kind = e.action == "dispute" ? .disputed(invoice: i) : .resolved(invoice: i)
+                    let kind: History.Kind = e.action == .dispute ? .disputed(invoice: i) : .resolved(invoice: i)
                     events.append(History.Event(customer: c, day: e.asOf, kind: kind))
                 }
-            case "offer plan":
+            case .offerPlan:
                 // "3 installments every 1 month": the count, and the interval (a month unless said).
                 let words = (e.detail ?? "").split(separator: " ")
-                if let count = words.first.flatMap({ Int($0) }), let total = e.amount.flatMap(Session.money) {
+                if let count = words.first.flatMap({ Int($0) }), let total = e.amount {
                     var every = Duration.months(1)
                     if words.count == 5, let n = Int64(words[3]), let unit = Duration.unit(words[4]) {
                         every = unit.days.map { .days($0 * n) } ?? .months((unit.months ?? 1) * n)
@@ -92,27 +90,27 @@ extension Session {
                     let invoices = e.invoices.compactMap { workspace.invoices.id.row(of: $0) }
                     events.append(History.Event(customer: c, day: e.asOf, kind: .planOffered(invoices: invoices, total: total.minor, count: count, every: every)))
                 }
-            case "tag", "untag":
+            case .tag, .untag:
                 if let t = e.detail {
-                    events.append(History.Event(customer: c, day: e.asOf, kind: e.action == "tag" ? .tagged(t) : .untagged(t)))
+                    events.append(History.Event(customer: c, day: e.asOf, kind: e.action == .tag ? .tagged(t) : .untagged(t)))
                 }
-            case "promise":
-                if let by = e.detail.flatMap({ Day(iso: $0) }), let amount = e.amount.flatMap(Session.money) {
+            case .promise:
+                if let by = e.detail.flatMap({ Day(iso: $0) }), let amount = e.amount {
                     let invoice = e.invoices.first.flatMap { workspace.invoices.id.row(of: $0) }
                     events.append(History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, amount: amount.minor, by: by)))
                 }
             default: break
             }
         }
-        return (History(events, records: records), past)
-    }
-
-    /// An amount as the journal writes it: `1234.50 CNY`.
-    private static func money(_ text: String) -> Money? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 2, let currency = Currency(code: parts[1]),
-            case .success(let m) = Money.parse(parts[0], currency: currency)
-        else { return nil }
-        return m
+        var warnings: [Diagnostic] = []
+        if !strangers.isEmpty {
+            let some = strangers.prefix(10).map(String.init).joined(separator: ", ") + (strangers.count > 10 ? ", …" : "")
+            warnings.append(
+                Diagnostic(
+                    .warning,
+                    "\(strangers.count) journal entr\(strangers.count == 1 ? "y is" : "ies are") about customers not in customers.csv (\(some)); replayed on no one",
+                    file: journal.path, hint: "`dun journal --check` says whether the journal is damaged"))
+        }
+        return (History(events, records: records), past, warnings)
     }
 }

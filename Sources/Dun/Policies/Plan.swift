@@ -9,8 +9,7 @@ public struct PlannedAction: Sendable, Equatable {
     /// The policy, or "" for a query that ends in an action.
     public var policy: String
     public var rule: String
-    /// The action's words: `remind`, `call`, `hold credit`, `charge interest` …
-    public var action: String
+    public var action: ActionKind
     /// Rows of the workspace.
     public var customer: Int32
     public var invoices: [Int32]
@@ -25,14 +24,14 @@ public struct PlannedAction: Sendable, Equatable {
 /// An action already applied, from the journal: what a cooldown is checked against.
 public struct PastAction: Sendable, Equatable {
     public var policy: String
-    public var action: String
+    public var action: ActionKind
     /// A reminder's channel.
     public var channel: String?
     public var customer: Int32
     /// The as-of date it was applied on.
     public var day: Day
 
-    public init(policy: String, action: String, channel: String?, customer: Int32, day: Day) {
+    public init(policy: String, action: ActionKind, channel: String?, customer: Int32, day: Day) {
         self.policy = policy
         self.action = action
         self.channel = channel
@@ -229,7 +228,7 @@ struct Planner {
     ) throws(Diagnostic) -> [PlannedAction] {
         func action(detail: String? = nil, amount: Money? = nil) -> PlannedAction {
             PlannedAction(
-                policy: "", rule: "", action: Planner.words(verb), customer: customer, invoices: invoices,
+                policy: "", rule: "", action: Planner.kind(verb), customer: customer, invoices: invoices,
                 amount: amount ?? balance(invoices, of: customer), detail: detail)
         }
         let collector = snapshot.workspace.customers.collector[Int(customer)]
@@ -290,23 +289,23 @@ struct Planner {
         }
     }
 
-    /// An action's words, as a plan and the journal name it.
-    static func words(_ verb: ActionVerb) -> String {
+    /// The kind of action a verb does, as a plan and the journal name it.
+    static func kind(_ verb: ActionVerb) -> ActionKind {
         switch verb {
-        case .remind: "remind"
-        case .call: "call"
-        case .visit: "visit"
-        case .escalate: "escalate"
-        case .holdCredit: "hold credit"
-        case .releaseCredit: "release credit"
-        case .setGrade: "set grade"
-        case .assign: "assign"
-        case .tag: "tag"
-        case .untag: "untag"
-        case .note: "note"
-        case .offerPlan: "offer plan"
-        case .chargeLateFee: "charge late fee"
-        case .chargeInterest: "charge interest"
+        case .remind: .remind
+        case .call: .call
+        case .visit: .visit
+        case .escalate: .escalate
+        case .holdCredit: .holdCredit
+        case .releaseCredit: .releaseCredit
+        case .setGrade: .setGrade
+        case .assign: .assign
+        case .tag: .tag
+        case .untag: .untag
+        case .note: .note
+        case .offerPlan: .offerPlan
+        case .chargeLateFee: .chargeLateFee
+        case .chargeInterest: .chargeInterest
         }
     }
 

@@ -69,9 +69,9 @@ extension Session {
             }
             return i
         }
-        func action(_ words: String, _ c: Int32, _ invoices: [Int32], amount: Money? = nil, detail: String?) -> PlannedAction {
+        func action(_ kind: ActionKind, _ c: Int32, _ invoices: [Int32], amount: Money? = nil, detail: String?) -> PlannedAction {
             PlannedAction(
-                policy: "", rule: "record", action: words, customer: c, invoices: invoices, amount: amount, detail: detail)
+                policy: "", rule: "record", action: kind, customer: c, invoices: invoices, amount: amount, detail: detail)
         }
         switch r.kind {
         case .promise(let id, let invoiceID, _, _):
@@ -98,16 +98,16 @@ extension Session {
             guard case .date(let day) = by, day >= snapshot.asOf else {
                 throw source.diagnostic("the day promised is before the as-of date, \(snapshot.asOf)", at: r.range)
             }
-            return action("promise", c, i.map { [$0] } ?? [], amount: m, detail: day.description)
+            return action(.promise, c, i.map { [$0] } ?? [], amount: m, detail: day.description)
         case .dispute(let id, let reason):
             let i = try invoice(id)
-            return action("dispute", invoices.customer[Int(i)], [i], detail: reason)
+            return action(.dispute, invoices.customer[Int(i)], [i], detail: reason)
         case .resolve(let id):
             let i = try invoice(id)
             guard snapshot.isDisputed(i) else { throw source.diagnostic("invoice '\(id)' is not disputed", at: r.range) }
-            return action("resolve dispute", invoices.customer[Int(i)], [i], detail: nil)
+            return action(.resolveDispute, invoices.customer[Int(i)], [i], detail: nil)
         case .note(let id, let text):
-            return action("note", try customer(id), [], detail: text)
+            return action(.note, try customer(id), [], detail: text)
         }
     }
 
@@ -156,7 +156,7 @@ extension Session {
         func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
         let rows: [[Value]] = actions.map { a in
             [
-                .string(a.policy), .string(a.rule), .string(a.action), .string(customers.id[Int(a.customer)]),
+                .string(a.policy), .string(a.rule), .string(a.action.rawValue), .string(customers.id[Int(a.customer)]),
                 .string(customers.name[Int(a.customer)]), .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
                 text(a.channel), text(a.template), a.amount.map(Value.money) ?? .null, text(a.detail),
             ]

@@ -98,9 +98,13 @@ extension Session {
             let about = actions.filter { a in
                 customers.id[Int(a.customer)] == p.id || a.invoices.contains { invoices.id[Int($0)] == p.id }
             }
-            let matching = about.filter { $0.action == p.action && (p.rule == nil || $0.rule == p.rule) }
+            guard let kind = ActionKind(rawValue: p.action) else {
+                let near = nearestName(to: p.action, in: ActionKind.allCases.map(\.rawValue))
+                return source.diagnostic("no action '\(p.action)'", at: p.range, hint: near.map { "did you mean '\($0)'?" })
+            }
+            let matching = about.filter { $0.action == kind && (p.rule == nil || $0.rule == p.rule) }
             if matching.isEmpty != p.negated {
-                let planned = about.map { "\($0.action) by rule \($0.rule)" }
+                let planned = about.map { "\($0.action.rawValue) by rule \($0.rule)" }
                 let what = "\(p.action) for \"\(p.id)\"\(p.rule.map { " by \($0)" } ?? "")"
                 return source.diagnostic(
                     p.negated ? "expected no \(what) as of \(snapshot.asOf)" : "expected \(what) as of \(snapshot.asOf)",

@@ -77,6 +77,6 @@ extension Planner {
     }
 
     private func words(_ action: CheckedAction) -> String {
-        Planner.words(action.action.verb)
+        Planner.kind(action.action.verb).rawValue
     }
 }

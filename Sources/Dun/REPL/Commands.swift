@@ -109,7 +109,9 @@ extension REPL {
             let (added, already) = try session.apply(lastPlan, who: settings.who ?? Journal.login, at: Journal.now)
             lastPlan = []
             let again = already == 0 ? "" : " (\(already) already applied)"
-            note("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again); .reload shows them")
+            note("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again)")
+            // What was applied shows at once: holds, promises, the actions entity.
+            replace(try session.reopened(asOf: session.snapshot.asOf))
         } catch {
             return report(error.all)
         }
@@ -210,11 +212,11 @@ extension REPL {
     private func asOf(_ text: String?) {
         guard let text else { return console.write("\(session.snapshot.asOf)\n") }
         guard let day = Day(iso: text) else { return complain("'\(text)' is not a date", hint: "dates are YYYY-MM-DD") }
-        do throws(Diagnostic) {
-            replace(try Session(workspace: session.snapshot.workspace, asOf: day, interruption: session.interruption))
+        do throws(Diagnostics) {
+            replace(try session.reopened(asOf: day))
             note("as of \(day)")
         } catch {
-            report([error])
+            report(error.all)
         }
     }
 

@@ -8,7 +8,7 @@ import DunCore
 ///
 /// The bytes are hashed in chunks of a fixed size, at once on every core, and the chunks'
 /// hashes hashed in turn, so the result does not depend on the number of cores.
-enum ContentHash {
+public enum ContentHash {
     static let chunk = 4 << 20
 
     static func of(_ raw: UnsafeRawBufferPointer) -> UInt64 {
@@ -42,7 +42,7 @@ enum ContentHash {
     }
 
     /// One chunk: four lanes over whole 32-byte blocks, then the tail a byte at a time.
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         guard let base = bytes.baseAddress else { return p3 }
         let raw = UnsafeRawPointer(base)
         var a = p1 &+ p2, b = p2, c: UInt64 = 0, d = 0 &- p1
