@@ -103,19 +103,9 @@ public final class Session {
     ) throws(Diagnostics) -> Session {
         // Made while the loader runs its last checks of the files.
         func make(_ workspace: Workspace) throws(Diagnostics) -> Session {
-            // What the team has done, from the journal, replayed over the files.
-            let (history, past, warnings) = try Session.history(of: directory, workspace)
-            do throws(Diagnostic) {
-                let session = try Session(
-                    workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
-                session.usesCache = cache
-                session.directory = directory
-                session.past = past
-                session.loadWarnings = warnings
-                return session
-            } catch {
-                throw Diagnostics([error])
-            }
+            let session = try Session.onWorkspace(workspace, in: directory, asOf: asOf, format: format, interruption: interruption)
+            session.usesCache = cache
+            return session
         }
         let fit = { (session: Session) in session.snapshot.paymentsFitInvoices }
         guard cache else {
@@ -129,18 +119,26 @@ public final class Session {
     /// The same workspace as of `day`, its journal read again: what was applied or recorded
     /// since the load shows, and `apply` still has the workspace's journal to write.
     public func reopened(asOf day: Day) throws(Diagnostics) -> Session {
-        let workspace = snapshot.workspace
-        var history = self.history
-        var past = self.past
-        var warnings = loadWarnings
+        let session = try Session.onWorkspace(
+            snapshot.workspace, in: directory, asOf: day, format: format, interruption: interruption, history: history)
+        session.usesCache = usesCache
+        session.readFromCache = readFromCache
+        return session
+    }
+
+    /// A session on `workspace`, with what the journal in `directory` records replayed over it
+    /// (what the team has done); without a folder, `history` as it is.
+    private static func onWorkspace(
+        _ workspace: Workspace, in directory: String?, asOf: Day, format: OutputFormat, interruption: Interruption,
+        history: History = History()
+    ) throws(Diagnostics) -> Session {
+        var (history, past, warnings) = (history, [PastAction](), [Diagnostic]())
         if let directory { (history, past, warnings) = try Session.history(of: directory, workspace) }
         do throws(Diagnostic) {
-            let session = try Session(workspace: workspace, asOf: day, format: format, interruption: interruption, history: history)
+            let session = try Session(workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
             session.directory = directory
             session.past = past
             session.loadWarnings = warnings
-            session.usesCache = usesCache
-            session.readFromCache = readFromCache
             return session
         } catch {
             throw Diagnostics([error])

@@ -412,4 +412,28 @@ import Testing
         repl.read(".done three x")
         #expect(err.hasPrefix("error: .done needs a task's number and its outcome"))
     }
+
+    // Was "this session has no workspace folder to keep a journal in" after `.asof`, until
+    // `.reload`; and a promise just applied was missing until `.reload`.
+    @Test func asOfKeepsTheJournalAndShowsWhatWasJustApplied() throws {
+        let w = try ApplyTests.Workspace()
+        let session = try Session.open(directory: w.folder.path, asOf: try #require(Day(iso: "2026-11-28")))
+        var out = ""
+        var err = ""
+        let repl = REPL(
+            session: session, directory: w.folder.path, settings: REPL.Settings(interactive: true, who: "李强"),
+            console: REPL.Console(write: { out += $0 }, error: { err += $0 }))
+        repl.read(".asof 2026-11-29")
+        repl.read("record promise \"C4\" ¥50k by 2026-12-15")
+        err = ""
+        repl.read("apply")
+        #expect(err == "applied 1 action to the journal\n", "\(err)")
+        out = ""
+        repl.read("promises | select customer_id, amount, promised_by, status")
+        #expect(out.contains("\nC4           50,000.00  2026-12-15   open\n"), "\(out)")
+        repl.read(".asof 2026-11-30")
+        out = ""
+        repl.read("promises | count")
+        #expect(out == "1\n", "\(out)")
+    }
 }
