@@ -96,17 +96,21 @@ struct ApplyOptions: ParsableArguments {
             FileHandle.standardError.write(Data("nothing applied: the run had errors\n".utf8))
             throw ExitCode(1)
         }
+        let setup: Outbox.Setup
         do {
+            // Every setting the delivery needs is checked before anything is journaled.
+            setup = try Outbox.setup(for: result.plan, session: session)
             let (added, already) = try session.apply(result.plan, who: who ?? Journal.login, at: Journal.now)
             let again = already == 0 ? "" : " (\(already) already applied)"
             FileHandle.standardError.write(
                 Data("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again)\n".utf8))
         } catch {
             report(error.all)
+            FileHandle.standardError.write(Data("nothing applied\n".utf8))
             throw ExitCode(1)
         }
         // The reminders journaled now, and any left queued or failed before, to the outbox.
-        let delivery = Outbox.deliver(session: session)
+        let delivery = Outbox.deliver(session: session, setup: setup)
         FileHandle.standardError.write(Data(delivery.report.utf8))
         report(delivery.diagnostics)
         if !delivery.succeeded { throw ExitCode(1) }

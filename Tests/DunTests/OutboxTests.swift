@@ -317,21 +317,36 @@ private func headers(_ eml: String) -> [(String, String)] {
         }
     }
 
-    @Test func anUnknownTemplateOrAMissingSenderIsAClearError() throws {
+    // Was "applied 9 actions", then the error: the plan was journaled before dun.toml, the
+    // sender or the templates were read. Now any of them wrong applies nothing.
+    @Test func aBadSettingOrTemplateAppliesNothing() throws {
         let w = try workspace()
         try write("policy p {\n  rule r: invoices where days_overdue > 0 => remind via email template \"nope\"\n}\n", w, "p.dun")
         let r = try w.dun(["run", "p.dun", "--apply"])
         #expect(r.status == 1)
-        #expect(r.err.contains("failed 4 (retried on the next apply)\n"), "\(r.err)")
-        #expect(r.err.contains("there is no template \"nope\""))
-        #expect(try statuses(w).allSatisfy { $0 == "failed" })
+        #expect(r.err.hasSuffix(
+            "error: there is no template \"nope\"\nhint: the built-in templates are gentle, firm and final; a workspace adds its own as templates/nope.LANG.mustache\nnothing applied\n"), "\(r.err)")
+        #expect(try statuses(w).isEmpty)
 
         let bare = try ApplyTests.Workspace()
         try FileManager.default.removeItem(at: bare.folder.appendingPathComponent("dun.toml"))
         let s = try bare.dun(["run", "standard.dun", "--apply"])
         #expect(s.status == 1)
-        #expect(s.err.contains("dun.toml: error: no sender e-mail address to send reminders from; the e-mails stay queued\n"))
-        #expect(try statuses(bare) == ["queued", "queued"])
+        #expect(s.err.hasSuffix("dun.toml: error: no sender e-mail address to send reminders from\nhint: add `email = \"ar@example.com\"` under `[sender]` in dun.toml\nnothing applied\n"), "\(s.err)")
+        #expect(try statuses(bare).isEmpty)
+
+        for (toml, message) in [
+            ("[sender]\nemail = \"ar@example.com\"\nlanguage = zh\n", "dun.toml:3:12: error: "),
+            ("[sender]\nemail = \"not an address\"\n", "dun.toml: error: the sender's e-mail 'not an address' is not an e-mail address"),
+            ("[sender]\nemail = \"ar@example.com\"\n[delivery]\ncommand = [\"/no/such/sendmail\"]\n",
+             "dun.toml: error: the delivery command '/no/such/sendmail' is not a program that can be run"),
+        ] {
+            try write(toml, bare, "dun.toml")
+            let t = try bare.dun(["run", "standard.dun", "--apply"])
+            #expect(t.status == 1)
+            #expect(t.err.contains(message) && t.err.hasSuffix("nothing applied\n"), "\(t.err)")
+            #expect(try statuses(bare).isEmpty)
+        }
     }
 
     @Test func lettersAndSMSAreTextFiles() throws {

@@ -149,6 +149,12 @@ enum DeliveryCommand {
         var reason: String
     }
 
+    /// Whether `name` is a program that can be run: an executable file, given with its folder
+    /// or found in PATH.
+    static func canRun(_ name: String) -> Bool {
+        FileManager.default.isExecutableFile(atPath: program(name))
+    }
+
     /// A program named without a folder is looked for in PATH, as a shell would.
     private static func program(_ name: String) -> String {
         guard !name.contains("/") else { return name }

@@ -46,23 +46,77 @@ public enum Outbox {
     /// How long a delivery command may take over one message before it is stopped.
     public static let defaultTimeout: Swift.Duration = .seconds(60)
 
+    /// What a delivery needs from the workspace — dun.toml, contacts.csv, the templates — read
+    /// and checked before an apply writes anything: a bad setting stops the run with nothing
+    /// journaled, instead of after the journal says the plan was applied.
+    public struct Setup: Sendable {
+        let settings: OutboxSettings
+        let contacts: Contacts
+    }
+
+    /// Reads and checks what delivering `plan`'s reminders (and those still queued) will need:
+    /// dun.toml and contacts.csv parse; for e-mails, a sender address that is one, and a
+    /// delivery command that can be run; each template a reminder of the plan uses, in the
+    /// language of its customer, parses.
+    public static func setup(for plan: [PlannedAction], session: Session) throws(Diagnostics) -> Setup {
+        guard let directory = session.directory else { return Setup(settings: OutboxSettings(), contacts: Contacts()) }
+        let settings = try OutboxSettings.load(workspace: directory)
+        let contacts = try Contacts.load(workspace: directory)
+        var problems: [Diagnostic] = []
+        let reminders = plan.filter { $0.action == .remind }
+        if reminders.contains(where: { ($0.channel ?? "email") == "email" }) {
+            if let sender = settings.senderEmail {
+                if Mailbox(name: nil, address: sender) == nil {
+                    problems.append(
+                        Diagnostic(.error, "the sender's e-mail \(excerpt(Header.oneLine(sender))) is not an e-mail address", file: "dun.toml"))
+                }
+            } else {
+                problems.append(Outbox.noSender)
+            }
+            if let command = settings.command, let name = command.first, !DeliveryCommand.canRun(name) {
+                problems.append(
+                    Diagnostic(
+                        .error, "the delivery command \(excerpt(name)) is not a program that can be run", file: "dun.toml",
+                        hint: "name the program with its folder (/usr/sbin/sendmail), or one in PATH"))
+            }
+        }
+        var templates = Templates(directory: directory)
+        let customers = session.snapshot.workspace.customers
+        var seen: Set<String> = []
+        for r in reminders {
+            let row = Int(r.customer)
+            let language = Templates.language(customer: customers.language[row], workspace: settings.language, region: customers.region[row])
+            let name = r.template ?? "gentle"
+            guard seen.insert("\(name).\(language)").inserted else { continue }
+            do throws(Diagnostic) {
+                _ = try templates.template(name, language: language)
+            } catch where !problems.contains(error) {
+                problems.append(error)
+            } catch {}
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        return Setup(settings: settings, contacts: contacts)
+    }
+
+    static let noSender = Diagnostic(
+        .error, "no sender e-mail address to send reminders from", file: "dun.toml",
+        hint: "add `email = \"ar@example.com\"` under `[sender]` in dun.toml")
+
     /// Renders every reminder the journal has `queued` or `failed` into `outbox/` and delivers
     /// the e-mails through dun.toml's command, if it names one. Letters and SMS are written as
     /// text files and stay `queued` for a person to send.
-    public static func deliver(session: Session, timeout: Swift.Duration = defaultTimeout) -> Summary {
+    public static func deliver(session: Session, setup: Setup, timeout: Swift.Duration = defaultTimeout) -> Summary {
         var summary = Summary()
         guard let directory = session.directory else { return summary }
         do throws(Diagnostics) {
-            let settings = try OutboxSettings.load(workspace: directory)
-            let contacts = try Contacts.load(workspace: directory)
             let journal = try Journal.open(workspace: directory)
-            summary.delivers = settings.command != nil
+            summary.delivers = setup.settings.command != nil
             // One delivery at a time per workspace (two applies at once): the lock goes with the process.
             let lock = open(directory + "/.dun/outbox.lock", O_CREAT | O_RDWR, 0o644)
             defer { if lock >= 0 { close(lock) } }
             if lock >= 0 { flock(lock, LOCK_EX) }
             var delivery = Delivery(
-                session: session, directory: directory, settings: settings, contacts: contacts, journal: journal,
+                session: session, directory: directory, settings: setup.settings, contacts: setup.contacts, journal: journal,
                 timeout: timeout)
             try delivery.run(&summary)
         } catch {
@@ -149,10 +203,9 @@ private struct Delivery {
             }
         }
         if missingSender {
-            summary.diagnostics.append(
-                Diagnostic(
-                    .error, "no sender e-mail address to send reminders from; the e-mails stay queued", file: "dun.toml",
-                    hint: "add `email = \"ar@example.com\"` under `[sender]` in dun.toml"))
+            var d = Outbox.noSender
+            d.message += "; the e-mails stay queued"
+            summary.diagnostics.append(d)
         }
     }
 

@@ -105,7 +105,10 @@ extension REPL {
             return complain(
                 "no plan to apply", hint: "show one first: a policy, plan NAME, or a query ending in an action")
         }
+        let setup: Outbox.Setup
         do throws(Diagnostics) {
+            // Every setting the delivery needs is checked before anything is journaled.
+            setup = try Outbox.setup(for: lastPlan, session: session)
             let (added, already) = try session.apply(lastPlan, who: settings.who ?? Journal.login, at: Journal.now)
             lastPlan = []
             let again = already == 0 ? "" : " (\(already) already applied)"
@@ -115,7 +118,7 @@ extension REPL {
         } catch {
             return report(error.all)
         }
-        let delivery = Outbox.deliver(session: session)
+        let delivery = Outbox.deliver(session: session, setup: setup)
         console.error(delivery.report)
         report(delivery.diagnostics)
     }
