@@ -462,6 +462,17 @@ enum Robust {
         }
     }
 
+    // Was quadratic: each `let` looked for its name among all the names before it (100,000
+    // took 39 s). Linear, it takes a second or two; quadratic, minutes: the alarm tells.
+    @Test func manyBindingsAreCheckedQuickly() async {
+        await #expect(processExitsWith: .success) {
+            alarm(60)
+            let text = (0..<100_000).map { "let x\($0) = \($0)\n" }.joined() + "x99999 + x5\n"
+            guard Session.check(SourceText(name: "lets.dun", text: text)).isEmpty else { exit(3) }
+            try Robust.expectInSmall([(text, "100004\n")])
+        }
+    }
+
     @Test func manyBadReferencesLoadQuickly() async {
         await #expect(processExitsWith: .success) {
             alarm(60)

@@ -99,7 +99,7 @@ public struct Checker {
     }
 
     private mutating func knownPolicy(_ name: String, _ range: Range<Int>) {
-        if !globals.policies.contains(name) {
+        if !globals.isPolicy(name) {
             error(
                 "no policy '\(name)'", range,
                 hint: nearestName(to: name, in: globals.policies).map { "did you mean '\($0)'?" }

@@ -5,17 +5,24 @@
 public struct Globals: Sendable {
     public private(set) var names: [String] = []
     public private(set) var types: [DunType] = []
-    /// The policies defined, which `plan NAME` may name.
+    /// Each name's slot: found at once, however many bindings a script makes.
+    private var slots: [String: Int] = [:]
+    /// The policies defined, which `plan NAME` may name, in the order defined.
     public private(set) var policies: [String] = []
+    private var policySet: Set<String> = []
 
     public init() {}
 
     public mutating func define(policy name: String) {
-        if !policies.contains(name) { policies.append(name) }
+        if policySet.insert(name).inserted { policies.append(name) }
     }
 
     func slot(of name: String) -> Int? {
-        names.firstIndex(of: name)
+        slots[name]
+    }
+
+    func isPolicy(_ name: String) -> Bool {
+        policySet.contains(name)
     }
 
     /// The slot of `name`, now of `type`.
@@ -27,6 +34,7 @@ public struct Globals: Sendable {
         }
         names.append(name)
         types.append(type)
+        slots[name] = names.count - 1
         return names.count - 1
     }
 }
