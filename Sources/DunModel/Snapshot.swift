@@ -151,11 +151,15 @@ public final class Snapshot: Sendable {
         let inv = workspace.invoices
         let pay = workspace.payments
         let cust = workspace.customers
-        /// Adds to a customer's total; the customer is named only if it overflows.
-        func add(_ a: Int64, _ b: Int64, _ c: Int) throws(Diagnostic) -> Int64 {
+        /// Adds to a customer's total; on overflow, the error names the customer, the file and
+        /// the row whose amount did not fit (`at`: the file and the row's id).
+        func add(_ a: Int64, _ b: Int64, _ c: Int, at place: @autoclosure () -> (file: String, row: String)) throws(Diagnostic) -> Int64 {
             let (r, overflow) = a.addingReportingOverflow(b)
             if overflow {
-                throw Diagnostic(.error, "the totals of customer \(cust.id[c]) are too large to add up exactly")
+                let (file, row) = place()
+                throw Diagnostic(
+                    .error, "the totals of customer \(excerpt(cust.id[c])) are too large to add up exactly, at \(row)", file: file,
+                    hint: "an amount this large is most likely a mistake in the export")
             }
             return r
         }
@@ -198,7 +202,9 @@ public final class Snapshot: Sendable {
                     // the check's error is the one told: here a sum too large only stops.
                     let (sum, overflow) = perInvoice[Int(target)].paid.addingReportingOverflow(pay.amount[i])
                     if overflow {
-                        throw Diagnostic(.error, "the payments of invoice \(inv.id[Int(target)]) are too large to add up exactly")
+                        throw Diagnostic(
+                            .error, "the payments of invoice \(excerpt(inv.id[Int(target)])) are too large to add up exactly, at payment \(excerpt(pay.id[i]))",
+                            file: "payments.csv")
                     }
                     perInvoice[Int(target)].paid = sum
                     if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
@@ -206,7 +212,7 @@ public final class Snapshot: Sendable {
                 }
                 everyPaymentAdded = false
             }
-            paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c)
+            paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c, at: ("payments.csv", "payment \(excerpt(pay.id[i]))"))
         }
 
         var overpaid = false
@@ -225,16 +231,16 @@ public final class Snapshot: Sendable {
                 open[c].paidCount += 1
                 continue
             }
-            open[c].balance = try add(open[c].balance, left, c)
+            open[c].balance = try add(open[c].balance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             if late > 0 {
-                open[c].overdueBalance = try add(open[c].overdueBalance, left, c)
+                open[c].overdueBalance = try add(open[c].overdueBalance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
                 open[c].overdue = max(open[c].overdue, late)
             }
         }
 
         // A balance is told as it is read (`balance(_:)`): here only checked.
-        for c in 0..<cust.count { _ = try add(open[c].balance, -paid[c].unapplied, c) }
+        for c in 0..<cust.count { _ = try add(open[c].balance, -paid[c].unapplied, c, at: ("payments.csv", "its unapplied cash")) }
 
         self.invoices = invoices
         self.payments = payments

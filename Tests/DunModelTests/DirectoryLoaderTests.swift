@@ -243,7 +243,7 @@ struct DirectoryLoaderTests {
         } throws: { error in
             (error as? Diagnostics)?.all.first?.message.hasPrefix("payment of 92,233,720,368,547,758.07 is more than") == true
         }
-        #expect(stopped == "the payments of invoice I1 are too large to add up exactly")
+        #expect(stopped == "the payments of invoice 'I1' are too large to add up exactly, at payment 'P2'")
     }
 
     /// A snapshot that added up every payment on its invoice tells the loader whether they fit,

@@ -17,6 +17,30 @@ struct LoaderErrorTests {
         loadErrors(payments: Self.paymentHeader + rows + "\n")
     }
 
+    // MARK: bytes that pass for something else
+
+    // Were accepted: a NUL went on into the messages sent, and a BOM inside a field made
+    // `\u{FEFF}C1` a customer beside `C1`.
+    @Test func aNulByteIsAnError() {
+        let errors = invoiceErrors("I1,C1,2026-10-01,2026-10-31,1000.00\nI2,C1\u{0},2026-10-01,2026-10-31,1.00")
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("invoices.csv:3:6: error: a NUL byte (0x00) in the file\n") == true, "\(errors)")
+        #expect(errors.first?.hasSuffix("hint: no export means one; the file may be damaged, or in UTF-16: save it as UTF-8\n") == true)
+    }
+
+    @Test func aByteOrderMarkInsideTheFileIsAnError() {
+        #expect(
+            loadErrors(customers: "\u{FEFF}id,name\nC1,Alpha\n\u{FEFF}C2,Beta\n") == [
+                """
+                customers.csv:3:1: error: a byte order mark (U+FEFF) inside the file
+                \u{FEFF}C2,Beta
+                ^
+                hint: it is left where files saved with one were joined; remove it, or it becomes part of the value
+
+                """
+            ])
+    }
+
     // MARK: dates
 
     @Test func unparseableDate() {

@@ -288,7 +288,8 @@ struct SnapshotTests {
             invoices:
                 "id,customer_id,issued,due,amount\nI1,BIG,2026-10-01,2026-10-31,92233720368547758.07\nI2,BIG,2026-10-02,2026-10-31,1\n",
             payments: Fixture.noPayments)
-        #expect(throws: Diagnostic(.error, "the totals of customer BIG are too large to add up exactly")) {
+        // Named: the file and the row (it used to name neither).
+        #expect(throws: Diagnostic(.error, "the totals of customer 'BIG' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv", hint: "an amount this large is most likely a mistake in the export")) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
         // The first alone is fine.
@@ -309,7 +310,7 @@ struct SnapshotTests {
 
                 """,
             payments: Fixture.noPayments)
-        #expect(throws: Diagnostic(.error, "the totals of customer SECOND are too large to add up exactly")) {
+        #expect(throws: Diagnostic(.error, "the totals of customer 'SECOND' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv", hint: "an amount this large is most likely a mistake in the export")) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
     }
@@ -324,7 +325,7 @@ struct SnapshotTests {
                 P2,BIG,2026-10-02,1
 
                 """)
-        #expect(throws: Diagnostic(.error, "the totals of customer BIG are too large to add up exactly")) {
+        #expect(throws: Diagnostic(.error, "the totals of customer 'BIG' are too large to add up exactly, at payment 'P2'", file: "payments.csv", hint: "an amount this large is most likely a mistake in the export")) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
         let before = try Snapshot(w, asOf: try day("2026-10-01"))

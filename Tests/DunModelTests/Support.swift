@@ -152,9 +152,9 @@ extension CategoryColumn: Equatable, ExpressibleByArrayLiteral {
     }
 }
 
-/// The first invalid UTF-8 byte of a whole byte array.
+/// The first byte of a whole byte array that cannot be read.
 func firstInvalid(_ bytes: [UInt8]) -> Int? {
-    bytes.withUnsafeBufferPointer { firstInvalidUTF8($0, in: 0..<$0.count) }
+    bytes.withUnsafeBufferPointer { firstUnreadable($0, in: 0..<$0.count) }
 }
 
 func looksLikeGB(_ bytes: [UInt8]) -> Bool {

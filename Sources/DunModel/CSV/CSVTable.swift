@@ -166,18 +166,32 @@ struct CSVFile: @unchecked Sendable {
         return count
     }
 
-    /// The first invalid UTF-8 byte of `range` (the whole file by default) as a diagnostic.
+    /// The first byte of `range` (the whole file by default) that cannot be read, as a diagnostic.
     static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>? = nil) -> Diagnostic? {
-        firstInvalidUTF8(bytes, in: range ?? 0..<bytes.count).map { encodingError(name, bytes, at: $0) }
+        firstUnreadable(bytes, in: range ?? 0..<bytes.count).map { encodingError(name, bytes, at: $0) }
     }
 
-    /// The diagnostic of a file whose byte `bad` is the first that is not UTF-8.
+    /// The diagnostic of a file whose byte `bad` is the first that cannot be read.
     static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, at bad: Int) -> Diagnostic {
         var lineStart = 0
         var line = 1
         for i in 0..<bad where bytes[i] == 10 {
             line += 1
             lineStart = i + 1
+        }
+        switch Unreadable(bytes, at: bad) {
+        case .nul:
+            return Diagnostic(
+                .error, "a NUL byte (0x00) in the file", file: name,
+                position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
+                hint: "no export means one; the file may be damaged, or in UTF-16: save it as UTF-8")
+        case .byteOrderMark:
+            return Diagnostic(
+                .error, "a byte order mark (U+FEFF) inside the file", file: name,
+                position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 3)),
+                hint: "it is left where files saved with one were joined; remove it, or it becomes part of the value")
+        case .notUTF8:
+            break
         }
         let gb = looksLikeGB18030(bytes)
         return Diagnostic(

@@ -1,23 +1,65 @@
-// Text encoding checks: the loader accepts UTF-8 only, and says so kindly.
+// Text encoding checks: the loader accepts UTF-8 only, and says so kindly. Two things that are
+// valid UTF-8 are refused with it, because they pass for something else: a NUL byte (nothing in
+// an export means it, and it would reach the messages sent), and a byte order mark anywhere but
+// at the very start (left where files saved with one were joined, it makes `\u{FEFF}C1` a
+// customer beside `C1`).
 
-/// The offset of the first byte in `range` that is not valid UTF-8, or `nil` if all are.
-/// `range` must start and end between characters (at a line break, say).
-func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
+/// The offset of the first byte in `range` that cannot be read (`unreadable`), or `nil` if
+/// all can. `range` must start and end between characters (at a line break, say).
+func firstUnreadable(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
     guard let base = bytes.baseAddress else { return nil }
     let raw = UnsafeRawPointer(base)
     var i = range.lowerBound
     let n = range.upperBound
     while i < n {
-        // Eight ASCII bytes at a time: the common case by far. The pointer is not looked at
-        // again for each, and nothing can overflow (this loop was half the time of a check).
-        while i &+ 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        // Eight ASCII bytes at a time, none of them NUL: the common case by far. The pointer is
+        // not looked at again for each, and nothing can overflow (this loop was half the time of a check).
+        while i &+ 8 <= n, case let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self),
+            word & 0x8080_8080_8080_8080 == 0, !hasZeroByte(word)
+        {
             i &+= 8
         }
         guard i < n else { break }
-        guard let length = characterLength(bytes, at: i, before: n) else { return i }
+        guard let length = readableLength(bytes, at: i, before: n) else { return i }
         i += length
     }
     return nil
+}
+
+/// Why the byte at `bad` (found by `firstUnreadable`) cannot be read.
+enum Unreadable {
+    case nul, byteOrderMark, notUTF8
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at bad: Int) {
+        if bytes[bad] == 0 {
+            self = .nul
+        } else if isByteOrderMark(bytes, at: bad) {
+            self = .byteOrderMark
+        } else {
+            self = .notUTF8
+        }
+    }
+}
+
+/// Whether a byte of `word` is zero.
+@inline(__always)
+private func hasZeroByte(_ word: UInt64) -> Bool {
+    (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
+}
+
+@inline(__always)
+private func isByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+    i + 2 < bytes.count && bytes[i] == 0xEF && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF
+}
+
+/// The length of the character at `i` (`characterLength`), or `nil` when it cannot be read:
+/// not UTF-8, a NUL, or a byte order mark after the file's start.
+@inline(__always)
+private func readableLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, before end: Int) -> Int? {
+    let b = bytes[i]
+    if b == 0 { return nil }
+    if b == 0xEF && i > 0 && isByteOrderMark(bytes, at: i) { return nil }
+    return characterLength(bytes, at: i, before: end)
 }
 
 /// How many bytes the character at `i` takes (1 for ASCII), or `nil` when it is not valid
@@ -82,7 +124,7 @@ func looksLikeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 }
 
 /// How many line feeds, carriage returns and quotes `share` holds, and the first byte that
-/// is not UTF-8 among the characters from `checked.lowerBound` (which starts one) up to
+/// cannot be read (`firstUnreadable`) among the characters from `checked.lowerBound` (which starts one) up to
 /// `checked.upperBound` (which ends one): one pass over the bytes for both, eight at a time.
 /// The characters checked may start a little after the share, and end a little after it, so
 /// that shares side by side check each character once.
@@ -102,13 +144,21 @@ func countAndCheck(_ bytes: UnsafeBufferPointer<UInt8>, _ share: Range<Int>, che
     var i = share.lowerBound
     while i &+ 8 <= share.upperBound {
         let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        // LF, CR and `"` are below 0x23; most words have no such byte, and one test skips them.
-        if (word &- 0x2323_2323_2323_2323) & ~word & 0x8080_8080_8080_8080 != 0 { count(word) }
-        // A word of ASCII needs no check: the characters before it ended before it.
-        if word & 0x8080_8080_8080_8080 != 0 {
+        // LF, CR, `"` and NUL are below 0x23; most words have no such byte, and one test skips them.
+        let low = (word &- 0x2323_2323_2323_2323) & ~word & 0x8080_8080_8080_8080 != 0
+        if low { count(word) }
+        // A word of ASCII needs no check but for a NUL: the characters before it ended before it.
+        if word & 0x8080_8080_8080_8080 == 0 {
+            // Only the bytes of the characters this share checks.
+            let from = max(i, checked.lowerBound)
+            let to = min(i &+ 8, checked.upperBound)
+            if low && hasZeroByte(word) && from < to, let nul = (from..<to).first(where: { bytes[$0] == 0 }) {
+                return (counts.lineFeeds, counts.carriageReturns, counts.quotes, nul)
+            }
+        } else {
             next = max(next, i)
             while next < i &+ 8 && next < checked.upperBound {
-                guard let length = characterLength(bytes, at: next, before: checked.upperBound) else {
+                guard let length = readableLength(bytes, at: next, before: checked.upperBound) else {
                     return (counts.lineFeeds, counts.carriageReturns, counts.quotes, next)
                 }
                 next += length
@@ -122,7 +172,7 @@ func countAndCheck(_ bytes: UnsafeBufferPointer<UInt8>, _ share: Range<Int>, che
         for k in 0..<(share.upperBound - i) { last |= UInt64(bytes[i + k]) << (8 * k) }
         count(last)
     }
-    let bad = firstInvalidUTF8(bytes, in: min(max(next, i), checked.upperBound)..<checked.upperBound)
+    let bad = firstUnreadable(bytes, in: min(max(next, i), checked.upperBound)..<checked.upperBound)
     return (counts.lineFeeds, counts.carriageReturns, counts.quotes, bad)
 }
 
