@@ -272,7 +272,11 @@ public final class Session {
             switch format {
             case .table, .markdown:
                 return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"
-            case .csv: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
+            case .csv:
+                let text = printable.text(grouped: false)
+                guard case .string = printable else { return TextCell.csvField(text) + format.lineBreak }
+                return TextCell.csvField(TextCell.defused(text)) + format.lineBreak
+            case .csvRaw: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):

@@ -25,7 +25,11 @@ struct WorkspaceOptions: ParsableArguments {
             "The date the run is as of: what `today` means (YYYY-MM-DD). Default: today's date.", valueName: "date"))
     var asOf: Day?
 
-    @Option(name: .long, help: ArgumentHelp("How results are printed: table, csv, json or markdown.", valueName: "format"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How results are printed: table, csv, csv-raw, json or markdown. csv puts a ' before a text that a spreadsheet would run as a formula (=, +, -, @); csv-raw does not.",
+            valueName: "format"))
     var format: OutputFormat = .table
 
     @Flag(name: .long, help: "Print to standard error how long the load and each statement took.")

@@ -329,6 +329,16 @@ import Testing
         #expect(damaged.err.hasSuffix("/.dun/journal.sqlite: error: entry 2 does not match its checksum: it was changed after it was written\n"))
     }
 
+    // Was as written: a note "=1+1" went out to the journal's CSV as a formula.
+    @Test func theJournalsCSVDefusesFormulas() throws {
+        let w = try Workspace()
+        #expect(try w.dun(["-e", #"record note "C1" "=HYPERLINK(\"http://x\")""#, "--apply"]).status == 0)
+        let csv = try w.dun(["journal", "--format", "csv"])
+        #expect(csv.out.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",done\r\n"), "\(csv.out)")
+        let raw = try w.dun(["journal", "--format", "csv-raw"])
+        #expect(raw.out.contains(",\"=HYPERLINK(\"\"http://x\"\")\",done\r\n"), "\(raw.out)")
+    }
+
     @Test func theJournalCommandFiltersAndRefusesAMissingFolder() throws {
         let w = try Workspace()
         #expect(try w.dun(["run", "standard.dun", "--apply"], asOf: "2026-11-20").status == 0)

@@ -236,7 +236,7 @@ final class Transcript {
         }
         #expect(t.type(".help round").hasPrefix("round(x)"))
         #expect(t.type(".help functions").contains("year(date)"))
-        #expect(t.type(".help mode").hasPrefix(".mode [table|csv|json|markdown]"))
+        #expect(t.type(".help mode").hasPrefix(".mode [table|csv|csv-raw|json|markdown]"))
         t.type(".help nothing")
         t.type(".frobnicate")
         #expect(t.err.contains("error: no help on 'nothing'"))

@@ -16,7 +16,8 @@ extension ResultTable {
                 let widest = columns.split(separator: "\n").reduce(0) { max($0, $1.displayWidth) }
                 return widest > (display.width ?? Int.max) ? expanded(limit: display.maxRows) : columns
             }
-        case .csv: return csv()
+        case .csv: return csv(neutralizing: true)
+        case .csvRaw: return csv(neutralizing: false)
         case .json: return json()
         case .markdown: return markdown()
         }
@@ -100,8 +101,9 @@ extension ResultTable {
         return out
     }
 
-    /// RFC 4180: CRLF line breaks; fields with commas, quotes, line breaks or edge spaces quoted.
-    func csv() -> String {
+    /// RFC 4180: CRLF line breaks; fields with commas, quotes, line breaks or edge spaces quoted;
+    /// with `neutralizing`, texts that a spreadsheet would run as formulas defused (`OutputFormat`).
+    func csv(neutralizing: Bool) -> String {
         // Built as bytes: appending many short Strings to a String costs more than the text.
         var out: [UInt8] = []
         func field(_ c: Int, _ text: String) {
@@ -111,7 +113,14 @@ extension ResultTable {
         for (c, name) in columns.enumerated() { field(c, name) }
         out += [13, 10]
         for row in rows {
-            for c in row.indices { field(c, cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c])) }
+            for c in row.indices {
+                let text = cell(row[c], column: c).text(grouped: false, currency: mixedCurrency[c])
+                guard neutralizing, case .string = row[c] else {
+                    field(c, text)
+                    continue
+                }
+                field(c, TextCell.defused(text))
+            }
             out += [13, 10]
         }
         return String(decoding: out, as: UTF8.self)
@@ -192,6 +201,12 @@ enum TextCell {
             }
         }
         return out
+    }
+
+    /// A text a spreadsheet would take for a formula, with a `'` in front.
+    static func defused(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return s }
+        return "'" + s
     }
 
     static func csvField(_ s: String) -> String {

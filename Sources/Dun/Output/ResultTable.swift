@@ -5,10 +5,15 @@ import DunLanguage
 
 /// How results are printed.
 public enum OutputFormat: String, CaseIterable, Sendable {
+    /// `csv` is for people, who open it in a spreadsheet: a text beginning with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return gets a `'` in front, so that the spreadsheet shows it
+    /// rather than running it as a formula (as OWASP advises for such exports). `csv-raw` is
+    /// for programs: every text as it is.
     case table, csv, json, markdown
+    case csvRaw = "csv-raw"
 
     /// What ends a line: CRLF in CSV (RFC 4180), LF elsewhere.
-    var lineBreak: String { self == .csv ? "\r\n" : "\n" }
+    var lineBreak: String { self == .csv || self == .csvRaw ? "\r\n" : "\n" }
 }
 
 /// How a table is shown to a person (the REPL's settings); scripts print every row, in columns.

@@ -33,7 +33,7 @@ extension REPL {
             repl.asOf(args.first)
         },
         Command(
-            name: ".mode", arguments: "[table|csv|json|markdown]", help: "how results are printed",
+            name: ".mode", arguments: "[table|csv|csv-raw|json|markdown]", help: "how results are printed",
             choices: OutputFormat.allCases.map(\.rawValue)
         ) { repl, args in
             repl.mode(args.first)
@@ -226,7 +226,7 @@ extension REPL {
     private func mode(_ text: String?) {
         guard let text else { return console.write(session.format.rawValue + "\n") }
         guard let format = OutputFormat(rawValue: text) else {
-            return complain("unknown mode '\(text)'", hint: "the modes are table, csv, json and markdown")
+            return complain("unknown mode '\(text)'", hint: "the modes are table, csv, csv-raw, json and markdown")
         }
         session.format = format
     }
