@@ -189,19 +189,23 @@ public final class Session {
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
             do {
                 let outcome: Outcome
-                let handled: (outcome: Outcome, plan: [PlannedAction])?
+                let handled: (outcome: Outcome, plan: PlanOutcome?)?
                 do {
                     handled = try policyStatement(statement, in: source, lazily: lazily, warnings: &warnings)
                 } catch {
                     return RunResult(output: output, diagnostics: warnings + [error], isIncomplete: false, timings: timings)
                 }
+                var summary: String?
                 if let handled {
                     outcome = handled.outcome
-                    plan += handled.plan
+                    if let planned = handled.plan {
+                        plan += planned.actions
+                        summary = planned.summary { self.snapshot.workspace.customers.id[Int($0)] }
+                    }
                 } else {
                     outcome = try interpreter.run(statement, source: source, lazily: lazily)
                 }
-                let text = render(outcome, as: format, display: display)
+                let text = render(outcome, as: format, display: display, summary: summary)
                 switch statement {
                 case .binding(_, let name, let pipeline):
                     // A binding holds its new type only once it holds its new value.
@@ -262,7 +266,8 @@ public final class Session {
         return found
     }
 
-    private func render(_ outcome: Outcome, as format: OutputFormat, display: Display) -> String {
+    /// `summary`, when given, ends a table in place of its row count (a plan's).
+    private func render(_ outcome: Outcome, as format: OutputFormat, display: Display, summary: String? = nil) -> String {
         let data = interpreter.data
         switch outcome {
         case .none:
@@ -280,7 +285,9 @@ public final class Session {
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):
-            return ResultTable(frame, schema: schema, data: data).rendered(format, display: display)
+            let table = ResultTable(frame, schema: schema, data: data)
+            guard let summary, format == .table || format == .markdown else { return table.rendered(format, display: display) }
+            return table.rendered(format, footer: false, display: display) + summary
         case .explain(let steps, let frame):
             let rows: [[Value]] = steps.map { step in
                 var sample = step.sample.map { $0.text(grouped: false) }.joined(separator: ", ")

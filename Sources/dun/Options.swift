@@ -65,6 +65,8 @@ struct WorkspaceOptions: ParsableArguments {
         switch opened {
         case .success(let session):
             report(session.loadWarnings)
+            // A table for a person is cut to fit; one going to a file or a program is whole.
+            if isatty(STDOUT_FILENO) == 1 { session.display.cellWidth = Display.terminalCellWidth }
             if timings { reportTiming("load", clock.now - start, session.readFromCache ? " (from .dun/cache)" : "") }
             return session
         case .failure(let error):

@@ -59,6 +59,7 @@ private struct Terminal {
         dun_handle_signal(SIGINT) { _ in interruption?.request() }
         openHistory()
         repl.session.display.maxRows = 40
+        repl.session.display.cellWidth = Display.terminalCellWidth
         var last: String?
         while !repl.isFinished {
             repl.session.display.width = Terminal.width

@@ -199,6 +199,8 @@ let pipelineCases: [ParseCase] = [
 let policyCases: [ParseCase] = [
     ParseCase("policy p {}", "(policy p)"),
     ParseCase("policy p \"空\" {\n}", "(policy p \"空\")"),
+    ParseCase("policy p {\n  levels per invoice\n}", "(policy p (levels-per-invoice))"),
+    ParseCase("policy p {\n  levels per invoice\n  levels per customer\n}", "(policy p)"),
     ParseCase(
         """
         policy standard "标准催收流程" {

@@ -16,7 +16,7 @@ import Testing
         init() throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("dun-apply-\(UUID().uuidString)")
             try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("small"), to: folder)
-            try Data("plan dunning\n".utf8).write(to: folder.appendingPathComponent("standard.dun"))
+            try Data(Workspace.ladderPerInvoice.utf8).write(to: folder.appendingPathComponent("standard.dun"))
             // A sender, so that applying also writes the reminders to outbox/ (OutboxTests).
             try Data("[sender]\nemail = \"ar@example.com\"\n".utf8).write(to: folder.appendingPathComponent("dun.toml"))
         }
@@ -24,6 +24,16 @@ import Testing
         deinit {
             try? FileManager.default.removeItem(at: folder)
         }
+
+        /// The standard ladder with `levels per invoice`: every rule acts on the invoices it
+        /// wins, so that the small fixture gives these tests of applying and delivering two
+        /// reminders (C4 gentle, C3 firm), a call (C6) and holds. The standard ladder at its
+        /// default, each customer at its highest level, is tested by the goldens.
+        static let ladderPerInvoice: String = {
+            // (`aLadderPerInvoiceActsOnEveryLevel` checks that the line went in.)
+            let ladder = Session.standardLibrary.first { $0.name == "stdlib/dunning.dun" }?.text ?? ""
+            return ladder.replacingOccurrences(of: "\"标准催收流程\" {\n", with: "\"标准催收流程\" {\n  levels per invoice\n")
+        }()
 
         /// `dun` run in the workspace folder, as cron would.
         func dun(_ arguments: [String], asOf: String = "2026-11-28") throws -> (status: Int32, out: String, err: String) {
@@ -406,21 +416,32 @@ import Testing
         #expect(err.hasPrefix("error: no plan to apply"))
         err = ""
         repl.read("plan dunning")
-        #expect(out.contains("hold credit"))
+        // Each customer at its highest level: C3's firm reminder gives way to its hold.
+        #expect(out.hasSuffix(
+            "(5 actions: remind 1 · call 1 · escalate 1 · hold credit 2)\n"
+                + "(rule firm leaves 1 customer to a later rule, at the highest level an invoice of theirs reached: C3)\n"), "\(out)")
         repl.read("apply")
-        #expect(err == "applied 6 actions to the journal\nwrote 2 messages to outbox/\n")
+        #expect(err == "applied 5 actions to the journal\nwrote 1 message to outbox/\n")
         err = ""
         repl.read("apply")
         #expect(err.hasPrefix("error: no plan to apply"))
         #expect(try w.journal().dropFirst().allSatisfy { $0.hasPrefix("\($0.prefix { $0 != "," }),李强,") })
-        // The call to C6 is task 3 on the worklist; .done closes it.
+        // The call to C6 is task 2 on the worklist; .done closes it.
         err = ""
-        repl.read(".done 3 \"答应周五付款 5 万\"")
-        #expect(err == "task 3 done\n")
-        #expect(try w.journal().last?.hasSuffix(",task 3 (call): 答应周五付款 5 万,done") == true)
+        repl.read(".done 2 \"答应周五付款 5 万\"")
+        #expect(err == "task 2 done\n")
+        #expect(try w.journal().last?.hasSuffix(",task 2 (call): 答应周五付款 5 万,done") == true)
         err = ""
         repl.read(".done three x")
         #expect(err.hasPrefix("error: .done needs a task's number and its outcome"))
+    }
+
+    @Test func aLadderPerInvoiceActsOnEveryLevel() throws {
+        let w = try ApplyTests.Workspace()
+        #expect(ApplyTests.Workspace.ladderPerInvoice.contains("  levels per invoice\n"))
+        let r = try w.dun(["run", "standard.dun"])
+        #expect(r.out.contains("dunning  firm    remind       C3 "), "\(r.out)")
+        #expect(r.out.hasSuffix("(6 actions: remind 2 · call 1 · escalate 1 · hold credit 2)\n"), "\(r.out)")
     }
 
     // Was "this session has no workspace folder to keep a journal in" after `.asof`, until

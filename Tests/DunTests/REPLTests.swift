@@ -218,6 +218,24 @@ final class Transcript {
         #expect(t.type("customers | select id | take 5").contains("C005"))
     }
 
+    // Were ~250 columns wide: a hold listed every invoice of a customer. On a terminal a wide
+    // cell is cut with … (the executable sets the width); csv and .save keep it whole.
+    @Test func wideCellsAreCutOnATerminalOnly() throws {
+        let t = try Transcript()
+        t.repl.session.display.cellWidth = 20
+        let query = #"customers where id = "C058" | select id, name, all = "INV-2025-0065, INV-2025-0071, INV-2025-0082""#
+        #expect(
+            t.type(query) == """
+                id    name                 all
+                ----  -------------------  --------------------
+                C058  重庆振华精密制造有…  INV-2025-0065, INV-…
+                (1 row)
+
+                """)
+        t.type(".mode csv")
+        #expect(t.type(query).contains(",\"INV-2025-0065, INV-2025-0071, INV-2025-0082\""))
+    }
+
     @Test func schemaListsFieldsWithTypesAndMeanings() throws {
         let t = try Transcript()
         let out = t.type(".schema payments")

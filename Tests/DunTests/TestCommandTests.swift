@@ -11,9 +11,10 @@ import Testing
             r.out == """
                 ok   examples/acme/policies/standard.dun: two days late: a gentle email, no call
                 ok   examples/acme/policies/standard.dun: two months late: a call by the collector, then a hold
+                ok   examples/acme/policies/standard.dun: a customer is dunned at the highest level any of its invoices reached
                 ok   examples/acme/policies/standard.dun: a disputed invoice is never dunned
                 ok   examples/acme/policies/standard.dun: 15 days late: the firm reminder
-                4 tests: 4 passed, 0 failed
+                5 tests: 5 passed, 0 failed
 
                 """)
         #expect(r.err.isEmpty)

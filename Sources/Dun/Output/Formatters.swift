@@ -8,7 +8,7 @@ extension ResultTable {
     func rendered(_ format: OutputFormat, footer: Bool = true, display: Display = Display()) -> String {
         switch format {
         case .table:
-            let columns = aligned(footer: footer, limit: display.maxRows)
+            let columns = aligned(footer: footer, limit: display.maxRows, cellWidth: display.cellWidth)
             switch display.expanded {
             case .off: return columns
             case .on: return expanded(limit: display.maxRows)
@@ -33,8 +33,9 @@ extension ResultTable {
     /// Columns padded to their widest cell (CJK characters count two), numbers right-aligned,
     /// a line under the header, and the number of rows. With `limit`, only the first rows,
     /// and a line saying how many more there are.
-    func aligned(footer: Bool = true, limit: Int? = nil) -> String {
-        let cells = Array(shownCells.prefix(limit ?? rows.count))
+    func aligned(footer: Bool = true, limit: Int? = nil, cellWidth: Int? = nil) -> String {
+        var cells = Array(shownCells.prefix(limit ?? rows.count))
+        if let cellWidth { cells = cells.map { $0.map { TextCell.cut($0, to: cellWidth) } } }
         // Each cell measured once.
         let cellWidths = cells.map { $0.map(\.displayWidth) }
         var widths = columns.map(\.displayWidth)
@@ -201,6 +202,20 @@ enum TextCell {
             }
         }
         return out
+    }
+
+    /// The text in at most `width` columns: whole, or cut and ended with `…`.
+    static func cut(_ s: String, to width: Int) -> String {
+        guard s.displayWidth > width else { return s }
+        var out = ""
+        var used = 0
+        for ch in s {
+            let w = ch.displayWidth
+            if used + w > width - 1 { break }
+            out.append(ch)
+            used += w
+        }
+        return out + "…"
     }
 
     /// A text a spreadsheet would take for a formula, with a `'` in front.

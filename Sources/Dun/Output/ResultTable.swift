@@ -30,11 +30,18 @@ public struct Display: Sendable, Equatable {
     public var expanded: Expanded
     /// The terminal's width in columns, for `.auto`.
     public var width: Int?
+    /// A cell wider than this many columns is cut, and ends in `…` (a table on a terminal; the
+    /// other formats are whole).
+    public var cellWidth: Int?
 
-    public init(maxRows: Int? = nil, expanded: Expanded = .off, width: Int? = nil) {
+    /// How wide a cell may be on a terminal.
+    public static let terminalCellWidth = 60
+
+    public init(maxRows: Int? = nil, expanded: Expanded = .off, width: Int? = nil, cellWidth: Int? = nil) {
         self.maxRows = maxRows
         self.expanded = expanded
         self.width = width
+        self.cellWidth = cellWidth
     }
 }
 

@@ -21,6 +21,27 @@ public struct PlannedAction: Sendable, Equatable {
     public var detail: String?
 }
 
+/// What a policy would do: its actions, and which customers each rule left to a later one
+/// because they are at a higher level.
+struct PlanOutcome {
+    var actions: [PlannedAction] = []
+    var passedUp: [(rule: String, customers: [Int32])] = []
+
+    /// What a plan table ends with instead of its row count: the actions by kind, and the
+    /// customers left to a later rule (`ids` names a customer).
+    func summary(ids: (Int32) -> String) -> String {
+        var counts: [ActionKind: Int] = [:]
+        for a in actions { counts[a.action, default: 0] += 1 }
+        let kinds = ActionKind.allCases.compactMap { k in counts[k].map { "\(k.rawValue) \($0)" } }
+        var out = "(\(actions.count) action\(actions.count == 1 ? "" : "s")\(kinds.isEmpty ? "" : ": " + kinds.joined(separator: " · ")))\n"
+        for (rule, customers) in passedUp {
+            let some = customers.prefix(5).map(ids).joined(separator: ", ") + (customers.count > 5 ? ", …" : "")
+            out += "(rule \(rule) leaves \(customers.count) customer\(customers.count == 1 ? "" : "s") to a later rule, at the highest level an invoice of theirs reached: \(some))\n"
+        }
+        return out
+    }
+}
+
 /// An action already applied, from the journal: what a cooldown is checked against.
 public struct PastAction: Sendable, Equatable {
     public var policy: String
@@ -47,16 +68,19 @@ struct PlanRule {
     var includesDisputed = false
     var query: CheckedPipeline
     var actions: [CheckedAction]
+
+    /// Whether it is a dunning level: some action of it presses the customer.
+    var isLevel: Bool { actions.contains { $0.action.verb.dunsTheCustomer } }
 }
 
 /// Decides a policy's actions.
 ///
-/// Within one policy an invoice is acted on by at most one rule: the last rule that selects
-/// it, as dunning levels work (the highest level reached wins), and a customer by at most
-/// one of the rules that select customers. Invoices with nothing left to pay, or less than
-/// the policy's tolerance, are never dunned, nor disputed ones unless the rule says
-/// `including disputed`. Reminders are grouped: one per customer, channel and template,
-/// listing every invoice of that customer the rule won.
+/// Within one policy an invoice is won by at most one rule: the last rule that selects it, as
+/// dunning levels work (the highest level reached wins), and a customer by at most one of the
+/// rules that select customers; then each customer is dunned at its level (`levelsPerInvoice`).
+/// Invoices with nothing left to pay, or less than the policy's tolerance, are never dunned,
+/// nor disputed ones unless the rule says `including disputed`. Reminders are grouped: one per
+/// customer, channel and template, listing every invoice of that customer the rules won.
 struct Planner {
     let snapshot: Snapshot
     let interpreter: Interpreter
@@ -69,20 +93,33 @@ struct Planner {
     /// the policy did the same to (by any of its rules: a firm reminder does not follow a
     /// gentle one within the week) less than D before the as-of date.
     var past: [PastAction] = []
+    /// `levels per invoice`: each invoice is acted on by the rule that wins it. Otherwise, as
+    /// dunning in SAP and Odoo works, a customer is at the level of its most advanced row: only
+    /// the last rule that wins any of its invoices (or it) acts on it, a reminder of that rule
+    /// lists every invoice of it that a rule won, and the lower rules' actions are left out.
+    /// A rule that only keeps the books (tags, notes, grades, assignments) is no level: it
+    /// acts whatever the customer's level, and sets none.
+    var levelsPerInvoice = false
 
-    /// What each rule selects, and which rule wins each invoice and each customer.
+    /// What each rule selects, which rule wins each invoice and each customer, and each
+    /// customer's level: the last rule that won any of its rows.
     struct Decision {
         var selections: [Selection]
         var wonInvoice: [Int32: (rule: Int, position: Int)] = [:]
         var wonCustomer: [Int32: (rule: Int, position: Int)] = [:]
+        var level: [Int32: Int] = [:]
+        /// The invoices of each customer that some rule won, in file order.
+        var wonOf: [Int32: [Int32]] = [:]
     }
 
     /// The actions; `warnings` gets those about rules that select nothing or everything. A
     /// rule whose query or action fails on any row is an error, and there is no plan.
-    func plan(policy: String, rules: [PlanRule], warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
+    func plan(policy: String, rules: [PlanRule], warnings: inout [Diagnostic]) throws(Diagnostic) -> PlanOutcome {
         let decision = try decide(rules, warnings: &warnings)
         let (selections, wonInvoice, wonCustomer) = (decision.selections, decision.wonInvoice, decision.wonCustomer)
         var actions: [PlannedAction] = []
+        // For each rule, the customers it would have acted on that are at a higher level.
+        var passedUp: [Int: [Int32]] = [:]
         for rule in rules {
             for action in rule.actions {
                 guard case .remind(_, let template?) = action.action.verb, !Templates.exists(template, in: directory) else { continue }
@@ -104,12 +141,23 @@ struct Planner {
             }
             for customer in byCustomer.keys.sorted() {
                 let positions = byCustomer[customer] ?? []
+                if !levelsPerInvoice, rule.isLevel, let level = decision.level[customer], level != r {
+                    if rule.actions.indices.contains(where: { a in positions.contains { selection.actions[a][$0].applies } }) {
+                        passedUp[r, default: []].append(customer)
+                    }
+                    continue
+                }
                 for (a, action) in rule.actions.enumerated() {
                     let applying = positions.filter { selection.actions[a][$0].applies }
                     guard let first = applying.first else { continue }
-                    let invoices =
+                    var invoices =
                         selection.entity == Receivables.customers
                         ? try openInvoices(of: customer, for: rule) : applying.map { selection.rows[$0] }
+                    // At the customer's level, a message or a task is about every invoice of it
+                    // that a rule won, the lower levels' too.
+                    if !levelsPerInvoice, selection.entity != Receivables.customers, action.action.verb.contacts {
+                        invoices = Array(Set(invoices).union(decision.wonOf[customer] ?? [])).sorted()
+                    }
                     guard !invoices.isEmpty || selection.entity == Receivables.customers else { continue }
                     let made = try planned(
                         action.action.verb, arguments: selection.actions[a][first].arguments, customer: customer,
@@ -127,7 +175,19 @@ struct Planner {
                 }
             }
         }
-        return actions
+        // A task for no one: the customer has no collector and the rule names none.
+        for (r, rule) in rules.enumerated() {
+            let unassigned = actions.filter { $0.rule == rule.name && $0.action.isTask && ($0.detail ?? "").isEmpty }
+            guard !unassigned.isEmpty else { continue }
+            let ids = unassigned.prefix(5).map { snapshot.workspace.customers.id[Int($0.customer)] }.joined(separator: ", ")
+            warnings.append(
+                source.diagnostic(
+                    "rule '\(rule.name)' gives \(unassigned.count) task\(unassigned.count == 1 ? "" : "s") to no one: no collector for \(ids)\(unassigned.count > 5 ? ", …" : "")",
+                    at: rules[r].nameRange, hint: "fill in customers.csv's collector column, or say who: call by \"王芳\"",
+                    severity: .warning))
+        }
+        return PlanOutcome(
+            actions: actions, passedUp: passedUp.sorted { $0.key < $1.key }.map { (rules[$0.key].name, $0.value) })
     }
 
     /// Runs every rule; the last rule to select an invoice (that may be dunned) or a customer
@@ -165,6 +225,15 @@ struct Planner {
                 }
             }
         }
+        for (customer, won) in decision.wonCustomer where rules[won.rule].isLevel {
+            decision.level[customer] = max(decision.level[customer] ?? 0, won.rule)
+        }
+        for (invoice, won) in decision.wonInvoice where rules[won.rule].isLevel {
+            let customer = snapshot.workspace.invoices.customer[Int(invoice)]
+            decision.level[customer] = max(decision.level[customer] ?? 0, won.rule)
+            decision.wonOf[customer, default: []].append(invoice)
+        }
+        for customer in decision.wonOf.keys { decision.wonOf[customer]?.sort() }
         return decision
     }
 
@@ -354,5 +423,26 @@ struct Planner {
             throw source.diagnostic("the amount is too large to compute exactly", at: range)
         }
         return m
+    }
+}
+
+extension ActionVerb {
+    /// Whether it presses the customer: all but tags, notes, grades and assignments, which
+    /// only keep the books (a rule of these alone is no dunning level).
+    var dunsTheCustomer: Bool {
+        switch self {
+        case .tag, .untag, .note, .setGrade, .assign: false
+        case .remind, .call, .visit, .escalate, .holdCredit, .releaseCredit, .offerPlan, .chargeLateFee, .chargeInterest: true
+        }
+    }
+
+    /// A reminder, a call or a visit: it reaches the customer about its invoices.
+    var contacts: Bool {
+        switch self {
+        case .remind, .call, .visit: true
+        case .escalate, .holdCredit, .releaseCredit, .setGrade, .assign, .tag, .untag, .note, .offerPlan, .chargeLateFee,
+            .chargeInterest:
+            false
+        }
     }
 }

@@ -11,47 +11,47 @@ extension Session {
     /// library (run `lazily`), which only defines its policies.
     func policyStatement(
         _ statement: CheckedStatement, in source: SourceText, lazily: Bool, warnings: inout [Diagnostic]
-    ) throws(Diagnostic) -> (outcome: Outcome, plan: [PlannedAction])? {
+    ) throws(Diagnostic) -> (outcome: Outcome, plan: PlanOutcome?)? {
         if case .policy(let p) = statement {
             defined[p.name] = (p, source)
             globals.define(policy: p.name)
-            if lazily { return (.none, []) }
+            if lazily { return (.none, nil) }
         }
         if case .why(let id, let name, let range) = statement {
             guard let (policy, policySource) = defined[name] else { return nil }
-            let planner = try self.planner(policy.tolerance, policySource)
+            let planner = try self.planner(policy, policySource)
             guard let lines = try planner.why(id, rules: Session.rules(of: policy)) else {
                 throw source.diagnostic("no customer or invoice '\(id)'", at: range)
             }
             let columns = ["rule", "of", "verdict"].map { Column(name: $0, type: .string) }
             let values: [[Value]] = [lines.map { .string($0.rule) }, lines.map { .string($0.row) }, lines.map { .string($0.verdict) }]
-            return (.table(Frame(entity: nil, rows: [], columns: columns, values: values, count: lines.count)), [])
+            return (.table(Frame(entity: nil, rows: [], columns: columns, values: values, count: lines.count)), nil)
         }
         if case .record(let r, let nodes) = statement {
-            let planned = [try record(r, nodes, in: source)]
-            return (.table(planFrame(planned)), planned)
+            let planned = PlanOutcome(actions: [try record(r, nodes, in: source)])
+            return (.table(planFrame(planned.actions)), planned)
         }
         let name: String
-        let tolerance: Node?
+        let policy: CheckedPolicy?
         let rules: [PlanRule]
         var source = source
         switch statement {
         case .policy(let p):
-            (name, tolerance, rules) = (p.name, p.tolerance, Session.rules(of: p))
-        case .plan(let policy, _):
-            guard let defined = defined[policy] else { return nil }
-            (name, tolerance, rules, source) = (policy, defined.policy.tolerance, Session.rules(of: defined.policy), defined.source)
+            (name, policy, rules) = (p.name, p, Session.rules(of: p))
+        case .plan(let named, _):
+            guard let defined = defined[named] else { return nil }
+            (name, policy, rules, source) = (named, defined.policy, Session.rules(of: defined.policy), defined.source)
         case .query(let p):
             // A query ending in actions is a rule of its own, named by its line.
             let (query, actions) = p.actions
             guard !actions.isEmpty else { return nil }
             let line = source.position(of: statement.range).line
-            (name, tolerance, rules) = ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+            (name, policy, rules) = ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
         default:
             return nil
         }
-        let planned = try plan(name, tolerance, rules, source, warnings: &warnings)
-        return (.table(planFrame(planned)), planned)
+        let planned = try plan(name, policy, rules, source, warnings: &warnings)
+        return (.table(planFrame(planned.actions)), planned)
     }
 
     /// What a collector learned, as an action to journal: the ids checked against the
@@ -113,22 +113,24 @@ extension Session {
 
     /// What a defined policy would do.
     func planActions(_ p: CheckedPolicy, _ source: SourceText, warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
-        try plan(p.name, p.tolerance, Session.rules(of: p), source, warnings: &warnings)
+        try plan(p.name, p, Session.rules(of: p), source, warnings: &warnings).actions
     }
 
     private func plan(
-        _ name: String, _ tolerance: Node?, _ rules: [PlanRule], _ source: SourceText, warnings: inout [Diagnostic]
-    ) throws(Diagnostic) -> [PlannedAction] {
-        var planner = try self.planner(tolerance, source)
+        _ name: String, _ policy: CheckedPolicy?, _ rules: [PlanRule], _ source: SourceText, warnings: inout [Diagnostic]
+    ) throws(Diagnostic) -> PlanOutcome {
+        var planner = try self.planner(policy, source)
         planner.past = past
         return try planner.plan(policy: name, rules: rules, warnings: &warnings)
     }
 
-    /// A planner for a policy in `source`, with its tolerance worked out.
-    private func planner(_ tolerance: Node?, _ source: SourceText) throws(Diagnostic) -> Planner {
+    /// A planner for a policy in `source` (none: a query ending in actions), with its
+    /// tolerance worked out.
+    private func planner(_ policy: CheckedPolicy?, _ source: SourceText) throws(Diagnostic) -> Planner {
         var planner = Planner(snapshot: snapshot, interpreter: interpreter, source: source)
         planner.directory = directory
-        guard let tolerance else { return planner }
+        planner.levelsPerInvoice = policy?.levelsPerInvoice ?? false
+        guard let tolerance = policy?.tolerance else { return planner }
         do {
             if case .money(let m) = try interpreter.value(of: tolerance) { planner.tolerance = m }
         } catch {

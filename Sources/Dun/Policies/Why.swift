@@ -51,6 +51,10 @@ extension Planner {
             return "selected, but its balance is below the policy's tolerance"
         }
         if winner.rule != r { return "selected, but rule '\(rules[winner.rule].name)' comes later and wins" }
+        let customer = onCustomers ? row : snapshot.workspace.invoices.customer[Int(row)]
+        if !levelsPerInvoice, rules[r].isLevel, let level = decision.level[customer], level != r {
+            return "wins, but its customer is at a higher level: rule '\(rules[level].name)' acts for it"
+        }
         // A reminder about an invoice under a promise or a plan being kept waits.
         let paused: (Int) -> Bool = { a in
             guard !onCustomers, case .remind = rules[r].actions[a].action.verb else { return false }

@@ -117,6 +117,8 @@ public struct CheckedPolicy: Sendable {
     public var title: String?
     /// An amount: invoices with less left to pay are not dunned.
     public var tolerance: Node?
+    /// Each invoice at its own level, rather than each customer at its highest.
+    public var levelsPerInvoice: Bool
     public var rules: [CheckedRule]
 }
 

@@ -277,7 +277,7 @@ public struct Checker {
             expect(n, .money, "expected an amount", hint: "ignore balances below 10 CNY")
             tolerance = n
         }
-        return CheckedPolicy(name: p.name, title: p.title, tolerance: tolerance, rules: rules)
+        return CheckedPolicy(name: p.name, title: p.title, tolerance: tolerance, levelsPerInvoice: p.levelsPerInvoice, rules: rules)
     }
 
     // MARK: diagnostics

@@ -105,7 +105,8 @@ extension Statement: CustomStringConvertible {
                 " (rule \(r.name) \(r.query)\(r.includesDisputed ? " including-disputed" : "")\(r.actions.map { " \($0)" }.joined()))"
             }
             let tolerance = policy.tolerance.map { " (ignore-below \($0))" } ?? ""
-            return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(tolerance)\(rules.joined()))"
+            let levels = policy.levelsPerInvoice ? " (levels-per-invoice)" : ""
+            return "(policy \(policy.name)\(policy.title.map { " \"\($0)\"" } ?? "")\(tolerance)\(levels)\(rules.joined()))"
         case .plan(let name, _): return "(plan \(name))"
         case .why(let id, let policy, _): return "(why \"\(id)\" \(policy))"
         case .test(let t):

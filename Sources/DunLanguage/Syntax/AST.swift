@@ -175,6 +175,9 @@ public struct Policy: Equatable, Sendable {
     public var title: String?
     /// `ignore balances below AMOUNT`: invoices with less left to pay are not dunned.
     public var tolerance: Expr?
+    /// `levels per invoice`: each invoice acted on at its own level, rather than every
+    /// customer at the highest level any of its rows reached (the default).
+    public var levelsPerInvoice = false
     public var rules: [Rule]
     public var range: Range<Int>
 }

@@ -231,7 +231,8 @@ public struct Parser {
 
     // MARK: policies
 
-    // policy → 'policy' NAME STRING? '{' (rule NEWLINE)* '}'
+    // policy → 'policy' NAME STRING? '{' ((rule | 'ignore' 'balances' 'below' expression
+    //          | 'levels' 'per' ('invoice' | 'customer')) NEWLINE)* '}'
     private mutating func policy() throws(SyntaxError) -> Policy {
         let start = advance().range.lowerBound
         let (name, nameRange) = try identifier("a policy name")
@@ -243,6 +244,7 @@ public struct Parser {
         try expect(.symbol(.leftBrace), "'{' to open the policy")
         var rules: [Rule] = []
         var tolerance: Expr?
+        var levelsPerInvoice = false
         skipNewlines()
         while !check(.symbol(.rightBrace)) {
             if isAtEnd {
@@ -255,6 +257,16 @@ public struct Parser {
                         throw unexpected(peek, expected: "'balances below AMOUNT' after 'ignore'")
                     }
                     tolerance = try expression()
+                } else if match(.identifier("levels")) {
+                    // 'levels' 'per' ('invoice' | 'customer')
+                    guard match(.identifier("per")) else { throw unexpected(peek, expected: "'per invoice' or 'per customer' after 'levels'") }
+                    if match(.identifier("invoice")) {
+                        levelsPerInvoice = true
+                    } else if match(.identifier("customer")) {
+                        levelsPerInvoice = false
+                    } else {
+                        throw unexpected(peek, expected: "'invoice' or 'customer' after 'levels per'")
+                    }
                 } else {
                     rules.append(try rule())
                 }
@@ -270,8 +282,8 @@ public struct Parser {
         }
         advance()
         return Policy(
-            name: name, nameRange: nameRange, title: title, tolerance: tolerance, rules: rules,
-            range: start..<previous.range.upperBound)
+            name: name, nameRange: nameRange, title: title, tolerance: tolerance, levelsPerInvoice: levelsPerInvoice,
+            rules: rules, range: start..<previous.range.upperBound)
     }
 
     // record → 'record' 'promise' STRING ('for' STRING)? expression 'by' expression
