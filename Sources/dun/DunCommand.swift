@@ -24,6 +24,7 @@ struct DunCommand: ParsableCommand {
 
             Exit status: 0 success, 1 an error in a script or in the data, 2 bad usage.
             """,
+        version: "dun \(DunVersion.current)",
         subcommands: [
             RunCommand.self, CheckCommand.self, TestCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self,
         ])

@@ -58,6 +58,7 @@ private struct Terminal {
         interruption = repl.session.interruption
         dun_handle_signal(SIGINT) { _ in interruption?.request() }
         openHistory()
+        FileHandle.standardOutput.write(Data(repl.banner.utf8))
         repl.session.display.maxRows = 40
         repl.session.display.cellWidth = Display.terminalCellWidth
         var last: String?

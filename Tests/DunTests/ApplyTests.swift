@@ -216,7 +216,8 @@ import Testing
         try Data(
             "id,customer_id,invoice_id,amount,made_on,promised_by\nP1,C1,I01,500.00,2026-09-10,2026-09-30\nP3,C2,I03,30000,2026-10-01,2026-10-31\n".utf8
         ).write(to: w.folder.appendingPathComponent("promises.csv"))
-        #expect(try w.dun(["-e", "record promise \"C4\" 60000 CNY by 2026-12-10", "--apply"]).status == 0)
+        // A bare number is in the customer's currency (README's example wrote 50k and failed).
+        #expect(try w.dun(["-e", "record promise \"C4\" 60k by 2026-12-10", "--apply"]).status == 0)
         let r = try w.dun(["--format", "csv", "-e", "promises | select customer_id, invoice_id, amount, paid, kept, status"])
         #expect(
             r.out == "customer_id,invoice_id,amount,paid,kept,status\r\nC1,I01,500.00,120000.00,true,kept\r\n"
@@ -233,6 +234,8 @@ import Testing
             ("record promise \"C4\" 5 CNY by 2026-11-01", "the day promised is before the as-of date, 2026-11-28"),
             ("record promise \"C4\" for \"I01\" 5 CNY by 2026-12-10", "invoice 'I01' is not customer 'C4's"),
             ("record promise \"C4\" 0 CNY by 2026-12-10", "a promise is of an amount above zero"),
+            ("record promise \"C4\" 12.345 by 2026-12-10", "12.345 is not an amount of CNY"),
+            ("record promise \"C4\" \"50k\" by 2026-12-10", "expected the amount promised, found text"),
             ("record dispute \"I13\" \"x\"", "no invoice 'I13' as of 2026-11-28"),
             ("resolve dispute \"I01\"", "invoice 'I01' is not disputed"),
         ]

@@ -1,5 +1,6 @@
 // End-to-end tests of the `dun` executable: exit statuses, streams, help, stdin.
 
+import Dun
 import Foundation
 import Testing
 
@@ -89,6 +90,12 @@ func runDun(
         let r = try runDun(["run", "--data", small, file.path])
         #expect(r.status == 1)
         #expect(r.err == "\(file.path): error: script is not UTF-8\nhint: save it as UTF-8\n")
+    }
+
+    @Test func versionIsSaid() throws {
+        let r = try runDun(["--version"])
+        #expect(r.status == 0)
+        #expect(r.out == "dun \(DunVersion.current)\n")
     }
 
     @Test func missingWorkspaceIsADataError() throws {

@@ -236,6 +236,22 @@ final class Transcript {
         #expect(t.type(query).contains(",\"INV-2025-0065, INV-2025-0071, INV-2025-0082\""))
     }
 
+    @Test func theBannerSaysWhichWorkspaceAsOfWhen() throws {
+        let t = try Transcript()
+        #expect(t.repl.banner.hasPrefix("Dun \(DunVersion.current) on "))
+        #expect(t.repl.banner.contains("examples/acme: 72 customers, 800 invoices, 743 payments, as of 2026-11-28\n"))
+    }
+
+    // Was an error in the shell (a line cannot start with '|') while a pipe ran it: a line
+    // that goes on with the statement before it does so in both.
+    @Test func aLineStartingWithAPipeGoesOnWithTheStatementBefore() throws {
+        let t = try Transcript()
+        t.type("invoices where balance > 0")
+        #expect(t.type("| aggregate n = count()") == "\n  n\n---\n218\n(1 row)\n")
+        #expect(t.type("| where n > 1000") == "\nn\n-\n(0 rows)\n")
+        #expect(t.err.isEmpty, "\(t.err)")
+    }
+
     @Test func schemaListsFieldsWithTypesAndMeanings() throws {
         let t = try Transcript()
         let out = t.type(".schema payments")

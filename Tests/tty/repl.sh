@@ -25,6 +25,8 @@ expect() {
 
 start
 expect "dun>"
+# The banner: the workspace and its as-of date.
+expect "72 customers, 800 invoices, 743 payments, as of 2026-11-28"
 tmux send-keys -t "$pane" 'custo' Tab 'where regi' Tab '= "西' Tab
 expect 'dun> customers where region = "西南"'
 tmux send-keys -t "$pane" ' and grade <' Tab Tab

@@ -88,10 +88,18 @@ extension Session {
             } catch {
                 throw source.diagnostic(error.message, at: error.range, hint: error.hint)
             }
-            guard case .money(let m) = amount, m.minor > 0 else {
+            let currency = snapshot.currency ?? customers.currency[Int(c)]
+            var promised = amount
+            if case .number(let n) = amount {
+                // In the customer's currency, exactly: 12.345 is no amount of CNY.
+                guard let m = Money(n, currency: currency), m.decimal == n else {
+                    throw source.diagnostic("\(n) is not an amount of \(currency)", at: r.range, hint: "\(currency) has \(currency.minorUnit) decimals")
+                }
+                promised = .money(m)
+            }
+            guard case .money(let m) = promised, m.minor > 0 else {
                 throw source.diagnostic("a promise is of an amount above zero", at: r.range)
             }
-            let currency = snapshot.currency ?? customers.currency[Int(c)]
             guard m.currency == currency else {
                 throw source.diagnostic("customer '\(id)' pays in \(currency), not \(m.currency)", at: r.range)
             }

@@ -33,6 +33,8 @@ extension Planner {
         _ row: Int32, rule r: Int, _ rules: [PlanRule], _ decision: Decision, onCustomers: Bool
     ) throws(Diagnostic) -> String {
         let selection = decision.selections[r]
+        // A paid invoice is never dunned, whatever the rule's condition says of it.
+        if !onCustomers && snapshot.invoiceBalance(row) <= 0 { return "paid: nothing is left to dun" }
         guard let position = selection.rows.firstIndex(of: row) else {
             let dropped: Range<Int>?
             do {
@@ -44,7 +46,6 @@ extension Planner {
         }
         let winner = onCustomers ? decision.wonCustomer[row] : decision.wonInvoice[row]
         guard let winner else {
-            if snapshot.invoiceBalance(row) <= 0 { return "selected, but nothing is left to pay" }
             if snapshot.isDisputed(row) && !rules[r].includesDisputed {
                 return "selected, but disputed (the rule does not say 'including disputed')"
             }

@@ -66,6 +66,17 @@ public final class REPL {
         self.console = console
     }
 
+    /// What the shell says when it opens on a terminal: which Dun, which workspace, as of when.
+    public var banner: String {
+        let w = session.snapshot.workspace
+        func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+        return """
+            Dun \(DunVersion.current) on \(directory): \(count(w.customers.count, "customer")), \(count(w.invoices.count, "invoice")), \(count(w.payments.count, "payment")), as of \(session.snapshot.asOf)
+            .help for help, Ctrl-D to leave
+
+            """
+    }
+
     /// `dun> `, or `...> ` while a statement continues.
     public var prompt: String {
         pending.isEmpty ? "dun> " : "...> "
@@ -79,6 +90,9 @@ public final class REPL {
         lines += line.split(separator: "\n", omittingEmptySubsequences: false).count
         if settings.interactive {
             if pending.isEmpty && REPL.isCommand(line) { return command(line) }
+            // A line that goes on with the statement before it does so here too, as it does in
+            // a pipe: `| aggregate n = count()` after a query runs the query with it.
+            if pending.isEmpty, REPL.continues(line), let last = lastStatement { pending = [last] }
             pending.append(line)
             let text = pending.joined(separator: "\n")
             if isBlank(text) {

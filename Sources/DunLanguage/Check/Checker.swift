@@ -91,9 +91,12 @@ public struct Checker {
         case .record(let r):
             guard case .promise(_, _, let amount, let by) = r.kind else { return .record(r, nodes: []) }
             let a = expression(amount)
-            expect(a, .money, "expected the amount promised", hint: "record promise \"C001\" 50000 CNY by 2026-12-15")
+            // A bare number is in the customer's currency, as a number beside money takes its currency.
+            if a.type != .number {
+                expect(a, .money, "expected the amount promised", hint: "record promise \"C001\" 50000 by 2026-12-15")
+            }
             let d = expression(by)
-            expect(d, .date, "expected the day promised", hint: "record promise \"C001\" 50000 CNY by 2026-12-15")
+            expect(d, .date, "expected the day promised", hint: "record promise \"C001\" 50000 by 2026-12-15")
             return .record(r, nodes: [a, d])
         }
     }
