@@ -53,6 +53,23 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
     }
 }
 
+/// The lists that parameterized tests run over, each from files: a moved or emptied folder
+/// would make its test run no case at all, and pass. Here it fails.
+@Suite struct TestListTests {
+    @Test func everyListFindsItsCases() throws {
+        let lists: [(String, Int)] = [
+            ("golden scripts in \(Paths.golden.path)", GoldenScript.all.count),
+            ("error catalogues in \(Paths.tests.appendingPathComponent("catalogue").path)", CatalogueCase.all.count),
+            ("example scripts in \(Paths.examples.path)/acme", DocumentationTests.examples.count),
+            ("console examples in README.md", ConsoleExample.all(in: Paths.root.appendingPathComponent("README.md")).count),
+            ("files of the standard library", Session.standardLibrary.count),
+        ]
+        for (what, count) in lists {
+            #expect(count > 0, "no \(what)")
+        }
+    }
+}
+
 @Suite struct DocumentationTests {
     @Test(arguments: ConsoleExample.all(in: Paths.root.appendingPathComponent("README.md")))
     func readmeOutputIsReal(_ example: ConsoleExample) throws {
@@ -86,8 +103,11 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.rendered).joined())")
         let expectedURL = Paths.tests.appendingPathComponent("examples").appendingPathComponent(
             name.replacingOccurrences(of: ".dun", with: ".out"))
-        if ProcessInfo.processInfo.environment["DUN_RECORD"] == "1" {
+        if ProcessInfo.processInfo.environment["DUN_RECORD"] == "1",
+            (try? String(contentsOf: expectedURL, encoding: .utf8)) != result.output
+        {
             try result.output.write(to: expectedURL, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(expectedURL.lastPathComponent); run again without DUN_RECORD=1 to check it")
             return
         }
         let expected = try String(contentsOf: expectedURL, encoding: .utf8)
