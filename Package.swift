@@ -16,7 +16,7 @@ let package = Package(
     ],
     targets: [
         // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
-        .target(name: "DunCore", dependencies: ["CPrefetch"]),
+        .target(name: "DunCore", dependencies: ["CSystem"]),
         // The receivables model and its CSV loader; knows nothing of the language.
         .target(name: "DunModel", dependencies: ["DunCore"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
@@ -24,13 +24,14 @@ let package = Package(
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
         .target(
             name: "Dun",
-            dependencies: ["DunCore", "DunModel", "DunLanguage", "CSQLite", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DunCore", "DunModel", "DunLanguage", "CSQLite", "CSystem", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedStdlib"]),
         // Builds stdlib/*.dun into the Dun target, so that a copied binary keeps it.
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         .executableTarget(name: "embed-stdlib", path: "Plugins/EmbedStdlibTool"),
-        // The processor's prefetch hint (a C header, no library), for loops that read memory in no order.
-        .systemLibrary(name: "CPrefetch"),
+        // A C header, no library: the processor's prefetch hint, for loops that read memory in no
+        // order; and Linux's syncfs, for the outbox's thousands of files made durable at once.
+        .systemLibrary(name: "CSystem"),
         // The system's GNU readline (libreadline-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CReadline"),
         // The system's SQLite (libsqlite3-dev), for the workspace journal in .dun/journal.sqlite.

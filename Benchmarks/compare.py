@@ -4,6 +4,7 @@ and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/RE
 
     compare.py compare WORKSPACE --dun BIN [--runs N]     the three engines, one table
     compare.py scale WORKSPACE... --dun BIN [--runs N]    Dun alone, one row per workspace
+    compare.py nightly WORKSPACE --dun BIN [--runs N]     the nightly job: plan, apply, outbox
     compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
 
 Each engine runs in its own process under /usr/bin/time, so that its peak memory is its own
@@ -30,6 +31,7 @@ AS_OF = "2026-11-28"
 SALES_FROM = (datetime.date.fromisoformat(AS_OF) - datetime.timedelta(days=90)).isoformat()
 HERE = os.path.dirname(os.path.abspath(__file__))
 QUESTIONS = os.path.join(HERE, "questions.dun")
+NIGHTLY = os.path.join(HERE, "nightly.dun")
 ORDERED = {3, 5}  # questions whose row order is part of the answer (sort … | take)
 
 
@@ -534,6 +536,73 @@ def scale(args):
     return 0
 
 
+def nightly_run(dun, ws, as_of):
+    """One night: `dun run nightly.dun --apply`; its timings, counts and peak memory."""
+    wall, peak, _, err = measured(
+        [dun, "--data", ws, "--as-of", as_of, "--format", "csv", "--timings", "run", NIGHTLY, "--apply"])
+    t = {name: float(x) for name, x in re.findall(r"^timing: (\S+) ([0-9.]+) s(?: .*)?$", err, re.M)}
+    actions = re.search(r"^applied (\d+) action", err, re.M)
+    messages = re.search(r"^wrote (\d+) message", err, re.M)
+    phases = [t.get("load"), t.get("statements"), t.get("apply"), t.get("outbox")]
+    return {"wall": wall, "peak": peak, "phases": phases,
+            "total": None if None in phases else sum(phases),
+            "actions": int(actions.group(1)) if actions else 0, "messages": int(messages.group(1)) if messages else 0}
+
+
+def nightly(args):
+    """The nightly job on a copy of WORKSPACE (its CSV files hard-linked, a dun.toml with a
+    sender, no delivery command): the first night, from an empty journal and outbox, then the
+    next day on the journal the first left (the steady state). Each run starts afresh."""
+    night = args.workspace.rstrip("/") + "-night"
+    os.makedirs(night, exist_ok=True)
+    for name in ("customers.csv", "invoices.csv", "payments.csv"):
+        target = os.path.join(night, name)
+        if os.path.exists(target):
+            os.remove(target)
+        os.link(os.path.join(args.workspace, name), target)
+    with open(os.path.join(night, "dun.toml"), "w", encoding="utf-8") as f:
+        f.write('company = "Acme 贸易"\n[sender]\nname = "应收账款 Accounts Receivable"\nemail = "ar@acme.example"\n')
+    trash = night + "-trash"
+
+    def afresh():
+        # The outbox is moved aside, not deleted: ext4 makes files slowly in a folder whose
+        # thousands of files were just removed, which would be measured as the next night's.
+        for name in os.listdir(os.path.join(night, ".dun")) if os.path.isdir(os.path.join(night, ".dun")) else []:
+            if name.startswith("journal.sqlite"):
+                os.remove(os.path.join(night, ".dun", name))
+        if os.path.isdir(os.path.join(night, "outbox")):
+            os.makedirs(trash, exist_ok=True)
+            os.rename(os.path.join(night, "outbox"), os.path.join(trash, str(time.time_ns())))
+
+    print("writing dun's cache", file=sys.stderr, flush=True)
+    afresh()
+    measured([args.dun, "--data", night, "--as-of", AS_OF, "--format", "csv", "run", NIGHTLY])
+    next_day = (datetime.date.fromisoformat(AS_OF) + datetime.timedelta(days=1)).isoformat()
+    firsts, nexts = [], []
+    for i in range(args.runs):
+        print(f"nightly: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+        afresh()
+        firsts.append(nightly_run(args.dun, night, AS_OF))
+        nexts.append(nightly_run(args.dun, night, next_day))
+    afresh()
+    subprocess.run(["rm", "-rf", trash])
+
+    n = invoices_in(args.workspace)
+    print(f"\nThe nightly job: `plan dunning --apply` with a sender, {f'{n:,} invoices' if n else args.workspace}; "
+          f"median of {args.runs} run{'s' if args.runs > 1 else ''}, each a cold process; times in seconds")
+    rows = []
+    for label, day, rs in (("first night", AS_OF, firsts), ("next day", next_day, nexts)):
+        phases = [median(r["phases"][k] for r in rs) for k in range(4)]
+        rows.append([label, day, str(rs[0]["actions"]), str(rs[0]["messages"])] + [secs(p) for p in phases] +
+                    [secs(median(r["total"] for r in rs)), secs(median(r["wall"] for r in rs)),
+                     f"{median(r['peak'] for r in rs):.0f}"])
+    print(table(["night", "as of", "actions", "messages", "load", "plan", "apply", "outbox",
+                 "load+plan+apply+outbox", "wall", "peak MiB"], rows))
+    print("(plan: the script's statement; apply: the actions journaled in one transaction; outbox: the reminders\n"
+          "rendered, written to outbox/ and recorded queued. The next day runs on the first night's journal.)")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
@@ -541,7 +610,9 @@ def main():
     c.add_argument("workspace")
     s = sub.add_parser("scale")
     s.add_argument("workspaces", nargs="+")
-    for x in (c, s):
+    n = sub.add_parser("nightly")
+    n.add_argument("workspace")
+    for x in (c, s, n):
         x.add_argument("--dun", required=True)
         x.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -549,7 +620,7 @@ def main():
     args = p.parse_args()
     if args.command == "duckdb-worker":
         return duckdb_worker(args.workspace)
-    return compare(args) if args.command == "compare" else scale(args)
+    return {"compare": compare, "scale": scale, "nightly": nightly}[args.command](args)
 
 
 if __name__ == "__main__":

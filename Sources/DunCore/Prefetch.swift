@@ -1,6 +1,6 @@
 // Prefetch: memory asked for before it is needed, by the loops that read it in no order.
 
-import CPrefetch
+import CSystem
 
 /// Starts reading element `i` of `array` into the processor's cache, and goes on without
 /// waiting for it: a read of that element a little later then finds it there. A loop over

@@ -61,6 +61,21 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing white space as Foundation's `CharacterSet.whitespaces` has
+    /// it (tabs, every space separator — U+0020, U+00A0, the ideographic U+3000 … — and the
+    /// zero-width space), but without its cost: the outbox trims every address and subject of
+    /// a night's reminders.
+    public func trimmingWhitespace() -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
+        let text = String(self)
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        // There is one that is not a space: the last index is found.
+        let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
+    }
+
     /// Without leading and trailing spaces and tabs.
     public func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }

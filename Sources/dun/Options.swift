@@ -96,8 +96,10 @@ struct ApplyOptions: ParsableArguments {
 
     /// Commits the plan of a run that succeeded, then delivers its reminders; says on standard
     /// error what was added, written and sent.
-    func commit(_ result: Session.RunResult, in session: Session) throws {
+    func commit(_ result: Session.RunResult, in session: Session, timings: Bool) throws {
         guard apply else { return }
+        let clock = ContinuousClock()
+        var start = clock.now
         guard result.succeeded else {
             FileHandle.standardError.write(Data("nothing applied: the run had errors\n".utf8))
             throw ExitCode(1)
@@ -110,14 +112,17 @@ struct ApplyOptions: ParsableArguments {
             let again = already == 0 ? "" : " (\(already) already applied)"
             FileHandle.standardError.write(
                 Data("applied \(added.count) action\(added.count == 1 ? "" : "s") to the journal\(again)\n".utf8))
+            if timings { reportTiming("apply", clock.now - start) }
         } catch {
             report(error.all)
             FileHandle.standardError.write(Data("nothing applied\n".utf8))
             throw ExitCode(1)
         }
         // The reminders journaled now, and any left queued or failed before, to the outbox.
+        start = clock.now
         let delivery = Outbox.deliver(session: session, setup: setup)
         FileHandle.standardError.write(Data(delivery.report.utf8))
+        if timings { reportTiming("outbox", clock.now - start) }
         report(delivery.diagnostics)
         if !delivery.succeeded { throw ExitCode(1) }
     }
@@ -156,7 +161,7 @@ func execute(_ source: SourceText, in session: Session, timings: Bool, apply: Ap
         for t in result.timings { reportTiming("\(name):\(t.line)", t.duration) }
         reportTiming("statements", result.timings.reduce(.zero) { $0 + $1.duration })
     }
-    try apply?.commit(result, in: session)
+    try apply?.commit(result, in: session, timings: timings)
     if !result.succeeded { throw ExitCode(1) }
 }
 

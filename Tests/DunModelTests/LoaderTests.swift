@@ -296,6 +296,16 @@ struct LoaderTests {
     @Test func internalHelpers() {
         #expect(" \t a b \t".trimmingSpaces() == "a b")
         #expect("   ".trimmingSpaces() == "")
+        // As Foundation's `.whitespaces` trims: tabs and space separators (the ideographic and
+        // no-break spaces too), never a line break.
+        for text in ["", " ", "a", " \t a b\u{3000}", "\u{A0}上海\u{2003}", "\n a \n", "\u{3000}\u{3000}", "x\u{200B}", " é "] {
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces), "\(text.unicodeScalars.map(\.value))")
+        }
+        let differ = (0...0xFFFF).compactMap(Unicode.Scalar.init).filter { u in
+            let text = "a\(u)"
+            return text.trimmingWhitespace() != text.trimmingCharacters(in: .whitespaces)
+        }
+        #expect(differ.isEmpty, "\(differ.map(\.value))")
         #expect(firstInvalid(Array("ok 上海".utf8)) == nil)
         #expect(firstInvalid([0x41, 0xC0, 0x80]) == 1)  // overlong
         #expect(firstInvalid([0xED, 0xA0, 0x80]) == 0)  // surrogate

@@ -114,6 +114,60 @@ import Testing
         }
     }
 
+    /// The outbox's form: many changes in one transaction, each to an entry as it was read;
+    /// one entry changed since (by another process) or gone stops them all, and none is made.
+    @Test func aBatchOfUpdatesIsAllOrNothing() throws {
+        try withWorkspace { dir in
+            let journal = try Journal.open(workspace: dir)
+            let queued = try journal.commit((1...3).map { try entry("k\($0)", status: .queued) })
+            try journal.update(queued.map { Journal.StatusChange($0, status: .queued, detail: nil, messageID: "m\($0.id)@x") })
+            let read = try journal.entries(status: .queued)
+            #expect(read.map(\.messageID) == ["m1@x", "m2@x", "m3@x"])
+
+            // Entry 2 changes after it was read: a batch made from what was read is refused whole.
+            try journal.update(id: 2, status: .failed, detail: "exit 75")
+            let stale = failure(at: journalPath(dir)) { () throws(Diagnostics) in
+                try journal.update(read.map { Journal.StatusChange($0, status: .sent, detail: nil) })
+            }
+            #expect(stale?.message == "entry 2 of the journal was changed or removed while it was being delivered")
+            #expect(try journal.entries().map(\.status) == [.queued, .failed, .queued])
+            // A message id, once given, is kept by a change that gives none; the checksums still hold.
+            try journal.update(journal.entries(status: .queued).map { Journal.StatusChange($0, status: .sent, detail: nil) })
+            #expect(try Journal.open(workspace: dir).entries().map(\.status) == [.sent, .failed, .sent])
+            #expect(try journal.entries(status: .sent).map(\.messageID) == ["m1@x", "m3@x"])
+            #expect(try journal.check() == [])
+        }
+    }
+
+    /// The journal's lists (invoices, an entry's key) are written and read by hand: byte for
+    /// byte what Foundation's coders give, so that keys journaled by an earlier Dun match.
+    @Test func jsonListsAreFoundationsJSON() throws {
+        var random = SplitMix64(seed: 17)
+        let alphabet: [Unicode.Scalar] = [
+            "a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\u{A}", "\u{C}", "\u{D}", "\u{1F}", "\u{7F}",
+            "é", "上", "海", "\u{2028}", "\u{FEFF}", "😀", "[", "]", ",",
+        ]
+        let plain = JSONEncoder()
+        let unslashed = JSONEncoder()
+        unslashed.outputFormatting = .withoutEscapingSlashes
+        for round in 0..<2000 {
+            let texts = (0..<Int(random.next() % 4)).map { _ in
+                String(String.UnicodeScalarView((0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
+            }
+            #expect(JSONList.encode(texts, escapingSlashes: true) == String(decoding: try plain.encode(texts), as: UTF8.self))
+            #expect(JSONList.encode(texts, escapingSlashes: false) == String(decoding: try unslashed.encode(texts), as: UTF8.self))
+            #expect(JSONList.decode(JSONList.encode(texts, escapingSlashes: round % 2 == 0)) == texts)
+        }
+    }
+
+    @Test func jsonListsAreReadStrictly() {
+        #expect(JSONList.decode(#" [ "a" , "b\/c\u4e0a\ud83d\ude00" ] "#) == ["a", "b/c上😀"])
+        #expect(JSONList.decode("[]") == [])
+        for bad in [#"["a""#, #"["a",]"#, "[1]", #""a""#, #"["\x"]"#, #"["\ud800"]"#, #"["\u12"]"#, #"["a"] x"#, "[\"\u{1}\"]", "", "[", #"[,"a"]"#] {
+            #expect(JSONList.decode(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func sinceKeepsTheEntriesOnOrAfterTheDate() throws {
         try withWorkspace { dir in
             let journal = try Journal.open(workspace: dir)

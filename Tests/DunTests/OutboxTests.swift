@@ -150,10 +150,25 @@ private func headers(_ eml: String) -> [(String, String)] {
         var templates = Templates(directory: "/nonexistent")
         let t = try templates.template("firm", language: "de")  // no German: English
         #expect(t.file == "stdlib/templates/firm.en.mustache")
-        let (subject, body) = t.render(["customer": ["name": "Smith & <Jones>"], "total": "1.00 CNY", "company": "Acme"])
+        let (subject, body) = t.render(
+            Fields(["customer": Fields(["name": Text("Smith & <Jones>")]), "total": Text("1.00 CNY"), "company": Text("Acme")]))
         #expect(subject == "Second notice: 1.00 CNY overdue to Acme")
         #expect(body.hasPrefix("Dear Smith & <Jones>,\n"))
         #expect(throws: Diagnostic.self) { try templates.template("nope", language: "en") }
+    }
+
+    /// What a template sees renders as the text it is, in sections and through transforms.
+    @Test func templateValuesRenderAsText() throws {
+        let t = try MessageTemplate(
+            file: "t",
+            text: "Subject: {{uppercased(company)}}\n\n{{#company}}[{{.}}]{{/company}}{{^missing}}none{{/missing}} {{#invoices}}{{id}}:{{days}} {{/invoices}}{{#email}}by mail{{/email}}")
+        let fields = Fields([
+            "company": Text("Acme & Co"), "invoices": [Fields(["id": Text("I1"), "days": 3]), Fields(["id": Text("I2"), "days": 40])],
+            "email": true,
+        ])
+        let (subject, body) = t.render(fields)
+        #expect(subject == "ACME & CO")
+        #expect(body == "[Acme & Co]none I1:3 I2:40 by mail")
     }
 
     @Test func aBadTemplateIsAnErrorAtItsLine() {
@@ -190,6 +205,45 @@ private func headers(_ eml: String) -> [(String, String)] {
         try write("company = \"Acme 贸易\"\n[sender]\nname = \"应收账款 AR\"\nemail = \"ar@acme.example\"\n", w, "dun.toml")
         if let contacts { try write(contacts, w, "contacts.csv") }
         return w
+    }
+
+    /// Enough reminders that they are rendered on several threads (OutboxTests run the small
+    /// fixture, which renders on one): the files come out in journal order, one per entry,
+    /// each the customer's; a bad address in the middle fails that one alone; and all are
+    /// recorded queued, with their Message-IDs, in one transaction.
+    @Test func aNightOfManyRemindersIsWrittenInJournalOrder() throws {
+        let w = try workspace()
+        let n = 300
+        var customers = "id,name,region,grade,credit_limit,currency,terms_days,collector,email,phone,language\n"
+        var invoices = "id,customer_id,issued,due,amount,currency,disputed\n"
+        for i in 1...n {
+            let id = String(format: "C%03d", i)
+            let email = i == 150 ? "not an address" : "ap\(i)@example.com"
+            customers += "\(id),客户\(i),华东,B,,CNY,30,王芳,\(email),,\(i % 2 == 0 ? "zh" : "en")\n"
+            invoices += "I\(i),\(id),2026-10-01,2026-11-20,\(i).00,CNY,false\n"
+        }
+        try write(customers, w, "customers.csv")
+        try write(invoices, w, "invoices.csv")
+        try write("id,customer_id,invoice_id,date,amount,method\n", w, "payments.csv")
+        let r = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("applied \(n) actions to the journal\nwrote \(n - 1) messages to outbox/\nfailed 1 (retried on the next apply)\n"), "\(r.err)")
+        #expect(r.err.contains("  C150 (entry 150): customers.csv: 'not an address' of customer C150 is not an e-mail address"))
+        let files = outbox(w)
+        #expect(files == (1...n).filter { $0 != 150 }.map { String(format: "%06d-C%03d.eml", $0, $0) })
+        for i in [1, 2, 149, 151, 299, 300] {
+            let h = Dictionary(headers(try read(w, "outbox/" + String(format: "%06d-C%03d.eml", i, i))), uniquingKeysWith: { a, _ in a })
+            #expect(h["To"]?.hasSuffix("<ap\(i)@example.com>") == true)
+            #expect(h["Message-ID"]?.hasPrefix("<dun.\(i).") == true)
+            #expect(decodeHeader(h["Subject"] ?? "").contains("\(i).00 CNY"))
+        }
+        let journal = try Journal.open(workspace: w.folder.path)
+        #expect(try journal.entries(status: .queued).map(\.id) == (1...Int64(n)).filter { $0 != 150 })
+        #expect(try journal.entries(status: .queued).allSatisfy { $0.messageID != nil })
+        #expect(try journal.entries(status: .failed).map(\.id) == [150])
+        // No temporary file is left behind.
+        let all = try FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent("outbox").path)
+        #expect(all.count == n - 1)
     }
 
     /// dun.toml's `[delivery] command`.
@@ -420,10 +474,11 @@ private func headers(_ eml: String) -> [(String, String)] {
         let killed = try w.dun(["run", "standard.dun", "--apply"])
         #expect(killed.status == SIGKILL)
         #expect(killed.err == "applied 6 actions to the journal\n")
-        // The journal was committed, and says the first message was queued, with its Message-ID.
+        // The journal was committed, and says both messages are queued, with their Message-IDs:
+        // all are recorded in the outbox before the first is handed over.
         #expect(try statuses(w) == ["queued", "queued"])
         let journal = try Journal.open(workspace: w.folder.path)
-        #expect(try journal.entries(status: .queued).map { $0.messageID != nil } == [true, false])
+        #expect(try journal.entries(status: .queued).map { $0.messageID != nil } == [true, true])
         #expect(took(w).isEmpty)
 
         let next = try w.dun(["run", "standard.dun", "--apply"])

@@ -243,8 +243,7 @@ public final class Journal {
     /// them with their ids; entries whose key is present are skipped. BEGIN IMMEDIATE takes the write
     /// lock at once, so two applies serialize and the second finds the first one's keys.
     public func commit(_ entries: [Entry]) throws(Diagnostics) -> [Entry] {
-        let rows = entries.map { ($0, values(of: $0)) }
-        return try transaction { () throws(SQLiteError) -> [Entry] in
+        try transaction { () throws(SQLiteError) -> [Entry] in
             // The write lock is held: the ids after the last are ours to give, and each entry's
             // checksum covers its id.
             var next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM entry") ?? "0").map { $0 + 1 } ?? 1
@@ -252,8 +251,12 @@ public final class Journal {
                 "INSERT INTO entry (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
                     + " ON CONFLICT (key) DO NOTHING")
             var inserted: [Entry] = []
-            for (entry, values) in rows {
-                try insert.bind([.integer(next)] + values + [.text(Journal.checksum(id: next, values.map(\.textValue)))])
+            for entry in entries {
+                var row = values(of: entry)
+                let checksum = Journal.checksum(id: next, row.map(\.textValue))
+                row.insert(.integer(next), at: 0)
+                row.append(.text(checksum))
+                try insert.bind(row)
                 _ = try insert.step()
                 // No row added: the key was there already.
                 guard db.changes == 1 else { continue }
@@ -266,25 +269,61 @@ public final class Journal {
         }
     }
 
-    /// Sets the status and detail of one entry (queued → sent, or failed with the error output);
-    /// a nil detail clears it. A message id, once given, is kept: a nil one leaves it as it is.
+    /// A new status for an entry as it was read, and its detail (nil clears it); a message id,
+    /// once given, is kept: a nil one leaves it as it is.
+    public struct StatusChange: Sendable, Equatable {
+        public var entry: Entry
+        public var status: EntryStatus
+        public var detail: String?
+        public var messageID: String?
+
+        public init(_ entry: Entry, status: EntryStatus, detail: String?, messageID: String? = nil) {
+            self.entry = entry
+            self.status = status
+            self.detail = detail
+            self.messageID = messageID
+        }
+    }
+
+    /// Sets the status and detail of one entry (queued → sent, or failed with the error output).
     public func update(id: Int64, status: EntryStatus, detail: String?, messageID: String? = nil) throws(Diagnostics) {
-        let changed = try transaction { () throws(SQLiteError) -> Bool in
+        try transaction { () throws(SQLiteError) in
             let read = try db.prepare("SELECT \(selected) FROM entry WHERE id = ?")
             try read.bind([.integer(id)])
-            guard try read.step() else { return false }
-            var entry = try self.entry(read)
-            entry.status = status
-            entry.detail = detail
-            entry.messageID = messageID ?? entry.messageID
-            let values = values(of: entry)
-            let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ?")
-            try update.bind([values[14], values[12], values[13], .text(Journal.checksum(id: id, values.map(\.textValue))), .integer(id)])
-            _ = try update.step()
-            return db.changes == 1
+            guard try read.step() else { throw SQLiteError(code: SQLITE_NOTFOUND, message: "the journal has no entry \(id)") }
+            try write([StatusChange(try entry(read), status: status, detail: detail, messageID: messageID)])
         }
-        guard changed else {
-            throw Diagnostics([Diagnostic(.error, "the journal has no entry \(id)", file: path)])
+    }
+
+    /// Makes every change in one transaction, or none: an entry that is no longer as it was
+    /// read (changed by another process, or gone) stops them all.
+    public func update(_ changes: [StatusChange]) throws(Diagnostics) {
+        guard !changes.isEmpty else { return }
+        try transaction { () throws(SQLiteError) in try write(changes) }
+    }
+
+    /// The changes, in the transaction under way; an error rolls them all back. The entries
+    /// are not read again: each is matched by its id and the checksum of what was read (a
+    /// journal open to write has checksums: it was upgraded when opened), so that a night's
+    /// thousands of reminders are recorded in one statement each.
+    private func write(_ changes: [StatusChange]) throws(SQLiteError) {
+        let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
+        for change in changes {
+            var entry = change.entry
+            let before = values(of: entry)
+            entry.status = change.status
+            entry.detail = change.detail
+            entry.messageID = change.messageID ?? entry.messageID
+            let after = values(of: entry)
+            try update.bind([
+                after[14], after[12], after[13], .text(Journal.checksum(id: entry.id, after.map(\.textValue))),
+                .integer(entry.id), .text(Journal.checksum(id: entry.id, before.map(\.textValue))),
+            ])
+            _ = try update.step()
+            guard db.changes == 1 else {
+                throw SQLiteError(
+                    code: SQLITE_NOTFOUND, message: "entry \(entry.id) of the journal was changed or removed while it was being delivered")
+            }
         }
     }
 
@@ -345,10 +384,7 @@ public final class Journal {
 
     /// A list of ids as the journal stores it: a JSON array of strings.
     private static func stored(_ ids: [String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        // Encoding an array of strings cannot fail.
-        return (try? encoder.encode(ids)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        JSONList.encode(ids, escapingSlashes: false)
     }
 
     /// An amount as the journal stores it: exact decimal text and the currency (`1234.50 CNY`).
@@ -369,10 +405,11 @@ public final class Journal {
     /// damaged disk, a hand edit) no longer matches it. Not a signature: it finds damage, and
     /// one who may write the file may also write a matching sum.
     private static func checksum(id: Int64, _ values: [String?]) -> String {
-        var bytes = Array("\(id)".utf8)
+        var bytes = Array(String(id).utf8)
+        bytes.reserveCapacity(values.reduce(bytes.count) { $0 + 1 + ($1?.utf8.count ?? 1) })
         for v in values {
             bytes.append(0x1F)
-            if let v { bytes += Array(v.utf8) } else { bytes.append(0) }
+            if let v { bytes.append(contentsOf: v.utf8) } else { bytes.append(0) }
         }
         let sum = bytes.withUnsafeBufferPointer { ContentHash.hash($0) }
         let hex = String(sum, radix: 16)
@@ -383,35 +420,37 @@ public final class Journal {
     /// a journal that does not read back as written is damaged, never half believed.
     private func entry(_ row: Statement) throws(SQLiteError) -> Entry {
         let id = row.int64(0)
-        func text(_ column: Int32) -> String { row.text(column) ?? "" }
+        // Each column read once: the checksum and the entry are made from the same texts.
+        let values = (1...15).map { row.text(Int32($0)) }
+        func value(_ column: Int) -> String? { values[column - 1] }
+        func text(_ column: Int) -> String { values[column - 1] ?? "" }
         func damaged(_ what: String) -> SQLiteError {
             SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) \(what)")
         }
         if version > 1 {
-            let values = (1...15).map { row.text(Int32($0)) }
-            guard text(16) == Journal.checksum(id: id, values) else {
+            guard row.text(16) == Journal.checksum(id: id, values) else {
                 throw damaged("does not match its checksum: it was changed after it was written")
             }
         }
         guard let asOf = Day(iso: text(4)) else { throw damaged("has an as-of date that is not a date: \(excerpt(text(4)))") }
         guard let action = ActionKind(rawValue: text(7)) else { throw damaged("has an unknown action \(excerpt(text(7)))") }
         guard let status = EntryStatus(rawValue: text(15)) else { throw damaged("has an unknown status \(excerpt(text(15)))") }
-        guard let invoices = try? JSONDecoder().decode([String].self, from: Data(text(9).utf8)) else {
+        guard let invoices = JSONList.decode(text(9)) else {
             throw damaged("has invoices that are not a JSON list: \(excerpt(text(9)))")
         }
         var amount: Money?
-        if let stored = row.text(12) {
+        if let stored = value(12) {
             guard let m = Journal.amount(stored) else { throw damaged("has an amount that is not an amount: \(excerpt(stored))") }
             amount = m
         }
-        if let channel = row.text(10), Channel(rawValue: channel) == nil {
+        if let channel = value(10), Channel(rawValue: channel) == nil {
             throw damaged("has an unknown channel \(excerpt(channel))")
         }
         guard !text(8).isEmpty, !text(1).isEmpty else { throw damaged("has no customer or no key") }
         return Entry(
             id: id, who: text(2), at: text(3), asOf: asOf, policy: text(5), rule: text(6), action: action,
-            customer: text(8), invoices: invoices, channel: row.text(10), template: row.text(11), amount: amount,
-            detail: row.text(13), messageID: row.text(14), status: status, key: text(1))
+            customer: text(8), invoices: invoices, channel: value(10), template: value(11), amount: amount,
+            detail: value(13), messageID: value(14), status: status, key: text(1))
     }
 
     /// Runs `body` in one transaction begun with BEGIN IMMEDIATE, which takes the write lock at
@@ -449,6 +488,9 @@ public final class Journal {
                     .error, "another `dun run --apply` holds the journal", file: path,
                     hint: "try again when it has finished")
             ])
+        case SQLITE_NOTFOUND:
+            // An entry asked for by id (`update`) that the journal does not have.
+            return Diagnostics([Diagnostic(.error, error.message, file: path)])
         case SQLITE_NOTADB:
             return notAJournal(path, because: error.message)
         case SQLITE_CORRUPT:

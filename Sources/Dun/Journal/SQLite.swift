@@ -37,7 +37,9 @@ final class SQLite {
     /// Opens `path` with `flags` (`SQLITE_OPEN_READWRITE`, `SQLITE_OPEN_CREATE`, …).
     init(path: String, flags: Int32) throws(SQLiteError) {
         var handle: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        // One connection is used by one thread at a time: SQLite's own locking of it (a mutex
+        // taken on every call) is left out.
+        let rc = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let handle else {
             // Even a failed open may return a handle, which holds the message and must be closed.
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -120,11 +122,14 @@ final class Statement {
             case .null:
                 try connection.check(sqlite3_bind_null(handle, index))
             case .text(let s):
-                // With an explicit length, so that a NUL inside the text survives; utf8CString
-                // always has a terminator, so "" binds as empty text rather than as NULL.
-                let rc = s.utf8CString.withUnsafeBufferPointer {
-                    sqlite3_bind_text64(
-                        handle, index, $0.baseAddress, UInt64($0.count - 1), dun_sqlite_transient(), UInt8(SQLITE_UTF8))
+                // With an explicit length, so that a NUL inside the text survives; "" as a
+                // pointer to an empty C string, since a nil one would bind NULL.
+                var s = s
+                let rc = s.withUTF8 { text in
+                    "".withCString { empty in
+                        let start = text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? empty
+                        return sqlite3_bind_text64(handle, index, start, UInt64(text.count), dun_sqlite_transient(), UInt8(SQLITE_UTF8))
+                    }
                 }
                 try connection.check(rc)
             }

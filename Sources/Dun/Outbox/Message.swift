@@ -22,8 +22,27 @@ struct EmailMessage {
     /// The body is sent as UTF-8 `8bit`, so the .eml in the outbox reads as it will arrive; only a
     /// body with a line too long for 8bit (over 998 bytes) is sent as base64 instead.
     var rendered: String {
-        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        let eightBit = lines.allSatisfy { $0.utf8.count <= 998 }
+        // Each LF (or CRLF, from a template saved with those) as CRLF; byte by byte, since
+        // splitting a Chinese body into characters showed in the profile of a night's outbox.
+        var lines: [UInt8] = []
+        lines.reserveCapacity(body.utf8.count + body.utf8.count / 16)
+        var length = 0
+        var longest = 0
+        for b in body.utf8 {
+            guard b == UInt8(ascii: "\n") else {
+                lines.append(b)
+                length += 1
+                continue
+            }
+            if lines.last == UInt8(ascii: "\r") {
+                lines.removeLast()
+                length -= 1
+            }
+            longest = max(longest, length)
+            lines += [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+            length = 0
+        }
+        let eightBit = max(longest, length) <= 998
         var out = Header.field("From", [from.rendered])
         out += Header.field("To", to.enumerated().map { $0.element.rendered + ($0.offset < to.count - 1 ? "," : "") })
         if !cc.isEmpty {
@@ -36,7 +55,7 @@ struct EmailMessage {
         out += "Content-Type: text/plain; charset=utf-8\r\n"
         out += "Content-Transfer-Encoding: \(eightBit ? "8bit" : "base64")\r\n\r\n"
         if eightBit {
-            out += lines.joined(separator: "\r\n")
+            out += String(decoding: lines, as: UTF8.self)
         } else {
             let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
             out += encoded + "\r\n"
@@ -47,41 +66,63 @@ struct EmailMessage {
 
 /// A display name and an address (`"王芳" <wf@example.com>`).
 struct Mailbox: Equatable {
-    var name: String?
-    var address: String
+    let name: String?
+    let address: String
+    /// The header words of this mailbox: the name (quoted, or RFC 2047 words), then `<address>`;
+    /// made once, since the sender's is in every message of a night.
+    let words: [String]
 
     /// A mailbox whose address is a plain `local@domain`; nil for anything else, so that no
     /// text from the data (a CR or LF, a comma, an angle bracket) gets into the header raw.
     init?(name: String?, address: String) {
-        let address = address.trimmingCharacters(in: .whitespaces)
+        let address = address.trimmingWhitespace()
         guard Mailbox.isAddress(address) else { return nil }
-        self.name = name.map(Header.oneLine).flatMap { $0.isEmpty ? nil : $0 }
+        let name = name.map(Header.oneLine).flatMap { $0.isEmpty ? nil : $0 }
+        self.name = name
         self.address = address
+        words = Mailbox.words(name: name, address: address)
     }
 
     /// A dot-atom local part, `@`, and a domain of letters, digits, hyphens and dots.
     static func isAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, text.utf8.count <= 254 else { return false }
-        let atom = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        return !local.isEmpty && local.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0.allSatisfy(atom.contains) }
-            && labels.count >= 1
+        let bytes = Array(text.utf8)
+        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        guard parts.count == 2, bytes.count <= 254 else { return false }
+        let local = parts[0].split(separator: dot, omittingEmptySubsequences: false)
+        let labels = parts[1].split(separator: dot, omittingEmptySubsequences: false)
+        return local.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0 < 0x80 && atom[Int($0)] } }
             && labels.allSatisfy { label in
-                !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
-                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                !label.isEmpty && label.first != hyphen && label.last != hyphen
+                    && label.allSatisfy { $0 < 0x80 && (letterOrDigit[Int($0)] || $0 == hyphen) }
             }
     }
 
-    /// The header words of this mailbox: the name (quoted, or RFC 2047 words), then `<address>`.
+    /// ASCII letters and digits, by byte.
+    private static let letterOrDigit: [Bool] = (0..<128).map { b in
+        let c = Unicode.Scalar(UInt8(b))
+        return ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+    }
+
+    /// What RFC 5322's atext allows in a local part, by byte.
+    private static let atom: [Bool] = (0..<128).map { b in
+        letterOrDigit[b] || "!#$%&'*+/=?^_`{|}~-".utf8.contains(UInt8(b))
+    }
+
+    /// The words, as one header value.
     var rendered: String {
         words.joined(separator: " ")
     }
 
-    var words: [String] {
+    private static func words(name: String?, address: String) -> [String] {
         guard let name else { return ["<\(address)>"] }
-        let quoted = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        let plain = name.unicodeScalars.allSatisfy { $0.isASCII } && !name.contains("=?") && quoted.count <= 70
+        var quoted = "\""
+        for c in name.unicodeScalars {
+            if c == "\\" || c == "\"" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(c)
+        }
+        quoted += "\""
+        let plain = Header.isPlain(name) && quoted.utf8.count <= 70
         return (plain ? [quoted] : Header.encodedWords(name)) + ["<\(address)>"]
     }
 }
@@ -90,19 +131,32 @@ struct Mailbox: Equatable {
 enum Header {
     /// `text` on one line: CR, LF and every other control character become a space.
     static func oneLine(_ text: String) -> String {
+        // The control characters (general category Cc) are exactly these two ranges.
+        let breaks: (Unicode.Scalar) -> Bool = { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }
+        guard text.unicodeScalars.contains(where: breaks) else { return text.trimmingWhitespace() }
         var out = String.UnicodeScalarView()
         for u in text.unicodeScalars {
-            out.append(u.properties.generalCategory == .control || u == "\u{2028}" || u == "\u{2029}" ? " " : u)
+            out.append(breaks(u) ? " " : u)
         }
-        return String(out).trimmingCharacters(in: .whitespaces)
+        return String(out).trimmingWhitespace()
+    }
+
+    /// ASCII with no `=?` (which would read as the start of an encoded word): fit to go in a
+    /// header as it is.
+    static func isPlain(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            if b >= 0x80 || (previous == UInt8(ascii: "=") && b == UInt8(ascii: "?")) { return false }
+            previous = b
+        }
+        return true
     }
 
     /// The words of an unstructured value (a subject): ASCII text as it is, split at spaces;
     /// anything else as RFC 2047 encoded-words.
     static func words(_ text: String) -> [String] {
         let line = oneLine(text)
-        let plain = line.unicodeScalars.allSatisfy { $0.isASCII } && !line.contains("=?")
-        guard plain else { return encodedWords(line) }
+        guard isPlain(line) else { return encodedWords(line) }
         let split = line.split(separator: " ").map(String.init)
         // A word too long to fold is encoded, so that no line exceeds the limit.
         return split.contains { $0.count > 66 } ? encodedWords(line) : split
@@ -120,9 +174,8 @@ enum Header {
             chunk = []
         }
         for u in text.unicodeScalars {
-            let bytes = Array(String(u).utf8)
-            if chunk.count + bytes.count > maxBytes { flush() }
-            chunk += bytes
+            if chunk.count + UTF8.width(u) > maxBytes { flush() }
+            UTF8.encode(u) { chunk.append($0) }
         }
         flush()
         return words

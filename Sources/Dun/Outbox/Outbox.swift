@@ -7,6 +7,7 @@
 // after the command took a message but before `sent` was recorded sends it again, with the
 // same Message-ID, by which mail programs recognise a duplicate.
 
+import CSystem
 import DunCore
 import DunModel
 import Foundation
@@ -135,6 +136,8 @@ private struct Delivery {
     let journal: Journal
     let timeout: Swift.Duration
     var templates: Templates
+    /// dun.toml's sender; nil when it has no e-mail address that is one.
+    let from: Mailbox?
 
     init(
         session: Session, directory: String, settings: OutboxSettings, contacts: Contacts, journal: Journal,
@@ -147,6 +150,7 @@ private struct Delivery {
         self.journal = journal
         self.timeout = timeout
         templates = Templates(directory: directory)
+        from = Mailbox(name: settings.senderName ?? settings.company, address: settings.senderEmail ?? "")
     }
 
     /// A reminder that cannot be written or sent, said in the journal's detail.
@@ -154,51 +158,110 @@ private struct Delivery {
         var detail: String
     }
 
+    /// A message rendered, on its way to the outbox and the delivery command.
+    private struct Pending {
+        var entry: Journal.Entry
+        var text: String
+        var messageID: String?
+        /// `outbox/NAME`.
+        var file: String
+        /// The temporary file it was written to, to be renamed into place; nil when the outbox
+        /// keeps the file it has.
+        var temporary: String?
+        /// Whether it is a file the outbox did not have.
+        var new: Bool
+    }
+
+    /// In three steps, so that a night's thousands of reminders cost a few disk syncs rather
+    /// than a few each: every message rendered and written to a temporary file; the files made
+    /// durable and renamed into place, then one transaction records them all `queued` with
+    /// their Message-IDs (or `failed`); then, with a command, each handed over and recorded
+    /// `sent` on its own, so that a crash can leave only the one message being handed over
+    /// sent but not recorded.
     mutating func run(_ summary: inout Summary) throws(Diagnostics) {
         let entries = (try journal.entries(status: .queued) + journal.entries(status: .failed))
             .filter { $0.action == .remind }
             .sorted { $0.id < $1.id }
         guard !entries.isEmpty else { return }
-        let outbox = URL(fileURLWithPath: directory).appendingPathComponent("outbox")
+        let outbox = directory + "/outbox"
+        let existing: Set<String>
         do {
-            try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+            existing = Set(try FileManager.default.contentsOfDirectory(atPath: outbox))
         } catch {
             throw Diagnostics([Diagnostic(.error, "cannot create the outbox folder: \(error.localizedDescription)", file: "outbox/")])
         }
         var missingSender = false
-        var reported: Set<String> = []
+        var pending: [Pending] = []
+        var changes: [Journal.StatusChange] = []
+        func fail(_ entry: Journal.Entry, _ detail: String) {
+            summary.failed += 1
+            summary.failures.append("\(entry.customer) (entry \(entry.id)): \(detail)")
+            changes.append(Journal.StatusChange(entry, status: .failed, detail: detail))
+        }
+        // What to render, with its template: each read once per name and language.
+        var jobs: [(entry: Journal.Entry, job: Result<Job, Failure>)] = []
         for entry in entries {
             let email = (entry.channel ?? "email") == "email"
             if email && settings.senderEmail == nil {
                 missingSender = true
                 continue
             }
-            do throws(Failure) {
-                let (text, messageID) = try render(entry)
-                let file = outbox.appendingPathComponent(Delivery.fileName(entry))
-                let exists = FileManager.default.fileExists(atPath: file.path)
-                // Without a command, a message already in the outbox is left as it is.
-                if !exists || (email && settings.command != nil) {
-                    try write(Data(text.utf8), to: file)
-                    if !exists { summary.written += 1 }
-                }
-                // Now in the outbox: queued, with its Message-ID, before it is handed over.
-                try journaled { () throws(Diagnostics) in
-                    try journal.update(id: entry.id, status: .queued, detail: nil, messageID: messageID)
-                }
-                guard email, let command = settings.command else { continue }
-                if let problem = DeliveryCommand.hand(Data(text.utf8), to: command, timeout: timeout) {
-                    throw Failure(detail: problem)
-                }
-                try journaled { () throws(Diagnostics) in try journal.update(id: entry.id, status: .sent, detail: nil) }
-                summary.sent += 1
-            } catch {
-                summary.failed += 1
-                summary.failures.append("\(entry.customer) (entry \(entry.id)): \(error.detail)")
-                if (try? journal.update(id: entry.id, status: .failed, detail: error.detail)) == nil,
-                    reported.insert("journal").inserted
-                {
-                    summary.diagnostics.append(Diagnostic(.error, "cannot record a failed delivery", file: journal.path))
+            let name = Delivery.fileName(entry)
+            let exists = existing.contains(name)
+            // In the outbox already, with nothing to hand it to: a person sends it from there.
+            if exists && entry.status == .queued && (!email || (settings.command == nil && entry.messageID != nil)) { continue }
+            // Without a command, a message already in the outbox is left as it is.
+            let write = !exists || (email && settings.command != nil)
+            let job = Result { () throws(Failure) -> Job in
+                let (template, customer) = try template(for: entry)
+                return Job(entry: entry, name: name, template: template, customer: customer, write: write, new: !exists)
+            }
+            jobs.append((entry, job))
+        }
+        // Rendered and written on every core: most of the work of a night's thousands.
+        let done = concurrentMap(jobs.count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 64) { i in
+            jobs[i].job.flatMap { job in Result { () throws(Failure) -> Pending in try make(job, in: outbox) } }
+        }
+        for (entry, result) in zip(jobs.map(\.entry), done) {
+            switch result {
+            case .success(let message): pending.append(message)
+            case .failure(let error): fail(entry, error.detail)
+            }
+        }
+        // Durable before the journal says they are in the outbox; then put in place.
+        Delivery.sync(pending.compactMap(\.temporary))
+        var queued: [Pending] = []
+        for message in pending {
+            if let temporary = message.temporary, rename(temporary, message.file) != 0 {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                fail(message.entry, "cannot write outbox/\(Delivery.fileName(message.entry)): \(reason)")
+                continue
+            }
+            if message.new { summary.written += 1 }
+            changes.append(Journal.StatusChange(message.entry, status: .queued, detail: nil, messageID: message.messageID))
+            queued.append(message)
+        }
+        Delivery.sync([outbox])
+        // Nothing is handed over before the journal holds its Message-ID.
+        try journal.update(changes)
+        if let command = settings.command {
+            for message in queued where message.messageID != nil {
+                let problem = DeliveryCommand.hand(Data(message.text.utf8), to: command, timeout: timeout)
+                do throws(Diagnostics) {
+                    if let problem {
+                        summary.failed += 1
+                        summary.failures.append("\(message.entry.customer) (entry \(message.entry.id)): \(problem)")
+                        try journal.update(id: message.entry.id, status: .failed, detail: problem)
+                    } else {
+                        try journal.update(id: message.entry.id, status: .sent, detail: nil)
+                        summary.sent += 1
+                    }
+                } catch {
+                    // Hand over no more: what they did could not be recorded.
+                    summary.diagnostics += error.all
+                    break
                 }
             }
         }
@@ -206,15 +269,6 @@ private struct Delivery {
             var d = Outbox.noSender
             d.message += "; the e-mails stay queued"
             summary.diagnostics.append(d)
-        }
-    }
-
-    /// A journal error, as a failure of this one reminder.
-    private func journaled(_ body: () throws(Diagnostics) -> Void) throws(Failure) {
-        do {
-            try body()
-        } catch {
-            throw Failure(detail: error.all.first?.message ?? "the journal cannot be updated")
         }
     }
 
@@ -226,22 +280,45 @@ private struct Delivery {
         return String(repeating: "0", count: max(0, 6 - id.count)) + id + "-" + customer + "." + suffix
     }
 
-    /// The message's text and its Message-ID (nil for a letter or SMS).
-    private mutating func render(_ entry: Journal.Entry) throws(Failure) -> (String, String?) {
-        let snapshot = session.snapshot
-        let customers = snapshot.workspace.customers
+    /// A reminder to render: its entry, its file's name in the outbox, and its template.
+    private struct Job {
+        var entry: Journal.Entry
+        var name: String
+        var template: MessageTemplate
+        var customer: Int32
+        /// Whether the file is written (else the outbox keeps the one it has).
+        var write: Bool
+        /// Whether the outbox has no file of that name yet.
+        var new: Bool
+    }
+
+    /// The template of a reminder, in its customer's language; and the customer's row.
+    private mutating func template(for entry: Journal.Entry) throws(Failure) -> (MessageTemplate, Int32) {
+        let customers = session.snapshot.workspace.customers
         guard let c = customers.id.row(of: entry.customer) else {
             throw Failure(detail: "customer \(entry.customer) is not in customers.csv")
         }
         let row = Int(c)
         let language = Templates.language(customer: customers.language[row], workspace: settings.language, region: customers.region[row])
-        let name = entry.template ?? "gentle"
-        let template: MessageTemplate
         do {
-            template = try templates.template(name, language: language)
+            return (try templates.template(entry.template ?? "gentle", language: language), c)
         } catch {
             throw Failure(detail: (error.file.map { "\($0): " } ?? "") + error.message)
         }
+    }
+
+    /// A job's message rendered, and written to its temporary file if it is to be written.
+    private func make(_ job: Job, in outbox: String) throws(Failure) -> Pending {
+        let (text, messageID) = try render(job.entry, template: job.template, customer: job.customer)
+        var message = Pending(entry: job.entry, text: text, messageID: messageID, file: outbox + "/" + job.name, new: job.new && job.write)
+        if job.write { message.temporary = try Delivery.writeTemporary(Data(text.utf8), in: outbox, name: job.name) }
+        return message
+    }
+
+    /// The message's text and its Message-ID (nil for a letter or SMS).
+    private func render(_ entry: Journal.Entry, template: MessageTemplate, customer c: Int32) throws(Failure) -> (String, String?) {
+        let customers = session.snapshot.workspace.customers
+        let row = Int(c)
         let channel = entry.channel ?? "email"
         let (subject, body) = template.render(context(entry, customer: c, channel: channel))
         guard channel == "email" else {
@@ -250,7 +327,7 @@ private struct Delivery {
             return (head + "Subject: \(Header.oneLine(subject))\n\n" + body, nil)
         }
         let sender = settings.senderEmail ?? ""
-        guard let from = Mailbox(name: settings.senderName ?? settings.company, address: sender) else {
+        guard let from else {
             throw Failure(detail: "dun.toml: the sender's e-mail '\(Header.oneLine(sender))' is not an e-mail address")
         }
         let (to, cc) = try recipients(entry.customer, row: row)
@@ -275,7 +352,7 @@ private struct Delivery {
             if !to.isEmpty { return (to, cc) }
         }
         let customers = session.snapshot.workspace.customers
-        guard let address = customers.email.value(row), !address.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let address = customers.email.value(row), !address.trimmingWhitespace().isEmpty else {
             throw Failure(detail: "no e-mail address for customer \(customer) (customers.csv email, or a billing contact in contacts.csv)")
         }
         guard let box = Mailbox(name: customers.name[row], address: address) else {
@@ -285,45 +362,68 @@ private struct Delivery {
     }
 
     /// What a template sees.
-    private func context(_ entry: Journal.Entry, customer c: Int32, channel: String) -> [String: Any] {
+    private func context(_ entry: Journal.Entry, customer c: Int32, channel: String) -> Fields {
         let snapshot = session.snapshot
         let workspace = snapshot.workspace
         let currency = workspace.customers.currency[Int(c)]
         func money(_ minor: Int64) -> String { "\(Money(minor: minor, currency: currency).formatted(grouped: true)) \(currency.code)" }
         var total: Int64 = 0
-        var invoices: [[String: Any]] = []
+        var invoices: [Fields] = []
         for id in entry.invoices {
             guard let i = workspace.invoices.id.row(of: id) else { continue }
             let balance = snapshot.invoiceBalance(i)
             total += balance
-            invoices.append([
-                "id": id, "issued": workspace.invoices.issued[Int(i)].description, "due": workspace.invoices.due[Int(i)].description,
-                "balance": money(balance), "days_overdue": snapshot.daysOverdue(i),
-            ])
+            invoices.append(
+                Fields([
+                    "id": Text(id), "issued": Text(workspace.invoices.issued[Int(i)].description),
+                    "due": Text(workspace.invoices.due[Int(i)].description), "balance": Text(money(balance)),
+                    "days_overdue": snapshot.daysOverdue(i),
+                ]))
         }
-        return [
-            "customer": ["id": entry.customer, "name": workspace.customers.name[Int(c)]],
-            "company": settings.company ?? "", "sender": settings.senderName ?? settings.company ?? "",
-            "as_of": snapshot.asOf.description, "total": money(total), "invoices": invoices, "channel": channel,
+        return Fields([
+            "customer": Fields(["id": Text(entry.customer), "name": Text(workspace.customers.name[Int(c)])]),
+            "company": Text(settings.company ?? ""), "sender": Text(settings.senderName ?? settings.company ?? ""),
+            "as_of": Text(snapshot.asOf.description), "total": Text(money(total)), "invoices": invoices, "channel": Text(channel),
             channel: true,
-        ]
+        ])
     }
 
-    /// Written whole or not at all: a temporary file renamed into place.
-    private func write(_ data: Data, to file: URL) throws(Failure) {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-            guard rename(temporary.path, file.path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw Failure(detail: "cannot write outbox/\(file.lastPathComponent): \(reason)")
+    /// `data` in a temporary file beside `file` (`.NAME.tmp`), to be renamed into place once
+    /// made durable: a message is in the outbox whole or not at all. One delivery runs at a time
+    /// (the outbox lock), so the name is this one's; a stale one, left by a crash, is overwritten.
+    static func writeTemporary(_ data: Data, in folder: String, name: String) throws(Failure) -> String {
+        let temporary = "\(folder)/.\(name).tmp"
+        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        var problem: Int32? = fd < 0 ? errno : nil
+        if fd >= 0 {
+            data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                var done = 0
+                while done < bytes.count, let base = bytes.baseAddress {
+                    let n = write(fd, base + done, bytes.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else {
+                        problem = errno
+                        return
+                    }
+                    done += n
+                }
             }
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(detail: "cannot write outbox/\(file.lastPathComponent): \(error.localizedDescription)")
+            if close(fd) != 0 && problem == nil { problem = errno }
         }
+        guard let problem else { return temporary }
+        unlink(temporary)
+        throw Failure(detail: "cannot write outbox/\(name): \(String(cString: strerror(problem)))")
+    }
+
+    /// Writes to disk what was written to the files (or folders) `paths`: one sync of their file
+    /// system for any number of them. Best effort: a file system that cannot sync has said so
+    /// on each write already.
+    static func sync(_ paths: [String]) {
+        guard let first = paths.first else { return }
+        let fd = open(first, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = dun_sync_file_system(fd)
+        close(fd)
     }
 }
 

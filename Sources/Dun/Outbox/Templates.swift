@@ -54,9 +54,41 @@ struct MessageTemplate {
     }
 
     /// The subject (on one line) and the body, for `context`.
-    func render(_ context: [String: Any]) -> (subject: String, body: String) {
-        let subject = self.subject.render(context).trimmingCharacters(in: .whitespaces)
+    func render(_ context: Fields) -> (subject: String, body: String) {
+        let subject = self.subject.render(context).trimmingWhitespace()
         return (subject, body.render(context))
+    }
+}
+
+/// What a template sees: values (text, numbers, lists of `Fields`) by name. A class of its
+/// own rather than a `[String: Any]`: the renderer asks every value it looks up whether it is
+/// one of several protocols, and for a dictionary that question (a conditional conformance)
+/// cost more than the rest of a night's rendering.
+struct Fields: MustacheParent {
+    private let values: [String: Any]
+
+    init(_ values: [String: Any]) {
+        self.values = values
+    }
+
+    func child(named name: String) -> Any? {
+        values[name]
+    }
+}
+
+/// A text a template shows. Handed to the renderer as what it renders directly: a bare
+/// `String` it would first ask whether it is an optional, a template or a lambda, then print
+/// through `String(describing:)`. Transforms (`{{uppercased(name)}}`) work on it as on text.
+struct Text: MustacheCustomRenderable, MustacheTransformable {
+    let renderText: String
+    var isNull: Bool { false }
+
+    init(_ text: String) {
+        renderText = text
+    }
+
+    func transform(_ name: String) -> Any? {
+        renderText.transform(name)
     }
 }
 
@@ -96,13 +128,13 @@ struct Templates {
         for given in [customer, workspace] {
             if let code = given.map(normalize), !code.isEmpty { return code }
         }
-        guard let region = region?.trimmingCharacters(in: .whitespaces), !region.isEmpty else { return "en" }
+        guard let region = region?.trimmingWhitespace(), !region.isEmpty else { return "en" }
         if region.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { return "zh" }
         return ["cn", "hk", "tw", "china", "hong kong", "taiwan"].contains(region.lowercased()) ? "zh" : "en"
     }
 
     private static func normalize(_ language: String) -> String {
-        let code = language.trimmingCharacters(in: .whitespaces).lowercased().prefix { $0 != "-" && $0 != "_" }
+        let code = language.trimmingWhitespace().lowercased().prefix { $0 != "-" && $0 != "_" }
         return code.count <= 8 && code.allSatisfy({ $0.isASCII && $0.isLetter }) ? String(code) : ""
     }
 

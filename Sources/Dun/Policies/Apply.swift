@@ -16,7 +16,7 @@ extension Session {
             a.channel ?? "", a.template ?? "", a.detail ?? "",
         ]
         // JSON, so that no text inside a part can make two different actions one key.
-        let key = (try? JSONEncoder().encode(parts)).map { String(decoding: $0, as: UTF8.self) } ?? parts.joined(separator: "\u{1F}")
+        let key = JSONList.encode(parts, escapingSlashes: true)
         return Journal.Entry(
             who: who, at: at, asOf: snapshot.asOf, policy: a.policy, rule: a.rule, action: a.action, customer: customer,
             invoices: invoices, channel: a.channel, template: a.template,

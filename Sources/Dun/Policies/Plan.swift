@@ -91,8 +91,9 @@ struct Planner {
     var directory: String?
     /// What was applied before: an action `at most once per D` is left out for a customer
     /// the policy did the same to (by any of its rules: a firm reminder does not follow a
-    /// gentle one within the week) less than D before the as-of date.
-    var past: [PastAction] = []
+    /// gentle one within the week) less than D before the as-of date. By customer: each
+    /// planned action looks at its customer's only, not at the whole journal.
+    var past: [Int32: [PastAction]] = [:]
     /// `levels per invoice`: each invoice is acted on by the rule that wins it. Otherwise, as
     /// dunning in SAP and Odoo works, a customer is at the level of its most advanced row: only
     /// the last rule that wins any of its invoices (or it) acts on it, a reminder of that rule
@@ -250,8 +251,8 @@ struct Planner {
         guard let since else {
             throw source.diagnostic("'at most once per' needs a duration, found \(cooldown)", at: range)
         }
-        return past.contains {
-            $0.customer == m.customer && $0.policy == m.policy && $0.action == m.action && $0.channel == m.channel
+        return (past[m.customer] ?? []).contains {
+            $0.policy == m.policy && $0.action == m.action && $0.channel == m.channel
                 && $0.day > since && $0.day <= today
         }
     }

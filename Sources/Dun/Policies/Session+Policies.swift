@@ -128,7 +128,7 @@ extension Session {
         _ name: String, _ policy: CheckedPolicy?, _ rules: [PlanRule], _ source: SourceText, warnings: inout [Diagnostic]
     ) throws(Diagnostic) -> PlanOutcome {
         var planner = try self.planner(policy, source)
-        planner.past = past
+        planner.past = Dictionary(grouping: past, by: \.customer)
         return try planner.plan(policy: name, rules: rules, warnings: &warnings)
     }
 
