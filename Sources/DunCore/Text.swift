@@ -66,7 +66,9 @@ extension StringProtocol {
     /// zero-width space), but without its cost: the outbox trims every address and subject of
     /// a night's reminders.
     public func trimmingWhitespace() -> String {
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
+        let isSpace: (Unicode.Scalar) -> Bool = {
+            $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator
+        }
         let text = String(self)
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }

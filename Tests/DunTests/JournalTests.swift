@@ -50,7 +50,8 @@ import Testing
                 Journal.Entry(
                     who: "王小明", at: "2026-11-29T08:30:00Z", asOf: try #require(Day(iso: "2026-11-28")), policy: "标准催收",
                     rule: "逾期三十天", action: .remind, customer: "C058", invoices: ["INV-0042", "INV/2026/7", "发票\"甲\",乙"],
-                    channel: "email", template: "first_notice", amount: Money(minor: 129_649_826, currency: .cny), detail: "请于月底前付款\n谢谢",
+                    channel: "email", template: "first_notice", amount: Money(minor: 129_649_826, currency: .cny),
+                    detail: "请于月底前付款\n谢谢",
                     messageID: "<C058.1@dun>", status: .queued, key: "standard/late/C058/2026-11-28"),
                 Journal.Entry(
                     who: "", at: "2026-11-29T08:30:01Z", asOf: try #require(Day(iso: "2026-11-28")), policy: "",
@@ -58,7 +59,8 @@ import Testing
                 Journal.Entry(
                     who: "ops", at: "2026-11-29T08:30:02Z", asOf: try #require(Day(iso: "2026-11-28")), policy: "p",
                     rule: "r", action: .holdCredit, customer: "C002", invoices: (1...500).map { "INV-\($0)" },
-                    channel: nil, template: "", amount: Money(minor: 0, currency: try #require(Currency(code: "USD"))), detail: "", status: .done, key: "k3"),
+                    channel: nil, template: "", amount: Money(minor: 0, currency: try #require(Currency(code: "USD"))),
+                    detail: "", status: .done, key: "k3"),
             ]
             let committed = try Journal.open(workspace: dir).commit(all)
             #expect(committed.map(\.id) == [1, 2, 3])
@@ -141,10 +143,35 @@ import Testing
 
     /// The journal's lists (invoices, an entry's key) are written and read by hand: byte for
     /// byte what Foundation's coders give, so that keys journaled by an earlier Dun match.
+    /// Thousands of entries are made into rows, and read back and checked, on every core: ids
+    /// after a key that was there already shift down and their checksums are made again, and
+    /// of two damaged entries the first is the one named.
+    @Test func largeCommitsAndReadsAreCheckedOnEveryCore() throws {
+        try withWorkspace { dir in
+            let journal = try Journal.open(workspace: dir)
+            _ = try journal.commit(stride(from: 0, to: 3000, by: 300).map { try entry("k\($0)") })
+            let added = try journal.commit((0..<3000).map { try entry("k\($0)") })
+            #expect(added.count == 2990)
+            #expect(added.map(\.id) == Array(11...3000))
+            let all = try Journal.open(workspace: dir).entries()
+            #expect(all.map(\.id) == Array(1...3000))
+            #expect(all.dropFirst(10).map(\.key) == (0..<3000).filter { $0 % 300 != 0 }.map { "k\($0)" })
+            #expect(try journal.check() == [])
+
+            let db = try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
+            try db.execute("UPDATE entry SET who = 'x' WHERE id IN (2600, 1700)")
+            let damaged = failure(at: journalPath(dir)) { () throws(Diagnostics) in _ = try journal.entries() }
+            #expect(
+                damaged?.message
+                    == "the journal is damaged: entry 1700 does not match its checksum: it was changed after it was written")
+        }
+    }
+
     @Test func jsonListsAreFoundationsJSON() throws {
         var random = SplitMix64(seed: 17)
         let alphabet: [Unicode.Scalar] = [
-            "a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\u{A}", "\u{C}", "\u{D}", "\u{1F}", "\u{7F}",
+            "a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\u{A}", "\u{C}", "\u{D}", "\u{1F}",
+            "\u{7F}",
             "é", "上", "海", "\u{2028}", "\u{FEFF}", "😀", "[", "]", ",",
         ]
         let plain = JSONEncoder()
@@ -152,10 +179,13 @@ import Testing
         unslashed.outputFormatting = .withoutEscapingSlashes
         for round in 0..<2000 {
             let texts = (0..<Int(random.next() % 4)).map { _ in
-                String(String.UnicodeScalarView((0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
+                String(
+                    String.UnicodeScalarView(
+                        (0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
             }
             #expect(JSONList.encode(texts, escapingSlashes: true) == String(decoding: try plain.encode(texts), as: UTF8.self))
-            #expect(JSONList.encode(texts, escapingSlashes: false) == String(decoding: try unslashed.encode(texts), as: UTF8.self))
+            #expect(
+                JSONList.encode(texts, escapingSlashes: false) == String(decoding: try unslashed.encode(texts), as: UTF8.self))
             #expect(JSONList.decode(JSONList.encode(texts, escapingSlashes: round % 2 == 0)) == texts)
         }
     }
@@ -163,7 +193,10 @@ import Testing
     @Test func jsonListsAreReadStrictly() {
         #expect(JSONList.decode(#" [ "a" , "b\/c\u4e0a\ud83d\ude00" ] "#) == ["a", "b/c上😀"])
         #expect(JSONList.decode("[]") == [])
-        for bad in [#"["a""#, #"["a",]"#, "[1]", #""a""#, #"["\x"]"#, #"["\ud800"]"#, #"["\u12"]"#, #"["a"] x"#, "[\"\u{1}\"]", "", "[", #"[,"a"]"#] {
+        for bad in [
+            #"["a""#, #"["a",]"#, "[1]", #""a""#, #"["\x"]"#, #"["\ud800"]"#, #"["\u12"]"#, #"["a"] x"#, "[\"\u{1}\"]", "", "[",
+            #"[,"a"]"#,
+        ] {
             #expect(JSONList.decode(bad) == nil, "\(bad)")
         }
     }
@@ -244,12 +277,18 @@ import Testing
             // With a checksum, any change is found as such.
             let db = try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
             try db.execute("UPDATE entry SET \(change)")
-            let changed = failure(at: journalPath(dir)) { () throws(Diagnostics) in _ = try Journal.openIfPresent(workspace: dir)?.entries() }
-            #expect(changed?.message == "the journal is damaged: entry 1 does not match its checksum: it was changed after it was written")
+            let changed = failure(at: journalPath(dir)) { () throws(Diagnostics) in
+                _ = try Journal.openIfPresent(workspace: dir)?.entries()
+            }
+            #expect(
+                changed?.message
+                    == "the journal is damaged: entry 1 does not match its checksum: it was changed after it was written")
             #expect(changed?.hint?.contains("dun journal --check") == true)
             // Without one, the value itself.
             try db.execute("ALTER TABLE entry DROP COLUMN checksum; PRAGMA user_version = 1")
-            let error = failure(at: journalPath(dir)) { () throws(Diagnostics) in _ = try Journal.openIfPresent(workspace: dir)?.entries() }
+            let error = failure(at: journalPath(dir)) { () throws(Diagnostics) in
+                _ = try Journal.openIfPresent(workspace: dir)?.entries()
+            }
             #expect(error?.message == "the journal is damaged: " + message)
             #expect(try Journal.openIfPresent(workspace: dir)?.check() == [message])
         }

@@ -12,7 +12,9 @@ private func decodeHeader(_ value: String) -> String {
     var out = ""
     var previousEncoded = false
     for word in words {
-        if word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="), let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) {
+        if word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="),
+            let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2)))
+        {
             // Space between two encoded words is not part of the text (RFC 2047, 6.2).
             out += (out.isEmpty || previousEncoded ? "" : " ") + String(decoding: data, as: UTF8.self)
             previousEncoded = true
@@ -59,7 +61,8 @@ private func headers(_ eml: String) -> [(String, String)] {
             #expect(String(data: data, encoding: .utf8) != nil, "\(word)")
         }
         // ("\r\n" is one Character.)
-        #expect(decodeHeader(String(field.dropFirst("Subject: ".count).dropLast())) == subject.trimmingCharacters(in: .whitespaces))
+        #expect(
+            decodeHeader(String(field.dropFirst("Subject: ".count).dropLast())) == subject.trimmingCharacters(in: .whitespaces))
         // A long ASCII subject is folded at its spaces.
         let ascii = Header.field("Subject", Header.words(String(repeating: "overdue invoice ", count: 10)))
         #expect(ascii.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
@@ -74,8 +77,11 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(Mailbox(name: "x", address: "ar@example.com, spy@example.com") == nil)
         #expect(Mailbox(name: "x", address: "<ar@example.com>") == nil)
         #expect(Mailbox(name: "x", address: "no-at-sign") == nil)
-        #expect(Mailbox(name: "\"quoted\" \\ name", address: "a.b+c@mail.example.com")?.rendered == "\"\\\"quoted\\\" \\\\ name\" <a.b+c@mail.example.com>")
-        #expect(Header.field("Subject", Header.words("Hi\r\nBcc: spy@example.com\u{0}")) == "Subject: Hi Bcc: spy@example.com\r\n")
+        #expect(
+            Mailbox(name: "\"quoted\" \\ name", address: "a.b+c@mail.example.com")?.rendered
+                == "\"\\\"quoted\\\" \\\\ name\" <a.b+c@mail.example.com>")
+        #expect(
+            Header.field("Subject", Header.words("Hi\r\nBcc: spy@example.com\u{0}")) == "Subject: Hi Bcc: spy@example.com\r\n")
     }
 
     @Test func datesAndMessageIDs() {
@@ -119,13 +125,21 @@ private func headers(_ eml: String) -> [(String, String)] {
                 return error.all.map(\.rendered)
             }
         }
-        #expect(errors("[sender]\nemial = \"a@b.c\"\n") == ["dun.toml:2:1: error: unknown key emial in [sender]\nemial = \"a@b.c\"\n^~~~~\nhint: did you mean email?\n"])
-        #expect(errors("[sendr]\n") == ["dun.toml:1:1: error: unknown section [sendr]\n[sendr]\n^~~~~~~\nhint: did you mean [sender]?\n"])
+        #expect(
+            errors("[sender]\nemial = \"a@b.c\"\n") == [
+                "dun.toml:2:1: error: unknown key emial in [sender]\nemial = \"a@b.c\"\n^~~~~\nhint: did you mean email?\n"
+            ])
+        #expect(
+            errors("[sendr]\n") == [
+                "dun.toml:1:1: error: unknown section [sendr]\n[sendr]\n^~~~~~~\nhint: did you mean [sender]?\n"
+            ])
         #expect(errors("company = Acme\n").first?.hasPrefix("dun.toml:1:11: error: expected a string in double quotes\n") == true)
         #expect(errors("command = [\"sendmail\"]\n").first?.contains("hint: command goes under [delivery]") == true)
-        #expect(errors("[delivery]\ncommand = \"sendmail -t\"\n").first?.hasPrefix("dun.toml:2:1: error: command is a list") == true)
-        #expect(errors("company = \"a\"\ncompany = \"b\"\n").first?.hasPrefix("dun.toml:2:1: error: company is set twice") == true)
-        #expect(errors("language = \"zh\" x\nname = \"open\n") .count == 2)
+        #expect(
+            errors("[delivery]\ncommand = \"sendmail -t\"\n").first?.hasPrefix("dun.toml:2:1: error: command is a list") == true)
+        #expect(
+            errors("company = \"a\"\ncompany = \"b\"\n").first?.hasPrefix("dun.toml:2:1: error: company is set twice") == true)
+        #expect(errors("language = \"zh\" x\nname = \"open\n").count == 2)
         #expect(errors("# nothing\n\n") == [])
     }
 }
@@ -151,7 +165,10 @@ private func headers(_ eml: String) -> [(String, String)] {
         let t = try templates.template("firm", language: "de")  // no German: English
         #expect(t.file == "stdlib/templates/firm.en.mustache")
         let (subject, body) = t.render(
-            Fields(["customer": Fields(["name": Text("Smith & <Jones>")]), "total": Text("1.00 CNY"), "company": Text("Acme")]))
+            Fields([
+                "customer": Fields(["name": TemplateText("Smith & <Jones>")]), "total": TemplateText("1.00 CNY"),
+                "company": TemplateText("Acme"),
+            ]))
         #expect(subject == "Second notice: 1.00 CNY overdue to Acme")
         #expect(body.hasPrefix("Dear Smith & <Jones>,\n"))
         #expect(throws: Diagnostic.self) { try templates.template("nope", language: "en") }
@@ -161,9 +178,12 @@ private func headers(_ eml: String) -> [(String, String)] {
     @Test func templateValuesRenderAsText() throws {
         let t = try MessageTemplate(
             file: "t",
-            text: "Subject: {{uppercased(company)}}\n\n{{#company}}[{{.}}]{{/company}}{{^missing}}none{{/missing}} {{#invoices}}{{id}}:{{days}} {{/invoices}}{{#email}}by mail{{/email}}")
+            text:
+                "Subject: {{uppercased(company)}}\n\n{{#company}}[{{.}}]{{/company}}{{^missing}}none{{/missing}} {{#invoices}}{{id}}:{{days}} {{/invoices}}{{#email}}by mail{{/email}}"
+        )
         let fields = Fields([
-            "company": Text("Acme & Co"), "invoices": [Fields(["id": Text("I1"), "days": 3]), Fields(["id": Text("I2"), "days": 40])],
+            "company": TemplateText("Acme & Co"),
+            "invoices": [Fields(["id": TemplateText("I1"), "days": 3]), Fields(["id": TemplateText("I2"), "days": 40])],
             "email": true,
         ])
         let (subject, body) = t.render(fields)
@@ -189,7 +209,9 @@ private func headers(_ eml: String) -> [(String, String)] {
         let journal = try Journal.open(workspace: w.folder.path)
         let day = try #require(Day(iso: "2026-11-28"))
         let added = try journal.commit([
-            Journal.Entry(who: "t", at: "2026-11-28T00:00:00Z", asOf: day, policy: "", rule: "", action: .remind, customer: "C1", status: .queued, key: "a")
+            Journal.Entry(
+                who: "t", at: "2026-11-28T00:00:00Z", asOf: day, policy: "", rule: "", action: .remind, customer: "C1",
+                status: .queued, key: "a")
         ])
         try journal.update(id: added[0].id, status: .queued, detail: nil, messageID: "m@x")
         try journal.update(id: added[0].id, status: .sent, detail: nil)
@@ -227,12 +249,16 @@ private func headers(_ eml: String) -> [(String, String)] {
         try write("id,customer_id,invoice_id,date,amount,method\n", w, "payments.csv")
         let r = try w.dun(["run", "standard.dun", "--apply"])
         #expect(r.status == 1)
-        #expect(r.err.contains("applied \(n) actions to the journal\nwrote \(n - 1) messages to outbox/\nfailed 1 (retried on the next apply)\n"), "\(r.err)")
+        #expect(
+            r.err.contains(
+                "applied \(n) actions to the journal\nwrote \(n - 1) messages to outbox/\nfailed 1 (retried on the next apply)\n"),
+            "\(r.err)")
         #expect(r.err.contains("  C150 (entry 150): customers.csv: 'not an address' of customer C150 is not an e-mail address"))
         let files = outbox(w)
         #expect(files == (1...n).filter { $0 != 150 }.map { String(format: "%06d-C%03d.eml", $0, $0) })
         for i in [1, 2, 149, 151, 299, 300] {
-            let h = Dictionary(headers(try read(w, "outbox/" + String(format: "%06d-C%03d.eml", i, i))), uniquingKeysWith: { a, _ in a })
+            let h = Dictionary(
+                headers(try read(w, "outbox/" + String(format: "%06d-C%03d.eml", i, i))), uniquingKeysWith: { a, _ in a })
             #expect(h["To"]?.hasSuffix("<ap\(i)@example.com>") == true)
             #expect(h["Message-ID"]?.hasPrefix("<dun.\(i).") == true)
             #expect(decodeHeader(h["Subject"] ?? "").contains("\(i).00 CNY"))
@@ -288,13 +314,20 @@ private func headers(_ eml: String) -> [(String, String)] {
         // Every line ends in CRLF, and no bare LF is left.
         #expect(!eml.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         let h = headers(eml)
-        #expect(h.map(\.0) == ["From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"])
+        #expect(
+            h.map(\.0) == [
+                "From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+            ])
         #expect(h[0].1 == "=?UTF-8?B?" + Data("应收账款 AR".utf8).base64EncodedString() + "?= <ar@acme.example>")
-        #expect(h[1].1 == "\"Li, Wei\" <li.wei@golden.example>, =?UTF-8?B?" + Data("王会计".utf8).base64EncodedString() + "?= <kuaiji@golden.example>")
+        #expect(
+            h[1].1 == "\"Li, Wei\" <li.wei@golden.example>, =?UTF-8?B?" + Data("王会计".utf8).base64EncodedString()
+                + "?= <kuaiji@golden.example>")
         #expect(h[2].1 == "\"Ops Desk\" <ops@golden.example>")
         // C4's language column says English; the company's name is Chinese, so the subject is encoded.
         #expect(decodeHeader(h[3].1) == "Friendly reminder: 60,000.00 CNY due to Acme 贸易")
-        #expect(h[4].1.range(of: #"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000$"#, options: .regularExpression) != nil, "\(h[4].1)")
+        #expect(
+            h[4].1.range(of: #"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000$"#, options: .regularExpression)
+                != nil, "\(h[4].1)")
         #expect(h[5].1.range(of: #"^<dun\.1\.[0-9a-f]+@acme\.example>$"#, options: .regularExpression) != nil, "\(h[5].1)")
         #expect(h[6].1 == "1.0")
         #expect(h[7].1 == "text/plain; charset=utf-8")
@@ -317,12 +350,17 @@ private func headers(_ eml: String) -> [(String, String)] {
     @Test func aCRLFInACustomersNameOrEmailAddsNoHeader() throws {
         let w = try workspace()
         var customers = try read(w, "customers.csv")
-        customers = customers.replacingOccurrences(of: "\"\"\"Golden Dragon\"\" Trading\"", with: "\"Golden\r\nBcc: spy@evil.example\"")
-        customers = customers.replacingOccurrences(of: "finance@pengda.cn", with: "\"finance@pengda.cn\r\nBcc: spy@evil.example\"")
+        customers = customers.replacingOccurrences(
+            of: "\"\"\"Golden Dragon\"\" Trading\"", with: "\"Golden\r\nBcc: spy@evil.example\"")
+        customers = customers.replacingOccurrences(
+            of: "finance@pengda.cn", with: "\"finance@pengda.cn\r\nBcc: spy@evil.example\"")
         try write(customers, w, "customers.csv")
         let r = try w.dun(["run", "standard.dun", "--apply"])
         #expect(r.status == 1)
-        #expect(r.err.contains("C3 (entry 2): customers.csv: 'finance@pengda.cn  Bcc: spy@evil.example' of customer C3 is not an e-mail address"), "\(r.err)")
+        #expect(
+            r.err.contains(
+                "C3 (entry 2): customers.csv: 'finance@pengda.cn  Bcc: spy@evil.example' of customer C3 is not an e-mail address"),
+            "\(r.err)")
         #expect(outbox(w) == ["000001-C4.eml"])
         let eml = try read(w, "outbox/000001-C4.eml")
         #expect(!headers(eml).contains { $0.0 == "Bcc" })
@@ -338,7 +376,9 @@ private func headers(_ eml: String) -> [(String, String)] {
             try read(w, "dun.toml").replacingOccurrences(of: "company =", with: "language = \"zh\"\ncompany ="), w, "dun.toml")
         let customers = try read(w, "customers.csv").replacingOccurrences(of: ",gd@example.com,,en", with: ",gd@example.com,,")
         try write(customers, w, "customers.csv")
-        try write("Subject: {{customer.id}} owes {{total}}\n\nOurs: {{#invoices}}{{id}} {{/invoices}}\n", w, "templates/firm.zh.mustache")
+        try write(
+            "Subject: {{customer.id}} owes {{total}}\n\nOurs: {{#invoices}}{{id}} {{/invoices}}\n", w,
+            "templates/firm.zh.mustache")
         let r = try w.dun(["run", "standard.dun", "--apply"])
         #expect(r.status == 0, "\(r.err)")
         #expect(decodeHeader(headers(try read(w, "outbox/000001-C4.eml"))[2].1).hasPrefix("付款提醒"))
@@ -378,22 +418,32 @@ private func headers(_ eml: String) -> [(String, String)] {
         try write("policy p {\n  rule r: invoices where days_overdue > 0 => remind via email template \"nope\"\n}\n", w, "p.dun")
         let r = try w.dun(["run", "p.dun", "--apply"])
         #expect(r.status == 1)
-        #expect(r.err.hasSuffix(
-            "error: there is no template \"nope\"\nhint: the built-in templates are gentle, firm and final; a workspace adds its own as templates/nope.LANG.mustache\nnothing applied\n"), "\(r.err)")
+        #expect(
+            r.err.hasSuffix(
+                "error: there is no template \"nope\"\nhint: the built-in templates are gentle, firm and final; a workspace adds its own as templates/nope.LANG.mustache\nnothing applied\n"
+            ), "\(r.err)")
         #expect(try statuses(w).isEmpty)
 
         let bare = try ApplyTests.Workspace()
         try FileManager.default.removeItem(at: bare.folder.appendingPathComponent("dun.toml"))
         let s = try bare.dun(["run", "standard.dun", "--apply"])
         #expect(s.status == 1)
-        #expect(s.err.hasSuffix("dun.toml: error: no sender e-mail address to send reminders from\nhint: add `email = \"ar@example.com\"` under `[sender]` in dun.toml\nnothing applied\n"), "\(s.err)")
+        #expect(
+            s.err.hasSuffix(
+                "dun.toml: error: no sender e-mail address to send reminders from\nhint: add `email = \"ar@example.com\"` under `[sender]` in dun.toml\nnothing applied\n"
+            ), "\(s.err)")
         #expect(try statuses(bare).isEmpty)
 
         for (toml, message) in [
             ("[sender]\nemail = \"ar@example.com\"\nlanguage = zh\n", "dun.toml:3:12: error: "),
-            ("[sender]\nemail = \"not an address\"\n", "dun.toml: error: the sender's e-mail 'not an address' is not an e-mail address"),
-            ("[sender]\nemail = \"ar@example.com\"\n[delivery]\ncommand = [\"/no/such/sendmail\"]\n",
-             "dun.toml: error: the delivery command '/no/such/sendmail' is not a program that can be run"),
+            (
+                "[sender]\nemail = \"not an address\"\n",
+                "dun.toml: error: the sender's e-mail 'not an address' is not an e-mail address"
+            ),
+            (
+                "[sender]\nemail = \"ar@example.com\"\n[delivery]\ncommand = [\"/no/such/sendmail\"]\n",
+                "dun.toml: error: the delivery command '/no/such/sendmail' is not a program that can be run"
+            ),
         ] {
             try write(toml, bare, "dun.toml")
             let t = try bare.dun(["run", "standard.dun", "--apply"])
@@ -409,7 +459,10 @@ private func headers(_ eml: String) -> [(String, String)] {
         let r = try w.dun(["run", "p.dun", "--apply"])
         #expect(r.status == 0, "\(r.err)")
         let letter = try read(w, "outbox/000001-C4.txt")
-        #expect(letter.hasPrefix("Channel: letter\nTo: \"Golden Dragon\" Trading\nSubject: Final notice before further action: 60,000.00 CNY overdue\n\nDear "))
+        #expect(
+            letter.hasPrefix(
+                "Channel: letter\nTo: \"Golden Dragon\" Trading\nSubject: Final notice before further action: 60,000.00 CNY overdue\n\nDear "
+            ))
     }
 
     /// A sendmail stand-in: it refuses each message the first time it sees its Message-ID and
@@ -436,14 +489,18 @@ private func headers(_ eml: String) -> [(String, String)] {
 
     @Test func aFailedMessageIsRetriedAndASentOneNeverAgain() throws {
         let w = try workspace()
-        let path = try stub(w, """
+        let path = try stub(
+            w,
+            """
             if [ ! -e "$dir/seen/$id" ]; then touch "$dir/seen/$id"; echo "451 4.3.0 mailbox busy, try $id later" >&2; exit 75; fi
             """)
         try deliver(w, through: [path, "-t", "-i"])
 
         let first = try w.dun(["run", "standard.dun", "--apply"])
         #expect(first.status == 1)
-        #expect(first.err.hasPrefix("applied 6 actions to the journal\nsent 0, failed 2 (retried on the next apply)\n"), "\(first.err)")
+        #expect(
+            first.err.hasPrefix("applied 6 actions to the journal\nsent 0, failed 2 (retried on the next apply)\n"),
+            "\(first.err)")
         #expect(try statuses(w) == ["failed", "failed"])
         #expect(try w.journal().contains { $0.contains("451 4.3.0 mailbox busy, try dun.1.") })
         #expect(took(w).isEmpty)
@@ -467,7 +524,9 @@ private func headers(_ eml: String) -> [(String, String)] {
     @Test func aProcessKilledBetweenQueuedAndSentLosesNothing() throws {
         let w = try workspace()
         // The first time, the stub kills Dun (its parent) before taking the message; after, it takes them.
-        let path = try stub(w, """
+        let path = try stub(
+            w,
+            """
             if [ ! -e "$dir/killed" ]; then touch "$dir/killed"; kill -KILL $PPID; exit 1; fi
             """)
         try deliver(w, through: [path])
@@ -503,7 +562,8 @@ private func headers(_ eml: String) -> [(String, String)] {
 
     @Test func aCommandThatIgnoresSIGTERMIsKilled() {
         let (outcome, said, took) = timed {
-            DeliveryCommand.run(sh("trap '' TERM; echo started >&2; sleep 100; sleep 100"), input: Data("x".utf8), timeout: .seconds(1))
+            DeliveryCommand.run(
+                sh("trap '' TERM; echo started >&2; sleep 100; sleep 100"), input: Data("x".utf8), timeout: .seconds(1))
         }
         #expect(outcome == .timedOut)
         #expect(said == "started")
@@ -514,7 +574,9 @@ private func headers(_ eml: String) -> [(String, String)] {
     @Test func aChildLeftHoldingStandardErrorIsNotWaitedFor() throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("dun-left-\(UUID().uuidString)")
         defer {
-            if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOf: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 kill(pid, SIGKILL)
             }
             try? FileManager.default.removeItem(at: pidFile)
@@ -529,18 +591,23 @@ private func headers(_ eml: String) -> [(String, String)] {
 
     @Test func aCommandThatReadsNothingDoesNotKillUsWithSIGPIPE() {
         let input = Data(repeating: UInt8(ascii: "a"), count: 4 << 20)
-        let (outcome, said, _) = timed { DeliveryCommand.run(sh("exec 0<&-; echo closed >&2; exit 3"), input: input, timeout: .seconds(60)) }
+        let (outcome, said, _) = timed {
+            DeliveryCommand.run(sh("exec 0<&-; echo closed >&2; exit 3"), input: input, timeout: .seconds(60))
+        }
         #expect(outcome == .exited(3))
         #expect(said == "closed")
     }
 
     @Test func whatItSaysIsBounded() {
         let (outcome, said, _) = timed {
-            DeliveryCommand.run(sh("head -c 100000 /dev/zero | tr '\\0' x >&2; kill -KILL $$"), input: Data("m".utf8), timeout: .seconds(60))
+            DeliveryCommand.run(
+                sh("head -c 100000 /dev/zero | tr '\\0' x >&2; kill -KILL $$"), input: Data("m".utf8), timeout: .seconds(60))
         }
         #expect(outcome == .signalled(SIGKILL))
         #expect(said == String(repeating: "x", count: 4096) + " … (95904 more bytes)")
-        #expect(DeliveryCommand.hand(Data(), to: ["/no/such/program"], timeout: .seconds(5))?.hasPrefix("cannot run /no/such/program: ") == true)
+        #expect(
+            DeliveryCommand.hand(Data(), to: ["/no/such/program"], timeout: .seconds(5))?.hasPrefix(
+                "cannot run /no/such/program: ") == true)
         #expect(DeliveryCommand.hand(Data(), to: sh("exit 0"), timeout: .seconds(5)) == nil)
         #expect(DeliveryCommand.hand(Data(), to: sh("exit 75"), timeout: .seconds(5)) == "/bin/sh exited with status 75")
     }

@@ -22,7 +22,10 @@ enum JSONList {
                 case 0x0A: out.append(contentsOf: #"\n"#.utf8)
                 case 0x0D: out.append(contentsOf: #"\r"#.utf8)
                 case 0x09: out.append(contentsOf: #"\t"#.utf8)
-                case 0..<0x20: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
+                case 0..<0x20:
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)],
+                    ])
                 default: out.append(b)
                 }
             }

@@ -201,7 +201,7 @@ public final class Journal {
         do {
             _ = try db.value("PRAGMA application_id")
             return db
-        } catch where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
+        } catch  where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
             var uri = URLComponents()
             uri.scheme = "file"
             uri.path = path
@@ -250,10 +250,18 @@ public final class Journal {
             let insert = try db.prepare(
                 "INSERT INTO entry (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
                     + " ON CONFLICT (key) DO NOTHING")
+            // The rows and their checksums made on every core, for the ids they get if every
+            // entry is new; one after a key that was there already gets an id less, and its sum
+            // is made again.
+            let first = next
+            let rows = Journal.inParallel(entries.count) { i in
+                let row = values(of: entries[i])
+                return (row, Journal.checksum(id: first + Int64(i), row.map(\.textValue)))
+            }
             var inserted: [Entry] = []
-            for entry in entries {
-                var row = values(of: entry)
-                let checksum = Journal.checksum(id: next, row.map(\.textValue))
+            for (i, entry) in entries.enumerated() {
+                var (row, checksum) = rows[i]
+                if next != first + Int64(i) { checksum = Journal.checksum(id: next, row.map(\.textValue)) }
                 row.insert(.integer(next), at: 0)
                 row.append(.text(checksum))
                 try insert.bind(row)
@@ -291,7 +299,7 @@ public final class Journal {
             let read = try db.prepare("SELECT \(selected) FROM entry WHERE id = ?")
             try read.bind([.integer(id)])
             guard try read.step() else { throw SQLiteError(code: SQLITE_NOTFOUND, message: "the journal has no entry \(id)") }
-            try write([StatusChange(try entry(read), status: status, detail: detail, messageID: messageID)])
+            try write([StatusChange(try entry(Row(read)), status: status, detail: detail, messageID: messageID)])
         }
     }
 
@@ -307,22 +315,26 @@ public final class Journal {
     /// journal open to write has checksums: it was upgraded when opened), so that a night's
     /// thousands of reminders are recorded in one statement each.
     private func write(_ changes: [StatusChange]) throws(SQLiteError) {
-        let update = try db.prepare("UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
-        for change in changes {
+        let update = try db.prepare(
+            "UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
+        // The new values and both checksums made on every core.
+        let rows = Journal.inParallel(changes.count) { i in
+            let change = changes[i]
             var entry = change.entry
-            let before = values(of: entry)
+            let before = Journal.checksum(id: entry.id, values(of: entry).map(\.textValue))
             entry.status = change.status
             entry.detail = change.detail
             entry.messageID = change.messageID ?? entry.messageID
             let after = values(of: entry)
-            try update.bind([
-                after[14], after[12], after[13], .text(Journal.checksum(id: entry.id, after.map(\.textValue))),
-                .integer(entry.id), .text(Journal.checksum(id: entry.id, before.map(\.textValue))),
-            ])
+            return [after[14], after[12], after[13], .text(Journal.checksum(id: entry.id, after.map(\.textValue))), .integer(entry.id), .text(before)]
+        }
+        for (change, row) in zip(changes, rows) {
+            try update.bind(row)
             _ = try update.step()
             guard db.changes == 1 else {
                 throw SQLiteError(
-                    code: SQLITE_NOTFOUND, message: "entry \(entry.id) of the journal was changed or removed while it was being delivered")
+                    code: SQLITE_NOTFOUND,
+                    message: "entry \(change.entry.id) of the journal was changed or removed while it was being delivered")
             }
         }
     }
@@ -343,9 +355,15 @@ public final class Journal {
         try attempt { () throws(SQLiteError) -> [Entry] in
             let select = try db.prepare("SELECT \(selected) FROM entry \(filter) ORDER BY id")
             try select.bind(values)
-            var entries: [Entry] = []
+            // Read here, checked and made into entries on every core: a load replays them all.
+            var rows: [Row] = []
             while try select.step() {
-                entries.append(try entry(select))
+                rows.append(Row(select))
+            }
+            var entries: [Entry] = []
+            entries.reserveCapacity(rows.count)
+            for made in Journal.inParallel(rows.count, { i in Result { () throws(SQLiteError) in try entry(rows[i]) } }) {
+                entries.append(try made.get())
             }
             return entries
         }
@@ -363,7 +381,7 @@ public final class Journal {
             let select = try db.prepare("SELECT \(selected) FROM entry ORDER BY id")
             while try select.step() {
                 do throws(SQLiteError) {
-                    _ = try entry(select)
+                    _ = try entry(Row(select))
                 } catch {
                     problems.append(error.message)
                 }
@@ -418,17 +436,35 @@ public final class Journal {
 
     /// The entry in the current row of a `SELECT id, columns[, checksum]`, every value checked:
     /// a journal that does not read back as written is damaged, never half believed.
-    private func entry(_ row: Statement) throws(SQLiteError) -> Entry {
-        let id = row.int64(0)
-        // Each column read once: the checksum and the entry are made from the same texts.
-        let values = (1...15).map { row.text(Int32($0)) }
+    /// A row of a `SELECT id, columns[, checksum]` as read: its texts, to be checked apart.
+    private struct Row {
+        var id: Int64
+        var values: [String?]
+        var checksum: String?
+
+        init(_ row: Statement) {
+            id = row.int64(0)
+            values = (1...15).map { row.text(Int32($0)) }
+            // A journal of version 1 has none.
+            checksum = row.columns > 16 ? row.text(16) : nil
+        }
+    }
+
+    /// `count` results of `make`, made on every core, in order.
+    private static func inParallel<T>(_ count: Int, _ make: (Int) -> T) -> [T] {
+        concurrentMap(count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 1024, make)
+    }
+
+    private func entry(_ row: Row) throws(SQLiteError) -> Entry {
+        let id = row.id
+        let values = row.values
         func value(_ column: Int) -> String? { values[column - 1] }
         func text(_ column: Int) -> String { values[column - 1] ?? "" }
         func damaged(_ what: String) -> SQLiteError {
             SQLiteError(code: SQLITE_CORRUPT, message: "entry \(id) \(what)")
         }
         if version > 1 {
-            guard row.text(16) == Journal.checksum(id: id, values) else {
+            guard row.checksum == Journal.checksum(id: id, values) else {
                 throw damaged("does not match its checksum: it was changed after it was written")
             }
         }

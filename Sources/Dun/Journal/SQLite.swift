@@ -128,7 +128,8 @@ final class Statement {
                 let rc = s.withUTF8 { text in
                     "".withCString { empty in
                         let start = text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? empty
-                        return sqlite3_bind_text64(handle, index, start, UInt64(text.count), dun_sqlite_transient(), UInt8(SQLITE_UTF8))
+                        return sqlite3_bind_text64(
+                            handle, index, start, UInt64(text.count), dun_sqlite_transient(), UInt8(SQLITE_UTF8))
                     }
                 }
                 try connection.check(rc)
@@ -145,6 +146,9 @@ final class Statement {
         default: throw SQLiteError(code: rc & 0xFF, message: connection.errorMessage)
         }
     }
+
+    /// How many columns a row of the statement has.
+    var columns: Int32 { sqlite3_column_count(handle) }
 
     func int64(_ column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)

@@ -57,7 +57,9 @@ struct EmailMessage {
         if eightBit {
             out += String(decoding: lines, as: UTF8.self)
         } else {
-            let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            let encoded = Data(body.utf8).base64EncodedString(options: [
+                .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+            ])
             out += encoded + "\r\n"
         }
         return out
@@ -132,7 +134,9 @@ enum Header {
     /// `text` on one line: CR, LF and every other control character become a space.
     static func oneLine(_ text: String) -> String {
         // The control characters (general category Cc) are exactly these two ranges.
-        let breaks: (Unicode.Scalar) -> Bool = { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }
+        let breaks: (Unicode.Scalar) -> Bool = {
+            $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}"
+        }
         guard text.unicodeScalars.contains(where: breaks) else { return text.trimmingWhitespace() }
         var out = String.UnicodeScalarView()
         for u in text.unicodeScalars {
@@ -238,7 +242,8 @@ struct Contacts {
     /// `DIR/contacts.csv` (customer_id, name, role, email, phone, language), or none.
     static func load(workspace directory: String) throws(Diagnostics) -> Contacts {
         let columns = [("customer_id", true), ("name", false), ("role", false), ("email", true)]
-        guard let rows = try CSVRows.read("contacts.csv", in: directory, columns: columns.map { (name: $0.0, required: $0.1) }) else {
+        guard let rows = try CSVRows.read("contacts.csv", in: directory, columns: columns.map { (name: $0.0, required: $0.1) })
+        else {
             return Contacts()
         }
         var contacts = Contacts()

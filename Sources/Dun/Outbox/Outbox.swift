@@ -30,7 +30,10 @@ public enum Outbox {
         public var report: String {
             var lines: [String] = []
             if delivers && sent + failed > 0 {
-                lines.append(failed == 0 ? "sent \(sent) message\(sent == 1 ? "" : "s")" : "sent \(sent), failed \(failed) (retried on the next apply)")
+                lines.append(
+                    failed == 0
+                        ? "sent \(sent) message\(sent == 1 ? "" : "s")"
+                        : "sent \(sent), failed \(failed) (retried on the next apply)")
             } else if written > 0 {
                 lines.append("wrote \(written) message\(written == 1 ? "" : "s") to outbox/")
             }
@@ -69,7 +72,9 @@ public enum Outbox {
             if let sender = settings.senderEmail {
                 if Mailbox(name: nil, address: sender) == nil {
                     problems.append(
-                        Diagnostic(.error, "the sender's e-mail \(excerpt(Header.oneLine(sender))) is not an e-mail address", file: "dun.toml"))
+                        Diagnostic(
+                            .error, "the sender's e-mail \(excerpt(Header.oneLine(sender))) is not an e-mail address",
+                            file: "dun.toml"))
                 }
             } else {
                 problems.append(Outbox.noSender)
@@ -86,12 +91,13 @@ public enum Outbox {
         var seen: Set<String> = []
         for r in reminders {
             let row = Int(r.customer)
-            let language = Templates.language(customer: customers.language[row], workspace: settings.language, region: customers.region[row])
+            let language = Templates.language(
+                customer: customers.language[row], workspace: settings.language, region: customers.region[row])
             let name = r.template ?? "gentle"
             guard seen.insert("\(name).\(language)").inserted else { continue }
             do throws(Diagnostic) {
                 _ = try templates.template(name, language: language)
-            } catch where !problems.contains(error) {
+            } catch  where !problems.contains(error) {
                 problems.append(error)
             } catch {}
         }
@@ -163,8 +169,11 @@ private struct Delivery {
         var entry: Journal.Entry
         var text: String
         var messageID: String?
-        /// `outbox/NAME`.
+        /// Its file's name in the outbox, and its path.
+        var name: String
         var file: String
+        /// Whether the file is written (else the outbox keeps the one it has).
+        var write: Bool
         /// The temporary file it was written to, to be renamed into place; nil when the outbox
         /// keeps the file it has.
         var temporary: String?
@@ -189,7 +198,9 @@ private struct Delivery {
             try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
             existing = Set(try FileManager.default.contentsOfDirectory(atPath: outbox))
         } catch {
-            throw Diagnostics([Diagnostic(.error, "cannot create the outbox folder: \(error.localizedDescription)", file: "outbox/")])
+            throw Diagnostics([
+                Diagnostic(.error, "cannot create the outbox folder: \(error.localizedDescription)", file: "outbox/")
+            ])
         }
         var missingSender = false
         var pending: [Pending] = []
@@ -219,14 +230,20 @@ private struct Delivery {
             }
             jobs.append((entry, job))
         }
-        // Rendered and written on every core: most of the work of a night's thousands.
-        let done = concurrentMap(jobs.count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 64) { i in
-            jobs[i].job.flatMap { job in Result { () throws(Failure) -> Pending in try make(job, in: outbox) } }
+        // Rendered on every core: most of the work of a night's thousands. Written here, on one
+        // thread, where an error's text (strerror) is this thread's own.
+        let rendered = concurrentMap(jobs.count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 64) { i in
+            jobs[i].job.flatMap { job in Result { () throws(Failure) -> Pending in try render(job, in: outbox) } }
         }
-        for (entry, result) in zip(jobs.map(\.entry), done) {
-            switch result {
-            case .success(let message): pending.append(message)
-            case .failure(let error): fail(entry, error.detail)
+        for (entry, result) in zip(jobs.map(\.entry), rendered) {
+            do throws(Failure) {
+                var message = try result.get()
+                if message.write {
+                    message.temporary = try Delivery.writeTemporary(Data(message.text.utf8), in: outbox, name: message.name)
+                }
+                pending.append(message)
+            } catch {
+                fail(entry, error.detail)
             }
         }
         // Durable before the journal says they are in the outbox; then put in place.
@@ -236,7 +253,7 @@ private struct Delivery {
             if let temporary = message.temporary, rename(temporary, message.file) != 0 {
                 let reason = String(cString: strerror(errno))
                 unlink(temporary)
-                fail(message.entry, "cannot write outbox/\(Delivery.fileName(message.entry)): \(reason)")
+                fail(message.entry, "cannot write outbox/\(message.name): \(reason)")
                 continue
             }
             if message.new { summary.written += 1 }
@@ -275,7 +292,8 @@ private struct Delivery {
     /// `outbox/000042-C4.eml` (or `.txt` for a letter or an SMS): in journal order, one per entry.
     static func fileName(_ entry: Journal.Entry) -> String {
         let id = String(entry.id)
-        let customer = String(entry.customer.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        let customer = String(
+            entry.customer.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
         let suffix = (entry.channel ?? "email") == "email" ? "eml" : "txt"
         return String(repeating: "0", count: max(0, 6 - id.count)) + id + "-" + customer + "." + suffix
     }
@@ -299,7 +317,8 @@ private struct Delivery {
             throw Failure(detail: "customer \(entry.customer) is not in customers.csv")
         }
         let row = Int(c)
-        let language = Templates.language(customer: customers.language[row], workspace: settings.language, region: customers.region[row])
+        let language = Templates.language(
+            customer: customers.language[row], workspace: settings.language, region: customers.region[row])
         do {
             return (try templates.template(entry.template ?? "gentle", language: language), c)
         } catch {
@@ -307,16 +326,17 @@ private struct Delivery {
         }
     }
 
-    /// A job's message rendered, and written to its temporary file if it is to be written.
-    private func make(_ job: Job, in outbox: String) throws(Failure) -> Pending {
+    /// A job's message.
+    private func render(_ job: Job, in outbox: String) throws(Failure) -> Pending {
         let (text, messageID) = try render(job.entry, template: job.template, customer: job.customer)
-        var message = Pending(entry: job.entry, text: text, messageID: messageID, file: outbox + "/" + job.name, new: job.new && job.write)
-        if job.write { message.temporary = try Delivery.writeTemporary(Data(text.utf8), in: outbox, name: job.name) }
-        return message
+        return Pending(
+            entry: job.entry, text: text, messageID: messageID, name: job.name, file: outbox + "/" + job.name, write: job.write,
+            new: job.new && job.write)
     }
 
     /// The message's text and its Message-ID (nil for a letter or SMS).
-    private func render(_ entry: Journal.Entry, template: MessageTemplate, customer c: Int32) throws(Failure) -> (String, String?) {
+    private func render(_ entry: Journal.Entry, template: MessageTemplate, customer c: Int32) throws(Failure) -> (String, String?)
+    {
         let customers = session.snapshot.workspace.customers
         let row = Int(c)
         let channel = entry.channel ?? "email"
@@ -353,7 +373,8 @@ private struct Delivery {
         }
         let customers = session.snapshot.workspace.customers
         guard let address = customers.email.value(row), !address.trimmingWhitespace().isEmpty else {
-            throw Failure(detail: "no e-mail address for customer \(customer) (customers.csv email, or a billing contact in contacts.csv)")
+            throw Failure(
+                detail: "no e-mail address for customer \(customer) (customers.csv email, or a billing contact in contacts.csv)")
         }
         guard let box = Mailbox(name: customers.name[row], address: address) else {
             throw Failure(detail: "customers.csv: '\(Header.oneLine(address))' of customer \(customer) is not an e-mail address")
@@ -366,7 +387,9 @@ private struct Delivery {
         let snapshot = session.snapshot
         let workspace = snapshot.workspace
         let currency = workspace.customers.currency[Int(c)]
-        func money(_ minor: Int64) -> String { "\(Money(minor: minor, currency: currency).formatted(grouped: true)) \(currency.code)" }
+        func money(_ minor: Int64) -> String {
+            "\(Money(minor: minor, currency: currency).formatted(grouped: true)) \(currency.code)"
+        }
         var total: Int64 = 0
         var invoices: [Fields] = []
         for id in entry.invoices {
@@ -375,15 +398,17 @@ private struct Delivery {
             total += balance
             invoices.append(
                 Fields([
-                    "id": Text(id), "issued": Text(workspace.invoices.issued[Int(i)].description),
-                    "due": Text(workspace.invoices.due[Int(i)].description), "balance": Text(money(balance)),
+                    "id": TemplateText(id), "issued": TemplateText(workspace.invoices.issued[Int(i)].description),
+                    "due": TemplateText(workspace.invoices.due[Int(i)].description), "balance": TemplateText(money(balance)),
                     "days_overdue": snapshot.daysOverdue(i),
                 ]))
         }
         return Fields([
-            "customer": Fields(["id": Text(entry.customer), "name": Text(workspace.customers.name[Int(c)])]),
-            "company": Text(settings.company ?? ""), "sender": Text(settings.senderName ?? settings.company ?? ""),
-            "as_of": Text(snapshot.asOf.description), "total": Text(money(total)), "invoices": invoices, "channel": Text(channel),
+            "customer": Fields(["id": TemplateText(entry.customer), "name": TemplateText(workspace.customers.name[Int(c)])]),
+            "company": TemplateText(settings.company ?? ""),
+            "sender": TemplateText(settings.senderName ?? settings.company ?? ""),
+            "as_of": TemplateText(snapshot.asOf.description), "total": TemplateText(money(total)), "invoices": invoices,
+            "channel": TemplateText(channel),
             channel: true,
         ])
     }

@@ -37,7 +37,8 @@ struct MessageTemplate {
     }
 
     /// `text` parsed, its errors placed at `line` and `column` of the file where it starts.
-    private static func parse(_ text: String, _ source: SourceText, line: Int, column: Int) throws(Diagnostic) -> MustacheTemplate {
+    private static func parse(_ text: String, _ source: SourceText, line: Int, column: Int) throws(Diagnostic) -> MustacheTemplate
+    {
         do {
             return try MustacheTemplate(string: plainText + text)
         } catch let error as MustacheTemplate.ParserError {
@@ -79,7 +80,7 @@ struct Fields: MustacheParent {
 /// A text a template shows. Handed to the renderer as what it renders directly: a bare
 /// `String` it would first ask whether it is an optional, a template or a lambda, then print
 /// through `String(describing:)`. Transforms (`{{uppercased(name)}}`) work on it as on text.
-struct Text: MustacheCustomRenderable, MustacheTransformable {
+struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
     let renderText: String
     var isNull: Bool { false }
 
@@ -111,7 +112,8 @@ struct Templates {
 
     /// The built-in templates, by file name (`gentle.en.mustache`).
     static let builtIn: [String: String] = Dictionary(
-        StandardLibrary.files.filter { $0.name.hasSuffix(".mustache") }.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
+        StandardLibrary.files.filter { $0.name.hasSuffix(".mustache") }.map { ($0.name, $0.text) },
+        uniquingKeysWith: { a, _ in a })
 
     /// The names of the `.mustache` files in the workspace's `templates/` folder.
     private static func files(in directory: String?) -> Set<String> {
@@ -175,6 +177,7 @@ struct Templates {
     static func unknown(_ name: String) -> Diagnostic {
         Diagnostic(
             .error, "there is no template \"\(name)\"",
-            hint: "the built-in templates are gentle, firm and final; a workspace adds its own as templates/\(name).LANG.mustache")
+            hint: "the built-in templates are gentle, firm and final; a workspace adds its own as templates/\(name).LANG.mustache"
+        )
     }
 }
