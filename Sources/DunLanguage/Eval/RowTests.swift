@@ -109,6 +109,18 @@ extension Interpreter {
                 let b = rowValue(hi, entity: entity)
             else { return nil }
             let range = n.range
+            if case .constant(.number(let l)) = lo.kind, case .constant(.number(let h)) = hi.kind {
+                // Between two numbers (`days_overdue between 1 and 14`, every rule of the standard
+                // ladder): a number is compared as it is, each row, without the general order.
+                return { row throws(RuntimeError) in
+                    let value = v(row)
+                    if case .number(let x) = value { return (x >= l && x <= h) != negated }
+                    guard let above = try Value.order(value, .number(l), at: range),
+                        let below = try Value.order(value, .number(h), at: range)
+                    else { return false }
+                    return (above >= 0 && below <= 0) != negated
+                }
+            }
             return { row throws(RuntimeError) in
                 let value = v(row)
                 guard let above = try Value.order(value, a(row), at: range), let below = try Value.order(value, b(row), at: range)
