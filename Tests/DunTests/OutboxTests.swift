@@ -235,7 +235,7 @@ private func headers(_ eml: String) -> [(String, String)] {
     /// recorded queued, with their Message-IDs, in one transaction.
     @Test func aNightOfManyRemindersIsWrittenInJournalOrder() throws {
         let w = try workspace()
-        let n = 300
+        let n = 600
         var customers = "id,name,region,grade,credit_limit,currency,terms_days,collector,email,phone,language\n"
         var invoices = "id,customer_id,issued,due,amount,currency,disputed\n"
         for i in 1...n {
@@ -256,7 +256,7 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(r.err.contains("  C150 (entry 150): customers.csv: 'not an address' of customer C150 is not an e-mail address"))
         let files = outbox(w)
         #expect(files == (1...n).filter { $0 != 150 }.map { String(format: "%06d-C%03d.eml", $0, $0) })
-        for i in [1, 2, 149, 151, 299, 300] {
+        for i in [1, 2, 149, 151, 499, 500, 501, 600] {
             let h = Dictionary(
                 headers(try read(w, "outbox/" + String(format: "%06d-C%03d.eml", i, i))), uniquingKeysWith: { a, _ in a })
             #expect(h["To"]?.hasSuffix("<ap\(i)@example.com>") == true)
@@ -270,6 +270,17 @@ private func headers(_ eml: String) -> [(String, String)] {
         // No temporary file is left behind.
         let all = try FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent("outbox").path)
         #expect(all.count == n - 1)
+
+        // Again: the failed one is tried again, a file gone from the outbox is written again,
+        // and the others, queued and in the outbox, are left as they are (and not read whole).
+        try FileManager.default.removeItem(at: w.folder.appendingPathComponent("outbox/000300-C300.eml"))
+        try write("changed", w, "outbox/000301-C301.eml")
+        let again = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(
+            again.err.contains("applied 0 actions to the journal\nwrote 1 message to outbox/\nfailed 1 (retried"), "\(again.err)")
+        #expect(try read(w, "outbox/000301-C301.eml") == "changed")
+        #expect(try read(w, "outbox/000300-C300.eml").contains("<ap300@example.com>"))
+        #expect(outbox(w).count == n - 1)
     }
 
     /// dun.toml's `[delivery] command`.

@@ -326,7 +326,10 @@ public final class Journal {
             entry.detail = change.detail
             entry.messageID = change.messageID ?? entry.messageID
             let after = values(of: entry)
-            return [after[14], after[12], after[13], .text(Journal.checksum(id: entry.id, after.map(\.textValue))), .integer(entry.id), .text(before)]
+            return [
+                after[14], after[12], after[13], .text(Journal.checksum(id: entry.id, after.map(\.textValue))),
+                .integer(entry.id), .text(before),
+            ]
         }
         for (change, row) in zip(changes, rows) {
             try update.bind(row)
@@ -349,6 +352,51 @@ public final class Journal {
     /// Entries with the given status (`queued` or `failed`, to retry), in id order.
     public func entries(status: EntryStatus) throws(Diagnostics) -> [Entry] {
         try select("WHERE status = ?", [.text(status.rawValue)])
+    }
+
+    /// A reminder waiting in the journal (`queued` or `failed`), as far as choosing whether to
+    /// deliver it needs: the outbox reads whole only the entries it acts on, since reminders
+    /// left queued for a person to send pile up, night after night.
+    public struct Waiting: Sendable, Equatable {
+        public var id: Int64
+        public var customer: String
+        public var channel: String?
+        public var status: EntryStatus
+        public var hasMessageID: Bool
+    }
+
+    /// The reminders `queued` or `failed`, in id order. Not checked: a load checks every entry.
+    public func waitingReminders() throws(Diagnostics) -> [Waiting] {
+        try attempt { () throws(SQLiteError) -> [Waiting] in
+            let select = try db.prepare(
+                "SELECT id, customer, channel, status, message_id IS NOT NULL FROM entry"
+                    + " WHERE action = ? AND status IN (?, ?) ORDER BY id")
+            try select.bind([
+                .text(ActionKind.remind.rawValue), .text(EntryStatus.queued.rawValue), .text(EntryStatus.failed.rawValue),
+            ])
+            var waiting: [Waiting] = []
+            while try select.step() {
+                waiting.append(
+                    Waiting(
+                        id: select.int64(0), customer: select.text(1) ?? "", channel: select.text(2),
+                        status: select.text(3) == EntryStatus.queued.rawValue ? .queued : .failed,
+                        hasMessageID: select.int64(4) != 0))
+            }
+            return waiting
+        }
+    }
+
+    /// The entries with these ids, in id order; those it does not have are left out.
+    public func entries(ids: [Int64]) throws(Diagnostics) -> [Entry] {
+        // In slices, each one query: SQLite allows only so many parameters to one.
+        var entries: [Entry] = []
+        let sorted = ids.sorted()
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let slice = sorted[start..<min(start + 500, sorted.count)]
+            entries += try select(
+                "WHERE id IN (\(slice.map { _ in "?" }.joined(separator: ", ")))", slice.map { .integer($0) })
+        }
+        return entries
     }
 
     private func select(_ filter: String, _ values: [SQLiteValue]) throws(Diagnostics) -> [Entry] {

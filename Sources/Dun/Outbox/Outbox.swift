@@ -188,10 +188,8 @@ private struct Delivery {
     /// `sent` on its own, so that a crash can leave only the one message being handed over
     /// sent but not recorded.
     mutating func run(_ summary: inout Summary) throws(Diagnostics) {
-        let entries = (try journal.entries(status: .queued) + journal.entries(status: .failed))
-            .filter { $0.action == .remind }
-            .sorted { $0.id < $1.id }
-        guard !entries.isEmpty else { return }
+        let waiting = try journal.waitingReminders()
+        guard !waiting.isEmpty else { return }
         let outbox = directory + "/outbox"
         let existing: Set<String>
         do {
@@ -202,6 +200,14 @@ private struct Delivery {
                 Diagnostic(.error, "cannot create the outbox folder: \(error.localizedDescription)", file: "outbox/")
             ])
         }
+        // In the outbox already, with nothing to hand it to: a person sends it from there. Only
+        // the others are read whole.
+        let entries = try journal.entries(
+            ids: waiting.filter { w in
+                let email = (w.channel ?? "email") == "email"
+                let exists = existing.contains(Delivery.fileName(id: w.id, customer: w.customer, channel: w.channel))
+                return !(exists && w.status == .queued && (!email || (settings.command == nil && w.hasMessageID)))
+            }.map(\.id))
         var missingSender = false
         var pending: [Pending] = []
         var changes: [Journal.StatusChange] = []
@@ -218,10 +224,8 @@ private struct Delivery {
                 missingSender = true
                 continue
             }
-            let name = Delivery.fileName(entry)
+            let name = Delivery.fileName(id: entry.id, customer: entry.customer, channel: entry.channel)
             let exists = existing.contains(name)
-            // In the outbox already, with nothing to hand it to: a person sends it from there.
-            if exists && entry.status == .queued && (!email || (settings.command == nil && entry.messageID != nil)) { continue }
             // Without a command, a message already in the outbox is left as it is.
             let write = !exists || (email && settings.command != nil)
             let job = Result { () throws(Failure) -> Job in
@@ -290,11 +294,10 @@ private struct Delivery {
     }
 
     /// `outbox/000042-C4.eml` (or `.txt` for a letter or an SMS): in journal order, one per entry.
-    static func fileName(_ entry: Journal.Entry) -> String {
-        let id = String(entry.id)
-        let customer = String(
-            entry.customer.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
-        let suffix = (entry.channel ?? "email") == "email" ? "eml" : "txt"
+    static func fileName(id: Int64, customer: String, channel: String?) -> String {
+        let id = String(id)
+        let customer = String(customer.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        let suffix = (channel ?? "email") == "email" ? "eml" : "txt"
         return String(repeating: "0", count: max(0, 6 - id.count)) + id + "-" + customer + "." + suffix
     }
 
