@@ -100,13 +100,17 @@ public struct Diagnostic: Error, Sendable, Equatable {
         }
         var out = head + "\(severity.rawValue): \(message)\n"
         if let p = position {
-            out += p.lineText + "\n"
-            var caret = ""
-            for ch in p.lineText.prefix(p.shownColumn - 1) {
-                caret += ch == "\t" ? "\t" : String(repeating: " ", count: ch.displayWidth)
+            // Each character as shown: a control or bidirectional one as its escape, so that the
+            // line reads as it is and stays one line; the caret follows what is shown.
+            let shown = p.lineText.map { ch in
+                ch.unicodeScalars.contains(where: \.isConcealing) ? ch.unicodeScalars.map(\.escaped).joined() : String(ch)
             }
-            let covered = p.lineText.dropFirst(p.shownColumn - 1).prefix(p.length)
-            let width = max(1, covered.reduce(0) { $0 + $1.displayWidth })
+            out += shown.joined() + "\n"
+            var caret = ""
+            for text in shown.prefix(p.shownColumn - 1) {
+                caret += text == "\t" ? "\t" : String(repeating: " ", count: text.displayWidth)
+            }
+            let width = max(1, shown.dropFirst(p.shownColumn - 1).prefix(p.length).reduce(0) { $0 + $1.displayWidth })
             caret += "^" + String(repeating: "~", count: width - 1)
             out += caret + "\n"
         }

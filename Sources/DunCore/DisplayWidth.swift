@@ -29,6 +29,30 @@ extension Unicode.Scalar {
     ]
 }
 
+extension Unicode.Scalar {
+    /// Not to be printed as itself: a control character (a tab aside), or one that would make a
+    /// text read other than it is: the bidirectional controls (U+202E turns what follows
+    /// around), C1 controls, line separators and invisible ones. Tables and diagnostics show
+    /// these as escapes (`\u{202e}`).
+    public var isConcealing: Bool {
+        switch value {
+        case 0x00...0x08, 0x0A...0x1F, 0x7F,  // C0 controls but the tab, and DEL
+            0x80...0x9F,  // C1 controls
+            0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069,  // bidirectional controls
+            0x2028, 0x2029,  // line and paragraph separators
+            0x200B, 0xFEFF:  // zero width space, byte order mark
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `\u{202e}`: how a concealing scalar is shown.
+    public var escaped: String {
+        "\\u{\(String(value, radix: 16))}"
+    }
+}
+
 extension Character {
     /// Columns on a terminal: the width of the first scalar (the rest combine with it).
     public var displayWidth: Int {

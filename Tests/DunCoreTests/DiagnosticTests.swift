@@ -24,6 +24,17 @@ struct DiagnosticTests {
                 """)
     }
 
+    /// A source line is shown as it is: a bidirectional control (which would turn what
+    /// follows around) or a control character as its escape, a tab as a tab; the caret
+    /// follows what is shown.
+    @Test func controlAndBidiCharactersInTheLineAreShownAsEscapes() {
+        let d = Diagnostic(
+            .error, "unknown field 'x'", file: "f.dun",
+            position: Position(line: 1, column: 8, lineText: "\t\"\u{202E}上\"\u{1B} x", length: 1))
+        #expect(
+            d.rendered == "f.dun:1:8: error: unknown field 'x'\n\t\"\\u{202e}上\"\\u{1b} x\n\t" + String(repeating: " ", count: 19) + "^\n")
+    }
+
     @Test func caretOfOneCharacterAtTheStart() {
         let d = Diagnostic(
             .error, "expected a stage", file: "<query>",

@@ -33,8 +33,8 @@ struct LoaderErrorTests {
             loadErrors(customers: "\u{FEFF}id,name\nC1,Alpha\n\u{FEFF}C2,Beta\n") == [
                 """
                 customers.csv:3:1: error: a byte order mark (U+FEFF) inside the file
-                \u{FEFF}C2,Beta
-                ^
+                \\u{feff}C2,Beta
+                ^~~~~~~~
                 hint: it is left where files saved with one were joined; remove it, or it becomes part of the value
 
                 """

@@ -416,8 +416,8 @@ private struct Delivery {
         ])
     }
 
-    /// `data` in a temporary file beside `file` (`.NAME.tmp`), to be renamed into place once
-    /// made durable: a message is in the outbox whole or not at all. One delivery runs at a time
+    /// `data` in a temporary file `.NAME.tmp` in `folder`, to be renamed to `NAME` once made
+    /// durable: a message is in the outbox whole or not at all. One delivery runs at a time
     /// (the outbox lock), so the name is this one's; a stale one, left by a crash, is overwritten.
     static func writeTemporary(_ data: Data, in folder: String, name: String) throws(Failure) -> String {
         let temporary = "\(folder)/.\(name).tmp"
@@ -430,7 +430,8 @@ private struct Delivery {
                     let n = write(fd, base + done, bytes.count - done)
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else {
-                        problem = errno
+                        // Nothing written and no error: a file system that takes no more.
+                        problem = n == 0 ? ENOSPC : errno
                         return
                     }
                     done += n

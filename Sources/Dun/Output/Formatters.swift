@@ -160,21 +160,8 @@ enum TextCell {
     /// the characters that would make it read other than it is: the bidirectional controls
     /// (U+202E turns what follows around), C1 controls, line separators and invisible ones.
     static func escape(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || hidden($0) }) else { return s }
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.isConcealing }) else { return s }
         return escaped(s, json: false)
-    }
-
-    /// Not shown as itself in a table.
-    private static func hidden(_ u: Unicode.Scalar) -> Bool {
-        switch u.value {
-        case 0x80...0x9F,  // C1 controls
-            0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069,  // bidirectional controls
-            0x2028, 0x2029,  // line and paragraph separators
-            0x200B, 0xFEFF:  // zero width space, byte order mark
-            return true
-        default:
-            return false
-        }
     }
 
     static func jsonString(_ s: String) -> String {
@@ -193,9 +180,9 @@ enum TextCell {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7F || (!json && hidden(u)) {
+                if u.value < 0x20 || u.value == 0x7F || (!json && u.isConcealing) {
                     let hex = String(u.value, radix: 16)
-                    out += json ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex : "\\u{\(hex)}"
+                    out += json ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex : u.escaped
                 } else {
                     out.unicodeScalars.append(u)
                 }
