@@ -201,7 +201,7 @@ public final class Journal {
         do {
             _ = try db.value("PRAGMA application_id")
             return db
-        } catch  where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
+        } catch where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
             var uri = URLComponents()
             uri.scheme = "file"
             uri.path = path
@@ -482,8 +482,6 @@ public final class Journal {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// The entry in the current row of a `SELECT id, columns[, checksum]`, every value checked:
-    /// a journal that does not read back as written is damaged, never half believed.
     /// A row of a `SELECT id, columns[, checksum]` as read: its texts, to be checked apart.
     private struct Row {
         var id: Int64
@@ -503,6 +501,8 @@ public final class Journal {
         concurrentMap(count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 1024, make)
     }
 
+    /// The entry of a row, every value checked: a journal that does not read back as written
+    /// is damaged, never half believed.
     private func entry(_ row: Row) throws(SQLiteError) -> Entry {
         let id = row.id
         let values = row.values

@@ -97,7 +97,7 @@ public enum Outbox {
             guard seen.insert("\(name).\(language)").inserted else { continue }
             do throws(Diagnostic) {
                 _ = try templates.template(name, language: language)
-            } catch  where !problems.contains(error) {
+            } catch where !problems.contains(error) {
                 problems.append(error)
             } catch {}
         }

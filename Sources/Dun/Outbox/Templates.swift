@@ -61,10 +61,9 @@ struct MessageTemplate {
     }
 }
 
-/// What a template sees: values (text, numbers, lists of `Fields`) by name. A class of its
-/// own rather than a `[String: Any]`: the renderer asks every value it looks up whether it is
-/// one of several protocols, and for a dictionary that question (a conditional conformance)
-/// cost more than the rest of a night's rendering.
+/// What a template sees: values (text, numbers, lists of `Fields`) by name. A type of its own
+/// rather than a `[String: Any]`, whose conformance to `MustacheParent` is conditional: the
+/// renderer asks each object it looks a name up in for its conformances.
 struct Fields: MustacheParent {
     private let values: [String: Any]
 
