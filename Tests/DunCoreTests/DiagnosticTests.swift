@@ -31,8 +31,8 @@ struct DiagnosticTests {
         let d = Diagnostic(
             .error, "unknown field 'x'", file: "f.dun",
             position: Position(line: 1, column: 8, lineText: "\t\"\u{202E}上\"\u{1B} x", length: 1))
-        #expect(
-            d.rendered == "f.dun:1:8: error: unknown field 'x'\n\t\"\\u{202e}上\"\\u{1b} x\n\t" + String(repeating: " ", count: 19) + "^\n")
+        let caret = "\t" + String(repeating: " ", count: 19) + "^\n"
+        #expect(d.rendered == "f.dun:1:8: error: unknown field 'x'\n\t\"\\u{202e}上\"\\u{1b} x\n" + caret)
     }
 
     @Test func caretOfOneCharacterAtTheStart() {
