@@ -4,14 +4,16 @@
 //   0 customers.csv   1 invoices.csv   2 payments.csv   3 promises.csv   4 disputes.csv
 //   (the other files are Tests/DunTests/fixtures/small's; no promises or disputes)
 //   5 all five files, in that order, split at NUL bytes (which no good file holds)
-// taken modulo 6. A workspace that loads is also cached and read back from its cache
-// (`WorkspaceCache`, whatever its size), and must answer the same questions alike.
+// taken modulo 6. The three main files are also loaded from memory, whole and split into
+// parts (as a large file is read on every core), to the same outcome; a workspace that loads
+// is cached and read back from its cache (`WorkspaceCache`, whatever its size), and must
+// answer the same questions alike.
 //
 // Nothing is written outside the temporary folder, which is removed at exit.
 
 import Dun
 import DunCore
-import DunModel
+@testable import DunModel
 import Foundation
 import FuzzSupport
 
@@ -60,6 +62,25 @@ private func inspect(_ diagnostics: [Diagnostic], _ files: [[UInt8]?]) {
     }
 }
 
+private let asOf = Day(iso: "2026-11-28")!
+
+/// The main files loaded from memory in `parts` (nil: as their size has it): the answers
+/// to `questions`, or the errors; and whether they loaded.
+private func outcome(_ files: [[UInt8]], parts: Int?) -> (String, loaded: Bool) {
+    let workspace: Workspace
+    do {
+        workspace = try WorkspaceLoader.load(
+            names: Array(names.prefix(3)), files.map(FileBytes.init(bytes:)), progress: nil, parts: parts)
+    } catch {
+        return ("errors:\n" + error.all.map(\.rendered).joined(), false)
+    }
+    do {
+        return (answers(try Session(workspace: workspace, asOf: asOf)), true)
+    } catch {
+        return ("no session:\n" + error.rendered, true)
+    }
+}
+
 /// What `questions` print in `session`, diagnostics and all.
 private func answers(_ session: Session) -> String {
     let result = session.run(questions)
@@ -89,29 +110,33 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
 
-    let asOf = Day(iso: "2026-11-28")!
-    let session: Session
+    // As `--data` opens it: the files mapped, promises and disputes read, the snapshot made.
     do {
-        session = try Session.open(directory: folder, asOf: asOf)
+        let session = try Session.open(directory: folder, asOf: asOf)
+        inspect(session.loadWarnings, files)
+        _ = answers(session)
     } catch {
         inspect(error.all, files)
-        return 0
     }
-    inspect(session.loadWarnings, files)
-    _ = answers(session)
 
-    // Cached, then read back from the cache: the same answers (without promises.csv and
-    // disputes.csv, which the cache does not hold).
+    // The three main files again, from memory, whole and split into three parts each (as a
+    // large file is read on every core): the same workspace, or the same errors.
+    guard let customers = files[0], let invoices = files[1], let payments = files[2] else { return 0 }
+    let main = [customers, invoices, payments]
+    let (whole, loaded) = outcome(main, parts: nil)
+    let (split, _) = outcome(main, parts: 3)
+    if split != whole { fail("read in parts, another outcome:\n--- whole:\n\(whole)\n--- in parts:\n\(split)", files) }
+    guard loaded else { return 0 }
+
+    // Cached, then read back from the cache: the same answers.
     do {
-        let answered = answers(try Session(workspace: session.snapshot.workspace, asOf: asOf))
         let written = try WorkspaceCache.load(directory: folder, minimumSize: 0)
         guard written.cache == .written else { fail("the cache was not written (\(written.cache))", files) }
         let read = try WorkspaceCache.load(directory: folder, minimumSize: 0)
         guard read.cache == .read else { fail("the cache was not read back (\(read.cache))", files) }
-        let again = try Session(workspace: read.workspace, asOf: asOf)
-        let cached = answers(again)
-        if cached != answered {
-            fail("the cached workspace answers differently:\n--- from the files:\n\(answered)\n--- from the cache:\n\(cached)", files)
+        let cached = answers(try Session(workspace: read.workspace, asOf: asOf))
+        if cached != whole {
+            fail("the cached workspace answers differently:\n--- from the files:\n\(whole)\n--- from the cache:\n\(cached)", files)
         }
     } catch {
         fail("loaded, but not from its cache: \(error)", files)

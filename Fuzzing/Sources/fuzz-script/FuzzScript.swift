@@ -1,6 +1,7 @@
 // fuzz-script: libFuzzer's input as a Dun script. It is checked without data (`dun check`),
 // then run in a fresh session on a small workspace (`dun run`), its last result printed in
-// every format, and its test blocks run (`dun test`). Nothing is applied and nothing written:
+// every format, and its test blocks run (`dun test`); and run again with every loop over rows
+// split into parts of one row, to print the same. Nothing is applied and nothing written:
 // the sessions are on workspaces in memory, which have no journal.
 //
 // Header comments choose the run as the golden tests' do, so that the seeds (the golden
@@ -13,7 +14,7 @@
 // Besides a trap, a hang or a sanitizer's report, a diagnostic without a message or with a
 // line or column below 1 is a failure (the robustness tests' check).
 
-import Dun
+@testable import Dun
 import DunCore
 import DunModel
 import Foundation
@@ -59,6 +60,11 @@ private func inspect(_ diagnostics: [Diagnostic], _ text: String) {
     }
 }
 
+/// What a run printed, and its diagnostics.
+private func printed(_ result: Session.RunResult) -> String {
+    result.output + result.diagnostics.map(\.rendered).joined()
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Not UTF-8 is refused by `dun run` before the lexer sees it; repaired here (U+FFFD), as
@@ -80,6 +86,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let result = session.run(source)
     inspect(result.diagnostics, text)
+    // Each loop over rows split into parts of one row, as the command line splits thousands:
+    // the same output and diagnostics, byte for byte (the golden tests' other run).
+    if let parted = try? Session(workspace: workspace(data), asOf: asOf, format: format) {
+        parted.interpreter.minimumPart = 1
+        let again = parted.run(source)
+        let (once, split) = (printed(result), printed(again))
+        if once != split {
+            fatalError("fuzz-script: in parts, another result:\n--- whole:\n\(once)\n--- in parts:\n\(split)\n--- script:\n\(text)")
+        }
+    }
     for format in OutputFormat.allCases { _ = session.lastResult(as: format) }
     let tested = session.test(source)
     inspect(tested.diagnostics + tested.outcomes.flatMap(\.failures), text)
