@@ -536,6 +536,33 @@ def scale(args):
     return 0
 
 
+def formats(args):
+    """The same data in the plain schema and as a Chinese ERP writes it (`generate-workspace
+    --erp`: Chinese headers, "1,234.50", 2026/11/28, 是/否): the six questions on each, parsed
+    and from the cache; the answers must agree."""
+    print(f"\nThe same workspace as a Chinese ERP writes it; median of {args.runs} run{'s' if args.runs > 1 else ''}; times in seconds")
+    results = {}
+    for label, ws in (("plain", args.plain), ("erp", args.erp)):
+        run_dun(args.dun, ws)  # writes the cache
+        parsed, cached = [], []
+        for i in range(args.runs):
+            print(f"formats {label}: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+            parsed.append(run_dun(args.dun, ws, cache=False))
+            cached.append(run_dun(args.dun, ws))
+        results[label] = (parsed, cached)
+    if results["plain"][0][0].answers != results["erp"][0][0].answers:
+        fail("the ERP-shaped workspace answers differently from the plain one")
+    rows = []
+    for label in ("plain", "erp"):
+        parsed, cached = results[label]
+        rows.append([label, secs(median(r.load for r in parsed)), secs(median(r.load for r in cached)),
+                     f"{median(r.peak for r in parsed):.0f}"])
+    p, e = (median(r.load for r in results[k][0]) for k in ("plain", "erp"))
+    print(table(["workspace", "csv: load", "cache: load", "peak MiB"], rows))
+    print(f"erp ÷ plain, parsing the files: {e / p:.2f}× (target: ≤ 1.3×); the six answers agree")
+    return 0
+
+
 def nightly_run(dun, ws, as_of):
     """One night: `dun run nightly.dun --apply`; its timings, counts and peak memory."""
     wall, peak, _, err = measured(
@@ -612,7 +639,10 @@ def main():
     s.add_argument("workspaces", nargs="+")
     n = sub.add_parser("nightly")
     n.add_argument("workspace")
-    for x in (c, s, n):
+    f = sub.add_parser("formats")
+    f.add_argument("plain")
+    f.add_argument("erp")
+    for x in (c, s, n, f):
         x.add_argument("--dun", required=True)
         x.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -620,7 +650,7 @@ def main():
     args = p.parse_args()
     if args.command == "duckdb-worker":
         return duckdb_worker(args.workspace)
-    return {"compare": compare, "scale": scale, "nightly": nightly}[args.command](args)
+    return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,14 @@ struct GenerateWorkspace: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "The export date; invoices span the year before it.")
     var asOf = "2026-11-28"
 
+    @Flag(
+        help: """
+            Write the same data as a Chinese ERP exports it: Chinese headers, amounts with thousands \
+            separators in quotes ("1,234.50"), dates as 2026/11/28, disputed as 是/否 (UTF-8, and the \
+            usual file names, so that only the formats differ).
+            """)
+    var erp = false
+
     @Argument(help: "The folder to write (created if missing).")
     var folder: String
 
@@ -59,6 +67,7 @@ struct GenerateWorkspace: ParsableCommand {
         guard let file = fopen(path, "wb") else { throw ValidationError("cannot write '\(path)'") }
         defer { fclose(file) }
         var out = Output(file: file)
+        out.erp = erp
         try body(&out)
         out.flush()
         if ferror(file) != 0 { throw ValidationError("cannot write '\(path)'") }
@@ -101,14 +110,33 @@ struct Output {
         buffer.append(contentsOf: digits.reversed())
     }
 
-    /// Minor units as `1234.56`.
+    /// Exports as a Chinese ERP writes them (`--erp`).
+    var erp = false
+
+    /// Minor units as `1234.56` (`"1,234.56"` in the ERP's style).
     mutating func cents(_ c: Int64) {
-        number(c / 100)
-        byte(UInt8(ascii: "."))
-        number(c % 100, width: 2)
+        guard erp else {
+            number(c / 100)
+            byte(UInt8(ascii: "."))
+            number(c % 100, width: 2)
+            return
+        }
+        byte(UInt8(ascii: "\""))
+        text(Money(minor: c, currency: .cny).formatted(grouped: true))
+        byte(UInt8(ascii: "\""))
     }
 
-    mutating func date(_ d: Day) { text(d.description) }
+    mutating func date(_ d: Day) {
+        guard erp else { return text(d.description) }
+        let (y, m, day) = d.components
+        text("\(y)/\(m < 10 ? "0" : "")\(m)/\(day < 10 ? "0" : "")\(day)")
+    }
+
+    /// A header row: the plain one, or the ERP's Chinese names.
+    mutating func header(_ plain: String, erp names: String) {
+        text(erp ? names : plain)
+        byte(10)
+    }
 
     mutating func endRow() {
         byte(10)
@@ -169,8 +197,13 @@ struct Generator {
     static let cities = ["上海", "北京", "深圳", "广州", "杭州", "苏州", "南京", "成都", "武汉", "西安", "天津", "重庆", "宁波", "青岛", "沈阳", "厦门"]
     static let trades = ["联创", "恒通", "华信", "永盛", "鑫达", "宏远", "瑞丰", "海天", "金桥", "佳美", "新世纪", "东方", "长城", "中科", "博远", "天成"]
     static let kinds = ["贸易", "机械", "电子", "物流", "化工", "建材", "食品", "医药", "科技", "纺织"]
-    static let surnames = ["Rossi", "Müller", "Smith", "Dubois", "García", "Tanaka", "Johnson", "Schmidt", "Bianchi", "O'Brien", "Kowalski", "Nguyen"]
-    static let westernKinds = ["Meccanica S.p.A.", "GmbH", "Trading Ltd", "S.A.R.L.", "Industries Inc.", "& Sons", "Logistics B.V.", "Holdings, Inc."]
+    static let surnames = [
+        "Rossi", "Müller", "Smith", "Dubois", "García", "Tanaka", "Johnson", "Schmidt", "Bianchi", "O'Brien", "Kowalski",
+        "Nguyen",
+    ]
+    static let westernKinds = [
+        "Meccanica S.p.A.", "GmbH", "Trading Ltd", "S.A.R.L.", "Industries Inc.", "& Sons", "Logistics B.V.", "Holdings, Inc.",
+    ]
     static let collectors = ["李强", "王芳", "张伟", "刘洋", "陈静", "杨磊", "Emily Chen", "David Wang", "赵敏", "孙丽"]
     static let methods = ["银行转账", "承兑汇票", "支票", "wire", "支付宝"]
 
@@ -191,7 +224,9 @@ struct Generator {
     }
 
     mutating func writeCustomers(_ customers: [Customer], to out: inout Output) {
-        out.text("id,name,region,grade,credit_limit,currency,terms_days,collector,email,phone,language\n")
+        out.header(
+            "id,name,region,grade,credit_limit,currency,terms_days,collector,email,phone,language",
+            erp: "客户编号,客户名称,地区,信用等级,信用额度,币种,账期,催收员,邮箱,电话,语言")
         for c in customers {
             let chinese = random.chance(0.8)
             let name: String
@@ -220,7 +255,10 @@ struct Generator {
             out.byte(UInt8(ascii: ","))
             out.text(random.pick(Generator.collectors))
             out.text(",ap@\(domain),")
-            out.text(chinese ? "0\(random.below(90) + 10)-\(random.below(9000) + 1000) \(random.below(9000) + 1000)" : "+1 555 \(random.below(9000) + 1000)")
+            out.text(
+                chinese
+                    ? "0\(random.below(90) + 10)-\(random.below(9000) + 1000) \(random.below(9000) + 1000)"
+                    : "+1 555 \(random.below(9000) + 1000)")
             out.text(chinese ? ",zh" : ",en")
             out.endRow()
         }
@@ -228,7 +266,7 @@ struct Generator {
 
     /// Writes the invoices in issue order and returns the payments made on them by the as-of date.
     mutating func writeInvoices(_ n: Int, customers: [Customer], to out: inout Output) -> [PaymentRow] {
-        out.text("id,customer_id,issued,due,amount,currency,disputed\n")
+        out.header("id,customer_id,issued,due,amount,currency,disputed", erp: "发票号,客户编号,开票日期,到期日,价税合计,币种,是否争议")
         // Customers drawn in proportion to their weight.
         var cumulative: [Double] = []
         var total = 0.0
@@ -262,9 +300,11 @@ struct Generator {
             out.date(due)
             out.byte(UInt8(ascii: ","))
             out.cents(amount)
-            out.text(disputed ? ",CNY,true" : ",CNY,false")
+            out.text(disputed ? (out.erp ? ",CNY,是" : ",CNY,true") : (out.erp ? ",CNY,否" : ",CNY,false"))
             out.endRow()
-            pay(invoice: Int32(i), customer: Int32(lo), c, issued: issued, due: due, amount: amount, disputed: disputed, into: &payments)
+            pay(
+                invoice: Int32(i), customer: Int32(lo), c, issued: issued, due: due, amount: amount, disputed: disputed,
+                into: &payments)
         }
         return payments
     }
@@ -304,7 +344,7 @@ struct Generator {
     }
 
     mutating func writePayments(_ rows: [PaymentRow], to out: inout Output) {
-        out.text("id,customer_id,invoice_id,date,amount,method\n")
+        out.header("id,customer_id,invoice_id,date,amount,method", erp: "收款单号,客户编号,发票号,收款日期,收款金额,收款方式")
         // In date order, as a bank statement is; ties keep invoice order.
         let order = rows.indices.sorted { (rows[$0].date, $0) < (rows[$1].date, $1) }
         for (k, r) in order.enumerated() {

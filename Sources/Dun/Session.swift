@@ -29,6 +29,8 @@ public final class Session {
     let history: History
     /// The workspace folder, whose journal `apply` writes; nil for a workspace given in memory.
     public internal(set) var directory: String?
+    /// What the workspace's dun.toml says, read once when it was opened.
+    public internal(set) var settings = WorkspaceSettings()
     /// The distinct values of short text fields, by entity and field, computed when first asked.
     private var shortValues: [[Int]: [String]] = [:]
 
@@ -101,17 +103,24 @@ public final class Session {
         directory: String, asOf: Day, format: OutputFormat = .table, progress: WorkspaceLoader.Progress? = nil,
         cache: Bool = false, interruption: Interruption = Interruption()
     ) throws(Diagnostics) -> Session {
+        // Read once, for the loader and then for the outbox.
+        let settings = try WorkspaceSettings.load(workspace: directory)
         // Made while the loader runs its last checks of the files.
         func make(_ workspace: Workspace) throws(Diagnostics) -> Session {
-            let session = try Session.onWorkspace(workspace, in: directory, asOf: asOf, format: format, interruption: interruption)
+            let session = try Session.onWorkspace(
+                workspace, in: directory, asOf: asOf, format: format, interruption: interruption)
             session.usesCache = cache
+            session.settings = settings
             return session
         }
         let fit = { (session: Session) in session.snapshot.paymentsFitInvoices }
         guard cache else {
-            return try WorkspaceLoader.load(directory: directory, progress: progress, while: make, paymentsFit: fit).next
+            return try WorkspaceLoader.load(
+                directory: directory, settings: settings, progress: progress, while: make, paymentsFit: fit
+            ).next
         }
-        let loaded = try WorkspaceCache.load(directory: directory, progress: progress, while: make, paymentsFit: fit)
+        let loaded = try WorkspaceCache.load(
+            directory: directory, settings: settings, progress: progress, while: make, paymentsFit: fit)
         loaded.next.readFromCache = loaded.cache == .read
         return loaded.next
     }
@@ -123,6 +132,7 @@ public final class Session {
             snapshot.workspace, in: directory, asOf: day, format: format, interruption: interruption, history: history)
         session.usesCache = usesCache
         session.readFromCache = readFromCache
+        session.settings = settings
         return session
     }
 
@@ -135,7 +145,8 @@ public final class Session {
         var (history, past, warnings) = (history, [PastAction](), [Diagnostic]())
         if let directory { (history, past, warnings) = try Session.history(of: directory, workspace) }
         do throws(Diagnostic) {
-            let session = try Session(workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
+            let session = try Session(
+                workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
             session.directory = directory
             session.past = past
             session.loadWarnings = warnings

@@ -20,13 +20,16 @@ struct CacheTests {
     /// Two workspaces hold the same rows, and their ids find the same rows.
     func expectSame(_ a: Workspace, _ b: Workspace, sourceLocation: SourceLocation = #_sourceLocation) {
         let (c, d) = (a.customers, b.customers)
-        #expect(c.id == d.id && c.id.rows == d.id.rows && c.name == d.name && c.region == d.region, sourceLocation: sourceLocation)
+        #expect(
+            c.id == d.id && c.id.rows == d.id.rows && c.name == d.name && c.region == d.region, sourceLocation: sourceLocation)
         #expect(c.grade == d.grade && c.creditLimit == d.creditLimit && c.currency == d.currency, sourceLocation: sourceLocation)
         #expect(c.termsDays == d.termsDays && c.collector == d.collector && c.email == d.email, sourceLocation: sourceLocation)
         #expect(c.phone == d.phone && c.language == d.language, sourceLocation: sourceLocation)
         let (i, j) = (a.invoices, b.invoices)
         #expect(i.id == j.id && i.id.rows == j.id.rows && i.customer == j.customer, sourceLocation: sourceLocation)
-        #expect(i.issued == j.issued && i.due == j.due && i.amount == j.amount && i.disputed == j.disputed, sourceLocation: sourceLocation)
+        #expect(
+            i.issued == j.issued && i.due == j.due && i.amount == j.amount && i.disputed == j.disputed,
+            sourceLocation: sourceLocation)
         let (p, q) = (a.payments, b.payments)
         #expect(p.id == q.id && p.customer == q.customer && p.invoice == q.invoice, sourceLocation: sourceLocation)
         #expect(p.date == q.date && p.amount == q.amount && p.method == q.method, sourceLocation: sourceLocation)
@@ -126,9 +129,7 @@ struct CacheTests {
     func parsedWorkspace(in folder: borrowing TemporaryFolder) throws -> (Workspace, [WorkspaceCache.Fingerprint]) {
         try writeWorkspace(folder)
         let parsed = try WorkspaceLoader.load(directory: folder.path)
-        let fingerprints = try WorkspaceLoader.open(directory: folder.path).2.map {
-            WorkspaceCache.Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer))
-        }
+        let fingerprints = WorkspaceCache.Fingerprint.of(try WorkspaceLoader.open(directory: folder.path).2, WorkspaceSettings())
         return (parsed, fingerprints)
     }
 

@@ -42,7 +42,8 @@ struct DirectoryLoaderTests {
     @Test func anEmptyFileOnDiskSaysSo() throws {
         let folder = try TemporaryFolder()
         try folder.writeWorkspace(invoices: "")
-        #expect(loadErrors(directory: folder.path) == ["\(folder.path)/invoices.csv: error: file is empty; expected a header row\n"])
+        #expect(
+            loadErrors(directory: folder.path) == ["\(folder.path)/invoices.csv: error: file is empty; expected a header row\n"])
     }
 
     @Test func aFolderNamedLikeAFileCannotBeRead() throws {
@@ -61,23 +62,24 @@ struct DirectoryLoaderTests {
             loadErrors(directory: folder.path) == [
                 """
                 error: no payments.csv in workspace '\(folder.path)'
-                hint: a workspace holds customers.csv, invoices.csv and payments.csv
+                hint: a workspace holds customers.csv, invoices.csv and payments.csv, or names its files in dun.toml: [payments] file = "…"
 
                 """
             ])
     }
 
-    @Test func missingCustomersFileIsReportedFirst() throws {
+    @Test func everyMissingFileIsReportedAtOnce() throws {
         let folder = try TemporaryFolder()
         try folder.write("payments.csv", Fixture.payments)
         #expect(
-            loadErrors(directory: folder.path + "/") == [
-                """
-                error: no customers.csv in workspace '\(folder.path)/'
-                hint: a workspace holds customers.csv, invoices.csv and payments.csv
+            loadErrors(directory: folder.path + "/")
+                == ["customers", "invoices"].map { table in
+                    """
+                    error: no \(table).csv in workspace '\(folder.path)/'
+                    hint: a workspace holds customers.csv, invoices.csv and payments.csv, or names its files in dun.toml: [\(table)] file = "…"
 
-                """
-            ])
+                    """
+                })
     }
 
     @Test func diagnosticsNameTheFileByItsPath() throws {
@@ -147,7 +149,7 @@ struct DirectoryLoaderTests {
                 \(file):2:5: error: file is not UTF-8; it looks like GB18030 (GBK)
                 C1,ÿ\u{FFFD}\u{FFFD}
                     ^
-                hint: convert it first: iconv -f GB18030 -t UTF-8 \(file) > \(file).utf8 && mv \(file).utf8 \(file)
+                hint: say so in dun.toml: [customers] encoding = "gb18030"
 
                 """
             ])
@@ -163,10 +165,14 @@ struct DirectoryLoaderTests {
         let errors = loadErrors(directory: folder.path)
         #expect(errors.count == 1)
         #expect(errors.first?.hasPrefix("\(file):1:34: error: file is not UTF-8; it looks like GB18030 (GBK)\n") == true)
-        #expect(
-            errors.first?.hasSuffix(
-                "hint: convert it first: iconv -f GB18030 -t UTF-8 \(file) > \(file).utf8 && mv \(file).utf8 \(file)\n")
-                == true)
+        #expect(errors.first?.hasSuffix("hint: say so in dun.toml: [invoices] encoding = \"gb18030\"\n") == true)
+        // Said so, it is read.
+        try folder.write("dun.toml", "[invoices]\nencoding = \"gb18030\"\n")
+        try folder.write(
+            "invoices.csv",
+            bytes: Array("id,customer_id,issued,due,amount,".utf8) + [0xC9, 0xCF, 0xBA, 0xA3]
+                + Array("\nI1,C1,2026-10-01,2026-10-31,5000,\n".utf8))
+        #expect(try WorkspaceLoader.load(directory: folder.path).invoices.id == ["I1"])
     }
 
     @Test func iconvHintQuotesAPathWithSpacesAndQuotes() throws {
@@ -174,15 +180,16 @@ struct DirectoryLoaderTests {
         let dir = folder.path + "/AR export's 2026"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let bytes = Array("id,name\nC1,".utf8) + [0xC9, 0xCF, 0xBA, 0xA3] + Array("\n".utf8)
-        #expect(FileManager.default.createFile(atPath: dir + "/customers.csv", contents: Data(bytes)))
-        #expect(FileManager.default.createFile(atPath: dir + "/invoices.csv", contents: Data("id\n".utf8)))
-        #expect(FileManager.default.createFile(atPath: dir + "/payments.csv", contents: Data("id\n".utf8)))
-        let errors = loadErrors(directory: dir)
+        // A file with no section in dun.toml to say its encoding (contacts.csv) is told to convert it.
+        let errors = bytes.withUnsafeBufferPointer { b in
+            CSVFile.encodingError(dir + "/customers.csv", b).map { [$0.rendered] } ?? []
+        }
         let file = "'" + folder.path + "/AR export'\\''s 2026/customers.csv"
         let utf8 = "'" + folder.path + "/AR export'\\''s 2026/customers.csv.utf8'"
         #expect(errors.count == 1)
         #expect(
-            errors.first?.hasSuffix("hint: convert it first: iconv -f GB18030 -t UTF-8 \(file)' > \(utf8) && mv \(utf8) \(file)'\n")
+            errors.first?.hasSuffix(
+                "hint: convert it first: iconv -f GB18030 -t UTF-8 \(file)' > \(utf8) && mv \(utf8) \(file)'\n")
                 == true, "\(errors)")
     }
 

@@ -25,7 +25,9 @@ struct LoaderErrorTests {
         let errors = invoiceErrors("I1,C1,2026-10-01,2026-10-31,1000.00\nI2,C1\u{0},2026-10-01,2026-10-31,1.00")
         #expect(errors.count == 1)
         #expect(errors.first?.hasPrefix("invoices.csv:3:6: error: a NUL byte (0x00) in the file\n") == true, "\(errors)")
-        #expect(errors.first?.hasSuffix("hint: no export means one; the file may be damaged, or in UTF-16: save it as UTF-8\n") == true)
+        #expect(
+            errors.first?.hasSuffix("hint: no export means one; the file may be damaged, or in UTF-16: save it as UTF-8\n")
+                == true)
     }
 
     @Test func aByteOrderMarkInsideTheFileIsAnError() {
@@ -45,12 +47,12 @@ struct LoaderErrorTests {
 
     @Test func unparseableDate() {
         #expect(
-            invoiceErrors("I1,C1,2026/10/01,2026-10-31,1000.00") == [
+            invoiceErrors("I1,C1,Oct 1 2026,2026-10-31,1000.00") == [
                 """
-                invoices.csv:2:7: error: expected a date like 2026-11-28, found '2026/10/01'
-                I1,C1,2026/10/01,2026-10-31,1000.00
+                invoices.csv:2:7: error: expected a date like 2026-11-28, found 'Oct 1 2026'
+                I1,C1,Oct 1 2026,2026-10-31,1000.00
                       ^~~~~~~~~~
-                hint: dates are ISO: year-month-day
+                hint: dates are year first (2026-11-28, 2026/11/28); another order goes in dun.toml: [invoices] dates = "%d-%m-%Y"
 
                 """
             ])
@@ -63,7 +65,7 @@ struct LoaderErrorTests {
                 invoices.csv:2:18: error: expected a date like 2026-11-28, found '28-11-2026'
                 I1,C1,2026-10-01,28-11-2026,1000.00
                                  ^~~~~~~~~~
-                hint: dates are ISO: year-month-day
+                hint: dates are year first (2026-11-28, 2026/11/28); another order goes in dun.toml: [invoices] dates = "%d-%m-%Y"
 
                 """
             ])
@@ -122,12 +124,12 @@ struct LoaderErrorTests {
 
     @Test func amountWithThousandsSeparator() {
         #expect(
-            invoiceErrors("I1,C1,2026-10-01,2026-10-31,\"1,234.50\"") == [
+            invoiceErrors("I1,C1,2026-10-01,2026-10-31,\"1,23.50\"") == [
                 """
-                invoices.csv:2:29: error: expected an amount, found '1,234.50'
-                I1,C1,2026-10-01,2026-10-31,"1,234.50"
-                                            ^~~~~~~~~~
-                hint: write amounts without thousands separators: 1234567.89
+                invoices.csv:2:29: error: expected an amount, found '1,23.50'
+                I1,C1,2026-10-01,2026-10-31,"1,23.50"
+                                            ^~~~~~~~~
+                hint: amounts look like 1234.56 or 1,234.56; if the comma is the decimal mark, say so in dun.toml: [invoices] decimal = ","
 
                 """
             ])
@@ -223,7 +225,7 @@ struct LoaderErrorTests {
                     invoices.csv:2:31: error: expected true or false, found 'maybe'
                     I1,C1,2026-10-01,2026-10-31,1,maybe
                                                   ^~~~~
-                    hint: also accepted: yes/no, 1/0, 是/否
+                    hint: also accepted: yes/no, y/n, 1/0, 是/否
 
                     """
                 ])
@@ -474,7 +476,7 @@ struct LoaderErrorTests {
                 payments.csv:3:10: error: expected a date like 2026-11-28, found 'bad'
                 P2,C1,I9,bad,1
                          ^~~
-                hint: dates are ISO: year-month-day
+                hint: dates are year first (2026-11-28, 2026/11/28); another order goes in dun.toml: [payments] dates = "%d-%m-%Y"
 
                 """,
             ])
@@ -653,12 +655,12 @@ struct LoaderErrorTests {
 
     @Test func missingRequiredColumnsWithoutNearName() {
         #expect(
-            loadErrors(payments: "id,customer,,note\n") == [
+            loadErrors(payments: "id,client,,note\n") == [
                 """
                 payments.csv:1:1: error: missing required columns 'customer_id', 'date', 'amount'
-                id,customer,,note
+                id,client,,note
                 ^
-                hint: the header has: id, customer, note
+                hint: the header has: id, client, note; dun.toml can say which is which: [payments.columns] customer_id = "…"
 
                 """
             ])
@@ -709,7 +711,7 @@ struct LoaderErrorTests {
                 customers.csv:1:1: error: missing required column 'name'
                 id
                 ^
-                hint: the header has: id
+                hint: the header has: id; dun.toml can say which is which: [customers.columns] name = "…"
 
                 """
             ])

@@ -114,6 +114,21 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
         #expect(result.output == expected, "\(lineDiff(expected: expected, actual: result.output))")
     }
 
+    /// examples/acme-erp is examples/acme as a Chinese ERP exports it (its own file names,
+    /// Chinese headers, grouped amounts, 2024/12/04 dates, GB18030): every example script
+    /// answers the same on both, byte for byte.
+    @Test(arguments: examples)
+    func theERPExportAnswersAsTheCSVsDo(_ name: String) throws {
+        let text = try String(
+            contentsOf: Paths.examples.appendingPathComponent("acme").appendingPathComponent(name), encoding: .utf8)
+        let outputs = try ["acme", "acme-erp"].map { folder in
+            let session = try Session.open(
+                directory: Paths.examples.appendingPathComponent(folder).path, asOf: #require(Day(iso: "2026-11-28")))
+            return session.run(SourceText(name: name, text: text)).output
+        }
+        #expect(!outputs[0].isEmpty && outputs[0] == outputs[1], "\(lineDiff(expected: outputs[0], actual: outputs[1]))")
+    }
+
     /// Every file of the standard library checks cleanly on its own and is in the reference.
     @Test(arguments: Session.standardLibrary.map(\.name))
     func standardLibraryChecks(_ name: String) throws {

@@ -54,7 +54,7 @@ public enum Outbox {
     /// and checked before an apply writes anything: a bad setting stops the run with nothing
     /// journaled, instead of after the journal says the plan was applied.
     public struct Setup: Sendable {
-        let settings: OutboxSettings
+        let settings: WorkspaceSettings
         let contacts: Contacts
     }
 
@@ -63,8 +63,8 @@ public enum Outbox {
     /// delivery command that can be run; each template a reminder of the plan uses, in the
     /// language of its customer, parses.
     public static func setup(for plan: [PlannedAction], session: Session) throws(Diagnostics) -> Setup {
-        guard let directory = session.directory else { return Setup(settings: OutboxSettings(), contacts: Contacts()) }
-        let settings = try OutboxSettings.load(workspace: directory)
+        guard let directory = session.directory else { return Setup(settings: WorkspaceSettings(), contacts: Contacts()) }
+        let settings = session.settings
         let contacts = try Contacts.load(workspace: directory)
         var problems: [Diagnostic] = []
         let reminders = plan.filter { $0.action == .remind }
@@ -137,7 +137,7 @@ public enum Outbox {
 private struct Delivery {
     let session: Session
     let directory: String
-    let settings: OutboxSettings
+    let settings: WorkspaceSettings
     let contacts: Contacts
     let journal: Journal
     let timeout: Swift.Duration
@@ -146,7 +146,7 @@ private struct Delivery {
     let from: Mailbox?
 
     init(
-        session: Session, directory: String, settings: OutboxSettings, contacts: Contacts, journal: Journal,
+        session: Session, directory: String, settings: WorkspaceSettings, contacts: Contacts, journal: Journal,
         timeout: Swift.Duration
     ) {
         self.session = session

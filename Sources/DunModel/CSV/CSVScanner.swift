@@ -59,8 +59,9 @@ struct CSVFields: ~Copyable {
     }
 }
 
-/// Reads records one at a time from a part of a file: fields separated by commas, records
-/// by LF or CRLF, quoted fields may hold commas, doubled quotes and line breaks.
+/// Reads records one at a time from a part of a file: fields separated by commas (or the
+/// file's delimiter: `;`, a tab, `|`), records by LF or CRLF, quoted fields may hold
+/// delimiters, doubled quotes and line breaks.
 ///
 /// The bytes belong to the caller, who keeps them alive while the scanner is in use.
 struct CSVScanner {
@@ -70,18 +71,24 @@ struct CSVScanner {
     private(set) var offset: Int
     private(set) var line: Int
     private(set) var lineStart: Int
+    let delimiter: UInt8
+    /// The bytes below 64 that end an unquoted field (`"` by mistake), as bits of a number.
+    private let fieldEnds: UInt64
+    /// Words of eight bytes each below this are skipped whole (see `skipPlainWords`): 0x2D,
+    /// above the comma; above the delimiter when it is larger.
+    private let plainFrom: UInt64
 
     /// A scanner over `bytes[range]`, whose first byte starts line `line`.
-    init(bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, line: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, line: Int, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.bytes = bytes
         end = range.upperBound
         offset = range.lowerBound
         lineStart = range.lowerBound
         self.line = line
+        self.delimiter = delimiter
+        fieldEnds = 1 << 10 | 1 << 13 | 1 << 34 | (delimiter < 64 ? 1 << UInt64(delimiter) : 0)
+        plainFrom = 0x0101_0101_0101_0101 &* UInt64(min(0x80, max(0x2D, Int(delimiter) + 1)))
     }
-
-    /// The bytes that end an unquoted field (`"` by mistake), as bits of a number.
-    private static let fieldEnds: UInt64 = 1 << 10 | 1 << 13 | 1 << 34 | 1 << 44
 
     /// The byte after a UTF-8 byte-order mark, if the file starts with one.
     static func start(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
@@ -107,7 +114,7 @@ struct CSVScanner {
                     // A comma, a line break or a quote, told by one bit: compared one by one,
                     // the bytes below `-` became a jump table, and every record's end a
                     // mispredicted jump.
-                    if b < 64 && (1 << b) & CSVScanner.fieldEnds != 0 {
+                    if (b < 64 && (1 << b) & fieldEnds != 0) || b == delimiter {
                         if b != UInt8(ascii: "\"") { break }
                         throw error(
                             "a quote inside an unquoted field",
@@ -119,28 +126,31 @@ struct CSVScanner {
             }
             if offset >= end { return true }
             switch bytes[offset] {
-            case UInt8(ascii: ","):
+            case delimiter:
                 offset += 1
             case 13, 10:
                 endLine()
                 return true
             default:
                 throw error(
-                    "unexpected character after a quoted field", hint: "a quoted field must end at a comma or the end of the line"
+                    "unexpected character after a quoted field",
+                    hint:
+                        "a quoted field must end at a \(delimiter == UInt8(ascii: ",") ? "comma" : "delimiter") or the end of the line"
                 )
             }
         }
     }
 
-    /// Moves `i` on eight bytes at a time while none can end a field (only `,`, `"`, CR and
-    /// LF can), to the first byte below `-` (0x2D) of a word, which is then looked at. In
-    /// the last seven bytes of the part it stays: they are read one by one.
+    /// Moves `i` on eight bytes at a time while none can end a field (only the delimiter, `"`,
+    /// CR and LF can), to the first byte below `-` (0x2D, or just above the delimiter) of a
+    /// word, which is then looked at. In the last seven bytes of the part it stays: they are
+    /// read one by one.
     @inline(__always)
     private func skipPlainWords(_ i: inout Int) {
         let raw = UnsafeRawBufferPointer(bytes)
         while i + 8 <= end {
             let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let low = (word &- 0x2D2D_2D2D_2D2D_2D2D) & ~word & 0x8080_8080_8080_8080
+            let low = (word &- plainFrom) & ~word & 0x8080_8080_8080_8080
             if low != 0 {
                 // The lowest marked byte is the first below 0x2D (a borrow only runs upward).
                 i += low.trailingZeroBitCount / 8

@@ -4,10 +4,48 @@
 import DunCore
 import Foundation
 
-/// A column a table needs, by its header name.
+/// A column a table needs: its field's name, what it holds, and the other headers that
+/// exports give it (compared without case, spaces, `_` or `-`: `Customer ID` is `customer_id`).
 struct ColumnSpec {
     var name: String
     var required: Bool
+    var kind: FieldKind = .text
+    var aliases: [String] = []
+
+    /// A header as it is compared with names and aliases.
+    static func key(_ header: String) -> String {
+        String(header.lowercased().unicodeScalars.filter { !" _-\t\u{3000}".unicodeScalars.contains($0) })
+    }
+}
+
+/// What a field holds, as the loader reads it and a constant in dun.toml is checked.
+enum FieldKind {
+    case identifier, reference, text, date, amount, currency, grade, days, flag
+
+    /// What is wrong with `value` as a constant of this kind, if anything.
+    func problem(with value: String, dates: DateFormat) -> String? {
+        var v = value
+        return v.withUTF8 { b -> String? in
+            switch self {
+            case .identifier, .reference:
+                return "a constant id would give every row the same one; name the column instead"
+            case .text, .amount:
+                return nil
+            case .date:
+                return dates.day(b) == nil ? "\(excerpt(value)) is not a date written as \(dates.example)" : nil
+            case .currency:
+                return Currency(code: value.uppercased()) == nil
+                    ? "unknown currency \(excerpt(value)): an ISO 4217 code such as CNY, USD, EUR" : nil
+            case .grade:
+                return b.count == 1 && Grade(letter: b[0]) != nil
+                    ? nil : "unknown grade \(excerpt(value)): grades are A (best) to E (worst)"
+            case .days:
+                return UInt32(value).map { $0 < 100_000_000 } == true ? nil : "\(excerpt(value)) is not a whole number of days"
+            case .flag:
+                return Flag.value(b) == nil ? "expected true or false, found \(excerpt(value))" : nil
+            }
+        }
+    }
 }
 
 /// A whole CSV file in memory: its checked header mapped onto the wanted columns (in any
@@ -23,20 +61,33 @@ struct CSVFile: @unchecked Sendable {
     /// The records after the header, and the line they start on.
     let records: Range<Int>
     let firstLine: Int
+    /// For each wanted column, the value dun.toml gives every row, if it gives one.
+    let constants: Constants
+    /// How the file writes dates and amounts.
+    let dates: DateFormat
+    let amounts: AmountFormat
+    /// The section of dun.toml that says how it is read (`invoices`).
+    let tableName: String
+    /// What separates its fields: a comma, or what dun.toml says, or else what its header uses.
+    let delimiter: UInt8
 
     /// Checks the encoding and reads the header; every problem is a diagnostic.
-    init(name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec]) throws(Diagnostic) {
+    init(name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec], mapping: TableMapping? = nil) throws(Diagnostic)
+    {
         self.name = name
         self.bytes = bytes
-        var scanner = CSVScanner(bytes: bytes, range: CSVScanner.start(of: bytes)..<bytes.count, line: 1)
+        let start = CSVScanner.start(of: bytes)
+        delimiter = mapping?.delimiter ?? CSVFile.sniffDelimiter(bytes, from: start)
+        var scanner = CSVScanner(bytes: bytes, range: start..<bytes.count, line: 1, delimiter: delimiter)
         var fields = CSVFields()
         let found: Bool
         do {
             found = try scanner.nextRecord(into: &fields)
         } catch {
-            throw CSVFile.encodingError(name, bytes) ?? CSVFile.diagnostic(file: name, bytes: bytes, error)
+            throw CSVFile.encodingError(name, bytes, section: mapping?.table.rawValue)
+                ?? CSVFile.diagnostic(file: name, bytes: bytes, error)
         }
-        if let bad = CSVFile.encodingError(name, bytes, in: 0..<scanner.offset) { throw bad }
+        if let bad = CSVFile.encodingError(name, bytes, in: 0..<scanner.offset, section: mapping?.table.rawValue) { throw bad }
         guard found else {
             throw Diagnostic(.error, "file is empty; expected a header row", file: name)
         }
@@ -51,11 +102,19 @@ struct CSVFile: @unchecked Sendable {
             }
             seen[column] = i
         }
-        positions = columns.map { seen[$0.name] }
+        let (positions, problems) = CSVFile.match(columns, names, mapping: mapping, file: name)
+        if let first = problems.first { throw first }
+        self.positions = positions
+        constants = Constants(columns.map { mapping?.constants[$0.name] })
+        dates = mapping?.dates ?? .yearFirst
+        amounts = mapping?.amounts ?? AmountFormat()
+        tableName = mapping?.table.rawValue ?? "TABLE"
         headerCount = header.count
         records = scanner.offset..<bytes.count
         firstLine = scanner.line
-        let missing = columns.indices.filter { columns[$0].required && positions[$0] == nil }.map { columns[$0].name }
+        let missing = columns.indices.filter { columns[$0].required && positions[$0] == nil && constants[$0] == nil }.map {
+            columns[$0].name
+        }
         if !missing.isEmpty {
             let present = names.filter { !$0.isEmpty }
             var hints: [String] = []
@@ -73,8 +132,59 @@ struct CSVFile: @unchecked Sendable {
                 hint: hints.isEmpty
                     ? "the header has: \(present.prefix(40).map { $0.utf8.count > 40 ? excerpt($0) : $0 }.joined(separator: ", "))"
                         + (present.count > 40 ? ", …" : "")
+                        + "; dun.toml can say which is which: [\(tableName).columns] \(missing[0]) = \"…\""
                     : "did you mean " + hints.joined(separator: ", ") + "?")
         }
+    }
+
+    /// For each wanted column, the field of the header that holds it: the header dun.toml
+    /// names, else the one of the field's own name, else the one of its aliases — an error
+    /// when two headers could be it, or dun.toml names one the file does not have.
+    static func match(_ columns: [ColumnSpec], _ names: [String], mapping: TableMapping?, file: String) -> ([Int?], [Diagnostic])
+    {
+        var problems: [Diagnostic] = []
+        var positions = [Int?](repeating: nil, count: columns.count)
+        var taken = Set<Int>()
+        let keys = names.map(ColumnSpec.key)
+        // What dun.toml says first, then exact names: an alias never takes a header they name.
+        for (c, spec) in columns.enumerated() {
+            if let given = mapping?.headers[spec.name] {
+                let wanted = normalize(given.value)
+                if let i = names.firstIndex(of: wanted) ?? keys.firstIndex(of: ColumnSpec.key(given.value)) {
+                    positions[c] = i
+                    taken.insert(i)
+                } else {
+                    let near = nearestName(to: wanted, in: names.filter { !$0.isEmpty })
+                    problems.append(
+                        given.error(
+                            "\(file.split(separator: "/").last.map(String.init) ?? file) has no column \(excerpt(given.value))",
+                            hint: near.map { "did you mean \"\($0)\"?" }
+                                ?? "its header has: " + names.prefix(40).filter { !$0.isEmpty }.joined(separator: ", ")))
+                }
+            } else if mapping?.constants[spec.name] == nil, let i = names.firstIndex(of: spec.name) {
+                positions[c] = i
+                taken.insert(i)
+            }
+        }
+        // Then the aliases, for the fields dun.toml neither names a header for nor gives a value.
+        for (c, spec) in columns.enumerated()
+        where positions[c] == nil && mapping?.headers[spec.name] == nil && mapping?.constants[spec.name] == nil {
+            let wanted = Set(([spec.name] + spec.aliases).map(ColumnSpec.key))
+            let found = keys.indices.filter { !taken.contains($0) && wanted.contains(keys[$0]) }
+            if found.count > 1 {
+                let which = found.map { "'\(names[$0])'" }.joined(separator: " and ")
+                problems.append(
+                    Diagnostic(
+                        .error, "columns \(which) could each be \(spec.name)", file: file,
+                        hint:
+                            "say which in dun.toml: [\(mapping?.table.rawValue ?? "TABLE").columns] \(spec.name) = \"\(names[found[0]])\""
+                    ))
+            } else if let i = found.first {
+                positions[c] = i
+                taken.insert(i)
+            }
+        }
+        return (positions, problems)
     }
 
     /// The records split into about `count` parts of similar size, each starting at a record,
@@ -103,9 +213,12 @@ struct CSVFile: @unchecked Sendable {
         }
         // Lines from `start`, where the counts so far are `counted`, to `end`, `start` being
         // outside quotes; and whether `end` is inside quotes.
-        func lines(from start: Int, _ counted: (lineFeeds: Int, carriageReturns: Int, quotes: Int), to end: Int, _ total: (
-            lineFeeds: Int, carriageReturns: Int, quotes: Int
-        )) -> (Int, Bool) {
+        func lines(
+            from start: Int, _ counted: (lineFeeds: Int, carriageReturns: Int, quotes: Int), to end: Int,
+            _ total: (
+                lineFeeds: Int, carriageReturns: Int, quotes: Int
+            )
+        ) -> (Int, Bool) {
             // A CR outside quotes ends a line too unless an LF follows it (CRLF is one break).
             let crs = total.carriageReturns - counted.carriageReturns
             let lone = crs == 0 ? 0 : loneCarriageReturns(in: start..<end, quoted: false)
@@ -167,12 +280,17 @@ struct CSVFile: @unchecked Sendable {
     }
 
     /// The first byte of `range` (the whole file by default) that cannot be read, as a diagnostic.
-    static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>? = nil) -> Diagnostic? {
-        firstUnreadable(bytes, in: range ?? 0..<bytes.count).map { encodingError(name, bytes, at: $0) }
+    static func encodingError(
+        _ name: String, _ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>? = nil, section: String? = nil
+    ) -> Diagnostic? {
+        firstUnreadable(bytes, in: range ?? 0..<bytes.count).map { encodingError(name, bytes, at: $0, section: section) }
     }
 
     /// The diagnostic of a file whose byte `bad` is the first that cannot be read.
-    static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, at bad: Int) -> Diagnostic {
+    /// `section`: the section of dun.toml that could say how the file is read, if one can.
+    static func encodingError(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>, at bad: Int, section: String? = nil)
+        -> Diagnostic
+    {
         var lineStart = 0
         var line = 1
         for i in 0..<bad where bytes[i] == 10 {
@@ -202,7 +320,8 @@ struct CSVFile: @unchecked Sendable {
             file: name,
             position: Position(bytes: bytes, lineStart: lineStart, line: line, range: bad..<(bad + 1)),
             hint: gb
-                ? "convert it first: iconv -f GB18030 -t UTF-8 \(quoted(name)) > \(quoted(name + ".utf8")) && mv \(quoted(name + ".utf8")) \(quoted(name))"
+                ? section.map { "say so in dun.toml: [\($0)] encoding = \"gb18030\"" }
+                    ?? "convert it first: iconv -f GB18030 -t UTF-8 \(quoted(name)) > \(quoted(name + ".utf8")) && mv \(quoted(name + ".utf8")) \(quoted(name))"
                 : "save the file as UTF-8")
     }
 
@@ -224,7 +343,28 @@ struct CSVFile: @unchecked Sendable {
             hint: e.hint)
     }
 
-    private static func normalize(_ name: String) -> String {
+    /// The delimiter of a file whose header has no comma outside quotes but semicolons, tabs
+    /// or bars (as European Excel and some ERPs write): the one it has most of.
+    static func sniffDelimiter(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt8 {
+        var counts: [UInt8: Int] = [:]
+        var quoted = false
+        var i = start
+        while i < bytes.count, quoted || (bytes[i] != 10 && bytes[i] != 13) {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if !quoted && (b == UInt8(ascii: ",") || b == UInt8(ascii: ";") || b == 9 || b == UInt8(ascii: "|")) {
+                counts[b, default: 0] += 1
+            }
+            i += 1
+        }
+        guard counts[UInt8(ascii: ",")] == nil, let most = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else {
+            return UInt8(ascii: ",")
+        }
+        return most.key
+    }
+
+    static func normalize(_ name: String) -> String {
         name.trimmingSpaces().lowercased()
     }
 }
@@ -251,7 +391,7 @@ struct CSVTable: ~Copyable {
 
     init(_ file: CSVFile, part: (range: Range<Int>, line: Int)) {
         self.file = file
-        scanner = CSVScanner(bytes: file.bytes, range: part.range, line: part.line)
+        scanner = CSVScanner(bytes: file.bytes, range: part.range, line: part.line, delimiter: file.delimiter)
         scratch = .allocate(capacity: 256)
         scanAhead()
     }
@@ -297,7 +437,7 @@ struct CSVTable: ~Copyable {
     /// are trimmed of spaces and tabs. Valid until the next record.
     @inline(__always)
     mutating func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
-        guard let p = file.positions[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard let p = file.positions[column] else { return file.constants.bytes(column) }
         let field = fields[p]
         return field.quoted ? unquoted(field) : trimmed(field)
     }
@@ -360,6 +500,9 @@ struct CSVTable: ~Copyable {
 
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
+        if file.positions[column] == nil, let constant = file.constants[column] {
+            return constant.error("\(message) (the constant in dun.toml, for \(file.name):\(recordStart.line))", hint: hint)
+        }
         let field = fields[file.positions[column] ?? 0]
         return CSVFile.locate(file: file.name, bytes: file.bytes, field: field, message: message, hint: hint)
     }
@@ -369,4 +512,35 @@ struct CSVTable: ~Copyable {
 private func quoted(_ path: String) -> String {
     let plain = path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+".contains($0)) }
     return plain ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}
+
+/// The values dun.toml gives a file's columns for every row, as bytes that live as long as the
+/// file is read.
+final class Constants: @unchecked Sendable {
+    private let settings: [Placed<String>?]
+    /// Each constant's bytes, in memory of its own, and how many they are.
+    private let buffers: [(memory: UnsafeMutableBufferPointer<UInt8>, count: Int)?]
+
+    init(_ settings: [Placed<String>?]) {
+        self.settings = settings
+        buffers = settings.map { s in
+            s.map { s in
+                let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, s.value.utf8.count))
+                let (_, count) = memory.initialize(from: s.value.utf8)
+                return (memory, count)
+            }
+        }
+    }
+
+    deinit {
+        for b in buffers { b?.memory.deallocate() }
+    }
+
+    subscript(column: Int) -> Placed<String>? { settings[column] }
+
+    /// The constant's bytes; empty when there is none.
+    func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let (memory, count) = buffers[column] else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(rebasing: memory[0..<count])
+    }
 }

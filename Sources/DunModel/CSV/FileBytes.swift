@@ -1,5 +1,6 @@
 // FileBytes: a file's bytes in memory, for the time of a load.
 
+import DunCore
 import Foundation
 
 /// The bytes of a file, whole; they outlive every scanner that points into them.
@@ -49,5 +50,48 @@ final class FileBytes: @unchecked Sendable {
         } else {
             UnsafeMutableRawPointer(mutating: buffer.baseAddress)?.deallocate()
         }
+    }
+}
+
+extension FileBytes {
+    /// `file`'s bytes, in `encoding`, as UTF-8 (a line feed is one byte in both, so lines
+    /// keep their numbers). A byte sequence that is not one of the encoding's characters is
+    /// an error naming its line.
+    convenience init(decoding file: FileBytes, from encoding: FileEncoding, name: String) throws(Diagnostic) {
+        let source = file.buffer
+        guard encoding == .gb18030, !source.isEmpty else {
+            self.init(bytes: Array(source))
+            return
+        }
+        guard let converter = Optional(iconv_open("UTF-8", "GB18030")), Int(bitPattern: converter) != -1 else {
+            throw Diagnostic(.error, "cannot read GB18030 on this system (iconv has no converter for it)", file: name)
+        }
+        defer { iconv_close(converter) }
+        // GB18030 takes 1 to 4 bytes a character, UTF-8 1 to 4: twice the size always suffices.
+        var out = [UInt8](repeating: 0, count: source.count * 2 + 16)
+        var stopped: (offset: Int, error: Int32)?
+        let written = out.withUnsafeMutableBufferPointer { o -> Int in
+            var inPointer = UnsafeMutablePointer(mutating: source.baseAddress).map {
+                UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self)
+            }
+            var inLeft = source.count
+            var outPointer = o.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            var outLeft = o.count
+            if iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) == -1 {
+                stopped = (source.count - inLeft, errno)
+            }
+            return o.count - outLeft
+        }
+        if let (offset, error) = stopped {
+            var line = 1
+            for b in source[..<offset] where b == 10 { line += 1 }
+            let what = error == EINVAL ? "the file ends inside a character" : "bytes that are not GB18030"
+            let shown = source[offset..<min(source.count, offset + 4)].map { String(format: "%02X", $0) }.joined(separator: " ")
+            throw Diagnostic(
+                .error, "\(what) on line \(line) (\(shown))", file: name,
+                hint: "dun.toml says this file is in GB18030 (encoding = \"gb18030\"); if it is UTF-8, remove that line")
+        }
+        out.removeSubrange(written...)
+        self.init(bytes: out)
     }
 }

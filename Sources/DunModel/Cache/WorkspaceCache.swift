@@ -31,7 +31,7 @@ public enum WorkspaceCache {
     static let name = "workspace.bin"
 
     /// Raised whenever the layout of the file changes, so an older cache is never misread.
-    static let version: UInt32 = 7
+    static let version: UInt32 = 8
     static let magic: UInt64 = 0x4455_4E43_4143_4845  // "DUNCACHE"
 
     /// Loads the workspace in `directory` from its cache when the CSV files are the ones
@@ -39,24 +39,27 @@ public enum WorkspaceCache {
     public static func load(
         directory: String, progress: WorkspaceLoader.Progress? = nil, minimumSize: Int = minimumSize
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use) {
-        let loaded = try load(directory: directory, progress: progress, minimumSize: minimumSize) { _ throws(Diagnostics) in }
+        let settings = try WorkspaceSettings.load(workspace: directory)
+        let loaded = try load(directory: directory, settings: settings, progress: progress, minimumSize: minimumSize) {
+            _ throws(Diagnostics) in
+        }
         return (loaded.workspace, loaded.cache)
     }
 
     /// The same, and `next` made of the workspace: while the files' last checks run, when
     /// they are parsed (see `WorkspaceLoader.load(directory:progress:while:paymentsFit:)`).
     public static func load<T>(
-        directory: String, progress: WorkspaceLoader.Progress? = nil, minimumSize: Int = minimumSize,
-        while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
+        directory: String, settings: WorkspaceSettings, progress: WorkspaceLoader.Progress? = nil,
+        minimumSize: Int = minimumSize, while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use, next: T) {
-        var (dir, names, contents) = try WorkspaceLoader.open(directory: directory)
+        var (dir, names, contents) = try WorkspaceLoader.open(directory: directory, settings: settings)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
             let (workspace, made) = try WorkspaceLoader.load(
-                names: names, contents, progress: progress, while: next, paymentsFit: paymentsFit)
+                names: names, contents, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
             return (workspace, .none, made)
         }
-        let fingerprints = contents.map { Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer)) }
+        let fingerprints = Fingerprint.of(contents, settings)
         let path = dir + "/" + folder + "/" + name
         // The files' bytes are let go before the columns are read, so that the two are never
         // in memory together; in the rare case of a damaged cache, they are read again.
@@ -64,17 +67,25 @@ public enum WorkspaceCache {
             progress?(size, cached.customers.count + cached.invoices.count + cached.payments.count)
             return (cached, .read, try next(cached))
         }
-        let files = contents.isEmpty ? try WorkspaceLoader.open(directory: directory).2 : contents
+        let files = contents.isEmpty ? try WorkspaceLoader.open(directory: directory, settings: settings).2 : contents
         contents = []
         // Consumed, so that the loader lets go of each file as soon as it is read.
         let (workspace, made) = try WorkspaceLoader.load(
-            names: names, consume files, progress: progress, while: next, paymentsFit: paymentsFit)
+            names: names, consume files, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
         return (workspace, write(workspace, to: dir, fingerprints) ? .written : .none, made)
     }
 
     struct Fingerprint: Equatable {
         var size: Int
         var hash: UInt64
+
+        /// Each file's, and that of how dun.toml says to read them: a changed mapping reads
+        /// the files anew.
+        static func of(_ files: [FileBytes], _ settings: WorkspaceSettings) -> [Fingerprint] {
+            let mapping = Array(settings.fingerprint.utf8)
+            return files.map { Fingerprint(size: $0.buffer.count, hash: ContentHash.of($0.buffer)) }
+                + [mapping.withUnsafeBufferPointer { Fingerprint(size: $0.count, hash: ContentHash.of($0)) }]
+        }
     }
 
     /// The cached workspace, if the cache at `path` is whole and made from these files;

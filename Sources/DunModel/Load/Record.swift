@@ -27,6 +27,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     /// Dates read lately, by their bytes: a file holds few distinct dates, each on many rows.
     private var recentDays = RecentDays()
+    /// Where an amount written as exports write it is made plain (`-1234.50`).
+    private let plainAmount = PlainAmount()
 
     init(_ table: consuming CSVTable) {
         self.table = table
@@ -93,7 +95,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let hash = keys.isNumbered ? nil : peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref)
         guard let row = keys.row(of: ref, hash: hash) else {
             // Looking for the nearest of very many ids would take longer than the load.
-            let near = wantsHints && keys.count <= 10_000 ? nearestName(to: String(decoding: ref, as: UTF8.self), in: keys.all) : nil
+            let near =
+                wantsHints && keys.count <= 10_000 ? nearestName(to: String(decoding: ref, as: UTF8.self), in: keys.all) : nil
             fail(c, "no \(what) \(excerpt(utf8: ref)) in \(file)", hint: near.map { "did you mean '\($0)'?" })
             return nil
         }
@@ -102,20 +105,27 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     mutating func date(_ c: Column) -> Day? {
         let b = bytes(c)
-        if let day = recentDays.day(b) { return day }
+        let format = table.file.dates
+        if let day = recentDays.day(b, format) { return day }
         guard let text = text(c) else {
             fail(c, "empty date")
             return nil
         }
-        // Shaped like YYYY-MM-DD (so "no such date"), or some other format such as 28-11-2026.
+        // Shaped like the format (so "no such date"), or written some other way.
         let shape =
-            b.count == 10
-            && b.enumerated().allSatisfy { i, b in
-                i == 4 || i == 7 ? b == UInt8(ascii: "-") : (48...57).contains(b)
-            }
+            text.unicodeScalars.map { ("0"..."9").contains($0) ? "0" : $0 }
+            == format.example.unicodeScalars.map { ("0"..."9").contains($0) ? "0" : $0 }
+        let how: String
+        switch format {
+        case .yearFirst:
+            how =
+                "dates are year first (2026-11-28, 2026/11/28); another order goes in dun.toml: [\(table.file.tableName)] dates = \"%d-%m-%Y\""
+        case .excel: how = "dates are read as Excel's serial day numbers, as dun.toml says"
+        case .pattern: how = "dates are read as dun.toml says: \"\(format)\""
+        }
         fail(
-            c, shape ? "no such date '\(text)'" : "expected a date like 2026-11-28, found \(excerpt(text))",
-            hint: shape ? nil : "dates are ISO: year-month-day")
+            c, shape ? "no such date '\(text)'" : "expected a date like \(format.example), found \(excerpt(text))",
+            hint: shape ? nil : how)
         return nil
     }
 
@@ -126,7 +136,15 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
             if required { fail(c, "empty \(what)") }
             return nil
         }
-        let result = Money.parse(utf8: b, currency: currency)
+        // As exports write amounts: 1,234.50, ¥1,234.50, (1,234.50), 1.234,50 when dun.toml
+        // says so; made plain, then read as plain ones are.
+        let format = table.file.amounts
+        let result: Result<Money, Money.ParseError>
+        if format.decimalComma || AmountFormat.isWritten(b), let n = format.plain(b, into: plainAmount.bytes) {
+            result = Money.parse(utf8: UnsafeBufferPointer(rebasing: plainAmount.bytes[0..<n]), currency: currency)
+        } else {
+            result = Money.parse(utf8: b, currency: currency)
+        }
         if case .success(let money) = result, money.minor >= 0 { return money.minor }
         let text = excerpt(utf8: b)
         switch result {
@@ -137,7 +155,12 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         case .failure(.tooLarge):
             fail(c, "\(what) \(text) is too large")
         case .failure(.notAnAmount):
-            let hint = b.contains(UInt8(ascii: ",")) ? "write amounts without thousands separators: 1234567.89" : "amounts look like 1234.56"
+            let hint =
+                format.decimalComma
+                ? "amounts look like 1.234,56, as dun.toml says (decimal = \",\")"
+                : b.contains(UInt8(ascii: ","))
+                    ? "amounts look like 1234.56 or 1,234.56; if the comma is the decimal mark, say so in dun.toml: [\(table.file.tableName)] decimal = \",\""
+                    : "amounts look like 1234.56"
             fail(c, "expected an amount, found \(text)", hint: hint)
         }
         return nil
@@ -148,14 +171,9 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         let b = bytes(c)
         if b.isEmpty || b.equals("false") { return false }
         if b.equals("true") { return true }
-        let text = b.count > 8 ? "" : String(decoding: b, as: UTF8.self)
-        switch text.lowercased() {
-        case "true", "yes", "y", "1", "是", "t": return true
-        case "false", "no", "n", "0", "否", "f": return false
-        default:
-            fail(c, "expected true or false, found \(excerpt(utf8: b))", hint: "also accepted: yes/no, 1/0, 是/否")
-            return false
-        }
+        if let value = Flag.value(b) { return value }
+        fail(c, "expected true or false, found \(excerpt(utf8: b))", hint: "also accepted: yes/no, y/n, 1/0, 是/否")
+        return false
     }
 
     mutating func grade(_ c: Column) -> Grade? {
@@ -188,13 +206,16 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
 
     /// The field must name `expected` when present: an invoice or payment is in its customer's currency.
     /// (The customer is named by its row, so that nothing is copied unless the check fails.)
-    mutating func sameCurrency(_ c: Column, as expected: Currency, customer: Int32, of customers: borrowing Customers, what: String) {
+    mutating func sameCurrency(
+        _ c: Column, as expected: Currency, customer: Int32, of customers: borrowing Customers, what: String
+    ) {
         let b = bytes(c)
         if b.isEmpty || expected.isCode(b) { return }
         let code = String(decoding: b, as: UTF8.self)
         guard code.uppercased() != expected.code else { return }
         fail(
-            c, "\(what) currency \(excerpt(code)) differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
+            c,
+            "\(what) currency \(excerpt(code)) differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
             hint: "Dun keeps each customer's receivables in one currency")
     }
 
@@ -235,16 +256,41 @@ private struct RecentDays: ~Copyable {
         entries.deallocate()
     }
 
-    /// The day the bytes name, or `nil` when they are not an ISO date.
-    func day(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
-        guard b.count == 10 else { return Day(iso: b) }
+    /// The day the bytes name in `format`, or `nil` when they name none.
+    func day(_ b: UnsafeBufferPointer<UInt8>, _ format: DateFormat) -> Day? {
+        guard b.count == 10 else { return format.day(b) }
         let raw = UnsafeRawBufferPointer(b)
         let head = raw.loadUnaligned(as: UInt64.self)
         let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
         let slot = Int(((head ^ UInt64(tail)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
         if entries[slot].head == head && entries[slot].tail == tail { return entries[slot].day }
-        guard let day = Day(iso: b) else { return nil }
+        guard let day = format.day(b) else { return nil }
         entries[slot] = Entry(head: head, tail: tail, day: day)
         return day
+    }
+}
+
+/// `true`/`false`, `yes`/`no`, `y`/`n`, `t`/`f`, `1`/`0`, `是`/`否`, in any case; empty is false.
+enum Flag {
+    static func value(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if b.isEmpty { return false }
+        // 是 and 否, as Chinese exports write every row, without making a text of them.
+        if b.count == 3 && b[0] == 0xE6 && b[1] == 0x98 && b[2] == 0xAF { return true }
+        if b.count == 3 && b[0] == 0xE5 && b[1] == 0x90 && b[2] == 0xA6 { return false }
+        let text = b.count > 8 ? "" : String(decoding: b, as: UTF8.self)
+        switch text.lowercased() {
+        case "true", "yes", "y", "1", "是", "t": return true
+        case "false", "no", "n", "0", "否", "f": return false
+        default: return nil
+        }
+    }
+}
+
+/// Room for one amount made plain: more than the longest amount an Int64 of minor units holds.
+private struct PlainAmount: ~Copyable {
+    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+
+    deinit {
+        bytes.deallocate()
     }
 }

@@ -12,20 +12,20 @@ import Synchronization
 /// run shows most of what to fix.
 public enum WorkspaceLoader {
     public static let maxErrors = 50
-    static let files = ["customers.csv", "invoices.csv", "payments.csv"]
+    static let files = ExportTable.allCases.map(\.defaultFile)
 
     /// Hears how many more bytes and records have been read, from any thread.
     public typealias Progress = @Sendable (_ bytes: Int, _ records: Int) -> Void
 
     /// The total size of the files of the workspace in `directory` (for a progress bar).
-    public static func size(of directory: String) -> Int {
-        files.reduce(0) { total, name in
+    public static func size(of directory: String, settings: WorkspaceSettings = WorkspaceSettings()) -> Int {
+        ExportTable.allCases.map { settings[$0].file }.reduce(0) { total, name in
             let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size]) as? Int
             return total + (size ?? 0)
         }
     }
 
-    /// Loads the workspace in `directory`.
+    /// Loads the workspace in `directory`, read as its dun.toml says.
     public static func load(directory: String, progress: Progress? = nil) throws(Diagnostics) -> Workspace {
         try load(directory: directory, progress: progress) { _ throws(Diagnostics) in }.workspace
     }
@@ -38,15 +38,20 @@ public enum WorkspaceLoader {
     /// amount, when it added up every payment anyway (`Snapshot.paymentsFitInvoices`): the
     /// payments are then added up again, in file order, only to name the one that goes over.
     public static func load<T>(
-        directory: String, progress: Progress? = nil, while next: (Workspace) throws(Diagnostics) -> T,
-        paymentsFit: (T) -> Bool? = { _ in nil }
+        directory: String, settings given: WorkspaceSettings? = nil, progress: Progress? = nil,
+        while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, next: T) {
-        let (_, names, contents) = try open(directory: directory)
-        return try load(names: names, consume contents, progress: progress, while: next, paymentsFit: paymentsFit)
+        let settings: WorkspaceSettings
+        if let given { settings = given } else { settings = try WorkspaceSettings.load(workspace: directory) }
+        let (_, names, contents) = try open(directory: directory, settings: settings)
+        return try load(
+            names: names, consume contents, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
     }
 
     /// The folder's path without a trailing slash, and each file's path and bytes; or why not.
-    static func open(directory: String) throws(Diagnostics) -> (String, [String], [FileBytes]) {
+    static func open(directory: String, settings: WorkspaceSettings = WorkspaceSettings()) throws(Diagnostics) -> (
+        String, [String], [FileBytes]
+    ) {
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -55,20 +60,38 @@ public enum WorkspaceLoader {
             ])
         }
         var contents: [FileBytes] = []
-        for name in files {
-            let path = dir + "/" + name
+        var problems: [Diagnostic] = []
+        var paths: [String] = []
+        for table in ExportTable.allCases {
+            let mapping = settings[table]
+            let name = mapping.file
+            let path = name.hasPrefix("/") ? name : dir + "/" + name
+            paths.append(path)
             guard let bytes = FileBytes(path: path) else {
                 let exists = FileManager.default.fileExists(atPath: path)
-                throw Diagnostics([
+                problems.append(
                     Diagnostic(
                         .error, exists ? "cannot read \(name)" : "no \(name) in workspace '\(directory)'",
                         file: exists ? path : nil,
-                        hint: exists ? nil : "a workspace holds customers.csv, invoices.csv and payments.csv")
-                ])
+                        hint: exists
+                            ? nil
+                            : name == table.defaultFile
+                                ? "a workspace holds customers.csv, invoices.csv and payments.csv, or names its files in dun.toml: [\(table.rawValue)] file = \"…\""
+                                : "dun.toml names it: [\(table.rawValue)] file = \"\(name)\""))
+                continue
             }
-            contents.append(bytes)
+            switch mapping.encoding {
+            case .utf8: contents.append(bytes)
+            case .gb18030:
+                do throws(Diagnostic) {
+                    contents.append(try FileBytes(decoding: bytes, from: .gb18030, name: path))
+                } catch {
+                    problems.append(error)
+                }
+            }
         }
-        return (dir, files.map { dir + "/" + $0 }, contents)
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        return (dir, paths, contents)
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
@@ -77,8 +100,12 @@ public enum WorkspaceLoader {
     }
 
     /// `parts`, for tests: how many parts each file and index is split into, whatever its size.
-    static func load(customers: String, invoices: String, payments: String, parts: Int?) throws(Diagnostics) -> Workspace {
-        try load(names: files, [customers, invoices, payments].map(FileBytes.init(text:)), progress: nil, parts: parts)
+    static func load(
+        customers: String, invoices: String, payments: String, parts: Int?, settings: WorkspaceSettings = WorkspaceSettings()
+    ) throws(Diagnostics) -> Workspace {
+        try load(
+            names: files, [customers, invoices, payments].map(FileBytes.init(text:)), settings: settings, progress: nil,
+            parts: parts)
     }
 
     /// How many parts to split work of `size` items into: one per core once it is large.
@@ -89,13 +116,16 @@ public enum WorkspaceLoader {
     /// Each file's bytes are let go once its table is read and checked, so that a large
     /// workspace never holds all three files and all the columns at once.
     static func load(
-        names: [String], _ contents: consuming [FileBytes], progress: Progress?, parts: Int? = nil
+        names: [String], _ contents: consuming [FileBytes], settings: WorkspaceSettings = WorkspaceSettings(),
+        progress: Progress?,
+        parts: Int? = nil
     ) throws(Diagnostics) -> Workspace {
-        try load(names: names, contents, progress: progress, parts: parts) { _ throws(Diagnostics) in }.workspace
+        try load(names: names, contents, settings: settings, progress: progress, parts: parts) { _ throws(Diagnostics) in }
+            .workspace
     }
 
     static func load<T>(
-        names: [String], _ contents: consuming [FileBytes], progress: Progress?, parts: Int? = nil,
+        names: [String], _ contents: consuming [FileBytes], settings: WorkspaceSettings, progress: Progress?, parts: Int? = nil,
         while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, next: T) {
         var open: [FileBytes?] = (consume contents).map { $0 }
@@ -104,7 +134,9 @@ public enum WorkspaceLoader {
         }
         var workspace = Workspace()
         var problems = Problems()
-        workspace.customers = read(file(0), CustomerColumn.self, empty: Customers(), &problems, progress, parts: parts) {
+        workspace.customers = read(
+            file(0), CustomerColumn.self, settings.customers, empty: Customers(), &problems, progress, parts: parts
+        ) {
             CustomerColumn.parse(&$0, &$1)
         }
         problems.duplicates(CustomerColumn.id.rawValue, &workspace.customers.id, what: "customer", parts: parts)
@@ -115,7 +147,7 @@ public enum WorkspaceLoader {
 
         let (customers, currency) = (workspace.customers, workspace.customers.sharedCurrency)
         workspace.invoices = read(
-            file(1), InvoiceColumn.self, empty: Invoices(), &problems, progress, parts: parts
+            file(1), InvoiceColumn.self, settings.invoices, empty: Invoices(), &problems, progress, parts: parts
         ) {
             InvoiceColumn.parse(&$0, &$1, customers: customers, currency: currency)
         }
@@ -126,7 +158,7 @@ public enum WorkspaceLoader {
 
         let invoices = workspace.invoices
         workspace.payments = read(
-            file(2), PaymentColumn.self, empty: Payments(), &problems, progress, parts: parts
+            file(2), PaymentColumn.self, settings.payments, empty: Payments(), &problems, progress, parts: parts
         ) {
             PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices)
         }
@@ -161,13 +193,14 @@ public enum WorkspaceLoader {
     /// Reads one file in parts at once; each part keeps the rows that parsed, with where each
     /// started, and its problems. A malformed record ends the file, and the parts after it.
     private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
-        _ file: (name: String, bytes: FileBytes), _: Column.Type, empty: Rows, _ problems: inout Problems,
+        _ file: (name: String, bytes: FileBytes), _: Column.Type, _ mapping: TableMapping, empty: Rows,
+        _ problems: inout Problems,
         _ progress: Progress?, parts wanted: Int?,
         parse: @escaping @Sendable (inout Rows, inout Record<Column>) -> Void
     ) -> Rows {
         let csv: CSVFile
         do {
-            csv = try CSVFile(name: file.name, bytes: file.bytes.buffer, columns: Column.specs)
+            csv = try CSVFile(name: file.name, bytes: file.bytes.buffer, columns: Column.specs, mapping: mapping)
         } catch {
             problems.add(key: 0, error)
             return empty
@@ -178,7 +211,7 @@ public enum WorkspaceLoader {
         let cores = WorkspaceLoader.parts(csv.records.count, large: 1 << 20, forced: nil)
         let (parts, firstInvalid) = csv.parts(wanted ?? (cores > 1 ? cores * 8 : 1))
         if let bad = firstInvalid {
-            problems.add(key: 0, CSVFile.encodingError(csv.name, csv.bytes, at: bad))
+            problems.add(key: 0, CSVFile.encodingError(csv.name, csv.bytes, at: bad, section: csv.tableName))
             return empty
         }
         let joined = Joined(empty: empty)
