@@ -763,10 +763,11 @@ struct LoaderErrorTests {
 
     @Test func errorOnAQuotedFieldThatSpansLinesPointsAtItsFirstLine() {
         do {
-            _ = try WorkspaceLoader.load(customers: "id,name\n\"C\n1\",A\n\"C\n1\",B\n", invoices: "", payments: "")
+            _ = try WorkspaceLoader.load(
+                customers: "id,name\n\"C\n1\",A\n\"C\n1\",B\n", invoices: Fixture.invoices, payments: Fixture.payments)
             Issue.record("the load should have failed")
         } catch {
-            #expect(error.all.count == 1)
+            #expect(withoutUncheckedNotes(error.all).count == 1)
             #expect(error.all.first?.message == "duplicate customer id 'C\n1'")
             #expect(error.all.first?.position == Position(line: 4, column: 1, lineText: "\"C", length: 2))
         }
@@ -806,12 +807,30 @@ struct LoaderErrorTests {
             ])
     }
 
-    @Test func errorsInCustomersStopTheLoadBeforeInvoices() {
-        let errors = loadErrors(
-            customers: "id,name,grade\nC1,Alpha,F\n",
-            invoices: Self.invoiceHeader + "I1,C9,bad,bad,bad\n")
-        #expect(errors.count == 1)
-        #expect(errors.first?.hasPrefix("customers.csv:2:10: error: unknown grade 'F'") == true)
+    /// Every file is read and checked in one run, whatever the files before it hold; a
+    /// reference to a file with errors is not checked (the id may be on a row with an
+    /// error), and a note says how many were not.
+    @Test func errorsInEveryFileAreToldInOneRun() throws {
+        do {
+            _ = try WorkspaceLoader.load(
+                customers: "id,name,grade\nC1,Alpha,F\nC2,Beta,B\n",
+                invoices: Self.invoiceHeader
+                    + "I1,C9,bad,2026-10-31,1\nI2,C2,2026-10-01,2026-10-31,x\nI3,C2,2026-10-01,2026-10-31,1\n",
+                payments:
+                    "id,customer_id,invoice_id,date,amount\nP1,C1,,2026-10-20,1.00\nP2,C2,I3,2026-10-20,1.00\nP2,C2,I3,2026-10-21,bad\n"
+            )
+            Issue.record("the load should have failed")
+        } catch {
+            #expect(
+                error.all.map { $0.rendered.prefix(while: { $0 != "\n" }) } == [
+                    "customers.csv:2:10: error: unknown grade 'F'",
+                    "invoices.csv:2:7: error: expected a date like 2026-11-28, found 'bad'",
+                    "invoices.csv:3:29: error: expected an amount, found 'x'",
+                    "invoices.csv: note: 1 reference to customers.csv not checked, since it has errors",
+                    "payments.csv:4:21: error: expected an amount, found 'bad'",
+                    "payments.csv: note: 1 reference to customers.csv or invoices.csv not checked, since they have errors",
+                ])
+        }
     }
 
     @Test func atMostFiftyErrorsThenANote() {
@@ -842,7 +861,8 @@ struct LoaderErrorTests {
 
     @Test func diagnosticsAreErrorsWithFileAndPosition() {
         do {
-            _ = try WorkspaceLoader.load(customers: "id,name,grade\nC1,Alpha,F\n", invoices: "", payments: "")
+            _ = try WorkspaceLoader.load(
+                customers: "id,name,grade\nC1,Alpha,F\n", invoices: Self.invoiceHeader, payments: Fixture.noPayments)
             Issue.record("the load should have failed")
         } catch {
             #expect(error.all.count == 1)

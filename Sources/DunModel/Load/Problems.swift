@@ -95,6 +95,9 @@ struct Problems: Sendable {
 
     private(set) var shown: [(key: Int, diagnostic: Diagnostic)] = []
     private(set) var more = 0
+    /// References not checked, to a file with errors of its own: rows not kept without an
+    /// error of their own.
+    var unchecked = 0
     /// The places of the rows of the file last read, and the file.
     var places = RowPlaces()
     var file: CSVFile?
@@ -129,15 +132,21 @@ struct Problems: Sendable {
         let all = (shown + other.shown).enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
         shown = all.prefix(WorkspaceLoader.maxErrors).map(\.element)
         more += other.more + max(0, all.count - WorkspaceLoader.maxErrors)
+        unchecked += other.unchecked
     }
 
     func throwIfAny() throws(Diagnostics) {
         guard !shown.isEmpty else { return }
+        throw Diagnostics(diagnostics)
+    }
+
+    /// The problems shown, and a note of how many more there are.
+    var diagnostics: [Diagnostic] {
         var all = shown.map(\.diagnostic)
         if more > 0 {
             all.append(Diagnostic(.note, "\(more) more error\(more == 1 ? "" : "s") not shown"))
         }
-        throw Diagnostics(all)
+        return all
     }
 
     /// A problem with column `column` of row `row` of the file last read, found after the

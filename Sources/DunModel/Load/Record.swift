@@ -11,6 +11,8 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
     private(set) var problems: [Diagnostic] = []
     /// Whether a problem will be shown, so that "did you mean" is worth looking for.
     var wantsHints = true
+    /// References not checked, to files with errors of their own (`reference`).
+    private(set) var unchecked = 0
 
     /// The ids read ahead in the next record by `prefetchNext` (the last two), and their hashes.
     private var peeked = (Peeked(), Peeked())
@@ -85,8 +87,10 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         peeked = (peeked.1, Peeked(start: id.baseAddress, count: id.count, hash: hash))
     }
 
-    /// The row of the id in this field among `keys` (the ids of `file`).
-    mutating func reference(_ c: Column, to keys: KeyColumn, in file: String, what: String) -> Int32? {
+    /// The row of the id in this field among `keys` (the ids of `file`). When `file` had
+    /// errors of its own (`complete` false), an id not among its rows kept is no error here:
+    /// it may be one of the rows with an error.
+    mutating func reference(_ c: Column, to keys: KeyColumn, in file: String, what: String, complete: Bool = true) -> Int32? {
         let ref = bytes(c)
         guard !ref.isEmpty else {
             fail(c, "empty \(what)_id")
@@ -94,6 +98,10 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         }
         let hash = keys.isNumbered ? nil : peeked.1.hash(of: ref) ?? peeked.0.hash(of: ref)
         guard let row = keys.row(of: ref, hash: hash) else {
+            guard complete else {
+                unchecked += 1
+                return nil
+            }
             // Looking for the nearest of very many ids would take longer than the load.
             let near =
                 wantsHints && keys.count <= 10_000 ? nearestName(to: String(decoding: ref, as: UTF8.self), in: keys.all) : nil

@@ -32,6 +32,15 @@ private let customerAliases = [
 ]
 private let currencyAliases = ["currency_code", "币种", "币别", "货币"]
 
+/// The files that rows refer to, as their errors name them, and whether each was read
+/// without errors (else a reference to an id it lacks is not one: see `Record.reference`).
+struct Origin: Sendable {
+    var customers = "customers.csv"
+    var invoices = "invoices.csv"
+    var customersComplete = true
+    var invoicesComplete = true
+}
+
 // MARK: customers
 
 enum CustomerColumn: Int, TableColumn {
@@ -93,10 +102,12 @@ enum InvoiceColumn: Int, TableColumn {
     /// `currency`: the customers' currency when they share one, which saves reading each
     /// row's customer's (a wait on memory with a million customers).
     static func parse(
-        _ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?
+        _ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?,
+        from origin: Origin = Origin()
     ) {
         let id = r.identifier(.id, what: "invoice")
-        let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
+        let customer = r.reference(
+            .customerID, to: customers.id, in: origin.customers, what: "customer", complete: origin.customersComplete)
         r.prefetchNext(.customerID, in: customers.id)
         let issued = r.date(.issued)
         let due = r.date(.due)
@@ -139,12 +150,15 @@ enum PaymentColumn: Int, TableColumn {
     /// that its problems are shown together, in the order of its fields.
     static func parse(
         _ rows: inout Payments, _ r: inout Record<PaymentColumn>, customers: Customers, currency shared: Currency?,
-        invoices: Invoices
+        invoices: Invoices, from origin: Origin = Origin()
     ) {
         let id = r.identifier(.id, what: "payment")
-        let customer = r.reference(.customerID, to: customers.id, in: "customers.csv", what: "customer")
+        let customer = r.reference(
+            .customerID, to: customers.id, in: origin.customers, what: "customer", complete: origin.customersComplete)
         let invoice =
-            r.bytes(.invoiceID).isEmpty ? nil : r.reference(.invoiceID, to: invoices.id, in: "invoices.csv", what: "invoice")
+            r.bytes(.invoiceID).isEmpty
+            ? nil
+            : r.reference(.invoiceID, to: invoices.id, in: origin.invoices, what: "invoice", complete: origin.invoicesComplete)
         r.prefetchNext(.customerID, in: customers.id)
         r.prefetchNext(.invoiceID, in: invoices.id)
         let ownerCheck = r.problems.count

@@ -134,38 +134,68 @@ public enum WorkspaceLoader {
         }
         var workspace = Workspace()
         var problems = Problems()
+        // Every file is read and checked, whatever the ones before it hold: their errors are
+        // kept here, and a reference to an id of a file with errors is not one.
+        var earlier: [Diagnostic] = []
+        var origin = Origin(customers: settings.customers.file, invoices: settings.invoices.file)
+        /// Keeps the problems of `file`; whether it had none, and checked every reference.
+        func keep(_ problems: inout Problems, of file: String) -> Bool {
+            earlier += problems.diagnostics
+            let broken = [
+                origin.customersComplete ? nil : origin.customers, origin.invoicesComplete ? nil : origin.invoices,
+            ].compactMap { $0 }
+            let n = problems.unchecked
+            if n > 0 {
+                earlier.append(
+                    Diagnostic(
+                        .note,
+                        "\(n) reference\(n == 1 ? "" : "s") to \(broken.joined(separator: " or ")) not checked, since \(broken.count == 1 ? "it has" : "they have") errors",
+                        file: file))
+            }
+            let complete = problems.shown.isEmpty && n == 0
+            problems = Problems()
+            return complete
+        }
         workspace.customers = read(
             file(0), CustomerColumn.self, settings.customers, empty: Customers(), &problems, progress, parts: parts
         ) {
             CustomerColumn.parse(&$0, &$1)
         }
         problems.duplicates(CustomerColumn.id.rawValue, &workspace.customers.id, what: "customer", parts: parts)
-        try problems.throwIfAny()
+        origin.customersComplete = keep(&problems, of: names[0])
         // Problems of later files point into their own bytes only.
         problems.forget()
         open[0] = nil
 
-        let (customers, currency) = (workspace.customers, workspace.customers.sharedCurrency)
+        let (customers, currency, from) = (workspace.customers, workspace.customers.sharedCurrency, origin)
         workspace.invoices = read(
             file(1), InvoiceColumn.self, settings.invoices, empty: Invoices(), &problems, progress, parts: parts
         ) {
-            InvoiceColumn.parse(&$0, &$1, customers: customers, currency: currency)
+            InvoiceColumn.parse(&$0, &$1, customers: customers, currency: currency, from: from)
         }
         problems.duplicates(InvoiceColumn.id.rawValue, &workspace.invoices.id, what: "invoice", parts: parts)
-        try problems.throwIfAny()
+        origin.invoicesComplete = keep(&problems, of: names[1])
         problems.forget()
         open[1] = nil
 
-        let invoices = workspace.invoices
+        let (invoices, paidFrom) = (workspace.invoices, origin)
         workspace.payments = read(
             file(2), PaymentColumn.self, settings.payments, empty: Payments(), &problems, progress, parts: parts
         ) {
-            PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices)
+            PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices, from: paidFrom)
+        }
+        let loaded = workspace
+        guard earlier.isEmpty else {
+            // The workspace will not be used: the payments' own checks, then every error.
+            let mismatched = PaymentColumn.checkOwners(loaded, &problems)
+            problems.duplicates(
+                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched)
+            _ = keep(&problems, of: names[2])
+            throw Diagnostics(earlier)
         }
         // The last checks need no one's result, and no one needs theirs but to know there is
         // no error: payment ids given twice, and invoices of other customers, are looked for
         // on another thread while `next` works here (the session's snapshot: a tenth of a load).
-        let loaded = workspace
         nonisolated(unsafe) var checked = problems
         nonisolated(unsafe) var skipped: Set<Int32> = []
         let checks = DispatchGroup()
@@ -370,6 +400,7 @@ public enum WorkspaceLoader {
             result.problems.add(key: key, error)
             result.ended = true
         }
+        result.problems.unchecked += record.unchecked
         result.lastStart = record.table.recordStart.offset
         progress?(part.range.upperBound - reported, records)
         return result
