@@ -17,12 +17,17 @@ let package = Package(
         // here. Its C++ costs about 24 s of a clean debug build on 2 cores (35 s of CPU), built
         // beside our own targets; Benchmarks/README.md keeps the measurement.
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Excel workbooks (.xlsx) are ZIP archives of XML parts: ZIPFoundation reads the archive
+        // (with the system's zlib), Foundation's XMLParser the parts.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Exact money, calendar days, grades, diagnostics: shared by the model and the language.
         .target(name: "DunCore", dependencies: ["CSystem"]),
         // The receivables model, its CSV loader and dun.toml's mapping; knows nothing of the language.
-        .target(name: "DunModel", dependencies: ["DunCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(
+            name: "DunModel",
+            dependencies: ["DunCore", .product(name: "TOMLKit", package: "TOMLKit"), "ZIPFoundation"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.

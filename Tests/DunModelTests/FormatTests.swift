@@ -145,3 +145,20 @@ import Testing
         #expect(a.fingerprint != WorkspaceSettings().fingerprint)
     }
 }
+
+@Suite struct WorkbookTests {
+    @Test(arguments: [
+        ("1234.5", "1234.5"), ("0.30000000000000004", "0.3"), ("1234.5600000000001", "1234.56"), ("1E3", "1000"),
+        ("1.5E-3", "0.0015"), ("-0.5", "-0.5"), ("46296", "46296"), ("99999999999999999", "100000000000000000"),
+        ("0.1234567890123456789", "0.123456789012346"), ("-0", "0"), ("abc", "abc"),
+    ])
+    func numbersAreWrittenAsExcelShowsThem(stored: String, shown: String) {
+        #expect(Number.plain(stored) == shown)
+    }
+
+    @Test func cellReferencesNameColumns() {
+        #expect((0..<3).map(XLSXSheet.columnName) == ["A", "B", "C"])
+        #expect(XLSXSheet.columnName(25) == "Z" && XLSXSheet.columnName(26) == "AA" && XLSXSheet.columnName(701) == "ZZ")
+        #expect(XLSXSheet.columnIndex("D12") == 3 && XLSXSheet.columnIndex("AA1") == 26 && XLSXSheet.columnIndex("12") == nil)
+    }
+}

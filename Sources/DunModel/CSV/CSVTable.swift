@@ -70,12 +70,17 @@ struct CSVFile: @unchecked Sendable {
     let tableName: String
     /// What separates its fields: a comma, or what dun.toml says, or else what its header uses.
     let delimiter: UInt8
+    /// The sheet of an Excel workbook the file is (as CSV, row N on line N): errors name cells.
+    let sheet: String?
 
     /// Checks the encoding and reads the header; every problem is a diagnostic.
-    init(name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec], mapping: TableMapping? = nil) throws(Diagnostic)
-    {
+    init(
+        name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec], mapping: TableMapping? = nil,
+        sheet: String? = nil
+    ) throws(Diagnostic) {
         self.name = name
         self.bytes = bytes
+        self.sheet = sheet
         let start = CSVScanner.start(of: bytes)
         delimiter = mapping?.delimiter ?? CSVFile.sniffDelimiter(bytes, from: start)
         var scanner = CSVScanner(bytes: bytes, range: start..<bytes.count, line: 1, delimiter: delimiter)
@@ -504,6 +509,11 @@ struct CSVTable: ~Copyable {
             return constant.error("\(message) (the constant in dun.toml, for \(file.name):\(recordStart.line))", hint: hint)
         }
         let field = fields[file.positions[column] ?? 0]
+        if let sheet = file.sheet {
+            // 应收明细.xlsx:Sheet1!D12: the workbook, the sheet and the cell.
+            let cell = XLSXSheet.columnName(file.positions[column] ?? 0) + String(field.line)
+            return Diagnostic(.error, message, file: "\(file.name):\(sheet)!\(cell)", hint: hint)
+        }
         return CSVFile.locate(file: file.name, bytes: file.bytes, field: field, message: message, hint: hint)
     }
 }

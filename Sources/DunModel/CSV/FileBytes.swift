@@ -11,6 +11,8 @@ import Foundation
 final class FileBytes: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<UInt8>
     private let mapped: Bool
+    /// The sheet of an Excel workbook these bytes are (as CSV), whose cells errors name.
+    private(set) var sheet: String?
 
     /// Maps the file at `path`; `nil` when it cannot be read.
     init?(path: String) {
@@ -31,6 +33,13 @@ final class FileBytes: @unchecked Sendable {
         guard let memory = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), memory != MAP_FAILED else { return nil }
         buffer = UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: size)
         mapped = true
+    }
+
+    /// The sheet `sheet` (the first when nil) of the workbook at `path`, as CSV.
+    convenience init(workbook path: String, sheet: String?, display: String) throws(Diagnostic) {
+        let (bytes, name) = try XLSXSheet.csv(path: path, sheet: sheet, display: display)
+        self.init(bytes: bytes)
+        self.sheet = name
     }
 
     convenience init(text: String) {

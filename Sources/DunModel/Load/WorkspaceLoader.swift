@@ -80,6 +80,14 @@ public enum WorkspaceLoader {
                                 : "dun.toml names it: [\(table.rawValue)] file = \"\(name)\""))
                 continue
             }
+            if mapping.isWorkbook {
+                do throws(Diagnostic) {
+                    contents.append(try FileBytes(workbook: path, sheet: mapping.sheet, display: path))
+                } catch {
+                    problems.append(error)
+                }
+                continue
+            }
             switch mapping.encoding {
             case .utf8: contents.append(bytes)
             case .gb18030:
@@ -230,7 +238,8 @@ public enum WorkspaceLoader {
     ) -> Rows {
         let csv: CSVFile
         do {
-            csv = try CSVFile(name: file.name, bytes: file.bytes.buffer, columns: Column.specs, mapping: mapping)
+            csv = try CSVFile(
+                name: file.name, bytes: file.bytes.buffer, columns: Column.specs, mapping: mapping, sheet: file.bytes.sheet)
         } catch {
             problems.add(key: 0, error)
             return empty

@@ -41,8 +41,10 @@ public struct Placed<Value: Sendable & Equatable>: Sendable, Equatable {
 /// How one file of an export is read.
 public struct TableMapping: Sendable, Equatable {
     public let table: ExportTable
-    /// The file, relative to the workspace folder.
+    /// The file, relative to the workspace folder: CSV, or an Excel workbook (.xlsx).
     public var file: String
+    /// The sheet of a workbook to read; nil: its first.
+    public var sheet: String?
     public var encoding: FileEncoding = .utf8
     /// What separates fields; nil: a comma, or what the header uses if it has no comma.
     public var delimiter: UInt8?
@@ -58,11 +60,17 @@ public struct TableMapping: Sendable, Equatable {
         file = table.defaultFile
     }
 
+    /// Whether the file is an Excel workbook.
+    public var isWorkbook: Bool { file.lowercased().hasSuffix(".xlsx") }
+
     /// Whatever changes how the file is read: part of the key of the workspace's cache.
     var fingerprint: String {
         let pairs = { (d: [String: Placed<String>]) in d.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.value)" } }
         return
-            ([file, encoding.rawValue, delimiter.map { String($0) } ?? "", dates.description, amounts.decimalComma ? "," : "."]
+            ([
+                file, sheet ?? "", encoding.rawValue, delimiter.map { String($0) } ?? "", dates.description,
+                amounts.decimalComma ? "," : ".",
+            ]
             + pairs(headers) + ["|"]
             + pairs(constants)).joined(separator: "\u{1F}")
     }
@@ -166,7 +174,7 @@ private struct Reader {
     static let top = ["company", "language", "sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
-    static let table = ["file", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
+    static let table = ["file", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
     /// The sections a key may start.
     static let sections = ["sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
@@ -279,10 +287,18 @@ private struct Reader {
         if let file = string(section["file"], at: path + ["file"]) {
             if file.isEmpty || file.hasSuffix("/") {
                 fail(path + ["file"], "file names the file to read, as \"应收明细.csv\"")
-            } else if file.lowercased().hasSuffix(".xlsx") || file.lowercased().hasSuffix(".xls") {
-                fail(path + ["file"], "Excel files are not read yet", hint: "save the sheet as CSV (UTF-8) and name that file")
+            } else if file.lowercased().hasSuffix(".xls") {
+                fail(
+                    path + ["file"], "Excel 97–2003 workbooks (.xls) are not read", hint: "save it as .xlsx, or the sheet as CSV")
             } else {
                 m.file = file
+            }
+        }
+        if let sheet = string(section["sheet"], at: path + ["sheet"]) {
+            if m.isWorkbook {
+                m.sheet = sheet
+            } else {
+                fail(path + ["sheet"], "sheet names a sheet of an Excel workbook, and \(excerpt(m.file)) is not one (.xlsx)")
             }
         }
         if let name = string(section["encoding"], at: path + ["encoding"]) {
