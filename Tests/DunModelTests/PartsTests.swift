@@ -23,14 +23,17 @@ struct Sample {
                 case 2: "\"Line one\nline \"\"two\"\" \(c)\""
                 default: "Plain \(c)"
                 }
-            customers += "C\(c),\(name),\(["华东", "华北", ""][c % 3]),\(["A", "c", ""][c % 3]),\(c * 100).50,CNY,\(c % 90),\(c % 5 == 0 ? "" : "王芳")\r\n"
+            customers +=
+                "C\(c),\(name),\(["华东", "华北", ""][c % 3]),\(["A", "c", ""][c % 3]),\(c * 100).50,CNY,\(c % 90),\(c % 5 == 0 ? "" : "王芳")\r\n"
             if c % 50 == 0 { customers += "\r\n" }
         }
         for i in 0..<invoices {
             let day = 1 + i % 28
-            self.invoices += "INV-\(String(repeating: "0", count: i % 3))\(i),C\(i * 7 % count),2026-03-\(day < 10 ? "0" : "")\(day),2026-05-01,\(i % 1000 + 1).25,\(i % 13 == 0)\n"
+            self.invoices +=
+                "INV-\(String(repeating: "0", count: i % 3))\(i),C\(i * 7 % count),2026-03-\(day < 10 ? "0" : "")\(day),2026-05-01,\(i % 1000 + 1).25,\(i % 13 == 0)\n"
             if i % 3 != 0 {
-                payments += "P\(i),C\(i * 7 % count),INV-\(String(repeating: "0", count: i % 3))\(i),2026-04-0\(1 + i % 9),\(i % 1000).25,\"银行,转账\"\n"
+                payments +=
+                    "P\(i),C\(i * 7 % count),INV-\(String(repeating: "0", count: i % 3))\(i),2026-04-0\(1 + i % 9),\(i % 1000).25,\"银行,转账\"\n"
             } else if i % 9 == 0 {
                 payments += "U\(i),C\(i * 7 % count),,2026-04-02,10.00,\n"
             }
@@ -63,7 +66,9 @@ func dump(_ w: Workspace) -> [String] {
         )
     }
     for r in 0..<i.count {
-        lines.append("\(i.id[r])|\(i.customer[r])|\(i.issued[r])|\(i.due[r])|\(i.amount[r])|\(i.disputed[r])|\(i.id.row(of: i.id[r]) ?? -1)")
+        lines.append(
+            "\(i.id[r])|\(i.customer[r])|\(i.issued[r])|\(i.due[r])|\(i.amount[r])|\(i.disputed[r])|\(i.id.row(of: i.id[r]) ?? -1)"
+        )
     }
     for r in 0..<p.count {
         lines.append("\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.method[r] ?? "-")")
@@ -348,7 +353,10 @@ struct PartsTests {
     func keyIndexFindsEveryIdAndEachDuplicate(parts: Int) {
         var ids = KeyColumn()
         // Long ids sharing their first 16 bytes, short ones, and the empty id.
-        let texts = (0..<5000).map { "customer-account-number-\($0)" } + (0..<5000).map { "\($0)" } + ["", "7", "customer-account-number-42"]
+        let texts =
+            (0..<5000).map { "customer-account-number-\($0)" } + (0..<5000).map { "\($0)" } + [
+                "", "7", "customer-account-number-42",
+            ]
         for t in texts {
             var t = t
             t.withUTF8 { ids.append($0) }
@@ -525,10 +533,11 @@ struct PartsTests {
         #expect(ids.buildIndex(parts: 2).isEmpty)
         #expect(ids.texts.duplicates(parts: 2).isEmpty)
         #expect(texts.enumerated().allSatisfy { ids.row(of: $0.element) == Int32($0.offset) })
-        let hashes = Set(texts.map { t in
-            var t = t
-            return t.withUTF8 { TextIndex.hash($0) }
-        })
+        let hashes = Set(
+            texts.map { t in
+                var t = t
+                return t.withUTF8 { TextIndex.hash($0) }
+            })
         #expect(hashes.count == texts.count)
     }
 
@@ -660,7 +669,7 @@ struct PartsTests {
 
 /// Loads files given as bytes (possibly not UTF-8): the rows, or the errors, as text.
 func loadBytes(_ customers: [UInt8], _ invoices: [UInt8], _ payments: [UInt8], parts: Int) -> String {
-    let files = [customers, invoices, payments].map(FileBytes.init(bytes:))
+    let files = [customers, invoices, payments].map { FileBytes(bytes: $0) }
     do {
         return dump(try WorkspaceLoader.load(names: WorkspaceLoader.files, files, progress: nil, parts: parts)).joined()
     } catch {
@@ -723,7 +732,10 @@ struct JoinedTests {
         joined.add(part([1, 2]), at: 0)
         joined.add(part([7]), at: 3)
         #expect(joined.state.withLock { $0.rows.values } == [1, 2, 3, 4, 5, 6, 7])
-        #expect(joined.state.withLock { state in (0..<state.places.count).map { state.places.offset(of: $0) } } == [1, 2, 3, 4, 5, 6, 7])
+        #expect(
+            joined.state.withLock { state in (0..<state.places.count).map { state.places.offset(of: $0) } } == [
+                1, 2, 3, 4, 5, 6, 7,
+            ])
     }
 
     @Test func aPartThatEndsTheFileDropsTheOnesAfterIt() {
@@ -746,7 +758,8 @@ struct JoinedTests {
                 joined.add(part([3 * k, 3 * k + 1, 3 * k + 2]), at: k)
             }
             #expect(joined.state.withLock { $0.rows.values } == Array(0..<192))
-            #expect(joined.state.withLock { state in (0..<state.places.count).map { state.places.offset(of: $0) } } == Array(0..<192))
+            #expect(
+                joined.state.withLock { state in (0..<state.places.count).map { state.places.offset(of: $0) } } == Array(0..<192))
             #expect(joined.state.withLock { !$0.joining && $0.waiting.isEmpty && $0.next == 64 })
         }
     }

@@ -72,6 +72,8 @@ struct CSVFile: @unchecked Sendable {
     let delimiter: UInt8
     /// The sheet of an Excel workbook the file is (as CSV, row N on line N): errors name cells.
     let sheet: String?
+    /// The header's fields, as written.
+    let headers: [String]
 
     /// Checks the encoding and reads the header; every problem is a diagnostic.
     init(
@@ -97,7 +99,8 @@ struct CSVFile: @unchecked Sendable {
             throw Diagnostic(.error, "file is empty; expected a header row", file: name)
         }
         let header = fields.array
-        let names = header.map { CSVFile.normalize(String(decoding: bytes[$0.start..<$0.end], as: UTF8.self)) }
+        headers = header.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) }
+        let names = headers.map(CSVFile.normalize)
         var seen: [String: Int] = [:]
         for (i, column) in names.enumerated() {
             if let first = seen[column], !column.isEmpty {

@@ -46,7 +46,8 @@ final class FileBytes: @unchecked Sendable {
         self.init(bytes: Array(text.utf8))
     }
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], sheet: String? = nil) {
+        self.sheet = sheet
         let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
         _ = memory.initialize(from: bytes)
         buffer = UnsafeBufferPointer(start: memory.baseAddress, count: bytes.count)

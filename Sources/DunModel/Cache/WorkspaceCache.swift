@@ -52,11 +52,11 @@ public enum WorkspaceCache {
         directory: String, settings: WorkspaceSettings, progress: WorkspaceLoader.Progress? = nil,
         minimumSize: Int = minimumSize, while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use, next: T) {
-        var (dir, names, contents) = try WorkspaceLoader.open(directory: directory, settings: settings)
+        var (dir, names, contents, effective) = try WorkspaceLoader.open(directory: directory, settings: settings)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
             let (workspace, made) = try WorkspaceLoader.load(
-                names: names, contents, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
+                names: names, contents, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
             return (workspace, .none, made)
         }
         let fingerprints = Fingerprint.of(contents, settings)
@@ -71,7 +71,7 @@ public enum WorkspaceCache {
         contents = []
         // Consumed, so that the loader lets go of each file as soon as it is read.
         let (workspace, made) = try WorkspaceLoader.load(
-            names: names, consume files, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
+            names: names, consume files, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
         return (workspace, write(workspace, to: dir, fingerprints) ? .written : .none, made)
     }
 

@@ -138,7 +138,9 @@ enum PaymentColumn: Int, TableColumn {
         column("id", .identifier, "payment_id", "payment_number", "receipt_number", "receipt_no", "收款单号", "收款编号", "收款单编号"),
         ColumnSpec(name: "customer_id", required: true, kind: .reference, aliases: customerAliases),
         column("invoice_id?", .reference, "invoice", "invoice_number", "invoice_no", "发票号", "发票号码", "发票编号", "核销发票"),
-        column("date", .date, "payment_date", "paid_date", "receipt_date", "收款日期", "付款日期", "到账日期"),
+        column(
+            "date", .date, "payment_date", "paid_date", "receipt_date", "settled_date", "settlement_date", "cleared_date",
+            "收款日期", "付款日期", "到账日期", "结算日期", "核销日期"),
         column("amount", .amount, "payment_amount", "paid_amount", "收款金额", "实收金额", "付款金额", "金额"),
         column("method?", .text, "payment_method", "收款方式", "结算方式", "付款方式"),
         ColumnSpec(name: "currency", required: false, kind: .currency, aliases: currencyAliases),

@@ -43,14 +43,16 @@ public enum WorkspaceLoader {
     ) throws(Diagnostics) -> (workspace: Workspace, next: T) {
         let settings: WorkspaceSettings
         if let given { settings = given } else { settings = try WorkspaceSettings.load(workspace: directory) }
-        let (_, names, contents) = try open(directory: directory, settings: settings)
+        let (_, names, contents, effective) = try open(directory: directory, settings: settings)
         return try load(
-            names: names, consume contents, settings: settings, progress: progress, while: next, paymentsFit: paymentsFit)
+            names: names, consume contents, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
     }
 
     /// The folder's path without a trailing slash, and each file's path and bytes; or why not.
+    /// The settings returned are those the files are read with: a table made from the
+    /// invoices' file has its headers filled in (`LineItems`).
     static func open(directory: String, settings: WorkspaceSettings = WorkspaceSettings()) throws(Diagnostics) -> (
-        String, [String], [FileBytes]
+        String, [String], [FileBytes], WorkspaceSettings
     ) {
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var isDir: ObjCBool = false
@@ -67,6 +69,11 @@ public enum WorkspaceLoader {
             let name = mapping.file
             let path = name.hasPrefix("/") ? name : dir + "/" + name
             paths.append(path)
+            // Made from the invoices' file below.
+            guard mapping.from == nil else {
+                contents.append(FileBytes(text: ""))
+                continue
+            }
             guard let bytes = FileBytes(path: path) else {
                 let exists = FileManager.default.fileExists(atPath: path)
                 problems.append(
@@ -99,7 +106,14 @@ public enum WorkspaceLoader {
             }
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
-        return (dir, paths, contents)
+        var settings = settings
+        for (k, table) in ExportTable.allCases.enumerated() where settings[table].from == .invoices {
+            let derived = LineItems.derive(table, from: contents[1], name: paths[1], settings: settings)
+            contents[k] = derived.bytes
+            paths[k] = paths[1]
+            settings[table] = derived.mapping
+        }
+        return (dir, paths, contents, settings)
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
@@ -196,7 +210,7 @@ public enum WorkspaceLoader {
         guard earlier.isEmpty else {
             // The workspace will not be used: the payments' own checks, then every error.
             let mismatched = PaymentColumn.checkOwners(loaded, &problems)
-            problems.duplicates(
+            _ = problems.duplicates(
                 PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched)
             _ = keep(&problems, of: names[2])
             throw Diagnostics(earlier)

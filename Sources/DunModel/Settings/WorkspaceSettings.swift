@@ -45,6 +45,9 @@ public struct TableMapping: Sendable, Equatable {
     public var file: String
     /// The sheet of a workbook to read; nil: its first.
     public var sheet: String?
+    /// Read from the file of another table rather than a file of its own: the customers and
+    /// payments of a line-item export, one line per invoice (`from = "invoices"`).
+    public var from: ExportTable?
     public var encoding: FileEncoding = .utf8
     /// What separates fields; nil: a comma, or what the header uses if it has no comma.
     public var delimiter: UInt8?
@@ -68,7 +71,7 @@ public struct TableMapping: Sendable, Equatable {
         let pairs = { (d: [String: Placed<String>]) in d.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.value)" } }
         return
             ([
-                file, sheet ?? "", encoding.rawValue, delimiter.map { String($0) } ?? "", dates.description,
+                file, from?.rawValue ?? "", sheet ?? "", encoding.rawValue, delimiter.map { String($0) } ?? "", dates.description,
                 amounts.decimalComma ? "," : ".",
             ]
             + pairs(headers) + ["|"]
@@ -95,10 +98,19 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public init() {}
 
     public subscript(table: ExportTable) -> TableMapping {
-        switch table {
-        case .customers: customers
-        case .invoices: invoices
-        case .payments: payments
+        get {
+            switch table {
+            case .customers: customers
+            case .invoices: invoices
+            case .payments: payments
+            }
+        }
+        set {
+            switch table {
+            case .customers: customers = newValue
+            case .invoices: invoices = newValue
+            case .payments: payments = newValue
+            }
         }
     }
 
@@ -174,7 +186,7 @@ private struct Reader {
     static let top = ["company", "language", "sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
-    static let table = ["file", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
+    static let table = ["file", "from", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
     /// The sections a key may start.
     static let sections = ["sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
@@ -292,6 +304,17 @@ private struct Reader {
                     path + ["file"], "Excel 97–2003 workbooks (.xls) are not read", hint: "save it as .xlsx, or the sheet as CSV")
             } else {
                 m.file = file
+            }
+        }
+        if let from = string(section["from"], at: path + ["from"]) {
+            if t == .invoices || from != ExportTable.invoices.rawValue {
+                fail(
+                    path + ["from"], "only customers and payments are read from another file: from = \"invoices\"",
+                    hint: "a line-item export (one line per invoice) gives its customers and payments")
+            } else if section["file"] != nil {
+                fail(path + ["from"], "\(t.rawValue) come from a file of their own or from the invoices, not both")
+            } else {
+                m.from = .invoices
             }
         }
         if let sheet = string(section["sheet"], at: path + ["sheet"]) {
