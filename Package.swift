@@ -50,7 +50,7 @@ let package = Package(
         // The command line: argument parsing, and the REPL's terminal (readline, history, signals).
         .executableTarget(
             name: "dun",
-            dependencies: ["Dun", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Dun", "DunModel", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Synthetic workspaces of any size, for the benchmark (Benchmarks/README.md).
         .executableTarget(

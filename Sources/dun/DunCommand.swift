@@ -3,6 +3,7 @@
 import ArgumentParser
 import Dun
 import DunCore
+import DunModel
 import Foundation
 
 struct DunCommand: ParsableCommand {
@@ -27,6 +28,7 @@ struct DunCommand: ParsableCommand {
         version: "dun \(DunVersion.current)",
         subcommands: [
             RunCommand.self, CheckCommand.self, TestCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self,
+            InitCommand.self,
         ])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
@@ -110,7 +112,8 @@ struct JournalCommand: ParsableCommand {
                     throw Diagnostics(problems.map { Diagnostic(.error, $0, file: journal.path) })
                 }
                 let count = try journal.entries().count
-                return FileHandle.standardError.write(Data("the journal is sound: \(count) entr\(count == 1 ? "y" : "ies")\n".utf8))
+                return FileHandle.standardError.write(
+                    Data("the journal is sound: \(count) entr\(count == 1 ? "y" : "ies")\n".utf8))
             }
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
@@ -169,9 +172,11 @@ struct WorklistCommand: ParsableCommand {
         let customers = session.snapshot.workspace.customers
         try reporting { () throws(Diagnostics) in
             let tasks = try session.journal()?.openTasks(collector: collector) ?? []
-            let table = Journal.worklist(tasks, names: { id in
-                customers.id.row(of: id).map { (customers.name[Int($0)], customers.phone.value(Int($0))) }
-            }, format: options.format)
+            let table = Journal.worklist(
+                tasks,
+                names: { id in
+                    customers.id.row(of: id).map { (customers.name[Int($0)], customers.phone.value(Int($0))) }
+                }, format: options.format)
             FileHandle.standardOutput.write(Data(table.utf8))
         }
     }
@@ -250,11 +255,65 @@ struct TestCommand: ParsableCommand {
             }
         }
         guard passed + failed > 0 || broken else {
-            report([Diagnostic(.error, "no test blocks in \(paths.isEmpty ? "policies/ of the workspace" : paths.joined(separator: ", "))",
-                hint: "a test block: test \"NAME\" { expect plan POLICY has remind for \"ID\" }")])
+            report([
+                Diagnostic(
+                    .error, "no test blocks in \(paths.isEmpty ? "policies/ of the workspace" : paths.joined(separator: ", "))",
+                    hint: "a test block: test \"NAME\" { expect plan POLICY has remind for \"ID\" }")
+            ])
             throw ExitCode(1)
         }
         print("\(passed + failed) test\(passed + failed == 1 ? "" : "s"): \(passed) passed, \(failed) failed")
         if failed > 0 || broken { throw ExitCode(1) }
+    }
+}
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write the dun.toml that reads the exports in a folder, guessing what it can.",
+        discussion: """
+            Looks at the CSV and Excel files in the folder: which is the customers', the
+            invoices', the payments' (or whether one line-item file holds all three), their
+            encoding, delimiter, date and number formats, and which column is which field
+            (from the headers' English and Chinese names). Writes dun.toml with a comment on
+            each guess, and says what it could not find and which line to edit.
+            Exit status 0 when every required field was found, 1 when dun.toml needs editing.
+
+            Example:
+              dun init exports/ && dun --data exports/ -e 'invoices | count'
+            """)
+
+    @Argument(help: ArgumentHelp("The folder of exports.", valueName: "folder"))
+    var folder = "."
+
+    @Flag(help: "Replace a dun.toml that is there (its sender and delivery settings are not kept).")
+    var force = false
+
+    func run() throws {
+        let path = (folder.hasSuffix("/") ? String(folder.dropLast()) : folder) + "/dun.toml"
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            report([Diagnostic(.error, "no folder '\(folder)'")])
+            throw ExitCode(1)
+        }
+        if FileManager.default.fileExists(atPath: path) && !force {
+            report([Diagnostic(.error, "\(path) is there already", hint: "dun init --force replaces it")])
+            throw ExitCode(1)
+        }
+        let guess = Guess.guess(directory: folder)
+        do {
+            try Data(guess.toml.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            report([Diagnostic(.error, "cannot write \(path): \(error.localizedDescription)")])
+            throw ExitCode(1)
+        }
+        let lines = guess.report.map { "  \($0)\n" }.joined()
+        FileHandle.standardError.write(Data("wrote \(path)\n\(lines)".utf8))
+        guard guess.complete else {
+            FileHandle.standardError.write(
+                Data("dun.toml needs editing where it says so, then: dun --data \(folder) -e 'invoices | count'\n".utf8))
+            throw ExitCode(1)
+        }
+        FileHandle.standardError.write(Data("try: dun --data \(folder) -e 'invoices | count'\n".utf8))
     }
 }
