@@ -4,6 +4,7 @@
 import DunCore
 import DunLanguage
 import DunModel
+import struct Foundation.Data
 
 /// Runs Dun sources against one snapshot of a workspace. `let` bindings live as long as the session.
 public final class Session {
@@ -46,6 +47,8 @@ public final class Session {
         public var timings: [(line: Int, duration: Swift.Duration)] = []
         /// What the run's policies, and queries ending in actions, would do.
         public var plan: [PlannedAction] = []
+        /// With `--format xlsx`: each result, as a sheet of the workbook the run writes.
+        public var sheets: [XLSXWriter.Sheet] = []
 
         public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     }
@@ -187,6 +190,7 @@ public final class Session {
         var output = ""
         var timings: [(line: Int, duration: Swift.Duration)] = []
         var plan: [PlannedAction] = []
+        var sheets: [XLSXWriter.Sheet] = []
         var warnings: [Diagnostic] = []
         let clock = ContinuousClock()
         for statement in statements {
@@ -216,7 +220,11 @@ public final class Session {
                 } else {
                     outcome = try interpreter.run(statement, source: source, lazily: lazily)
                 }
-                let text = render(outcome, as: format, display: display, summary: summary)
+                // A workbook gets each result as a sheet, and no text.
+                if format == .xlsx, let table = table(of: outcome) {
+                    sheets.append(table.sheet(named: "line \(source.position(of: statement.range).line)"))
+                }
+                let text = format == .xlsx ? "" : render(outcome, as: format, display: display, summary: summary)
                 switch statement {
                 case .binding(_, let name, let pipeline):
                     // A binding holds its new type only once it holds its new value.
@@ -243,7 +251,25 @@ public final class Session {
                 return RunResult(output: output, diagnostics: warnings + [d], isIncomplete: false, timings: timings)
             }
         }
-        return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan)
+        return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan, sheets: sheets)
+    }
+
+    /// A result as a table: a table as it is, a single value as one cell; nil for nothing.
+    private func table(of outcome: Outcome) -> ResultTable? {
+        switch outcome {
+        case .none: return nil
+        case .value(let v, _):
+            let printable = ResultTable.printable(v, schema: schema, data: interpreter.data)
+            return ResultTable(columns: ["value"], numeric: [false], rows: [[printable]])
+        case .table(let frame), .explain(_, let frame):
+            return ResultTable(frame, schema: schema, data: interpreter.data)
+        }
+    }
+
+    /// The last result a statement printed, as an Excel workbook; nil before any.
+    public func lastResultWorkbook() throws(Diagnostic) -> Data? {
+        guard let outcome = lastOutcome, let table = table(of: outcome) else { return nil }
+        return try XLSXWriter.workbook([table.sheet(named: "result")])
     }
 
     private static func isBlock(_ text: String) -> Bool {
@@ -292,7 +318,7 @@ public final class Session {
                 let text = printable.text(grouped: false)
                 guard case .string = printable else { return TextCell.csvField(text) + format.lineBreak }
                 return TextCell.csvField(TextCell.defused(text)) + format.lineBreak
-            case .csvRaw: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
+            case .csvRaw, .xlsx: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):

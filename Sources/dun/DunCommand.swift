@@ -115,6 +115,7 @@ struct JournalCommand: ParsableCommand {
                 return FileHandle.standardError.write(
                     Data("the journal is sound: \(count) entr\(count == 1 ? "y" : "ies")\n".utf8))
             }
+            guard options.format != .xlsx else { throw Diagnostics([OutputFormat.xlsxIsForResults]) }
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
         }
@@ -171,6 +172,7 @@ struct WorklistCommand: ParsableCommand {
         let session = try options.session()
         let customers = session.snapshot.workspace.customers
         try reporting { () throws(Diagnostics) in
+            guard options.format != .xlsx else { throw Diagnostics([OutputFormat.xlsxIsForResults]) }
             let tasks = try session.journal()?.openTasks(collector: collector) ?? []
             let table = Journal.worklist(
                 tasks,

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Dun
 import DunCore
+import DunModel
 import Foundation
 
 extension Day: ExpressibleByArgument {
@@ -28,7 +29,7 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "How results are printed: table, csv, csv-raw, json or markdown. csv puts a ' before a text that a spreadsheet would run as a formula (=, +, -, @); csv-raw does not.",
+            "How results are printed: table, csv, csv-raw, json, markdown or xlsx. csv puts a ' before a text that a spreadsheet would run as a formula (=, +, -, @); csv-raw does not. xlsx writes one Excel workbook, each result a sheet, to standard output (not a terminal).",
             valueName: "format"))
     var format: OutputFormat = .table
 
@@ -153,9 +154,22 @@ func reportTiming(_ what: String, _ d: Swift.Duration, _ note: String = "") {
 /// Runs a source in a session: results to standard output, diagnostics to standard error;
 /// with `timings`, how long each statement took; with `--apply`, the plan committed.
 func execute(_ source: SourceText, in session: Session, timings: Bool, apply: ApplyOptions? = nil) throws {
+    // A workbook is bytes for a file, not for a terminal.
+    if session.format == .xlsx && isatty(STDOUT_FILENO) == 1 {
+        throw ValidationError("--format xlsx writes a workbook: send it to a file (> report.xlsx)")
+    }
     let result = session.run(source)
     FileHandle.standardOutput.write(Data(result.output.utf8))
     report(result.diagnostics)
+    if session.format == .xlsx && result.succeeded {
+        do throws(Diagnostic) {
+            guard !result.sheets.isEmpty else { throw Diagnostic(.error, "no result to write: the workbook would be empty") }
+            FileHandle.standardOutput.write(try XLSXWriter.workbook(result.sheets))
+        } catch {
+            report([error])
+            throw ExitCode(1)
+        }
+    }
     if timings {
         let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
         for t in result.timings { reportTiming("\(name):\(t.line)", t.duration) }

@@ -162,3 +162,39 @@ import Testing
         #expect(XLSXSheet.columnIndex("D12") == 3 && XLSXSheet.columnIndex("AA1") == 26 && XLSXSheet.columnIndex("12") == nil)
     }
 }
+
+@Suite struct WorkbookWritingTests {
+    /// What is written is read back as it was: texts (with the characters XML escapes),
+    /// numbers, money, dates, booleans, empty cells; and the same tables give the same bytes.
+    @Test func aWrittenWorkbookReadsBack() throws {
+        let day = try #require(Day(iso: "2026-11-28"))
+        let sheet = XLSXWriter.Sheet(
+            name: "逾期/客户", header: ["id", "name", "balance", "due", "late", "n"],
+            rows: [
+                [.text("C1"), .text("A & B <\"x\">"), .money("1234.50", decimals: 2), .date(day), .bool(true), .number("3")],
+                [.text("C2"), .empty, .money("0", decimals: 0), .empty, .bool(false), .number("-0.125")],
+            ])
+        let data = try XLSXWriter.workbook([sheet, sheet])
+        #expect(data == (try XLSXWriter.workbook([sheet, sheet])))
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/r.xlsx"
+        #expect(FileManager.default.createFile(atPath: path, contents: data))
+        let (csv, name) = try XLSXSheet.csv(path: path, sheet: nil, display: "r.xlsx")
+        #expect(name == "逾期_客户")
+        #expect(
+            String(decoding: csv, as: UTF8.self) == """
+                id,name,balance,due,late,n
+                C1,"A & B <""x"">",1234.5,2026-11-28,true,3
+                C2,,0,,false,-0.125
+
+                """)
+        #expect((try XLSXSheet.csv(path: path, sheet: "逾期_客户 (2)", display: "r.xlsx")).sheet == "逾期_客户 (2)")
+    }
+
+    @Test func sheetNamesAreOnesExcelTakes() {
+        #expect(
+            XLSXWriter.sheetNames(["a", "A", "", String(repeating: "x", count: 40), "a:b"]) == [
+                "a", "A (2)", "Sheet3", String(repeating: "x", count: 31), "a_b",
+            ])
+    }
+}

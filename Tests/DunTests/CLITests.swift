@@ -1,6 +1,7 @@
 // End-to-end tests of the `dun` executable: exit statuses, streams, help, stdin.
 
 import Dun
+import DunCore
 import Foundation
 import Testing
 
@@ -105,7 +106,8 @@ func runDun(
     }
 
     @Test func runReadsStandardInputForDash() throws {
-        let r = try runDun(["run", "--data", small, "--as-of", "2026-11-28", "-"], stdin: "customers | count\ninvoices | count\n")
+        let r = try runDun(
+            ["run", "--data", small, "--as-of", "2026-11-28", "-"], stdin: "customers | count\ninvoices | count\n")
         #expect(r.status == 0)
         #expect(r.out == "6\n12\n")
     }
@@ -119,7 +121,8 @@ func runDun(
 
     @Test func formatsAreSelectable() throws {
         let csv = try runDun([
-            "--data", small, "--format", "csv", "--as-of", "2026-11-28", "-e", "customers where id = \"C2\" | select id, name, balance",
+            "--data", small, "--format", "csv", "--as-of", "2026-11-28", "-e",
+            "customers where id = \"C2\" | select id, name, balance",
         ])
         #expect(csv.out == "id,name,balance\r\nC2,\"Smith, Jones & Partners\",45000.50\r\n")
         let json = try runDun([
@@ -169,7 +172,10 @@ func runDun(
         try FileManager.default.copyItem(at: Paths.executable, to: copy)
         let process = Process()
         process.executableURL = copy
-        process.arguments = ["--data", Paths.fixtures.appendingPathComponent("small").path, "--as-of", "2026-11-28", "-e", "over_limit | select id"]
+        process.arguments = [
+            "--data", Paths.fixtures.appendingPathComponent("small").path, "--as-of", "2026-11-28", "-e",
+            "over_limit | select id",
+        ]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -186,5 +192,35 @@ func runDun(
         #expect(first.status == 0)
         #expect(first.out == second.out)
         #expect(!first.out.isEmpty)
+    }
+}
+
+@Suite struct WorkbookOutputTests {
+    /// `--format xlsx` writes one workbook of the run's results; a run without one, the
+    /// journal and the worklist say why not.
+    @Test func aRunWritesAWorkbook() throws {
+        let r = try runDun(["--data", "examples/acme", "--as-of", "2026-11-28", "--format", "xlsx", "-e", "customers | count"])
+        #expect(r.status == 0 && r.out.hasPrefix("PK\u{03}\u{04}"), "\(r.err)")
+        let none = try runDun(["--data", "examples/acme", "--format", "xlsx", "-e", "let x = 1"])
+        #expect(none.status == 1 && none.err.contains("no result to write"))
+        let journal = try runDun(["journal", "--data", "examples/acme", "--format", "xlsx"])
+        #expect(journal.status == 1 && journal.err.contains("--format xlsx writes the results of queries and scripts"))
+    }
+
+    @Test func eachResultIsASheet() throws {
+        let session = try Session.open(
+            directory: Paths.examples.appendingPathComponent("acme").path, asOf: #require(Day(iso: "2026-11-28")), format: .xlsx)
+        let result = session.run(
+            SourceText(
+                name: "r.dun",
+                text: "customers | count\nlet x = 2\ncustomers where id = \"C002\" | select id, balance, last_payment\n"))
+        #expect(result.output.isEmpty && result.succeeded)
+        #expect(result.sheets.map(\.name) == ["line 1", "line 3"])
+        #expect(result.sheets.last?.header == ["id", "balance", "last_payment"])
+        guard case .money(let balance, decimals: 2) = result.sheets.last?.rows.first?[1] else {
+            Issue.record("the balance should be money")
+            return
+        }
+        #expect(balance == "3528.32")
     }
 }

@@ -2,6 +2,7 @@
 
 import DunCore
 import DunLanguage
+import DunModel
 
 extension ResultTable {
     /// The table in `format`; `display` (a person's settings) applies to the aligned table.
@@ -20,6 +21,8 @@ extension ResultTable {
         case .csvRaw: return csv(neutralizing: false)
         case .json: return json()
         case .markdown: return markdown()
+        // A workbook is made of the tables themselves (`sheet(named:)`), never of this text.
+        case .xlsx: return csv(neutralizing: false)
         }
     }
 
@@ -93,7 +96,8 @@ extension ResultTable {
     /// A GitHub Markdown table: numbers right-aligned, `|` escaped.
     func markdown() -> String {
         func line(_ values: [String]) -> String {
-            "| " + values.map { $0.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+            "| "
+                + values.map { $0.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
                 .joined(separator: " | ") + " |\n"
         }
         var out = line(columns)
@@ -236,5 +240,27 @@ enum TextCell {
             }
             out.append(UInt8(ascii: "\""))
         }
+    }
+}
+
+extension ResultTable {
+    /// The table as a sheet of a workbook: numbers, money and dates as Excel's own (money of
+    /// several currencies as text, with its currency).
+    func sheet(named name: String) -> XLSXWriter.Sheet {
+        XLSXWriter.Sheet(
+            name: name, header: columns,
+            rows: rows.map { row in
+                row.indices.map { c in
+                    switch cell(row[c], column: c) {
+                    case .null: return .empty
+                    case .bool(let b): return .bool(b)
+                    case .number(let n): return .number(n.description)
+                    case .money(let m) where !mixedCurrency[c]:
+                        return .money(m.formatted(grouped: false), decimals: m.currency.minorUnit)
+                    case .date(let d): return .date(d)
+                    case let v: return .text(v.text(grouped: false, currency: mixedCurrency[c]))
+                    }
+                }
+            })
     }
 }

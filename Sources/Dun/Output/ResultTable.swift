@@ -11,6 +11,13 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     /// for programs: every text as it is.
     case table, csv, json, markdown
     case csvRaw = "csv-raw"
+    /// An Excel workbook: each result a sheet (binary, for a file: `> report.xlsx`).
+    case xlsx
+
+    /// What the journal and the worklist say to `--format xlsx`.
+    public static let xlsxIsForResults = Diagnostic(
+        .error, "--format xlsx writes the results of queries and scripts",
+        hint: "the journal and the worklist print as table, csv, csv-raw, json or markdown")
 
     /// What ends a line: CRLF in CSV (RFC 4180), LF elsewhere.
     var lineBreak: String { self == .csv || self == .csvRaw ? "\r\n" : "\n" }

@@ -34,7 +34,7 @@ extension REPL {
         },
         Command(
             name: ".mode", arguments: "[table|csv|csv-raw|json|markdown]", help: "how results are printed",
-            choices: OutputFormat.allCases.map(\.rawValue)
+            choices: OutputFormat.allCases.filter { $0 != .xlsx }.map(\.rawValue)
         ) { repl, args in
             repl.mode(args.first)
         },
@@ -50,7 +50,7 @@ extension REPL {
         Command(name: ".timer", arguments: "[on|off]", help: "say how long each statement took", choices: ["on", "off"]) {
             repl, args in repl.timer(args.first)
         },
-        Command(name: ".save", arguments: "FILE", help: "write the last result whole (.csv, .json, .md: that format)") {
+        Command(name: ".save", arguments: "FILE", help: "write the last result whole (.csv, .json, .md, .xlsx: that format)") {
             repl, args in repl.save(args.first)
         },
         Command(name: ".edit", arguments: "", help: "edit the last statement in $EDITOR, then run it") { repl, _ in
@@ -89,10 +89,13 @@ extension REPL {
             return complain(".done needs a task's number and its outcome", hint: ".done 12 \"promised to pay by Friday\"")
         }
         var outcome = args.dropFirst().joined(separator: " ")
-        if outcome.count >= 2, outcome.hasPrefix("\""), outcome.hasSuffix("\"") { outcome = String(outcome.dropFirst().dropLast()) }
+        if outcome.count >= 2, outcome.hasPrefix("\""), outcome.hasSuffix("\"") {
+            outcome = String(outcome.dropFirst().dropLast())
+        }
         do throws(Diagnostics) {
             let journal = try Journal.open(workspace: directory)
-            try journal.done(task: task, outcome: outcome, who: settings.who ?? Journal.login, at: Journal.now, asOf: session.snapshot.asOf)
+            try journal.done(
+                task: task, outcome: outcome, who: settings.who ?? Journal.login, at: Journal.now, asOf: session.snapshot.asOf)
             note("task \(task) done")
         } catch {
             report(error.all)
@@ -225,8 +228,10 @@ extension REPL {
 
     private func mode(_ text: String?) {
         guard let text else { return console.write(session.format.rawValue + "\n") }
-        guard let format = OutputFormat(rawValue: text) else {
-            return complain("unknown mode '\(text)'", hint: "the modes are table, csv, csv-raw, json and markdown")
+        guard let format = OutputFormat(rawValue: text), format != .xlsx else {
+            return complain(
+                "unknown mode '\(text)'",
+                hint: "the modes are table, csv, csv-raw, json and markdown; .save FILE.xlsx writes a result as a workbook")
         }
         session.format = format
     }
@@ -261,6 +266,19 @@ extension REPL {
 
     private func save(_ path: String?) {
         guard let path else { return complain(".save needs a file", hint: ".save overdue.csv") }
+        if URL(fileURLWithPath: path).pathExtension.lowercased() == "xlsx" {
+            let workbook: Data?
+            do throws(Diagnostic) {
+                workbook = try session.lastResultWorkbook()
+            } catch {
+                return complain(error.message)
+            }
+            guard let workbook else { return complain("no result to save yet") }
+            guard FileManager.default.createFile(atPath: path, contents: workbook) else {
+                return complain("cannot write '\(path)'")
+            }
+            return note("saved to \(path) (xlsx)")
+        }
         let byExtension: [String: OutputFormat] = ["csv": .csv, "json": .json, "md": .markdown]
         let format = byExtension[URL(fileURLWithPath: path).pathExtension.lowercased()] ?? session.format
         guard let text = session.lastResult(as: format) else { return complain("no result to save yet") }
