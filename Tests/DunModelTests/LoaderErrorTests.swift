@@ -543,10 +543,33 @@ struct LoaderErrorTests {
                 payments.csv:3:1: error: duplicate payment id 'P1'
                 P1,C1,I1,2026-10-21,1
                 ^~
-                hint: each payment id may appear once
+                hint: each payment id may appear once, or on several rows with the same customer and date, each for another invoice (a payment split over invoices)
 
                 """
             ])
+    }
+
+    /// One payment split over several invoices repeats its id, with the same customer and
+    /// date; the same invoice twice, or another customer or date, is an id given twice.
+    @Test func aPaymentSplitOverInvoicesRepeatsItsID() throws {
+        let invoices =
+            Self.invoiceHeader
+            + "I1,C1,2026-10-01,2026-10-31,100.00\nI2,C1,2026-10-01,2026-10-31,50.00\nI3,C2,2026-10-01,2026-10-31,10.00\n"
+        let split = try WorkspaceLoader.load(
+            customers: Fixture.customers, invoices: invoices,
+            payments: "id,customer_id,invoice_id,date,amount\nP1,C1,I1,2026-10-20,100.00\nP1,C1,I2,2026-10-20,50.00\n")
+        #expect(split.payments.count == 2 && split.payments.invoice[0] == 0 && split.payments.invoice[1] == 1)
+        for (rows, line) in [
+            ("P1,C1,I1,2026-10-20,60.00\nP1,C1,I1,2026-10-20,40.00", 3),
+            ("P1,C1,I1,2026-10-20,60.00\nP1,C1,I2,2026-10-21,40.00", 3),
+            ("P1,C1,I1,2026-10-20,60.00\nP1,C1,I2,2026-10-20,40.00\nP1,C1,I1,2026-10-20,1.00", 4),
+            ("P1,C1,I1,2026-10-20,60.00\nP1,C2,I3,2026-10-20,1.00", 3),
+        ] {
+            #expect(
+                loadErrors(invoices: invoices, payments: "id,customer_id,invoice_id,date,amount\n" + rows + "\n").map {
+                    $0.split(separator: "\n")[0]
+                } == ["payments.csv:\(line):1: error: duplicate payment id 'P1'"], "\(rows)")
+        }
     }
 
     @Test func aRowNotKeptIsNotComparedWithTheOthers() {

@@ -177,11 +177,15 @@ struct Problems: Sendable {
 
     /// The same for ids that are never looked up, so not indexed; the rows in `ignoring` (not
     /// kept, for another problem) are as if they were not in the file.
+    /// `allowing`, called in row order, says of a row whose id an earlier row (`first`) has
+    /// whether that is no error (one payment split over several invoices).
     mutating func duplicates(
-        _ column: Int, _ ids: TextColumn, what: String, parts: Int?, ignoring: Set<Int32> = []
+        _ column: Int, _ ids: TextColumn, what: String, parts: Int?, ignoring: Set<Int32> = [],
+        allowing: (_ row: Int32, _ first: Int32) -> Bool = { _, _ in false }, hint: String? = nil
     ) -> Set<Int32> {
         let found = ids.duplicates(parts: WorkspaceLoader.parts(ids.count, large: 1 << 16, forced: parts))
-        return duplicates(column, without(ignoring, found), of: ids, what: what)
+        return duplicates(
+            column, without(ignoring, found).filter { !allowing($0.row, $0.first) }, of: ids, what: what, hint: hint)
     }
 
     /// Rows given twice, with the first row of each text, among the rows not in `ignoring`.
@@ -202,14 +206,14 @@ struct Problems: Sendable {
     }
 
     private mutating func duplicates(
-        _ column: Int, _ found: [(row: Int32, first: Int32)], of ids: TextColumn, what: String
+        _ column: Int, _ found: [(row: Int32, first: Int32)], of ids: TextColumn, what: String, hint: String? = nil
     ) -> Set<Int32> {
         var rows = Set<Int32>()
         for (row, _) in found {
             rows.insert(row)
             add(
                 row: row, column: column, rank: .givenTwice, "duplicate \(what) id \(excerpt(ids[Int(row)]))",
-                hint: "each \(what) id may appear once")
+                hint: hint ?? "each \(what) id may appear once")
         }
         return rows
     }

@@ -182,6 +182,19 @@ enum PaymentColumn: Int, TableColumn {
         rows.method.append(r.bytes(.method))
     }
 
+    /// Whether `row` repeats the id of `first` as one payment split over several invoices
+    /// does: the same customer and date, each row another invoice. `invoices` keeps, per first
+    /// row, the invoices its id has paid so far; called in row order.
+    static func isSplit(_ row: Int32, of first: Int32, in p: Payments, _ invoices: inout [Int32: Set<Int32>]) -> Bool {
+        let (r, f) = (Int(row), Int(first))
+        guard p.customer[r] == p.customer[f], p.date[r] == p.date[f], let invoice = p.invoice[r], let firstInvoice = p.invoice[f]
+        else { return false }
+        return invoices[first, default: [firstInvoice]].insert(invoice).inserted
+    }
+
+    static let splitHint =
+        "each payment id may appear once, or on several rows with the same customer and date, each for another invoice (a payment split over invoices)"
+
     private static func ownerMismatch(_ invoice: Int32, _ invoices: Invoices, _ customers: Customers) -> String {
         let owner = customers.id[Int(invoices.customer[Int(invoice)])]
         return "invoice '\(invoices.id[Int(invoice)])' belongs to customer \(owner), not to this payment's customer"

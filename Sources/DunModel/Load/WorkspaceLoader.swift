@@ -210,8 +210,10 @@ public enum WorkspaceLoader {
         guard earlier.isEmpty else {
             // The workspace will not be used: the payments' own checks, then every error.
             let mismatched = PaymentColumn.checkOwners(loaded, &problems)
+            var paid: [Int32: Set<Int32>] = [:]
             _ = problems.duplicates(
-                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched)
+                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched,
+                allowing: { PaymentColumn.isSplit($0, of: $1, in: loaded.payments, &paid) }, hint: PaymentColumn.splitHint)
             _ = keep(&problems, of: names[2])
             throw Diagnostics(earlier)
         }
@@ -225,8 +227,10 @@ public enum WorkspaceLoader {
             // A payment on another customer's invoice is kept only until this check: as a
             // record with a problem, its id is given twice by no one.
             let mismatched = PaymentColumn.checkOwners(loaded, &checked)
+            var paid: [Int32: Set<Int32>] = [:]
             skipped = checked.duplicates(
-                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched)
+                PaymentColumn.id.rawValue, loaded.payments.id, what: "payment", parts: parts, ignoring: mismatched,
+                allowing: { PaymentColumn.isSplit($0, of: $1, in: loaded.payments, &paid) }, hint: PaymentColumn.splitHint)
             skipped.formUnion(mismatched)
         }
         let made = Result { () throws(Diagnostics) in try next(loaded) }
