@@ -120,9 +120,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
             return nil
         }
         // Shaped like the format (so "no such date"), or written some other way.
-        let shape =
-            text.unicodeScalars.map { ("0"..."9").contains($0) ? "0" : $0 }
-            == format.example.unicodeScalars.map { ("0"..."9").contains($0) ? "0" : $0 }
+        let shape = format.isShaped(b)
         let how: String
         switch format {
         case .yearFirst:
@@ -133,7 +131,7 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         }
         fail(
             c, shape ? "no such date '\(text)'" : "expected a date like \(format.example), found \(excerpt(text))",
-            hint: shape ? nil : how)
+            hint: shape && format == .yearFirst ? nil : how)
         return nil
     }
 

@@ -117,6 +117,22 @@ public enum DateFormat: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func read(_ b: UnsafeBufferPointer<UInt8>, _ pieces: [Piece]) -> Day? {
+        parts(b, pieces).flatMap { Day(year: $0.year, month: $0.month, day: $0.day) }
+    }
+
+    /// Whether `b` is written as this format writes a date, whether or not that day exists
+    /// (`2026-02-30`, `2/30/2013`): an error then says there is no such date.
+    public func isShaped(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch self {
+        case .yearFirst:
+            return DateFormat.parts(b, [.year, .literal([UInt8(ascii: "-")]), .month, .literal([UInt8(ascii: "-")]), .day]) != nil
+        case .excel: return false
+        case .pattern(let pieces): return DateFormat.parts(b, pieces) != nil
+        }
+    }
+
+    /// The numbers of a date written in `pieces`, unchecked.
+    private static func parts(_ b: UnsafeBufferPointer<UInt8>, _ pieces: [Piece]) -> (year: Int, month: Int, day: Int)? {
         var r = Reader(b)
         var (year, month, day) = (0, 0, 0)
         // Numbers side by side (`%Y%m%d`) have their full width; between text, one or two digits.
@@ -134,7 +150,7 @@ public enum DateFormat: Sendable, Equatable, CustomStringConvertible {
             }
         }
         guard r.atEnd else { return nil }
-        return Day(year: year, month: month, day: day)
+        return (year, month, day)
     }
 
     /// Days since 1899-12-30 (Excel's day 1 is 1900-01-01, and it counts a 1900-02-29 that
