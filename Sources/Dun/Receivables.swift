@@ -122,7 +122,9 @@ public enum Receivables {
 
     private static func invoiceMoney(_ s: Snapshot, _ r: Int32, _ minor: Int64) -> Value {
         // With one currency in the workspace, the invoice's customer need not be read.
-        .money(Money(minor: minor, currency: s.currency ?? s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])]))
+        .money(
+            Money(
+                minor: minor, currency: s.currency ?? s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])]))
     }
 
     private static let invoiceFields: [BoundField] = [
@@ -139,7 +141,8 @@ public enum Receivables {
         BoundField("currency", .string, "ISO code of the currency") { s, r in
             .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
         },
-        BoundField("disputed", .bool, "the customer disputes it: the file's flag, or a dispute recorded and not resolved") { s, r in
+        BoundField("disputed", .bool, "the customer disputes it: the file's flag, or a dispute recorded and not resolved") {
+            s, r in
             .bool(s.isDisputed(r))
         },
         BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid(r)) },
@@ -147,8 +150,13 @@ public enum Receivables {
             .number(Decimal64(s.reminders[r] ?? 0))
         },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
-        BoundField("status", .string, "open, overdue or paid") { s, r in .string(s.status(r)) },
-        BoundField("days_overdue", .number, "days past due while open (negative before the due date); 0 once paid") { s, r in
+        BoundField("kind", .string, "invoice, or credit note (a negative amount)") { s, r in
+            .string(s.isCreditNote(r) ? "credit note" : "invoice")
+        },
+        BoundField("status", .string, "open, overdue, paid, or credit (a credit note)") { s, r in .string(s.status(r)) },
+        BoundField(
+            "days_overdue", .number, "days past due while open (negative before the due date); 0 once paid, and for a credit note"
+        ) { s, r in
             days(s.daysOverdue(r))
         },
         BoundField("bucket", .bucket, "aging bucket: current, 1-30, 31-60, 61-90, 90+; null once paid") { s, r in
@@ -190,7 +198,9 @@ public enum Receivables {
         BoundField("customer_id", .string, "the customer who promised") { s, r in
             .string(s.workspace.customers.id[Int(s.promises[Int(r)].customer)])
         },
-        BoundField("customer", .row(customers), "the customer who promised") { s, r in .row(customers, s.promises[Int(r)].customer) },
+        BoundField("customer", .row(customers), "the customer who promised") { s, r in
+            .row(customers, s.promises[Int(r)].customer)
+        },
         BoundField("invoice_id", .string, "the invoice promised; null for all the customer's") { s, r in
             text(s.promises[Int(r)].invoice.map { s.workspace.invoices.id[Int($0)] })
         },
@@ -220,7 +230,8 @@ public enum Receivables {
         BoundField("who", .string, "who applied it (--as, else the login name)") { s, r in .string(s.actions[Int(r)].who) },
         BoundField("policy", .string, "the policy; empty for a query's action") { s, r in .string(s.actions[Int(r)].policy) },
         BoundField("rule", .string, "the rule that planned it") { s, r in .string(s.actions[Int(r)].rule) },
-        BoundField("action", .string, "remind, call, hold credit, outcome …") { s, r in .string(s.actions[Int(r)].action.rawValue) },
+        BoundField("action", .string, "remind, call, hold credit, outcome …") { s, r in .string(s.actions[Int(r)].action.rawValue)
+        },
         BoundField("customer_id", .string, "the customer's id") { s, r in .string(s.actions[Int(r)].customerID) },
         BoundField("customer", .row(customers), "the customer; null if no longer in the export") { s, r in
             s.actions[Int(r)].customer.map { .row(customers, $0) } ?? .null
@@ -234,7 +245,8 @@ public enum Receivables {
             s.actions[Int(r)].amount.map(Value.money) ?? .null
         },
         BoundField("detail", .string, "the collector, grade, tag, note or outcome") { s, r in text(s.actions[Int(r)].detail) },
-        BoundField("status", .string, "queued, sent, failed, open or done") { s, r in .string(s.actions[Int(r)].status.rawValue) },
+        BoundField("status", .string, "queued, sent, failed, open or done") { s, r in .string(s.actions[Int(r)].status.rawValue)
+        },
     ]
 }
 

@@ -153,12 +153,15 @@ public final class Snapshot: Sendable {
         let cust = workspace.customers
         /// Adds to a customer's total; on overflow, the error names the customer, the file and
         /// the row whose amount did not fit (`at`: the file and the row's id).
-        func add(_ a: Int64, _ b: Int64, _ c: Int, at place: @autoclosure () -> (file: String, row: String)) throws(Diagnostic) -> Int64 {
+        func add(_ a: Int64, _ b: Int64, _ c: Int, at place: @autoclosure () -> (file: String, row: String)) throws(Diagnostic)
+            -> Int64
+        {
             let (r, overflow) = a.addingReportingOverflow(b)
             if overflow {
                 let (file, row) = place()
                 throw Diagnostic(
-                    .error, "the totals of customer \(excerpt(cust.id[c])) are too large to add up exactly, at \(row)", file: file,
+                    .error, "the totals of customer \(excerpt(cust.id[c])) are too large to add up exactly, at \(row)",
+                    file: file,
                     hint: "an amount this large is most likely a mistake in the export")
             }
             return r
@@ -203,7 +206,8 @@ public final class Snapshot: Sendable {
                     let (sum, overflow) = perInvoice[Int(target)].paid.addingReportingOverflow(pay.amount[i])
                     if overflow {
                         throw Diagnostic(
-                            .error, "the payments of invoice \(excerpt(inv.id[Int(target)])) are too large to add up exactly, at payment \(excerpt(pay.id[i]))",
+                            .error,
+                            "the payments of invoice \(excerpt(inv.id[Int(target)])) are too large to add up exactly, at payment \(excerpt(pay.id[i]))",
                             file: "payments.csv")
                     }
                     perInvoice[Int(target)].paid = sum
@@ -212,7 +216,8 @@ public final class Snapshot: Sendable {
                 }
                 everyPaymentAdded = false
             }
-            paid[c].unapplied = try add(paid[c].unapplied, pay.amount[i], c, at: ("payments.csv", "payment \(excerpt(pay.id[i]))"))
+            paid[c].unapplied = try add(
+                paid[c].unapplied, pay.amount[i], c, at: ("payments.csv", "payment \(excerpt(pay.id[i]))"))
         }
 
         var overpaid = false
@@ -225,7 +230,8 @@ public final class Snapshot: Sendable {
             let i = Int(i32)
             let c = Int(inv.customer[i])
             let left = inv.amount[i] - perInvoice[i].paid
-            if left < 0 { overpaid = true }
+            // A credit note (a negative amount) is left negative; nothing may be paid on it.
+            if left < 0 && (inv.amount[i] >= 0 || perInvoice[i].paid > 0) { overpaid = true }
             if left == 0 {
                 open[c].daysToPaySum += (perInvoice[i].last ?? inv.issued[i]).days(since: inv.issued[i])
                 open[c].paidCount += 1
@@ -233,14 +239,18 @@ public final class Snapshot: Sendable {
             }
             open[c].balance = try add(open[c].balance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
-            if late > 0 {
-                open[c].overdueBalance = try add(open[c].overdueBalance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
+            // A credit note lowers the balance, never the overdue one: it is not late.
+            if late > 0 && left > 0 {
+                open[c].overdueBalance = try add(
+                    open[c].overdueBalance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
                 open[c].overdue = max(open[c].overdue, late)
             }
         }
 
         // A balance is told as it is read (`balance(_:)`): here only checked.
-        for c in 0..<cust.count { _ = try add(open[c].balance, -paid[c].unapplied, c, at: ("payments.csv", "its unapplied cash")) }
+        for c in 0..<cust.count {
+            _ = try add(open[c].balance, -paid[c].unapplied, c, at: ("payments.csv", "its unapplied cash"))
+        }
 
         self.invoices = invoices
         self.payments = payments
@@ -384,18 +394,25 @@ public final class Snapshot: Sendable {
         workspace.invoices.amount[Int(i)] - perInvoice[Int(i)].paid
     }
 
-    /// As-of minus due for an open invoice (negative before the due date); 0 once paid.
+    /// As-of minus due for an open invoice (negative before the due date); 0 once paid, and
+    /// for a credit note, which is never late.
     public func daysOverdue(_ i: Int32) -> Int64 {
-        invoiceBalance(i) == 0 ? 0 : asOf.days(since: workspace.invoices.due[Int(i)])
+        invoiceBalance(i) <= 0 ? 0 : asOf.days(since: workspace.invoices.due[Int(i)])
     }
 
-    /// The aging bucket of an open invoice; `nil` once paid.
+    /// The aging bucket of an open invoice; `nil` once paid, and for a credit note.
     public func bucket(_ i: Int32) -> AgingBucket? {
-        invoiceBalance(i) == 0 ? nil : AgingBucket(daysOverdue: daysOverdue(i))
+        invoiceBalance(i) <= 0 ? nil : AgingBucket(daysOverdue: daysOverdue(i))
     }
 
-    /// `paid`, `overdue` (open and past due) or `open`.
+    /// Whether the invoice is a credit note: a negative amount, which lowers its customer's balance.
+    public func isCreditNote(_ i: Int32) -> Bool {
+        workspace.invoices.amount[Int(i)] < 0
+    }
+
+    /// `paid`, `overdue` (open and past due), `open`, or `credit` (a credit note).
     public func status(_ i: Int32) -> String {
+        if isCreditNote(i) { return "credit" }
         if invoiceBalance(i) == 0 { return "paid" }
         return daysOverdue(i) > 0 ? "overdue" : "open"
     }

@@ -147,17 +147,34 @@ struct LoaderErrorTests {
             ])
     }
 
-    @Test func negativeAmount() {
+    /// An invoice may be negative (a credit note); a payment may not, nor be applied to one.
+    @Test func negativeAmount() throws {
+        let credit = try WorkspaceLoader.load(
+            customers: Fixture.customers, invoices: Self.invoiceHeader + "I1,C1,2026-10-01,2026-10-31,-5.00\n",
+            payments: Fixture.noPayments)
+        #expect(credit.invoices.amount == [-500])
         #expect(
-            invoiceErrors("I1,C1,2026-10-01,2026-10-31,-5.00") == [
+            loadErrors(payments: "id,customer_id,invoice_id,date,amount\nP1,C1,I1,2026-10-20,-5.00\n") == [
                 """
-                invoices.csv:2:29: error: negative amount '-5.00'
-                I1,C1,2026-10-01,2026-10-31,-5.00
-                                            ^~~~~
-                hint: credit notes and refunds are not supported yet
+                payments.csv:2:21: error: negative amount '-5.00'
+                P1,C1,I1,2026-10-20,-5.00
+                                    ^~~~~
+                hint: a credit note is an invoice with a negative amount; a refund is not a payment
 
                 """
             ])
+        #expect(
+            loadErrors(
+                invoices: Self.invoiceHeader + "I1,C1,2026-10-01,2026-10-31,\"(5.00)\"\n",
+                payments: "id,customer_id,invoice_id,date,amount\nP1,C1,I1,2026-10-20,1.00\n") == [
+                    """
+                    payments.csv:2:7: error: invoice I1 is a credit note: nothing is paid on it
+                    P1,C1,I1,2026-10-20,1.00
+                          ^~
+                    hint: a payment that a credit note settles names the invoice it pays; a refund is not a payment
+
+                    """
+                ])
     }
 
     @Test func amountTooLarge() {

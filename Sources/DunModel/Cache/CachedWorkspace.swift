@@ -3,7 +3,6 @@
 
 import DunCore
 
-
 private func check(_ condition: Bool) throws(CacheReader.Invalid) {
     if !condition { throw CacheReader.Invalid() }
 }
@@ -199,8 +198,10 @@ extension Customers {
         language = try CategoryColumn(r)
         let n = id.count
         try check(
-            [name.count, region.count, grade.count, creditLimit.count, currency.count, termsDays.count,
-             collector.count, email.count, phone.count, language.count].allSatisfy { $0 == n })
+            [
+                name.count, region.count, grade.count, creditLimit.count, currency.count, termsDays.count,
+                collector.count, email.count, phone.count, language.count,
+            ].allSatisfy { $0 == n })
     }
 }
 
@@ -219,9 +220,8 @@ extension Invoices {
         customer = try rows(r, below: customers)
         issued = try days(r)
         due = try days(r)
+        // Of any sign: a credit note's is negative.
         amount = try r.array()
-        // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
-        try check(amount.allSatisfy { $0 >= 0 })
         disputed = try bools(r)
         let n = id.count
         try check([customer.count, issued.count, due.count, amount.count, disputed.count].allSatisfy { $0 == n })

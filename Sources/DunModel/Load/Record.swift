@@ -135,8 +135,9 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return nil
     }
 
-    /// An amount in minor units of `currency`, never negative.
-    mutating func amount(_ c: Column, currency: Currency, what: String, required: Bool = false) -> Int64? {
+    /// An amount in minor units of `currency`; never negative unless `signed` (an invoice's,
+    /// negative for a credit note).
+    mutating func amount(_ c: Column, currency: Currency, what: String, required: Bool = false, signed: Bool = false) -> Int64? {
         let b = bytes(c)
         guard !b.isEmpty else {
             if required { fail(c, "empty \(what)") }
@@ -151,11 +152,13 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         } else {
             result = Money.parse(utf8: b, currency: currency)
         }
-        if case .success(let money) = result, money.minor >= 0 { return money.minor }
+        if case .success(let money) = result, money.minor >= 0 || signed { return money.minor }
         let text = excerpt(utf8: b)
         switch result {
         case .success:
-            fail(c, "negative \(what) \(text)", hint: "credit notes and refunds are not supported yet")
+            fail(
+                c, "negative \(what) \(text)",
+                hint: "a credit note is an invoice with a negative amount; a refund is not a payment")
         case .failure(.tooManyDecimals(let allowed)):
             fail(c, "\(what) \(text) has more decimals than \(currency.code) allows (\(allowed))")
         case .failure(.tooLarge):

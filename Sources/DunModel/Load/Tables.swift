@@ -118,7 +118,8 @@ enum InvoiceColumn: Int, TableColumn {
         if let customer {
             r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "invoice")
         }
-        let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
+        // Negative for a credit note.
+        let amount = r.amount(.amount, currency: currency, what: "amount", required: true, signed: true)
         let disputed = r.flag(.disputed)
         guard r.isValid, let id, let customer, let issued, let due, let amount else { return }
         rows.id.append(id)
@@ -236,8 +237,15 @@ enum PaymentColumn: Int, TableColumn {
             }
             guard let invoice = invoiceOf[p], !skipping.contains(Int32(p)) else { continue }
             let i = Int(invoice)
-            // Amounts are never negative (`Record.amount`): what is left never is either.
             let amount = amounts[p]
+            if w.invoices.amount[i] < 0 {
+                problems.add(
+                    row: Int32(p), column: PaymentColumn.invoiceID.rawValue, rank: .total,
+                    "invoice \(w.invoices.id[i]) is a credit note: nothing is paid on it",
+                    hint: "a payment that a credit note settles names the invoice it pays; a refund is not a payment")
+                continue
+            }
+            // What is left on an invoice is never negative: payments are not (`Record.amount`).
             guard amount > left[i] else {
                 left[i] -= amount
                 continue
