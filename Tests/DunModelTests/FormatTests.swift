@@ -198,3 +198,13 @@ import Testing
             ])
     }
 }
+
+@Suite struct WorkbookLimitsTests {
+    /// Cell references beyond Excel's last column, and row numbers out of order or beyond its
+    /// last row, are not believed: a damaged workbook cannot make the reader overflow or
+    /// write a billion blank lines.
+    @Test func outlandishReferencesAreNotBelieved() {
+        #expect(XLSXSheet.columnIndex("XFD1") == 16_383)
+        #expect(XLSXSheet.columnIndex("XFE1") == nil && XLSXSheet.columnIndex("ZZZZZZZZZZZZZZZZ1") == nil)
+    }
+}

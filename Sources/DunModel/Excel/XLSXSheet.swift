@@ -91,6 +91,8 @@ enum XLSXSheet {
             guard u >= 65 && u <= 90 else { break }
             n = n * 26 + Int(u - 64)
             any = true
+            // Excel's last column is XFD, the 16,384th: a reference beyond it is none.
+            guard n <= 16_384 else { return nil }
         }
         return any ? n - 1 : nil
     }
@@ -237,7 +239,9 @@ private final class Cells {
             switch event {
             case .start(let name, let attributes, let empty):
                 if name.is("row") {
-                    rowNumber = XMLBytes.attribute("r", in: attributes).flatMap { Int($0) } ?? rowNumber + 1
+                    // Rows in order, and no more than Excel's 1,048,576: another number is not believed.
+                    let given = XMLBytes.attribute("r", in: attributes).flatMap { Int($0) } ?? 0
+                    rowNumber = given > rowNumber && given <= 1_048_576 ? given : rowNumber + 1
                     cells = []
                 } else if name.is("c") {
                     // Its reference, type and style, in one pass over its attributes.
