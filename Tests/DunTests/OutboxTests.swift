@@ -144,6 +144,10 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(
             errors("company = \"a\"\ncompany = \"b\"\n").first?.hasPrefix(
                 "dun.toml:2:11: error: not valid TOML: cannot redefine existing string 'company'") == true)
+        // A header toml++ would assert on (it does not report it) is refused before it.
+        #expect(
+            errors("[{a]\n").first?.hasPrefix("dun.toml:1:2: error: not valid TOML: a table header names its table") == true)
+        #expect(errors("x = 1\n[ [b]]\n[[{c]]\n").first?.hasPrefix("dun.toml:2:") == true)
         // The TOML library stops at the first syntax error.
         #expect(errors("language = \"zh\" x\nname = \"open\n").count == 1)
         #expect(errors("# nothing\n\n") == [])

@@ -70,7 +70,7 @@ private func outcome(_ files: [[UInt8]], parts: Int?) -> (String, loaded: Bool) 
     let workspace: Workspace
     do {
         workspace = try WorkspaceLoader.load(
-            names: Array(names.prefix(3)), files.map(FileBytes.init(bytes:)), progress: nil, parts: parts)
+            names: Array(names.prefix(3)), files.map { FileBytes(bytes: $0) }, progress: nil, parts: parts)
     } catch {
         return ("errors:\n" + error.all.map(\.rendered).joined(), false)
     }

@@ -386,7 +386,8 @@ enum Number {
         }
         var exponent = 0
         if let e = t.firstIndex(where: { $0 == "E" || $0 == "e" }) {
-            guard let x = Int(t[t.index(after: e)...]) else { return text }
+            // A double's exponent is within ±330: a larger one is no number Excel wrote.
+            guard let x = Int(t[t.index(after: e)...]), abs(x) <= 330 else { return text }
             exponent = x
             t = t[..<e]
         }

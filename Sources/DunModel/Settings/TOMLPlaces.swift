@@ -8,6 +8,9 @@
 /// Byte ranges of the keys of a TOML text, by their full path (`invoices.columns.id`).
 struct TOMLPlaces {
     private(set) var keys: [[String]: Range<Int>] = [:]
+    /// Where a table header names no table (`[{a]`): toml++ asserts on it rather than
+    /// reporting an error, so it is refused before the text reaches it.
+    private(set) var badHeader: Int?
 
     init(_ bytes: [UInt8]) {
         var scan = Scan(bytes: bytes)
@@ -20,6 +23,12 @@ struct TOMLPlaces {
                 let open = scan.at
                 scan.at += 1
                 if scan.peek == UInt8(ascii: "[") { scan.at += 1 }
+                scan.skipSpaces()
+                if badHeader == nil, let c = scan.peek,
+                    !(Scan.isBare(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "]"))
+                {
+                    badHeader = scan.at
+                }
                 let (path, _) = scan.key()
                 scan.skipSpaces()
                 while scan.peek == UInt8(ascii: "]") { scan.at += 1 }

@@ -132,10 +132,18 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// Reads `source`; every error in it at once, each pointing at its line and column.
     public static func parse(_ source: SourceText) throws(Diagnostics) -> WorkspaceSettings {
         let root: TOMLTable
+        let places = TOMLPlaces(source.bytes)
         do {
             // toml++ reads up to a NUL; one in the text is an error of its own.
             if let nul = source.bytes.firstIndex(of: 0) {
                 throw Diagnostics([source.diagnostic("a NUL byte in dun.toml", at: nul..<nul + 1)])
+            }
+            if let bad = places.badHeader {
+                throw Diagnostics([
+                    source.diagnostic(
+                        "not valid TOML: a table header names its table with a key", at: bad..<bad + 1,
+                        hint: "write it as [invoices] or [invoices.columns]")
+                ])
             }
             root = try TOMLTable(string: source.text)
         } catch let error as TOMLParseError {
@@ -145,7 +153,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
         } catch {
             throw Diagnostics([Diagnostic(.error, "dun.toml does not parse: \(error)", file: source.name)])
         }
-        var reader = Reader(source: source, places: TOMLPlaces(source.bytes))
+        var reader = Reader(source: source, places: places)
         let settings = reader.settings(root)
         if !reader.errors.isEmpty {
             throw Diagnostics(
