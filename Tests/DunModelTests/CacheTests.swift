@@ -13,6 +13,25 @@ struct CacheTests {
         try WorkspaceCache.load(directory: folder.path, minimumSize: 0)
     }
 
+    /// A line-item export is cached by its one file and dun.toml: its customers and payments
+    /// are made from that file only when the cache does not hold them.
+    @Test func aLineItemExportIsCachedByItsFile() throws {
+        let folder = try TemporaryFolder()
+        let lines = "customerID,invoiceNumber,InvoiceDate,DueDate,InvoiceAmount,SettledDate\n"
+        try folder.write("ar.csv", lines + "C1,I1,2026-10-01,2026-10-31,10.00,2026-10-20\nC1,I2,2026-10-05,2026-11-04,5.00,\n")
+        try folder.write(
+            "dun.toml", "[invoices]\nfile = \"ar.csv\"\n[customers]\nfrom = \"invoices\"\n[payments]\nfrom = \"invoices\"\n")
+        let first = try load(folder)
+        #expect(first.cache == .written && first.workspace.customers.count == 1 && first.workspace.payments.count == 1)
+        let second = try load(folder)
+        #expect(second.cache == .read)
+        expectSame(first.workspace, second.workspace)
+        try folder.write(
+            "ar.csv", lines + "C1,I1,2026-10-01,2026-10-31,10.00,2026-10-20\nC2,I2,2026-10-05,2026-11-04,5.00,2026-11-01\n")
+        let third = try load(folder)
+        #expect(third.cache == .written && third.workspace.customers.count == 2 && third.workspace.payments.count == 2)
+    }
+
     func cachePath(_ folder: borrowing TemporaryFolder) -> String {
         folder.path + "/.dun/cache/workspace.bin"
     }

@@ -52,11 +52,15 @@ public enum WorkspaceCache {
         directory: String, settings: WorkspaceSettings, progress: WorkspaceLoader.Progress? = nil,
         minimumSize: Int = minimumSize, while next: (Workspace) throws(Diagnostics) -> T, paymentsFit: (T) -> Bool? = { _ in nil }
     ) throws(Diagnostics) -> (workspace: Workspace, cache: Use, next: T) {
-        var (dir, names, contents, effective) = try WorkspaceLoader.open(directory: directory, settings: settings)
+        // The files as they are: a line-item export's customers and payments are made from
+        // its invoices' file only when the cache does not hold them (the key is that file, and
+        // dun.toml's `from`).
+        var (dir, paths, contents, _) = try WorkspaceLoader.open(directory: directory, settings: settings, deriving: false)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
+            let (files, names, effective) = WorkspaceLoader.derive(contents, paths, settings)
             let (workspace, made) = try WorkspaceLoader.load(
-                names: names, contents, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
+                names: names, files, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
             return (workspace, .none, made)
         }
         let fingerprints = Fingerprint.of(contents, settings)
@@ -67,8 +71,10 @@ public enum WorkspaceCache {
             progress?(size, cached.customers.count + cached.invoices.count + cached.payments.count)
             return (cached, .read, try next(cached))
         }
-        let files = contents.isEmpty ? try WorkspaceLoader.open(directory: directory, settings: settings).2 : contents
+        let raw =
+            contents.isEmpty ? try WorkspaceLoader.open(directory: directory, settings: settings, deriving: false).2 : contents
         contents = []
+        let (files, names, effective) = WorkspaceLoader.derive(raw, paths, settings)
         // Consumed, so that the loader lets go of each file as soon as it is read.
         let (workspace, made) = try WorkspaceLoader.load(
             names: names, consume files, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)

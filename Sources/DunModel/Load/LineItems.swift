@@ -99,17 +99,24 @@ enum LineItems {
                 break
             }
             let end = scanner.offset
-            var value: [UInt8] = []
+            // The field as the loader will read it: unquoted, or without spaces and tabs around it.
+            var (lo, hi, quoted) = (0, 0, false)
             if column < fields.count {
                 let f = fields[column]
-                value = Array(bytes[f.start..<f.end]).filter { f.quoted || ($0 != 32 && $0 != 9) }
-                if f.quoted { value = unquoted(value) }
-            }
-            let kept =
-                switch rule {
-                case .first: seen.insert(value).inserted
-                case .filled: !value.isEmpty
+                (lo, hi, quoted) = (f.start, f.end, f.quoted)
+                if !quoted {
+                    while lo < hi && (bytes[lo] == 32 || bytes[lo] == 9) { lo += 1 }
+                    while hi > lo && (bytes[hi - 1] == 32 || bytes[hi - 1] == 9) { hi -= 1 }
                 }
+            }
+            let kept: Bool
+            switch rule {
+            case .filled:
+                kept = hi > lo
+            case .first:
+                let value = Array(bytes[lo..<hi])
+                kept = seen.insert(quoted ? unquoted(value) : value).inserted
+            }
             if kept {
                 out += bytes[start..<end]
             } else {

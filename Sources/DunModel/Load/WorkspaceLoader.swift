@@ -50,10 +50,11 @@ public enum WorkspaceLoader {
 
     /// The folder's path without a trailing slash, and each file's path and bytes; or why not.
     /// The settings returned are those the files are read with: a table made from the
-    /// invoices' file has its headers filled in (`LineItems`).
-    static func open(directory: String, settings: WorkspaceSettings = WorkspaceSettings()) throws(Diagnostics) -> (
-        String, [String], [FileBytes], WorkspaceSettings
-    ) {
+    /// invoices' file has its headers filled in (`LineItems`). Without `deriving`, such a
+    /// table is left empty, and the settings as they are (the cache's key: `derive` later).
+    static func open(
+        directory: String, settings: WorkspaceSettings = WorkspaceSettings(), deriving: Bool = true
+    ) throws(Diagnostics) -> (String, [String], [FileBytes], WorkspaceSettings) {
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -106,14 +107,27 @@ public enum WorkspaceLoader {
             }
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
-        var settings = settings
-        for (k, table) in ExportTable.allCases.enumerated() where settings[table].from == .invoices {
-            let derived = LineItems.derive(table, from: contents[1], name: paths[1], settings: settings)
-            contents[k] = derived.bytes
-            paths[k] = paths[1]
-            settings[table] = derived.mapping
+        guard deriving else { return (dir, paths, contents, settings) }
+        let (files, names, effective) = derive(contents, paths, settings)
+        return (dir, names, files, effective)
+    }
+
+    /// The customers and the payments of a line-item export, each read from its invoices'
+    /// file at once, in place of the empty files `open` left for them.
+    static func derive(
+        _ contents: [FileBytes], _ paths: [String], _ settings: WorkspaceSettings
+    ) -> ([FileBytes], [String], WorkspaceSettings) {
+        var (contents, paths, settings) = (contents, paths, settings)
+        let derived = ExportTable.allCases.filter { settings[$0].from == .invoices }
+        let (source, name, given) = (contents[1], paths[1], settings)
+        let made = concurrently(derived.count) { k in LineItems.derive(derived[k], from: source, name: name, settings: given) }
+        for (table, (bytes, mapping)) in zip(derived, made) {
+            let k = ExportTable.allCases.firstIndex(of: table) ?? 0
+            contents[k] = bytes
+            paths[k] = name
+            settings[table] = mapping
         }
-        return (dir, paths, contents, settings)
+        return (contents, paths, settings)
     }
 
     /// Loads from texts already in memory (tests, and data given on standard input).
