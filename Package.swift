@@ -17,8 +17,8 @@ let package = Package(
         // here. Its C++ costs about 24 s of a clean debug build on 2 cores (35 s of CPU), built
         // beside our own targets; Benchmarks/README.md keeps the measurement.
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        // Excel workbooks (.xlsx) are ZIP archives of XML parts: ZIPFoundation reads the archive
-        // (with the system's zlib), Foundation's XMLParser the parts.
+        // Excel workbooks (.xlsx) are ZIP archives of XML parts: ZIPFoundation reads and writes the
+        // archive (with the system's zlib); the parts are read by DunModel/Excel/XMLBytes.swift.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [

@@ -52,6 +52,12 @@ import Testing
         #expect(day("46354.75", excel) == "2026-11-28")
         #expect(day("0", excel) == nil)
         #expect(day("4.6e4", excel) == nil)
+        // Written back: the serial that reads as the day.
+        for text in ["1", "59", "61", "25569", "46354"] {
+            var t = text
+            let read = try #require(t.withUTF8 { excel.day($0) })
+            #expect(String(DateFormat.excelSerial(read)) == text)
+        }
     }
 
     @Test(arguments: ["%Y/%m", "%Y-%m-%d-%d", "%Y/%b/%d", "", "%"])
@@ -134,6 +140,34 @@ import Testing
                     "dun.toml:2:23: error: unknown field nope in [invoices.columns]\ncolumns = { id = \"a\", nope = \"b\" }\n                      ^~~~\nhint: the keys here are id, customer_id, issued, due, amount, currency, disputed\n"
                 ])
         }
+    }
+
+    /// Each mistake a mapping can make has its message, at the key's line and column.
+    @Test func everyMistakeIsToldAtItsKey() {
+        func first(_ text: String) -> String {
+            do {
+                _ = try settings(text)
+                return ""
+            } catch {
+                return error.all.first.map { $0.rendered.prefix { $0 != "\n" } }.map(String.init) ?? ""
+            }
+        }
+        #expect(
+            first("sender = \"x\"\n") == "dun.toml:1:1: error: sender is a section: [sender] and its keys on the lines after it")
+        #expect(
+            first("[invoices]\ndelimiter = \"::\"\n") == "dun.toml:2:1: error: delimiter is one of \",\", \";\", \"|\" or \"tab\""
+        )
+        #expect(
+            first("[invoices]\nsheet = \"S1\"\n")
+                == "dun.toml:2:1: error: sheet names a sheet of an Excel workbook, and 'invoices.csv' is not one (.xlsx)")
+        #expect(first("[invoices]\nfile = \"\"\n") == "dun.toml:2:1: error: file names the file to read, as \"应收明细.csv\"")
+        #expect(first("[invoices]\nfile = \"a.xls\"\n") == "dun.toml:2:1: error: Excel 97–2003 workbooks (.xls) are not read")
+        #expect(first("[invoices.columns]\nid = \" \"\n") == "dun.toml:2:1: error: the header of id is empty")
+        #expect(
+            first("[invoices.columns]\ncurrency = \"币种\"\n[invoices.constants]\ncurrency = \"USD\"\n")
+                == "dun.toml:4:1: error: currency has a column and a constant")
+        #expect(first("company = \"a\u{0}\"\n").hasPrefix("dun.toml:1:13: error: a NUL byte in dun.toml"))
+        #expect(first("[invoices]\ndates = 3\n") == "dun.toml:2:1: error: dates is a string, in double quotes")
     }
 
     @Test func aChangedMappingIsAnotherCacheKey() throws {

@@ -41,7 +41,7 @@ struct MappingCase: CustomTestStringConvertible, Sendable {
 
 @Suite struct MappingTests {
     @Test func theCasesAreFound() {
-        #expect(MappingCase.all.count >= 15, "no mapping cases in \(MappingCase.folder.path)")
+        #expect(MappingCase.all.count >= 16, "no mapping cases in \(MappingCase.folder.path)")
     }
 
     @Test(arguments: MappingCase.all)

@@ -1,20 +1,15 @@
 // XLSXSheet: one sheet of an Excel workbook (.xlsx, ECMA-376 SpreadsheetML) as CSV text, so
 // that the loader reads it as it reads any export — mapping, formats and checks alike.
 //
-// The workbook is a ZIP archive (read with ZIPFoundation) of XML parts: the small ones read
-// with Foundation's XMLParser, the sheet and its shared strings with XMLBytes (see there
-// why). xl/workbook.xml names the sheets, xl/_rels/workbook.xml.rels says
-// which part each is, xl/sharedStrings.xml holds the texts cells refer to by number, and
+// The workbook is a ZIP archive (read with ZIPFoundation) of XML parts (read with XMLBytes:
+// see there why). xl/workbook.xml names the sheets, xl/_rels/workbook.xml.rels says which
+// part each is, xl/sharedStrings.xml holds the texts cells refer to by number, and
 // xl/styles.xml says which number formats are dates. Row N of the sheet is line N of the
 // text, so that an error's line is the sheet's row, and its field the sheet's column.
 
 import DunCore
 import Foundation
 import ZIPFoundation
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 enum XLSXSheet {
     /// The sheet named `sheet` (the first when nil) of the workbook at `path`, as CSV bytes,
@@ -25,8 +20,8 @@ enum XLSXSheet {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw Diagnostic(
-                .error, "not an Excel workbook (.xlsx): \(error)", file: display,
-                hint: "an .xls file (Excel 97–2003) must be saved as .xlsx or CSV first")
+                .error, "not an Excel workbook: an .xlsx file is a ZIP archive, and this is none", file: display,
+                hint: "an Excel 97–2003 workbook (.xls), or a CSV file named .xlsx, must be saved as .xlsx (or named .csv) first")
         }
         func part(_ name: String) throws(Diagnostic) -> Data? {
             guard let entry = archive[name] else { return nil }
@@ -41,17 +36,17 @@ enum XLSXSheet {
         guard let workbook = try part("xl/workbook.xml") else {
             throw Diagnostic(.error, "not an Excel workbook: it has no xl/workbook.xml", file: display)
         }
-        let sheets = Elements.read(workbook, keeping: ["sheet"])
-        let relations = Elements.read(try part("xl/_rels/workbook.xml.rels") ?? Data(), keeping: ["Relationship"])
-        let names = sheets.compactMap { $0.attributes["name"] }
-        guard let chosen = wanted.map({ w in sheets.first { $0.attributes["name"] == w } }) ?? sheets.first else {
+        let sheets = XMLBytes.elements("sheet", in: Array(workbook))
+        let relations = XMLBytes.elements("Relationship", in: Array(try part("xl/_rels/workbook.xml.rels") ?? Data()))
+        let names = sheets.compactMap { $0["name"] }
+        guard let chosen = wanted.map({ w in sheets.first { $0["name"] == w } }) ?? sheets.first else {
             throw Diagnostic(
                 .error, "the workbook has no sheet \(excerpt(wanted ?? ""))", file: display,
                 hint: "its sheets are " + names.map { "\"\($0)\"" }.joined(separator: ", "))
         }
-        let name = chosen.attributes["name"] ?? "Sheet1"
-        let id = chosen.attributes["r:id"] ?? chosen.attributes.first { $0.key.hasSuffix(":id") }?.value
-        guard let target = relations.first(where: { $0.attributes["Id"] == id })?.attributes["Target"] else {
+        let name = chosen["name"] ?? "Sheet1"
+        // `r:id`: attribute names are read without their prefix.
+        guard let target = relations.first(where: { $0["Id"] == chosen["id"] })?["Target"] else {
             throw Diagnostic(.error, "the workbook does not say where sheet \"\(name)\" is", file: display)
         }
         let sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
@@ -98,34 +93,6 @@ enum XLSXSheet {
     }
 }
 
-/// The elements of some names in an XML part, with their attributes, in document order.
-private final class Elements: NSObject, XMLParserDelegate {
-    struct Element {
-        var attributes: [String: String]
-    }
-    let keeping: Set<String>
-    var found: [Element] = []
-
-    init(keeping: Set<String>) {
-        self.keeping = keeping
-    }
-
-    static func read(_ data: Data, keeping: Set<String>) -> [Element] {
-        let d = Elements(keeping: keeping)
-        let parser = XMLParser(data: data)
-        parser.delegate = d
-        _ = parser.parse()
-        return d.found
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-        attributes attributeDict: [String: String] = [:]
-    ) {
-        if keeping.contains(elementName) { found.append(Element(attributes: attributeDict)) }
-    }
-}
-
 /// xl/sharedStrings.xml: each `<si>`'s text, its runs joined (phonetic runs left out).
 private enum SharedStrings {
     static func read(_ data: Data) -> [String] {
@@ -163,22 +130,36 @@ private enum SharedStrings {
 }
 
 /// xl/styles.xml: which cell styles (`s`, an index into `cellXfs`) show a number as a date.
-private final class DateStyles: NSObject, XMLParserDelegate {
-    private var formats: [Int: String] = [:]
-    private var styles: [Int] = []
-    private var inCellXfs = false
-
+private enum DateStyles {
     static func read(_ data: Data) -> Set<Int> {
-        let d = DateStyles()
-        let parser = XMLParser(data: data)
-        parser.delegate = d
-        _ = parser.parse()
-        return Set(d.styles.indices.filter { d.isDate(d.styles[$0]) })
+        var formats: [Int: String] = [:]
+        var styles: [Int] = []
+        var inCellXfs = false
+        _ = XMLBytes.walk(Array(data)) { event in
+            switch event {
+            case .start(let name, let attributes, let empty):
+                if name.is("numFmt"), let id = XMLBytes.attribute("numFmtId", in: attributes).flatMap({ Int($0) }),
+                    let code = XMLBytes.attribute("formatCode", in: attributes)
+                {
+                    formats[id] = code
+                } else if name.is("cellXfs") {
+                    inCellXfs = !empty
+                } else if name.is("xf") && inCellXfs {
+                    styles.append(XMLBytes.attribute("numFmtId", in: attributes).flatMap { Int($0) } ?? 0)
+                }
+            case .end(let name):
+                if name.is("cellXfs") { inCellXfs = false }
+            case .text, .cdata:
+                break
+            }
+        }
+        return Set(styles.indices.filter { isDate(styles[$0], formats) })
     }
 
-    /// The built-in date formats (ECMA-376 18.8.30: 14–22 and 45–47), or a format of the
-    /// workbook's own with a day, month or year in it outside quotes and brackets.
-    private func isDate(_ id: Int) -> Bool {
+    /// The built-in date formats (ECMA-376 18.8.30: 14–22 and 45–47, and the East Asian ones,
+    /// 27–36 and 50–58), or a format of the workbook's own with a day or year in it outside
+    /// quotes and brackets.
+    private static func isDate(_ id: Int, _ formats: [Int: String]) -> Bool {
         if (14...22).contains(id) || (45...47).contains(id) || (27...36).contains(id) || (50...58).contains(id) { return true }
         guard let code = formats[id] else { return false }
         var quoted = false
@@ -193,25 +174,6 @@ private final class DateStyles: NSObject, XMLParserDelegate {
             }
         }
         return false
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-        attributes attributeDict: [String: String] = [:]
-    ) {
-        switch elementName {
-        case "numFmt":
-            if let id = attributeDict["numFmtId"].flatMap({ Int($0) }), let code = attributeDict["formatCode"] {
-                formats[id] = code
-            }
-        case "cellXfs": inCellXfs = true
-        case "xf" where inCellXfs: styles.append(attributeDict["numFmtId"].flatMap { Int($0) } ?? 0)
-        default: break
-        }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        if elementName == "cellXfs" { inCellXfs = false }
     }
 }
 
@@ -297,27 +259,10 @@ private final class Cells {
         case "inlineStr", "str", "e": return value
         case "d": return String(value.prefix(10))
         default:
-            let number = Number.plain(value)
-            if isDate, let whole = Cells.wholeNumber(number), whole >= 1, whole != 60,
-                let epoch = Day(year: 1899, month: 12, day: whole < 60 ? 31 : 30), let day = epoch.adding(days: Int64(whole))
-            {
-                return day.description
-            }
+            var number = Number.plain(value)
+            if isDate, let day = number.withUTF8({ DateFormat.excel.day($0) }) { return day.description }
             return number
         }
-    }
-
-    /// The whole part of a plain non-negative number (`46354.75` → 46354).
-    static func wholeNumber(_ text: String) -> Int? {
-        var n = 0
-        var any = false
-        for b in text.utf8 {
-            if b == UInt8(ascii: ".") { break }
-            guard b >= 48 && b <= 57, n < 100_000_000 else { return nil }
-            n = n * 10 + Int(b - 48)
-            any = true
-        }
-        return any ? n : nil
     }
 
     /// The sheet as CSV bytes: row N on line N, every row as wide as the widest.

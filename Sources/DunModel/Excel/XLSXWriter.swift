@@ -155,9 +155,7 @@ public enum XLSXWriter {
                 case .money(let m, let decimals):
                     let style = decimals == 0 ? 3 : decimals == 3 ? 4 : 2
                     out += "<c r=\"\(ref)\" s=\"\(style)\"><v>\(m)</v></c>"
-                case .date(let d):
-                    // Excel's serial day: 25569 is 1970-01-01 (its day 0 is 1899-12-30).
-                    out += "<c r=\"\(ref)\" s=\"1\"><v>\(Int(d.ordinal) + 25569)</v></c>"
+                case .date(let d): out += "<c r=\"\(ref)\" s=\"1\"><v>\(DateFormat.excelSerial(d))</v></c>"
                 case .bool(let b): out += "<c r=\"\(ref)\" t=\"b\"><v>\(b ? 1 : 0)</v></c>"
                 }
             }

@@ -165,6 +165,14 @@ public enum DateFormat: Sendable, Equatable, CustomStringConvertible {
         return epoch.adding(days: Int64(n))
     }
 
+    /// Excel's serial number of `day`, the number `excel` reads back as `day` (from 1900-03-01
+    /// on, one more for the phantom 1900-02-29; before 1900, none Excel shows).
+    public static func excelSerial(_ day: Day) -> Int {
+        let march1900 = Day(year: 1900, month: 3, day: 1)?.ordinal ?? 0
+        let december1899 = Day(year: 1899, month: 12, day: 31)?.ordinal ?? 0
+        return day.ordinal >= march1900 ? Int(day.ordinal - march1900) + 61 : Int(day.ordinal - december1899)
+    }
+
     private struct Reader {
         let b: UnsafeBufferPointer<UInt8>
         var at = 0
