@@ -5,18 +5,23 @@ import DunCore
 import DunLanguage
 import DunModel
 
+/// How a field is read from a snapshot, for a row.
+typealias Reader = @Sendable (Snapshot, Int32) -> Value
+
 /// A field and how to read it from a snapshot.
 struct BoundField: Sendable {
     let field: Field
-    let read: @Sendable (Snapshot, Int32) -> Value
+    let read: Reader
 
-    init(_ name: String, _ type: DunType, _ doc: String, _ read: @escaping @Sendable (Snapshot, Int32) -> Value) {
+    init(_ name: String, _ type: DunType, _ doc: String, _ read: @escaping Reader) {
         field = Field(name, type, doc)
         self.read = read
     }
 }
 
-/// The entities of a receivables workspace as the language sees them.
+/// The entities of a receivables workspace as the language sees them: those of the
+/// catalogue, their stored fields (and the rows their references lead to) as it declares
+/// them, each read by name, then the fields derived from them; and the journal's actions.
 public enum Receivables {
     public static let customers = EntityID(0)
     public static let invoices = EntityID(1)
@@ -24,31 +29,82 @@ public enum Receivables {
     public static let actions = EntityID(3)
     public static let promises = EntityID(4)
 
+    private static let entities: [(entity: Entity, fields: [BoundField])] = [
+        bind(
+            Catalogue.customers, customerFields, derived: customerDerived,
+            display: ["id", "name", "region", "grade", "balance", "overdue_balance", "overdue"]),
+        bind(
+            Catalogue.invoices, invoiceFields, derived: invoiceDerived,
+            display: ["id", "customer_id", "issued", "due", "amount", "balance", "days_overdue", "status"]),
+        bind(
+            Catalogue.payments, paymentFields, derived: paymentDerived,
+            display: ["id", "customer_id", "invoice_id", "date", "amount", "method"]),
+        (
+            Entity(
+                name: "actions", singular: "action", fields: actionFields.map(\.field), key: "id",
+                display: ["id", "date", "policy", "rule", "action", "customer_id", "channel", "amount", "status"]),
+            actionFields
+        ),
+        bind(
+            Catalogue.promises, promiseFields, derived: promiseDerived,
+            display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
+    ]
+
+    public static let schema = Schema(entities: entities.map(\.entity))
+
     /// How to read each field of each entity: the closures alone, so that reading a field
     /// copies nothing that is counted by reference.
-    static let readers: [[@Sendable (Snapshot, Int32) -> Value]] = [
-        customerFields, invoiceFields, paymentFields, actionFields, promiseFields,
-    ].map {
-        $0.map(\.read)
+    static let readers: [[Reader]] = entities.map { $0.fields.map(\.read) }
+
+    /// The language's type of a stored field.
+    private static func type(of kind: FieldKind) -> DunType {
+        switch kind {
+        case .identifier, .reference, .text, .currency: .string
+        case .date: .date
+        case .amount: .money
+        case .grade: .grade
+        case .days: .number
+        case .flag: .bool
+        }
     }
 
-    public static let schema = Schema(entities: [
-        Entity(
-            name: "customers", singular: "customer", fields: customerFields.map(\.field), key: "id",
-            display: ["id", "name", "region", "grade", "balance", "overdue_balance", "overdue"]),
-        Entity(
-            name: "invoices", singular: "invoice", fields: invoiceFields.map(\.field), key: "id",
-            display: ["id", "customer_id", "issued", "due", "amount", "balance", "days_overdue", "status"]),
-        Entity(
-            name: "payments", singular: "payment", fields: paymentFields.map(\.field), key: "id",
-            display: ["id", "customer_id", "invoice_id", "date", "amount", "method"]),
-        Entity(
-            name: "actions", singular: "action", fields: actionFields.map(\.field), key: "id",
-            display: ["id", "date", "policy", "rule", "action", "customer_id", "channel", "amount", "status"]),
-        Entity(
-            name: "promises", singular: "promise", fields: promiseFields.map(\.field), key: "customer_id",
-            display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
-    ])
+    /// The stored fields of `declaration`, each followed by the row it leads to, read by the
+    /// readers of `stored` of the same names; then the `derived` fields.
+    private static func bind(
+        _ declaration: EntityDeclaration, _ stored: [String: Reader], derived: [BoundField], display: [String]
+    ) -> (entity: Entity, fields: [BoundField]) {
+        var fields: [BoundField] = []
+        for f in declaration.fields {
+            fields.append(BoundField(f.name, type(of: f.kind), f.meaning, stored[f.name] ?? { _, _ in .null }))
+            if let r = f.reference {
+                let target = EntityID(order.firstIndex(of: r.entity) ?? 0)
+                fields.append(BoundField(r.field, .row(target), r.meaning, stored[r.field] ?? { _, _ in .null }))
+            }
+        }
+        fields += derived
+        let entity = Entity(
+            name: declaration.name, singular: declaration.singular, fields: fields.map(\.field), key: declaration.key,
+            display: display)
+        return (entity, fields)
+    }
+
+    /// The entities by name, in the order of their ids.
+    private static let order = ["customers", "invoices", "payments", "actions", "promises"]
+
+    /// The names of stored fields (and their rows) with no reader, and of readers of no stored
+    /// field: none, as a test checks.
+    static var unbound: [String] {
+        let bound = [
+            (Catalogue.customers, customerFields), (Catalogue.invoices, invoiceFields), (Catalogue.payments, paymentFields),
+            (Catalogue.promises, promiseFields),
+        ]
+        return bound.flatMap { declaration, readers in
+            let names = declaration.fields.flatMap { [$0.name] + ($0.reference.map { [$0.field] } ?? []) }
+            return (names.filter { readers[$0] == nil } + readers.keys.filter { !names.contains($0) }).map {
+                "\(declaration.name).\($0)"
+            }
+        } + zip(order, schema.entities.map(\.name)).filter { $0 != $1 }.map { "entity \($0.0)" }
+    }
 
     private static func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
     private static func day(_ d: Day?) -> Value { d.map(Value.date) ?? .null }
@@ -57,30 +113,33 @@ public enum Receivables {
         minor.map { .money(Money(minor: $0, currency: s.currency ?? s.workspace.customers.currency[Int(c)])) } ?? .null
     }
 
-    private static let customerFields: [BoundField] = [
-        BoundField("id", .string, "the customer's id in the ERP") { s, r in .string(s.workspace.customers.id[Int(r)]) },
-        BoundField("name", .string, "the customer's name") { s, r in .string(s.workspace.customers.name[Int(r)]) },
-        BoundField("region", .string, "sales region") { s, r in text(s.workspace.customers.region[Int(r)]) },
-        BoundField("grade", .grade, "credit grade, A (best) to E (worst); a grade set by a policy overrides the file's") { s, r in
+    private static let customerFields: [String: Reader] = [
+        "id": { s, r in .string(s.workspace.customers.id[Int(r)]) },
+        "name": { s, r in .string(s.workspace.customers.name[Int(r)]) },
+        "region": { s, r in text(s.workspace.customers.region[Int(r)]) },
+        "grade": { s, r in
             (s.gradeSet(r) ?? s.workspace.customers.grade[Int(r)]).map(Value.grade) ?? .null
         },
-        BoundField("credit_limit", .money, "credit limit; null when none is set") { s, r in
+        "credit_limit": { s, r in
             money(s, customer: r, s.workspace.customers.creditLimit[Int(r)])
         },
-        BoundField("currency", .string, "ISO code of the customer's currency") { s, r in
+        "currency": { s, r in
             .string(s.workspace.customers.currency[Int(r)].code)
         },
-        BoundField("terms_days", .number, "payment terms in days") { s, r in
+        "terms_days": { s, r in
             days(s.workspace.customers.termsDays[Int(r)].map(Int64.init))
         },
-        BoundField("collector", .string, "who collects from this customer") { s, r in
+        "collector": { s, r in
             text(s.workspace.customers.collector[Int(r)])
         },
-        BoundField("email", .string, "the customer's e-mail address") { s, r in text(s.workspace.customers.email.value(Int(r))) },
-        BoundField("phone", .string, "the customer's phone number") { s, r in text(s.workspace.customers.phone.value(Int(r))) },
-        BoundField("language", .string, "language for messages (zh, en, …)") { s, r in
+        "email": { s, r in text(s.workspace.customers.email.value(Int(r))) },
+        "phone": { s, r in text(s.workspace.customers.phone.value(Int(r))) },
+        "language": { s, r in
             text(s.workspace.customers.language[Int(r)])
         },
+    ]
+
+    private static let customerDerived: [BoundField] = [
         BoundField("balance", .money, "open invoice balances minus unapplied cash") { s, r in
             money(s, customer: r, s.balance(r))
         },
@@ -127,39 +186,50 @@ public enum Receivables {
                 minor: minor, currency: s.currency ?? s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])]))
     }
 
-    private static let invoiceFields: [BoundField] = [
-        BoundField("id", .string, "the invoice number") { s, r in .string(s.workspace.invoices.id[Int(r)]) },
-        BoundField("customer_id", .string, "the customer's id") { s, r in
+    private static let invoiceFields: [String: Reader] = [
+        "id": { s, r in .string(s.workspace.invoices.id[Int(r)]) },
+        "customer_id": { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.invoices.customer[Int(r)])])
         },
-        BoundField("customer", .row(customers), "the customer billed") { s, r in
+        "customer": { s, r in
             .row(customers, s.workspace.invoices.customer[Int(r)])
         },
-        BoundField("issued", .date, "date of issue") { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
-        BoundField("due", .date, "due date") { s, r in .date(s.workspace.invoices.due[Int(r)]) },
-        BoundField("amount", .money, "amount invoiced") { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
-        BoundField("currency", .string, "ISO code of the currency") { s, r in
+        "issued": { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
+        "due": { s, r in .date(s.workspace.invoices.due[Int(r)]) },
+        "amount": { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
+        "currency": { s, r in
             .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
         },
-        BoundField("disputed", .bool, "the customer disputes it: the file's flag, or a dispute recorded and not resolved") {
+        "disputed": {
             s, r in
             .bool(s.isDisputed(r))
         },
+    ]
+
+    private static let invoiceDerived: [BoundField] = [
         BoundField("paid", .money, "payments applied to it so far") { s, r in invoiceMoney(s, r, s.invoicePaid(r)) },
         BoundField("reminders", .number, "how many reminders listed it (from the journal; failed ones not counted)") { s, r in
             .number(Decimal64(s.reminders[r] ?? 0))
         },
         BoundField("balance", .money, "amount minus payments applied") { s, r in invoiceMoney(s, r, s.invoiceBalance(r)) },
-        BoundField("kind", .string, "invoice, or credit note (a negative amount)") { s, r in
+        BoundField(
+            "kind", .string,
+            "`invoice`, or `credit note` (a negative amount: it lowers the customer's balance, never the overdue one)"
+        ) { s, r in
             .string(s.isCreditNote(r) ? "credit note" : "invoice")
         },
-        BoundField("status", .string, "open, overdue, paid, or credit (a credit note)") { s, r in .string(s.status(r)) },
+        BoundField("status", .string, "`open` (not yet due), `overdue`, `paid`, or `credit` (a credit note)") { s, r in
+            .string(s.status(r))
+        },
         BoundField(
             "days_overdue", .number, "days past due while open (negative before the due date); 0 once paid, and for a credit note"
         ) { s, r in
             days(s.daysOverdue(r))
         },
-        BoundField("bucket", .bucket, "aging bucket: current, 1-30, 31-60, 61-90, 90+; null once paid") { s, r in
+        BoundField(
+            "bucket", .bucket,
+            "aging bucket: current, 1-30, 31-60, 61-90, 90+ (upper limits inclusive); null once paid, and for a credit note"
+        ) { s, r in
             s.bucket(r).map(Value.bucket) ?? .null
         },
         BoundField("days_to_pay", .number, "days from issue to settlement; null while open") { s, r in days(s.daysToPay(r)) },
@@ -169,49 +239,58 @@ public enum Receivables {
         },
     ]
 
-    private static let paymentFields: [BoundField] = [
-        BoundField("id", .string, "the payment's id") { s, r in .string(s.workspace.payments.id[Int(r)]) },
-        BoundField("customer_id", .string, "the paying customer's id") { s, r in
+    private static let paymentFields: [String: Reader] = [
+        "id": { s, r in .string(s.workspace.payments.id[Int(r)]) },
+        "customer_id": { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.payments.customer[Int(r)])])
         },
-        BoundField("customer", .row(customers), "the paying customer") { s, r in
+        "customer": { s, r in
             .row(customers, s.workspace.payments.customer[Int(r)])
         },
-        BoundField("invoice_id", .string, "the invoice paid; null for unapplied cash") { s, r in
+        "invoice_id": { s, r in
             text(s.appliedInvoice(ofPayment: r).map { s.workspace.invoices.id[Int($0)] })
         },
-        BoundField("invoice", .row(invoices), "the invoice paid; null for unapplied cash") { s, r in
+        "invoice": { s, r in
             s.appliedInvoice(ofPayment: r).map { .row(invoices, $0) } ?? .null
         },
-        BoundField("date", .date, "date received") { s, r in .date(s.workspace.payments.date[Int(r)]) },
-        BoundField("amount", .money, "amount received") { s, r in
+        "date": { s, r in .date(s.workspace.payments.date[Int(r)]) },
+        "amount": { s, r in
             money(s, customer: s.workspace.payments.customer[Int(r)], s.workspace.payments.amount[Int(r)])
         },
-        BoundField("method", .string, "how it was paid") { s, r in text(s.workspace.payments.method[Int(r)]) },
-        BoundField("applied", .bool, "applied to an invoice (false for unapplied cash)") { s, r in
-            .bool(s.appliedInvoice(ofPayment: r) != nil)
+        "method": { s, r in text(s.workspace.payments.method[Int(r)]) },
+        "currency": { s, r in
+            .string(s.workspace.customers.currency[Int(s.workspace.payments.customer[Int(r)])].code)
         },
     ]
 
+    private static let paymentDerived: [BoundField] = [
+        BoundField("applied", .bool, "applied to an invoice (false for unapplied cash)") { s, r in
+            .bool(s.appliedInvoice(ofPayment: r) != nil)
+        }
+    ]
+
     /// Promises to pay (promises.csv and `record promise`), made as of the run's date.
-    private static let promiseFields: [BoundField] = [
-        BoundField("customer_id", .string, "the customer who promised") { s, r in
+    private static let promiseFields: [String: Reader] = [
+        "customer_id": { s, r in
             .string(s.workspace.customers.id[Int(s.promises[Int(r)].customer)])
         },
-        BoundField("customer", .row(customers), "the customer who promised") { s, r in
+        "customer": { s, r in
             .row(customers, s.promises[Int(r)].customer)
         },
-        BoundField("invoice_id", .string, "the invoice promised; null for all the customer's") { s, r in
+        "invoice_id": { s, r in
             text(s.promises[Int(r)].invoice.map { s.workspace.invoices.id[Int($0)] })
         },
-        BoundField("invoice", .row(invoices), "the invoice promised; null for all the customer's") { s, r in
+        "invoice": { s, r in
             s.promises[Int(r)].invoice.map { .row(invoices, $0) } ?? .null
         },
-        BoundField("amount", .money, "the amount promised") { s, r in
+        "amount": { s, r in
             money(s, customer: s.promises[Int(r)].customer, s.promises[Int(r)].amount)
         },
-        BoundField("made_on", .date, "the day it was made") { s, r in .date(s.promises[Int(r)].madeOn) },
-        BoundField("promised_by", .date, "the day promised") { s, r in .date(s.promises[Int(r)].by) },
+        "made_on": { s, r in .date(s.promises[Int(r)].madeOn) },
+        "promised_by": { s, r in .date(s.promises[Int(r)].by) },
+    ]
+
+    private static let promiseDerived: [BoundField] = [
         BoundField("paid", .money, "paid toward it from the day made to the day promised, so far") { s, r in
             money(s, customer: s.promises[Int(r)].customer, s.promises[Int(r)].paid)
         },

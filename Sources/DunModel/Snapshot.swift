@@ -208,7 +208,7 @@ public final class Snapshot: Sendable {
                         throw Diagnostic(
                             .error,
                             "the payments of invoice \(excerpt(inv.id[Int(target)])) are too large to add up exactly, at payment \(excerpt(pay.id[i]))",
-                            file: "payments.csv")
+                            file: Catalogue.payments.file)
                     }
                     perInvoice[Int(target)].paid = sum
                     if let d = perInvoice[Int(target)].last, d >= date {} else { perInvoice[Int(target)].last = date }
@@ -217,7 +217,7 @@ public final class Snapshot: Sendable {
                 everyPaymentAdded = false
             }
             paid[c].unapplied = try add(
-                paid[c].unapplied, pay.amount[i], c, at: ("payments.csv", "payment \(excerpt(pay.id[i]))"))
+                paid[c].unapplied, pay.amount[i], c, at: (Catalogue.payments.file, "payment \(excerpt(pay.id[i]))"))
         }
 
         var overpaid = false
@@ -237,19 +237,19 @@ public final class Snapshot: Sendable {
                 open[c].paidCount += 1
                 continue
             }
-            open[c].balance = try add(open[c].balance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
+            open[c].balance = try add(open[c].balance, left, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             // A credit note lowers the balance, never the overdue one: it is not late.
             if late > 0 && left > 0 {
                 open[c].overdueBalance = try add(
-                    open[c].overdueBalance, left, c, at: ("invoices.csv", "invoice \(excerpt(inv.id[i]))"))
+                    open[c].overdueBalance, left, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
                 open[c].overdue = max(open[c].overdue, late)
             }
         }
 
         // A balance is told as it is read (`balance(_:)`): here only checked.
         for c in 0..<cust.count {
-            _ = try add(open[c].balance, -paid[c].unapplied, c, at: ("payments.csv", "its unapplied cash"))
+            _ = try add(open[c].balance, -paid[c].unapplied, c, at: (Catalogue.payments.file, "its unapplied cash"))
         }
 
         self.invoices = invoices

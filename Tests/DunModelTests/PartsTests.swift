@@ -231,7 +231,7 @@ struct PartsTests {
         let text = "h\n" + String(repeating: "a,\"x\ny\"\n", count: 40) + "b,c\n"
         let bytes = Array(text.utf8)
         bytes.withUnsafeBufferPointer { buffer in
-            guard let file = try? CSVFile(name: "t.csv", bytes: buffer, columns: [ColumnSpec(name: "h", required: true)])
+            guard let file = try? CSVFile(name: "t.csv", bytes: buffer, columns: [StoredField(name: "h", required: true)])
             else {
                 Issue.record("header not read")
                 return
@@ -313,7 +313,7 @@ struct PartsTests {
         func peek(_ records: String) -> [String?] {
             let bytes = Array(("a,b,c\n" + records).utf8)
             return bytes.withUnsafeBufferPointer { all in
-                let specs = ["a", "b", "c", "d"].map { ColumnSpec(name: $0, required: false) }
+                let specs = ["a", "b", "c", "d"].map { StoredField(name: $0, required: false) }
                 guard let file = try? CSVFile(name: "t.csv", bytes: all, columns: specs) else { return [] }
                 var table = CSVTable(file, part: (file.records, 2))
                 guard (try? table.next()) == true else { return [] }
@@ -333,7 +333,7 @@ struct PartsTests {
     @Test func aMalformedRecordStopsThePartWhenItsTurnComes() throws {
         let bytes = Array("a,b\n1,2\n3,\"4\n".utf8)
         try bytes.withUnsafeBufferPointer { all in
-            let file = try CSVFile(name: "t.csv", bytes: all, columns: [ColumnSpec(name: "a", required: true)])
+            let file = try CSVFile(name: "t.csv", bytes: all, columns: [StoredField(name: "a", required: true)])
             var table = CSVTable(file, part: (file.records, 2))
             // The record before it is read whole, though the scanner has seen the bad one.
             #expect(try table.next())

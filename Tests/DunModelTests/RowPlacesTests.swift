@@ -22,7 +22,7 @@ struct RowPlacesTests {
         }
         let bytes = Array(("id,text\n" + records.joined()).utf8)
         bytes.withUnsafeBufferPointer { buffer in
-            guard let file = try? CSVFile(name: "t.csv", bytes: buffer, columns: [ColumnSpec(name: "id", required: true)])
+            guard let file = try? CSVFile(name: "t.csv", bytes: buffer, columns: [StoredField(name: "id", required: true)])
             else {
                 Issue.record("header not read")
                 return

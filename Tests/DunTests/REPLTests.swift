@@ -255,7 +255,7 @@ final class Transcript {
     @Test func schemaListsFieldsWithTypesAndMeanings() throws {
         let t = try Transcript()
         let out = t.type(".schema payments")
-        #expect(out.hasPrefix("payments\n  id           text      the payment's id\n"))
+        #expect(out.hasPrefix("payments\n  id           text      the payment's id; a payment split over several invoices repeats it"))
         #expect(out.contains("\n  invoice      invoice   the invoice paid; null for unapplied cash\n"))
         #expect(t.type(".schema").contains("customers\n  id "))
         t.type(".schema debtors")

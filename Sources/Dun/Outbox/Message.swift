@@ -239,11 +239,9 @@ struct Contacts {
 
     var byCustomer: [String: [Contact]] = [:]
 
-    /// `DIR/contacts.csv` (customer_id, name, role, email, phone, language), or none.
+    /// `DIR/contacts.csv` (its fields as `Catalogue.contacts` declares them), or none.
     static func load(workspace directory: String) throws(Diagnostics) -> Contacts {
-        let columns = [("customer_id", true), ("name", false), ("role", false), ("email", true)]
-        guard let rows = try CSVRows.read("contacts.csv", in: directory, columns: columns.map { (name: $0.0, required: $0.1) })
-        else {
+        guard let rows = try CSVRows.read(Catalogue.contacts, in: directory) else {
             return Contacts()
         }
         var contacts = Contacts()

@@ -13,22 +13,21 @@ public final class CSVRows: @unchecked Sendable {
     /// `values[row][column]`: the field's text, nil when empty or the column is absent.
     public let values: [[String?]]
 
-    /// Reads `directory/name` with the wanted `columns` (name, and whether required): nil
-    /// when the file does not exist; a diagnostic for any problem, as the loader gives.
-    public static func read(
-        _ name: String, in directory: String, columns: [(name: String, required: Bool)]
-    ) throws(Diagnostics) -> CSVRows? {
-        let path = directory + "/" + name
+    /// Reads the file of `entity` in `directory`, its values in the order of the entity's
+    /// fields: nil when the file does not exist; a diagnostic for any problem, as the loader
+    /// gives.
+    public static func read(_ entity: EntityDeclaration, in directory: String) throws(Diagnostics) -> CSVRows? {
+        let path = directory + "/" + entity.file
         guard let bytes = FileBytes(path: path) else { return nil }
         do {
             // Named by its path, as the loader names the main files.
-            return try CSVRows(bytes, name: path, columns: columns.map { ColumnSpec(name: $0.name, required: $0.required) })
+            return try CSVRows(bytes, name: path, columns: entity.fields)
         } catch {
             throw Diagnostics([error])
         }
     }
 
-    private init(_ bytes: FileBytes, name: String, columns: [ColumnSpec]) throws(Diagnostic) {
+    private init(_ bytes: FileBytes, name: String, columns: [StoredField]) throws(Diagnostic) {
         self.bytes = bytes
         self.name = name
         let file = try CSVFile(name: name, bytes: bytes.buffer, columns: columns)

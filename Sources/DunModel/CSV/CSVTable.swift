@@ -4,24 +4,7 @@
 import DunCore
 import Foundation
 
-/// A column a table needs: its field's name, what it holds, and the other headers that
-/// exports give it (compared without case, spaces, `_` or `-`: `Customer ID` is `customer_id`).
-struct ColumnSpec {
-    var name: String
-    var required: Bool
-    var kind: FieldKind = .text
-    var aliases: [String] = []
-
-    /// A header as it is compared with names and aliases.
-    static func key(_ header: String) -> String {
-        String(header.lowercased().unicodeScalars.filter { !" _-\t\u{3000}".unicodeScalars.contains($0) })
-    }
-}
-
-/// What a field holds, as the loader reads it and a constant in dun.toml is checked.
-enum FieldKind {
-    case identifier, reference, text, date, amount, currency, grade, days, flag
-
+extension FieldKind {
     /// What is wrong with `value` as a constant of this kind, if anything.
     func problem(with value: String, dates: DateFormat) -> String? {
         var v = value
@@ -77,7 +60,7 @@ struct CSVFile: @unchecked Sendable {
 
     /// Checks the encoding and reads the header; every problem is a diagnostic.
     init(
-        name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [ColumnSpec], mapping: TableMapping? = nil,
+        name: String, bytes: UnsafeBufferPointer<UInt8>, columns: [StoredField], mapping: TableMapping? = nil,
         sheet: String? = nil
     ) throws(Diagnostic) {
         self.name = name
@@ -148,17 +131,17 @@ struct CSVFile: @unchecked Sendable {
     /// For each wanted column, the field of the header that holds it: the header dun.toml
     /// names, else the one of the field's own name, else the one of its aliases — an error
     /// when two headers could be it, or dun.toml names one the file does not have.
-    static func match(_ columns: [ColumnSpec], _ names: [String], mapping: TableMapping?, file: String) -> ([Int?], [Diagnostic])
+    static func match(_ columns: [StoredField], _ names: [String], mapping: TableMapping?, file: String) -> ([Int?], [Diagnostic])
     {
         var problems: [Diagnostic] = []
         var positions = [Int?](repeating: nil, count: columns.count)
         var taken = Set<Int>()
-        let keys = names.map(ColumnSpec.key)
+        let keys = names.map(StoredField.key)
         // What dun.toml says first, then exact names: an alias never takes a header they name.
         for (c, spec) in columns.enumerated() {
             if let given = mapping?.headers[spec.name] {
                 let wanted = normalize(given.value)
-                if let i = names.firstIndex(of: wanted) ?? keys.firstIndex(of: ColumnSpec.key(given.value)) {
+                if let i = names.firstIndex(of: wanted) ?? keys.firstIndex(of: StoredField.key(given.value)) {
                     positions[c] = i
                     taken.insert(i)
                 } else {
@@ -177,7 +160,7 @@ struct CSVFile: @unchecked Sendable {
         // Then the aliases, for the fields dun.toml neither names a header for nor gives a value.
         for (c, spec) in columns.enumerated()
         where positions[c] == nil && mapping?.headers[spec.name] == nil && mapping?.constants[spec.name] == nil {
-            let wanted = Set(([spec.name] + spec.aliases).map(ColumnSpec.key))
+            let wanted = Set(([spec.name] + spec.aliases).map(StoredField.key))
             let found = keys.indices.filter { !taken.contains($0) && wanted.contains(keys[$0]) }
             if found.count > 1 {
                 let which = found.map { "'\(names[$0])'" }.joined(separator: " and ")

@@ -37,12 +37,12 @@ enum LineItems {
         }
         guard let invoiceID = header(.id), let customerID = header(.customerID) else { return empty }
         // What the export names for the table itself (an alias or dun.toml) wins over a default.
-        let keys = Set(file.headers.map(ColumnSpec.key))
+        let keys = Set(file.headers.map(StoredField.key))
         func named(_ field: String) -> Bool {
             guard mapping.headers[field] == nil, mapping.constants[field] == nil,
                 let spec = table.specs.first(where: { $0.name == field })
             else { return true }
-            return !keys.isDisjoint(with: ([spec.name] + spec.aliases).map(ColumnSpec.key))
+            return !keys.isDisjoint(with: ([spec.name] + spec.aliases).map(StoredField.key))
         }
         func byDefault(_ field: String, _ header: String) {
             if mapping.headers[field] == nil && mapping.constants[field] == nil {

@@ -4,9 +4,8 @@
 import DunCore
 
 extension History {
-    /// The events of `promises.csv` (id, customer_id, invoice_id, amount, made_on,
-    /// promised_by) and `disputes.csv` (id, invoice_id, opened, reason, resolved_on) in
-    /// `directory`, each file optional. A bad row is an error naming file, line and column;
+    /// The events of `promises.csv` and `disputes.csv` in `directory` (their fields as
+    /// `Catalogue` declares them), each file optional. A bad row is an error naming file, line and column;
     /// every one is reported.
     public static func events(in directory: String, of workspace: Workspace) throws(Diagnostics) -> [Event] {
         var events: [Event] = []
@@ -16,7 +15,8 @@ extension History {
         func day(_ rows: CSVRows, _ r: Int, _ c: Int, _ what: String) -> Day? {
             guard let text = rows.values[r][c] else { return nil }
             guard let d = Day(iso: text) else {
-                problems.append(rows.error(row: r, column: c, "\(what) \(excerpt(text)) is not a date", hint: "write it as 2026-11-28"))
+                problems.append(
+                    rows.error(row: r, column: c, "\(what) \(excerpt(text)) is not a date", hint: "write it as 2026-11-28"))
                 return nil
             }
             return d
@@ -30,10 +30,7 @@ extension History {
             return i
         }
 
-        let promiseColumns = [
-            ("customer_id", true), ("invoice_id", false), ("amount", true), ("made_on", true), ("promised_by", true),
-        ].map { (name: $0.0, required: $0.1) }
-        if let rows = try CSVRows.read("promises.csv", in: directory, columns: promiseColumns) {
+        if let rows = try CSVRows.read(Catalogue.promises, in: directory) {
             for r in 0..<rows.count {
                 let values = rows.values[r]
                 guard let id = values[0] else {
@@ -52,12 +49,16 @@ extension History {
                 }
                 guard case .success(let amount) = Money.parse(values[2] ?? "", currency: customers.currency[Int(c)]) else {
                     problems.append(
-                        rows.error(row: r, column: 2, "amount \(excerpt(values[2] ?? "")) is not an amount in \(customers.currency[Int(c)])"))
+                        rows.error(
+                            row: r, column: 2,
+                            "amount \(excerpt(values[2] ?? "")) is not an amount in \(customers.currency[Int(c)])"))
                     continue
                 }
                 guard let made = day(rows, r, 3, "made_on"), let by = day(rows, r, 4, "promised_by") else {
                     if values[3] == nil || values[4] == nil {
-                        problems.append(rows.error(row: r, column: values[3] == nil ? 3 : 4, "a promise needs the day made and the day promised"))
+                        problems.append(
+                            rows.error(
+                                row: r, column: values[3] == nil ? 3 : 4, "a promise needs the day made and the day promised"))
                     }
                     continue
                 }
@@ -65,8 +66,7 @@ extension History {
             }
         }
 
-        let disputeColumns = [("invoice_id", true), ("opened", true), ("resolved_on", false)].map { (name: $0.0, required: $0.1) }
-        if let rows = try CSVRows.read("disputes.csv", in: directory, columns: disputeColumns) {
+        if let rows = try CSVRows.read(Catalogue.disputes, in: directory) {
             for r in 0..<rows.count {
                 guard rows.values[r][0] != nil else {
                     problems.append(rows.error(row: r, column: 0, "a dispute needs the invoice's id"))
@@ -74,7 +74,9 @@ extension History {
                 }
                 guard let i = invoice(rows, r, 0) else { continue }
                 guard let opened = day(rows, r, 1, "opened") else {
-                    if rows.values[r][1] == nil { problems.append(rows.error(row: r, column: 1, "a dispute needs the day it opened")) }
+                    if rows.values[r][1] == nil {
+                        problems.append(rows.error(row: r, column: 1, "a dispute needs the day it opened"))
+                    }
                     continue
                 }
                 let c = invoices.customer[Int(i)]

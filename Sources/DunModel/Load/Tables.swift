@@ -14,29 +14,15 @@ extension Invoices: Joinable {}
 extension Payments: Joinable {}
 
 /// The columns a file must or may have, in the order of a column enum's cases.
-protocol TableColumn: RawRepresentable where RawValue == Int {
-    static var specs: [ColumnSpec] { get }
+protocol TableColumn: RawRepresentable, CaseIterable where RawValue == Int {
+    static var specs: [StoredField] { get }
 }
-
-/// A column spec; a name ending in `?` is optional. The aliases are the headers exports
-/// commonly give the field, in English and in Chinese (Kingdee 金蝶, Yonyou 用友, SAP).
-private func column(_ name: String, _ kind: FieldKind, _ aliases: String...) -> ColumnSpec {
-    ColumnSpec(
-        name: name.hasSuffix("?") ? String(name.dropLast()) : name, required: !name.hasSuffix("?"), kind: kind,
-        aliases: aliases)
-}
-
-/// What every table that names a customer calls its id.
-private let customerAliases = [
-    "customer", "customer_number", "customer_no", "customer_code", "客户编号", "客户编码", "客户代码", "客户号", "客户id",
-]
-private let currencyAliases = ["currency_code", "币种", "币别", "货币"]
 
 /// The files that rows refer to, as their errors name them, and whether each was read
 /// without errors (else a reference to an id it lacks is not one: see `Record.reference`).
 struct Origin: Sendable {
-    var customers = "customers.csv"
-    var invoices = "invoices.csv"
+    var customers = Catalogue.customers.file
+    var invoices = Catalogue.invoices.file
     var customersComplete = true
     var invoicesComplete = true
 }
@@ -45,21 +31,7 @@ struct Origin: Sendable {
 
 enum CustomerColumn: Int, TableColumn {
     case id, name, region, grade, creditLimit, currency, termsDays, collector, email, phone, language
-    static let specs = [
-        // In a customers file, a header "Customer" is the name.
-        ColumnSpec(
-            name: "id", required: true, kind: .identifier, aliases: ["customer_id"] + customerAliases.filter { $0 != "customer" }),
-        column("name", .text, "customer_name", "company", "company_name", "客户名称", "客户", "客户全称", "公司名称", "单位名称"),
-        column("region?", .text, "area", "territory", "country", "country_code", "地区", "区域", "片区", "国家"),
-        column("grade?", .grade, "credit_grade", "rating", "credit_rating", "信用等级", "等级", "客户等级"),
-        column("credit_limit?", .amount, "limit", "credit_line", "信用额度", "授信额度", "额度"),
-        ColumnSpec(name: "currency", required: false, kind: .currency, aliases: currencyAliases),
-        column("terms_days?", .days, "terms", "payment_terms", "credit_days", "账期", "账期天数", "信用期", "付款期限", "信用天数"),
-        column("collector?", .text, "owner", "salesperson", "account_manager", "催收员", "收款负责人", "负责人", "业务员"),
-        column("email?", .text, "e_mail", "mail", "email_address", "邮箱", "电子邮件", "电子邮箱"),
-        column("phone?", .text, "telephone", "tel", "phone_number", "电话", "联系电话", "手机"),
-        column("language?", .text, "lang", "语言"),
-    ]
+    static let specs = Catalogue.customers.fields
 
     static func parse(_ rows: inout Customers, _ r: inout Record<CustomerColumn>) {
         let id = r.identifier(.id, what: "customer")
@@ -87,17 +59,7 @@ enum CustomerColumn: Int, TableColumn {
 
 enum InvoiceColumn: Int, TableColumn {
     case id, customerID, issued, due, amount, currency, disputed
-    static let specs = [
-        column(
-            "id", .identifier, "invoice_id", "invoice_number", "invoice_no", "invoice", "document_number", "发票号", "发票号码", "发票编号",
-            "单据编号", "单据号"),
-        ColumnSpec(name: "customer_id", required: true, kind: .reference, aliases: customerAliases),
-        column("issued", .date, "invoice_date", "issue_date", "date", "document_date", "开票日期", "发票日期", "单据日期", "业务日期"),
-        column("due", .date, "due_date", "net_due_date", "到期日", "到期日期", "应收日期"),
-        column("amount", .amount, "invoice_amount", "total", "amount_due", "金额", "发票金额", "应收金额", "价税合计"),
-        ColumnSpec(name: "currency", required: false, kind: .currency, aliases: currencyAliases),
-        column("disputed?", .flag, "dispute", "in_dispute", "争议", "是否争议", "有争议"),
-    ]
+    static let specs = Catalogue.invoices.fields
 
     /// `currency`: the customers' currency when they share one, which saves reading each
     /// row's customer's (a wait on memory with a million customers).
@@ -135,17 +97,7 @@ enum InvoiceColumn: Int, TableColumn {
 
 enum PaymentColumn: Int, TableColumn {
     case id, customerID, invoiceID, date, amount, method, currency
-    static let specs = [
-        column("id", .identifier, "payment_id", "payment_number", "receipt_number", "receipt_no", "收款单号", "收款编号", "收款单编号"),
-        ColumnSpec(name: "customer_id", required: true, kind: .reference, aliases: customerAliases),
-        column("invoice_id?", .reference, "invoice", "invoice_number", "invoice_no", "发票号", "发票号码", "发票编号", "核销发票"),
-        column(
-            "date", .date, "payment_date", "paid_date", "receipt_date", "settled_date", "settlement_date", "cleared_date",
-            "收款日期", "付款日期", "到账日期", "结算日期", "核销日期"),
-        column("amount", .amount, "payment_amount", "paid_amount", "收款金额", "实收金额", "付款金额", "金额"),
-        column("method?", .text, "payment_method", "收款方式", "结算方式", "付款方式"),
-        ColumnSpec(name: "currency", required: false, kind: .currency, aliases: currencyAliases),
-    ]
+    static let specs = Catalogue.payments.fields
 
     /// Reads a payment. The slots of the next record's customer and invoice ids are read
     /// ahead. Whether the invoice is the customer's, a wait on memory, is checked once the

@@ -14,7 +14,7 @@ public enum Guess {
     }
 
     /// The files other than the export's, which a workspace may hold as they are.
-    static let ownFiles: Set<String> = ["contacts.csv", "promises.csv", "disputes.csv"]
+    static let ownFiles = Set(Catalogue.all.filter { !$0.required }.map(\.file))
 
     /// A file looked at: its name, how it is read, its header and first records.
     struct Sample {
@@ -26,9 +26,9 @@ public enum Guess {
         var rows: [[String]] = []
 
         /// The header that holds `spec`'s field: its own name or an alias.
-        func header(for spec: ColumnSpec) -> String? {
-            let wanted = Set(([spec.name] + spec.aliases).map(ColumnSpec.key))
-            return headers.first { wanted.contains(ColumnSpec.key($0)) }
+        func header(for spec: StoredField) -> String? {
+            let wanted = Set(([spec.name] + spec.aliases).map(StoredField.key))
+            return headers.first { wanted.contains(StoredField.key($0)) }
         }
 
         func values(of header: String) -> [String] {
@@ -64,7 +64,7 @@ public enum Guess {
             }
             let score = { (s: Sample) in
                 table.specs.filter { s.header(for: $0) != nil }.count * 2
-                    + (ColumnSpec.key(s.name).hasPrefix(table.rawValue) ? 1 : 0)
+                    + (StoredField.key(s.name).hasPrefix(table.rawValue) ? 1 : 0)
             }
             if let best = fit.max(by: { (score($0), $1.name) < (score($1), $0.name) }) {
                 chosen[table] = best

@@ -11,17 +11,19 @@ import TOMLKit
 public enum ExportTable: String, Sendable, CaseIterable {
     case customers, invoices, payments
 
-    /// The file read when dun.toml names none.
-    public var defaultFile: String { rawValue + ".csv" }
-
-    /// Its fields, as the loader reads them.
-    var specs: [ColumnSpec] {
+    public var declaration: EntityDeclaration {
         switch self {
-        case .customers: CustomerColumn.specs
-        case .invoices: InvoiceColumn.specs
-        case .payments: PaymentColumn.specs
+        case .customers: Catalogue.customers
+        case .invoices: Catalogue.invoices
+        case .payments: Catalogue.payments
         }
     }
+
+    /// The file read when dun.toml names none.
+    public var defaultFile: String { declaration.file }
+
+    /// Its fields, as the loader reads them.
+    var specs: [StoredField] { declaration.fields }
 }
 
 /// A setting and where dun.toml gives it, for errors about what it says.
