@@ -63,7 +63,7 @@ public enum Receivables {
         case .date: .date
         case .amount: .money
         case .grade: .grade
-        case .days: .number
+        case .days, .number: .number
         case .flag: .bool
         }
     }
@@ -332,9 +332,11 @@ public enum Receivables {
 /// A snapshot as the interpreter's data source.
 public struct SnapshotSource: DataSource {
     public let snapshot: Snapshot
+    public let rates: ExchangeRates
 
-    public init(_ snapshot: Snapshot) {
+    public init(_ snapshot: Snapshot, rates: ExchangeRates = ExchangeRates()) {
         self.snapshot = snapshot
+        self.rates = rates
     }
 
     public var today: Day { snapshot.asOf }

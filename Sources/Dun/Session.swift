@@ -28,6 +28,8 @@ public final class Session {
     public var past: [PastAction] = []
     /// What the journal records, replayed over the workspace.
     let history: History
+    /// What money is converted at: dun.toml's [rates] and rates.csv.
+    public let rates: ExchangeRates
     /// The workspace folder, whose journal `apply` writes; nil for a workspace given in memory.
     public internal(set) var directory: String?
     /// What the workspace's dun.toml says, read once when it was opened.
@@ -57,12 +59,14 @@ public final class Session {
     /// `interruption` stops a running statement (Ctrl-C in the REPL).
     public init(
         workspace: Workspace, asOf: Day, format: OutputFormat = .table, interruption: Interruption = Interruption(),
-        history: History = History()
+        history: History = History(), rates: ExchangeRates = ExchangeRates()
     ) throws(Diagnostic) {
         snapshot = try Snapshot(workspace, asOf: asOf, history: history)
         self.history = history
+        self.rates = rates
         self.format = format
-        interpreter = Interpreter(schema: Receivables.schema, data: SnapshotSource(snapshot), interruption: interruption)
+        interpreter = Interpreter(
+            schema: Receivables.schema, data: SnapshotSource(snapshot, rates: rates), interruption: interruption)
         for file in Session.standardLibrary {
             let result = run(file, lazily: true)
             if let problem = result.diagnostics.first { throw problem }
@@ -108,10 +112,11 @@ public final class Session {
     ) throws(Diagnostics) -> Session {
         // Read once, for the loader and then for the outbox.
         let settings = try WorkspaceSettings.load(workspace: directory)
+        let rates = try ExchangeRates.read(in: directory, settings: settings)
         // Made while the loader runs its last checks of the files.
         func make(_ workspace: Workspace) throws(Diagnostics) -> Session {
             let session = try Session.onWorkspace(
-                workspace, in: directory, asOf: asOf, format: format, interruption: interruption)
+                workspace, in: directory, asOf: asOf, format: format, interruption: interruption, rates: rates)
             session.usesCache = cache
             session.settings = settings
             return session
@@ -132,7 +137,8 @@ public final class Session {
     /// since the load shows, and `apply` still has the workspace's journal to write.
     public func reopened(asOf day: Day) throws(Diagnostics) -> Session {
         let session = try Session.onWorkspace(
-            snapshot.workspace, in: directory, asOf: day, format: format, interruption: interruption, history: history)
+            snapshot.workspace, in: directory, asOf: day, format: format, interruption: interruption, history: history,
+            rates: rates)
         session.usesCache = usesCache
         session.readFromCache = readFromCache
         session.settings = settings
@@ -143,13 +149,13 @@ public final class Session {
     /// (what the team has done); without a folder, `history` as it is.
     private static func onWorkspace(
         _ workspace: Workspace, in directory: String?, asOf: Day, format: OutputFormat, interruption: Interruption,
-        history: History = History()
+        history: History = History(), rates: ExchangeRates
     ) throws(Diagnostics) -> Session {
         var (history, past, warnings) = (history, [PastAction](), [Diagnostic]())
         if let directory { (history, past, warnings) = try Session.history(of: directory, workspace) }
         do throws(Diagnostic) {
             let session = try Session(
-                workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history)
+                workspace: workspace, asOf: asOf, format: format, interruption: interruption, history: history, rates: rates)
             session.directory = directory
             session.past = past
             session.loadWarnings = warnings

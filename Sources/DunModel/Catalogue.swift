@@ -9,7 +9,7 @@ import DunCore
 
 /// What a stored field holds, as the loader reads it and a constant in dun.toml is checked.
 public enum FieldKind: Sendable {
-    case identifier, reference, text, date, amount, currency, grade, days, flag
+    case identifier, reference, text, date, amount, currency, grade, days, flag, number
 }
 
 /// A reference's row, as the language names it: an invoice's `customer_id` leads to its
@@ -203,5 +203,17 @@ public enum Catalogue {
             field("resolved_on?", .date, "the day it was resolved; empty while open"),
         ])
 
-    public static let all = [customers, invoices, payments, contacts, promises, disputes]
+    /// Exchange rates, dated: what one unit of a currency is worth in the base currency (dun.toml's
+    /// `[rates] base`, CNY by default) from that day on.
+    public static let rates = EntityDeclaration(
+        name: "rates", singular: "rate", file: "rates.csv", required: false, key: "currency",
+        fields: [
+            field(
+                "date", .date, "the day the rate applies from", aliases: ["rate_date", "effective_date", "日期", "汇率日期", "生效日期"]),
+            field("currency", .currency, "the currency's ISO code", aliases: currencyAliases),
+            field(
+                "rate", .number, "what one unit of it is worth in the base currency", aliases: ["exchange_rate", "汇率", "折算汇率"]),
+        ])
+
+    public static let all = [customers, invoices, payments, contacts, promises, disputes, rates]
 }

@@ -50,6 +50,7 @@ import Testing
             case .grade: "grade"
             case .days: "whole days"
             case .flag: "true or false"
+            case .number: "number"
             }
         }
         return

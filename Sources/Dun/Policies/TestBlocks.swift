@@ -52,7 +52,7 @@ extension Session {
         }
         let session: Session
         do {
-            session = try Session(workspace: snapshot.workspace, asOf: day, history: history)
+            session = try Session(workspace: snapshot.workspace, asOf: day, history: history, rates: rates)
         } catch {
             return fail(error)
         }
@@ -78,7 +78,8 @@ extension Session {
         case .holds(let node, let range):
             do {
                 let v = try interpreter.value(of: node)
-                return v == .bool(true) ? nil : source.diagnostic("expected this to hold as of \(snapshot.asOf); it is \(v)", at: range)
+                return v == .bool(true)
+                    ? nil : source.diagnostic("expected this to hold as of \(snapshot.asOf); it is \(v)", at: range)
             } catch {
                 return source.diagnostic(error.message, at: error.range, hint: error.hint)
             }
@@ -109,7 +110,8 @@ extension Session {
                 return source.diagnostic(
                     p.negated ? "expected no \(what) as of \(snapshot.asOf)" : "expected \(what) as of \(snapshot.asOf)",
                     at: p.range,
-                    notes: [planned.isEmpty ? "the plan does nothing for it" : "the plan has: " + planned.joined(separator: ", ")])
+                    notes: [planned.isEmpty ? "the plan does nothing for it" : "the plan has: " + planned.joined(separator: ", ")]
+                )
             }
             return nil
         }

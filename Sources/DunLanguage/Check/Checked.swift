@@ -1,5 +1,7 @@
 // Checked program: what the checker hands the interpreter — names resolved to slots, types known.
 
+import DunCore
+
 /// A checked expression.
 public struct Node: Sendable {
     var kind: NodeKind
@@ -38,6 +40,8 @@ indirect enum NodeKind: Sendable {
     case between(Node, Node, Node, negated: Bool)
     case isIn(Node, Node, negated: Bool)
     case isNull(Node, negated: Bool)
+    /// Money in another currency, at the rate of the as-of date.
+    case convert(Node, Currency)
     case contains(Node, Node, negated: Bool)
     /// `table where predicate`; the predicate sees each row as the innermost scope.
     case filter(Node, Node)

@@ -82,6 +82,16 @@ extension Checker {
             return node(.isIn(x, s, negated: negated), .bool)
         case .isNull(let v, let negated):
             return node(.isNull(expression(v), negated: negated), .bool)
+        case .convert(let v, let currency):
+            let x = expression(v)
+            switch x.type {
+            case .money, .null, .unknown: break
+            default:
+                error(
+                    "only money is converted to a currency; this is \(x.type.name(in: schema))", e.range,
+                    hint: "a number becomes money as 100 \(currency), or ¥100")
+            }
+            return node(.convert(x, currency), .money)
         case .contains(let whole, let part, let negated):
             let w = expression(whole)
             var p = expression(part)
@@ -402,7 +412,7 @@ extension Checker {
             if a != b {
                 error(what, range, hint: a == .date || b == .date ? "dates are written 2026-11-28" : nil)
             } else if let ca = staticCurrency(x), let cb = staticCurrency(y), ca != cb {
-                error("cannot compare \(ca) with \(cb) without an exchange rate", range)
+                error("cannot compare \(ca) with \(cb) without an exchange rate", range, hint: Value.convertHint(ca))
             }
         }
     }
@@ -423,6 +433,7 @@ extension Checker {
     func staticCurrency(_ n: Node) -> Currency? {
         switch n.kind {
         case .constant(.money(let m)): return m.currency
+        case .convert(_, let c): return c
         case .negate(let x): return staticCurrency(x)
         case .arithmetic(let first, let steps):
             return currency(after: steps, staticCurrency(first))
@@ -471,7 +482,8 @@ extension Checker {
         case (.add, .money, .money), (.subtract, .money, .money):
             if let ca, let cb = staticCurrency(y), ca != cb {
                 error(
-                    "cannot \(op == .add ? "add" : "subtract") \(ca) and \(cb) without an exchange rate", range)
+                    "cannot \(op == .add ? "add" : "subtract") \(ca) and \(cb) without an exchange rate", range,
+                    hint: Value.convertHint(ca))
             }
             type = .money
         case (.add, .money, .number), (.add, .number, .money), (.subtract, .money, .number),
@@ -480,7 +492,7 @@ extension Checker {
             type = .money
         case (.divide, .money, .money):
             if let ca, let cb = staticCurrency(y), ca != cb {
-                error("cannot divide \(ca) by \(cb) without an exchange rate", range)
+                error("cannot divide \(ca) by \(cb) without an exchange rate", range, hint: Value.convertHint(ca))
             }
             type = .number
         case (.add, .date, .duration), (.add, .duration, .date), (.subtract, .date, .duration):

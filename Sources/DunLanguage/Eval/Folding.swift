@@ -62,7 +62,11 @@ extension Interpreter {
             m.kind = .or(items.map(folded))
             computable = true
         case .arithmetic(let first, let steps):
-            return foldedChain(m, folded(first), steps.map { s in var s = s; s.operand = folded(s.operand); return s })
+            return foldedChain(
+                m, folded(first),
+                steps.map { s in
+                    var s = s; s.operand = folded(s.operand); return s
+                })
         case .coalesce(let a, let b):
             m.kind = .coalesce(folded(a), folded(b))
             computable = true
@@ -77,6 +81,9 @@ extension Interpreter {
             computable = true
         case .isNull(let x, let negated):
             m.kind = .isNull(folded(x), negated: negated)
+            computable = true
+        case .convert(let x, let currency):
+            m.kind = .convert(folded(x), currency)
             computable = true
         case .contains(let whole, let part, let negated):
             m.kind = .contains(folded(whole), folded(part), negated: negated)
@@ -131,7 +138,8 @@ extension NodeKind {
     var children: [Node] {
         switch self {
         case .constant, .today, .field, .column, .global, .entityTable: return []
-        case .member(let x, _), .project(let x, _), .negate(let x), .not(let x), .isNull(let x, _): return [x]
+        case .member(let x, _), .project(let x, _), .negate(let x), .not(let x), .isNull(let x, _), .convert(let x, _):
+            return [x]
         case .coalesce(let a, let b), .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _),
             .filter(let a, let b):
             return [a, b]

@@ -17,6 +17,8 @@ public protocol DataSource: Sendable {
     /// When a field is the table of the rows of another entity that belong to the row (a
     /// customer's invoices): that entity, and the row each of its rows belongs to, if any.
     func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)?
+    /// The exchange rates money is converted at (`x in USD`), as of `today`.
+    var rates: ExchangeRates { get }
 }
 
 extension DataSource {
@@ -25,6 +27,8 @@ extension DataSource {
     }
 
     public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? { nil }
+
+    public var rates: ExchangeRates { ExchangeRates() }
 }
 
 /// What a statement produced.
@@ -185,6 +189,19 @@ public struct Interpreter {
             return .bool(negated)
         case .isNull(let x, let negated):
             return .bool(try evaluate(x, &env).isNull != negated)
+        case .convert(let x, let currency):
+            guard case .money(let m) = try evaluate(x, &env) else { return .null }
+            switch data.rates.convert(m, to: currency, on: data.today) {
+            case .success(let converted):
+                return .money(converted)
+            case .failure(.noRate(let missing)):
+                throw RuntimeError(
+                    "no exchange rate for \(missing) on or before \(data.today)", n.range,
+                    hint:
+                        "rates.csv gives dated rates (date,currency,rate); [rates] in dun.toml one for any day: \(missing) = 7.1")
+            case .failure(.tooLarge):
+                throw RuntimeError("amount too large", n.range)
+            }
         case .contains(let whole, let part, let negated):
             let w = try evaluate(whole, &env)
             let p = try evaluate(part, &env)

@@ -4,6 +4,11 @@
 import DunCore
 
 extension Value {
+    /// How money of two currencies meets: one converted to the other's.
+    static func convertHint(_ to: Currency) -> String {
+        "convert one first, as x in \(to); the rates come from rates.csv (date,currency,rate) or [rates] in dun.toml"
+    }
+
     /// The order of two values (-1, 0, 1), or `nil` when either is null.
     static func order(_ a: Value, _ b: Value, at range: Range<Int>) throws(RuntimeError) -> Int? {
         func sign<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
@@ -16,7 +21,7 @@ extension Value {
             guard x.currency == y.currency else {
                 throw RuntimeError(
                     "cannot compare \(x.formatted(grouped: true)) \(x.currency) with \(y.formatted(grouped: true)) \(y.currency) without an exchange rate",
-                    range)
+                    range, hint: convertHint(x.currency))
             }
             return sign(x.minor, y.minor)
         case (.money(let x), .number(let y)):
@@ -82,7 +87,8 @@ extension Value {
         case (.add, .money(let x), .money(let y)), (.subtract, .money(let x), .money(let y)):
             guard x.currency == y.currency else {
                 throw RuntimeError(
-                    "cannot \(op == .add ? "add" : "subtract") \(x.currency) and \(y.currency) without an exchange rate", range)
+                    "cannot \(op == .add ? "add" : "subtract") \(x.currency) and \(y.currency) without an exchange rate", range,
+                    hint: convertHint(x.currency))
             }
             let r = op == .add ? x.minor.adding(y.minor) : x.minor.subtracting(y.minor)
             return .money(Money(minor: try check(r, "amount too large"), currency: x.currency))
@@ -99,7 +105,9 @@ extension Value {
             return try money(x.decimal.divided(by: y, places: x.currency.minorUnit), x.currency)
         case (.divide, .money(let x), .money(let y)):
             guard x.currency == y.currency else {
-                throw RuntimeError("cannot divide \(x.currency) by \(y.currency) without an exchange rate", range)
+                throw RuntimeError(
+                    "cannot divide \(x.currency) by \(y.currency) without an exchange rate", range,
+                    hint: convertHint(x.currency))
             }
             if y.minor == 0 { throw RuntimeError("division by zero", range) }
             return .number(try check(Decimal64(x.minor).divided(by: Decimal64(y.minor))))

@@ -33,6 +33,7 @@ extension Expr: CustomStringConvertible {
         case .compare(let op, let a, let b): return "(\(op.rawValue) \(a) \(b))"
         case .between(let e, let lo, let hi, let neg): return "(\(neg ? "not-between" : "between") \(e) \(lo) \(hi))"
         case .isIn(let e, let set, let neg): return "(\(neg ? "not-in" : "in") \(e) \(set))"
+        case .convert(let e, let currency): return "(in \(e) \(currency))"
         case .isNull(let e, let neg): return "(\(neg ? "is-not-null" : "is-null") \(e))"
         case .contains(let e, let part, let neg): return "(\(neg ? "not-contains" : "contains") \(e) \(part))"
         case .filter(let t, let p): return "(where \(t) \(p))"
@@ -114,7 +115,8 @@ extension Statement: CustomStringConvertible {
                 switch e {
                 case .holds(let x): return " (expect \(x))"
                 case .plans(let p):
-                    return " (expect-plan \(p.policy)\(p.negated ? " no" : "") \(p.action) \"\(p.id)\"\(p.rule.map { " \($0)" } ?? ""))"
+                    return
+                        " (expect-plan \(p.policy)\(p.negated ? " no" : "") \(p.action) \"\(p.id)\"\(p.rule.map { " \($0)" } ?? ""))"
                 }
             }
             return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"

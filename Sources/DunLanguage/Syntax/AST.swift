@@ -59,6 +59,8 @@ public indirect enum ExprKind: Equatable, Sendable {
     case between(Expr, Expr, Expr, negated: Bool)
     /// `value [not] in [a, b]`
     case isIn(Expr, Expr, negated: Bool)
+    /// `amount in USD`: money in another currency, at the rate of the as-of date.
+    case convert(Expr, Currency)
     /// `value is [not] null`
     case isNull(Expr, negated: Bool)
     /// `text [not] contains part`
@@ -74,7 +76,7 @@ extension ExprKind {
     public var children: [Expr] {
         switch self {
         case .literal, .name: return []
-        case .member(let e, _, _), .negate(let e), .not(let e), .isNull(let e, _): return [e]
+        case .member(let e, _, _), .negate(let e), .not(let e), .isNull(let e, _), .convert(let e, _): return [e]
         case .call(_, _, let args): return args
         case .coalesce(let a, let b), .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _),
             .filter(let a, let b):

@@ -259,7 +259,9 @@ public struct Parser {
                     tolerance = try expression()
                 } else if match(.identifier("levels")) {
                     // 'levels' 'per' ('invoice' | 'customer')
-                    guard match(.identifier("per")) else { throw unexpected(peek, expected: "'per invoice' or 'per customer' after 'levels'") }
+                    guard match(.identifier("per")) else {
+                        throw unexpected(peek, expected: "'per invoice' or 'per customer' after 'levels'")
+                    }
                     if match(.identifier("invoice")) {
                         levelsPerInvoice = true
                     } else if match(.identifier("customer")) {
@@ -449,15 +451,15 @@ public struct Parser {
         return try comparison()
     }
 
-    // comparison → coalesce (('=' | '!=' | '<' | '<=' | '>' | '>=') coalesce
-    //            | 'not'? 'between' coalesce 'and' coalesce | 'not'? 'in' coalesce
+    // comparison → converted (('=' | '!=' | '<' | '<=' | '>' | '>=') converted
+    //            | 'not'? 'between' converted 'and' converted | 'not'? 'in' coalesce
     //            | 'is' 'not'? 'null' | 'not'? 'contains' coalesce)?
     private mutating func comparison() throws(SyntaxError) -> Expr {
-        let left = try coalescing()
+        let left = try converted()
         let start = left.range.lowerBound
         if case .symbol(let s) = peek.kind, let op = ComparisonOperator(rawValue: s.rawValue) {
             advance()
-            let right = try coalescing()
+            let right = try converted()
             return Expr(.compare(op, left, right), start..<right.range.upperBound)
         }
         if match(.keyword(.is)) {
@@ -473,9 +475,9 @@ public struct Parser {
             negated = true
         }
         if match(.keyword(.between)) {
-            let low = try coalescing()
+            let low = try converted()
             try expect(.keyword(.and), "'and' between the bounds of 'between'")
-            let high = try coalescing()
+            let high = try converted()
             return Expr(.between(left, low, high, negated: negated), start..<high.range.upperBound)
         }
         if match(.keyword(.in)) {
@@ -487,6 +489,18 @@ public struct Parser {
             return Expr(.contains(left, part, negated: negated), start..<part.range.upperBound)
         }
         return left
+    }
+
+    // converted → coalesce ('in' CODE)*, CODE a currency's ISO code (`balance in USD`); any
+    // other 'in' is a test of membership.
+    private mutating func converted() throws(SyntaxError) -> Expr {
+        var e = try coalescing()
+        while check(.keyword(.in)), case .identifier(let code)? = next?.kind, let currency = Currency(code: code) {
+            advance()
+            let end = advance().range.upperBound
+            e = Expr(.convert(e, currency), e.range.lowerBound..<end)
+        }
+        return e
     }
 
     // coalesce → additive ('??' coalesce)?

@@ -24,6 +24,8 @@ extension FieldKind {
                     ? nil : "unknown grade \(excerpt(value)): grades are A (best) to E (worst)"
             case .days:
                 return UInt32(value).map { $0 < 100_000_000 } == true ? nil : "\(excerpt(value)) is not a whole number of days"
+            case .number:
+                return Decimal64(parsing: Substring(value)) == nil ? "\(excerpt(value)) is not a number" : nil
             case .flag:
                 return Flag.value(b) == nil ? "expected true or false, found \(excerpt(value))" : nil
             }

@@ -96,6 +96,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var customers = TableMapping(.customers)
     public var invoices = TableMapping(.invoices)
     public var payments = TableMapping(.payments)
+    /// `[rates]`: the base currency, and rates that hold on any day (rates.csv adds dated ones).
+    public var rates = ExchangeRates()
 
     public init() {}
 
@@ -193,12 +195,12 @@ private struct Reader {
     var errors: [Diagnostic] = []
 
     /// The keys of each table, and what may go under an export's section.
-    static let top = ["company", "language", "sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
+    static let top = ["company", "language", "sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
     static let table = ["file", "from", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
     /// The sections a key may start.
-    static let sections = ["sender", "delivery"] + ExportTable.allCases.map(\.rawValue)
+    static let sections = ["sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
     static let homes: [String: String] = [
         "company": "", "language": "", "name": "sender", "email": "sender", "command": "delivery",
@@ -289,6 +291,7 @@ private struct Reader {
                 }
             }
         }
+        if let rates = table(root["rates"], at: ["rates"]) { s.rates = self.rates(rates) }
         for t in ExportTable.allCases {
             guard let section = table(root[t.rawValue], at: [t.rawValue]) else { continue }
             let mapping = self.mapping(t, section)
@@ -299,6 +302,41 @@ private struct Reader {
             }
         }
         return s
+    }
+
+    /// `[rates]`: `base = "CNY"`, and what one unit of a currency is worth in it on any day,
+    /// as `USD = 7.1` or `USD = "7.1"`.
+    mutating func rates(_ section: TOMLTable) -> ExchangeRates {
+        var rates = ExchangeRates()
+        if let code = string(section["base"], at: ["rates", "base"]) {
+            if let base = Currency(code: code.uppercased()) {
+                rates.base = base
+            } else {
+                fail(["rates", "base"], "unknown currency \(excerpt(code)): an ISO 4217 code such as CNY, USD, EUR")
+            }
+        }
+        for key in section.keys.sorted() where key != "base" {
+            let path = ["rates", key]
+            guard let currency = Currency(code: key.uppercased()) else {
+                fail(
+                    path, "unknown currency \(excerpt(key)) in [rates]",
+                    hint:
+                        "each key is a currency's ISO code, and its value what one unit is worth in the base currency: USD = 7.1")
+                continue
+            }
+            let value = section[key]
+            let text = value?.string ?? value?.double.map { String($0) } ?? value?.int.map { String($0) }
+            guard let text, let rate = Decimal64(parsing: Substring(text)), Decimal64(0) < rate else {
+                fail(path, "\(key)'s rate is a number above 0, as \(key) = 7.1 or \(key) = \"7.1\"")
+                continue
+            }
+            if currency == rates.base {
+                fail(path, "\(key) is the base currency: its rate is 1")
+                continue
+            }
+            rates.add(currency, rate, from: nil)
+        }
+        return rates
     }
 
     /// `[invoices]`: the file, its encoding, formats, columns and constants.
