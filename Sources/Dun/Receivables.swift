@@ -110,7 +110,7 @@ public enum Receivables {
     private static func day(_ d: Day?) -> Value { d.map(Value.date) ?? .null }
     private static func days(_ n: Int64?) -> Value { n.map { .number(Decimal64($0)) } ?? .null }
     private static func money(_ s: Snapshot, customer c: Int32, _ minor: Int64?) -> Value {
-        minor.map { .money(Money(minor: $0, currency: s.currency ?? s.workspace.customers.currency[Int(c)])) } ?? .null
+        minor.map { .money(Money(minor: $0, currency: s.currency(ofCustomer: c))) } ?? .null
     }
 
     private static let customerFields: [String: Reader] = [
@@ -180,10 +180,7 @@ public enum Receivables {
     ]
 
     private static func invoiceMoney(_ s: Snapshot, _ r: Int32, _ minor: Int64) -> Value {
-        // With one currency in the workspace, the invoice's customer need not be read.
-        .money(
-            Money(
-                minor: minor, currency: s.currency ?? s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])]))
+        .money(Money(minor: minor, currency: s.currency(ofInvoice: r)))
     }
 
     private static let invoiceFields: [String: Reader] = [
@@ -197,9 +194,7 @@ public enum Receivables {
         "issued": { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
         "due": { s, r in .date(s.workspace.invoices.due[Int(r)]) },
         "amount": { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
-        "currency": { s, r in
-            .string(s.workspace.customers.currency[Int(s.workspace.invoices.customer[Int(r)])].code)
-        },
+        "currency": { s, r in .string(s.currency(ofInvoice: r).code) },
         "disputed": {
             s, r in
             .bool(s.isDisputed(r))
@@ -254,13 +249,9 @@ public enum Receivables {
             s.appliedInvoice(ofPayment: r).map { .row(invoices, $0) } ?? .null
         },
         "date": { s, r in .date(s.workspace.payments.date[Int(r)]) },
-        "amount": { s, r in
-            money(s, customer: s.workspace.payments.customer[Int(r)], s.workspace.payments.amount[Int(r)])
-        },
+        "amount": { s, r in .money(Money(minor: s.workspace.payments.amount[Int(r)], currency: s.currency(ofPayment: r))) },
         "method": { s, r in text(s.workspace.payments.method[Int(r)]) },
-        "currency": { s, r in
-            .string(s.workspace.customers.currency[Int(s.workspace.payments.customer[Int(r)])].code)
-        },
+        "currency": { s, r in .string(s.currency(ofPayment: r).code) },
     ]
 
     private static let paymentDerived: [BoundField] = [

@@ -61,7 +61,7 @@ public final class Session {
         workspace: Workspace, asOf: Day, format: OutputFormat = .table, interruption: Interruption = Interruption(),
         history: History = History(), rates: ExchangeRates = ExchangeRates()
     ) throws(Diagnostic) {
-        snapshot = try Snapshot(workspace, asOf: asOf, history: history)
+        snapshot = try Snapshot(workspace, asOf: asOf, history: history, rates: rates)
         self.history = history
         self.rates = rates
         self.format = format

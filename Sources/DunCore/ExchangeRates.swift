@@ -45,6 +45,11 @@ public struct ExchangeRates: Sendable, Equatable {
         return undated[currency]
     }
 
+    /// How to give `currency` a rate.
+    public static func hint(_ currency: Currency) -> String {
+        "rates.csv gives dated rates (date,currency,rate); [rates] in dun.toml one for any day: \(currency) = 7.1"
+    }
+
     /// Why money could not be converted.
     public enum Failure: Error, Equatable {
         case noRate(Currency)

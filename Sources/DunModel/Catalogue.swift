@@ -97,7 +97,7 @@ public enum Catalogue {
                 aliases: ["limit", "credit_line", "信用额度", "授信额度", "额度"]),
             field(
                 "currency?", .currency,
-                "ISO code of the customer's currency (all its invoices and payments are in it); CNY when the file has none",
+                "ISO code of the customer's currency, CNY when the file has none: its totals are in it (an invoice or payment in another converted at the as-of date's rate)",
                 aliases: currencyAliases),
             field(
                 "terms_days?", .days, "payment terms in days",
@@ -132,7 +132,9 @@ public enum Catalogue {
             field(
                 "amount", .amount, "amount invoiced; negative for a credit note",
                 aliases: ["invoice_amount", "total", "amount_due", "金额", "发票金额", "应收金额", "价税合计"]),
-            field("currency?", .currency, "ISO code of the currency: the customer's", aliases: currencyAliases),
+            field(
+                "currency?", .currency, "ISO code of the invoice's currency; its customer's when the file has none",
+                aliases: currencyAliases),
             field(
                 "disputed?", .flag, "the customer disputes it: the file's flag, or a dispute recorded and not resolved",
                 aliases: ["dispute", "in_dispute", "争议", "是否争议", "有争议"]),
@@ -161,7 +163,10 @@ public enum Catalogue {
             field(
                 "amount", .amount, "amount received", aliases: ["payment_amount", "paid_amount", "收款金额", "实收金额", "付款金额", "金额"]),
             field("method?", .text, "how it was paid", aliases: ["payment_method", "收款方式", "结算方式", "付款方式"]),
-            field("currency?", .currency, "ISO code of the currency: the customer's", aliases: currencyAliases),
+            field(
+                "currency?", .currency,
+                "ISO code of the payment's currency; when the file has none, its invoice's, else its customer's",
+                aliases: currencyAliases),
         ])
 
     /// The people to write to at each customer (`role` billing: To; others: Cc).

@@ -89,8 +89,11 @@ private struct OpenTotals {
 public final class Snapshot: Sendable {
     public let workspace: Workspace
     public let asOf: Day
-    /// The currency of every customer, when they all have the same one.
+    /// The currency of every customer, invoice and payment, when they all have the same one.
     public let currency: Currency?
+    /// What an invoice or payment in another currency than its customer's is converted at,
+    /// into the customer's, for the customer's totals.
+    public let rates: ExchangeRates
 
     /// Invoices issued on or before the as-of date, in file order.
     public let invoices: [Int32]
@@ -143,14 +146,39 @@ public final class Snapshot: Sendable {
     public var paymentsOfInvoice: Relation { relations.paymentsOfInvoice.value }
 
     /// Adds up every total as of `asOf`, with what `history` records up to that day; the fields
-    /// derived from them are computed as they are read. Fails only if a total overflows.
-    public init(_ workspace: Workspace, asOf: Day, history: History = History()) throws(Diagnostic) {
+    /// derived from them are computed as they are read. A customer's totals are in its
+    /// currency, an invoice or payment in another converted at `rates` as of the date. Fails
+    /// if a total overflows, or an amount needs a rate there is none of.
+    public init(
+        _ workspace: Workspace, asOf: Day, history: History = History(), rates: ExchangeRates = ExchangeRates()
+    ) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf
-        currency = workspace.customers.sharedCurrency
+        self.rates = rates
+        let shared = workspace.sharedCurrency
+        currency = shared
         let inv = workspace.invoices
         let pay = workspace.payments
         let cust = workspace.customers
+        /// `minor` of `from` in customer `c`'s currency; the error names the row (`at`).
+        func inCustomers(_ minor: Int64, _ from: Currency, _ c: Int, at place: @autoclosure () -> (file: String, row: String))
+            throws(Diagnostic) -> Int64
+        {
+            guard shared == nil, minor != 0 else { return minor }
+            switch rates.convert(Money(minor: minor, currency: from), to: cust.currency[c], on: asOf) {
+            case .success(let m):
+                return m.minor
+            case .failure(let failure):
+                let (file, row) = place()
+                guard case .noRate(let missing) = failure else {
+                    throw Diagnostic(.error, "\(row) is too large to convert to \(cust.currency[c]) exactly", file: file)
+                }
+                throw Diagnostic(
+                    .error,
+                    "\(row) is in \(from) and its customer \(excerpt(cust.id[c])) in \(cust.currency[c]): no exchange rate for \(missing) on or before \(asOf)",
+                    file: file, hint: ExchangeRates.hint(missing))
+            }
+        }
         /// Adds to a customer's total; on overflow, the error names the customer, the file and
         /// the row whose amount did not fit (`at`: the file and the row's id).
         func add(_ a: Int64, _ b: Int64, _ c: Int, at place: @autoclosure () -> (file: String, row: String)) throws(Diagnostic)
@@ -216,8 +244,10 @@ public final class Snapshot: Sendable {
                 }
                 everyPaymentAdded = false
             }
+            let amount = try inCustomers(
+                pay.amount[i], pay.currency[i], c, at: (Catalogue.payments.file, "payment \(excerpt(pay.id[i]))"))
             paid[c].unapplied = try add(
-                paid[c].unapplied, pay.amount[i], c, at: (Catalogue.payments.file, "payment \(excerpt(pay.id[i]))"))
+                paid[c].unapplied, amount, c, at: (Catalogue.payments.file, "payment \(excerpt(pay.id[i]))"))
         }
 
         var overpaid = false
@@ -237,12 +267,13 @@ public final class Snapshot: Sendable {
                 open[c].paidCount += 1
                 continue
             }
-            open[c].balance = try add(open[c].balance, left, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
+            let owed = try inCustomers(left, inv.currency[i], c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
+            open[c].balance = try add(open[c].balance, owed, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
             let late = Int32(clamping: asOf.days(since: inv.due[i]))
             // A credit note lowers the balance, never the overdue one: it is not late.
             if late > 0 && left > 0 {
                 open[c].overdueBalance = try add(
-                    open[c].overdueBalance, left, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
+                    open[c].overdueBalance, owed, c, at: (Catalogue.invoices.file, "invoice \(excerpt(inv.id[i]))"))
                 open[c].overdue = max(open[c].overdue, late)
             }
         }
@@ -287,20 +318,25 @@ public final class Snapshot: Sendable {
         self.notes = notes
         self.reminders = reminders
         let paymentsOfCustomer = relations.paymentsOfCustomer
+        /// A visible payment's amount in its customer's currency: converted above already.
+        func customers(_ p: Int32) -> Int64 {
+            let (i, c) = (Int(p), Int(pay.customer[Int(p)]))
+            return (try? inCustomers(pay.amount[i], pay.currency[i], c, at: ("", ""))) ?? 0
+        }
         promises = history.promises(asOf: asOf) { customer, invoice, from, to in
             var sum: Int64 = 0
             for p in paymentsOfCustomer.value.rows(of: customer) {
                 let d = pay.date[Int(p)]
                 guard d >= from && d <= to else { continue }
                 if let invoice, pay.invoice[Int(p)] != invoice { continue }
-                sum &+= pay.amount[Int(p)]
+                sum &+= customers(p)
             }
             return sum
         }
         let plans = history.plansKept(asOf: asOf) { invoices, since in
             var sum: Int64 = 0
             for p in payments {
-                if let i = pay.invoice[Int(p)], invoices.contains(i), pay.date[Int(p)] > since { sum &+= pay.amount[Int(p)] }
+                if let i = pay.invoice[Int(p)], invoices.contains(i), pay.date[Int(p)] > since { sum &+= customers(p) }
             }
             return sum
         }
@@ -390,8 +426,32 @@ public final class Snapshot: Sendable {
         perInvoice[Int(i)].last
     }
 
+    /// What is left to pay on an invoice, in its currency.
     public func invoiceBalance(_ i: Int32) -> Int64 {
         workspace.invoices.amount[Int(i)] - perInvoice[Int(i)].paid
+    }
+
+    // MARK: currencies
+
+    public func currency(ofCustomer c: Int32) -> Currency {
+        currency ?? workspace.customers.currency[Int(c)]
+    }
+
+    public func currency(ofInvoice i: Int32) -> Currency {
+        currency ?? workspace.invoices.currency[Int(i)]
+    }
+
+    public func currency(ofPayment p: Int32) -> Currency {
+        currency ?? workspace.payments.currency[Int(p)]
+    }
+
+    /// What is left to pay on a visible invoice, in its customer's currency: converted as the
+    /// customer's balance is.
+    public func invoiceBalanceInCustomers(_ i: Int32) -> Money {
+        let c = workspace.invoices.customer[Int(i)]
+        let left = Money(minor: invoiceBalance(i), currency: currency(ofInvoice: i))
+        guard case .success(let m) = rates.convert(left, to: currency(ofCustomer: c), on: asOf) else { return left }
+        return m
     }
 
     /// As-of minus due for an open invoice (negative before the due date); 0 once paid, and

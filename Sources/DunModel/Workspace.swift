@@ -56,15 +56,20 @@ public struct Customers: Sendable {
     }
 }
 
-/// Invoices, one array per column. An invoice is in its customer's currency.
+/// Invoices, one array per column. An invoice is in its own currency, most often its
+/// customer's.
 public struct Invoices: Sendable {
     public var id = KeyColumn()
     public var customer: [Int32] = []
     public var issued: [Day] = []
     public var due: [Day] = []
-    /// In minor units of the customer's currency.
+    /// In minor units of the invoice's currency.
     public var amount: [Int64] = []
+    public var currency: [Currency] = []
     public var disputed: [Bool] = []
+    /// Whether any invoice is in another currency than its customer's: else a payment on an
+    /// invoice is in the customer's currency with no need to read the invoice's.
+    public var anyForeign = false
 
     public var count: Int { id.count }
 
@@ -74,6 +79,7 @@ public struct Invoices: Sendable {
         issued.reserveHuge(rows)
         due.reserveHuge(rows)
         amount.reserveHuge(rows)
+        currency.reserveHuge(rows)
         disputed.reserveHuge(rows)
     }
 
@@ -83,7 +89,9 @@ public struct Invoices: Sendable {
         issued += other.issued
         due += other.due
         amount += other.amount
+        currency += other.currency
         disputed += other.disputed
+        anyForeign = anyForeign || other.anyForeign
     }
 }
 
@@ -95,8 +103,9 @@ public struct Payments: Sendable {
     /// The invoice paid, or `nil` for unapplied cash.
     public var invoice = OptionalRows()
     public var date: [Day] = []
-    /// In minor units of the customer's currency.
+    /// In minor units of the payment's currency: its invoice's, if applied to one.
     public var amount: [Int64] = []
+    public var currency: [Currency] = []
     public var method = CategoryColumn()
 
     public var count: Int { id.count }
@@ -107,6 +116,7 @@ public struct Payments: Sendable {
         invoice.reserve(rows)
         date.reserveHuge(rows)
         amount.reserveHuge(rows)
+        currency.reserveHuge(rows)
         method.reserve(rows)
     }
 
@@ -116,6 +126,7 @@ public struct Payments: Sendable {
         invoice.append(contentsOf: other.invoice)
         date += other.date
         amount += other.amount
+        currency += other.currency
         method.append(contentsOf: other.method)
     }
 }
@@ -127,4 +138,13 @@ public struct Workspace: Sendable {
     public var payments = Payments()
 
     public init() {}
+
+    /// The currency of every customer, invoice and payment when they all have the same one,
+    /// as in most workspaces; `nil` when they differ.
+    public var sharedCurrency: Currency? {
+        guard let shared = customers.sharedCurrency, invoices.currency.allSatisfy({ $0 == shared }),
+            payments.currency.allSatisfy({ $0 == shared })
+        else { return nil }
+        return shared
+    }
 }

@@ -367,16 +367,24 @@ struct LoaderErrorTests {
                 ])
     }
 
-    @Test func invoiceCurrencyDiffersFromTheCustomers() {
+    /// An invoice may be in another currency than its customer's; a payment on it is in
+    /// its currency unless the row names another, which is an error.
+    @Test func anInvoiceMayBeInAnotherCurrency() throws {
+        let invoices =
+            "id,customer_id,issued,due,amount,currency\nI1,C1,2026-10-01,2026-10-31,1000.00,USD\nI2,C1,2026-10-01,2026-10-31,10,\n"
+        let w = try load(invoices: invoices, payments: "id,customer_id,invoice_id,date,amount\nP1,C1,I1,2026-10-20,400.00\n")
+        #expect(w.invoices.currency == [.usd, .cny])
+        #expect(w.invoices.anyForeign)
+        #expect(w.payments.currency == [.usd])
         #expect(
             loadErrors(
-                invoices: "id,customer_id,issued,due,amount,currency\nI1,C1,2026-10-01,2026-10-31,1000.00,USD\n",
-                payments: Fixture.noPayments) == [
+                invoices: invoices, payments: "id,customer_id,invoice_id,date,amount,currency\nP1,C1,I1,2026-10-20,400.00,CNY\n")
+                == [
                     """
-                    invoices.csv:2:37: error: invoice currency 'USD' differs from customer C1's currency CNY
-                    I1,C1,2026-10-01,2026-10-31,1000.00,USD
-                                                        ^~~
-                    hint: Dun keeps each customer's receivables in one currency
+                    payments.csv:2:28: error: payment in CNY on invoice I1, which is in USD
+                    P1,C1,I1,2026-10-20,400.00,CNY
+                                               ^~~
+                    hint: a payment is in the currency of the invoice it pays; cash in another currency is unapplied
 
                     """
                 ])
@@ -499,17 +507,11 @@ struct LoaderErrorTests {
             ])
     }
 
-    @Test func paymentCurrencyDiffersFromTheCustomers() {
-        #expect(
-            loadErrors(payments: "id,customer_id,date,amount,currency\nP1,C1,2026-10-20,1,EUR\n") == [
-                """
-                payments.csv:2:20: error: payment currency 'EUR' differs from customer C1's currency CNY
-                P1,C1,2026-10-20,1,EUR
-                                   ^~~
-                hint: Dun keeps each customer's receivables in one currency
-
-                """
-            ])
+    /// Unapplied cash may be in another currency than its customer's.
+    @Test func unappliedCashMayBeInAnotherCurrency() throws {
+        let w = try load(payments: "id,customer_id,date,amount,currency\nP1,C1,2026-10-20,1,EUR\n")
+        #expect(w.payments.currency == [.eur])
+        #expect(!w.invoices.anyForeign)
     }
 
     @Test func paymentLargerThanTheInvoice() {

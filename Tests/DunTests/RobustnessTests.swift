@@ -87,10 +87,12 @@ enum Mutator {
 
     static let classes: [[String]] = [
         ["customers", "invoices", "payments"],
-        ["id", "name", "region", "grade", "credit_limit", "currency", "terms_days", "balance", "overdue_balance", "unapplied",
-         "overdue", "utilization", "last_payment", "avg_days_to_pay", "on_hold", "last_reminder", "invoices", "payments",
-         "customer_id", "customer", "issued", "due", "amount", "disputed", "paid", "status", "days_overdue", "bucket",
-         "days_to_pay", "invoice_id", "invoice", "date", "method", "applied", "today"],
+        [
+            "id", "name", "region", "grade", "credit_limit", "currency", "terms_days", "balance", "overdue_balance", "unapplied",
+            "overdue", "utilization", "last_payment", "avg_days_to_pay", "on_hold", "last_reminder", "invoices", "payments",
+            "customer_id", "customer", "issued", "due", "amount", "disputed", "paid", "status", "days_overdue", "bucket",
+            "days_to_pay", "invoice_id", "invoice", "date", "method", "applied", "today",
+        ],
         ["+", "-", "*", "/"],
         ["=", "<", ">"],
         ["count", "sum", "avg", "min", "max", "abs", "round", "year", "month", "lower", "upper", "length"],
@@ -153,7 +155,9 @@ enum Mutator {
             return String(String.UnicodeScalarView(scalars))
         case 7:
             var scalars = Array(toks.joined().unicodeScalars)
-            let pieces: [Unicode.Scalar] = ["(", ")", "[", "]", "\"", "'", "\\", "|", "\n", "{", "}", "#", "-", ".", "%", "k", "\u{0}", "，", "长"]
+            let pieces: [Unicode.Scalar] = [
+                "(", ")", "[", "]", "\"", "'", "\\", "|", "\n", "{", "}", "#", "-", ".", "%", "k", "\u{0}", "，", "长",
+            ]
             scalars.insert(rng.pick(pieces), at: rng.below(scalars.count + 1))
             return String(String.UnicodeScalarView(scalars))
         case 8:
@@ -280,10 +284,12 @@ enum Robust {
             if loaded[seed.data] == nil {
                 loaded[seed.data] = try Session.open(directory: seed.data, asOf: seed.asOf)
             }
-            let session = try Session(workspace: loaded[seed.data]!.snapshot.workspace, asOf: asOf, format: format)
+            let workspace = loaded[seed.data]!
+            let session = try Session(workspace: workspace.snapshot.workspace, asOf: asOf, format: format, rates: workspace.rates)
             let result = session.run(SourceText(name: "mutant-\(n).dun", text: text))
             let problems = Robust.problems(result.diagnostics)
-            #expect(problems.isEmpty, "mutant \(n) (seed \(Robust.seed)):\n\(problems.joined(separator: "\n"))\n--- text:\n\(text)")
+            #expect(
+                problems.isEmpty, "mutant \(n) (seed \(Robust.seed)):\n\(problems.joined(separator: "\n"))\n--- text:\n\(text)")
             ran += 1
         }
         #expect(ran == Robust.mutantCount)
@@ -317,7 +323,12 @@ enum Robust {
                 ("-9223372036854775807 months - 1 month", "-9223372036854775808 months\n"),
             ])
             try Robust.expectInSmall(
-                [("customers | take 1 | select d = \(CrashRegressions.longest)", "[\n  {\"d\": \"-9223372036854775808 days\"}\n]\n")],
+                [
+                    (
+                        "customers | take 1 | select d = \(CrashRegressions.longest)",
+                        "[\n  {\"d\": \"-9223372036854775808 days\"}\n]\n"
+                    )
+                ],
                 format: .json)
         }
     }
@@ -431,7 +442,8 @@ enum Robust {
                 .write(to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
             let id = String(repeating: "A", count: 256 << 10)
             let amount = String(repeating: "9", count: 4 << 20) + "x"
-            try ("id,customer_id,invoice_id,date,amount\n" + "P0,C0,I0,2026-03-01,\(amount)\n"
+            try
+                ("id,customer_id,invoice_id,date,amount\n" + "P0,C0,I0,2026-03-01,\(amount)\n"
                 + (1..<60).map { "P\($0),C\($0),\(id),2026-03-01,1.00\n" }.joined())
                 .write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
             do throws(Diagnostics) {
@@ -453,7 +465,9 @@ enum Robust {
                 // the value and 80 after, here more of it; the caret under the value shown.
                 let line = "P1,C1,\(String(repeating: "A", count: 140))…"
                 let caret = "      ^" + String(repeating: "~", count: 139)
-                guard rendered[1].hasSuffix("/payments.csv:3:7: error: no invoice '\(a40)…' (262144 bytes) in invoices.csv\n\(line)\n\(caret)\n")
+                guard
+                    rendered[1].hasSuffix(
+                        "/payments.csv:3:7: error: no invoice '\(a40)…' (262144 bytes) in invoices.csv\n\(line)\n\(caret)\n")
                 else {
                     FileHandle.standardError.write(Data(rendered[1].prefix(4000).utf8))
                     exit(3)
@@ -484,7 +498,8 @@ enum Robust {
                 .write(to: dir.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
             try ("id,customer_id,issued,due,amount\n" + (0..<n).map { "I\($0),X\($0),2026-01-01,2026-02-01,1.00\n" }.joined())
                 .write(to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
-            try "id,customer_id,date,amount\n".write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+            try "id,customer_id,date,amount\n".write(
+                to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
             do throws(Diagnostics) {
                 _ = try Session.open(directory: dir.path, asOf: Day(iso: "2026-11-28")!)
                 exit(3)

@@ -389,16 +389,16 @@ private struct Delivery {
     private func context(_ entry: Journal.Entry, customer c: Int32, channel: String) -> Fields {
         let snapshot = session.snapshot
         let workspace = snapshot.workspace
-        let currency = workspace.customers.currency[Int(c)]
-        func money(_ minor: Int64) -> String {
-            "\(Money(minor: minor, currency: currency).formatted(grouped: true)) \(currency.code)"
+        func money(_ m: Money) -> String {
+            "\(m.formatted(grouped: true)) \(m.currency.code)"
         }
-        var total: Int64 = 0
+        // Each invoice in its currency; the total in the customer's.
+        var total = Money(minor: 0, currency: snapshot.currency(ofCustomer: c))
         var invoices: [Fields] = []
         for id in entry.invoices {
             guard let i = workspace.invoices.id.row(of: id) else { continue }
-            let balance = snapshot.invoiceBalance(i)
-            total += balance
+            let balance = Money(minor: snapshot.invoiceBalance(i), currency: snapshot.currency(ofInvoice: i))
+            total.minor += snapshot.invoiceBalanceInCustomers(i).minor
             invoices.append(
                 Fields([
                     "id": TemplateText(id), "issued": TemplateText(workspace.invoices.issued[Int(i)].description),

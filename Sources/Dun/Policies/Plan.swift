@@ -33,10 +33,12 @@ struct PlanOutcome {
         var counts: [ActionKind: Int] = [:]
         for a in actions { counts[a.action, default: 0] += 1 }
         let kinds = ActionKind.allCases.compactMap { k in counts[k].map { "\(k.rawValue) \($0)" } }
-        var out = "(\(actions.count) action\(actions.count == 1 ? "" : "s")\(kinds.isEmpty ? "" : ": " + kinds.joined(separator: " · ")))\n"
+        var out =
+            "(\(actions.count) action\(actions.count == 1 ? "" : "s")\(kinds.isEmpty ? "" : ": " + kinds.joined(separator: " · ")))\n"
         for (rule, customers) in passedUp {
             let some = customers.prefix(5).map(ids).joined(separator: ", ") + (customers.count > 5 ? ", …" : "")
-            out += "(rule \(rule) leaves \(customers.count) customer\(customers.count == 1 ? "" : "s") to a later rule, at the highest level an invoice of theirs reached: \(some))\n"
+            out +=
+                "(rule \(rule) leaves \(customers.count) customer\(customers.count == 1 ? "" : "s") to a later rule, at the highest level an invoice of theirs reached: \(some))\n"
         }
         return out
     }
@@ -123,7 +125,9 @@ struct Planner {
         var passedUp: [Int: [Int32]] = [:]
         for rule in rules {
             for action in rule.actions {
-                guard case .remind(_, let template?) = action.action.verb, !Templates.exists(template, in: directory) else { continue }
+                guard case .remind(_, let template?) = action.action.verb, !Templates.exists(template, in: directory) else {
+                    continue
+                }
                 var unknown = Templates.unknown(template)
                 unknown = source.diagnostic(unknown.message, at: action.action.range, hint: unknown.hint, severity: .warning)
                 warnings.append(unknown)
@@ -207,7 +211,8 @@ struct Planner {
             let what = selection.entity == Receivables.customers ? "customers" : "invoices"
             let all = selection.entity == Receivables.customers ? snapshot.workspace.customers.count : snapshot.invoices.count
             if selection.rows.isEmpty {
-                warnings.append(source.diagnostic("rule '\(rule.name)' selects no \(what)", at: rule.nameRange, severity: .warning))
+                warnings.append(
+                    source.diagnostic("rule '\(rule.name)' selects no \(what)", at: rule.nameRange, severity: .warning))
             } else if selection.rows.count == all {
                 warnings.append(
                     source.diagnostic(
@@ -265,8 +270,7 @@ struct Planner {
         let open = snapshot.invoiceBalance(invoice)
         guard open > 0, disputedToo || !snapshot.isDisputed(invoice) else { return false }
         guard let tolerance else { return true }
-        let customer = snapshot.workspace.invoices.customer[Int(invoice)]
-        let currency = money(open, of: customer).currency
+        let currency = snapshot.currency(ofInvoice: invoice)
         guard tolerance.currency == currency else {
             throw source.diagnostic(
                 "the policy ignores balances below \(tolerance.formatted(grouped: true)) \(tolerance.currency), "
@@ -279,16 +283,22 @@ struct Planner {
     /// A customer's open, undisputed invoices, in file order.
     private func openInvoices(of customer: Int32, for rule: PlanRule) throws(Diagnostic) -> [Int32] {
         var open: [Int32] = []
-        for i in snapshot.invoicesOfCustomer.rows(of: customer) where try dunnable(i, for: rule, customers: true) { open.append(i) }
+        for i in snapshot.invoicesOfCustomer.rows(of: customer) where try dunnable(i, for: rule, customers: true) {
+            open.append(i)
+        }
         return open
     }
 
-    private func money(_ minor: Int64, of customer: Int32) -> Money {
-        Money(minor: minor, currency: snapshot.currency ?? snapshot.workspace.customers.currency[Int(customer)])
+    /// What is left on `invoices`, in the customer's currency.
+    private func balance(_ invoices: [Int32], of customer: Int32) -> Money {
+        Money(
+            minor: invoices.reduce(0) { $0 + snapshot.invoiceBalanceInCustomers($1).minor },
+            currency: snapshot.currency(ofCustomer: customer))
     }
 
-    private func balance(_ invoices: [Int32], of customer: Int32) -> Money {
-        money(invoices.reduce(0) { $0 + snapshot.invoiceBalance($1) }, of: customer)
+    /// What is left on an invoice, in its currency.
+    private func open(_ invoice: Int32) -> Money {
+        Money(minor: snapshot.invoiceBalance(invoice), currency: snapshot.currency(ofInvoice: invoice))
     }
 
     /// The planned actions of one verb for one customer: one, except fees and interest,
@@ -325,7 +335,9 @@ struct Planner {
         case .releaseCredit:
             return snapshot.isOnHold(customer) ? [action()] : []
         case .setGrade:
-            if case .grade(let g)? = arguments.first, g == snapshot.gradeSet(customer) ?? snapshot.workspace.customers.grade[Int(customer)] {
+            if case .grade(let g)? = arguments.first,
+                g == snapshot.gradeSet(customer) ?? snapshot.workspace.customers.grade[Int(customer)]
+            {
                 return []
             }
             return [action(detail: arguments.first.flatMap(text))]
@@ -343,7 +355,7 @@ struct Planner {
             return [action(detail: "\(count) installments\(every)")]
         case .chargeLateFee:
             return try invoices.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
-                var a = action(amount: try lateFee(arguments.first, on: i, customer: customer, at: range))
+                var a = action(amount: try lateFee(arguments.first, on: i, at: range))
                 a.invoices = [i]
                 return a
             }
@@ -351,7 +363,7 @@ struct Planner {
             // No interest on an invoice not yet overdue: there is nothing to charge.
             return try invoices.filter { snapshot.daysOverdue($0) > 0 }.map { (i: Int32) throws(Diagnostic) -> PlannedAction in
                 let days = snapshot.daysOverdue(i)
-                var a = action(amount: try interest(arguments.first, on: i, days: days, customer: customer, at: range))
+                var a = action(amount: try interest(arguments.first, on: i, days: days, at: range))
                 a.invoices = [i]
                 a.detail = "\(days) days at \(arguments.first.map { "\($0)" } ?? "?") a year"
                 return a
@@ -388,14 +400,14 @@ struct Planner {
     }
 
     /// A percentage of the invoice's balance, or a fixed amount in its currency.
-    private func lateFee(_ fee: Value?, on invoice: Int32, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
-        let open = money(snapshot.invoiceBalance(invoice), of: customer)
+    private func lateFee(_ fee: Value?, on invoice: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
+        let open = open(invoice)
         switch fee {
         case .money(let m)?:
             guard m.currency == open.currency else {
                 throw source.diagnostic(
                     "a late fee in \(m.currency) for an invoice in \(open.currency)", at: range,
-                    hint: "write the fee in the customer's currency, or as a percentage")
+                    hint: "write the fee in the invoice's currency, or as a percentage")
             }
             return m
         case .number(let rate)?:
@@ -407,11 +419,11 @@ struct Planner {
 
     /// Simple daily interest since the due date: balance × rate × days ÷ 365, computed exactly
     /// and rounded once to the cent.
-    private func interest(_ rate: Value?, on invoice: Int32, days: Int64, customer: Int32, at range: Range<Int>) throws(Diagnostic) -> Money {
+    private func interest(_ rate: Value?, on invoice: Int32, days: Int64, at range: Range<Int>) throws(Diagnostic) -> Money {
         guard case .number(let yearly)? = rate else {
             throw source.diagnostic("interest needs a yearly rate", at: range, hint: "charge interest 6% per year")
         }
-        let open = money(snapshot.invoiceBalance(invoice), of: customer)
+        let open = open(invoice)
         guard let rateForDays = yearly.multiplied(by: Decimal64(days)), let m = open.scaled(by: rateForDays, over: 365) else {
             throw source.diagnostic("the interest is too large to compute exactly", at: range)
         }

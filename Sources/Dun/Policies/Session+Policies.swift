@@ -24,7 +24,9 @@ extension Session {
                 throw source.diagnostic("no customer or invoice '\(id)'", at: range)
             }
             let columns = ["rule", "of", "verdict"].map { Column(name: $0, type: .string) }
-            let values: [[Value]] = [lines.map { .string($0.rule) }, lines.map { .string($0.row) }, lines.map { .string($0.verdict) }]
+            let values: [[Value]] = [
+                lines.map { .string($0.rule) }, lines.map { .string($0.row) }, lines.map { .string($0.verdict) },
+            ]
             return (.table(Frame(entity: nil, rows: [], columns: columns, values: values, count: lines.count)), nil)
         }
         if case .record(let r, let nodes) = statement {
@@ -46,7 +48,9 @@ extension Session {
             let (query, actions) = p.actions
             guard !actions.isEmpty else { return nil }
             let line = source.position(of: statement.range).line
-            (name, policy, rules) = ("", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)])
+            (name, policy, rules) = (
+                "", nil, [PlanRule(name: "line \(line)", nameRange: statement.range, query: query, actions: actions)]
+            )
         default:
             return nil
         }
@@ -64,7 +68,8 @@ extension Session {
             return c
         }
         func invoice(_ id: String) throws(Diagnostic) -> Int32 {
-            guard let i = invoices.id.row(of: id), snapshot.invoiceBalance(i) >= 0, invoices.issued[Int(i)] <= snapshot.asOf else {
+            guard let i = invoices.id.row(of: id), snapshot.invoiceBalance(i) >= 0, invoices.issued[Int(i)] <= snapshot.asOf
+            else {
                 throw source.diagnostic("no invoice '\(id)' as of \(snapshot.asOf)", at: r.range)
             }
             return i
@@ -88,12 +93,14 @@ extension Session {
             } catch {
                 throw source.diagnostic(error.message, at: error.range, hint: error.hint)
             }
-            let currency = snapshot.currency ?? customers.currency[Int(c)]
+            let currency = snapshot.currency(ofCustomer: c)
             var promised = amount
             if case .number(let n) = amount {
                 // In the customer's currency, exactly: 12.345 is no amount of CNY.
                 guard let m = Money(n, currency: currency), m.decimal == n else {
-                    throw source.diagnostic("\(n) is not an amount of \(currency)", at: r.range, hint: "\(currency) has \(currency.minorUnit) decimals")
+                    throw source.diagnostic(
+                        "\(n) is not an amount of \(currency)", at: r.range,
+                        hint: "\(currency) has \(currency.minorUnit) decimals")
                 }
                 promised = .money(m)
             }
@@ -120,7 +127,8 @@ extension Session {
     }
 
     /// What a defined policy would do.
-    func planActions(_ p: CheckedPolicy, _ source: SourceText, warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction] {
+    func planActions(_ p: CheckedPolicy, _ source: SourceText, warnings: inout [Diagnostic]) throws(Diagnostic) -> [PlannedAction]
+    {
         try plan(p.name, p, Session.rules(of: p), source, warnings: &warnings).actions
     }
 
@@ -167,7 +175,8 @@ extension Session {
         let rows: [[Value]] = actions.map { a in
             [
                 .string(a.policy), .string(a.rule), .string(a.action.rawValue), .string(customers.id[Int(a.customer)]),
-                .string(customers.name[Int(a.customer)]), .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
+                .string(customers.name[Int(a.customer)]),
+                .string(a.invoices.map { invoices.id[Int($0)] }.joined(separator: ", ")),
                 text(a.channel), text(a.template), a.amount.map(Value.money) ?? .null, text(a.detail),
             ]
         }

@@ -85,13 +85,14 @@ extension Checker {
         case .convert(let v, let currency):
             let x = expression(v)
             switch x.type {
-            case .money, .null, .unknown: break
+            case .money, .null, .unknown: return node(.convert(x, currency), .money)
+            case .list(.money), .list(.null), .list(.unknown): return node(.convert(x, currency), .list(.money))
             default:
                 error(
                     "only money is converted to a currency; this is \(x.type.name(in: schema))", e.range,
                     hint: "a number becomes money as 100 \(currency), or ¥100")
+                return node(.convert(x, currency), .money)
             }
-            return node(.convert(x, currency), .money)
         case .contains(let whole, let part, let negated):
             let w = expression(whole)
             var p = expression(part)

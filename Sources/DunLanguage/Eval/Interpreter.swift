@@ -190,18 +190,13 @@ public struct Interpreter {
         case .isNull(let x, let negated):
             return .bool(try evaluate(x, &env).isNull != negated)
         case .convert(let x, let currency):
-            guard case .money(let m) = try evaluate(x, &env) else { return .null }
-            switch data.rates.convert(m, to: currency, on: data.today) {
-            case .success(let converted):
-                return .money(converted)
-            case .failure(.noRate(let missing)):
-                throw RuntimeError(
-                    "no exchange rate for \(missing) on or before \(data.today)", n.range,
-                    hint:
-                        "rates.csv gives dated rates (date,currency,rate); [rates] in dun.toml one for any day: \(missing) = 7.1")
-            case .failure(.tooLarge):
-                throw RuntimeError("amount too large", n.range)
+            let v = try evaluate(x, &env)
+            if case .list(let items) = v {
+                var converted: [Value] = []
+                for item in items { converted.append(try self.converted(item, to: currency, at: n.range)) }
+                return .list(converted)
             }
+            return try converted(v, to: currency, at: n.range)
         case .contains(let whole, let part, let negated):
             let w = try evaluate(whole, &env)
             let p = try evaluate(part, &env)
@@ -269,6 +264,20 @@ public struct Interpreter {
                 values.append(try me.evaluate(arg, &env))
             }
             return try fold(aggregate, values, at: n.range)
+        }
+    }
+
+    /// Money in `currency` at the rates of the as-of date; anything else as it is (null).
+    private func converted(_ v: Value, to currency: Currency, at range: Range<Int>) throws(RuntimeError) -> Value {
+        guard case .money(let m) = v else { return v }
+        switch data.rates.convert(m, to: currency, on: data.today) {
+        case .success(let converted):
+            return .money(converted)
+        case .failure(.noRate(let missing)):
+            throw RuntimeError(
+                "no exchange rate for \(missing) on or before \(data.today)", range, hint: ExchangeRates.hint(missing))
+        case .failure(.tooLarge):
+            throw RuntimeError("amount too large", range)
         }
     }
 

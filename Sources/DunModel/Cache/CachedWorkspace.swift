@@ -147,6 +147,22 @@ private func optionals<T: FixedWidthInteger & BitwiseCopyable>(_ r: CacheReader)
     return zip(present, values).map { $0 == 1 ? $1 : nil }
 }
 
+/// Currencies as the codes they use, and each one's index among them.
+private func store(_ currencies: [Currency], _ w: CacheWriter) throws(CacheWriter.Failed) {
+    let codes = Array(Set(currencies.map(\.code))).sorted()
+    try w.texts(codes)
+    try w.array(currencies.map { UInt8(codes.firstIndex(of: $0.code) ?? 0) })
+}
+
+private func currencies(_ r: CacheReader) throws(CacheReader.Invalid) -> [Currency] {
+    let currencies = try r.texts().map { code -> Currency? in code.flatMap { Currency(code: $0) } }
+    let known = currencies.compactMap { $0 }
+    try check(known.count == currencies.count)
+    let indexes: [UInt8] = try r.array()
+    try check(indexes.allSatisfy { Int($0) < known.count })
+    return indexes.map { known[Int($0)] }
+}
+
 private func bools(_ r: CacheReader) throws(CacheReader.Invalid) -> [Bool] {
     let bytes: [UInt8] = try r.array()
     try check(bytes.allSatisfy { $0 <= 1 })
@@ -160,9 +176,7 @@ extension Customers {
         try region.store(w)
         try w.array(grade.map { $0?.rawValue ?? 0 })
         try DunModel.store(creditLimit, w)
-        let codes = Array(Set(currency.map(\.code))).sorted()
-        try w.texts(codes)
-        try w.array(currency.map { UInt8(codes.firstIndex(of: $0.code) ?? 0) })
+        try DunModel.store(currency, w)
         try DunModel.store(termsDays, w)
         try collector.store(w)
         try email.store(w)
@@ -185,12 +199,7 @@ extension Customers {
             }
         }
         creditLimit = try optionals(r)
-        let currencies = try r.texts().map { code -> Currency? in code.flatMap { Currency(code: $0) } }
-        let known = currencies.compactMap { $0 }
-        try check(known.count == currencies.count)
-        let indexes: [UInt8] = try r.array()
-        try check(indexes.allSatisfy { Int($0) < known.count })
-        currency = indexes.map { known[Int($0)] }
+        currency = try currencies(r)
         termsDays = try optionals(r)
         collector = try CategoryColumn(r)
         email = try TextColumn(r)
@@ -212,7 +221,9 @@ extension Invoices {
         try DunModel.store(issued, w)
         try DunModel.store(due, w)
         try w.array(amount)
+        try DunModel.store(currency, w)
         try w.array(disputed.map { $0 ? UInt8(1) : 0 })
+        try w.number(Int64(anyForeign ? 1 : 0))
     }
 
     init(_ r: CacheReader, customers: Int) throws(CacheReader.Invalid) {
@@ -222,9 +233,13 @@ extension Invoices {
         due = try days(r)
         // Of any sign: a credit note's is negative.
         amount = try r.array()
+        currency = try currencies(r)
         disputed = try bools(r)
+        let foreign = try r.number(Int64.self)
+        try check(foreign == 0 || foreign == 1)
+        anyForeign = foreign == 1
         let n = id.count
-        try check([customer.count, issued.count, due.count, amount.count, disputed.count].allSatisfy { $0 == n })
+        try check([customer.count, issued.count, due.count, amount.count, currency.count, disputed.count].allSatisfy { $0 == n })
     }
 }
 
@@ -235,6 +250,7 @@ extension Payments {
         try w.array(invoice.rows)
         try DunModel.store(date, w)
         try w.array(amount)
+        try DunModel.store(currency, w)
         try method.store(w)
     }
 
@@ -247,9 +263,10 @@ extension Payments {
         amount = try r.array()
         // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
         try check(amount.allSatisfy { $0 >= 0 })
+        currency = try currencies(r)
         method = try CategoryColumn(r)
         let n = id.count
-        try check([customer.count, invoice.count, date.count, amount.count, method.count].allSatisfy { $0 == n })
+        try check([customer.count, invoice.count, date.count, amount.count, currency.count, method.count].allSatisfy { $0 == n })
     }
 }
 

@@ -213,21 +213,6 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return nil
     }
 
-    /// The field must name `expected` when present: an invoice or payment is in its customer's currency.
-    /// (The customer is named by its row, so that nothing is copied unless the check fails.)
-    mutating func sameCurrency(
-        _ c: Column, as expected: Currency, customer: Int32, of customers: borrowing Customers, what: String
-    ) {
-        let b = bytes(c)
-        if b.isEmpty || expected.isCode(b) { return }
-        let code = String(decoding: b, as: UTF8.self)
-        guard code.uppercased() != expected.code else { return }
-        fail(
-            c,
-            "\(what) currency \(excerpt(code)) differs from customer \(customers.id[Int(customer)])'s currency \(expected.code)",
-            hint: "Dun keeps each customer's receivables in one currency")
-    }
-
     /// A whole number of days, 0 or more.
     mutating func days(_ c: Column) -> Int32? {
         let b = bytes(c)

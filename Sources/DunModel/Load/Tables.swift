@@ -62,7 +62,8 @@ enum InvoiceColumn: Int, TableColumn {
     static let specs = Catalogue.invoices.fields
 
     /// `currency`: the customers' currency when they share one, which saves reading each
-    /// row's customer's (a wait on memory with a million customers).
+    /// row's customer's (a wait on memory with a million customers). An invoice is in the
+    /// currency its row names, else its customer's.
     static func parse(
         _ rows: inout Invoices, _ r: inout Record<InvoiceColumn>, customers: Customers, currency shared: Currency?,
         from origin: Origin = Origin()
@@ -76,10 +77,8 @@ enum InvoiceColumn: Int, TableColumn {
         if let issued, let due, due < issued {
             r.fail(.due, "due date \(due) is before the issue date \(issued)")
         }
-        let currency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
-        if let customer {
-            r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "invoice")
-        }
+        let customerCurrency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
+        let currency = r.currency(.currency) ?? customerCurrency
         // Negative for a credit note.
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true, signed: true)
         let disputed = r.flag(.disputed)
@@ -89,7 +88,9 @@ enum InvoiceColumn: Int, TableColumn {
         rows.issued.append(issued)
         rows.due.append(due)
         rows.amount.append(amount)
+        rows.currency.append(currency)
         rows.disputed.append(disputed)
+        if currency != customerCurrency { rows.anyForeign = true }
     }
 }
 
@@ -118,9 +119,16 @@ enum PaymentColumn: Int, TableColumn {
         r.prefetchNext(.invoiceID, in: invoices.id)
         let ownerCheck = r.problems.count
         let date = r.date(.date)
-        let currency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
-        if let customer {
-            r.sameCurrency(.currency, as: currency, customer: customer, of: customers, what: "payment")
+        // In the currency its row names, else its invoice's, else its customer's. An invoice's
+        // is its customer's (the same customer, or an error below) unless some invoice is not.
+        let named = r.currency(.currency)
+        let customerCurrency = customer.map { shared ?? customers.currency[Int($0)] } ?? .cny
+        let invoiceCurrency = invoice.map { invoices.anyForeign ? invoices.currency[Int($0)] : customerCurrency }
+        let currency = named ?? invoiceCurrency ?? customerCurrency
+        if let named, let invoice, let invoiceCurrency, named != invoiceCurrency {
+            r.fail(
+                .currency, "payment in \(named) on invoice \(invoices.id[Int(invoice)]), which is in \(invoiceCurrency)",
+                hint: "a payment is in the currency of the invoice it pays; cash in another currency is unapplied")
         }
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true)
         if !r.isValid, let invoice, let customer, invoices.customer[Int(invoice)] != customer {
@@ -132,6 +140,7 @@ enum PaymentColumn: Int, TableColumn {
         rows.invoice.append(invoice)
         rows.date.append(date)
         rows.amount.append(amount)
+        rows.currency.append(currency)
         rows.method.append(r.bytes(.method))
     }
 
@@ -202,7 +211,7 @@ enum PaymentColumn: Int, TableColumn {
                 left[i] -= amount
                 continue
             }
-            let currency = w.customers.currency[Int(w.invoices.customer[i])]
+            let currency = w.invoices.currency[i]
             let show = { (m: Int64) in Money(minor: m, currency: currency).formatted(grouped: true) }
             let applied = w.invoices.amount[i] - left[i]
             let already = applied > 0 ? " (already paid: \(show(applied)))" : ""
