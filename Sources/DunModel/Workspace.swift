@@ -3,7 +3,7 @@
 import DunCore
 
 /// Customers, one array per column; row `i` of every array is customer `i`.
-public struct Customers: Sendable {
+public struct Customers: StoredRows {
     public var id = KeyColumn()
     public var name = TextColumn()
     public var region = CategoryColumn()
@@ -26,39 +26,17 @@ public struct Customers: Sendable {
         return currency.allSatisfy { $0 == first } ? first : nil
     }
 
-    mutating func reserve(_ rows: Int) {
-        id.reserve(rows)
-        name.reserve(rows)
-        region.reserve(rows)
-        grade.reserveHuge(rows)
-        creditLimit.reserveHuge(rows)
-        currency.reserveHuge(rows)
-        termsDays.reserveHuge(rows)
-        collector.reserve(rows)
-        email.reserve(rows)
-        phone.reserve(rows)
-        language.reserve(rows)
-    }
+    public init() {}
 
-    /// The rows of `other` after these (the parts of a file read at once).
-    mutating func append(contentsOf other: Customers) {
-        id.append(contentsOf: other.id)
-        name.append(contentsOf: other.name)
-        region.append(contentsOf: other.region)
-        grade += other.grade
-        creditLimit += other.creditLimit
-        currency += other.currency
-        termsDays += other.termsDays
-        collector.append(contentsOf: other.collector)
-        email.append(contentsOf: other.email)
-        phone.append(contentsOf: other.phone)
-        language.append(contentsOf: other.language)
-    }
+    static let columns: [Stored<Customers>] = [
+        Stored(\.id), Stored(\.name), Stored(\.region), Stored(\.grade), Stored(\.creditLimit), Stored(\.currency),
+        Stored(\.termsDays), Stored(\.collector), Stored(\.email), Stored(\.phone), Stored(\.language),
+    ]
 }
 
 /// Invoices, one array per column. An invoice is in its own currency, most often its
 /// customer's.
-public struct Invoices: Sendable {
+public struct Invoices: StoredRows {
     public var id = KeyColumn()
     public var customer: [Int32] = []
     public var issued: [Day] = []
@@ -73,30 +51,22 @@ public struct Invoices: Sendable {
 
     public var count: Int { id.count }
 
-    mutating func reserve(_ rows: Int) {
-        id.reserve(rows)
-        customer.reserveHuge(rows)
-        issued.reserveHuge(rows)
-        due.reserveHuge(rows)
-        amount.reserveHuge(rows)
-        currency.reserveHuge(rows)
-        disputed.reserveHuge(rows)
-    }
+    public init() {}
 
+    static let columns: [Stored<Invoices>] = [
+        Stored(\.id), Stored(\.customer), Stored(\.issued), Stored(\.due), Stored(\.amount), Stored(\.currency),
+        Stored(\.disputed),
+    ]
+
+    /// The rows of `other` after these (the parts of a file read at once).
     mutating func append(contentsOf other: Invoices) {
-        id.append(contentsOf: other.id)
-        customer += other.customer
-        issued += other.issued
-        due += other.due
-        amount += other.amount
-        currency += other.currency
-        disputed += other.disputed
+        for c in Self.columns { c.join(&self, other) }
         anyForeign = anyForeign || other.anyForeign
     }
 }
 
 /// Payments, one array per column. A payment without an invoice is unapplied cash.
-public struct Payments: Sendable {
+public struct Payments: StoredRows {
     /// Never looked up by id, so not indexed.
     public var id = TextColumn()
     public var customer: [Int32] = []
@@ -110,25 +80,12 @@ public struct Payments: Sendable {
 
     public var count: Int { id.count }
 
-    mutating func reserve(_ rows: Int) {
-        id.reserve(rows)
-        customer.reserveHuge(rows)
-        invoice.reserve(rows)
-        date.reserveHuge(rows)
-        amount.reserveHuge(rows)
-        currency.reserveHuge(rows)
-        method.reserve(rows)
-    }
+    public init() {}
 
-    mutating func append(contentsOf other: Payments) {
-        id.append(contentsOf: other.id)
-        customer += other.customer
-        invoice.append(contentsOf: other.invoice)
-        date += other.date
-        amount += other.amount
-        currency += other.currency
-        method.append(contentsOf: other.method)
-    }
+    static let columns: [Stored<Payments>] = [
+        Stored(\.id), Stored(\.customer), Stored(\.invoice), Stored(\.date), Stored(\.amount), Stored(\.currency),
+        Stored(\.method),
+    ]
 }
 
 /// Everything a workspace folder holds, as loaded: the system of record, never rewritten.

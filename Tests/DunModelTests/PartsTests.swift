@@ -703,22 +703,17 @@ struct DamagedPartsTests {
 }
 
 /// Rows that are numbers, to join parts without reading a file.
-private struct Numbers: Joinable, Sendable {
-    var values: [Int] = []
-    mutating func reserve(_ rows: Int) {
-        values.reserveCapacity(values.count + rows)
-    }
-
-    mutating func append(contentsOf other: Numbers) {
-        values += other.values
-    }
+/// A table of one column, joined as the workspace's tables are.
+private struct Numbers: StoredRows {
+    var values: [Int64] = []
+    static let columns = [Stored(\Numbers.values)]
 }
 
 struct JoinedTests {
     private typealias Part = WorkspaceLoader.Part<Numbers>
 
     private func part(_ values: [Int], ended: Bool = false) -> Part {
-        var part = Part(rows: Numbers(values: values))
+        var part = Part(rows: Numbers(values: values.map(Int64.init)))
         for v in values { part.places.append(offset: v, line: v) }
         part.ended = ended
         return part

@@ -114,162 +114,6 @@ extension CategoryColumn {
     }
 }
 
-/// Rows that point at other rows: each in `0..<rows`.
-private func rows(_ r: CacheReader, below rows: Int) throws(CacheReader.Invalid) -> [Int32] {
-    let values: [Int32] = try r.array()
-    try check(values.allSatisfy { $0 >= 0 && Int($0) < rows })
-    return values
-}
-
-/// Days as their ordinals, each one a date of years 1 to 9999.
-private func store(_ days: [Day], _ w: CacheWriter) throws(CacheWriter.Failed) {
-    try w.array(days.map(\.ordinal))
-}
-
-private let dayRange = (Day(year: 1, month: 1, day: 1)?.ordinal ?? 0)...(Day(year: 9999, month: 12, day: 31)?.ordinal ?? 0)
-
-private func days(_ r: CacheReader) throws(CacheReader.Invalid) -> [Day] {
-    let ordinals: [Int32] = try r.array()
-    try check(ordinals.allSatisfy { dayRange.contains($0) })
-    return ordinals.map(Day.init(ordinal:))
-}
-
-/// Optional numbers as two arrays: whether each is there, and its value (0 when not).
-private func store<T: FixedWidthInteger & BitwiseCopyable>(_ values: [T?], _ w: CacheWriter) throws(CacheWriter.Failed) {
-    try w.array(values.map { $0 == nil ? UInt8(0) : 1 })
-    try w.array(values.map { $0 ?? 0 })
-}
-
-private func optionals<T: FixedWidthInteger & BitwiseCopyable>(_ r: CacheReader) throws(CacheReader.Invalid) -> [T?] {
-    let present: [UInt8] = try r.array()
-    let values: [T] = try r.array()
-    try check(present.count == values.count && present.allSatisfy { $0 <= 1 })
-    return zip(present, values).map { $0 == 1 ? $1 : nil }
-}
-
-/// Currencies as the codes they use, and each one's index among them.
-private func store(_ currencies: [Currency], _ w: CacheWriter) throws(CacheWriter.Failed) {
-    let codes = Array(Set(currencies.map(\.code))).sorted()
-    try w.texts(codes)
-    try w.array(currencies.map { UInt8(codes.firstIndex(of: $0.code) ?? 0) })
-}
-
-private func currencies(_ r: CacheReader) throws(CacheReader.Invalid) -> [Currency] {
-    let currencies = try r.texts().map { code -> Currency? in code.flatMap { Currency(code: $0) } }
-    let known = currencies.compactMap { $0 }
-    try check(known.count == currencies.count)
-    let indexes: [UInt8] = try r.array()
-    try check(indexes.allSatisfy { Int($0) < known.count })
-    return indexes.map { known[Int($0)] }
-}
-
-private func bools(_ r: CacheReader) throws(CacheReader.Invalid) -> [Bool] {
-    let bytes: [UInt8] = try r.array()
-    try check(bytes.allSatisfy { $0 <= 1 })
-    return bytes.map { $0 == 1 }
-}
-
-extension Customers {
-    func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
-        try id.store(w)
-        try name.store(w)
-        try region.store(w)
-        try w.array(grade.map { $0?.rawValue ?? 0 })
-        try DunModel.store(creditLimit, w)
-        try DunModel.store(currency, w)
-        try DunModel.store(termsDays, w)
-        try collector.store(w)
-        try email.store(w)
-        try phone.store(w)
-        try language.store(w)
-    }
-
-    init(_ r: CacheReader) throws(CacheReader.Invalid) {
-        id = try KeyColumn(r)
-        name = try TextColumn(r)
-        region = try CategoryColumn(r)
-        let grades: [UInt8] = try r.array()
-        grade = []
-        for g in grades {
-            if g == 0 {
-                grade.append(nil)
-            } else {
-                guard let known = Grade(rawValue: g) else { throw CacheReader.Invalid() }
-                grade.append(known)
-            }
-        }
-        creditLimit = try optionals(r)
-        currency = try currencies(r)
-        termsDays = try optionals(r)
-        collector = try CategoryColumn(r)
-        email = try TextColumn(r)
-        phone = try TextColumn(r)
-        language = try CategoryColumn(r)
-        let n = id.count
-        try check(
-            [
-                name.count, region.count, grade.count, creditLimit.count, currency.count, termsDays.count,
-                collector.count, email.count, phone.count, language.count,
-            ].allSatisfy { $0 == n })
-    }
-}
-
-extension Invoices {
-    func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
-        try id.store(w)
-        try w.array(customer)
-        try DunModel.store(issued, w)
-        try DunModel.store(due, w)
-        try w.array(amount)
-        try DunModel.store(currency, w)
-        try w.array(disputed.map { $0 ? UInt8(1) : 0 })
-        try w.number(Int64(anyForeign ? 1 : 0))
-    }
-
-    init(_ r: CacheReader, customers: Int) throws(CacheReader.Invalid) {
-        id = try KeyColumn(r)
-        customer = try rows(r, below: customers)
-        issued = try days(r)
-        due = try days(r)
-        // Of any sign: a credit note's is negative.
-        amount = try r.array()
-        currency = try currencies(r)
-        disputed = try bools(r)
-        let foreign = try r.number(Int64.self)
-        try check(foreign == 0 || foreign == 1)
-        anyForeign = foreign == 1
-        let n = id.count
-        try check([customer.count, issued.count, due.count, amount.count, currency.count, disputed.count].allSatisfy { $0 == n })
-    }
-}
-
-extension Payments {
-    func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
-        try id.store(w)
-        try w.array(customer)
-        try w.array(invoice.rows)
-        try DunModel.store(date, w)
-        try w.array(amount)
-        try DunModel.store(currency, w)
-        try method.store(w)
-    }
-
-    init(_ r: CacheReader, customers: Int, invoices: Int) throws(CacheReader.Invalid) {
-        id = try TextColumn(r)
-        customer = try rows(r, below: customers)
-        invoice.rows = try r.array()
-        try check(invoice.rows.allSatisfy { $0 >= -1 && Int($0) < invoices })
-        date = try days(r)
-        amount = try r.array()
-        // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
-        try check(amount.allSatisfy { $0 >= 0 })
-        currency = try currencies(r)
-        method = try CategoryColumn(r)
-        let n = id.count
-        try check([customer.count, invoice.count, date.count, amount.count, currency.count, method.count].allSatisfy { $0 == n })
-    }
-}
-
 extension Workspace {
     func store(_ w: CacheWriter) throws(CacheWriter.Failed) {
         try customers.store(w)
@@ -279,8 +123,17 @@ extension Workspace {
 
     init(_ r: CacheReader) throws(CacheReader.Invalid) {
         self.init()
-        customers = try Customers(r)
-        invoices = try Invoices(r, customers: customers.count)
-        payments = try Payments(r, customers: customers.count, invoices: invoices.count)
+        customers = try Customers(r, limits: RowLimits())
+        invoices = try Invoices(r, limits: RowLimits(customers: customers.count))
+        payments = try Payments(r, limits: RowLimits(customers: customers.count, invoices: invoices.count))
+        // Never negative, as parsed (`Record.amount`): what is left on an invoice relies on it.
+        try check(payments.amount.allSatisfy { $0 >= 0 })
+        // Kept for the payments a load parses; none do after a cache is read.
+        if let shared = customers.sharedCurrency {
+            invoices.anyForeign = invoices.currency.contains { $0 != shared }
+        } else {
+            let (currencies, customerOf) = (customers.currency, invoices.customer)
+            invoices.anyForeign = zip(invoices.currency, customerOf).contains { $0 != currencies[Int($1)] }
+        }
     }
 }

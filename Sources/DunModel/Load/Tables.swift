@@ -3,16 +3,6 @@
 import DunCore
 import Foundation
 
-/// A table's rows can be read in parts and joined.
-protocol Joinable {
-    mutating func reserve(_ rows: Int)
-    mutating func append(contentsOf other: Self)
-}
-
-extension Customers: Joinable {}
-extension Invoices: Joinable {}
-extension Payments: Joinable {}
-
 /// The columns a file must or may have, in the order of a column enum's cases.
 protocol TableColumn: RawRepresentable, CaseIterable where RawValue == Int {
     static var specs: [StoredField] { get }

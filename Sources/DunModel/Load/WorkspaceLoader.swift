@@ -262,7 +262,7 @@ public enum WorkspaceLoader {
 
     /// Reads one file in parts at once; each part keeps the rows that parsed, with where each
     /// started, and its problems. A malformed record ends the file, and the parts after it.
-    private static func read<Rows: Sendable & Joinable, Column: TableColumn>(
+    private static func read<Rows: StoredRows, Column: TableColumn>(
         _ file: (name: String, bytes: FileBytes), _: Column.Type, _ mapping: TableMapping, empty: Rows,
         _ problems: inout Problems,
         _ progress: Progress?, parts wanted: Int?,
@@ -318,7 +318,7 @@ public enum WorkspaceLoader {
     ///
     /// One thread at a time joins, with the lock let go: a thread that brings a part while
     /// another joins hands it over and goes back to reading, instead of waiting for the copy.
-    final class Joined<Rows: Sendable & Joinable>: Sendable {
+    final class Joined<Rows: StoredRows>: Sendable {
         struct State {
             var rows: Rows
             var places = Problems.RowPlaces()
@@ -402,7 +402,7 @@ public enum WorkspaceLoader {
         }
     }
 
-    private static func readPart<Rows: Sendable & Joinable, Column: TableColumn>(
+    private static func readPart<Rows: StoredRows, Column: TableColumn>(
         _ csv: CSVFile, _ part: (range: Range<Int>, line: Int), empty: Rows, rows: Int, progress: Progress?,
         parse: (inout Rows, inout Record<Column>) -> Void
     ) -> Part<Rows> {
