@@ -70,7 +70,8 @@ private func field(
 
 /// What every table that names a customer calls its id.
 private let customerAliases = [
-    "customer", "customer_number", "customer_no", "customer_code", "客户编号", "客户编码", "客户代码", "客户号", "客户id",
+    "customer", "customer_number", "customer_no", "customer_code", "client", "client_id", "client_no", "debtor", "debtor_id",
+    "客户编号", "客户编码", "客户代码", "客户号", "客户id",
 ]
 /// In a customers file, a header "Customer" is the name.
 private let customerIDAliases: [String] = ["customer_id"] + customerAliases.filter { $0 != "customer" }
@@ -85,7 +86,10 @@ public enum Catalogue {
             field("id", .identifier, "the customer's id in the ERP", aliases: customerIDAliases),
             field(
                 "name", .text, "the customer's name",
-                aliases: ["customer_name", "company", "company_name", "客户名称", "客户", "客户全称", "公司名称", "单位名称"]),
+                aliases: [
+                    "customer_name", "client_name", "debtor_name", "company", "company_name", "客户名称", "客户", "客户全称", "公司名称",
+                    "单位名称",
+                ]),
             field(
                 "region?", .text, "sales region",
                 aliases: ["area", "territory", "country", "country_code", "地区", "区域", "片区", "国家"]),
@@ -119,7 +123,8 @@ public enum Catalogue {
             field(
                 "id", .identifier, "the invoice number",
                 aliases: [
-                    "invoice_id", "invoice_number", "invoice_no", "invoice", "document_number", "发票号", "发票号码", "发票编号", "单据编号",
+                    "invoice_id", "invoice_number", "invoice_no", "invoice", "document_number", "document_no", "doc_no", "发票号",
+                    "发票号码", "发票编号", "单据编号",
                     "单据号",
                 ]),
             field(

@@ -277,7 +277,8 @@ struct InitCommand: ParsableCommand {
             Looks at the CSV and Excel files in the folder: which is the customers', the
             invoices', the payments' (or whether one line-item file holds all three), their
             encoding, delimiter, date and number formats, and which column is which field
-            (from the headers' English and Chinese names). Writes dun.toml with a comment on
+            (from the headers' English and Chinese names; where no header is known, dates and
+            amounts from the columns' values). Writes dun.toml with a comment on
             each guess, and says what it could not find and which line to edit.
             Exit status 0 when every required field was found, 1 when dun.toml needs editing.
 

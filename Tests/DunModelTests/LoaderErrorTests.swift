@@ -697,12 +697,12 @@ struct LoaderErrorTests {
 
     @Test func missingRequiredColumnsWithoutNearName() {
         #expect(
-            loadErrors(payments: "id,client,,note\n") == [
+            loadErrors(payments: "id,purchaser,,note\n") == [
                 """
                 payments.csv:1:1: error: missing required columns 'customer_id', 'date', 'amount'
-                id,client,,note
+                id,purchaser,,note
                 ^
-                hint: the header has: id, client, note; dun.toml can say which is which: [payments.columns] customer_id = "…"
+                hint: the header has: id, purchaser, note; dun.toml can say which is which: [payments.columns] customer_id = "…"
 
                 """
             ])

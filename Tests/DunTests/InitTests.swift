@@ -70,10 +70,13 @@ import Testing
             to: dir.appendingPathComponent("rechnungen.csv"), atomically: true, encoding: .utf8)
         let r = try runDun(["init", dir.path])
         #expect(r.status == 1)
-        #expect(r.err.contains("  invoices: no column found for id; edit line 8 of dun.toml\n"))
+        #expect(r.err.contains("  invoices: no column found for id; edit line 9 of dun.toml\n"))
         let lines = try toml(dir).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[5] == "delimiter = \";\"            # its header has no commas")
-        #expect(lines[7].hasPrefix("# id = \"…\""))
+        // The amounts are found by their values, and read with a decimal comma.
+        #expect(lines[6].hasPrefix("decimal = \",\""))
+        #expect(lines[8].hasPrefix("# id = \"…\""))
+        #expect(lines[12].hasPrefix("amount = \"Betrag\""))
         // The file written is TOML that dun reads, and says what is missing when it loads.
         let load = try runDun(["--data", dir.path, "-e", "invoices | count"])
         #expect(load.status == 1 && load.err.hasPrefix("error: no customers.csv in workspace"), "\(load.err)")
@@ -81,5 +84,38 @@ import Testing
         let again = try runDun(["init", dir.path])
         #expect(again.status == 1 && again.err.contains("is there already"))
         #expect(try runDun(["init", "--force", dir.path]).status == 1)
+    }
+
+    /// Columns whose headers are none of the known names are guessed from their values:
+    /// the earlier of two date columns is the issue date, a column of amounts the amount.
+    @Test func datesAndAmountsAreGuessedFromTheirValues() throws {
+        let dir = try folder(with: [])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = [
+            "customers.csv": "id,name\nK1,Alpha\nK2,Beta\n",
+            "invoices.csv":
+                "Doc No,Client,Booked,Payable,Sum\nD1,K1,2026/10/01,2026/10/31,\"1,234.50\"\nD2,K2,2026/10/05,2026/10/05,99.00\n",
+            "payments.csv": "id,customer_id,invoice_id,date,amount\nP1,K1,D1,2026-11-01,100.00\n",
+        ]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let r = try runDun(["init", dir.path])
+        #expect(r.status == 0, "\(r.err)")
+        let written = try toml(dir)
+        #expect(written.contains("\nissued = \"Booked\"          # guessed from its values: dates such as '2026/10/01'"))
+        #expect(written.contains("\ndue = \"Payable\"            # guessed from its values"))
+        #expect(written.contains("\namount = \"Sum\"             # guessed from its values: amounts such as '1,234.50'"))
+        #expect(r.err.contains("  invoices: due is column \"Payable\", guessed from its values; check line 8 of dun.toml\n"))
+        let lines = written.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[7].hasPrefix("due = \"Payable\""))
+        let total = try runDun(["--data", dir.path, "-e", "invoices | aggregate total = sum(amount), first = min(due)"])
+        #expect(total.status == 0 && total.out.contains("1,333.50"), "\(total.out)\(total.err)")
+        #expect(total.out.contains("2026-10-05"))
+
+        // Two date columns in no one order on every row are not guessed.
+        try "Doc No,Client,Booked,Payable,Sum\nD1,K1,2026/10/01,2026/10/31,1.00\nD2,K2,2026/10/05,2026/10/01,2.00\n".write(
+            to: dir.appendingPathComponent("invoices.csv"), atomically: true, encoding: .utf8)
+        let unsure = try runDun(["init", "--force", dir.path])
+        #expect(unsure.status == 1)
+        #expect(unsure.err.contains("  invoices: no column found for issued; edit line 7 of dun.toml\n"), "\(unsure.err)")
     }
 }

@@ -126,9 +126,15 @@ public enum Guess {
                 }
                 report.append("\(table.rawValue): \(sample.name)")
             }
+            // The required fields whose header is none of the known names, and the columns
+            // their values say they are.
+            let missing = table.specs.filter { $0.required && sample.header(for: $0) == nil }
+                .filter { !derived || (table == .payments && $0.name == "date") }
+            let guessed = derived ? [:] : byValues(missing, in: sample, table: table)
+            func header(_ spec: StoredField) -> String? { sample.header(for: spec) ?? guessed[spec.name]?.header }
             // Formats, from the values of the fields of each kind.
             let specs = table.specs.filter { !derived || table != .customers || $0.name == "id" }
-            let dates = specs.filter { $0.kind == .date }.compactMap { sample.header(for: $0) }.flatMap { sample.values(of: $0) }
+            let dates = specs.filter { $0.kind == .date }.compactMap(header).flatMap { sample.values(of: $0) }
             if !derived, let (format, note) = dateFormat(dates) {
                 if format != .yearFirst { line("dates = \(quoted(format.description))\(pad(format.description))# \(note)") }
             } else if !derived, !dates.isEmpty {
@@ -136,21 +142,24 @@ public enum Guess {
                 report.append(
                     "\(table.rawValue): the dates (\(excerpt(dates[0]))) are in no format tried; edit line \(lines.count + 2)")
             }
-            let amounts = specs.filter { $0.kind == .amount }.compactMap { sample.header(for: $0) }.flatMap {
-                sample.values(of: $0)
-            }
+            let amounts = specs.filter { $0.kind == .amount }.compactMap(header).flatMap { sample.values(of: $0) }
             if !derived, decimalComma(amounts) {
                 line(
                     "decimal = \",\"                 # amounts such as \(excerpt(amounts.first { $0.contains(",") } ?? "")) have a decimal comma"
                 )
             }
-            // The required fields whose header is none of the known names.
-            let missing = table.specs.filter { $0.required && sample.header(for: $0) == nil }
-                .filter { !derived || (table == .payments && $0.name == "date") }
             if !missing.isEmpty {
-                complete = false
                 line("[\(table.rawValue).columns]")
                 for spec in missing {
+                    if let (column, why) = guessed[spec.name] {
+                        let setting = "\(spec.name) = \(quoted(column))"
+                        line("\(setting)\(pad(setting, width: 26))# guessed from its values: \(why)")
+                        report.append(
+                            "\(table.rawValue): \(spec.name) is column \(quoted(column)), guessed from its values; check line \(lines.count + 2) of dun.toml"
+                        )
+                        continue
+                    }
+                    complete = false
                     line(
                         "# \(spec.name) = \"…\"\(pad(spec.name + " = \"…\"", width: 26))# which column is the \(spec.name)? its header has \(summary(sample, nil))"
                     )
@@ -202,6 +211,70 @@ public enum Guess {
         s.headers = header.map { $0.trimmingSpaces() }
         s.rows = Array(records.dropFirst())
         return .success(s)
+    }
+
+    /// For the required fields no header names, the columns whose values say they are them,
+    /// and why: of the columns no field's header names, the one of dates (of two, the issue
+    /// date is on or before the due date on every row), the one of amounts with decimals.
+    static func byValues(
+        _ fields: [StoredField], in s: Sample, table: ExportTable
+    ) -> [String: (header: String, why: String)] {
+        let claimed = Set(table.specs.compactMap { s.header(for: $0) })
+        let free = s.headers.enumerated().filter { i, h in
+            !claimed.contains(h) && s.headers.firstIndex(of: h) == i && !s.values(of: h).isEmpty
+        }.map(\.element)
+        var out: [String: (header: String, why: String)] = [:]
+        func example(_ header: String) -> String { excerpt(s.values(of: header)[0]) }
+
+        let dateFields = fields.filter { $0.kind == .date }
+        let dateColumns = free.filter { dateFormat(s.values(of: $0)) != nil }
+        if dateFields.count == 1, dateColumns.count == 1 {
+            out[dateFields[0].name] = (dateColumns[0], "dates such as \(example(dateColumns[0]))")
+        } else if dateFields.map(\.name) == ["issued", "due"], dateColumns.count == 2,
+            let (first, second) = inOrder(dateColumns[0], dateColumns[1], in: s)
+        {
+            out["issued"] = (first, "dates such as \(example(first)), on or before \(quoted(second))'s on every row")
+            out["due"] = (second, "dates such as \(example(second)), on or after \(quoted(first))'s on every row")
+        }
+
+        let amountFields = fields.filter { $0.kind == .amount }
+        let out64 = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+        defer { out64.deallocate() }
+        let amountColumns = free.filter { h in
+            let values = s.values(of: h)
+            guard !dateColumns.contains(h), values.contains(where: { $0.contains(".") || $0.contains(",") }) else { return false }
+            return [AmountFormat(), AmountFormat(decimalComma: true)].contains { f in
+                values.allSatisfy { v in
+                    var v = v
+                    return v.withUTF8 { f.plain($0, into: out64) } != nil
+                }
+            }
+        }
+        if amountFields.count == 1, amountColumns.count == 1 {
+            out[amountFields[0].name] = (amountColumns[0], "amounts such as \(example(amountColumns[0]))")
+        }
+        return out
+    }
+
+    /// The two date columns in the order their dates are on every row where both have one
+    /// (the earlier first); nil when neither order holds.
+    private static func inOrder(_ a: String, _ b: String, in s: Sample) -> (String, String)? {
+        guard let i = s.headers.firstIndex(of: a), let j = s.headers.firstIndex(of: b) else { return nil }
+        let formats = [s.values(of: a), s.values(of: b)].compactMap { dateFormat($0)?.0 }
+        guard formats.count == 2 else { return nil }
+        func day(_ text: String, _ f: DateFormat) -> Day? {
+            var t = text.trimmingSpaces()
+            return t.withUTF8 { f.day($0) }
+        }
+        var (aFirst, bFirst) = (true, true)
+        for row in s.rows where i < row.count && j < row.count {
+            guard let x = day(row[i], formats[0]), let y = day(row[j], formats[1]) else { continue }
+            if x > y { aFirst = false }
+            if y > x { bFirst = false }
+        }
+        if aFirst && !bFirst { return (a, b) }
+        if bFirst && !aFirst { return (b, a) }
+        return nil
     }
 
     /// The format that reads every date given, and why; nil when none does.
