@@ -491,10 +491,13 @@ struct CSVTable: ~Copyable {
         fields[file.positions[column] ?? 0]
     }
 
+    /// How an error about a constant of dun.toml names the row it was found on.
+    static let constantFor = " (the constant in dun.toml, for "
+
     /// An error about a wanted column of the current record, pointing at its field.
     func error(_ column: Int, _ message: String, hint: String? = nil) -> Diagnostic {
         if file.positions[column] == nil, let constant = file.constants[column] {
-            return constant.error("\(message) (the constant in dun.toml, for \(file.name):\(recordStart.line))", hint: hint)
+            return constant.error("\(message)\(CSVTable.constantFor)\(file.name):\(recordStart.line))", hint: hint)
         }
         let field = fields[file.positions[column] ?? 0]
         if let sheet = file.sheet {

@@ -140,9 +140,28 @@ struct Problems: Sendable {
         throw Diagnostics(diagnostics)
     }
 
-    /// The problems shown, and a note of how many more there are.
+    /// The problems shown, and a note of how many more there are. The same error about a
+    /// constant of dun.toml on many rows is one error, naming the first row and the count.
     var diagnostics: [Diagnostic] {
-        var all = shown.map(\.diagnostic)
+        var all: [Diagnostic] = []
+        var rows: [Int] = []
+        for d in shown.map(\.diagnostic) {
+            if let marker = d.message.range(of: CSVTable.constantFor),
+                let same = all.firstIndex(where: {
+                    $0.file == d.file && $0.position == d.position && $0.hint == d.hint
+                        && $0.message.hasPrefix(d.message[..<marker.upperBound])
+                })
+            {
+                rows[same] += 1
+                continue
+            }
+            all.append(d)
+            rows.append(1)
+        }
+        for (i, n) in rows.enumerated() where n > 1 {
+            all[i].message.removeLast()
+            all[i].message += " and \(n - 1) more row\(n == 2 ? "" : "s"))"
+        }
         if more > 0 {
             all.append(Diagnostic(.note, "\(more) more error\(more == 1 ? "" : "s") not shown"))
         }
