@@ -67,6 +67,42 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
         return Day(year: ny, month: nm, day: min(d, Day.daysIn(month: nm, year: ny)))
     }
 
+    /// The day of the week, ISO style: 1 for Monday to 7 for Sunday.
+    public var weekday: Int {
+        // 1970-01-01, ordinal 0, was a Thursday.
+        Int(((Int64(ordinal) + 3) % 7 + 7) % 7) + 1
+    }
+
+    /// A span of the calendar a day falls in.
+    public enum Span: String, CaseIterable, Sendable {
+        /// Monday to Sunday.
+        case week, month, quarter, year
+    }
+
+    /// The first day of the week, month, quarter or year this day is in; `nil` before year 1.
+    public func start(of span: Span) -> Day? {
+        let (y, m, _) = components
+        switch span {
+        case .week: return adding(days: -Int64(weekday - 1))
+        case .month: return Day(year: y, month: m, day: 1)
+        case .quarter: return Day(year: y, month: (m - 1) / 3 * 3 + 1, day: 1)
+        case .year: return Day(year: y, month: 1, day: 1)
+        }
+    }
+
+    /// The last day of the week, month, quarter or year this day is in; `nil` after 9999.
+    public func end(of span: Span) -> Day? {
+        let (y, m, _) = components
+        switch span {
+        case .week: return adding(days: Int64(7 - weekday))
+        case .month: return Day(year: y, month: m, day: Day.daysIn(month: m, year: y))
+        case .quarter:
+            let last = (m - 1) / 3 * 3 + 3
+            return Day(year: y, month: last, day: Day.daysIn(month: last, year: y))
+        case .year: return Day(year: y, month: 12, day: 31)
+        }
+    }
+
     /// Whole days from `other` to `self`.
     public func days(since other: Day) -> Int64 {
         Int64(ordinal) - Int64(other.ordinal)

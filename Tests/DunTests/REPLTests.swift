@@ -255,7 +255,9 @@ final class Transcript {
     @Test func schemaListsFieldsWithTypesAndMeanings() throws {
         let t = try Transcript()
         let out = t.type(".schema payments")
-        #expect(out.hasPrefix("payments\n  id           text      the payment's id; a payment split over several invoices repeats it"))
+        #expect(
+            out.hasPrefix("payments\n  id           text      the payment's id; a payment split over several invoices repeats it")
+        )
         #expect(out.contains("\n  invoice      invoice   the invoice paid; null for unapplied cash\n"))
         #expect(t.type(".schema").contains("customers\n  id "))
         t.type(".schema debtors")
@@ -306,7 +308,9 @@ final class Transcript {
         t.type(".save \(dir.path)/none.csv")
         #expect(t.err.contains("error: no result to save yet"))
         t.type(".maxrows 1", "customers | select id, balance | take 2", ".save \(dir.path)/two.csv")
-        #expect(try String(contentsOf: dir.appendingPathComponent("two.csv"), encoding: .utf8) == "id,balance\r\nC001,22080.88\r\nC002,3528.32\r\n")
+        #expect(
+            try String(contentsOf: dir.appendingPathComponent("two.csv"), encoding: .utf8)
+                == "id,balance\r\nC001,22080.88\r\nC002,3528.32\r\n")
         t.type(".save \(dir.path)/two.txt")
         #expect(try String(contentsOf: dir.appendingPathComponent("two.txt"), encoding: .utf8).contains("C002"))
     }
@@ -354,7 +358,7 @@ final class Transcript {
     @Test func completesFieldsOfTheEntityInScope() throws {
         let t = try Transcript()
         #expect(t.complete("customers where reg") == ["region"])
-        #expect(t.complete("invoices where days_") == ["days_overdue", "days_to_pay"])
+        #expect(t.complete("invoices where days_") == ["days_between", "days_overdue", "days_to_pay"])
         #expect(t.complete("invoices | select customer.re") == ["region"])
         #expect(t.complete("payments where invoice.customer.coll") == ["collector"])
         // Inside a customer's invoices, the invoice's fields; after the bracket, the customer's again.

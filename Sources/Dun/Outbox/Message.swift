@@ -206,10 +206,9 @@ enum Header {
         guard parts.count == 2, let day = Day(iso: parts[0]), parts[1].hasSuffix("Z") else { return nil }
         let time = parts[1].dropLast()
         guard time.count == 8, time.split(separator: ":").count == 3 else { return nil }
-        // 1970-01-01 was a Thursday.
-        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+        let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let weekday = weekdays[Int(((day.ordinal % 7) + 7) % 7)]
+        let weekday = weekdays[day.weekday - 1]
         let (y, m, d) = day.components
         let dd = d < 10 ? "0\(d)" : "\(d)"
         return "\(weekday), \(dd) \(months[m - 1]) \(y) \(time) +0000"

@@ -148,13 +148,10 @@ public final class REPL {
         }
     }
 
-    /// A line that goes on with the statement before it: it starts with `|`, `=>`, `and`,
-    /// `or` or `where`.
+    /// A line that goes on with the statement before it, as in a script: it starts with `|`,
+    /// `=>`, `and`, `or`, `where`, `else` … (`Lexer.continuesBefore`).
     static func continues(_ line: String) -> Bool {
-        switch Lexer.tokenize(SourceText(name: "", text: line)).tokens.first?.kind {
-        case .symbol(.pipe), .symbol(.arrow), .keyword(.and), .keyword(.or), .keyword(.where): return true
-        default: return false
-        }
+        Lexer.tokenize(SourceText(name: "", text: line)).tokens.first.map { Lexer.continuesBefore($0.kind) } ?? false
     }
 
     /// A dot-command, or `apply` alone on its line (the plan just shown, committed).
@@ -222,4 +219,3 @@ public final class REPL {
         return lines.joined(separator: "\n")
     }
 }
-

@@ -12,6 +12,8 @@ public struct Builtin: Sendable {
     public let signature: String
     public let doc: String
     let kind: Kind
+    /// The first argument is a span of the calendar, written bare (`start_of(month, due)`).
+    var firstIsSpan = false
 
     enum Kind: Sendable {
         /// Counted or folded over a table, a list, or the rows of a group.
@@ -114,6 +116,37 @@ public struct Builtin: Sendable {
                     return .number(Decimal64(d.components.month))
                 })),
         Builtin(
+            name: "start_of", signature: "start_of(week|month|quarter|year, date)",
+            doc: "the first day of the week (from Monday), month, quarter or year a date is in",
+            kind: .scalar(check: spanAndDate, run: { (args) throws(BuiltinFailure) in try span(args) { $0.start(of: $1) } }),
+            firstIsSpan: true),
+        Builtin(
+            name: "end_of", signature: "end_of(week|month|quarter|year, date)",
+            doc: "the last day of the week (to Sunday), month, quarter or year a date is in",
+            kind: .scalar(check: spanAndDate, run: { (args) throws(BuiltinFailure) in try span(args) { $0.end(of: $1) } }),
+            firstIsSpan: true),
+        Builtin(
+            name: "days_between", signature: "days_between(from, to)", doc: "the days from one date to another: to − from",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 2, fits(types[0], .date), fits(types[1], .date) else {
+                        return .failure(TypeMismatch(message: "expected two dates"))
+                    }
+                    return .success(.number)
+                },
+                run: { args in
+                    guard case .date(let a) = args[0], case .date(let b) = args[1] else { return .null }
+                    return .number(Decimal64(b.days(since: a)))
+                })),
+        Builtin(
+            name: "weekday", signature: "weekday(date)", doc: "the day of the week: 1 for Monday to 7 for Sunday",
+            kind: .scalar(
+                check: { one($0, [.date], result: .number) },
+                run: { args in
+                    guard case .date(let d) = args[0] else { return .null }
+                    return .number(Decimal64(d.weekday))
+                })),
+        Builtin(
             name: "lower", signature: "lower(text)", doc: "text in lower case",
             kind: .scalar(
                 check: { one($0, [.string]) },
@@ -138,6 +171,23 @@ public struct Builtin: Sendable {
                     return .number(Decimal64(s.count))
                 })),
     ]
+
+    /// A span written bare or as text, and a date.
+    private static func spanAndDate(_ types: [DunType]) -> Result<DunType, TypeMismatch> {
+        guard types.count == 2, fits(types[0], .string), fits(types[1], .date) else {
+            return .failure(TypeMismatch(message: "expected a span (week, month, quarter or year) and a date"))
+        }
+        return .success(.date)
+    }
+
+    /// The day `day` gives for the span and date of `args`.
+    private static func span(_ args: [Value], _ day: (Day, Day.Span) -> Day?) throws(BuiltinFailure) -> Value {
+        guard case .string(let name) = args[0], case .date(let d) = args[1] else { return .null }
+        guard let span = Day.Span(rawValue: name) else {
+            throw BuiltinFailure(message: "\(excerpt(name)) is no span: week, month, quarter or year")
+        }
+        return day(d, span).map(Value.date) ?? .null
+    }
 
     public static func named(_ name: String) -> Builtin? {
         all.first { $0.name == name }

@@ -42,6 +42,8 @@ indirect enum NodeKind: Sendable {
     case isNull(Node, negated: Bool)
     /// Money in another currency, at the rate of the as-of date.
     case convert(Node, Currency)
+    /// The value of the first branch whose condition holds, else of `otherwise` (null without).
+    case conditional([CheckedBranch], otherwise: Node?)
     case contains(Node, Node, negated: Bool)
     /// `table where predicate`; the predicate sees each row as the innermost scope.
     case filter(Node, Node)
@@ -53,6 +55,12 @@ indirect enum NodeKind: Sendable {
     case aggregate(Aggregate, Node?)
     /// An aggregate over the rows of the current group, the argument evaluated on each.
     case groupAggregate(Aggregate, Node?)
+}
+
+/// A branch of a conditional: its condition, and its value.
+struct CheckedBranch: Sendable {
+    var condition: Node
+    var value: Node
 }
 
 /// One operator of an arithmetic chain, with its right operand.

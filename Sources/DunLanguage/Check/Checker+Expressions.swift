@@ -82,6 +82,26 @@ extension Checker {
             return node(.isIn(x, s, negated: negated), .bool)
         case .isNull(let v, let negated):
             return node(.isNull(expression(v), negated: negated), .bool)
+        case .conditional(let branches, let otherwise):
+            var checked: [CheckedBranch] = []
+            var type = DunType.null
+            for value in branches.map(\.value) + (otherwise.map { [$0] } ?? []) {
+                let v = expression(value)
+                if let t = unify(type, v.type) {
+                    type = t
+                } else {
+                    error(
+                        "'if' gives \(type.name(in: schema)) in one branch and \(v.type.name(in: schema)) in another",
+                        value.range, hint: "each branch gives the same type; null where there is nothing")
+                    type = .unknown
+                }
+                if checked.count < branches.count {
+                    checked.append(CheckedBranch(condition: condition(branches[checked.count].condition), value: v))
+                } else {
+                    return node(.conditional(checked, otherwise: v), type)
+                }
+            }
+            return node(.conditional(checked, otherwise: nil), type)
         case .convert(let v, let currency):
             let x = expression(v)
             switch x.type {
@@ -109,15 +129,7 @@ extension Checker {
             }
             return node(.contains(w, p, negated: negated), .bool)
         case .filter(let table, let predicate):
-            let t = expression(table)
-            guard case .table(let row) = t.type else {
-                if t.type != .unknown {
-                    error("'where' filters a table, but this is a \(t.type.name(in: schema))", table.range)
-                }
-                return node(.filter(t, condition(predicate)), .unknown)
-            }
-            let p = within(row) { $0.condition(predicate) }
-            return node(.filter(t, p), t.type)
+            return filtered(expression(table), predicate, e.range)
         case .list(let items):
             let nodes = items.map { expression($0) }
             var element: DunType = .null
@@ -129,6 +141,40 @@ extension Checker {
                 element = u
             }
             return node(.list(nodes), .list(element))
+        }
+    }
+
+    /// `t where predicate`, the predicate seeing each row of table `t`.
+    private mutating func filtered(_ t: Node, _ predicate: Expr, _ range: Range<Int>) -> Node {
+        guard case .table(let row) = t.type else {
+            if t.type != .unknown {
+                error(
+                    "'where' filters a table, but this is a \(t.type.name(in: schema))", t.range,
+                    hint: "inside an aggregate, sum(balance where …) adds up the rows where it holds")
+            }
+            return Node(kind: .filter(t, condition(predicate)), type: .unknown, range: range)
+        }
+        let p = within(row) { $0.condition(predicate) }
+        return Node(kind: .filter(t, p), type: t.type, range: range)
+    }
+
+    /// The argument of an aggregate, `value where predicate` among them: a table filtered; a
+    /// table's field (`invoices.balance where disputed`) of the rows where it holds; in an
+    /// `aggregate` item, a value of each row of the group (`balance where bucket = "90+"`)
+    /// where it holds, and null (which aggregates skip) where not.
+    private mutating func aggregated(_ arg: Expr, inGroup: Bool) -> Node {
+        guard case .filter(let value, let predicate) = arg.kind else { return expression(arg) }
+        let v = expression(value)
+        switch (v.kind, v.type) {
+        case (.project(let base, let projection), .list) where base.type.isTable:
+            return Node(kind: .project(filtered(base, predicate, arg.range), projection), type: v.type, range: arg.range)
+        case (_, .table), (_, .list), (_, .unknown):
+            return filtered(v, predicate, arg.range)
+        case _ where inGroup:
+            let branch = CheckedBranch(condition: condition(predicate), value: v)
+            return Node(kind: .conditional([branch], otherwise: nil), type: v.type, range: arg.range)
+        default:
+            return filtered(v, predicate, arg.range)
         }
     }
 
@@ -265,6 +311,18 @@ extension Checker {
             }
             return Node(kind: .extreme(nodes, largest: aggregate == .max), type: type, range: range)
         case .scalar(let check, _):
+            var args = args
+            // `start_of(month, due)`: the span is a word, not a name to look up.
+            if builtin.firstIsSpan, let first = args.first, case .name(let span) = first.kind {
+                guard Day.Span(rawValue: span) != nil else {
+                    error(
+                        "\(name) needs a span of the calendar: week, month, quarter or year", first.range,
+                        hint: nearestName(to: span, in: Day.Span.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
+                    args.dropFirst().forEach { _ = expression($0) }
+                    return Node(kind: .constant(.null), type: .unknown, range: range)
+                }
+                args[0] = Expr(.literal(.string(span)), first.range)
+            }
             let nodes = args.map { expression($0) }
             if nodes.contains(where: { $0.type == .unknown }) {
                 return Node(kind: .call(builtin, nodes), type: .unknown, range: range)
@@ -300,7 +358,7 @@ extension Checker {
             error("\(name) takes one argument, found \(args.count)", range)
         }
         let before = groupReferences
-        let n = expression(arg)
+        let n = aggregated(arg, inGroup: group != nil)
         let perRow = groupReferences > before
         let element: DunType
         let overCollection: Bool
@@ -472,6 +530,11 @@ extension Checker {
         let b = y.type
         var type: DunType?
         switch (op, a, b) {
+        case (.concat, .table, _), (.concat, _, .table), (.concat, .list, _), (.concat, _, .list), (.concat, .row, _),
+            (.concat, _, .row):
+            type = nil
+        case (.concat, _, _):
+            type = .string
         case (_, .unknown, _), (_, _, .unknown):
             type = .unknown
         case (_, .null, _):
@@ -514,8 +577,10 @@ extension Checker {
             case .subtract: message = "cannot subtract \(bn) from \(an)"
             case .multiply: message = "cannot multiply \(an) by \(bn)"
             case .divide: message = "cannot divide \(an) by \(bn)"
+            case .concat: message = "cannot join \(an) and \(bn) as text"
             }
             var hint: String?
+            if a == .string && b == .string && op == .add { hint = "join text with ++: \"call \" ++ collector" }
             if a == .date && b == .number { hint = "add a duration: due + 30 days" }
             if a == .money && b == .money && op == .multiply { hint = "multiply an amount by a number: balance * 5%" }
             error(message, range, hint: hint)

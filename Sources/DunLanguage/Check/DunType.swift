@@ -41,6 +41,11 @@ public enum RowType: Equatable, Sendable {
 }
 
 public indirect enum DunType: Equatable, Sendable {
+    var isTable: Bool {
+        if case .table = self { return true }
+        return false
+    }
+
     case bool, number, money, date, duration, string, grade, bucket
     /// The type of the `null` literal: it fits anywhere.
     case null

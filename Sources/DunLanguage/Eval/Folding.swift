@@ -85,6 +85,11 @@ extension Interpreter {
         case .convert(let x, let currency):
             m.kind = .convert(folded(x), currency)
             computable = true
+        case .conditional(let branches, let otherwise):
+            m.kind = .conditional(
+                branches.map { CheckedBranch(condition: folded($0.condition), value: folded($0.value)) },
+                otherwise: otherwise.map(folded))
+            computable = true
         case .contains(let whole, let part, let negated):
             m.kind = .contains(folded(whole), folded(part), negated: negated)
             computable = true
@@ -147,6 +152,8 @@ extension NodeKind {
         case .between(let x, let lo, let hi, _): return [x, lo, hi]
         case .list(let items), .call(_, let items), .extreme(let items, _), .and(let items), .or(let items): return items
         case .aggregate(_, let arg), .groupAggregate(_, let arg): return arg.map { [$0] } ?? []
+        case .conditional(let branches, let otherwise):
+            return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
         }
     }
 }

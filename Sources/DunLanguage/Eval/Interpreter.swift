@@ -189,6 +189,9 @@ public struct Interpreter {
             return .bool(negated)
         case .isNull(let x, let negated):
             return .bool(try evaluate(x, &env).isNull != negated)
+        case .conditional(let branches, let otherwise):
+            for b in branches where try truth(b.condition, &env) { return try evaluate(b.value, &env) }
+            return try otherwise.map { (o) throws(RuntimeError) in try evaluate(o, &env) } ?? .null
         case .convert(let x, let currency):
             let v = try evaluate(x, &env)
             if case .list(let items) = v {

@@ -4,6 +4,17 @@
 import DunCore
 
 extension Value {
+    /// The value as `++` joins it: text and buckets as they are, money grouped with its code
+    /// (`1,234.50 CNY`), others as they print.
+    var joinable: String {
+        switch self {
+        case .string(let s): return s
+        case .bucket(let b): return b.description
+        case .money(let m): return "\(m.formatted(grouped: true)) \(m.currency)"
+        default: return description
+        }
+    }
+
     /// How money of two currencies meets: one converted to the other's.
     static func convertHint(_ to: Currency) -> String {
         "convert one first, as x in \(to); the rates come from rates.csv (date,currency,rate) or [rates] in dun.toml"
@@ -75,6 +86,8 @@ extension Value {
         switch (op, a, b) {
         case (_, .null, _), (_, _, .null):
             return .null
+        case (.concat, _, _):
+            return .string(a.joinable + b.joinable)
         case (_, .number(let x), .number(let y)):
             switch op {
             case .add: return .number(try check(x.adding(y)))
@@ -83,6 +96,7 @@ extension Value {
             case .divide:
                 if y == .zero { throw RuntimeError("division by zero", range) }
                 return .number(try check(x.divided(by: y)))
+            case .concat: return .string(a.joinable + b.joinable)
             }
         case (.add, .money(let x), .money(let y)), (.subtract, .money(let x), .money(let y)):
             guard x.currency == y.currency else {

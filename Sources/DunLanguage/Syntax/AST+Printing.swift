@@ -34,6 +34,8 @@ extension Expr: CustomStringConvertible {
         case .between(let e, let lo, let hi, let neg): return "(\(neg ? "not-between" : "between") \(e) \(lo) \(hi))"
         case .isIn(let e, let set, let neg): return "(\(neg ? "not-in" : "in") \(e) \(set))"
         case .convert(let e, let currency): return "(in \(e) \(currency))"
+        case .conditional(let branches, let otherwise):
+            return "(if\(branches.map { " \($0.condition) \($0.value)" }.joined())\(otherwise.map { " else \($0)" } ?? ""))"
         case .isNull(let e, let neg): return "(\(neg ? "is-not-null" : "is-null") \(e))"
         case .contains(let e, let part, let neg): return "(\(neg ? "not-contains" : "contains") \(e) \(part))"
         case .filter(let t, let p): return "(where \(t) \(p))"

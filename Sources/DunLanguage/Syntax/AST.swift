@@ -15,6 +15,14 @@ public enum Literal: Equatable, Sendable {
 
 public enum ArithmeticOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
+    /// Text joined: `"call " ++ collector`.
+    case concat = "++"
+}
+
+/// `if condition then value`, one of a conditional's branches.
+public struct Branch: Equatable, Sendable {
+    public var condition: Expr
+    public var value: Expr
 }
 
 public enum ComparisonOperator: String, Sendable {
@@ -61,6 +69,9 @@ public indirect enum ExprKind: Equatable, Sendable {
     case isIn(Expr, Expr, negated: Bool)
     /// `amount in USD`: money in another currency, at the rate of the as-of date.
     case convert(Expr, Currency)
+    /// `if c then a else if d then b else e`: the value of the first branch whose condition
+    /// holds, else of `else` (null without one).
+    case conditional([Branch], otherwise: Expr?)
     /// `value is [not] null`
     case isNull(Expr, negated: Bool)
     /// `text [not] contains part`
@@ -84,6 +95,8 @@ extension ExprKind {
         case .arithmetic(let first, let steps): return [first] + steps.map(\.operand)
         case .between(let a, let b, let c, _): return [a, b, c]
         case .list(let items), .and(let items), .or(let items): return items
+        case .conditional(let branches, let otherwise):
+            return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
         }
     }
 }

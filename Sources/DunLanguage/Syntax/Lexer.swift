@@ -452,18 +452,20 @@ public struct Lexer {
         case .symbol(let s):
             return s != .rightParen && s != .rightBracket && s != .rightBrace
         case .keyword(let k):
-            return [.and, .or, .not, .in, .is, .where, .by, .between, .contains, .select, .derive, .aggregate, .let]
-                .contains(k)
+            return [
+                .and, .or, .not, .in, .is, .where, .by, .between, .contains, .select, .derive, .aggregate, .let, .if, .then,
+                .else,
+            ].contains(k)
         default:
             return false
         }
     }
 
     /// Tokens that continue the statement of the line before.
-    private static func continuesBefore(_ kind: TokenKind) -> Bool {
+    public static func continuesBefore(_ kind: TokenKind) -> Bool {
         switch kind {
         case .symbol(.pipe), .symbol(.arrow), .symbol(.rightParen), .symbol(.rightBracket),
-            .keyword(.and), .keyword(.or), .keyword(.where), .keyword(.aggregate):
+            .keyword(.and), .keyword(.or), .keyword(.where), .keyword(.aggregate), .keyword(.then), .keyword(.else):
             return true
         default:
             return false

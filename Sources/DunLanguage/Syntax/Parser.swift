@@ -217,10 +217,16 @@ public struct Parser {
         return SortKey(expr: e, descending: false)
     }
 
-    // items → item (',' item)* ; item → (NAME '=')? query
+    // items → item (',' item)* ; item → ((NAME | STRING) '=')? query
+    // A column named by a string may have any name: `"90+" = sum(…)`.
     private mutating func items() throws(SyntaxError) -> [Item] {
         try commaSeparated { (p: inout Parser) throws(SyntaxError) -> Item in
             if case .identifier(let name) = p.peek.kind, p.peekNext(is: .symbol(.equal)) {
+                let range = p.advance().range
+                p.advance()
+                return Item(name: name, nameRange: range, expr: try p.query())
+            }
+            if case .string(let name) = p.peek.kind, !name.isEmpty, p.peekNext(is: .symbol(.equal)) {
                 let range = p.advance().range
                 p.advance()
                 return Item(name: name, nameRange: range, expr: try p.query())
@@ -513,13 +519,13 @@ public struct Parser {
         return Expr(.coalesce(left, right), left.range.lowerBound..<right.range.upperBound)
     }
 
-    // additive → multiplicative (('+' | '-') multiplicative)*
+    // additive → multiplicative (('+' | '-' | '++') multiplicative)*
     private mutating func additive() throws(SyntaxError) -> Expr {
         let first = try multiplicative()
         var steps: [ArithmeticStep] = []
-        while case .symbol(let s) = peek.kind, s == .plus || s == .minus {
+        while case .symbol(let s) = peek.kind, s == .plus || s == .minus || s == .concat {
             advance()
-            steps.append(ArithmeticStep(op: s == .plus ? .add : .subtract, operand: try multiplicative()))
+            steps.append(ArithmeticStep(op: s == .plus ? .add : s == .minus ? .subtract : .concat, operand: try multiplicative()))
         }
         return chain(first, steps)
     }
@@ -589,7 +595,10 @@ public struct Parser {
             guard check(.symbol(.leftParen)) else { return Expr(.name(name), token.range) }
             let open = advance()
             var arguments: [Expr] = []
-            if !check(.symbol(.rightParen)) {
+            if match(.keyword(.where)) {
+                // `count(where overdue > 30)`: the rows of the group where it holds.
+                arguments = [try expression()]
+            } else if !check(.symbol(.rightParen)) {
                 arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.query() }
             }
             try closing(.rightParen, opened: open)
@@ -599,6 +608,8 @@ public struct Parser {
             let inner = try query()
             try closing(.rightParen, opened: open)
             return Expr(inner.kind, open.range.lowerBound..<previous.range.upperBound)
+        case .keyword(.if):
+            return try conditional()
         case .symbol(.leftBracket):
             let open = advance()
             var elements: [Expr] = []
@@ -614,6 +625,26 @@ public struct Parser {
         default:
             throw unexpected(token, expected: "an expression")
         }
+    }
+
+    // conditional → 'if' expr 'then' expr ('else' 'if' expr 'then' expr)* ('else' expr)?
+    private mutating func conditional() throws(SyntaxError) -> Expr {
+        let start = advance().range.lowerBound
+        try descend()
+        defer { nesting -= 1 }
+        var branches: [Branch] = []
+        var otherwise: Expr?
+        while true {
+            let condition = try expression()
+            try expect(.keyword(.then), "'then' and the value after the condition of 'if'")
+            branches.append(Branch(condition: condition, value: try expression()))
+            guard match(.keyword(.else)) else { break }
+            if match(.keyword(.if)) { continue }
+            otherwise = try expression()
+            break
+        }
+        let end = (otherwise ?? branches[branches.count - 1].value).range.upperBound
+        return Expr(.conditional(branches, otherwise: otherwise), start..<end)
     }
 
     // MARK: token helpers

@@ -8,13 +8,14 @@ public enum Keyword: String, CaseIterable, Sendable {
     case and, or, not, `in`, `is`, null, `true`, `false`
     case `where`, sort, by, take, select, derive, group, aggregate
     case between, contains, `let`, policy, rule, explain
+    case `if`, then, `else`
 }
 
 /// Punctuation and operators.
 public enum Symbol: String, CaseIterable, Sendable {
     case plus = "+", minus = "-", star = "*", slash = "/"
     case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-    case coalesce = "??", pipe = "|", comma = ",", dot = ".", colon = ":", arrow = "=>"
+    case coalesce = "??", concat = "++", pipe = "|", comma = ",", dot = ".", colon = ":", arrow = "=>"
     case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
     case leftBrace = "{", rightBrace = "}"
 }
