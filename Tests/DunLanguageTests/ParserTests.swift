@@ -291,7 +291,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "invoices | sotr by x",
         """
-        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, count, or an action), found 'sotr'
+        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'sotr'
         invoices | sotr by x
                    ^~~~
         hint: did you mean 'sort'?
@@ -300,7 +300,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | Where x",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, count, or an action), found 'Where'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'Where'
         customers | Where x
                     ^~~~~
         hint: keywords are lower case: 'where'
@@ -309,7 +309,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | count(x)",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, count, or an action), found 'count'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'count'
         customers | count(x)
                     ^~~~~
         hint: the count stage takes no arguments: '| where …' then '| count'
@@ -700,7 +700,7 @@ func incompleteInput(_ c: IncompleteCase) {
         """)
     #expect(
         result.diagnostics.map(\.rendered).joined() == """
-            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, count, or an action), found 'sotr'
+            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'sotr'
             invoices | sotr by balance
                        ^~~~
             hint: did you mean 'sort'?

@@ -49,7 +49,7 @@ struct Completer {
         {
             return Completion(word: word, candidates: matching(word, Grade.allCases.map(\.description)), suffix: " ")
         }
-        var names = Keyword.allCases.map(\.rawValue) + session.schema.entities.map(\.name)
+        var names = Keyword.allCases.map(\.rawValue) + Parser.stages + session.schema.entities.map(\.name)
         names += Builtin.all.map(\.name) + session.bindings.map(\.name) + session.policies
         if let scope { names += session.schema[scope].fields.map(\.name) }
         return Completion(word: word, candidates: matching(word, names), suffix: " ")
@@ -127,7 +127,8 @@ struct Completer {
             break
         }
         if end > tokens.startIndex, case .identifier(let name) = tokens[end - 1].kind {
-            let owner = end - 1 > tokens.startIndex && tokens[end - 2].kind == .symbol(.dot)
+            let owner =
+                end - 1 > tokens.startIndex && tokens[end - 2].kind == .symbol(.dot)
                 ? entity(of: resolve(tokens[..<(end - 2)], scope: scope)) : scope
             if let owner, let f = schema[owner].field(named: name), schema[owner].fields[f].type == .string {
                 return session.shortTextValues(of: owner, field: f)

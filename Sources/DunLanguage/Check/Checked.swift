@@ -84,7 +84,8 @@ enum CheckedStageKind: Sendable {
     case take(Node)
     case select([Column], [Node])
     case derive([Column], [Node])
-    case group(keys: [Node], aggregates: [Node], columns: [Column])
+    /// `total`: a last row, labelled so in the first key's column, of the aggregates over all rows.
+    case group(keys: [Node], aggregates: [Node], columns: [Column], total: String?)
     case count
     case action(CheckedAction)
 }

@@ -163,6 +163,23 @@ public struct Checker {
                 let (checked, columns) = group(row, keys: keys, aggregates: aggregates, range: stage.range)
                 kind = checked
                 current = .table(.record(columns))
+            case .pivot(let keys, let key, let values, let aggregates):
+                let items = pivoted(row, key: key, values: values, aggregates: aggregates)
+                let (checked, columns) = group(row, keys: keys, aggregates: items, range: stage.range)
+                kind = checked
+                current = .table(.record(columns))
+            case .total(let label):
+                ended = "total"
+                guard let last = stages.last, case .group(let keys, let aggregates, let columns, nil) = last.kind, !keys.isEmpty
+                else {
+                    error(
+                        "total adds a last row to the groups of a 'group by' just before it", stage.range,
+                        hint: "invoices | group by region aggregate sum(balance) | total")
+                    continue
+                }
+                stages[stages.count - 1].kind = .group(
+                    keys: keys, aggregates: aggregates, columns: columns, total: label ?? "(all)")
+                continue
             case .count:
                 kind = .count
                 current = .number
@@ -242,7 +259,62 @@ public struct Checker {
             aggNodes = [Node(kind: .groupAggregate(.count, nil), type: .number, range: range)]
         }
         let columns = keyColumns + aggColumns
-        return (.group(keys: keyNodes, aggregates: aggNodes, columns: columns), columns)
+        return (.group(keys: keyNodes, aggregates: aggNodes, columns: columns, total: nil), columns)
+    }
+
+    /// The aggregates of `pivot key [in values] aggregate items`: the one unnamed item once
+    /// per value of the key, named after it and aggregating the rows that have it, in the
+    /// values' order (aging buckets in aging order, grades A to E, true then false, or as
+    /// listed); then the named items.
+    private mutating func pivoted(_ row: RowType, key: Expr, values: Expr?, aggregates: [Item]) -> [Item] {
+        let named = aggregates.filter { $0.name != nil }
+        let type = within(row) { $0.expression(key) }.type
+        let cases: [(label: String, value: Expr)]
+        if let values {
+            guard case .list(let items) = values.kind else {
+                error("the values of a pivot are a list: pivot region in [\"华东\", \"华南\"]", values.range)
+                return named
+            }
+            cases = items.map { item in
+                switch item.kind {
+                case .literal(.string(let s)): return (s, item)
+                case .literal(let l): return (l.description, item)
+                case .name(let n): return (n, item)
+                default: return (source.text.utf8Slice(item.range), item)
+                }
+            }
+        } else {
+            switch type {
+            case .bucket:
+                cases = AgingBucket.allCases.map { ($0.description, Expr(.literal(.string($0.description)), key.range)) }
+            case .grade: cases = Grade.allCases.map { ($0.description, Expr(.name($0.description), key.range)) }
+            case .bool: cases = [true, false].map { ("\($0)", Expr(.literal(.bool($0)), key.range)) }
+            case .unknown: return named
+            default:
+                let text = source.text.utf8Slice(key.range)
+                error(
+                    "a pivot by \(type.name(in: schema)) needs the values that are its columns", key.range,
+                    hint: "pivot \(text) in [\"…\", \"…\"]: only buckets, grades and true/false have theirs known")
+                return named
+            }
+        }
+        let unnamed = aggregates.filter { $0.name == nil }
+        guard unnamed.count == 1, case .call(let name, let nameRange, let args) = unnamed[0].expr.kind,
+            let builtin = Builtin.named(name), case .aggregate = builtin.kind
+        else {
+            error(
+                "a pivot makes a column per value of one unnamed aggregate; name the others",
+                unnamed.first?.expr.range ?? key.range,
+                hint: "pivot bucket aggregate sum(balance), total = sum(balance)")
+            return named
+        }
+        let pivotedCases: [Item] = cases.map { label, value in
+            let holds = Expr(.compare(.equal, key, value), key.range)
+            let argument = args.first.map { Expr(.filter($0, holds), $0.range) } ?? holds
+            return Item(
+                name: label, nameRange: nil, expr: Expr(.call(name, nameRange: nameRange, [argument]), unnamed[0].expr.range))
+        }
+        return pivotedCases + named
     }
 
     // MARK: policies
@@ -280,7 +352,8 @@ public struct Checker {
             expect(n, .money, "expected an amount", hint: "ignore balances below 10 CNY")
             tolerance = n
         }
-        return CheckedPolicy(name: p.name, title: p.title, tolerance: tolerance, levelsPerInvoice: p.levelsPerInvoice, rules: rules)
+        return CheckedPolicy(
+            name: p.name, title: p.title, tolerance: tolerance, levelsPerInvoice: p.levelsPerInvoice, rules: rules)
     }
 
     // MARK: diagnostics

@@ -18,8 +18,8 @@ extension Interpreter {
         case .take(let n): s.kind = .take(folded(n))
         case .select(let columns, let nodes): s.kind = .select(columns, nodes.map(folded))
         case .derive(let columns, let nodes): s.kind = .derive(columns, nodes.map(folded))
-        case .group(let keys, let aggregates, let columns):
-            s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns)
+        case .group(let keys, let aggregates, let columns, let total):
+            s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns, total: total)
         case .count, .action: break
         }
         return s

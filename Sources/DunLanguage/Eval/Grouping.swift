@@ -85,9 +85,10 @@ final class Groups {
 }
 
 extension Interpreter {
-    /// One row per distinct key, in key order, with the aggregates computed over its rows.
+    /// One row per distinct key, in key order, with the aggregates computed over its rows; with
+    /// `total`, a last row of them over all rows, labelled so in the first key's column.
     func group(
-        _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], _ env: inout Env
+        _ frame: Frame, keys: [Node], aggregates: [Node], columns: [Column], total: String? = nil, _ env: inout Env
     ) throws(RuntimeError) -> Frame {
         // A key read from the row or the frame is read where it is needed; the others are
         // computed first, together, as any derived column.
@@ -156,8 +157,12 @@ extension Interpreter {
         }
         if let failure { throw failure }
         var values = columns.map { _ in [Value]() }
-        for g in sorted {
-            for k in keys.indices { values[k].append(order[g][k]) }
+        let all = total.map { _ in Groups(frame: frame, groupOf: [Int32](repeating: 0, count: frame.count), groups: 1) }
+        // Each group, then the total over all rows (-1).
+        for g in sorted + (total == nil ? [] : [-1]) {
+            let groups = (g < 0 ? all : nil) ?? groups
+            for k in keys.indices { values[k].append(g >= 0 ? order[g][k] : k == 0 ? .string(total ?? "") : .null) }
+            let g = max(g, 0)
             env.group = GroupScope(groups: groups, number: g)
             // A row of the group stands in scope so that outer rows keep the depth the checker
             // gave them; the checker lets nothing read it outside an aggregate.
@@ -170,7 +175,7 @@ extension Interpreter {
                 values[keys.count + a].append(try evaluate(node, &env))
             }
         }
-        return Frame(entity: nil, rows: [], columns: columns, values: values, count: sorted.count)
+        return Frame(entity: nil, rows: [], columns: columns, values: values, count: sorted.count + (total == nil ? 0 : 1))
     }
 
     /// Each position's number among the distinct values of `value` at `0..<count`, numbered in

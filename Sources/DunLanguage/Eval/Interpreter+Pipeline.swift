@@ -43,8 +43,8 @@ extension Interpreter {
                 Frame(
                     entity: frame.entity, rows: frame.rows, columns: frame.columns + columns,
                     values: frame.values + values, count: frame.count))
-        case .group(let keys, let aggregates, let columns):
-            return .table(try group(frame, keys: keys, aggregates: aggregates, columns: columns, &env))
+        case .group(let keys, let aggregates, let columns, let total):
+            return .table(try group(frame, keys: keys, aggregates: aggregates, columns: columns, total: total, &env))
         case .count:
             return .number(Decimal64(frame.count))
         case .action:

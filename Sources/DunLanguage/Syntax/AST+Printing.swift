@@ -59,6 +59,10 @@ extension Stage: CustomStringConvertible {
         case .group(let keys, let aggs):
             return
                 "(group (\(keys.map(\.description).joined(separator: " "))) (\(aggs.map(\.description).joined(separator: " "))))"
+        case .pivot(let keys, let key, let values, let aggs):
+            return
+                "(pivot (\(keys.map(\.description).joined(separator: " "))) \(key)\(values.map { " in \($0)" } ?? "") (\(aggs.map(\.description).joined(separator: " "))))"
+        case .total(let label): return "(total\(label.map { " \"\($0)\"" } ?? ""))"
         case .count: return "(count)"
         case .action(let a): return a.description
         }

@@ -133,6 +133,12 @@ public enum StageKind: Equatable, Sendable {
     case derive([Item])
     /// `group by keys aggregate values`; no keys for a bare `aggregate`.
     case group(keys: [Item], aggregates: [Item])
+    /// `[group by keys] pivot key [in values] aggregate items`: the unnamed aggregate once per
+    /// value of the key (its values in their order, or those listed), each a column named
+    /// after the value; the named ones as they are.
+    case pivot(keys: [Item], key: Expr, values: Expr?, aggregates: [Item])
+    /// `total ["label"]`: after a `group by`, a last row of its aggregates over all its rows.
+    case total(label: String?)
     case count
     case action(Action)
 }

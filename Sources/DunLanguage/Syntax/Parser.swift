@@ -183,8 +183,23 @@ public struct Parser {
             advance()
             try expect(.keyword(.by), "'by' after 'group'")
             let keys = try items()
-            let aggregates = match(.keyword(.aggregate)) ? try items() : []
-            kind = .group(keys: keys, aggregates: aggregates)
+            if match(.identifier("pivot")) {
+                kind = try pivot(keys)
+            } else {
+                let aggregates = match(.keyword(.aggregate)) ? try items() : []
+                kind = .group(keys: keys, aggregates: aggregates)
+            }
+        case .identifier("pivot") where !peekNext(is: .symbol(.leftParen)):
+            advance()
+            kind = try pivot([])
+        case .identifier("total") where !peekNext(is: .symbol(.leftParen)):
+            advance()
+            var label: String?
+            if case .string(let text) = peek.kind {
+                advance()
+                label = text
+            }
+            kind = .total(label: label)
         case .keyword(.aggregate):
             advance()
             kind = .group(keys: [], aggregates: try items())
@@ -195,17 +210,28 @@ public struct Parser {
             kind = .action(try action())
         default:
             throw unexpected(
-                peek, expected: "a stage (where, sort by, take, select, derive, group by, count, or an action)",
+                peek, expected: "a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action)",
                 hint: stageHint())
         }
         return Stage(kind: kind, range: start..<previous.range.upperBound)
     }
 
+    // pivot → 'pivot' coalesce ('in' coalesce)? 'aggregate' items
+    private mutating func pivot(_ keys: [Item]) throws(SyntaxError) -> StageKind {
+        let key = try coalescing()
+        let values = match(.keyword(.in)) ? try coalescing() : nil
+        try expect(.keyword(.aggregate), "'aggregate' and what to compute for each value after the key of 'pivot'")
+        return .pivot(keys: keys, key: key, values: values, aggregates: try items())
+    }
+
+    /// The words a stage starts with (actions aside).
+    public static let stages = ["where", "sort", "take", "select", "derive", "group", "aggregate", "pivot", "total", "count"]
+
     private func stageHint() -> String? {
         guard case .identifier(let word) = peek.kind else { return nil }
         if word == "count" { return "the count stage takes no arguments: '| where …' then '| count'" }
         if let keyword = Keyword(rawValue: word.lowercased()) { return "keywords are lower case: '\(keyword.rawValue)'" }
-        let names = ["where", "sort", "take", "select", "derive", "group", "aggregate", "count"] + ActionParser.verbs
+        let names = Parser.stages + ActionParser.verbs
         return nearestName(to: word, in: names).map { "did you mean '\($0)'?" }
     }
 
