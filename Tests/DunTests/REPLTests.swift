@@ -252,6 +252,18 @@ final class Transcript {
         #expect(t.err.isEmpty, "\(t.err)")
     }
 
+    /// `.help WORD` for each form of the language: its syntax, and an example that checks.
+    @Test func helpTopicsShowSyntaxAndAnExampleThatChecks() throws {
+        let t = try Transcript()
+        #expect(t.type(".help group").hasPrefix("| group by KEY, … [aggregate NAME = AGG, …]"))
+        #expect(t.type(".help").contains(".help where · .help sort"))
+        for topic in REPL.topics {
+            let problems = Session.check(SourceText(name: topic.name, text: topic.example))
+            #expect(problems.isEmpty, "\(topic.name): \(problems.map(\.rendered).joined())")
+            #expect(t.type(".help \(topic.name)").contains(topic.example.split(separator: "\n")[0]))
+        }
+    }
+
     @Test func schemaListsFieldsWithTypesAndMeanings() throws {
         let t = try Transcript()
         let out = t.type(".schema payments")

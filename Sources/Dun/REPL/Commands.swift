@@ -135,6 +135,11 @@ extension REPL {
                 ["", "trailing | and or => ; Tab completes, Ctrl-C drops the line or stops a query"],
                 ["Topics", ".help functions · .help keywords · .help ENTITY · .help FUNCTION"],
             ]
+            // The forms of the language, a few to a line.
+            let names = REPL.topics.map { ".help \($0.name)" }
+            rows += stride(from: 0, to: names.count, by: 7).map {
+                ["", names[$0..<min($0 + 7, names.count)].joined(separator: " · ")]
+            }
             console.write(REPL.columns(rows))
             return
         }
@@ -143,6 +148,8 @@ extension REPL {
             console.write(REPL.columns(Builtin.all.map { [$0.signature, $0.doc] }))
         } else if name == "keywords" {
             console.write(Keyword.allCases.map(\.rawValue).joined(separator: " ") + "\n")
+        } else if let t = REPL.topics.first(where: { $0.name == name }) {
+            console.write("\(t.syntax)\n  \(t.example.replacingOccurrences(of: "\n", with: "\n  "))\n")
         } else if schema.entity(named: name) != nil {
             self.schema(name)
         } else if let f = Builtin.named(name) {

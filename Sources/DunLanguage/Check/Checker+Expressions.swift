@@ -244,7 +244,7 @@ extension Checker {
         }
         let gradeHint = name.count == 1 && Grade(letter: name) != nil ? "if you meant the grade, write \(name.uppercased())" : nil
         let hint =
-            gradeHint ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
+            gradeHint ?? Habits.hints[name.lowercased()] ?? nearestName(to: name, in: candidates).map { "did you mean '\($0)'?" }
             ?? (scopes.last?.entity).map { "\(schema[$0].name) have: \(schema[$0].fields.map(\.name).joined(separator: ", "))" }
         error(message, range, hint: hint)
         return Node(kind: .constant(.null), type: .unknown, range: range)

@@ -136,7 +136,7 @@ public struct Lexer {
             // Read as the ASCII symbol, so `id，name` causes no second error.
             if let symbol = Symbol(rawValue: ascii) { add(.symbol(symbol), start) }
         } else {
-            error("unexpected character '\(ch)'", start..<index)
+            error("unexpected character '\(ch)'", start..<index, hint: ch == "\\" ? Habits.backslash : nil)
         }
     }
 
@@ -409,7 +409,7 @@ public struct Lexer {
         case "!":
             error("unexpected '!'", start..<index, hint: "use 'not' to negate, '!=' for not equal")
         default:
-            error("unexpected character '\(one)'", start..<index)
+            error("unexpected character '\(one)'", start..<index, hint: one == "\\" ? Habits.backslash : nil)
         }
     }
 

@@ -647,7 +647,12 @@ public struct Parser {
         case .keyword(let k):
             throw unexpected(
                 token, expected: "an expression",
-                hint: k == .where ? "a filter reads 'customers where …'" : "'\(k.rawValue)' is a reserved word")
+                hint: k == .where
+                    ? "a filter reads 'customers where …'"
+                    : k == .select && (current == 0 || tokens[current - 1].kind == .newline)
+                        ? Habits.hints["select"] : "'\(k.rawValue)' is a reserved word")
+        case .symbol(.star):
+            throw unexpected(token, expected: "an expression", hint: Habits.star)
         default:
             throw unexpected(token, expected: "an expression")
         }
@@ -750,7 +755,9 @@ public struct Parser {
 
     func unexpected(_ token: Token, expected: String, hint: String? = nil) -> SyntaxError {
         var hint = hint
-        if hint == nil, case .identifier(let word) = token.kind {
+        if case .identifier(let word) = token.kind, let habit = Habits.hints[word.lowercased()] {
+            hint = habit
+        } else if hint == nil, case .identifier(let word) = token.kind {
             if let keyword = Keyword(rawValue: word.lowercased()) {
                 hint = "keywords are lower case: '\(keyword.rawValue)'"
             } else if word.count >= 3, let keyword = nearestName(to: word, in: Keyword.allCases.map(\.rawValue)) {
@@ -765,7 +772,7 @@ public struct Parser {
         let lastEnd = tokens[..<current].last(where: { $0.kind != .newline })?.range.upperBound ?? 0
         if token.kind == .end {
             range = lastEnd..<lastEnd
-        } else if startsUnindentedLine(token) && current > 0 {
+        } else if startsUnindentedLine(token) && current > 0 && tokens[current - 1].kind != .newline {
             // A new line (after a swallowed line break) is where the statement before went wrong.
             range = lastEnd..<lastEnd
             found = "end of line"
