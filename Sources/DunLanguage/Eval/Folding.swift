@@ -116,6 +116,20 @@ extension Interpreter {
     /// An arithmetic chain whose leading steps on values are computed now: in
     /// `today - 90 days + x`, the date; the rest stays, or the value when nothing does.
     private func foldedChain(_ n: Node, _ first: Node, _ steps: [CheckedStep]) -> Node {
+        var m = n
+        // A chain of * and / is computed as one (exactly), so only all of it at once.
+        if steps.allSatisfy({ $0.op == .multiply || $0.op == .divide }) {
+            m.kind = .arithmetic(first, steps)
+            guard case .constant(let a) = first.kind else { return m }
+            var values: [(op: ArithmeticOperator, value: Value, range: Range<Int>)] = []
+            for step in steps {
+                guard case .constant(let b) = step.operand.kind else { return m }
+                values.append((step.op, b, step.range))
+            }
+            guard let v = try? Value.chain(a, values) else { return m }
+            m.kind = .constant(v)
+            return m
+        }
         var first = first
         var rest = steps[...]
         while let step = rest.first, case .constant(let a) = first.kind, case .constant(let b) = step.operand.kind,
@@ -125,7 +139,6 @@ extension Interpreter {
             rest = rest.dropFirst()
         }
         guard !rest.isEmpty else { return first }
-        var m = n
         m.kind = .arithmetic(first, Array(rest))
         return m
     }

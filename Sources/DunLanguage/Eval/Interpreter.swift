@@ -166,9 +166,10 @@ public struct Interpreter {
             for item in items where try truth(item, &env) { return .bool(true) }
             return .bool(false)
         case .arithmetic(let first, let steps):
-            var v = try evaluate(first, &env)
-            for step in steps { v = try Value.arithmetic(step.op, v, evaluate(step.operand, &env), at: step.range) }
-            return v
+            let v = try evaluate(first, &env)
+            var values: [(op: ArithmeticOperator, value: Value, range: Range<Int>)] = []
+            for step in steps { values.append((step.op, try evaluate(step.operand, &env), step.range)) }
+            return try Value.chain(v, values)
         case .coalesce(let a, let b):
             let v = try evaluate(a, &env)
             return v.isNull ? try evaluate(b, &env) : v

@@ -15,6 +15,62 @@ extension Value {
         }
     }
 
+    /// `first op value op value …`, left to right. A chain of `*` and `/` on numbers and money
+    /// is computed exactly and rounded once at its end (`product`); any other step by step.
+    static func chain(
+        _ first: Value, _ steps: [(op: ArithmeticOperator, value: Value, range: Range<Int>)]
+    ) throws(RuntimeError) -> Value {
+        if steps.allSatisfy({ $0.op == .multiply || $0.op == .divide }), let exact = try product(first, steps) {
+            return exact
+        }
+        var v = first
+        for step in steps { v = try arithmetic(step.op, v, step.value, at: step.range) }
+        return v
+    }
+
+    /// A chain of `*` and `/` as one fraction: money rounded to its minor unit at the end; a
+    /// number exact when it has at most 18 places, else rounded to 6 places (or the most an
+    /// operand has). Nil when the chain holds anything else, mixes what cannot mix, or does
+    /// not fit: it is then computed step by step, which says what is wrong.
+    private static func product(
+        _ first: Value, _ steps: [(op: ArithmeticOperator, value: Value, range: Range<Int>)]
+    ) throws(RuntimeError) -> Value? {
+        func exact(_ v: Value) -> (ratio: Ratio, currency: Currency?, places: Int)? {
+            switch v {
+            case .number(let d): return (Ratio(d), nil, Int(d.scale))
+            case .money(let m): return (Ratio(m.decimal), m.currency, m.currency.minorUnit)
+            default: return nil
+            }
+        }
+        if first.isNull || steps.contains(where: { $0.value.isNull }) { return .null }
+        guard var (total, currency, places) = exact(first) else { return nil }
+        for step in steps {
+            guard let (x, c, p) = exact(step.value) else { return nil }
+            places = max(places, p)
+            switch (step.op, currency, c) {
+            case (.multiply, _, nil), (.multiply, nil, _):
+                currency = currency ?? c
+                guard let r = total.multiplied(by: x) else { return nil }
+                total = r
+            case (.divide, _, nil), (.divide, .some, .some):
+                if x.numerator == 0 { throw RuntimeError("division by zero", step.range) }
+                // Money ÷ money of one currency is a number; of two, an error told step by step.
+                if let a = currency, let b = c {
+                    guard a == b else { return nil }
+                    currency = nil
+                }
+                guard let r = total.divided(by: x) else { return nil }
+                total = r
+            default:
+                return nil
+            }
+        }
+        if let currency {
+            return total.rounded(places: currency.minorUnit).flatMap { Money($0, currency: currency) }.map(Value.money)
+        }
+        return total.decimal(places: max(Int(Decimal64.divisionScale), places)).map(Value.number)
+    }
+
     /// How money of two currencies meets: one converted to the other's.
     static func convertHint(_ to: Currency) -> String {
         "convert one first, as x in \(to); the rates come from rates.csv (date,currency,rate) or [rates] in dun.toml"
