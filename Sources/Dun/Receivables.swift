@@ -331,6 +331,7 @@ public struct SnapshotSource: DataSource {
     }
 
     public var today: Day { snapshot.asOf }
+    public var currency: Currency? { snapshot.currency }
 
     public func rows(of entity: EntityID) -> [Int32] {
         switch entity {

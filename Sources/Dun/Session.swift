@@ -264,8 +264,8 @@ public final class Session {
     private func table(of outcome: Outcome) -> ResultTable? {
         switch outcome {
         case .none: return nil
-        case .value(let v, _):
-            let printable = ResultTable.printable(v, schema: schema, data: interpreter.data)
+        case .value(let v, let type):
+            let printable = ResultTable.printable(v, type, schema: schema, data: interpreter.data)
             return ResultTable(columns: ["value"], numeric: [false], rows: [[printable]])
         case .table(let frame), .explain(_, let frame):
             return ResultTable(frame, schema: schema, data: interpreter.data)
@@ -315,8 +315,8 @@ public final class Session {
         switch outcome {
         case .none:
             return ""
-        case .value(let v, _):
-            let printable = ResultTable.printable(v, schema: schema, data: data)
+        case .value(let v, let type):
+            let printable = ResultTable.printable(v, type, schema: schema, data: data)
             switch format {
             case .table, .markdown:
                 return printable.isNull ? "null\n" : TextCell.escape(printable.text(grouped: true, currency: true)) + "\n"

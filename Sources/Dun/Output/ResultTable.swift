@@ -64,7 +64,9 @@ struct ResultTable {
     /// The one currency of a column's money, if it has exactly one.
     private var currency: [Currency?]
 
-    init(columns: [String], numeric: [Bool], rows: [[Value]]) {
+    /// `money`: the columns of money, whose bare numbers (sums of nothing) take the currency
+    /// of the column's other amounts, else `currency` (the workspace's one currency), if any.
+    init(columns: [String], numeric: [Bool], rows: [[Value]], money: [Bool] = [], currency workspace: Currency? = nil) {
         self.columns = columns
         self.numeric = numeric
         self.rows = rows
@@ -78,7 +80,9 @@ struct ResultTable {
             }
         }
         mixedCurrency = mixed
-        self.currency = zip(currency, mixed).map { $1 ? nil : $0 }
+        self.currency = columns.indices.map { c in
+            mixed[c] ? nil : currency[c] ?? (c < money.count && money[c] ? workspace : nil)
+        }
     }
 
     /// A cell as printed: a bare number in a column of money (the sum of nothing) takes
@@ -115,7 +119,18 @@ struct ResultTable {
             }
             rows.append(row)
         }
-        self.init(columns: names, numeric: types.map { $0 == .number || $0 == .money }, rows: rows)
+        self.init(
+            columns: names, numeric: types.map { $0 == .number || $0 == .money }, rows: rows, money: types.map { $0 == .money },
+            currency: data.currency)
+    }
+
+    /// A single value as printed: a bare number of type money (the sum of nothing) in the
+    /// workspace's one currency, if it has one.
+    static func printable(_ v: Value, _ type: DunType, schema: Schema, data: any DataSource) -> Value {
+        if type == .money, case .number(let n) = v, let currency = data.currency, let m = Money(n, currency: currency) {
+            return .money(m)
+        }
+        return printable(v, schema: schema, data: data)
     }
 
     /// Rows become their keys, tables their size.

@@ -19,6 +19,8 @@ public protocol DataSource: Sendable {
     func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)?
     /// The exchange rates money is converted at (`x in USD`), as of `today`.
     var rates: ExchangeRates { get }
+    /// The currency of all the workspace's money, when it has one.
+    var currency: Currency? { get }
 }
 
 extension DataSource {
@@ -29,6 +31,7 @@ extension DataSource {
     public func relation(of entity: EntityID, field: Int) -> (child: EntityID, owner: @Sendable (Int32) -> Int32?)? { nil }
 
     public var rates: ExchangeRates { ExchangeRates() }
+    public var currency: Currency? { nil }
 }
 
 /// What a statement produced.
