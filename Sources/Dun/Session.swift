@@ -88,6 +88,7 @@ public final class Session {
                 switch statement {
                 case .binding(_, let name, let pipeline): globals.bind(name, pipeline.type)
                 case .policy(let p): globals.define(policy: p.name)
+                case .function(let f): globals.define(function: f, in: file)
                 default: break
                 }
             }
@@ -202,7 +203,7 @@ public final class Session {
         for statement in statements {
             if definitionsOnly {
                 switch statement {
-                case .binding, .policy: break
+                case .binding, .policy, .function: break
                 default: continue
                 }
             }
@@ -237,6 +238,8 @@ public final class Session {
                     globals.bind(name, pipeline.type)
                 case .policy:
                     break
+                case .function(let f):
+                    globals.define(function: f, in: source)
                 default:
                     lastOutcome = outcome
                 }
@@ -291,6 +294,9 @@ public final class Session {
     public var bindings: [(name: String, type: DunType)] {
         Array(zip(globals.names, globals.types))
     }
+
+    /// The functions defined so far (`fn`).
+    public var functions: [String] { globals.functionNames }
 
     /// The distinct values of a text field, sorted, when there are at most 100 of them (regions,
     /// collectors, methods); none for fields such as names and ids.

@@ -50,7 +50,7 @@ struct Completer {
             return Completion(word: word, candidates: matching(word, Grade.allCases.map(\.description)), suffix: " ")
         }
         var names = Keyword.allCases.map(\.rawValue) + Parser.stages + session.schema.entities.map(\.name)
-        names += Builtin.all.map(\.name) + session.bindings.map(\.name) + session.policies
+        names += Builtin.all.map(\.name) + session.bindings.map(\.name) + session.policies + session.functions
         if let scope { names += session.schema[scope].fields.map(\.name) }
         return Completion(word: word, candidates: matching(word, names), suffix: " ")
     }

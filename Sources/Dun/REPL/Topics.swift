@@ -39,6 +39,9 @@ extension REPL {
             name: "if", syntax: "if CONDITION then VALUE [else if CONDITION then VALUE …] [else VALUE] (SQL: CASE)",
             example: "customers | select id, level = if overdue > 60 then \"firm\" else \"gentle\""),
         Topic(
+            name: "fn", syntax: "fn NAME(PARAMETER, …) = QUERY — a function, checked at each call with its arguments' types",
+            example: "fn late(t, days) = t where days_overdue > days"),
+        Topic(
             name: "let", syntax: "let NAME = QUERY — names a table or a value for later statements",
             example: "let late = invoices where days_overdue > 30"),
         Topic(

@@ -44,6 +44,10 @@ indirect enum NodeKind: Sendable {
     case convert(Node, Currency)
     /// The value of the first branch whose condition holds, else of `otherwise` (null without).
     case conditional([CheckedBranch], otherwise: Node?)
+    /// A parameter of the function being computed.
+    case parameter(Int)
+    /// A function's body, checked for the types of these arguments, computed with their values.
+    case function(name: String, body: CheckedPipeline, arguments: [Node])
     case contains(Node, Node, negated: Bool)
     /// `table where predicate`; the predicate sees each row as the innermost scope.
     case filter(Node, Node)
@@ -145,6 +149,7 @@ public enum CheckedStatement: Sendable {
     case test(CheckedTest)
     /// A record with its amount and day checked: `nodes` holds a promise's amount and day.
     case record(Record, nodes: [Node])
+    case function(FunctionDefinition)
 
     /// Where the statement's pipeline is in its source (a policy: its first rule's).
     public var range: Range<Int> {
@@ -154,6 +159,7 @@ public enum CheckedStatement: Sendable {
         case .plan(_, let range), .why(_, _, let range): return range
         case .test(let t): return t.range
         case .record(let r, _): return r.range
+        case .function(let f): return f.range
         }
     }
 }

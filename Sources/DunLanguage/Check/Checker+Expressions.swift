@@ -195,6 +195,10 @@ extension Checker {
     /// A name is, in order: a field of a row in scope (innermost first), a `let` binding,
     /// an entity, `today`, or a grade letter.
     mutating func resolve(_ name: String, _ range: Range<Int>) -> Node {
+        // In a function's body, its parameters first.
+        if let p = parameters.firstIndex(where: { $0.name == name }) {
+            return Node(kind: .parameter(p), type: parameters[p].type, range: range)
+        }
         for index in scopes.indices.reversed() {
             let depth = scopes.count - 1 - index
             var found: Node?
@@ -289,10 +293,11 @@ extension Checker {
 
     private mutating func call(_ name: String, _ nameRange: Range<Int>, _ args: [Expr], _ range: Range<Int>) -> Node {
         guard let builtin = Builtin.named(name) else {
+            if let f = globals.function(named: name) { return call(f, args, range) }
             args.forEach { _ = expression($0) }
             error(
                 "unknown function '\(name)'", nameRange,
-                hint: nearestName(to: name, in: Builtin.all.map(\.name)).map { "did you mean '\($0)'?" })
+                hint: nearestName(to: name, in: Builtin.all.map(\.name) + globals.functionNames).map { "did you mean '\($0)'?" })
             return Node(kind: .constant(.null), type: .unknown, range: range)
         }
         switch builtin.kind {

@@ -18,6 +18,11 @@ public struct Checker {
     /// were referred to (a table built from them differs from row to row).
     var groupRows: Int?
     var groupReferences = 0
+    /// In a function's body: its parameters, with the types of the call's arguments.
+    var parameters: [(name: String, type: DunType)] = []
+    /// The functions whose bodies are being checked, outermost first: one that calls itself
+    /// is an error, not an endless check.
+    var calling: [String] = []
 
     /// Checks `statements` against the session's `globals`. The `let` bindings they make take
     /// effect for the session only as each runs (`Globals.bind`).
@@ -88,6 +93,8 @@ public struct Checker {
                 }
             }
             return .test(CheckedTest(name: t.name, asOf: asOf, expectations: expectations, range: t.range))
+        case .function(let f):
+            return .function(function(f))
         case .record(let r):
             guard case .promise(_, _, let amount, let by) = r.kind else { return .record(r, nodes: []) }
             let a = expression(amount)
@@ -99,6 +106,66 @@ public struct Checker {
             expect(d, .date, "expected the day promised", hint: "record promise \"C001\" 50000 by 2026-12-15")
             return .record(r, nodes: [a, d])
         }
+    }
+
+    /// `fn NAME(…) = …`: its name and parameters, and its body as far as it can be checked
+    /// without the types of the arguments (names, and what does not depend on them); defined
+    /// for the statements after it.
+    private mutating func function(_ f: FunctionDefinition) -> FunctionDefinition {
+        if Builtin.named(f.name) != nil || schema.entity(named: f.name) != nil || f.name == "today" {
+            error("'\(f.name)' is a built-in name", f.nameRange, hint: "choose another name for the function")
+        }
+        for (i, p) in f.parameters.enumerated() where f.parameters[..<i].contains(p) {
+            error("parameter '\(p)' is named twice", f.parameterRanges[i])
+        }
+        // Defined first, so that a body that calls itself says so.
+        globals.define(function: f, in: source)
+        var body = Checker(schema: schema, source: source, globals: globals)
+        body.parameters = f.parameters.map { ($0, .unknown) }
+        body.calling = [f.name]
+        _ = body.pipeline(f.body)
+        diagnostics += body.diagnostics
+        globals.define(function: f, in: source, broken: !body.diagnostics.isEmpty)
+        return f
+    }
+
+    /// A call of a function `fn` defined: its arguments checked here, its body checked with
+    /// their types (in the source it was written in, with no rows in scope).
+    mutating func call(
+        _ f: (definition: FunctionDefinition, source: SourceText, broken: Bool), _ args: [Expr], _ range: Range<Int>
+    ) -> Node {
+        let d = f.definition
+        let arguments = args.map { expression($0) }
+        let unknown = Node(kind: .constant(.null), type: .unknown, range: range)
+        // Its own errors were told where it was defined.
+        guard !f.broken else { return unknown }
+        guard arguments.count == d.parameters.count else {
+            error(
+                "\(d.name) takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s"), found \(arguments.count)",
+                range,
+                hint: "\(d.name)(\(d.parameters.joined(separator: ", ")))")
+            return unknown
+        }
+        guard !calling.contains(d.name) else {
+            error(
+                "\(d.name) calls itself (\((calling + [d.name]).joined(separator: " → "))); a function cannot", range,
+                hint: "a function's value is a query over the data, computed once per call")
+            return unknown
+        }
+        // An argument of unknown type was reported where it was written.
+        guard !arguments.contains(where: { $0.type == .unknown }) else { return unknown }
+        var body = Checker(schema: schema, source: f.source, globals: globals)
+        body.parameters = zip(d.parameters, arguments.map(\.type)).map { ($0, $1) }
+        body.calling = calling + [d.name]
+        let checked = body.pipeline(d.body)
+        if !body.diagnostics.isEmpty {
+            let at = "called at \(source.name):\(lineColumn(range.lowerBound))"
+            diagnostics += body.diagnostics.map {
+                var d = $0; d.notes.append(at); return d
+            }
+            return unknown
+        }
+        return Node(kind: .function(name: d.name, body: checked, arguments: arguments), type: checked.type, range: range)
     }
 
     private mutating func knownPolicy(_ name: String, _ range: Range<Int>) {

@@ -85,6 +85,11 @@ extension Interpreter {
         case .convert(let x, let currency):
             m.kind = .convert(folded(x), currency)
             computable = true
+        case .parameter:
+            return m
+        case .function(let name, let body, let arguments):
+            m.kind = .function(name: name, body: folded(body), arguments: arguments.map(folded))
+            return m
         case .conditional(let branches, let otherwise):
             m.kind = .conditional(
                 branches.map { CheckedBranch(condition: folded($0.condition), value: folded($0.value)) },
@@ -167,6 +172,8 @@ extension NodeKind {
         case .aggregate(_, let arg), .groupAggregate(_, let arg): return arg.map { [$0] } ?? []
         case .conditional(let branches, let otherwise):
             return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
+        case .parameter: return []
+        case .function(_, _, let arguments): return arguments
         }
     }
 }

@@ -3,8 +3,10 @@
 import DunCore
 
 extension Interpreter {
-    func pipeline(_ p: CheckedPipeline, _ env: inout Env) throws(RuntimeError) -> Value {
-        let p = folded(p)
+    /// A pipeline's value; `folding`: its constant parts computed first (a function's body was,
+    /// with the query that calls it).
+    func pipeline(_ p: CheckedPipeline, _ env: inout Env, folding: Bool = true) throws(RuntimeError) -> Value {
+        let p = folding ? folded(p) : p
         var value = try evaluate(p.source, &env)
         for (i, stage) in p.stages.enumerated() {
             try interruption.check()

@@ -58,6 +58,8 @@ struct Env {
     var scopes: [(frame: Frame, position: Int)] = []
     /// The rows of the group an `aggregate` item is computed over.
     var group: GroupScope?
+    /// The values of the parameters of the function being computed.
+    var parameters: [Value] = []
 }
 
 /// The session's `let` values; a binding made lazily is computed when first read.
@@ -103,7 +105,7 @@ public struct Interpreter {
             return .none
         case .explain(let p):
             return try explain(p, source: source, &env)
-        case .policy, .plan, .why, .test, .record:
+        case .policy, .plan, .why, .test, .record, .function:
             return .none
         }
     }
@@ -193,6 +195,20 @@ public struct Interpreter {
             return .bool(negated)
         case .isNull(let x, let negated):
             return .bool(try evaluate(x, &env).isNull != negated)
+        case .parameter(let i):
+            return i < env.parameters.count ? env.parameters[i] : .null
+        case .function(let name, let body, let arguments):
+            var inner = Env()
+            for a in arguments { inner.parameters.append(try evaluate(a, &env)) }
+            do {
+                return try pipeline(body, &inner, folding: false)
+            } catch {
+                // Its place is in the function's source: the call stands for it here.
+                if error.interrupted { throw error }
+                var e = RuntimeError("in \(name): \(error.message)", n.range, hint: error.hint)
+                e.row = error.row
+                throw e
+            }
         case .conditional(let branches, let otherwise):
             for b in branches where try truth(b.condition, &env) { return try evaluate(b.value, &env) }
             return try otherwise.map { (o) throws(RuntimeError) in try evaluate(o, &env) } ?? .null

@@ -126,6 +126,7 @@ extension Statement: CustomStringConvertible {
                 }
             }
             return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"
+        case .function(let f): return "(fn \(f.name) (\(f.parameters.joined(separator: " "))) \(f.body))"
         case .record(let r):
             switch r.kind {
             case .promise(let c, let i, let amount, let by):

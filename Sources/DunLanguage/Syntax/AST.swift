@@ -217,6 +217,19 @@ public enum Statement: Equatable, Sendable {
     /// `record promise …`, `record dispute …`, `resolve dispute …`, `record note …`: what a
     /// collector learned, planned like an action and journaled when applied.
     case record(Record)
+    /// `fn NAME(PARAMETER, …) = QUERY`
+    case function(FunctionDefinition)
+}
+
+/// `fn late(t, days) = t where days_overdue > days`: a query with parameters, checked at
+/// each call with the types of its arguments.
+public struct FunctionDefinition: Equatable, Sendable {
+    public var name: String
+    public var nameRange: Range<Int>
+    public var parameters: [String]
+    public var parameterRanges: [Range<Int>]
+    public var body: Pipeline
+    public var range: Range<Int>
 }
 
 public struct Record: Equatable, Sendable {

@@ -83,6 +83,9 @@ public struct Parser {
         if check(.keyword(.policy)) {
             return .policy(try policy())
         }
+        if check(.keyword(.fn)) {
+            return .function(try function())
+        }
         // 'plan' NAME: 'plan' is a word only here, where no query could start with two names.
         if check(.identifier("plan")), case .identifier(let name)? = next?.kind {
             let start = advance().range.lowerBound
@@ -122,6 +125,24 @@ public struct Parser {
         throw unexpected(
             peek, expected: "end of statement",
             hint: check(.keyword(.where)) ? "start another filter with '| where'" : nil)
+    }
+
+    // function → 'fn' NAME '(' (NAME (',' NAME)*)? ')' '=' pipeline
+    private mutating func function() throws(SyntaxError) -> FunctionDefinition {
+        let start = advance().range.lowerBound
+        let (name, nameRange) = try identifier("the function's name after 'fn'")
+        let open = peek
+        try expect(.symbol(.leftParen), "'(' and the parameters after the function's name", hint: "fn \(name)(x) = x * 2")
+        var parameters: [(String, Range<Int>)] = []
+        if !check(.symbol(.rightParen)) {
+            parameters = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.identifier("a parameter's name") }
+        }
+        try closing(.rightParen, opened: open)
+        try expect(.symbol(.equal), "'=' and the function's value after its parameters", hint: "fn \(name)(x) = x * 2")
+        let body = try pipeline()
+        return FunctionDefinition(
+            name: name, nameRange: nameRange, parameters: parameters.map(\.0), parameterRanges: parameters.map(\.1), body: body,
+            range: start..<body.range.upperBound)
     }
 
     // pipeline → query ('|' stage)*
@@ -705,8 +726,8 @@ public struct Parser {
         return true
     }
 
-    mutating func expect(_ kind: TokenKind, _ what: String) throws(SyntaxError) {
-        guard match(kind) else { throw unexpected(peek, expected: what) }
+    mutating func expect(_ kind: TokenKind, _ what: String, hint: String? = nil) throws(SyntaxError) {
+        guard match(kind) else { throw unexpected(peek, expected: what, hint: hint) }
     }
 
     mutating func identifier(_ what: String) throws(SyntaxError) -> (String, Range<Int>) {

@@ -8,7 +8,7 @@ public enum Keyword: String, CaseIterable, Sendable {
     case and, or, not, `in`, `is`, null, `true`, `false`
     case `where`, sort, by, take, select, derive, group, aggregate
     case between, contains, `let`, policy, rule, explain
-    case `if`, then, `else`
+    case `if`, then, `else`, fn
 }
 
 /// Punctuation and operators.
