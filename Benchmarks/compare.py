@@ -563,6 +563,25 @@ def formats(args):
     return 0
 
 
+def trend(args):
+    """The overdue balance at 12 month ends in one query (`as_of` over `ends_of`), against one
+    run that asks it once: the as-of date a parameter of evaluation, each day one snapshot."""
+    one = "sum(customers.overdue_balance)"
+    twelve = "ends_of(month, 2025-12-01, 2026-11-30) | select date, overdue = as_of(date, sum(customers.overdue_balance))"
+    print(f"\nThe overdue trend at 12 month ends; median of {args.runs} run{'s' if args.runs > 1 else ''}; times in seconds")
+    base = [args.dun, "--data", args.workspace, "--as-of", "2026-11-28", "-e"]
+    measured(base + [one])  # writes the cache
+    ones, twelves = [], []
+    for i in range(args.runs):
+        print(f"trend: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+        ones.append(measured(base + [one])[0])
+        twelves.append(measured(base + [twelve])[0])
+    o, t = median(ones), median(twelves)
+    print(table(["query", "wall"], [["one date", secs(o)], ["12 month ends", secs(t)]]))
+    print(f"12 month ends ÷ one date: {t / o:.2f}× (target: ≤ 3×)")
+    return 0
+
+
 def make_xlsx(args):
     """A copy of WORKSPACE whose invoices are an Excel workbook (date cells, number cells), as an
     ERP exports them; its customers and payments hard-linked."""
@@ -697,7 +716,9 @@ def main():
     f = sub.add_parser("formats")
     f.add_argument("plain")
     f.add_argument("erp")
-    for p_ in (c, s, n, f, x):
+    t = sub.add_parser("trend")
+    t.add_argument("workspace")
+    for p_ in (c, s, n, f, x, t):
         p_.add_argument("--dun", required=True)
         p_.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -707,7 +728,8 @@ def main():
         return duckdb_worker(args.workspace)
     if args.command == "make-xlsx":
         return make_xlsx(args)
-    return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx}[args.command](args)
+    return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx, "trend": trend}[
+        args.command](args)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 import DunCore
 import DunLanguage
 import DunModel
+import Synchronization
 
 /// How a field is read from a snapshot, for a row.
 typealias Reader = @Sendable (Snapshot, Int32) -> Value
@@ -324,10 +325,32 @@ public enum Receivables {
 public struct SnapshotSource: DataSource {
     public let snapshot: Snapshot
     public let rates: ExchangeRates
+    /// The snapshots of other days made so far (`as_of`), each made once.
+    private let dated = Dated()
+
+    private final class Dated: Sendable {
+        let made = Mutex<[Day: SnapshotSource]>([:])
+    }
 
     public init(_ snapshot: Snapshot, rates: ExchangeRates = ExchangeRates()) {
         self.snapshot = snapshot
         self.rates = rates
+    }
+
+    public func asOf(_ day: Day) throws(RuntimeError) -> (any DataSource)? {
+        if day == snapshot.asOf { return self }
+        if let made = dated.made.withLock({ $0[day] }) { return made }
+        do {
+            let other = SnapshotSource(
+                try Snapshot(snapshot.workspace, asOf: day, history: snapshot.history, rates: rates), rates: rates)
+            return dated.made.withLock { made in
+                if let first = made[day] { return first }
+                made[day] = other
+                return other
+            }
+        } catch {
+            throw RuntimeError(error.message, 0..<0, hint: error.hint)
+        }
     }
 
     public var today: Day { snapshot.asOf }

@@ -89,6 +89,8 @@ private struct OpenTotals {
 public final class Snapshot: Sendable {
     public let workspace: Workspace
     public let asOf: Day
+    /// What the journal records, from which this snapshot took what happened by its date.
+    public let history: History
     /// The currency of every customer, invoice and payment, when they all have the same one.
     public let currency: Currency?
     /// What an invoice or payment in another currency than its customer's is converted at,
@@ -154,6 +156,7 @@ public final class Snapshot: Sendable {
     ) throws(Diagnostic) {
         self.workspace = workspace
         self.asOf = asOf
+        self.history = history
         self.rates = rates
         let shared = workspace.sharedCurrency
         currency = shared

@@ -18,6 +18,8 @@ public struct Builtin: Sendable {
     enum Kind: Sendable {
         /// Counted or folded over a table, a list, or the rows of a group.
         case aggregate(Aggregate)
+        /// `as_of(day, value)`: its value computed as of another day.
+        case asOf
         /// Argument types to result type (or a message), and the evaluation.
         case scalar(
             check: @Sendable ([DunType]) -> Result<DunType, TypeMismatch>,
@@ -125,6 +127,41 @@ public struct Builtin: Sendable {
             doc: "the last day of the week (to Sunday), month, quarter or year a date is in",
             kind: .scalar(check: spanAndDate, run: { (args) throws(BuiltinFailure) in try span(args) { $0.end(of: $1) } }),
             firstIsSpan: true),
+        Builtin(
+            name: "ends_of", signature: "ends_of(week|month|quarter|year, from, to)",
+            doc: "a table of the last days of each week, month, quarter or year from one date to another, its column 'date'",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 3, fits(types[0], .string), fits(types[1], .date), fits(types[2], .date) else {
+                        return .failure(TypeMismatch(message: "expected a span (week, month, quarter or year) and two dates"))
+                    }
+                    return .success(.table(.record([Column(name: "date", type: .date)])))
+                },
+                run: { (args) throws(BuiltinFailure) in
+                    guard case .string(let name) = args[0], case .date(let from) = args[1], case .date(let to) = args[2] else {
+                        return .null
+                    }
+                    guard let span = Day.Span(rawValue: name) else {
+                        throw BuiltinFailure(message: "\(excerpt(name)) is no span: week, month, quarter or year")
+                    }
+                    var days: [Value] = []
+                    var day = from.end(of: span)
+                    while let d = day, d <= to {
+                        guard days.count < 10_000 else { throw BuiltinFailure(message: "more than 10,000 dates") }
+                        days.append(.date(d))
+                        day = d.adding(days: 1).flatMap { $0.end(of: span) }
+                    }
+                    return .table(
+                        Frame(
+                            entity: nil, rows: [], columns: [Column(name: "date", type: .date)], values: [days], count: days.count
+                        ))
+                }),
+            firstIsSpan: true),
+        Builtin(
+            name: "as_of", signature: "as_of(date, value)",
+            doc:
+                "the value as of another day: the workspace seen as of that date (`ends_of(month, …) | select date, v = as_of(date, …)`)",
+            kind: .asOf),
         Builtin(
             name: "days_between", signature: "days_between(from, to)", doc: "the days from one date to another: to − from",
             kind: .scalar(

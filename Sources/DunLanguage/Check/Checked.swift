@@ -46,6 +46,8 @@ indirect enum NodeKind: Sendable {
     case conditional([CheckedBranch], otherwise: Node?)
     /// A parameter of the function being computed.
     case parameter(Int)
+    /// `as_of(day, value)`: the value computed with the data as of the day.
+    case asOf(Node, Node)
     /// A function's body, checked for the types of these arguments, computed with their values.
     case function(name: String, body: CheckedPipeline, arguments: [Node])
     case contains(Node, Node, negated: Bool)

@@ -315,6 +315,18 @@ extension Checker {
                 type = unify(type, nodes[i].type) ?? .unknown
             }
             return Node(kind: .extreme(nodes, largest: aggregate == .max), type: type, range: range)
+        case .asOf:
+            guard args.count == 2 else {
+                args.forEach { _ = expression($0) }
+                error(
+                    "as_of takes a date and a value, found \(args.count) argument\(args.count == 1 ? "" : "s")", range,
+                    hint: builtin.signature)
+                return Node(kind: .constant(.null), type: .unknown, range: range)
+            }
+            let day = expression(args[0])
+            expect(day, .date, "as_of needs a date first", hint: builtin.signature)
+            let value = expression(args[1])
+            return Node(kind: .asOf(day, value), type: value.type, range: range)
         case .scalar(let check, _):
             var args = args
             // `start_of(month, due)`: the span is a word, not a name to look up.

@@ -87,6 +87,10 @@ extension Interpreter {
             computable = true
         case .parameter:
             return m
+        case .asOf(let day, let body):
+            // Its value is computed as of another day, where `today` is that day: not now.
+            m.kind = .asOf(folded(day), body)
+            return m
         case .function(let name, let body, let arguments):
             m.kind = .function(name: name, body: folded(body), arguments: arguments.map(folded))
             return m
@@ -150,6 +154,12 @@ extension Interpreter {
 }
 
 extension Node {
+    /// The days of the `as_of`s in this node (not inside their values).
+    var asOfDays: [Node] {
+        if case .asOf(let day, _) = kind { return [day] }
+        return kind.children.flatMap(\.asOfDays)
+    }
+
     var isConstant: Bool {
         if case .constant = kind { return true }
         return false
@@ -173,6 +183,7 @@ extension NodeKind {
         case .conditional(let branches, let otherwise):
             return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
         case .parameter: return []
+        case .asOf(let day, let body): return [day, body]
         case .function(_, _, let arguments): return arguments
         }
     }

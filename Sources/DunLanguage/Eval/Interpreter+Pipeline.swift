@@ -71,12 +71,29 @@ extension Interpreter {
             }
         }
         guard !rest.isEmpty else { return values }
+        try prepareDays(frame, rest.map { nodes[$0] }, &env)
         try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
             for c in rest {
                 values[c].append(try me.evaluate(nodes[c], &env))
             }
         }
         return values
+    }
+
+    /// The data as of each day that `as_of` in `nodes` will ask for on the rows of a small
+    /// frame (a month end a row), made at once on all cores rather than one after another.
+    private func prepareDays(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) {
+        let dayNodes = nodes.flatMap(\.asOfDays)
+        guard !dayNodes.isEmpty, frame.count > 1, frame.count <= 1000 else { return }
+        var days = Set<Day>()
+        try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
+            for d in dayNodes {
+                if case .date(let day) = try me.evaluate(d, &env) { days.insert(day) }
+            }
+        }
+        let (list, data) = (Array(days), data)
+        // An error is told when the day is asked for.
+        _ = concurrently(list.count) { i in try? data.asOf(list[i]) }
     }
 
     /// Stable: rows with equal keys keep their order. Nulls sort last in both directions.

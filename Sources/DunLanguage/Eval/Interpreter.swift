@@ -21,6 +21,8 @@ public protocol DataSource: Sendable {
     var rates: ExchangeRates { get }
     /// The currency of all the workspace's money, when it has one.
     var currency: Currency? { get }
+    /// The same data as of another day (`as_of`); nil when it has no other days.
+    func asOf(_ day: Day) throws(RuntimeError) -> (any DataSource)?
 }
 
 extension DataSource {
@@ -32,6 +34,7 @@ extension DataSource {
 
     public var rates: ExchangeRates { ExchangeRates() }
     public var currency: Currency? { nil }
+    public func asOf(_ day: Day) throws(RuntimeError) -> (any DataSource)? { nil }
 }
 
 /// What a statement produced.
@@ -66,6 +69,9 @@ struct Env {
 final class GlobalValues {
     var values: [Value?] = []
     var pending: [Int: (name: String, pipeline: CheckedPipeline)] = [:]
+    /// Every binding's query, computed or not: as of another day (`as_of`), each is computed
+    /// again, when first read.
+    var definitions: [Int: (name: String, pipeline: CheckedPipeline)] = [:]
 }
 
 /// Runs checked statements. Holds the session's `let` values.
@@ -74,7 +80,7 @@ public struct Interpreter {
     public let data: any DataSource
     /// Where a request to stop the running statement comes in.
     public let interruption: Interruption
-    private let globals = GlobalValues()
+    private var globals = GlobalValues()
     /// The fewest rows a loop over a frame is split into parts of, to run on all cores
     /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
     public var minimumPart = 1 << 14
@@ -95,6 +101,7 @@ public struct Interpreter {
             return outcome(try pipeline(p, &env), p.type)
         case .binding(let slot, let name, let p):
             while globals.values.count <= slot { globals.values.append(nil) }
+            globals.definitions[slot] = (name, p)
             if lazily {
                 globals.values[slot] = nil
                 globals.pending[slot] = (name, p)
@@ -195,6 +202,26 @@ public struct Interpreter {
             return .bool(negated)
         case .isNull(let x, let negated):
             return .bool(try evaluate(x, &env).isNull != negated)
+        case .asOf(let dayNode, let body):
+            guard case .date(let day) = try evaluate(dayNode, &env) else { return .null }
+            guard let source = try data.asOf(day) else {
+                throw RuntimeError("as_of needs a workspace, which has other days", n.range)
+            }
+            var inner = Interpreter(schema: schema, data: source, interruption: interruption)
+            inner.minimumPart = minimumPart
+            // The session's bindings, each computed again as of that day when read.
+            inner.globals = GlobalValues()
+            inner.globals.values = globals.values.map { _ in nil }
+            inner.globals.pending = globals.definitions
+            inner.globals.definitions = globals.definitions
+            do {
+                return try inner.evaluate(body, &env)
+            } catch {
+                var e = error
+                if !e.interrupted, e.range.isEmpty { e.range = n.range }
+                e.message = error.interrupted ? e.message : "as of \(day): \(e.message)"
+                throw e
+            }
         case .parameter(let i):
             return i < env.parameters.count ? env.parameters[i] : .null
         case .function(let name, let body, let arguments):
