@@ -1,4 +1,5 @@
-// EmbedStdlib: a build-tool plugin that turns stdlib/*.dun and the default message templates,
+// EmbedStdlib: a build-tool plugin that turns stdlib/*.dun, its modules (stdlib/modules/*.dun,
+// each named modules/NAME.dun) and the default message templates,
 // stdlib/templates/*.mustache, into Swift source of the Dun target, so that a `dun` binary
 // copied anywhere keeps its standard library.
 
@@ -14,7 +15,9 @@ struct EmbedStdlib: BuildToolPlugin {
                 .filter { $0.pathExtension == suffix }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         }
-        let files = try files(in: folder, "dun") + files(in: folder.appending(path: "templates"), "mustache")
+        let files =
+            try files(in: folder, "dun") + files(in: folder.appending(path: "modules"), "dun")
+            + files(in: folder.appending(path: "templates"), "mustache")
         let output = context.pluginWorkDirectoryURL.appending(path: "StandardLibrary.swift")
         return [
             .buildCommand(

@@ -39,7 +39,10 @@ for path in arguments.dropFirst() {
         FileHandle.standardError.write(Data("embed-stdlib: cannot read \(path) as UTF-8\n".utf8))
         exit(1)
     }
-    swift += "        (\(literal(url.lastPathComponent)), \(literal(text))),\n"
+    // A module of the standard library is named by its folder too: modules/aging.dun.
+    let folder = url.deletingLastPathComponent().lastPathComponent
+    let name = folder == "modules" ? "modules/" + url.lastPathComponent : url.lastPathComponent
+    swift += "        (\(literal(name)), \(literal(text))),\n"
 }
 swift += "    ]\n}\n"
 do {

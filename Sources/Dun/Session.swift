@@ -73,10 +73,22 @@ public final class Session {
         }
     }
 
-    /// stdlib/*.dun, built into the binary, in name order.
-    public static let standardLibrary = StandardLibrary.files.filter { $0.name.hasSuffix(".dun") }.map {
+    /// stdlib/*.dun, built into the binary, in name order: run when a session starts.
+    public static let standardLibrary = StandardLibrary.files.filter {
+        $0.name.hasSuffix(".dun") && !$0.name.hasPrefix("modules/")
+    }.map {
         SourceText(name: "stdlib/\($0.name)", text: $0.text)
     }
+
+    /// stdlib/modules/*.dun, built into the binary: each run when a script imports it.
+    public static let standardModules = StandardLibrary.files.filter { $0.name.hasPrefix("modules/") }.map {
+        SourceText(name: "stdlib/\($0.name)", text: $0.text)
+    }
+
+    /// The modules imported so far, by file (or `stdlib:NAME`), with the name their names are
+    /// qualified with; and those being imported, for a cycle.
+    var imported: [String: String] = [:]
+    var importing: [String] = []
 
     /// The names the standard library binds, with their types: what a script is checked against.
     private static let standardGlobals: Globals = {
@@ -88,7 +100,7 @@ public final class Session {
                 switch statement {
                 case .binding(_, let name, let pipeline): globals.bind(name, pipeline.type)
                 case .policy(let p): globals.define(policy: p.name)
-                case .function(let f): globals.define(function: f, in: file)
+                case .function(let f, let module): globals.define(function: f, in: file, module: module)
                 default: break
                 }
             }
@@ -174,23 +186,44 @@ public final class Session {
         WorkspaceLoader.size(of: directory)
     }
 
-    /// Parses and checks a source without running it (no data needed).
+    /// Parses and checks a source without running it (no data needed; what it imports is
+    /// read, its definitions checked).
     public static func check(_ source: SourceText) -> [Diagnostic] {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else { return parsed.diagnostics }
-        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: standardGlobals)
-            .diagnostics
+        var globals = standardGlobals
+        if parsed.statements.contains(where: { if case .import = $0 { true } else { false } }) {
+            // On no data: an import runs nothing but definitions, and lets are computed when read.
+            guard let day = Day(iso: "2000-01-01"), let session = try? Session(workspace: Workspace(), asOf: day) else {
+                return []
+            }
+            for case .import(let i) in parsed.statements {
+                let problems = session.load(i, from: source)
+                guard problems.isEmpty else { return problems }
+            }
+            globals = session.globals
+        }
+        return Checker.check(parsed.statements, source: source, schema: Receivables.schema, globals: globals).diagnostics
     }
 
     /// Parses, checks, then runs each statement in order; stops at the first run-time error.
     /// With `lazily`, each `let` is computed when first read.
     /// With `definitionsOnly`, only the policies and bindings run (a test's session).
-    public func run(_ source: SourceText, lazily: Bool = false, definitionsOnly: Bool = false) -> RunResult {
+    /// With `module`, the names the source defines are that module's (`aging.report`).
+    public func run(_ source: SourceText, lazily: Bool = false, definitionsOnly: Bool = false, module: String? = nil)
+        -> RunResult
+    {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else {
             return RunResult(output: "", diagnostics: parsed.diagnostics, isIncomplete: parsed.isIncomplete)
         }
-        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: globals)
+        // What it imports first: their names are what its statements are checked against.
+        for case .import(let i) in parsed.statements {
+            let problems = load(i, from: source)
+            guard problems.isEmpty else { return RunResult(output: "", diagnostics: problems, isIncomplete: false) }
+        }
+        let (statements, problems) = Checker.check(
+            parsed.statements, source: source, schema: schema, globals: globals, module: module)
         guard problems.isEmpty else {
             return RunResult(output: "", diagnostics: problems, isIncomplete: false)
         }
@@ -203,7 +236,7 @@ public final class Session {
         for statement in statements {
             if definitionsOnly {
                 switch statement {
-                case .binding, .policy, .function: break
+                case .binding, .policy, .function, .imported: break
                 default: continue
                 }
             }
@@ -238,8 +271,10 @@ public final class Session {
                     globals.bind(name, pipeline.type)
                 case .policy:
                     break
-                case .function(let f):
-                    globals.define(function: f, in: source)
+                case .function(let f, let module):
+                    globals.define(function: f, in: source, module: module)
+                case .imported:
+                    break
                 default:
                     lastOutcome = outcome
                 }
@@ -297,6 +332,12 @@ public final class Session {
 
     /// The functions defined so far (`fn`).
     public var functions: [String] { globals.functionNames }
+
+    /// The modules imported so far, by the names that qualify theirs.
+    public var modules: Set<String> { globals.modules }
+
+    /// The names a module imported defines (`report` for `aging.report`).
+    public func names(of module: String) -> [String] { globals.names(of: module) }
 
     /// The distinct values of a text field, sorted, when there are at most 100 of them (regions,
     /// collectors, methods); none for fields such as names and ids.

@@ -38,6 +38,12 @@ struct Completer {
             $0.kind != .newline && $0.kind != .end
         }
         let scope = Completer.scope(of: tokens, schema: session.schema, bindings: session.bindings)
+        // After a module's name and a dot: its names.
+        if tokens.last?.kind == .symbol(.dot), tokens.count >= 2, case .identifier(let m) = tokens[tokens.count - 2].kind,
+            session.modules.contains(m)
+        {
+            return Completion(word: word, candidates: matching(word, session.names(of: m)), suffix: "")
+        }
         // After a dot: the fields of what stands before it.
         if tokens.last?.kind == .symbol(.dot) {
             let fields = entity(of: resolve(tokens.dropLast(), scope: scope)).map { session.schema[$0].fields.map(\.name) }

@@ -42,6 +42,10 @@ extension REPL {
             name: "fn", syntax: "fn NAME(PARAMETER, …) = QUERY — a function, checked at each call with its arguments' types",
             example: "fn late(t, days) = t where days_overdue > days"),
         Topic(
+            name: "import",
+            syntax: "import \"FILE\" [as NAME] · import MODULE · from MODULE import NAME, … — definitions of another file",
+            example: "import aging\naging.by_region(invoices)"),
+        Topic(
             name: "let", syntax: "let NAME = QUERY — names a table or a value for later statements",
             example: "let late = invoices where days_overdue > 30"),
         Topic(

@@ -151,7 +151,10 @@ public enum CheckedStatement: Sendable {
     case test(CheckedTest)
     /// A record with its amount and day checked: `nodes` holds a promise's amount and day.
     case record(Record, nodes: [Node])
-    case function(FunctionDefinition)
+    /// A function, and the module it is defined in.
+    case function(FunctionDefinition, module: String?)
+    /// `import …`: done before the statements were checked.
+    case imported(range: Range<Int>)
 
     /// Where the statement's pipeline is in its source (a policy: its first rule's).
     public var range: Range<Int> {
@@ -161,7 +164,8 @@ public enum CheckedStatement: Sendable {
         case .plan(_, let range), .why(_, _, let range): return range
         case .test(let t): return t.range
         case .record(let r, _): return r.range
-        case .function(let f): return f.range
+        case .function(let f, _): return f.range
+        case .imported(let range): return range
         }
     }
 }

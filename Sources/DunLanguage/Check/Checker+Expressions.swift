@@ -19,6 +19,20 @@ extension Checker {
         case .name(let name):
             return resolve(name, e.range)
         case .member(let base, let name, let nameRange):
+            // `kpi.total`: a module's binding, unless a field or parameter has the module's name.
+            if case .name(let m) = base.kind, globals.modules.contains(m), !parameters.contains(where: { $0.name == m }),
+                !scopes.contains(where: { row in
+                    row.columns.contains { $0.name == m } || row.entity.map { schema[$0].field(named: m) != nil } == true
+                })
+            {
+                if let slot = globals.slot(of: "\(m).\(name)") {
+                    return Node(kind: .global(slot), type: globals.types[slot], range: e.range)
+                }
+                error(
+                    "module \(m) has no '\(name)'", nameRange,
+                    hint: nearestName(to: name, in: globals.names(of: m)).map { "did you mean '\(m).\($0)'?" })
+                return Node(kind: .constant(.null), type: .unknown, range: e.range)
+            }
             return member(expression(base), name, nameRange, e.range)
         case .call(let name, let nameRange, let args):
             return call(name, nameRange, args, e.range)
@@ -146,6 +160,9 @@ extension Checker {
 
     /// `t where predicate`, the predicate seeing each row of table `t`.
     private mutating func filtered(_ t: Node, _ predicate: Expr, _ range: Range<Int>) -> Node {
+        // Of a table not known (an error told, or a parameter before its call): nothing to
+        // check the condition against.
+        if t.type == .unknown { return Node(kind: .constant(.null), type: .unknown, range: range) }
         guard case .table(let row) = t.type else {
             if t.type != .unknown {
                 error(
@@ -223,6 +240,9 @@ extension Checker {
             }
             return found
         }
+        if let module, let slot = globals.slot(of: "\(module).\(name)") {
+            return Node(kind: .global(slot), type: globals.types[slot], range: range)
+        }
         if let slot = globals.slot(of: name) {
             return Node(kind: .global(slot), type: globals.types[slot], range: range)
         }
@@ -293,7 +313,18 @@ extension Checker {
 
     private mutating func call(_ name: String, _ nameRange: Range<Int>, _ args: [Expr], _ range: Range<Int>) -> Node {
         guard let builtin = Builtin.named(name) else {
+            if let module, let f = globals.function(named: "\(module).\(name)") { return call(f, args, range) }
             if let f = globals.function(named: name) { return call(f, args, range) }
+            if let dot = name.firstIndex(of: "."), globals.modules.contains(String(name[..<dot])) {
+                let module = String(name[..<dot])
+                args.forEach { _ = expression($0) }
+                error(
+                    "module \(module) has no function '\(name[name.index(after: dot)...])'", nameRange,
+                    hint: nearestName(to: String(name[name.index(after: dot)...]), in: globals.names(of: module))
+                        .map { "did you mean '\(module).\($0)'?" }
+                        ?? "it has: \(globals.names(of: module).joined(separator: ", "))")
+                return Node(kind: .constant(.null), type: .unknown, range: range)
+            }
             args.forEach { _ = expression($0) }
             error(
                 "unknown function '\(name)'", nameRange,

@@ -23,13 +23,17 @@ public struct Checker {
     /// The functions whose bodies are being checked, outermost first: one that calls itself
     /// is an error, not an endless check.
     var calling: [String] = []
+    /// Checking a module: the name its names are defined under (`aging.report`), and looked
+    /// up under first.
+    var module: String?
 
     /// Checks `statements` against the session's `globals`. The `let` bindings they make take
     /// effect for the session only as each runs (`Globals.bind`).
     public static func check(
-        _ statements: [Statement], source: SourceText, schema: Schema, globals: Globals
+        _ statements: [Statement], source: SourceText, schema: Schema, globals: Globals, module: String? = nil
     ) -> (statements: [CheckedStatement], diagnostics: [Diagnostic]) {
         var checker = Checker(schema: schema, source: source, globals: globals)
+        checker.module = module
         var policies: [String: Range<Int>] = [:]
         var out: [CheckedStatement] = []
         for statement in statements {
@@ -58,7 +62,8 @@ public struct Checker {
                 error("'\(name)' is a built-in name", range, hint: "choose another name for the binding")
             }
             let checked = pipeline(p)
-            return .binding(slot: globals.bind(name, checked.type), name: name, checked)
+            let qualified = module.map { "\($0).\(name)" } ?? name
+            return .binding(slot: globals.bind(qualified, checked.type), name: qualified, checked)
         case .explain(let p, let range):
             let checked = pipeline(p)
             switch checked.type {
@@ -94,7 +99,9 @@ public struct Checker {
             }
             return .test(CheckedTest(name: t.name, asOf: asOf, expectations: expectations, range: t.range))
         case .function(let f):
-            return .function(function(f))
+            return .function(function(f), module: module)
+        case .import(let i):
+            return .imported(range: i.range)
         case .record(let r):
             guard case .promise(_, _, let amount, let by) = r.kind else { return .record(r, nodes: []) }
             let a = expression(amount)
@@ -119,22 +126,22 @@ public struct Checker {
             error("parameter '\(p)' is named twice", f.parameterRanges[i])
         }
         // Defined first, so that a body that calls itself says so.
-        globals.define(function: f, in: source)
+        globals.define(function: f, in: source, module: module)
         var body = Checker(schema: schema, source: source, globals: globals)
         body.parameters = f.parameters.map { ($0, .unknown) }
-        body.calling = [f.name]
+        body.module = module
+        body.calling = [module.map { "\($0).\(f.name)" } ?? f.name]
         _ = body.pipeline(f.body)
         diagnostics += body.diagnostics
-        globals.define(function: f, in: source, broken: !body.diagnostics.isEmpty)
+        globals.define(function: f, in: source, module: module, broken: !body.diagnostics.isEmpty)
         return f
     }
 
     /// A call of a function `fn` defined: its arguments checked here, its body checked with
     /// their types (in the source it was written in, with no rows in scope).
-    mutating func call(
-        _ f: (definition: FunctionDefinition, source: SourceText, broken: Bool), _ args: [Expr], _ range: Range<Int>
-    ) -> Node {
+    mutating func call(_ f: Globals.Function, _ args: [Expr], _ range: Range<Int>) -> Node {
         let d = f.definition
+        let name = f.module.map { "\($0).\(d.name)" } ?? d.name
         let arguments = args.map { expression($0) }
         let unknown = Node(kind: .constant(.null), type: .unknown, range: range)
         // Its own errors were told where it was defined.
@@ -146,9 +153,9 @@ public struct Checker {
                 hint: "\(d.name)(\(d.parameters.joined(separator: ", ")))")
             return unknown
         }
-        guard !calling.contains(d.name) else {
+        guard !calling.contains(name) else {
             error(
-                "\(d.name) calls itself (\((calling + [d.name]).joined(separator: " → "))); a function cannot", range,
+                "\(name) calls itself (\((calling + [name]).joined(separator: " → "))); a function cannot", range,
                 hint: "a function's value is a query over the data, computed once per call")
             return unknown
         }
@@ -156,7 +163,8 @@ public struct Checker {
         guard !arguments.contains(where: { $0.type == .unknown }) else { return unknown }
         var body = Checker(schema: schema, source: f.source, globals: globals)
         body.parameters = zip(d.parameters, arguments.map(\.type)).map { ($0, $1) }
-        body.calling = calling + [d.name]
+        body.module = f.module
+        body.calling = calling + [name]
         let checked = body.pipeline(d.body)
         if !body.diagnostics.isEmpty {
             let at = "called at \(source.name):\(lineColumn(range.lowerBound))"
@@ -165,7 +173,7 @@ public struct Checker {
             }
             return unknown
         }
-        return Node(kind: .function(name: d.name, body: checked, arguments: arguments), type: checked.type, range: range)
+        return Node(kind: .function(name: name, body: checked, arguments: arguments), type: checked.type, range: range)
     }
 
     private mutating func knownPolicy(_ name: String, _ range: Range<Int>) {

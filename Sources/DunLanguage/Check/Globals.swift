@@ -14,16 +14,54 @@ public struct Globals: Sendable {
     private var policySet: Set<String> = []
     /// The functions defined (`fn`), each with the source it was written in, and whether its
     /// body has errors of its own (then its calls are not checked again).
-    private var functions: [String: (definition: FunctionDefinition, source: SourceText, broken: Bool)] = [:]
+    private var functions: [String: Function] = [:]
+    /// The modules imported, by the name their names are qualified with.
+    public private(set) var modules: Set<String> = []
+
+    /// A function as defined: its body's names are looked up in its module first.
+    struct Function: Sendable {
+        var definition: FunctionDefinition
+        var source: SourceText
+        var broken: Bool
+        var module: String?
+    }
 
     public init() {}
 
-    public mutating func define(function: FunctionDefinition, in source: SourceText, broken: Bool = false) {
-        functions[function.name] = (function, source, broken)
+    /// Defines `function` under its name, `module.name` when it is a module's.
+    public mutating func define(function: FunctionDefinition, in source: SourceText, module: String? = nil, broken: Bool = false)
+    {
+        functions[module.map { "\($0).\(function.name)" } ?? function.name] = Function(
+            definition: function, source: source, broken: broken, module: module)
     }
 
-    func function(named name: String) -> (definition: FunctionDefinition, source: SourceText, broken: Bool)? {
+    func function(named name: String) -> Function? {
         functions[name]
+    }
+
+    public mutating func define(module name: String) {
+        modules.insert(name)
+    }
+
+    /// `from MODULE import name`: `name` for `module.name`, a function or a binding; false
+    /// when the module has no such name.
+    public mutating func alias(_ name: String, to qualified: String) -> Bool {
+        if let f = functions[qualified] {
+            functions[name] = f
+            return true
+        }
+        guard let slot = slots[qualified] else { return false }
+        slots[name] = slot
+        return true
+    }
+
+    /// The names a module defines, unqualified.
+    public func names(of module: String) -> [String] {
+        let prefix = module + "."
+        return (Array(slots.keys) + Array(functions.keys)).filter { $0.hasPrefix(prefix) }.map {
+            String($0.dropFirst(prefix.count))
+        }
+        .sorted()
     }
 
     public var functionNames: [String] { functions.keys.sorted() }

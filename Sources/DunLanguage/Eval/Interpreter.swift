@@ -112,7 +112,7 @@ public struct Interpreter {
             return .none
         case .explain(let p):
             return try explain(p, source: source, &env)
-        case .policy, .plan, .why, .test, .record, .function:
+        case .policy, .plan, .why, .test, .record, .function, .imported:
             return .none
         }
     }

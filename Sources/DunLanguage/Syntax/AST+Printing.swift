@@ -126,6 +126,8 @@ extension Statement: CustomStringConvertible {
                 }
             }
             return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"
+        case .import(let i):
+            return "(import \(i.module)\(i.alias.map { " as \($0)" } ?? "")\(i.names.map { " \($0.name)" }.joined()))"
         case .function(let f): return "(fn \(f.name) (\(f.parameters.joined(separator: " "))) \(f.body))"
         case .record(let r):
             switch r.kind {

@@ -219,6 +219,29 @@ public enum Statement: Equatable, Sendable {
     case record(Record)
     /// `fn NAME(PARAMETER, …) = QUERY`
     case function(FunctionDefinition)
+    /// `import "lib/kpi.dun" [as NAME]`, `import aging`, `from MODULE import a, b`: done by the
+    /// session before the statements are checked; nothing of its own.
+    case `import`(Import)
+}
+
+public struct Import: Equatable, Sendable {
+    public enum Module: Equatable, Sendable {
+        /// A file, relative to the importing one's folder.
+        case file(String)
+        /// A module of the standard library.
+        case standard(String)
+    }
+
+    public var module: Module
+    /// The name its names are qualified by: `as NAME`, else the file's or module's name.
+    public var alias: String?
+    /// `from MODULE import a, b`: these names, unqualified too.
+    public var names: [(name: String, range: Range<Int>)]
+    public var range: Range<Int>
+
+    public static func == (a: Import, b: Import) -> Bool {
+        a.module == b.module && a.alias == b.alias && a.names.map(\.name) == b.names.map(\.name) && a.range == b.range
+    }
 }
 
 /// `fn late(t, days) = t where days_overdue > days`: a query with parameters, checked at

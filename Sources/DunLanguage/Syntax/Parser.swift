@@ -86,6 +86,15 @@ public struct Parser {
         if check(.keyword(.fn)) {
             return .function(try function())
         }
+        // 'import' STRING|NAME, 'from' STRING|NAME 'import': no query starts so.
+        if check(.identifier("import")),
+            next.map({ if case .string = $0.kind { true } else if case .identifier = $0.kind { true } else { false } }) == true
+        {
+            return .import(try importStatement())
+        }
+        if check(.identifier("from")), current + 2 < tokens.count, tokens[current + 2].kind == .identifier("import") {
+            return .import(try importStatement())
+        }
         // 'plan' NAME: 'plan' is a word only here, where no query could start with two names.
         if check(.identifier("plan")), case .identifier(let name)? = next?.kind {
             let start = advance().range.lowerBound
@@ -125,6 +134,33 @@ public struct Parser {
         throw unexpected(
             peek, expected: "end of statement",
             hint: check(.keyword(.where)) ? "start another filter with '| where'" : nil)
+    }
+
+    // import → 'import' module ('as' NAME)? | 'from' module 'import' NAME (',' NAME)*
+    // module → STRING | NAME
+    private mutating func importStatement() throws(SyntaxError) -> Import {
+        let start = peek.range.lowerBound
+        let from = match(.identifier("from"))
+        if !from { advance() }
+        let module: Import.Module
+        if case .string(let path) = peek.kind {
+            advance()
+            module = .file(path)
+        } else {
+            module = .standard(try identifier("a module: a file in quotes, or a module of the standard library").0)
+        }
+        var names: [(name: String, range: Range<Int>)] = []
+        var alias: String?
+        if from {
+            try expect(.identifier("import"), "'import' and the names after the module")
+            names = try commaSeparated { (p: inout Parser) throws(SyntaxError) in
+                let (n, r) = try p.identifier("a name to import")
+                return (name: n, range: r)
+            }
+        } else if match(.identifier("as")) {
+            alias = try identifier("the name after 'as'").0
+        }
+        return Import(module: module, alias: alias, names: names, range: start..<previous.range.upperBound)
     }
 
     // function → 'fn' NAME '(' (NAME (',' NAME)*)? ')' '=' pipeline
@@ -610,6 +646,19 @@ public struct Parser {
         var e = try primary()
         while match(.symbol(.dot)) {
             let (name, range) = try identifier("a field name after '.'")
+            // `aging.report(…)`: a module's function.
+            if case .name(let module) = e.kind, check(.symbol(.leftParen)) {
+                let open = advance()
+                var arguments: [Expr] = []
+                if !check(.symbol(.rightParen)) {
+                    arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.query() }
+                }
+                try closing(.rightParen, opened: open)
+                e = Expr(
+                    .call("\(module).\(name)", nameRange: e.range.lowerBound..<range.upperBound, arguments),
+                    e.range.lowerBound..<previous.range.upperBound)
+                continue
+            }
             e = Expr(.member(e, name, nameRange: range), e.range.lowerBound..<range.upperBound)
             // Refused as it grows: a tree built deeper would itself be too deep to let go of.
             guard e.depth <= Parser.maxDepth else { throw tooDeep(e.range) }
