@@ -39,7 +39,8 @@ extension REPL {
             name: "if", syntax: "if CONDITION then VALUE [else if CONDITION then VALUE …] [else VALUE] (SQL: CASE)",
             example: "customers | select id, level = if overdue > 60 then \"firm\" else \"gentle\""),
         Topic(
-            name: "fn", syntax: "fn NAME(PARAMETER, …) = QUERY — a function, checked at each call with its arguments' types",
+            name: "fn",
+            syntax: "fn NAME(PARAMETER, …) = QUERY · fn NAME(…) { let A = …  VALUE } — a function, checked at each call",
             example: "fn late(t, days) = t where days_overdue > days"),
         Topic(
             name: "import",

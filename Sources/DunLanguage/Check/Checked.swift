@@ -49,7 +49,8 @@ indirect enum NodeKind: Sendable {
     /// `as_of(day, value)`: the value computed with the data as of the day.
     case asOf(Node, Node)
     /// A function's body, checked for the types of these arguments, computed with their values.
-    case function(name: String, body: CheckedPipeline, arguments: [Node])
+    /// `locals`: the block's lets, computed in order after the arguments, as parameters after them.
+    case function(name: String, locals: [CheckedPipeline], body: CheckedPipeline, arguments: [Node])
     case contains(Node, Node, negated: Bool)
     /// `table where predicate`; the predicate sees each row as the innermost scope.
     case filter(Node, Node)

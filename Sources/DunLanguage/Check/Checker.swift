@@ -131,6 +131,14 @@ public struct Checker {
         body.parameters = f.parameters.map { ($0, .unknown) }
         body.module = module
         body.calling = [module.map { "\($0).\(f.name)" } ?? f.name]
+        for local in f.locals {
+            if f.parameters.contains(local.name)
+                || body.parameters.dropFirst(f.parameters.count).contains(where: { $0.name == local.name })
+            {
+                body.error("'\(local.name)' is named twice in \(f.name)", local.nameRange)
+            }
+            body.parameters.append((local.name, body.pipeline(local.value).type))
+        }
         _ = body.pipeline(f.body)
         diagnostics += body.diagnostics
         globals.define(function: f, in: source, module: module, broken: !body.diagnostics.isEmpty)
@@ -165,6 +173,12 @@ public struct Checker {
         body.parameters = zip(d.parameters, arguments.map(\.type)).map { ($0, $1) }
         body.module = f.module
         body.calling = calling + [name]
+        var locals: [CheckedPipeline] = []
+        for local in d.locals {
+            let value = body.pipeline(local.value)
+            locals.append(value)
+            body.parameters.append((local.name, value.type))
+        }
         let checked = body.pipeline(d.body)
         if !body.diagnostics.isEmpty {
             let at = "called at \(source.name):\(lineColumn(range.lowerBound))"
@@ -173,7 +187,8 @@ public struct Checker {
             }
             return unknown
         }
-        return Node(kind: .function(name: name, body: checked, arguments: arguments), type: checked.type, range: range)
+        return Node(
+            kind: .function(name: name, locals: locals, body: checked, arguments: arguments), type: checked.type, range: range)
     }
 
     private mutating func knownPolicy(_ name: String, _ range: Range<Int>) {

@@ -91,8 +91,8 @@ extension Interpreter {
             // Its value is computed as of another day, where `today` is that day: not now.
             m.kind = .asOf(folded(day), body)
             return m
-        case .function(let name, let body, let arguments):
-            m.kind = .function(name: name, body: folded(body), arguments: arguments.map(folded))
+        case .function(let name, let locals, let body, let arguments):
+            m.kind = .function(name: name, locals: locals.map(folded), body: folded(body), arguments: arguments.map(folded))
             return m
         case .conditional(let branches, let otherwise):
             m.kind = .conditional(
@@ -184,7 +184,7 @@ extension NodeKind {
             return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
         case .parameter: return []
         case .asOf(let day, let body): return [day, body]
-        case .function(_, _, let arguments): return arguments
+        case .function(_, _, _, let arguments): return arguments
         }
     }
 }

@@ -224,10 +224,11 @@ public struct Interpreter {
             }
         case .parameter(let i):
             return i < env.parameters.count ? env.parameters[i] : .null
-        case .function(let name, let body, let arguments):
+        case .function(let name, let locals, let body, let arguments):
             var inner = Env()
             for a in arguments { inner.parameters.append(try evaluate(a, &env)) }
             do {
+                for local in locals { inner.parameters.append(try pipeline(local, &inner, folding: false)) }
                 return try pipeline(body, &inner, folding: false)
             } catch {
                 // Its place is in the function's source: the call stands for it here.

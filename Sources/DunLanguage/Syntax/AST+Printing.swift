@@ -128,7 +128,9 @@ extension Statement: CustomStringConvertible {
             return "(test \"\(t.name)\"\(t.asOf.map { " (as-of \($0))" } ?? "")\(steps.joined()))"
         case .import(let i):
             return "(import \(i.module)\(i.alias.map { " as \($0)" } ?? "")\(i.names.map { " \($0.name)" }.joined()))"
-        case .function(let f): return "(fn \(f.name) (\(f.parameters.joined(separator: " "))) \(f.body))"
+        case .function(let f):
+            let locals = f.locals.map { " (let \($0.name) \($0.value))" }.joined()
+            return "(fn \(f.name) (\(f.parameters.joined(separator: " ")))\(locals) \(f.body))"
         case .record(let r):
             switch r.kind {
             case .promise(let c, let i, let amount, let by):

@@ -251,8 +251,16 @@ public struct FunctionDefinition: Equatable, Sendable {
     public var nameRange: Range<Int>
     public var parameters: [String]
     public var parameterRanges: [Range<Int>]
+    /// The block form's `let`s, computed in order before the body, each seeing those before.
+    public var locals: [Local] = []
     public var body: Pipeline
     public var range: Range<Int>
+
+    public struct Local: Equatable, Sendable {
+        public var name: String
+        public var nameRange: Range<Int>
+        public var value: Pipeline
+    }
 }
 
 public struct Record: Equatable, Sendable {

@@ -163,7 +163,7 @@ public struct Parser {
         return Import(module: module, alias: alias, names: names, range: start..<previous.range.upperBound)
     }
 
-    // function → 'fn' NAME '(' (NAME (',' NAME)*)? ')' '=' pipeline
+    // function → 'fn' NAME '(' (NAME (',' NAME)*)? ')' ('=' pipeline | '{' ('let' NAME '=' pipeline NEWLINE)* pipeline '}')
     private mutating func function() throws(SyntaxError) -> FunctionDefinition {
         let start = advance().range.lowerBound
         let (name, nameRange) = try identifier("the function's name after 'fn'")
@@ -174,11 +174,31 @@ public struct Parser {
             parameters = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.identifier("a parameter's name") }
         }
         try closing(.rightParen, opened: open)
-        try expect(.symbol(.equal), "'=' and the function's value after its parameters", hint: "fn \(name)(x) = x * 2")
-        let body = try pipeline()
+        var locals: [FunctionDefinition.Local] = []
+        let body: Pipeline
+        if check(.symbol(.leftBrace)) {
+            // The block form: lets, then the value.
+            let brace = advance()
+            skipNewlines()
+            while match(.keyword(.let)) {
+                let (local, range) = try identifier("a name after 'let'")
+                try expect(.symbol(.equal), "'=' after the name")
+                locals.append(FunctionDefinition.Local(name: local, nameRange: range, value: try pipeline()))
+                try expect(.newline, "the end of the line after a let", hint: "each let on a line of its own, the value last")
+                skipNewlines()
+            }
+            body = try pipeline()
+            skipNewlines()
+            try closing(.rightBrace, opened: brace)
+        } else {
+            try expect(
+                .symbol(.equal), "'=' and the function's value after its parameters, or '{' and a block",
+                hint: "fn \(name)(x) = x * 2")
+            body = try pipeline()
+        }
         return FunctionDefinition(
-            name: name, nameRange: nameRange, parameters: parameters.map(\.0), parameterRanges: parameters.map(\.1), body: body,
-            range: start..<body.range.upperBound)
+            name: name, nameRange: nameRange, parameters: parameters.map(\.0), parameterRanges: parameters.map(\.1),
+            locals: locals, body: body, range: start..<previous.range.upperBound)
     }
 
     // pipeline → query ('|' stage)*
