@@ -153,7 +153,7 @@ public enum Receivables {
         BoundField("overdue", .number, "most days overdue among open invoices; 0 if none") { s, r in
             days(Int64(s.overdue(r)))
         },
-        BoundField("utilization", .number, "balance ÷ credit limit, to 4 places; null without a limit") { s, r in
+        BoundField("utilization", .number, "balance ÷ credit limit, exactly (to 18 places); null without a limit") { s, r in
             s.utilization(r).map(Value.number) ?? .null
         },
         BoundField("last_payment", .date, "date of the latest payment") { s, r in day(s.lastPayment(r)) },

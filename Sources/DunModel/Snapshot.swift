@@ -384,10 +384,11 @@ public final class Snapshot: Sendable {
         return Decimal64(totals.daysToPaySum).divided(by: Decimal64(Int64(totals.paidCount)), places: 1)
     }
 
-    /// Its balance over its credit limit, to 4 places; `nil` without a limit.
+    /// Its balance over its credit limit, exactly; `nil` without a limit.
     public func utilization(_ c: Int32) -> Decimal64? {
         guard let limit = workspace.customers.creditLimit[Int(c)], limit > 0 else { return nil }
-        return Decimal64(balance(c)).divided(by: Decimal64(limit), places: 4)
+        // Exact (or to as many places as fit): it is rounded where it is shown, not here.
+        return Decimal64(balance(c)).divided(by: Decimal64(limit), places: Int(Decimal64.maxScale))
     }
 
     /// The day of the latest reminder the journal records.

@@ -143,9 +143,10 @@ struct SnapshotTests {
         #expect(s.perCustomer(s.lastPayment) == [try day("2026-11-10"), try day("2026-09-30"), nil, nil])
         // (20 + 15 + 18) / 3 = 17.67
         #expect(s.perCustomer(s.avgDaysToPay).map { $0?.description } == ["17.7", "60", nil, nil])
-        // 4,350 / 7,000 = 0.62142857; 62,144.96 / 100,000 = 0.6214496, which rounds to 0.6214
-        // (rounding first to 6 places, then to 4, would give 0.6215). No limit, or a zero limit: null.
-        #expect(s.perCustomer(s.utilization).map { $0?.description } == ["0.6214", nil, "0.6214", nil])
+        // 4,350 / 7,000 = 0.621428571428571428…, to 18 places; 62,144.96 / 100,000 = 0.6214496,
+        // exactly: never rounded twice (round(utilization * 100, 2) is 62.14). No limit, or a
+        // zero limit: null.
+        #expect(s.perCustomer(s.utilization).map { $0?.description } == ["0.621428571428571429", nil, "0.6214496", nil])
     }
 
     @Test func relationsInFileOrder() throws {
@@ -205,8 +206,8 @@ struct SnapshotTests {
         #expect(s.lastPayment(0) == (try day("2026-12-20")))
         // (20 + 15 + 18 + 131) / 4 = 46
         #expect(s.avgDaysToPay(0)?.description == "46")
-        // 4,750 / 7,000 = 0.678571...
-        #expect(s.utilization(0)?.description == "0.6786")
+        // 4,750 / 7,000 = 0.678571…
+        #expect(s.utilization(0)?.description == "0.678571428571428571")
         #expect(Array(s.invoicesOfCustomer.rows(of: 0)) == [Self.i1, Self.i2, Self.i3, Self.i4, Self.i7, Self.i8, Self.i10])
         #expect(Array(s.paymentsOfInvoice.rows(of: Self.i7)) == [4])
         #expect(Array(s.paymentsOfInvoice.rows(of: Self.i4)) == [5])
@@ -289,7 +290,11 @@ struct SnapshotTests {
                 "id,customer_id,issued,due,amount\nI1,BIG,2026-10-01,2026-10-31,92233720368547758.07\nI2,BIG,2026-10-02,2026-10-31,1\n",
             payments: Fixture.noPayments)
         // Named: the file and the row (it used to name neither).
-        #expect(throws: Diagnostic(.error, "the totals of customer 'BIG' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv", hint: "an amount this large is most likely a mistake in the export")) {
+        #expect(
+            throws: Diagnostic(
+                .error, "the totals of customer 'BIG' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv",
+                hint: "an amount this large is most likely a mistake in the export")
+        ) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
         // The first alone is fine.
@@ -310,7 +315,11 @@ struct SnapshotTests {
 
                 """,
             payments: Fixture.noPayments)
-        #expect(throws: Diagnostic(.error, "the totals of customer 'SECOND' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv", hint: "an amount this large is most likely a mistake in the export")) {
+        #expect(
+            throws: Diagnostic(
+                .error, "the totals of customer 'SECOND' are too large to add up exactly, at invoice 'I2'", file: "invoices.csv",
+                hint: "an amount this large is most likely a mistake in the export")
+        ) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
     }
@@ -325,7 +334,11 @@ struct SnapshotTests {
                 P2,BIG,2026-10-02,1
 
                 """)
-        #expect(throws: Diagnostic(.error, "the totals of customer 'BIG' are too large to add up exactly, at payment 'P2'", file: "payments.csv", hint: "an amount this large is most likely a mistake in the export")) {
+        #expect(
+            throws: Diagnostic(
+                .error, "the totals of customer 'BIG' are too large to add up exactly, at payment 'P2'", file: "payments.csv",
+                hint: "an amount this large is most likely a mistake in the export")
+        ) {
             try Snapshot(w, asOf: try day("2026-11-28"))
         }
         let before = try Snapshot(w, asOf: try day("2026-10-01"))
@@ -392,7 +405,9 @@ struct SnapshotTests {
         #expect(s.perCustomer(s.balance) == balance)
         #expect(s.perCustomer(s.overdue) == overdue)
         // The data has unapplied cash, paid and overdue invoices.
-        #expect(s.perCustomer(s.unapplied).contains { $0 > 0 } && s.perCustomer(s.overdue).contains { $0 > 0 } && paidOn.contains { $0 > 0 })
+        #expect(
+            s.perCustomer(s.unapplied).contains { $0 > 0 } && s.perCustomer(s.overdue).contains { $0 > 0 }
+                && paidOn.contains { $0 > 0 })
     }
 }
 

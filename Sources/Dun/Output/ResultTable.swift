@@ -151,12 +151,13 @@ struct ResultTable {
 
 extension Value {
     /// The value as text: money with every minor digit (grouped for people), dates ISO,
-    /// null as nothing.
+    /// null as nothing; for people (`grouped`), a number to at most 6 places, rounded half
+    /// away from zero (the value keeps them all: `round(utilization * 100, 1)`).
     func text(grouped: Bool, currency: Bool = false) -> String {
         switch self {
         case .null: return ""
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n.description
+        case .number(let n): return grouped && n.scale > 6 ? n.rounded(toScale: 6).description : n.description
         case .money(let m): return m.formatted(grouped: grouped) + (currency ? " \(m.currency)" : "")
         case .date(let d): return d.description
         case .duration(let d): return d.description
