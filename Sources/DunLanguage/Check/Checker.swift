@@ -388,6 +388,10 @@ public struct Checker {
                 return named
             }
         }
+        if cases.isEmpty, let values {
+            error("a pivot needs at least one value to make a column of", values.range, hint: "pivot region in [\"华东\", \"华南\"]")
+            return named
+        }
         let unnamed = aggregates.filter { $0.name == nil }
         guard unnamed.count == 1, case .call(let name, let nameRange, let args) = unnamed[0].expr.kind,
             let builtin = Builtin.named(name), case .aggregate = builtin.kind
