@@ -14,8 +14,8 @@ struct BoundField: Sendable {
     let field: Field
     let read: Reader
 
-    init(_ name: String, _ type: DunType, _ doc: String, _ read: @escaping Reader) {
-        field = Field(name, type, doc)
+    init(_ name: String, _ type: DunType, _ doc: String, percent: Bool = false, _ read: @escaping Reader) {
+        field = Field(name, type, doc, percent: percent)
         self.read = read
     }
 }
@@ -153,7 +153,11 @@ public enum Receivables {
         BoundField("overdue", .number, "most days overdue among open invoices; 0 if none") { s, r in
             days(Int64(s.overdue(r)))
         },
-        BoundField("utilization", .number, "balance ÷ credit limit, exactly (to 18 places); null without a limit") { s, r in
+        BoundField(
+            "utilization", .number,
+            "balance ÷ credit limit, exactly (to 18 places), shown in tables as a percentage; null without a limit",
+            percent: true
+        ) { s, r in
             s.utilization(r).map(Value.number) ?? .null
         },
         BoundField("last_payment", .date, "date of the latest payment") { s, r in day(s.lastPayment(r)) },

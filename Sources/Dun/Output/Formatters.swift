@@ -26,10 +26,16 @@ extension ResultTable {
         }
     }
 
-    /// Each cell as a table shows it: money grouped, control characters escaped.
+    /// Each cell as a table shows it: money grouped, a fraction of a percentage column as one
+    /// (0.45125 as 45.13%), control characters escaped.
     private var shownCells: [[String]] {
         rows.map { row in
-            row.indices.map { c in TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c])) }
+            row.indices.map { c in
+                if c < percent.count, percent[c], case .number(let n) = row[c], let p = n.multiplied(by: Decimal64(100)) {
+                    return p.rounded(toScale: 2).description + "%"
+                }
+                return TextCell.escape(cell(row[c], column: c).text(grouped: true, currency: mixedCurrency[c]))
+            }
         }
     }
 

@@ -63,6 +63,8 @@ struct ResultTable {
     var mixedCurrency: [Bool]
     /// The one currency of a column's money, if it has exactly one.
     private var currency: [Currency?]
+    /// Columns of fractions shown to people as percentages.
+    var percent: [Bool] = []
 
     /// `money`: the columns of money, whose bare numbers (sums of nothing) take the currency
     /// of the column's other amounts, else `currency` (the workspace's one currency), if any.
@@ -97,13 +99,16 @@ struct ResultTable {
         var names: [String] = []
         var types: [DunType] = []
         var fields: [Int] = []
+        var percent: [Bool] = []
         if let e = frame.entity {
             fields = schema[e].display
             names = fields.map { schema[e].fields[$0].name }
             types = fields.map { schema[e].fields[$0].type }
+            percent = fields.map { schema[e].fields[$0].percent }
         }
         names += frame.columns.map(\.name)
         types += frame.columns.map(\.type)
+        percent += frame.columns.map(\.percent)
         var rows: [[Value]] = []
         rows.reserveCapacity(frame.count)
         for i in 0..<frame.count {
@@ -122,6 +127,7 @@ struct ResultTable {
         self.init(
             columns: names, numeric: types.map { $0 == .number || $0 == .money }, rows: rows, money: types.map { $0 == .money },
             currency: data.currency)
+        self.percent = percent
     }
 
     /// A single value as printed: a bare number of type money (the sum of nothing) in the

@@ -115,6 +115,24 @@ public struct Checker {
         }
     }
 
+    /// Whether a node reads a field or column shown as a percentage, as it is.
+    private func isPercent(_ n: Node) -> Bool {
+        switch n.kind {
+        case .field(let depth, let f):
+            guard depth < scopes.count, let e = scopes[scopes.count - 1 - depth].entity else { return false }
+            return schema[e].fields[f].percent
+        case .column(let depth, let c):
+            guard depth < scopes.count else { return false }
+            let columns = scopes[scopes.count - 1 - depth].columns
+            return c < columns.count && columns[c].percent
+        case .member(let base, let f):
+            guard case .row(let e) = base.type else { return false }
+            return schema[e].fields[f].percent
+        default:
+            return false
+        }
+    }
+
     /// `fn NAME(…) = …`: its name and parameters, and its body as far as it can be checked
     /// without the types of the arguments (names, and what does not depend on them); defined
     /// for the statements after it.
@@ -320,7 +338,7 @@ public struct Checker {
             } else if columns.contains(where: { $0.name == name }) {
                 error("duplicate column '\(name)'", range, hint: "name it: other_name = …")
             }
-            columns.append(Column(name: name, type: node.type))
+            columns.append(Column(name: name, type: node.type, percent: isPercent(node)))
             nodes.append(node)
         }
         return (columns, nodes)

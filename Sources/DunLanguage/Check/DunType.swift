@@ -13,10 +13,13 @@ public struct EntityID: Hashable, Sendable {
 public struct Column: Equatable, Sendable {
     public var name: String
     public var type: DunType
+    /// A fraction a person reads as a percentage (`utilization`): tables show 0.4512 as 45.12%.
+    public var percent = false
 
-    public init(name: String, type: DunType) {
+    public init(name: String, type: DunType, percent: Bool = false) {
         self.name = name
         self.type = type
+        self.percent = percent
     }
 }
 

@@ -5,11 +5,14 @@ public struct Field: Sendable {
     public var name: String
     public var type: DunType
     public var doc: String
+    /// A fraction a person reads as a percentage (`utilization`).
+    public var percent: Bool
 
-    public init(_ name: String, _ type: DunType, _ doc: String) {
+    public init(_ name: String, _ type: DunType, _ doc: String, percent: Bool = false) {
         self.name = name
         self.type = type
         self.doc = doc
+        self.percent = percent
     }
 }
 
