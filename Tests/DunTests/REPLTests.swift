@@ -331,8 +331,9 @@ final class Transcript {
         let t = try Transcript()
         let script = Paths.root.appendingPathComponent("examples/acme/dso.dun").path
         let out = t.type(".load \(script)")
-        #expect(out.hasPrefix("  receivables  sales_90_days    dso\n"))
-        #expect(t.complete("sal") == ["sales"])
+        #expect(out.hasPrefix("  receivables  dso_90_days  dso_a_year\n"))
+        // What it defines stays in the session.
+        #expect(t.complete("ds") == ["dso"])
         t.type(".load /nonexistent.dun")
         #expect(t.err.contains("error: cannot read '/nonexistent.dun': no such file"))
     }
