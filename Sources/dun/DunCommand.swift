@@ -28,7 +28,7 @@ struct DunCommand: ParsableCommand {
         version: "dun \(DunVersion.current)",
         subcommands: [
             RunCommand.self, CheckCommand.self, TestCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self,
-            InitCommand.self,
+            InitCommand.self, DocCommand.self,
         ])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
@@ -119,6 +119,36 @@ struct JournalCommand: ParsableCommand {
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
         }
+    }
+}
+
+struct DocCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doc",
+        abstract: "Show the standard library's modules, their functions and what each computes.",
+        discussion: """
+            Without a name, every module and its names with the first line of each's doc; with
+            a module's name, all of it; with MODULE.NAME, that one. The text is the modules' own
+            doc comments.
+
+            Example:
+              dun doc dso.countback
+            """)
+
+    @Argument(help: ArgumentHelp("A module, or MODULE.NAME.", valueName: "name"))
+    var name: String?
+
+    func run() throws {
+        guard let text = ModuleDoc.text(for: name) else {
+            let names = ModuleDoc.standard.map(\.name)
+            report([
+                Diagnostic(
+                    .error, "no module or name '\(name ?? "")' in the standard library",
+                    hint: "its modules: \(names.joined(separator: ", ")); dun doc lists them")
+            ])
+            throw ExitCode(1)
+        }
+        print(text, terminator: "")
     }
 }
 

@@ -81,6 +81,27 @@ import Testing
         }
     }
 
+    /// Every module and every name it defines has its doc comment, which `dun doc` and
+    /// `.help` show.
+    @Test func everyNameOfAStandardModuleIsDocumentedInPlace() throws {
+        for doc in ModuleDoc.standard {
+            #expect(!doc.lines.isEmpty, "\(doc.name) has no doc comment")
+            let session = try Session.open(directory: dataFolder("small"), asOf: #require(Day(iso: "2026-11-28")))
+            _ = session.run(SourceText(name: "t.dun", text: "import \(doc.name)\n"))
+            #expect(Set(doc.items.map(\.name)) == Set(session.names(of: doc.name)), "\(doc.name)")
+            for item in doc.items {
+                #expect(!item.lines.isEmpty, "\(doc.name).\(item.name) has no doc comment")
+            }
+        }
+        let r = try runDun(["doc", "dso.simple"])
+        #expect(r.status == 0 && r.out.hasPrefix("dso.simple(t, period)\n  Simple DSO: receivables ÷"), "\(r.out)\(r.err)")
+        #expect(try runDun(["doc"]).out.contains("  cei.index(t, period)  The index over `period`, to one place.\n"))
+        let missing = try runDun(["doc", "dos"])
+        #expect(missing.status == 1 && missing.err.contains("error: no module or name 'dos' in the standard library"))
+        let t = try Transcript()
+        #expect(t.type(".help dso.add").hasPrefix("dso.add(t, period)\n  Average days delinquent"))
+    }
+
     @Test func theShellCompletesAModulesNames() throws {
         let t = try Transcript()
         t.type("import aging")

@@ -148,6 +148,8 @@ extension REPL {
             console.write(REPL.columns(Builtin.all.map { [$0.signature, $0.doc] }))
         } else if name == "keywords" {
             console.write(Keyword.allCases.map(\.rawValue).joined(separator: " ") + "\n")
+        } else if let text = ModuleDoc.text(for: name), ModuleDoc.standard.contains(where: { name.hasPrefix($0.name) }) {
+            console.write(text)
         } else if let t = REPL.topics.first(where: { $0.name == name }) {
             console.write("\(t.syntax)\n  \(t.example.replacingOccurrences(of: "\n", with: "\n  "))\n")
         } else if schema.entity(named: name) != nil {
