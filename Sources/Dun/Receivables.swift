@@ -349,6 +349,9 @@ public struct SnapshotSource: DataSource {
                 try Snapshot(snapshot.workspace, asOf: day, history: snapshot.history, rates: rates), rates: rates)
             return dated.made.withLock { made in
                 if let first = made[day] { return first }
+                // A snapshot holds a few numbers per invoice: a query that asks for a day per
+                // row keeps the last few dozen, not one per row.
+                if made.count >= 32 { made.removeAll() }
                 made[day] = other
                 return other
             }

@@ -204,6 +204,8 @@ public struct Interpreter {
             return .bool(try evaluate(x, &env).isNull != negated)
         case .asOf(let dayNode, let body):
             guard case .date(let day) = try evaluate(dayNode, &env) else { return .null }
+            // A day's snapshot takes a while to make: a request to stop is heard between them.
+            try interruption.check()
             guard let source = try data.asOf(day) else {
                 throw RuntimeError("as_of needs a workspace, which has other days", n.range)
             }
