@@ -45,6 +45,13 @@ extension Session {
             (key, name, file) = (url.path, stem, SourceText(name: importerIsFile ? url.path : path, text: text))
         }
         let qualifier = i.alias ?? name
+        if Receivables.schema.entity(named: qualifier) != nil || Builtin.named(qualifier) != nil || qualifier == "today" {
+            return [
+                importer.diagnostic(
+                    "'\(qualifier)' is a built-in name, which would hide the module's", at: i.range,
+                    hint: "import it as another name: import \"…\" as my_\(qualifier)")
+            ]
+        }
         guard qualifier.first.map({ $0.isLetter || $0 == "_" }) == true,
             qualifier.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
         else {

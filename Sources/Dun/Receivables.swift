@@ -336,9 +336,31 @@ public struct SnapshotSource: DataSource {
         let made = Mutex<[Day: SnapshotSource]>([:])
     }
 
+    /// Made for `as_of`: the rows it is asked about were found as of another day, and one
+    /// that does not exist as of this one (an invoice not yet issued, a promise not yet made)
+    /// reads as null.
+    private let other: Bool
+
     public init(_ snapshot: Snapshot, rates: ExchangeRates = ExchangeRates()) {
+        self.init(snapshot, rates: rates, other: false)
+    }
+
+    private init(_ snapshot: Snapshot, rates: ExchangeRates, other: Bool) {
         self.snapshot = snapshot
         self.rates = rates
+        self.other = other
+    }
+
+    /// Whether `row` of `entity` exists as of this snapshot's day.
+    private static func exists(_ s: Snapshot, _ entity: EntityID, _ row: Int32) -> Bool {
+        let i = Int(row)
+        switch entity {
+        case Receivables.customers: return i < s.workspace.customers.count
+        case Receivables.invoices: return i < s.workspace.invoices.count && s.workspace.invoices.issued[i] <= s.asOf
+        case Receivables.payments: return i < s.workspace.payments.count && s.workspace.payments.date[i] <= s.asOf
+        case Receivables.actions: return i < s.actions.count
+        default: return i < s.promises.count
+        }
     }
 
     public func asOf(_ day: Day) throws(RuntimeError) -> (any DataSource)? {
@@ -346,7 +368,7 @@ public struct SnapshotSource: DataSource {
         if let made = dated.made.withLock({ $0[day] }) { return made }
         do {
             let other = SnapshotSource(
-                try Snapshot(snapshot.workspace, asOf: day, history: snapshot.history, rates: rates), rates: rates)
+                try Snapshot(snapshot.workspace, asOf: day, history: snapshot.history, rates: rates), rates: rates, other: true)
             return dated.made.withLock { made in
                 if let first = made[day] { return first }
                 // A snapshot holds a few numbers per invoice: a query that asks for a day per
@@ -374,11 +396,13 @@ public struct SnapshotSource: DataSource {
     }
 
     public func value(of entity: EntityID, field: Int, row: Int32) -> Value {
-        Receivables.readers[entity.index][field](snapshot, row)
+        if other && !SnapshotSource.exists(snapshot, entity, row) { return .null }
+        return Receivables.readers[entity.index][field](snapshot, row)
     }
 
     public func reader(of entity: EntityID, field: Int) -> @Sendable (Int32) -> Value {
         let (read, s) = (Receivables.readers[entity.index][field], snapshot)
+        if other { return { row in SnapshotSource.exists(s, entity, row) ? read(s, row) : .null } }
         return { row in read(s, row) }
     }
 

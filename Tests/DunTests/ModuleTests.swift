@@ -54,11 +54,13 @@ import Testing
             "lib/kpi.dun": "fn late(t) = t where days_overdue > 30\n",
             "a.dun": "import \"lib/nothing.dun\"\n", "b.dun": "from \"lib/kpi.dun\" import lat\n",
             "c.dun": "import \"lib/kpi.dun\"\nkpi.lat(invoices)\n", "d.dun": "import agin\n",
+            "e.dun": "import \"lib/kpi.dun\" as invoices\n",
         ])
         defer { try? FileManager.default.removeItem(at: dir) }
         let expected = [
             "a.dun": "cannot import 'lib/nothing.dun': no such file", "b.dun": "module kpi has no 'lat'",
             "c.dun": "module kpi has no function 'lat'", "d.dun": "hint: did you mean 'aging'?",
+            "e.dun": "error: 'invoices' is a built-in name, which would hide the module's",
         ]
         for (file, message) in expected {
             let text = try run(dir.appendingPathComponent(file)).diagnostics.map(\.rendered).joined()

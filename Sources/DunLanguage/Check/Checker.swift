@@ -26,6 +26,13 @@ public struct Checker {
     /// Checking a module: the name its names are defined under (`aging.report`), and looked
     /// up under first.
     var module: String?
+    /// The bodies of the functions checked so far, by name and argument types: a function
+    /// called twice with the same types is checked once (nested calls would be exponential).
+    var checkedCalls = CheckedCalls()
+
+    final class CheckedCalls {
+        var bodies: [String: (locals: [CheckedPipeline], body: CheckedPipeline)] = [:]
+    }
 
     /// Checks `statements` against the session's `globals`. The `let` bindings they make take
     /// effect for the session only as each runs (`Globals.bind`).
@@ -187,7 +194,14 @@ public struct Checker {
         }
         // An argument of unknown type was reported where it was written.
         guard !arguments.contains(where: { $0.type == .unknown }) else { return unknown }
+        let key = "\(name)(\(arguments.map { String(describing: $0.type) }.joined(separator: ",")))"
+        if let done = checkedCalls.bodies[key] {
+            return Node(
+                kind: .function(name: name, locals: done.locals, body: done.body, arguments: arguments), type: done.body.type,
+                range: range)
+        }
         var body = Checker(schema: schema, source: f.source, globals: globals)
+        body.checkedCalls = checkedCalls
         body.parameters = zip(d.parameters, arguments.map(\.type)).map { ($0, $1) }
         body.module = f.module
         body.calling = calling + [name]
@@ -205,6 +219,7 @@ public struct Checker {
             }
             return unknown
         }
+        checkedCalls.bodies[key] = (locals, checked)
         return Node(
             kind: .function(name: name, locals: locals, body: checked, arguments: arguments), type: checked.type, range: range)
     }
@@ -285,8 +300,12 @@ public struct Checker {
                         hint: "invoices | group by region aggregate sum(balance) | total")
                     continue
                 }
+                // The first key's column holds the label: text, its values written as they print.
+                var labelled = columns
+                labelled[0].type = .string
                 stages[stages.count - 1].kind = .group(
-                    keys: keys, aggregates: aggregates, columns: columns, total: label ?? "(all)")
+                    keys: keys, aggregates: aggregates, columns: labelled, total: label ?? "(all)")
+                current = .table(.record(labelled))
                 continue
             case .count:
                 kind = .count
@@ -422,7 +441,12 @@ public struct Checker {
         }
         let pivotedCases: [Item] = cases.map { label, value in
             let holds = Expr(.compare(.equal, key, value), key.range)
-            let argument = args.first.map { Expr(.filter($0, holds), $0.range) } ?? holds
+            // `sum(balance where disputed)`: both conditions.
+            let argument =
+                args.first.map { a -> Expr in
+                    guard case .filter(let v, let condition) = a.kind else { return Expr(.filter(a, holds), a.range) }
+                    return Expr(.filter(v, Expr(.and([condition, holds]), condition.range)), a.range)
+                } ?? holds
             return Item(
                 name: label, nameRange: nil, expr: Expr(.call(name, nameRange: nameRange, [argument]), unnamed[0].expr.range))
         }

@@ -154,12 +154,6 @@ extension Interpreter {
 }
 
 extension Node {
-    /// The days of the `as_of`s in this node (not inside their values).
-    var asOfDays: [Node] {
-        if case .asOf(let day, _) = kind { return [day] }
-        return kind.children.flatMap(\.asOfDays)
-    }
-
     var isConstant: Bool {
         if case .constant = kind { return true }
         return false

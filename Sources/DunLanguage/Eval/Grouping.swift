@@ -161,7 +161,11 @@ extension Interpreter {
         // Each group, then the total over all rows (-1).
         for g in sorted + (total == nil ? [] : [-1]) {
             let groups = (g < 0 ? all : nil) ?? groups
-            for k in keys.indices { values[k].append(g >= 0 ? order[g][k] : k == 0 ? .string(total ?? "") : .null) }
+            for k in keys.indices {
+                let key = g >= 0 ? order[g][k] : k == 0 ? .string(total ?? "") : .null
+                // With a total, the first key's column is text (its label beside the keys).
+                values[k].append(total != nil && k == 0 && !key.isNull ? .string(key.joinable) : key)
+            }
             let g = max(g, 0)
             env.group = GroupScope(groups: groups, number: g)
             // A row of the group stands in scope so that outer rows keep the depth the checker

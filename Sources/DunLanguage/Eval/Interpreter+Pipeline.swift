@@ -83,14 +83,22 @@ extension Interpreter {
     /// The data as of each day that `as_of` in `nodes` will ask for on the rows of a small
     /// frame (a month end a row), made at once on all cores rather than one after another.
     private func prepareDays(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) {
-        let dayNodes = nodes.flatMap(\.asOfDays)
+        // Only a column that is an as_of: its day is of the row (one inside a filter or a branch
+        // may be of another row, or never asked for).
+        let dayNodes = nodes.compactMap { n -> Node? in
+            if case .asOf(let day, _) = n.kind { return day }
+            return nil
+        }
         guard !dayNodes.isEmpty, frame.count > 1, frame.count <= 1000 else { return }
         var days = Set<Day>()
         try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
             for d in dayNodes {
-                if case .date(let day) = try me.evaluate(d, &env) { days.insert(day) }
+                // An error is told when the day is asked for, if it is.
+                if case .date(let day)? = try? me.evaluate(d, &env) { days.insert(day) }
             }
         }
+        // No more than the data source keeps: else made twice.
+        guard days.count <= 32 else { return }
         let (list, data) = (Array(days), data)
         // An error is told when the day is asked for.
         _ = concurrently(list.count) { i in try? data.asOf(list[i]) }

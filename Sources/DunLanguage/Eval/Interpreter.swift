@@ -206,20 +206,21 @@ public struct Interpreter {
             guard case .date(let day) = try evaluate(dayNode, &env) else { return .null }
             // A day's snapshot takes a while to make: a request to stop is heard between them.
             try interruption.check()
-            guard let source = try data.asOf(day) else {
-                throw RuntimeError("as_of needs a workspace, which has other days", n.range)
-            }
-            var inner = Interpreter(schema: schema, data: source, interruption: interruption)
-            inner.minimumPart = minimumPart
-            // The session's bindings, each computed again as of that day when read.
-            inner.globals = GlobalValues()
-            inner.globals.values = globals.values.map { _ in nil }
-            inner.globals.pending = globals.definitions
-            inner.globals.definitions = globals.definitions
-            do {
+            do throws(RuntimeError) {
+                guard let source = try data.asOf(day) else {
+                    throw RuntimeError("as_of needs a workspace, which has other days", n.range)
+                }
+                var inner = Interpreter(schema: schema, data: source, interruption: interruption)
+                inner.minimumPart = minimumPart
+                // The session's bindings, each computed again as of that day when read.
+                inner.globals = GlobalValues()
+                inner.globals.values = globals.values.map { _ in nil }
+                inner.globals.pending = globals.definitions
+                inner.globals.definitions = globals.definitions
                 return try inner.evaluate(body, &env)
             } catch {
                 var e = error
+                // The making of the day's snapshot has no place of its own: this call is it.
                 if !e.interrupted, e.range.isEmpty { e.range = n.range }
                 e.message = error.interrupted ? e.message : "as of \(day): \(e.message)"
                 throw e
@@ -227,6 +228,7 @@ public struct Interpreter {
         case .parameter(let i):
             return i < env.parameters.count ? env.parameters[i] : .null
         case .function(let name, let locals, let body, let arguments):
+            try interruption.check()
             var inner = Env()
             for a in arguments { inner.parameters.append(try evaluate(a, &env)) }
             do {
