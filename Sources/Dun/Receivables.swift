@@ -402,7 +402,10 @@ public struct SnapshotSource: DataSource {
 
     public func reader(of entity: EntityID, field: Int) -> @Sendable (Int32) -> Value {
         let (read, s) = (Receivables.readers[entity.index][field], snapshot)
-        if other { return { row in SnapshotSource.exists(s, entity, row) ? read(s, row) : .null } }
+        // Customers are the same on every day: only other rows may not exist yet.
+        if other && entity != Receivables.customers {
+            return { row in SnapshotSource.exists(s, entity, row) ? read(s, row) : .null }
+        }
         return { row in read(s, row) }
     }
 
