@@ -19,8 +19,6 @@ public struct ExchangeRates: Sendable, Equatable {
         self.base = base
     }
 
-    public var isEmpty: Bool { dated.isEmpty && undated.isEmpty }
-
     /// One unit of `currency` is worth `rate` of the base currency from `day` on, or on any day
     /// without a dated rate when `day` is nil.
     public mutating func add(_ currency: Currency, _ rate: Decimal64, from day: Day?) {

@@ -54,13 +54,19 @@ import Testing
             "lib/kpi.dun": "fn late(t) = t where days_overdue > 30\n",
             "a.dun": "import \"lib/nothing.dun\"\n", "b.dun": "from \"lib/kpi.dun\" import lat\n",
             "c.dun": "import \"lib/kpi.dun\"\nkpi.lat(invoices)\n", "d.dun": "import agin\n",
-            "e.dun": "import \"lib/kpi.dun\" as invoices\n",
+            "e.dun": "import \"lib/kpi.dun\" as invoices\n", "lib/my-kpi.dun": "let x = 1\n",
+            "f.dun": "import \"lib/my-kpi.dun\"\n",
         ])
+        try Data([0x6C, 0x65, 0x74, 0xFF]).write(to: dir.appendingPathComponent("lib/latin.dun"))
+        try "import \"lib/latin.dun\"\n".write(to: dir.appendingPathComponent("g.dun"), atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: dir) }
         let expected = [
             "a.dun": "cannot import 'lib/nothing.dun': no such file", "b.dun": "module kpi has no 'lat'",
             "c.dun": "module kpi has no function 'lat'", "d.dun": "hint: did you mean 'aging'?",
             "e.dun": "error: 'invoices' is a built-in name, which would hide the module's",
+            "f.dun":
+                "error: 'my-kpi' cannot qualify names\nimport \"lib/my-kpi.dun\"\n^~~~~~~~~~~~~~~~~~~~~~~\nhint: import it as a name",
+            "g.dun": "error: cannot import 'lib/latin.dun': it is not UTF-8",
         ]
         for (file, message) in expected {
             let text = try run(dir.appendingPathComponent(file)).diagnostics.map(\.rendered).joined()
@@ -86,6 +92,7 @@ import Testing
     /// Every module and every name it defines has its doc comment, which `dun doc` and
     /// `.help` show.
     @Test func everyNameOfAStandardModuleIsDocumentedInPlace() throws {
+        #expect(!ModuleDoc.standard.isEmpty)
         for doc in ModuleDoc.standard {
             #expect(!doc.lines.isEmpty, "\(doc.name) has no doc comment")
             let session = try Session.open(directory: dataFolder("small"), asOf: #require(Day(iso: "2026-11-28")))
