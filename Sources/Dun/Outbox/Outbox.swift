@@ -234,20 +234,23 @@ private struct Delivery {
             }
             jobs.append((entry, job))
         }
-        // Rendered on every core: most of the work of a night's thousands. Written here, on one
-        // thread, where an error's text (strerror) is this thread's own.
+        // Rendered and written to their temporary files on every core: most of the work of a
+        // night's thousands, the rendering of one overlapping the file system's work for another.
         let rendered = concurrentMap(jobs.count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 64) { i in
-            jobs[i].job.flatMap { job in Result { () throws(Failure) -> Pending in try render(job, in: outbox) } }
+            jobs[i].job.flatMap { job in
+                Result { () throws(Failure) -> Pending in
+                    var message = try render(job, in: outbox)
+                    if message.write {
+                        message.temporary = try Delivery.writeTemporary(Data(message.text.utf8), in: outbox, name: message.name)
+                    }
+                    return message
+                }
+            }
         }
         for (entry, result) in zip(jobs.map(\.entry), rendered) {
-            do throws(Failure) {
-                var message = try result.get()
-                if message.write {
-                    message.temporary = try Delivery.writeTemporary(Data(message.text.utf8), in: outbox, name: message.name)
-                }
-                pending.append(message)
-            } catch {
-                fail(entry, error.detail)
+            switch result {
+            case .success(let message): pending.append(message)
+            case .failure(let error): fail(entry, error.detail)
             }
         }
         // Durable before the journal says they are in the outbox; then put in place.
