@@ -226,4 +226,12 @@ public enum Catalogue {
         ])
 
     public static let all = [customers, invoices, payments, contacts, promises, disputes, rates]
+
+    /// The headers of a line-item export's flag that an invoice is settled (SAP's cleared
+    /// items, 金蝶/用友's 核销状态): where its invoices give no settlement date, the lines it
+    /// flags are the payments (`cleared` in dun.toml's `[payments]` names another).
+    public static let clearedFlag = [
+        "cleared", "is_cleared", "settled", "is_settled", "paid", "is_paid", "fully_paid", "已核销", "是否核销", "核销状态",
+        "已结清", "是否结清", "结清", "已收款", "是否收款",
+    ]
 }

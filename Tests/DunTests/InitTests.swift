@@ -47,6 +47,30 @@ import Testing
         #expect(count.status == 0 && count.out == "800\n", "\(count.err)")
     }
 
+    /// A line-item export that flags the paid invoices (已核销) and gives no day of payment:
+    /// `dun init` reads the payments from the flag and leaves the day to the person, who
+    /// gives it once for all.
+    @Test func aClearedFlagLeavesTheDayOfPaymentToThePerson() throws {
+        let dir = try folder(with: ["Tests/DunTests/mappings/line-items-cleared/应收明细.csv"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runDun(["init", dir.path])
+        #expect(r.status == 1)
+        #expect(
+            r.err.contains(
+                "payments: read from 应收明细.csv (each invoice flagged in 已核销 is paid in full); it gives no day of payment: edit line 13 of dun.toml"
+            ))
+        let written = try toml(dir)
+        let lines = written.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[10] == "from = \"invoices\"            # one line per invoice: column \"已核销\" flags the paid ones")
+        #expect(lines[12].hasPrefix("# date = \"…\""))
+        let undated = try runDun(["--data", dir.path, "-e", "payments | count"])
+        #expect(undated.status == 1 && undated.err.contains("已核销 says which invoices are paid but not when"))
+        try written.replacingOccurrences(of: "# date = \"…\"", with: "date = \"2026-11-27\" #").write(
+            to: dir.appendingPathComponent("dun.toml"), atomically: true, encoding: .utf8)
+        let paid = try runDun(["--data", dir.path, "-e", "payments | aggregate n = count(), total = sum(amount)"])
+        #expect(paid.status == 0 && paid.out.contains("15,300.50"), "\(paid.err)")
+    }
+
     /// An ERP's export — Chinese headers, a GB18030 CSV, workbooks — reads as examples/acme does.
     @Test func anERPExportReadsAsTheCSVsDo() throws {
         let dir = try folder(with: ["examples/acme-erp/客户.csv", "examples/acme-erp/应收明细.xlsx", "examples/acme-erp/收款.xlsx"])

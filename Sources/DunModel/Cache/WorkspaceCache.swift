@@ -58,7 +58,7 @@ public enum WorkspaceCache {
         var (dir, paths, contents, _) = try WorkspaceLoader.open(directory: directory, settings: settings, deriving: false)
         let size = contents.reduce(0) { $0 + $1.buffer.count }
         guard size >= minimumSize else {
-            let (files, names, effective) = WorkspaceLoader.derive(contents, paths, settings)
+            let (files, names, effective) = try WorkspaceLoader.derive(contents, paths, settings)
             let (workspace, made) = try WorkspaceLoader.load(
                 names: names, files, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)
             return (workspace, .none, made)
@@ -74,7 +74,7 @@ public enum WorkspaceCache {
         let raw =
             contents.isEmpty ? try WorkspaceLoader.open(directory: directory, settings: settings, deriving: false).2 : contents
         contents = []
-        let (files, names, effective) = WorkspaceLoader.derive(raw, paths, settings)
+        let (files, names, effective) = try WorkspaceLoader.derive(raw, paths, settings)
         // Consumed, so that the loader lets go of each file as soon as it is read.
         let (workspace, made) = try WorkspaceLoader.load(
             names: names, consume files, settings: effective, progress: progress, while: next, paymentsFit: paymentsFit)

@@ -8,16 +8,19 @@
 // default to the invoices' own: a customer's id is the invoice's customer id (its name too,
 // when the export has none), a payment's id and invoice are the invoice's id, its amount
 // the invoice's amount unless a paid-amount column is named, its date the settlement date.
+// Where the export flags settled invoices (SAP's cleared items, 核销状态), the lines it flags
+// are the payments, dated by the settlement date's column or by dun.toml's constant.
 
 import DunCore
 
 enum LineItems {
     /// `table` (customers or payments) made from `source`, the invoices' file, as `settings`
     /// say; when the invoices' header cannot be read (its own error, told when it is read),
-    /// a table with a header and no rows.
+    /// a table with a header and no rows. The problems are those of the cleared flag's column,
+    /// which leave no table to read; those of its values are the mapping's `rowProblems`.
     static func derive(
         _ table: ExportTable, from source: FileBytes, name: String, settings: WorkspaceSettings
-    ) -> (bytes: FileBytes, mapping: TableMapping) {
+    ) -> (bytes: FileBytes, mapping: TableMapping, problems: [Diagnostic]) {
         var mapping = settings[table]
         let invoices = settings.invoices
         mapping.file = invoices.file
@@ -25,7 +28,8 @@ enum LineItems {
         mapping.dates = invoices.dates
         mapping.amounts = invoices.amounts
         let empty = (
-            FileBytes(text: table.specs.filter(\.required).map(\.name).joined(separator: ",") + "\n"), TableMapping(table)
+            FileBytes(text: table.specs.filter(\.required).map(\.name).joined(separator: ",") + "\n"), TableMapping(table),
+            [Diagnostic]()
         )
         guard
             let file = try? CSVFile(
@@ -49,29 +53,76 @@ enum LineItems {
                 mapping.headers[field] = Placed(value: header, place: nil)
             }
         }
-        let keep: Int
+        let (keep, rule): (Int, Rule)
         switch table {
         case .customers:
             byDefault("id", customerID)
             if !named("name") { byDefault("name", customerID) }
-            keep = file.positions[InvoiceColumn.customerID.rawValue] ?? 0
+            (keep, rule) = (file.positions[InvoiceColumn.customerID.rawValue] ?? 0, .first)
         case .payments:
             byDefault("id", invoiceID)
             byDefault("customer_id", customerID)
             byDefault("invoice_id", invoiceID)
             if !named("amount"), let amount = header(.amount) { byDefault("amount", amount) }
-            // The settlement date's column: the rows with one are the payments.
+            // The settlement date's column: without a flag, the rows with one are the payments.
             let dates = try? CSVFile(
                 name: name, bytes: source.buffer, columns: table.specs, mapping: mapping, sheet: source.sheet)
-            guard let column = dates?.positions[PaymentColumn.date.rawValue] else { return (source, mapping) }
-            keep = column
+            let date = dates?.positions[PaymentColumn.date.rawValue]
+            let flag: Int?
+            switch clearedFlag(in: file.headers, of: name, mapping: mapping, dated: date != nil) {
+            case .success(let column): flag = column
+            case .failure(let problem): return (source, mapping, [problem])
+            }
+            if let flag {
+                guard date != nil || mapping.constants["date"] != nil || mapping.headers["date"] != nil else {
+                    let problem = Diagnostic(
+                        .error, "\(file.headers[flag]) says which invoices are paid but not when", file: name,
+                        hint: "name the settlement date's column ([payments.columns] date = \"…\"), or give one day for all, "
+                            + "the day of the export ([payments.constants] date = \"…\")")
+                    return (source, mapping, [mapping.cleared?.error(problem.message, hint: problem.hint) ?? problem])
+                }
+                (keep, rule) = (flag, .flagged)
+            } else {
+                guard let date else { return (source, mapping, []) }
+                (keep, rule) = (date, .filled)
+            }
         case .invoices:
-            return (source, invoices)
+            return (source, invoices, [])
         }
-        return (
-            FileBytes(bytes: rows(of: file, keeping: table == .customers ? .first : .filled, column: keep), sheet: source.sheet),
-            mapping
-        )
+        let (bytes, problems) = rows(of: file, keeping: rule, column: keep)
+        // Told with the table's own errors, when it is read.
+        mapping.rowProblems = problems
+        return (FileBytes(bytes: bytes, sheet: source.sheet), mapping, [])
+    }
+
+    /// The column of the invoices' file that flags an invoice settled: the one dun.toml names
+    /// (an error when the file has none), else, when the file gives no settlement date, the
+    /// one header of `Catalogue.clearedFlag` it has (an error when it has two); nil when none.
+    static func clearedFlag(in headers: [String], of file: String, mapping: TableMapping, dated: Bool) -> Result<Int?, Diagnostic>
+    {
+        let keys = headers.map(StoredField.key)
+        if let given = mapping.cleared {
+            if let i = headers.firstIndex(of: CSVFile.normalize(given.value)) ?? keys.firstIndex(of: StoredField.key(given.value))
+            {
+                return .success(i)
+            }
+            let near = nearestName(to: given.value, in: headers.filter { !$0.isEmpty })
+            return .failure(
+                given.error(
+                    "the invoices' file has no column \(excerpt(given.value))",
+                    hint: near.map { "did you mean \"\($0)\"?" }
+                        ?? "its header has: " + headers.prefix(40).filter { !$0.isEmpty }.joined(separator: ", ")))
+        }
+        guard !dated else { return .success(nil) }
+        let wanted = Set(Catalogue.clearedFlag.map(StoredField.key))
+        let found = keys.indices.filter { wanted.contains(keys[$0]) }
+        guard found.count < 2 else {
+            return .failure(
+                Diagnostic(
+                    .error, "\(found.map { "'\(headers[$0])'" }.joined(separator: " and ")) could each flag the invoices paid",
+                    file: file, hint: "say which in dun.toml: [payments] cleared = \"\(headers[found[0]])\""))
+        }
+        return .success(found.first)
     }
 
     enum Rule {
@@ -79,16 +130,21 @@ enum LineItems {
         case first
         /// The records whose field in the column is not empty.
         case filled
+        /// The records whose field in the column is a true flag (是, Y, yes, true, 1); one that
+        /// is no flag is a problem.
+        case flagged
     }
 
-    /// The file's bytes, its records not kept by `rule` left as blank lines (as many as they spanned).
-    static func rows(of file: CSVFile, keeping rule: Rule, column: Int) -> [UInt8] {
+    /// The file's bytes, its records not kept by `rule` left as blank lines (as many as they
+    /// spanned), and the problems of the fields `rule` read.
+    static func rows(of file: CSVFile, keeping rule: Rule, column: Int) -> ([UInt8], [Diagnostic]) {
         let bytes = file.bytes
         var out = [UInt8](bytes[0..<file.records.lowerBound])
         out.reserveCapacity(bytes.count)
         var scanner = CSVScanner(bytes: bytes, range: file.records, line: file.firstLine, delimiter: file.delimiter)
         var fields = CSVFields()
         var seen = Set<[UInt8]>()
+        var problems: [Diagnostic] = []
         var start = file.records.lowerBound
         while true {
             fields.removeAll()
@@ -113,6 +169,17 @@ enum LineItems {
             switch rule {
             case .filled:
                 kept = hi > lo
+            case .flagged:
+                let flag = Flag.value(UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
+                if flag == nil && problems.count < WorkspaceLoader.maxErrors, column < fields.count {
+                    problems.append(
+                        CSVFile.locate(
+                            file: file.name, bytes: bytes, field: fields[column],
+                            message:
+                                "\(excerpt(String(decoding: bytes[lo..<hi], as: UTF8.self))) is not a flag of whether the invoice is paid",
+                            hint: "write 是 or 否 (yes/no, y/n, true/false, 1/0; X or empty)"))
+                }
+                kept = flag == true
             case .first:
                 let value = Array(bytes[lo..<hi])
                 kept = seen.insert(quoted ? unquoted(value) : value).inserted
@@ -125,7 +192,7 @@ enum LineItems {
             }
             start = end
         }
-        return out
+        return (out, problems)
     }
 
     private static func unquoted(_ value: [UInt8]) -> [UInt8] {

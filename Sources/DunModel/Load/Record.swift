@@ -264,7 +264,8 @@ private struct RecentDays: ~Copyable {
     }
 }
 
-/// `true`/`false`, `yes`/`no`, `y`/`n`, `t`/`f`, `1`/`0`, `是`/`否`, in any case; empty is false.
+/// `true`/`false`, `yes`/`no`, `y`/`n`, `t`/`f`, `1`/`0`, `是`/`否`, in any case; empty is false,
+/// and `X` true (SAP marks with X and leaves blank).
 enum Flag {
     static func value(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
         if b.isEmpty { return false }
@@ -273,7 +274,7 @@ enum Flag {
         if b.count == 3 && b[0] == 0xE5 && b[1] == 0x90 && b[2] == 0xA6 { return false }
         let text = b.count > 8 ? "" : String(decoding: b, as: UTF8.self)
         switch text.lowercased() {
-        case "true", "yes", "y", "1", "是", "t": return true
+        case "true", "yes", "y", "1", "是", "t", "x": return true
         case "false", "no", "n", "0", "否", "f": return false
         default: return nil
         }

@@ -108,25 +108,29 @@ public enum WorkspaceLoader {
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
         guard deriving else { return (dir, paths, contents, settings) }
-        let (files, names, effective) = derive(contents, paths, settings)
+        let (files, names, effective) = try derive(contents, paths, settings)
         return (dir, names, files, effective)
     }
 
     /// The customers and the payments of a line-item export, each read from its invoices'
-    /// file at once, in place of the empty files `open` left for them.
+    /// file at once, in place of the empty files `open` left for them; or the errors of the
+    /// flag that says which invoices are paid.
     static func derive(
         _ contents: [FileBytes], _ paths: [String], _ settings: WorkspaceSettings
-    ) -> ([FileBytes], [String], WorkspaceSettings) {
+    ) throws(Diagnostics) -> ([FileBytes], [String], WorkspaceSettings) {
         var (contents, paths, settings) = (contents, paths, settings)
         let derived = ExportTable.allCases.filter { settings[$0].from == .invoices }
         let (source, name, given) = (contents[1], paths[1], settings)
         let made = concurrently(derived.count) { k in LineItems.derive(derived[k], from: source, name: name, settings: given) }
-        for (table, (bytes, mapping)) in zip(derived, made) {
+        var problems: [Diagnostic] = []
+        for (table, (bytes, mapping, found)) in zip(derived, made) {
             let k = ExportTable.allCases.firstIndex(of: table) ?? 0
             contents[k] = bytes
             paths[k] = name
             settings[table] = mapping
+            problems += found
         }
+        if !problems.isEmpty { throw Diagnostics(problems) }
         return (contents, paths, settings)
     }
 
@@ -221,6 +225,7 @@ public enum WorkspaceLoader {
             PaymentColumn.parse(&$0, &$1, customers: customers, currency: currency, invoices: invoices, from: paidFrom)
         }
         let loaded = workspace
+        earlier += settings.payments.rowProblems
         guard earlier.isEmpty else {
             // The workspace will not be used: the payments' own checks, then every error.
             let mismatched = PaymentColumn.checkOwners(loaded, &problems)

@@ -106,6 +106,20 @@ public enum Guess {
                     )
                     sample = invoices
                     derived = true
+                } else if table == .payments,
+                    let flag = invoices.headers.first(where: {
+                        Set(Catalogue.clearedFlag.map(StoredField.key)).contains(StoredField.key($0))
+                    })
+                {
+                    // Settled invoices flagged, with no day: the day must come from the person.
+                    complete = false
+                    line("from = \"invoices\"            # one line per invoice: column \(quoted(flag)) flags the paid ones")
+                    line("[payments.constants]")
+                    line("# date = \"…\"                 # the export gives no day of payment: the day of the export?")
+                    report.append(
+                        "payments: read from \(invoices.name) (each invoice flagged in \(flag) is paid in full); it gives no day of payment: edit line \(lines.count + 2) of dun.toml"
+                    )
+                    continue
                 }
             }
             guard let sample else {

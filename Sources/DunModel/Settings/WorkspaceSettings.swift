@@ -50,6 +50,12 @@ public struct TableMapping: Sendable, Equatable {
     /// Read from the file of another table rather than a file of its own: the customers and
     /// payments of a line-item export, one line per invoice (`from = "invoices"`).
     public var from: ExportTable?
+    /// The header of the invoices' column that flags an invoice settled: the payments of a
+    /// line-item export are the lines it flags (`cleared = "已核销"`, with `from`).
+    var cleared: Placed<String>?
+    /// The errors found choosing the rows of a table made from another file (a cleared flag
+    /// that is no flag), told with the table's own when it is read.
+    var rowProblems: [Diagnostic] = []
     public var encoding: FileEncoding = .utf8
     /// What separates fields; nil: a comma, or what the header uses if it has no comma.
     public var delimiter: UInt8?
@@ -73,7 +79,8 @@ public struct TableMapping: Sendable, Equatable {
         let pairs = { (d: [String: Placed<String>]) in d.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.value)" } }
         return
             ([
-                file, from?.rawValue ?? "", sheet ?? "", encoding.rawValue, delimiter.map { String($0) } ?? "", dates.description,
+                file, from?.rawValue ?? "", cleared?.value ?? "", sheet ?? "", encoding.rawValue,
+                delimiter.map { String($0) } ?? "", dates.description,
                 amounts.decimalComma ? "," : ".",
             ]
             + pairs(headers) + ["|"]
@@ -198,7 +205,7 @@ private struct Reader {
     static let top = ["company", "language", "sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
-    static let table = ["file", "from", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
+    static let table = ["file", "from", "cleared", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
     /// The sections a key may start.
     static let sections = ["sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
@@ -363,6 +370,18 @@ private struct Reader {
                 fail(path + ["from"], "\(t.rawValue) come from a file of their own or from the invoices, not both")
             } else {
                 m.from = .invoices
+            }
+        }
+        if let cleared = string(section["cleared"], at: path + ["cleared"]) {
+            if t != .payments || m.from == nil {
+                fail(
+                    path + ["cleared"],
+                    "cleared names the invoices' column that flags an invoice paid, for payments read from the invoices",
+                    hint: "[payments] from = \"invoices\" and cleared = \"\(cleared)\"")
+            } else if cleared.trimmingSpaces().isEmpty {
+                fail(path + ["cleared"], "cleared names a column of the invoices' file, as \"已核销\"")
+            } else {
+                m.cleared = placed(cleared, at: path + ["cleared"])
             }
         }
         if let sheet = string(section["sheet"], at: path + ["sheet"]) {
