@@ -75,3 +75,42 @@ public enum AgingBucket: UInt8, Sendable, Hashable, Comparable, CaseIterable, Cu
 
     public static func < (x: AgingBucket, y: AgingBucket) -> Bool { x.rawValue < y.rawValue }
 }
+
+/// Aging bands of one's own edges (`[30, 60, 90, 120]`): `current` until due, then `1-30`,
+/// `31-60`, …, `91-120`, `120+` days overdue, upper limits inclusive, as the standard buckets
+/// (`AgingBucket`, the bands of `[30, 60, 90]`) are.
+public struct AgingBands: Sendable, Equatable {
+    /// Ascending whole days, each more than 0.
+    public let edges: [Int64]
+
+    /// Nil unless the edges are whole days above 0, ascending.
+    public init?(edges: [Decimal64]) {
+        var whole: [Int64] = []
+        for e in edges {
+            guard let d = e.integerValue, d > (whole.last ?? 0) else { return nil }
+            whole.append(d)
+        }
+        guard !whole.isEmpty else { return nil }
+        self.edges = whole
+    }
+
+    /// Every band's label, from current to the oldest.
+    public var labels: [String] {
+        ["current"] + edges.indices.map { label(band: $0 + 1) } + [label(band: edges.count + 1)]
+    }
+
+    /// The label of the band `days` falls in.
+    public func label(days: Decimal64) -> String {
+        guard days > .zero else { return "current" }
+        return label(band: (edges.firstIndex { days <= Decimal64($0) } ?? edges.count) + 1)
+    }
+
+    /// Band 1 is from 1 day to the first edge; band `edges.count + 1` is past the last.
+    private func label(band k: Int) -> String {
+        guard k <= edges.count else { return "\(edges[edges.count - 1])+" }
+        return "\(k == 1 ? 1 : edges[k - 2] + 1)-\(edges[k - 1])"
+    }
+
+    /// What an error says edges must be.
+    public static let rule = "the edges are whole days above 0, ascending: [30, 60, 90, 120]"
+}

@@ -274,9 +274,9 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers where (x > 1 | take 5",
         """
-        t.dun:1:24: error: expected ')' to close '(' at 1:17, found '|'
+        t.dun:1:32: error: expected ')' to close '(' at 1:17, found end of input
         customers where (x > 1 | take 5
-                               ^
+                                       ^
 
         """),
     ParseErrorCase(

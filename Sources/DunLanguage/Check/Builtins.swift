@@ -184,6 +184,35 @@ public struct Builtin: Sendable {
                     return .number(Decimal64(d.weekday))
                 })),
         Builtin(
+            name: "band", signature: "band(days, edges)",
+            doc:
+                "the aging band of a number of days, for edges of one's own: band(45, [30, 60, 90, 120]) is \"31-60\"; 0 or less is \"current\", past the last edge \"120+\"",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 2, fits(types[0], .number), fits(types[1], .list(.number)) else {
+                        return .failure(
+                            TypeMismatch(
+                                message: "expected a number of days and a list of edges: band(days_overdue, [30, 60, 90])"))
+                    }
+                    return .success(.string)
+                },
+                run: { (args) throws(BuiltinFailure) in
+                    guard case .number(let days) = args[0] else { return .null }
+                    return .string(try bands(args[1]).label(days: days))
+                })),
+        Builtin(
+            name: "bands", signature: "bands(edges)",
+            doc:
+                "the labels of the bands of `edges`, in aging order: bands([30, 60]) is [\"current\", \"1-30\", \"31-60\", \"60+\"]",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 1, fits(types[0], .list(.number)) else {
+                        return .failure(TypeMismatch(message: "expected a list of edges: bands([30, 60, 90])"))
+                    }
+                    return .success(.list(.string))
+                },
+                run: { (args) throws(BuiltinFailure) in .list(try bands(args[0]).labels.map(Value.string)) })),
+        Builtin(
             name: "lower", signature: "lower(text)", doc: "text in lower case",
             kind: .scalar(
                 check: { one($0, [.string]) },
@@ -224,6 +253,18 @@ public struct Builtin: Sendable {
             throw BuiltinFailure(message: "\(excerpt(name)) is no span: week, month, quarter or year")
         }
         return day(d, span).map(Value.date) ?? .null
+    }
+
+    /// The bands of a list of edges, or why they are none.
+    private static func bands(_ value: Value) throws(BuiltinFailure) -> AgingBands {
+        guard case .list(let items) = value else { throw BuiltinFailure(message: AgingBands.rule) }
+        var edges: [Decimal64] = []
+        for item in items {
+            guard case .number(let n) = item else { throw BuiltinFailure(message: AgingBands.rule) }
+            edges.append(n)
+        }
+        guard let bands = AgingBands(edges: edges) else { throw BuiltinFailure(message: AgingBands.rule) }
+        return bands
     }
 
     public static func named(_ name: String) -> Builtin? {

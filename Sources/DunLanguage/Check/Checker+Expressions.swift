@@ -155,7 +155,34 @@ extension Checker {
                 element = u
             }
             return node(.list(nodes), .list(element))
+        case .pipeline(let p):
+            return pipelineArgument(p, e.range)
         }
+    }
+
+    /// A pipeline given as an argument: checked as a function's body is, with no rows in
+    /// scope but the parameters and lets of the function it is in, which it is given as its
+    /// own arguments.
+    private mutating func pipelineArgument(_ p: Pipeline, _ range: Range<Int>) -> Node {
+        // Its names would not see the row's fields: `invoices` would be every invoice.
+        guard scopes.isEmpty else {
+            error(
+                "a pipeline cannot be given for each row", range,
+                hint: "filter the row's table with where: count(invoices where balance > 0)")
+            return Node(kind: .constant(.null), type: .unknown, range: range)
+        }
+        var inner = Checker(schema: schema, source: source, globals: globals)
+        inner.checkedCalls = checkedCalls
+        inner.parameters = parameters
+        inner.listedArguments = listedArguments
+        inner.module = module
+        inner.calling = calling
+        let checked = inner.pipeline(p)
+        diagnostics += inner.diagnostics
+        checkedCalls = inner.checkedCalls
+        guard inner.diagnostics.isEmpty else { return Node(kind: .constant(.null), type: .unknown, range: range) }
+        let given = parameters.indices.map { Node(kind: .parameter($0), type: parameters[$0].type, range: range) }
+        return Node(kind: .function(name: "", locals: [], body: checked, arguments: given), type: checked.type, range: range)
     }
 
     /// `t where predicate`, the predicate seeing each row of table `t`.

@@ -20,6 +20,9 @@ public struct Checker {
     var groupReferences = 0
     /// In a function's body: its parameters, with the types of the call's arguments.
     var parameters: [(name: String, type: DunType)] = []
+    /// The parameters given a list of numbers written out (`[30, 60, 90]`), by name: a pivot
+    /// by `band(days_overdue, edges)` in the body knows its columns.
+    var listedArguments: [String: Expr] = [:]
     /// The functions whose bodies are being checked, outermost first: one that calls itself
     /// is an error, not an endless check.
     var calling: [String] = []
@@ -194,7 +197,16 @@ public struct Checker {
         }
         // An argument of unknown type was reported where it was written.
         guard !arguments.contains(where: { $0.type == .unknown }) else { return unknown }
-        let key = "\(name)(\(arguments.map { String(describing: $0.type) }.joined(separator: ",")))"
+        // A list written out, here or where the caller was given it, goes in by its text.
+        let listed = args.map { a -> Expr? in
+            if case .name(let n) = a.kind { return listedArguments[n] }
+            if case .list(let items) = a.kind, items.allSatisfy({ if case .literal(.number) = $0.kind { true } else { false } }) {
+                return a
+            }
+            return nil
+        }
+        let key =
+            "\(name)(\(zip(arguments, listed).map { a, l in l.map(Checker.numbers) ?? String(describing: a.type) }.joined(separator: ",")))"
         if let done = checkedCalls.bodies[key] {
             return Node(
                 kind: .function(name: name, locals: done.locals, body: done.body, arguments: arguments), type: done.body.type,
@@ -203,6 +215,7 @@ public struct Checker {
         var body = Checker(schema: schema, source: f.source, globals: globals)
         body.checkedCalls = checkedCalls
         body.parameters = zip(d.parameters, arguments.map(\.type)).map { ($0, $1) }
+        body.listedArguments = Dictionary(zip(d.parameters, listed).compactMap { p, l in l.map { (p, $0) } }) { a, _ in a }
         body.module = f.module
         body.calling = calling + [name]
         var locals: [CheckedPipeline] = []
@@ -389,6 +402,31 @@ public struct Checker {
         return (.group(keys: keyNodes, aggregates: aggNodes, columns: columns, total: nil), columns)
     }
 
+    /// A list of numbers written out, as `[30,60,90]`.
+    static func numbers(_ list: Expr) -> String {
+        guard case .list(let items) = list.kind else { return "" }
+        return "["
+            + items.map { if case .literal(.number(let n)) = $0.kind { n.description } else { "?" } }.joined(separator: ",") + "]"
+    }
+
+    /// The bands of `band(…, [edges])` (edges the argument `argument`) or `bands([edges])`
+    /// whose edges are numbers written out, here or in the call of the function checked;
+    /// nil for anything else.
+    func literalBands(_ e: Expr, argument: Int = 0) -> AgingBands? {
+        guard case .call(let name, _, let args) = e.kind, name == (argument == 0 ? "bands" : "band"),
+            args.count == argument + 1
+        else { return nil }
+        var list = args[argument]
+        if case .name(let n) = list.kind, let given = listedArguments[n] { list = given }
+        guard case .list(let items) = list.kind else { return nil }
+        var edges: [Decimal64] = []
+        for item in items {
+            guard case .literal(.number(let n)) = item.kind else { return nil }
+            edges.append(n)
+        }
+        return AgingBands(edges: edges)
+    }
+
     /// The aggregates of `pivot key [in values] aggregate items`: the one unnamed item once
     /// per value of the key, named after it and aggregating the rows that have it, in the
     /// values' order (aging buckets in aging order, grades A to E, true then false, or as
@@ -397,7 +435,11 @@ public struct Checker {
         let named = aggregates.filter { $0.name != nil }
         let type = within(row) { $0.expression(key) }.type
         let cases: [(label: String, value: Expr)]
-        if let values {
+        // Bands of edges written out: `pivot band(days_overdue, [30, 60, 90, 120])`, or
+        // `in bands([…])`, have their labels known.
+        if let bands = values.map({ literalBands($0) }) ?? literalBands(key, argument: 1) {
+            cases = bands.labels.map { ($0, Expr(.literal(.string($0)), values?.range ?? key.range)) }
+        } else if let values {
             guard case .list(let items) = values.kind else {
                 error("the values of a pivot are a list: pivot region in [\"华东\", \"华南\"]", values.range)
                 return named
@@ -419,9 +461,13 @@ public struct Checker {
             case .unknown: return named
             default:
                 let text = source.text.utf8Slice(key.range)
+                var isBand = false
+                if case .call("band", _, _) = key.kind { isBand = true }
                 error(
                     "a pivot by \(type.name(in: schema)) needs the values that are its columns", key.range,
-                    hint: "pivot \(text) in [\"…\", \"…\"]: only buckets, grades and true/false have theirs known")
+                    hint: isBand
+                        ? "write the edges out, here or in the call of the function: band(days_overdue, [30, 60, 90])"
+                        : "pivot \(text) in [\"…\", \"…\"]: only buckets, grades and true/false have theirs known")
                 return named
             }
         }

@@ -235,8 +235,9 @@ public struct Interpreter {
                 for local in locals { inner.parameters.append(try pipeline(local, &inner, folding: false)) }
                 return try pipeline(body, &inner, folding: false)
             } catch {
-                // Its place is in the function's source: the call stands for it here.
-                if error.interrupted { throw error }
+                // Its place is in the function's source: the call stands for it here. A
+                // pipeline given as an argument (no name) is in this source already.
+                if error.interrupted || name.isEmpty { throw error }
                 var e = RuntimeError("in \(name): \(error.message)", n.range, hint: error.hint)
                 e.row = error.row
                 throw e

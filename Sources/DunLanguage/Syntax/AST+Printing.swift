@@ -40,6 +40,7 @@ extension Expr: CustomStringConvertible {
         case .contains(let e, let part, let neg): return "(\(neg ? "not-contains" : "contains") \(e) \(part))"
         case .filter(let t, let p): return "(where \(t) \(p))"
         case .list(let items): return "[\(items.map(\.description).joined(separator: " "))]"
+        case .pipeline(let p): return p.description
         }
     }
 }

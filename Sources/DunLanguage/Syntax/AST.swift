@@ -80,6 +80,8 @@ public indirect enum ExprKind: Equatable, Sendable {
     case filter(Expr, Expr)
     /// `[a, b, c]`
     case list([Expr])
+    /// A pipeline given where a value goes, as an argument: `f(invoices | derive k = …)`.
+    case pipeline(Pipeline)
 }
 
 extension ExprKind {
@@ -97,6 +99,7 @@ extension ExprKind {
         case .list(let items), .and(let items), .or(let items): return items
         case .conditional(let branches, let otherwise):
             return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
+        case .pipeline(let p): return [p.source]
         }
     }
 }

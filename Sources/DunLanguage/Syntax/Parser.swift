@@ -210,6 +210,20 @@ public struct Parser {
             let predicate = try expression()
             stages.append(Stage(kind: .filter(predicate), range: start..<predicate.range.upperBound))
         }
+        return try pipeline(from: source, stages)
+    }
+
+    // argument → query ('|' stage)*: a pipeline where a value goes, closed by ')' or ','.
+    private mutating func argument() throws(SyntaxError) -> Expr {
+        let query = try query()
+        guard check(.symbol(.pipe)) else { return query }
+        let p = try pipeline(from: query, [])
+        return Expr(.pipeline(p), p.range)
+    }
+
+    /// The stages after `source` and the stages read with it.
+    private mutating func pipeline(from source: Expr, _ first: [Stage]) throws(SyntaxError) -> Pipeline {
+        var stages = first
         while match(.symbol(.pipe)) {
             let next = try stage()
             // `group by k | aggregate …` is `group by k aggregate …`, as the design writes it.
@@ -671,7 +685,7 @@ public struct Parser {
                 let open = advance()
                 var arguments: [Expr] = []
                 if !check(.symbol(.rightParen)) {
-                    arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.query() }
+                    arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.argument() }
                 }
                 try closing(.rightParen, opened: open)
                 e = Expr(
@@ -715,13 +729,13 @@ public struct Parser {
                 // `count(where overdue > 30)`: the rows of the group where it holds.
                 arguments = [try expression()]
             } else if !check(.symbol(.rightParen)) {
-                arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.query() }
+                arguments = try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.argument() }
             }
             try closing(.rightParen, opened: open)
             return Expr(.call(name, nameRange: token.range, arguments), token.range.lowerBound..<previous.range.upperBound)
         case .symbol(.leftParen):
             let open = advance()
-            let inner = try query()
+            let inner = try argument()
             try closing(.rightParen, opened: open)
             return Expr(inner.kind, open.range.lowerBound..<previous.range.upperBound)
         case .keyword(.if):
