@@ -114,7 +114,7 @@ import Testing
     @Test func theShellCompletesAModulesNames() throws {
         let t = try Transcript()
         t.type("import aging")
-        #expect(t.complete("aging.by") == ["by_region"])
+        #expect(t.complete("aging.by") == ["by_key", "by_region"])
         #expect(t.type("aging.share_over(invoices, 90)") == "36\n")
     }
 }

@@ -93,7 +93,7 @@ extension Interpreter {
         }
         // Then the values, folded in the related rows' order. The owner's fold is asked for 8
         // rows ahead.
-        var folds = [Fold](repeating: Fold(aggregate), count: frame.count)
+        var folds = [Fold](repeating: Fold(aggregate, zero: zero(node.type)), count: frame.count)
         let read = projected.map { data.reader(of: relation.child, field: $0) }
         for (start, places, failure) in parts {
             for (j, p) in places.enumerated() {

@@ -57,10 +57,10 @@ final class Groups {
     /// order of its positions, as if group by group; but memory is read forward once, not
     /// once per group.
     func folded(
-        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, _ read: (Int) -> Value
+        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, zero: Value, _ read: (Int) -> Value
     ) throws(RuntimeError) -> Value {
         if let results = folds[range] { return try results[g].get() }
-        var folded = [Fold](repeating: Fold(aggregate), count: sizes.count)
+        var folded = [Fold](repeating: Fold(aggregate, zero: zero), count: sizes.count)
         var failures = [RuntimeError?](repeating: nil, count: sizes.count)
         for (p, group) in groupOf.enumerated() {
             let h = Int(group)

@@ -300,7 +300,7 @@ public struct Interpreter {
             case .table(let frame):
                 return .number(Decimal64(frame.count))
             case .list(let values):
-                return try fold(aggregate, values, at: n.range)
+                return try fold(aggregate, values, at: n.range, zero: zero(n.type))
             default:
                 return .null
             }
@@ -309,7 +309,7 @@ public struct Interpreter {
             let groups = scope.groups
             guard let arg else { return .number(Decimal64(groups.sizes[scope.number])) }
             if let read = positionValue(arg, in: groups.frame) {
-                return try groups.folded(aggregate, at: n.range, group: scope.number, read)
+                return try groups.folded(aggregate, at: n.range, group: scope.number, zero: zero(n.type), read)
             }
             var values: [Value] = []
             values.reserveCapacity(groups.sizes[scope.number])
@@ -319,8 +319,15 @@ public struct Interpreter {
             try forEachRow(groups.frame, groups.positions(of: scope.number), &env) { (me, _, env) throws(RuntimeError) in
                 values.append(try me.evaluate(arg, &env))
             }
-            return try fold(aggregate, values, at: n.range)
+            return try fold(aggregate, values, at: n.range, zero: zero(n.type))
         }
+    }
+
+    /// What a sum of nothing is: money 0 in the workspace's currency when it sums money (and
+    /// the workspace has one currency), so that it divides and compares as money; else 0.
+    func zero(_ type: DunType) -> Value {
+        guard type == .money, let currency = data.currency else { return .number(.zero) }
+        return .money(Money(minor: 0, currency: currency))
     }
 
     /// Money in `currency` at the rates of the as-of date; anything else as it is (null).
@@ -415,8 +422,8 @@ public struct Interpreter {
     }
 
     /// Folds values into one: nulls are skipped; `count` counts non-null values, or true ones.
-    func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>) throws(RuntimeError) -> Value {
-        var fold = Fold(aggregate)
+    func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>, zero: Value) throws(RuntimeError) -> Value {
+        var fold = Fold(aggregate, zero: zero)
         for v in values { try fold.add(v, at: range) }
         return try fold.result(at: range)
     }
@@ -429,9 +436,12 @@ struct Fold {
     private var value: Value = .null
     /// The values added up, or counted.
     private var count = 0
+    /// The sum of nothing.
+    private let zero: Value
 
-    init(_ aggregate: Aggregate) {
+    init(_ aggregate: Aggregate, zero: Value) {
         self.aggregate = aggregate
+        self.zero = zero
     }
 
     /// Takes in one more value: a null is skipped; `count` counts a value unless it is false.
@@ -452,12 +462,12 @@ struct Fold {
         }
     }
 
-    /// The aggregate of the values taken in: the sum of none is 0; their average, minimum or
-    /// maximum is null.
+    /// The aggregate of the values taken in: the sum of none is `zero`; their average,
+    /// minimum or maximum is null.
     func result(at range: Range<Int>) throws(RuntimeError) -> Value {
         switch aggregate {
         case .count: return .number(Decimal64(count))
-        case .sum: return count == 0 ? .number(.zero) : value
+        case .sum: return count == 0 ? zero : value
         case .avg: return count == 0 ? .null : try Value.arithmetic(.divide, value, .number(Decimal64(count)), at: range)
         case .min, .max: return value
         }

@@ -26,6 +26,8 @@ public struct Parser {
     private var incomplete = false
     /// Levels of recursive descent into the current expression.
     private var nesting = 0
+    /// Inside a pipeline given as an argument, whose commas may also part the arguments.
+    private var inArgument = false
 
     public static func parse(_ source: SourceText) -> ParseResult {
         let (tokens, lexErrors) = Lexer.tokenize(source)
@@ -217,6 +219,9 @@ public struct Parser {
     private mutating func argument() throws(SyntaxError) -> Expr {
         let query = try query()
         guard check(.symbol(.pipe)) else { return query }
+        let outer = inArgument
+        inArgument = true
+        defer { inArgument = outer }
         let p = try pipeline(from: query, [])
         return Expr(.pipeline(p), p.range)
     }
@@ -337,7 +342,17 @@ public struct Parser {
     // items → item (',' item)* ; item → ((NAME | STRING) '=')? query
     // A column named by a string may have any name: `"90+" = sum(…)`.
     private mutating func items() throws(SyntaxError) -> [Item] {
-        try commaSeparated { (p: inout Parser) throws(SyntaxError) -> Item in
+        // In an argument, a comma goes on with the list only before a named item:
+        // `f(invoices | derive key = region, [30, 60])` gives f two arguments.
+        let named = { (p: Parser) in
+            guard let next = p.next, next.kind == .symbol(.equal) else { return false }
+            switch p.peek.kind {
+            case .identifier: return true
+            case .string(let s): return !s.isEmpty
+            default: return false
+            }
+        }
+        return try commaSeparated(while: { p in !p.inArgument || named(p) }) { (p: inout Parser) throws(SyntaxError) -> Item in
             if case .identifier(let name) = p.peek.kind, p.peekNext(is: .symbol(.equal)) {
                 let range = p.advance().range
                 p.advance()
@@ -838,9 +853,16 @@ public struct Parser {
         }
     }
 
-    private mutating func commaSeparated<T>(_ element: (inout Parser) throws(SyntaxError) -> T) throws(SyntaxError) -> [T] {
+    /// Elements parted by commas; a comma is the list's only while `more` holds after it.
+    private mutating func commaSeparated<T>(
+        while more: (Parser) -> Bool = { _ in true }, _ element: (inout Parser) throws(SyntaxError) -> T
+    ) throws(SyntaxError) -> [T] {
         var out = [try element(&self)]
-        while match(.symbol(.comma)) {
+        while check(.symbol(.comma)) {
+            var after = self
+            after.current += 1
+            guard more(after) else { break }
+            advance()
             out.append(try element(&self))
         }
         return out
