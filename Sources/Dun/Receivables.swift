@@ -164,6 +164,12 @@ public enum Receivables {
         BoundField("avg_days_to_pay", .number, "average days from issue to settlement of paid invoices, to 1 place") { s, r in
             s.avgDaysToPay(r).map(Value.number) ?? .null
         },
+        BoundField(
+            "avg_days_late", .number,
+            "average days from due date to settlement of paid invoices (negative: paid early), to 1 place"
+        ) { s, r in
+            s.avgDaysLate(r).map(Value.number) ?? .null
+        },
         BoundField("on_hold", .bool, "credit on hold (from the journal: held and not released)") { s, r in
             .bool(s.isOnHold(r))
         },
@@ -233,6 +239,9 @@ public enum Receivables {
             s.bucket(r).map(Value.bucket) ?? .null
         },
         BoundField("days_to_pay", .number, "days from issue to settlement; null while open") { s, r in days(s.daysToPay(r)) },
+        BoundField("days_late", .number, "days from due date to settlement, negative when paid early; null while open") {
+            s, r in days(s.daysLate(r))
+        },
         BoundField("last_payment", .date, "date of the latest payment applied") { s, r in day(s.invoiceLastPayment(r)) },
         BoundField("payments", .table(.entity(payments, extras: [])), "payments applied to it") { s, r in
             .table(Frame(entity: payments, rows: Array(s.paymentsOfInvoice.rows(of: r))))

@@ -371,7 +371,7 @@ final class Transcript {
     @Test func completesFieldsOfTheEntityInScope() throws {
         let t = try Transcript()
         #expect(t.complete("customers where reg") == ["region"])
-        #expect(t.complete("invoices where days_") == ["days_between", "days_overdue", "days_to_pay"])
+        #expect(t.complete("invoices where days_") == ["days_between", "days_late", "days_overdue", "days_to_pay"])
         #expect(t.complete("invoices | select customer.re") == ["region"])
         #expect(t.complete("payments where invoice.customer.coll") == ["collector"])
         // Inside a customer's invoices, the invoice's fields; after the bracket, the customer's again.
