@@ -239,6 +239,12 @@ public enum Receivables {
             s.bucket(r).map(Value.bucket) ?? .null
         },
         BoundField("days_to_pay", .number, "days from issue to settlement; null while open") { s, r in days(s.daysToPay(r)) },
+        BoundField(
+            "promised_by", .date,
+            "the earliest day promised by an unexpired promise to pay covering it (its own, or its customer's); null when none"
+        ) { s, r in day(s.promisedBy(r)) },
+        BoundField("on_plan", .bool, "covered by an instalment plan being kept (from the journal)") { s, r in .bool(s.isOnPlan(r))
+        },
         BoundField("days_late", .number, "days from due date to settlement, negative when paid early; null while open") {
             s, r in days(s.daysLate(r))
         },

@@ -59,6 +59,13 @@ private struct InvoiceTotals {
         }
     }
 
+    /// The day the last payment settled a visible invoice of `amount` issued on `issued`; `nil`
+    /// while a balance is open.
+    func settled(amount: Int64, issued: Day) -> Day? {
+        guard visible, paid == amount else { return nil }
+        return last ?? issued
+    }
+
     /// Set only on a visible invoice's totals.
     var last: Day? {
         get { lastDay == Int32.min || lastDay == Int32.max ? nil : Day(ordinal: lastDay) }
@@ -136,8 +143,11 @@ public final class Snapshot: Sendable {
     private let disputes: [Int32: Bool]
     /// Invoices, and customers (all their invoices), under an unexpired promise to pay or an
     /// instalment plan being kept.
-    private let pausedInvoices: Set<Int32>
-    private let pausedCustomers: Set<Int32>
+    private let plannedInvoices: Set<Int32>
+    /// The earliest day promised by an unexpired promise, by invoice row (a promise on that
+    /// invoice) and by customer row (a promise on all its invoices).
+    private let promisedInvoices: [Int32: Day]
+    private let promisedCustomers: [Int32: Day]
 
     /// Rows grouped by their owner, built when first used: most questions need none of
     /// them, and building one takes a pass in no order over ten million rows.
@@ -145,6 +155,9 @@ public final class Snapshot: Sendable {
         (invoicesOfCustomer: Lazy<Relation>, paymentsOfCustomer: Lazy<Relation>, paymentsOfInvoice: Lazy<Relation>)
     /// The visible invoices of each customer, in file order.
     public var invoicesOfCustomer: Relation { relations.invoicesOfCustomer.value }
+    /// The days late of each customer's paid invoices, added up, and how many: in one pass
+    /// over the invoices when first asked (a forecast asks it for every invoice).
+    private let lateness: Lazy<[(sum: Int64, count: Int32)]>
     /// The visible payments of each customer, in file order.
     public var paymentsOfCustomer: Relation { relations.paymentsOfCustomer.value }
     /// The payments applied to each visible invoice, in file order.
@@ -308,6 +321,15 @@ public final class Snapshot: Sendable {
         )
         self.paid = paid
         self.open = open
+        lateness = Lazy { [perInvoice] in
+            var totals = [(sum: Int64, count: Int32)](repeating: (0, 0), count: cust.count)
+            for i in 0..<inv.count where inv.amount[i] > 0 {
+                guard let settled = perInvoice[i].settled(amount: inv.amount[i], issued: inv.issued[i]) else { continue }
+                totals[Int(inv.customer[i])].sum &+= settled.days(since: inv.due[i])
+                totals[Int(inv.customer[i])].count += 1
+            }
+            return totals
+        }
         journal = history.replayed(customers: cust.count, asOf: asOf)
         actions = history.records.filter { $0.day <= asOf }
         disputes = history.disputes(invoices: inv.count, asOf: asOf)
@@ -350,9 +372,18 @@ public final class Snapshot: Sendable {
             }
             return sum
         }
-        let unexpired = promises.filter { $0.unexpired(on: asOf) }
-        pausedInvoices = Set(unexpired.compactMap(\.invoice)).union(plans)
-        pausedCustomers = Set(unexpired.filter { $0.invoice == nil }.map(\.customer))
+        plannedInvoices = plans
+        var byInvoice: [Int32: Day] = [:]
+        var byCustomer: [Int32: Day] = [:]
+        for p in promises where p.unexpired(on: asOf) {
+            if let i = p.invoice {
+                byInvoice[i] = min(byInvoice[i] ?? p.by, p.by)
+            } else {
+                byCustomer[p.customer] = min(byCustomer[p.customer] ?? p.by, p.by)
+            }
+        }
+        promisedInvoices = byInvoice
+        promisedCustomers = byCustomer
     }
 
     // MARK: derived customer fields
@@ -395,14 +426,9 @@ public final class Snapshot: Sendable {
     /// early), of its paid invoices, to one place; `nil` before any is paid. Added up when
     /// asked, over its invoices: few questions ask it, and the totals' pass stays small.
     public func avgDaysLate(_ c: Int32) -> Decimal64? {
-        var (sum, count): (Int64, Int64) = (0, 0)
-        for i in invoicesOfCustomer.rows(of: c) {
-            guard let late = daysLate(i) else { continue }
-            sum += late
-            count += 1
-        }
+        let (sum, count) = lateness.value[Int(c)]
         guard count > 0 else { return nil }
-        return Decimal64(sum).divided(by: Decimal64(count), places: 1)
+        return Decimal64(sum).divided(by: Decimal64(Int64(count)), places: 1)
     }
 
     /// Its balance over its credit limit, exactly; `nil` without a limit.
@@ -438,7 +464,21 @@ public final class Snapshot: Sendable {
     /// Whether an unexpired promise to pay, or an instalment plan being kept, covers an
     /// invoice: reminders about it wait.
     public func isPaused(_ i: Int32) -> Bool {
-        pausedInvoices.contains(i) || pausedCustomers.contains(workspace.invoices.customer[Int(i)])
+        isOnPlan(i) || promisedBy(i) != nil
+    }
+
+    /// The earliest day promised by an unexpired promise to pay that covers an invoice (one on
+    /// it, or on all its customer's invoices); `nil` when none does.
+    public func promisedBy(_ i: Int32) -> Day? {
+        let own = promisedInvoices[i]
+        let customers = promisedCustomers[workspace.invoices.customer[Int(i)]]
+        guard let a = own else { return customers }
+        return min(a, customers ?? a)
+    }
+
+    /// Whether an instalment plan being kept covers an invoice.
+    public func isOnPlan(_ i: Int32) -> Bool {
+        plannedInvoices.contains(i)
     }
 
     /// The payments applied to an invoice so far.
@@ -504,9 +544,7 @@ public final class Snapshot: Sendable {
 
     /// The date the last payment settled a visible invoice; `nil` while a balance is open.
     public func settled(_ i: Int32) -> Day? {
-        let totals = perInvoice[Int(i)]
-        guard totals.visible, totals.paid == workspace.invoices.amount[Int(i)] else { return nil }
-        return totals.last ?? workspace.invoices.issued[Int(i)]
+        perInvoice[Int(i)].settled(amount: workspace.invoices.amount[Int(i)], issued: workspace.invoices.issued[Int(i)])
     }
 
     /// Days from issue to the payment that settled it; `nil` while open.

@@ -205,6 +205,10 @@ import Testing
         let offer = ["-e", "customers where id = \"C4\" | offer plan 3 installments every 1 month", "--apply"]
         #expect(try w.dun(offer).status == 0)
         #expect(try reminded("2026-11-28") == ["C2", "C3", "C6"])
+        // The invoices on the plan say so while it is kept (what the forecast leaves undated).
+        let onPlan = ["--format", "csv", "-e", "invoices where on_plan | select customer_id, promised_by"]
+        #expect(try w.dun(onPlan, asOf: "2026-11-28").out.hasPrefix("customer_id,promised_by\r\nC4,\r\n"))
+        #expect(try w.dun(onPlan, asOf: "2026-12-29").out == "customer_id,promised_by\r\n")
         // The first instalment falls due on 2026-12-28 and is not paid: the plan is broken.
         #expect(try reminded("2026-12-27") == ["C1", "C2", "C3", "C5", "C6"])
         #expect(try reminded("2026-12-29") == ["C1", "C2", "C3", "C4", "C5", "C6"])
