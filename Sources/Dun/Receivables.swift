@@ -188,6 +188,9 @@ public enum Receivables {
         BoundField("payments", .table(.entity(payments, extras: [])), "the customer's payments") { s, r in
             .table(Frame(entity: payments, rows: Array(s.paymentsOfCustomer.rows(of: r))))
         },
+        BoundField("promises", .table(.entity(promises, extras: [])), "the customer's promises to pay, as made") { s, r in
+            .table(Frame(entity: promises, rows: Array(s.promisesOfCustomer.rows(of: r))))
+        },
     ]
 
     private static func invoiceMoney(_ s: Snapshot, _ r: Int32, _ minor: Int64) -> Value {

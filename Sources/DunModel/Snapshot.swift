@@ -155,6 +155,9 @@ public final class Snapshot: Sendable {
         (invoicesOfCustomer: Lazy<Relation>, paymentsOfCustomer: Lazy<Relation>, paymentsOfInvoice: Lazy<Relation>)
     /// The visible invoices of each customer, in file order.
     public var invoicesOfCustomer: Relation { relations.invoicesOfCustomer.value }
+    /// The promises of each customer (rows of `promises`), in the order made.
+    public var promisesOfCustomer: Relation { promisesByCustomer.value }
+    private let promisesByCustomer: Lazy<Relation>
     /// The days late of each customer's paid invoices, added up, and how many: in one pass
     /// over the invoices when first asked (a forecast asks it for every invoice).
     private let lateness: Lazy<[(sum: Int64, count: Int32)]>
@@ -364,6 +367,9 @@ public final class Snapshot: Sendable {
                 sum &+= customers(p)
             }
             return sum
+        }
+        promisesByCustomer = Lazy { [promises = self.promises] in
+            Relation(owners: cust.count, items: Array(0..<Int32(promises.count))) { promises[Int($0)].customer }
         }
         let plans = history.plansKept(asOf: asOf) { invoices, since in
             var sum: Int64 = 0

@@ -213,6 +213,20 @@ public struct Builtin: Sendable {
                 },
                 run: { (args) throws(BuiltinFailure) in .list(try bands(args[0]).labels.map(Value.string)) })),
         Builtin(
+            name: "join", signature: "join(list, separator)",
+            doc: "the list's values joined as `++` joins them, nulls left out: join([\"a\", null, \"b\"], \", \") is \"a, b\"",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 2, case .list = types[0], fits(types[1], .string) else {
+                        return .failure(TypeMismatch(message: "expected a list and the text between its values"))
+                    }
+                    return .success(.string)
+                },
+                run: { args in
+                    guard case .list(let items) = args[0], case .string(let separator) = args[1] else { return .null }
+                    return .string(items.filter { !$0.isNull }.map(\.joinable).joined(separator: separator))
+                })),
+        Builtin(
             name: "lower", signature: "lower(text)", doc: "text in lower case",
             kind: .scalar(
                 check: { one($0, [.string]) },
