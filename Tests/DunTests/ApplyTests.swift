@@ -405,6 +405,23 @@ import Testing
         let notATask = try w.dun(["done", "1", "x"])
         #expect(notATask.status == 1 && notATask.err.contains("there is no call or visit task 1"))
     }
+
+    /// kpi counts each collector's tasks and outcomes from the journal: C6 is 李强's.
+    @Test func theCollectorsTasksCountInTheirKPIs() throws {
+        let w = try ApplyTests.Workspace()
+        #expect(try w.dun(["run", "standard.dun", "--apply"]).status == 0)
+        let query = [
+            "--format", "csv", "-e",
+            "import kpi\nkpi.report(30 days) | select collector, tasks_done, tasks_open\nkpi.outcomes(actions, 30 days)",
+        ]
+        let before = try w.dun(query, asOf: "2026-11-29")
+        #expect(before.out.hasPrefix("collector,tasks_done,tasks_open\r\n"), "\(before.err)")
+        #expect(before.out.contains("李强,0,1\r\n") && before.out.hasSuffix("collector,outcome,tasks\r\n"), "\(before.out)")
+        #expect(try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-11-29").status == 0)
+        let after = try w.dun(query, asOf: "2026-11-29")
+        #expect(after.out.contains("李强,1,0\r\n"), "\(after.out)")
+        #expect(after.out.hasSuffix("collector,outcome,tasks\r\n李强,task 3 (call): 答应周五付款,1\r\n"), "\(after.out)")
+    }
 }
 
 /// `apply` in the shell commits the plan just shown.
