@@ -21,9 +21,10 @@ struct Chart {
         var scale: Int
     }
 
-    /// The bars of one label: one per value column.
+    /// The bars of one label: one per value column. A null label is nil, drawn as a dash
+    /// rather than as nothing, which would read as the bar above's.
     struct Group {
-        var label: String
+        var label: String?
         var bars: [Bar]
     }
 
@@ -87,7 +88,7 @@ struct Chart {
             body = .bars(
                 (0..<frame.count).map { row in
                     Group(
-                        label: cells[row][0],
+                        label: frame.values[0][row].isNull ? nil : cells[row][0],
                         bars: valueColumns.enumerated().map { s, c in Bar(series: s, value: value(row, c), scale: scales[s]) })
                 })
         } else {

@@ -70,7 +70,7 @@ enum ChartSVG {
 
     private static func bars(_ chart: Chart, _ groups: [Chart.Group], top: Double, body: String) -> Drawing {
         var body = body
-        let labelWidth = groups.map { width(of: $0.label) }.max() ?? 0
+        let labelWidth = groups.map { width(of: $0.label ?? "—") }.max() ?? 0
         let plotX = margin + labelWidth + 10
         let texts = groups.map { $0.bars.map { $0.value.size == nil ? "—" : $0.value.text } }
         let valueRight = plotX + plotWidth + 10 + (texts.joined().map(width).max() ?? 0)
@@ -86,7 +86,7 @@ enum ChartSVG {
         }
         for (g, group) in groups.enumerated() {
             let height = Double(group.bars.count) * (barHeight + 4)
-            body += text(group.label, x: margin, y: y + height / 2 + 2)
+            body += text(group.label ?? "—", x: margin, y: y + height / 2 + 2)
             for (b, bar) in group.bars.enumerated() {
                 let colour = palette[(chart.hasSeries ? bar.series : 0) % palette.count]
                 if let size = bar.value.size, size != 0, size.isFinite {

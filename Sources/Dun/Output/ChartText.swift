@@ -54,7 +54,7 @@ extension Chart {
         guard groups.contains(where: { !$0.bars.isEmpty }) else { return "(no rows to chart)\n" }
         let shown = Array(groups.prefix(display.maxRows ?? groups.count))
         let cut = { (s: String) in display.cellWidth.map { TextCell.cut(s, to: $0) } ?? s }
-        let labels = shown.map { cut($0.label) }
+        let labels = shown.map { cut($0.label ?? g.null) }
         let names = seriesNames.map(cut)
         let valueHeader = labelName != nil && !hasSeries ? names.first ?? "" : ""
         let labelWidth = (labels + [labelName ?? ""]).map(\.displayWidth).max() ?? 0
