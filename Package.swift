@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "DunTests",
             dependencies: ["Dun"],
-            exclude: ["golden", "fixtures", "catalogue", "examples", "mappings"]
+            exclude: ["golden", "fixtures", "catalogue", "examples", "mappings", "charts"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -231,6 +231,7 @@ public final class Session {
         var timings: [(line: Int, duration: Swift.Duration)] = []
         var plan: [PlannedAction] = []
         var sheets: [XLSXWriter.Sheet] = []
+        var charts: [Chart] = []
         var warnings: [Diagnostic] = []
         let clock = ContinuousClock()
         for statement in statements {
@@ -264,7 +265,21 @@ public final class Session {
                 if format == .xlsx, let table = table(of: outcome) {
                     sheets.append(table.sheet(named: "line \(source.position(of: statement.range).line)"))
                 }
-                let text = format == .xlsx ? "" : render(outcome, as: format, display: display, summary: summary)
+                // An SVG document gets each chart, drawn once the run is over; other results have
+                // no picture that would not mislead.
+                if format == .svg {
+                    switch outcome {
+                    case .none: break
+                    case .chart(let spec, let frame): charts.append(Chart(spec, frame, schema: schema, data: interpreter.data))
+                    default:
+                        let d = source.diagnostic(
+                            "--format svg draws charts, and this statement's result is not one", at: statement.range,
+                            hint: "end the query with '| chart' (.help chart), or print it with --format table")
+                        return RunResult(output: "", diagnostics: warnings + [d], isIncomplete: false, timings: timings)
+                    }
+                }
+                let text =
+                    format == .xlsx || format == .svg ? "" : render(outcome, as: format, display: display, summary: summary)
                 switch statement {
                 case .binding(_, let name, let pipeline):
                     // A binding holds its new type only once it holds its new value.
@@ -295,6 +310,7 @@ public final class Session {
                 return RunResult(output: output, diagnostics: warnings + [d], isIncomplete: false, timings: timings)
             }
         }
+        if !charts.isEmpty { output = ChartSVG.document(charts) }
         return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan, sheets: sheets)
     }
 
@@ -305,9 +321,20 @@ public final class Session {
         case .value(let v, let type):
             let printable = ResultTable.printable(v, type, schema: schema, data: interpreter.data)
             return ResultTable(columns: ["value"], numeric: [false], rows: [[printable]])
-        case .table(let frame), .explain(_, let frame):
+        case .table(let frame), .chart(_, let frame), .explain(_, let frame):
             return ResultTable(frame, schema: schema, data: interpreter.data)
         }
+    }
+
+    /// The last result a statement printed, as an SVG document; nil before any.
+    public func lastResultSVG() throws(Diagnostic) -> String? {
+        guard let outcome = lastOutcome else { return nil }
+        guard case .chart(let spec, let frame) = outcome else {
+            throw Diagnostic(
+                .error, "the last result is not a chart, and only a chart is saved as SVG",
+                hint: "end the query with '| chart', then .save FILE.svg")
+        }
+        return ChartSVG.document([Chart(spec, frame, schema: schema, data: interpreter.data)])
     }
 
     /// The last result a statement printed, as an Excel workbook; nil before any.
@@ -322,7 +349,7 @@ public final class Session {
 
     /// The last result a statement printed, whole, in `format`; nil before any.
     public func lastResult(as format: OutputFormat) -> String? {
-        lastOutcome.map { render($0, as: format, display: Display()) }
+        lastOutcome.map { render($0, as: format, display: Display(charset: display.charset)) }
     }
 
     /// The names bound by `let` (the standard library's and the session's), with their types.
@@ -371,13 +398,17 @@ public final class Session {
                 let text = printable.text(grouped: false)
                 guard case .string = printable else { return TextCell.csvField(text) + format.lineBreak }
                 return TextCell.csvField(TextCell.defused(text)) + format.lineBreak
-            case .csvRaw, .xlsx: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
+            case .csvRaw, .xlsx, .svg: return TextCell.csvField(printable.text(grouped: false)) + format.lineBreak
             case .json: return printable.json() + "\n"
             }
         case .table(let frame):
             let table = ResultTable(frame, schema: schema, data: data)
             guard let summary, format == .table || format == .markdown else { return table.rendered(format, display: display) }
             return table.rendered(format, footer: false, display: display) + summary
+        case .chart(let spec, let frame):
+            // Drawn on a terminal; elsewhere (CSV, JSON, Markdown) nothing but its table.
+            guard format == .table else { return ResultTable(frame, schema: schema, data: data).rendered(format) }
+            return Chart(spec, frame, schema: schema, data: data).text(display)
         case .explain(let steps, let frame):
             let rows: [[Value]] = steps.map { step in
                 var sample = step.sample.map { $0.text(grouped: false) }.joined(separator: ", ")

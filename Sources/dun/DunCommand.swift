@@ -116,6 +116,7 @@ struct JournalCommand: ParsableCommand {
                     Data("the journal is sound: \(count) entr\(count == 1 ? "y" : "ies")\n".utf8))
             }
             guard options.format != .xlsx else { throw Diagnostics([OutputFormat.xlsxIsForResults]) }
+            guard options.format != .svg else { throw Diagnostics([OutputFormat.svgIsForCharts]) }
             let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
             FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
         }
@@ -203,6 +204,7 @@ struct WorklistCommand: ParsableCommand {
         let customers = session.snapshot.workspace.customers
         try reporting { () throws(Diagnostics) in
             guard options.format != .xlsx else { throw Diagnostics([OutputFormat.xlsxIsForResults]) }
+            guard options.format != .svg else { throw Diagnostics([OutputFormat.svgIsForCharts]) }
             let tasks = try session.journal()?.openTasks(collector: collector) ?? []
             let table = Journal.worklist(
                 tasks,

@@ -13,6 +13,18 @@ extension Day: ExpressibleByArgument {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension Charset: ExpressibleByArgument {}
+
+extension Charset {
+    /// What the terminal shows, by its locale: the first of LC_ALL, LC_CTYPE and LANG that is
+    /// set (as setlocale reads them) names UTF-8, or the terminal gets ASCII — the C locale
+    /// of a bare cron job or container included. The library is told, never looks.
+    static func ofTerminal(_ environment: [String: String]) -> Charset {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
+        let name = locale.lowercased()
+        return name.contains("utf-8") || name.contains("utf8") ? .unicode : .ascii
+    }
+}
 
 struct WorkspaceOptions: ParsableArguments {
     @Option(
@@ -29,9 +41,16 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "How results are printed: table, csv, csv-raw, json, markdown or xlsx. csv puts a ' before a text that a spreadsheet would run as a formula (=, +, -, @); csv-raw does not. xlsx writes one Excel workbook, each result a sheet, to standard output (not a terminal).",
+            "How results are printed: table, csv, csv-raw, json, markdown, xlsx or svg. csv puts a ' before a text that a spreadsheet would run as a formula (=, +, -, @); csv-raw does not. xlsx writes one Excel workbook, each result a sheet, to standard output (not a terminal). svg writes one SVG document of the charts (| chart) the run draws.",
             valueName: "format"))
     var format: OutputFormat = .table
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How charts (| chart) are drawn as text: utf-8 (Unicode blocks) or ascii. Default: utf-8 when LC_ALL, LC_CTYPE or LANG names a UTF-8 locale, else ascii.",
+            valueName: "charset"))
+    var charset: Charset?
 
     @Flag(name: .long, help: "Print to standard error how long the load and each statement took.")
     var timings = false
@@ -68,6 +87,7 @@ struct WorkspaceOptions: ParsableArguments {
             report(session.loadWarnings)
             // A table for a person is cut to fit; one going to a file or a program is whole.
             if isatty(STDOUT_FILENO) == 1 { session.display.cellWidth = Display.terminalCellWidth }
+            session.display.charset = charset ?? Charset.ofTerminal(ProcessInfo.processInfo.environment)
             if timings { reportTiming("load", clock.now - start, session.readFromCache ? " (from .dun/cache)" : "") }
             return session
         case .failure(let error):
@@ -161,6 +181,10 @@ func execute(_ source: SourceText, in session: Session, timings: Bool, apply: Ap
     let result = session.run(source)
     FileHandle.standardOutput.write(Data(result.output.utf8))
     report(result.diagnostics)
+    if session.format == .svg && result.succeeded && result.output.isEmpty {
+        report([Diagnostic(.error, "no chart to draw: --format svg writes the charts of the run (| chart)")])
+        throw ExitCode(1)
+    }
     if session.format == .xlsx && result.succeeded {
         do throws(Diagnostic) {
             guard !result.sheets.isEmpty else { throw Diagnostic(.error, "no result to write: the workbook would be empty") }

@@ -73,6 +73,22 @@ import Testing
         #expect(check("items | total").errors == ["total adds a last row to the groups of a 'group by' just before it"])
     }
 
+    @Test func aChartDrawsItsLabelThenItsValues() {
+        // An entity's shown fields (id alone here): no value among them, so it names one.
+        #expect(columns(check("items | chart amount").types.first) == ["id", "amount"])
+        #expect(columns(check("items | chart amount, due").types.first) == ["due", "amount"])
+        #expect(
+            columns(check("items | group by bucket aggregate n = count(), s = sum(amount) | chart").types.first) == [
+                "bucket", "n", "s",
+            ])
+        #expect(columns(check("items | aggregate s = sum(amount) | chart").types.first) == ["s"])
+        #expect(
+            check("items | chart").errors == ["a chart draws columns of numbers or money, and this table has none: id (text)"])
+        #expect(check("items | chart late").errors == ["cannot chart 'late', a bool"])
+        #expect(check("items | chart id, due, amount").errors == ["a chart has one column of labels, and 'id' is it"])
+        #expect(check("items | chart amount | count").errors == ["'chart' ends a pipeline; nothing can follow it"])
+    }
+
     @Test func aFunctionIsCheckedAtEachCallWithItsArgumentsTypes() {
         #expect(check("fn twice(x) = x * 2\ntwice(1)\ntwice($1)\ntwice(2 days)").types == [.number, .money, .duration])
         #expect(check("fn late(t) = t where late\nlate(items)").types.first.map(columns) == [])

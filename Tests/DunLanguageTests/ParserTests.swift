@@ -135,6 +135,12 @@ let pipelineCases: [ParseCase] = [
         "customers | aggregate n = count() | aggregate m = count()",
         "(| customers (group () ((= n (count)))) (group () ((= m (count)))))"),
     ParseCase("customers | count", "(| customers (count))"),
+    ParseCase("customers | chart", "(| customers (chart))"),
+    ParseCase(
+        "invoices | chart total, customer.region, \"90+\" title \"Aging\"",
+        "(| invoices (chart total customer.region 90+ title \"Aging\"))"),
+    // `title` without a text after it is a column's name.
+    ParseCase("invoices | chart title, total", "(| invoices (chart title total))"),
     ParseCase("customers | remind via email", "(| customers (remind email))"),
     ParseCase(
         "customers where a | sort by b desc | take 3 | select c | derive d = c | group by d | count",
@@ -291,7 +297,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "invoices | sotr by x",
         """
-        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'sotr'
+        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'sotr'
         invoices | sotr by x
                    ^~~~
         hint: did you mean 'sort'?
@@ -300,7 +306,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | Where x",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'Where'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'Where'
         customers | Where x
                     ^~~~~
         hint: keywords are lower case: 'where'
@@ -309,7 +315,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | count(x)",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'count'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'count'
         customers | count(x)
                     ^~~~~
         hint: the count stage takes no arguments: '| where …' then '| count'
@@ -700,7 +706,7 @@ func incompleteInput(_ c: IncompleteCase) {
         """)
     #expect(
         result.diagnostics.map(\.rendered).joined() == """
-            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action), found 'sotr'
+            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'sotr'
             invoices | sotr by balance
                        ^~~~
             hint: did you mean 'sort'?

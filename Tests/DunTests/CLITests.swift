@@ -6,13 +6,15 @@ import Foundation
 import Testing
 
 /// Runs the built `dun` (or another executable of the package) with arguments and optional
-/// standard input.
+/// standard input; `environment` is set over the test's own (an empty value as good as unset).
 func runDun(
-    _ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root, program: URL = Paths.executable
+    _ arguments: [String], stdin: String? = nil, in directory: URL = Paths.root, program: URL = Paths.executable,
+    environment: [String: String] = [:]
 ) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = program
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.currentDirectoryURL = directory
     let out = Pipe()
     let err = Pipe()

@@ -73,7 +73,8 @@ struct ConsoleExample: CustomTestStringConvertible, Sendable {
 @Suite struct DocumentationTests {
     @Test(arguments: ConsoleExample.all(in: Paths.root.appendingPathComponent("README.md")))
     func readmeOutputIsReal(_ example: ConsoleExample) throws {
-        let r = try runDun(example.arguments)
+        // As on the reader's terminal, which is UTF-8: a chart is drawn in blocks.
+        let r = try runDun(example.arguments, environment: ["LC_ALL": "", "LC_CTYPE": "", "LANG": "C.UTF-8"])
         let actual = r.out + r.err
         #expect(
             actual == example.expected, "README differs from a real run:\n\(lineDiff(expected: example.expected, actual: actual))"

@@ -4,7 +4,8 @@
 // Header comments set up the run:
 //   # as-of: 2026-11-28     the run's date (this is the default)
 //   # data: small           a folder under fixtures/, or a path from the repository root
-//   # format: csv           table (default), csv or json
+//   # format: csv           table (default), or any other --format: csv, json, markdown, svg …
+//   # charset: ascii        how charts are drawn in text: utf-8 (default) or ascii
 //   # exit: 1               1 when the script must fail (default 0)
 // DUN_RECORD=1 swift test rewrites the expected files from the actual output.
 //
@@ -65,6 +66,7 @@ func dataFolder(_ name: String?) -> String {
         let format = try #require(OutputFormat(rawValue: golden.header("format", in: text) ?? "table"), "bad format header")
         let expectedExit = golden.header("exit", in: text) ?? "0"
         let session = try Session.open(directory: dataFolder(golden.header("data", in: text)), asOf: asOf, format: format)
+        session.display.charset = try #require(Charset(rawValue: golden.header("charset", in: text) ?? "utf-8"), "bad charset")
         if inParts { session.interpreter.minimumPart = 1 }
         let name = golden.url.lastPathComponent
         let result = session.run(SourceText(name: name, text: text))

@@ -21,14 +21,15 @@ extension ResultTable {
         case .csvRaw: return csv(neutralizing: false)
         case .json: return json()
         case .markdown: return markdown()
-        // A workbook is made of the tables themselves (`sheet(named:)`), never of this text.
-        case .xlsx: return csv(neutralizing: false)
+        // A workbook is made of the tables themselves (`sheet(named:)`), and an SVG document of
+        // charts (`ChartSVG`), never of this text.
+        case .xlsx, .svg: return csv(neutralizing: false)
         }
     }
 
     /// Each cell as a table shows it: money grouped, a fraction of a percentage column as one
     /// (0.45125 as 45.13%), control characters escaped.
-    private var shownCells: [[String]] {
+    var shownCells: [[String]] {
         rows.map { row in
             row.indices.map { c in
                 if c < percent.count, percent[c], case .number(let n) = row[c], let p = n.multiplied(by: Decimal64(100)) {

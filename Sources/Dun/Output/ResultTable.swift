@@ -13,10 +13,18 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case csvRaw = "csv-raw"
     /// An Excel workbook: each result a sheet (binary, for a file: `> report.xlsx`).
     case xlsx
+    /// An SVG document of the run's charts (`| chart`), to paste in a report; any other result
+    /// is an error, for a picture of a table that was not meant as one would mislead.
+    case svg
 
     /// What the journal and the worklist say to `--format xlsx`.
     public static let xlsxIsForResults = Diagnostic(
         .error, "--format xlsx writes the results of queries and scripts",
+        hint: "the journal and the worklist print as table, csv, csv-raw, json or markdown")
+
+    /// What the journal and the worklist say to `--format svg`.
+    public static let svgIsForCharts = Diagnostic(
+        .error, "--format svg draws the charts of queries and scripts (| chart)",
         hint: "the journal and the worklist print as table, csv, csv-raw, json or markdown")
 
     /// What ends a line: CRLF in CSV (RFC 4180), LF elsewhere.
@@ -41,15 +49,29 @@ public struct Display: Sendable, Equatable {
     /// other formats are whole).
     public var cellWidth: Int?
 
+    /// The characters charts are drawn with: the `dun` command chooses them by the terminal's
+    /// locale, which the library does not read.
+    public var charset: Charset
+
     /// How wide a cell may be on a terminal.
     public static let terminalCellWidth = 60
 
-    public init(maxRows: Int? = nil, expanded: Expanded = .off, width: Int? = nil, cellWidth: Int? = nil) {
+    public init(
+        maxRows: Int? = nil, expanded: Expanded = .off, width: Int? = nil, cellWidth: Int? = nil, charset: Charset = .unicode
+    ) {
         self.maxRows = maxRows
         self.expanded = expanded
         self.width = width
         self.cellWidth = cellWidth
+        self.charset = charset
     }
+}
+
+/// How a chart is drawn as text: with Unicode's blocks (`█▌`, `▁▄█`), or, for a terminal that
+/// is not UTF-8, with ASCII (`###`, `_-^`).
+public enum Charset: String, CaseIterable, Sendable {
+    case unicode = "utf-8"
+    case ascii
 }
 
 /// Rows of values under column names. Rows and tables inside cells are already turned into

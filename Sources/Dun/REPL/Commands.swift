@@ -34,7 +34,7 @@ extension REPL {
         },
         Command(
             name: ".mode", arguments: "[table|csv|csv-raw|json|markdown]", help: "how results are printed",
-            choices: OutputFormat.allCases.filter { $0 != .xlsx }.map(\.rawValue)
+            choices: OutputFormat.allCases.filter { $0 != .xlsx && $0 != .svg }.map(\.rawValue)
         ) { repl, args in
             repl.mode(args.first)
         },
@@ -50,7 +50,10 @@ extension REPL {
         Command(name: ".timer", arguments: "[on|off]", help: "say how long each statement took", choices: ["on", "off"]) {
             repl, args in repl.timer(args.first)
         },
-        Command(name: ".save", arguments: "FILE", help: "write the last result whole (.csv, .json, .md, .xlsx: that format)") {
+        Command(
+            name: ".save", arguments: "FILE",
+            help: "write the last result whole (.csv, .json, .md, .xlsx: that format; .svg: a chart)"
+        ) {
             repl, args in repl.save(args.first)
         },
         Command(name: ".edit", arguments: "", help: "edit the last statement in $EDITOR, then run it") { repl, _ in
@@ -237,10 +240,12 @@ extension REPL {
 
     private func mode(_ text: String?) {
         guard let text else { return console.write(session.format.rawValue + "\n") }
-        guard let format = OutputFormat(rawValue: text), format != .xlsx else {
+        guard let format = OutputFormat(rawValue: text), format != .xlsx, format != .svg else {
             return complain(
                 "unknown mode '\(text)'",
-                hint: "the modes are table, csv, csv-raw, json and markdown; .save FILE.xlsx writes a result as a workbook")
+                hint:
+                    "the modes are table, csv, csv-raw, json and markdown; .save FILE.xlsx writes a result as a workbook, .save FILE.svg a chart"
+            )
         }
         session.format = format
     }
@@ -275,23 +280,20 @@ extension REPL {
 
     private func save(_ path: String?) {
         guard let path else { return complain(".save needs a file", hint: ".save overdue.csv") }
-        if URL(fileURLWithPath: path).pathExtension.lowercased() == "xlsx" {
-            let workbook: Data?
-            do throws(Diagnostic) {
-                workbook = try session.lastResultWorkbook()
-            } catch {
-                return complain(error.message)
-            }
-            guard let workbook else { return complain("no result to save yet") }
-            guard FileManager.default.createFile(atPath: path, contents: workbook) else {
-                return complain("cannot write '\(path)'")
-            }
-            return note("saved to \(path) (xlsx)")
-        }
-        let byExtension: [String: OutputFormat] = ["csv": .csv, "json": .json, "md": .markdown]
+        let byExtension: [String: OutputFormat] = ["csv": .csv, "json": .json, "md": .markdown, "xlsx": .xlsx, "svg": .svg]
         let format = byExtension[URL(fileURLWithPath: path).pathExtension.lowercased()] ?? session.format
-        guard let text = session.lastResult(as: format) else { return complain("no result to save yet") }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        let contents: Data?
+        do throws(Diagnostic) {
+            switch format {
+            case .xlsx: contents = try session.lastResultWorkbook()
+            case .svg: contents = try session.lastResultSVG().map { Data($0.utf8) }
+            default: contents = session.lastResult(as: format).map { Data($0.utf8) }
+            }
+        } catch {
+            return complain(error.message, hint: error.hint)
+        }
+        guard let contents else { return complain("no result to save yet") }
+        guard FileManager.default.createFile(atPath: path, contents: contents) else {
             return complain("cannot write '\(path)'")
         }
         note("saved to \(path) (\(format.rawValue))")

@@ -36,6 +36,11 @@ extension REPL {
             name: "total", syntax: "| total [\"LABEL\"] — after a group by, a last row over all rows",
             example: "open_invoices | group by customer.region aggregate total = sum(balance) | total"),
         Topic(
+            name: "chart",
+            syntax:
+                "| chart [COLUMN, …] [title \"TITLE\"] — bars by label, or sparklines over dates (.save FILE.svg: a picture)",
+            example: "open_invoices | group by bucket aggregate total = sum(balance) | chart"),
+        Topic(
             name: "if", syntax: "if CONDITION then VALUE [else if CONDITION then VALUE …] [else VALUE] (SQL: CASE)",
             example: "customers | select id, level = if overdue > 60 then \"firm\" else \"gentle\""),
         Topic(

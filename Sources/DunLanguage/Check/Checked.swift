@@ -94,7 +94,22 @@ enum CheckedStageKind: Sendable {
     /// `total`: a last row, labelled so in the first key's column, of the aggregates over all rows.
     case group(keys: [Node], aggregates: [Node], columns: [Column], total: String?)
     case count
+    /// `chart`: the columns it draws, made as `select` makes them (the labels first, if any).
+    case chart(ChartSpec, [Column], [Node])
     case action(CheckedAction)
+}
+
+/// What a `chart` stage says of its table, beyond its columns: how the host draws it.
+public struct ChartSpec: Sendable, Equatable {
+    /// The first column holds the labels (text, a bucket, a grade, or a date: then the chart
+    /// is of lines over the dates). Without, the table is one row, and each column a bar.
+    public var labelled: Bool
+    public var title: String?
+
+    public init(labelled: Bool, title: String?) {
+        self.labelled = labelled
+        self.title = title
+    }
 }
 
 /// A checked action; planning and applying it belongs to the policies layer.

@@ -324,6 +324,11 @@ public struct Checker {
                 kind = .count
                 current = .number
                 ended = "count"
+            case .chart(let columns, let title):
+                let (checked, drawn) = chart(row, columns: columns, title: title, range: stage.range)
+                kind = checked
+                current = drawn.isEmpty ? .unknown : .table(.record(drawn))
+                ended = "chart"
             case .action(let a):
                 kind = .action(action(a, row: row))
                 ended = "an action"

@@ -20,6 +20,7 @@ extension Interpreter {
         case .derive(let columns, let nodes): s.kind = .derive(columns, nodes.map(folded))
         case .group(let keys, let aggregates, let columns, let total):
             s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns, total: total)
+        case .chart(let spec, let columns, let nodes): s.kind = .chart(spec, columns, nodes.map(folded))
         case .count, .action: break
         }
         return s

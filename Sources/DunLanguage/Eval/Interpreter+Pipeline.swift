@@ -49,10 +49,37 @@ extension Interpreter {
             return .table(try group(frame, keys: keys, aggregates: aggregates, columns: columns, total: total, &env))
         case .count:
             return .number(Decimal64(frame.count))
+        case .chart(let spec, let columns, let nodes):
+            let values = try computeColumns(frame, nodes, &env)
+            try checkChartable(spec, columns, values, count: frame.count, at: stage.range)
+            return .table(Frame(entity: nil, rows: [], columns: columns, values: values, count: frame.count))
         case .action:
             throw RuntimeError(
                 "an action is planned only at the end of a query or in a policy's rule", stage.range,
                 hint: "leave out the action to list the rows it would act on")
+        }
+    }
+
+    /// What only the rows can tell of a chart: a column of money in one currency (bars of
+    /// yuan and dollars side by side would compare what does not compare), and, without a
+    /// column of labels, one row, whose columns are the bars.
+    private func checkChartable(
+        _ spec: ChartSpec, _ columns: [Column], _ values: [[Value]], count: Int, at range: Range<Int>
+    ) throws(RuntimeError) {
+        for (c, column) in columns.enumerated() where column.type == .money {
+            var currencies: [Currency] = []
+            for case .money(let m) in values[c] where !currencies.contains(m.currency) { currencies.append(m.currency) }
+            if currencies.count > 1 {
+                throw RuntimeError(
+                    "cannot chart '\(column.name)': it holds money in \(currencies.map(\.code).joined(separator: " and "))",
+                    range,
+                    hint: "convert it to one currency first: \(column.name) in \(currencies[0].code)")
+            }
+        }
+        if !spec.labelled && count != 1 {
+            throw RuntimeError(
+                "a chart without a column of labels draws one row, each column a bar; this table has \(count) rows", range,
+                hint: "label the rows with a column of text, a bucket, a grade or a date: | select region, total | chart")
         }
     }
 

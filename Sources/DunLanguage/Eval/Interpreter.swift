@@ -43,6 +43,9 @@ public enum Outcome: Sendable {
     case none
     case value(Value, DunType)
     case table(Frame)
+    /// A table to be drawn where it prints (`| chart`): its first column the labels, if
+    /// `labelled`, then the values; where charts are not drawn, the table.
+    case chart(ChartSpec, Frame)
     /// Each stage with the rows it kept, then the result.
     case explain([ExplainStep], Frame)
 }
@@ -98,7 +101,11 @@ public struct Interpreter {
         var env = Env()
         switch statement {
         case .query(let p):
-            return outcome(try pipeline(p, &env), p.type)
+            let value = try pipeline(p, &env)
+            if case .chart(let spec, _, _)? = p.stages.last?.kind, case .table(let frame) = value {
+                return .chart(spec, frame)
+            }
+            return outcome(value, p.type)
         case .binding(let slot, let name, let p):
             while globals.values.count <= slot { globals.values.append(nil) }
             globals.definitions[slot] = (name, p)

@@ -143,7 +143,16 @@ public enum StageKind: Equatable, Sendable {
     /// `total ["label"]`: after a `group by`, a last row of its aggregates over all its rows.
     case total(label: String?)
     case count
+    /// `chart [COLUMN, ...] [title "TITLE"]`: the table drawn where it prints (bars, or lines
+    /// over dates), its columns those named, or all it can draw.
+    case chart(columns: [ChartColumn], title: String?)
     case action(Action)
+}
+
+/// A column named in `chart`: `total`, `customer.region`, or `"90+"`.
+public struct ChartColumn: Equatable, Sendable {
+    public var name: String
+    public var range: Range<Int>
 }
 
 /// `source | stage | stage …`

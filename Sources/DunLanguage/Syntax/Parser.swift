@@ -254,7 +254,7 @@ public struct Parser {
     }
 
     // stage → 'where' expr | 'sort' 'by' keys | 'take' expr | 'select' items | 'derive' items
-    //       | 'group' 'by' items ['aggregate' items] | 'aggregate' items | 'count' | action
+    //       | 'group' 'by' items ['aggregate' items] | 'aggregate' items | 'count' | chart | action
     private mutating func stage() throws(SyntaxError) -> Stage {
         let start = peek.range.lowerBound
         let kind: StageKind
@@ -302,11 +302,15 @@ public struct Parser {
         case .identifier("count") where !peekNext(is: .symbol(.leftParen)):
             advance()
             kind = .count
+        case .identifier("chart") where !peekNext(is: .symbol(.leftParen)):
+            advance()
+            kind = try chart()
         case .identifier(let word) where ActionParser.verbs.contains(word):
             kind = .action(try action())
         default:
             throw unexpected(
-                peek, expected: "a stage (where, sort by, take, select, derive, group by, pivot, total, count, or an action)",
+                peek,
+                expected: "a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action)",
                 hint: stageHint())
         }
         return Stage(kind: kind, range: start..<previous.range.upperBound)
@@ -320,8 +324,54 @@ public struct Parser {
         return .pivot(keys: keys, key: key, values: values, aggregates: try items())
     }
 
+    // chart → 'chart' (column (',' column)*)? ('title' STRING)?
+    // column → NAME ('.' NAME)* | STRING
+    // A column is named as the table names it: `customer.region` after an unnamed select,
+    // `"90+"` after a pivot. `title` followed by a text is the title, not a column.
+    private mutating func chart() throws(SyntaxError) -> StageKind {
+        var columns: [ChartColumn] = []
+        func isTitle(_ p: Parser) -> Bool {
+            guard p.check(.identifier("title")), case .string? = p.next?.kind else { return false }
+            return true
+        }
+        while !isTitle(self) {
+            if case .string(let name) = peek.kind, !name.isEmpty {
+                columns.append(ChartColumn(name: name, range: advance().range))
+            } else if case .identifier(let first) = peek.kind {
+                let start = advance().range
+                var name = first
+                var end = start.upperBound
+                while check(.symbol(.dot)), case .identifier(let part)? = next?.kind {
+                    advance()
+                    name += "." + part
+                    end = advance().range.upperBound
+                }
+                columns.append(ChartColumn(name: name, range: start.lowerBound..<end))
+            } else {
+                // A bare `chart`: every column it can draw.
+                if columns.isEmpty { break }
+                throw unexpected(peek, expected: "a column's name after ',' in 'chart'")
+            }
+            if check(.symbol(.leftParen)) || check(.symbol(.equal)) {
+                throw unexpected(
+                    peek, expected: "',' or the end of the chart after a column's name",
+                    hint:
+                        "chart names columns of the table; compute them before it: | select region, total = sum(balance) | chart")
+            }
+            guard match(.symbol(.comma)) else { break }
+        }
+        var title: String?
+        if isTitle(self) {
+            advance()
+            title = try string("the chart's title in quotes")
+        }
+        return .chart(columns: columns, title: title)
+    }
+
     /// The words a stage starts with (actions aside).
-    public static let stages = ["where", "sort", "take", "select", "derive", "group", "aggregate", "pivot", "total", "count"]
+    public static let stages = [
+        "where", "sort", "take", "select", "derive", "group", "aggregate", "pivot", "total", "count", "chart",
+    ]
 
     private func stageHint() -> String? {
         guard case .identifier(let word) = peek.kind else { return nil }

@@ -167,8 +167,9 @@ public enum XLSXWriter {
     }
 
     /// Text for XML: `&`, `<`, `>`, `"` as entities; the control characters XML 1.0 cannot
-    /// hold (all below 0x20 but tab, line feed and carriage return) as U+FFFD.
-    static func escaped(_ s: String) -> String {
+    /// hold (all below 0x20 but tab, line feed and carriage return) as U+FFFD. Public for the
+    /// other XML Dun writes, its charts' SVG.
+    public static func escaped(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {
