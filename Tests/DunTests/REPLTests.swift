@@ -331,9 +331,9 @@ final class Transcript {
         let t = try Transcript()
         let script = Paths.root.appendingPathComponent("examples/acme/dso.dun").path
         let out = t.type(".load \(script)")
-        #expect(out.hasPrefix("  receivables  dso_90_days  dso_a_year\n"))
-        // What it defines stays in the session.
-        #expect(t.complete("ds") == ["dso"])
+        #expect(out.hasPrefix("13,384,396.07 CNY\n265,000.00 CNY\n143.3\n"))
+        // What it imports stays in the session.
+        #expect(t.complete("dso.s") == ["sales", "simple"])
         t.type(".load /nonexistent.dun")
         #expect(t.err.contains("error: cannot read '/nonexistent.dun': no such file"))
     }
