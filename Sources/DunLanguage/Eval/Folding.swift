@@ -10,6 +10,14 @@ extension Interpreter {
         return p
     }
 
+    /// A function's body folded for one call: its parameters are the values `given`, and
+    /// what it computes from them alone is computed now. Tables given stay parameters.
+    func folded(_ p: CheckedPipeline, given: [Value]) -> CheckedPipeline {
+        var folder = self
+        folder.given = given
+        return folder.folded(p)
+    }
+
     private func folded(_ stage: CheckedStage) -> CheckedStage {
         var s = stage
         switch stage.kind {
@@ -86,14 +94,21 @@ extension Interpreter {
         case .convert(let x, let currency):
             m.kind = .convert(folded(x), currency)
             computable = true
-        case .parameter:
+        case .parameter(let i):
+            guard let given, i < given.count else { return m }
+            if case .table = given[i] { return m }
+            m.kind = .constant(given[i])
             return m
         case .asOf(let day, let body):
             // Its value is computed as of another day, where `today` is that day: not now.
             m.kind = .asOf(folded(day), body)
             return m
         case .function(let name, let locals, let body, let arguments):
-            m.kind = .function(name: name, locals: locals.map(folded), body: folded(body), arguments: arguments.map(folded))
+            // Its own parameters are its arguments, not the ones given to the body it is in.
+            var own = self
+            own.given = nil
+            m.kind = .function(
+                name: name, locals: locals.map(own.folded), body: own.folded(body), arguments: arguments.map(folded))
             return m
         case .conditional(let branches, let otherwise):
             m.kind = .conditional(

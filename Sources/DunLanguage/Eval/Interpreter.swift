@@ -87,6 +87,8 @@ public struct Interpreter {
     /// The fewest rows a loop over a frame is split into parts of, to run on all cores
     /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
     public var minimumPart = 1 << 14
+    /// While folding a function's body for one call: the values of its parameters.
+    var given: [Value]?
 
     public init(schema: Schema, data: any DataSource, interruption: Interruption = Interruption()) {
         self.schema = schema
@@ -238,9 +240,16 @@ public struct Interpreter {
             try interruption.check()
             var inner = Env()
             for a in arguments { inner.parameters.append(try evaluate(a, &env)) }
+            // Over a large table, what the body computes from the arguments alone (`today -
+            // period`) is computed once for the call, not once per row; a call per row of a
+            // small table is not worth the folding.
+            let large = inner.parameters.contains { if case .table(let f) = $0 { f.count >= 1024 } else { false } }
             do {
-                for local in locals { inner.parameters.append(try pipeline(local, &inner, folding: false)) }
-                return try pipeline(body, &inner, folding: false)
+                for local in locals {
+                    inner.parameters.append(
+                        try pipeline(large ? folded(local, given: inner.parameters) : local, &inner, folding: false))
+                }
+                return try pipeline(large ? folded(body, given: inner.parameters) : body, &inner, folding: false)
             } catch {
                 // Its place is in the function's source: the call stands for it here. A
                 // pipeline given as an argument (no name) is in this source already.
