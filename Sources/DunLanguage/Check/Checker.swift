@@ -300,8 +300,21 @@ public struct Checker {
                 kind = checked
                 current = .table(.record(columns))
             case .pivot(let keys, let key, let values, let aggregates):
-                let items = pivoted(row, key: key, values: values, aggregates: aggregates)
-                let (checked, columns) = group(row, keys: keys, aggregates: items, range: stage.range)
+                // The key computed once per row, in a column of its own (a stage `explain` does
+                // not show), rather than once for each value's column.
+                let hidden = Item(name: "\u{1F}pivot", nameRange: nil, expr: key)
+                let taken = existingNames(row)
+                let (keyColumn, keyNode) = within(row) { $0.items([hidden], taken: taken) }
+                let keyed: RowType
+                switch row {
+                case .entity(let e, let extras): keyed = .entity(e, extras: extras + keyColumn)
+                case .record(let cols): keyed = .record(cols + keyColumn)
+                }
+                stages.append(
+                    CheckedStage(kind: .derive(keyColumn, keyNode), range: stage.range.lowerBound..<stage.range.lowerBound))
+                let items = pivoted(
+                    row, key: key, reading: Expr(.name("\u{1F}pivot"), key.range), values: values, aggregates: aggregates)
+                let (checked, columns) = group(keyed, keys: keys, aggregates: items, range: stage.range)
                 kind = checked
                 current = .table(.record(columns))
             case .total(let label):
@@ -435,8 +448,8 @@ public struct Checker {
     /// The aggregates of `pivot key [in values] aggregate items`: the one unnamed item once
     /// per value of the key, named after it and aggregating the rows that have it, in the
     /// values' order (aging buckets in aging order, grades A to E, true then false, or as
-    /// listed); then the named items.
-    private mutating func pivoted(_ row: RowType, key: Expr, values: Expr?, aggregates: [Item]) -> [Item] {
+    /// listed); then the named items. Each compares `reading` (the key's column) with a value.
+    private mutating func pivoted(_ row: RowType, key: Expr, reading: Expr, values: Expr?, aggregates: [Item]) -> [Item] {
         let named = aggregates.filter { $0.name != nil }
         let type = within(row) { $0.expression(key) }.type
         let cases: [(label: String, value: Expr)]
@@ -491,7 +504,7 @@ public struct Checker {
             return named
         }
         let pivotedCases: [Item] = cases.map { label, value in
-            let holds = Expr(.compare(.equal, key, value), key.range)
+            let holds = Expr(.compare(.equal, reading, value), key.range)
             // `sum(balance where disputed)`: both conditions.
             let argument =
                 args.first.map { a -> Expr in

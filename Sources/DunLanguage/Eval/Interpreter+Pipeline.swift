@@ -207,7 +207,8 @@ extension Interpreter {
                 continue
             }
             value = try run(stage, on: value, &env)
-            step(text(stage.range), value)
+            // A stage the checker made (a pivot's key) has no text of its own.
+            if !stage.range.isEmpty { step(text(stage.range), value) }
         }
         guard case .table(let result) = value else { return .value(value, p.type) }
         return .explain(steps, result)
