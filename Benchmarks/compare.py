@@ -5,6 +5,7 @@ and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/RE
     compare.py compare WORKSPACE --dun BIN [--runs N]     the three engines, one table
     compare.py scale WORKSPACE... --dun BIN [--runs N]    Dun alone, one row per workspace
     compare.py nightly WORKSPACE --dun BIN [--runs N]     the nightly job: plan, apply, outbox
+    compare.py measures WORKSPACE --dun BIN [--runs N]    the standard library's measures
     compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
 
 Each engine runs in its own process under /usr/bin/time, so that its peak memory is its own
@@ -582,6 +583,33 @@ def trend(args):
     return 0
 
 
+MEASURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "measures.dun")
+
+
+def measures(args):
+    """Each statement of Benchmarks/measures.dun (one measure of the standard library), timed by
+    Dun's own --timings after the workspace is loaded; median of the runs, against 0.3 s."""
+    with open(MEASURES, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    runs = []
+    for i in range(args.runs):
+        print(f"measures: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+        _, _, _, err = measured([args.dun, "--data", args.workspace, "--as-of", AS_OF, "--timings", "run", MEASURES])
+        runs.append({int(line): float(t) for line, t in re.findall(r"^timing: measures\.dun:(\d+) ([0-9.]+) s", err, re.M)})
+    n = invoices_in(args.workspace)
+    print(f"\nThe standard library's measures, {f'{n:,} invoices' if n else args.workspace}, after the load; "
+          f"median of {args.runs} run{'s' if args.runs > 1 else ''}; times in seconds (target: < 0.3 s each)")
+    rows = []
+    for line in sorted(runs[0]):
+        text = lines[line - 1].strip()
+        if text.startswith("import "):
+            continue
+        t = median(r[line] for r in runs)
+        rows.append([text, secs(t), "" if t < 0.3 else "over"])
+    print(table(["measure", "after load", ""], rows))
+    return 0
+
+
 def make_xlsx(args):
     """A copy of WORKSPACE whose invoices are an Excel workbook (date cells, number cells), as an
     ERP exports them; its customers and payments hard-linked."""
@@ -718,7 +746,9 @@ def main():
     f.add_argument("erp")
     t = sub.add_parser("trend")
     t.add_argument("workspace")
-    for p_ in (c, s, n, f, x, t):
+    ms = sub.add_parser("measures")
+    ms.add_argument("workspace")
+    for p_ in (c, s, n, f, x, t, ms):
         p_.add_argument("--dun", required=True)
         p_.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -728,7 +758,8 @@ def main():
         return duckdb_worker(args.workspace)
     if args.command == "make-xlsx":
         return make_xlsx(args)
-    return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx, "trend": trend}[
+    return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx, "trend": trend,
+            "measures": measures}[
         args.command](args)
 
 
