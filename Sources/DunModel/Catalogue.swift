@@ -229,9 +229,10 @@ public enum Catalogue {
 
     /// The headers of a line-item export's flag that an invoice is settled (SAP's cleared
     /// items, 金蝶/用友's 核销状态): where its invoices give no settlement date, the lines it
-    /// flags are the payments (`cleared` in dun.toml's `[payments]` names another).
+    /// flags are the payments (`cleared` in dun.toml's `[payments]` names another). Not `paid`
+    /// nor 已收款: exports name the amount paid so.
     public static let clearedFlag = [
-        "cleared", "is_cleared", "settled", "is_settled", "paid", "is_paid", "fully_paid", "已核销", "是否核销", "核销状态",
-        "已结清", "是否结清", "结清", "已收款", "是否收款",
+        "cleared", "is_cleared", "settled", "is_settled", "is_paid", "fully_paid", "已核销", "是否核销", "核销状态",
+        "已结清", "是否结清", "结清", "是否收款",
     ]
 }

@@ -123,7 +123,9 @@ import Testing
     @Test func theActionsEntityIsTheJournalAsOfTheDate() throws {
         let w = try ApplyTests.Workspace()
         #expect(try w.dun(["run", "standard.dun", "--apply", "--as", "王芳"]).status == 0)
-        let grouped = try w.dun(["-e", "actions where date > today - 7 days | group by action aggregate n = count(), total = sum(amount)"])
+        let grouped = try w.dun([
+            "-e", "actions where date > today - 7 days | group by action aggregate n = count(), total = sum(amount)",
+        ])
         #expect(
             grouped.out == """
                 action       n      total
@@ -135,8 +137,11 @@ import Testing
                 (4 rows)
 
                 """, "\(grouped.err)")
-        let joined = try w.dun(["--format", "csv", "-e", "actions where channel = \"email\" | select id, who, customer.name, invoices"])
-        #expect(joined.out == "id,who,customer.name,invoices\r\n1,王芳,\"\"\"Golden Dragon\"\" Trading\",I08\r\n2,王芳,深圳鹏达电子,I06\r\n")
+        let joined = try w.dun([
+            "--format", "csv", "-e", "actions where channel = \"email\" | select id, who, customer.name, invoices",
+        ])
+        #expect(
+            joined.out == "id,who,customer.name,invoices\r\n1,王芳,\"\"\"Golden Dragon\"\" Trading\",I08\r\n2,王芳,深圳鹏达电子,I06\r\n")
         #expect(try w.dun(["-e", "actions | count"], asOf: "2026-11-27").out == "0\n")
     }
 
@@ -171,7 +176,9 @@ import Testing
         #expect(try w.dun(tag, asOf: "2026-11-29").err == "applied 0 actions to the journal\n")
         #expect(try w.dun(["-e", "customers where tags contains \"watch\" | count"]).out == "2\n")
         #expect(try w.dun(["-e", "customers where id = \"C3\" | untag \"watch\"", "--apply"], asOf: "2026-11-29").status == 0)
-        #expect(try w.dun(["--format", "csv", "-e", "customers where tags contains \"watch\" | select id"], asOf: "2026-11-29").out == "id\r\nC4\r\n")
+        #expect(
+            try w.dun(["--format", "csv", "-e", "customers where tags contains \"watch\" | select id"], asOf: "2026-11-29").out
+                == "id\r\nC4\r\n")
         // As of the day before the untag, C3 still has it.
         #expect(try w.dun(["-e", "customers where tags contains \"watch\" | count"]).out == "2\n")
     }
@@ -218,7 +225,8 @@ import Testing
     @Test func promisesAreKeptOpenOrBroken() throws {
         let w = try ApplyTests.Workspace()
         try Data(
-            "id,customer_id,invoice_id,amount,made_on,promised_by\nP1,C1,I01,500.00,2026-09-10,2026-09-30\nP3,C2,I03,30000,2026-10-01,2026-10-31\n".utf8
+            "id,customer_id,invoice_id,amount,made_on,promised_by\nP1,C1,I01,500.00,2026-09-10,2026-09-30\nP3,C2,I03,30000,2026-10-01,2026-10-31\n"
+                .utf8
         ).write(to: w.folder.appendingPathComponent("promises.csv"))
         // A bare number is in the customer's currency (README's example wrote 50k and failed).
         #expect(try w.dun(["-e", "record promise \"C4\" 60k by 2026-12-10", "--apply"]).status == 0)
@@ -267,7 +275,10 @@ import Testing
         let runs = (0..<2).map { _ in
             let p = Process()
             p.executableURL = Paths.executable
-            p.arguments = ["run", "--data", w.folder.path, "--as-of", "2026-11-28", "--apply", w.folder.appendingPathComponent("standard.dun").path]
+            p.arguments = [
+                "run", "--data", w.folder.path, "--as-of", "2026-11-28", "--apply",
+                w.folder.appendingPathComponent("standard.dun").path,
+            ]
             let err = Pipe()
             p.standardOutput = FileHandle.nullDevice
             p.standardError = err
@@ -304,7 +315,8 @@ import Testing
         let asNobody = getuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.executable.path] : []
         func dun(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
             guard !asNobody.isEmpty else { return try w.dun(arguments) }
-            return try runDun(asNobody + ["--as-of", "2026-11-28"] + arguments, in: w.folder, program: URL(fileURLWithPath: "/usr/bin/setpriv"))
+            return try runDun(
+                asNobody + ["--as-of", "2026-11-28"] + arguments, in: w.folder, program: URL(fileURLWithPath: "/usr/bin/setpriv"))
         }
         let query = try dun(["-e", "customers where on_hold | count"])
         #expect(query.status == 0, "\(query.err)")
@@ -332,9 +344,10 @@ import Testing
         }
         let query = try w.dun(["-e", "actions | count"])
         #expect(query.out == "6\n")
-        #expect(query.err.hasSuffix(
-            "/.dun/journal.sqlite: warning: 1 journal entry is about customers not in customers.csv (3); replayed on no one\n"
-                + "hint: `dun journal --check` says whether the journal is damaged\n"), "\(query.err)")
+        #expect(
+            query.err.hasSuffix(
+                "/.dun/journal.sqlite: warning: 1 journal entry is about customers not in customers.csv (3); replayed on no one\n"
+                    + "hint: `dun journal --check` says whether the journal is damaged\n"), "\(query.err)")
         // An entry changed behind Dun's back: the load stops, and --check names it.
         let db = w.folder.appendingPathComponent(".dun/journal.sqlite").path
         try SQLite(path: db, flags: SQLITE_OPEN_READWRITE).execute("UPDATE entry SET amount = '1.00 CNY' WHERE id = 2")
@@ -343,7 +356,9 @@ import Testing
         #expect(load.err.contains("error: the journal is damaged: entry 2 does not match its checksum"), "\(load.err)")
         let damaged = try w.dun(["journal", "--check"])
         #expect(damaged.status == 1)
-        #expect(damaged.err.hasSuffix("/.dun/journal.sqlite: error: entry 2 does not match its checksum: it was changed after it was written\n"))
+        #expect(
+            damaged.err.hasSuffix(
+                "/.dun/journal.sqlite: error: entry 2 does not match its checksum: it was changed after it was written\n"))
     }
 
     // Was as written: a note "=1+1" went out to the journal's CSV as a formula.
@@ -370,11 +385,13 @@ import Testing
         #expect(missing.err.contains("no workspace folder"))
         // No journal yet: an empty trail, and no journal made.
         let fresh = try Workspace()
-        #expect(try fresh.journal() == ["id,at,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status"].map {
-            var cells = $0.split(separator: ",")
-            cells.remove(at: 1)
-            return cells.joined(separator: ",")
-        })
+        #expect(
+            try fresh.journal()
+                == ["id,at,who,as_of,policy,rule,action,customer,invoices,channel,template,amount,detail,status"].map {
+                    var cells = $0.split(separator: ",")
+                    cells.remove(at: 1)
+                    return cells.joined(separator: ",")
+                })
         #expect(!FileManager.default.fileExists(atPath: fresh.folder.appendingPathComponent(".dun").path))
     }
 }
@@ -400,7 +417,9 @@ import Testing
         // Again: said, and nothing new (it used to say "task 3 done" and record nothing). A reminder is no task.
         let again = try w.dun(["done", "3", "again"])
         #expect(again.status == 1)
-        #expect(again.err.contains("error: task 3 is already done: task 3 (call): 答应周五付款\nhint: its outcome is entry 7"), "\(again.err)")
+        #expect(
+            again.err.contains("error: task 3 is already done: task 3 (call): 答应周五付款\nhint: its outcome is entry 7"),
+            "\(again.err)")
         #expect(try w.journal() == journal)
         let notATask = try w.dun(["done", "1", "x"])
         #expect(notATask.status == 1 && notATask.err.contains("there is no call or visit task 1"))
@@ -416,11 +435,19 @@ import Testing
         ]
         let before = try w.dun(query, asOf: "2026-11-29")
         #expect(before.out.hasPrefix("collector,tasks_done,tasks_open\r\n"), "\(before.err)")
-        #expect(before.out.contains("李强,0,1\r\n") && before.out.hasSuffix("collector,outcome,tasks\r\n"), "\(before.out)")
-        #expect(try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-11-29").status == 0)
-        let after = try w.dun(query, asOf: "2026-11-29")
+        #expect(
+            before.out.contains("李强,0,1\r\n") && before.out.hasSuffix("collector,customer_id,date,outcome\r\n"), "\(before.out)")
+        // Done a week after it was planned: it counts in the week it was done, not planned.
+        #expect(try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-12-05").status == 0)
+        let after = try w.dun(query, asOf: "2026-12-05")
         #expect(after.out.contains("李强,1,0\r\n"), "\(after.out)")
-        #expect(after.out.hasSuffix("collector,outcome,tasks\r\n李强,task 3 (call): 答应周五付款,1\r\n"), "\(after.out)")
+        #expect(
+            after.out.hasSuffix("collector,customer_id,date,outcome\r\n李强,C6,2026-12-05,task 3 (call): 答应周五付款\r\n"),
+            "\(after.out)")
+        let week = ["-e", "import kpi\nkpi.tasks_done(actions, 7 days)"]
+        let r = try w.dun(week, asOf: "2026-12-05")
+        #expect(r.out == "1\n", "\(r.out)\(r.err)")
+        #expect(try w.dun(week, asOf: "2026-12-13").out == "0\n")
     }
 }
 
@@ -441,9 +468,11 @@ import Testing
         err = ""
         repl.read("plan dunning")
         // Each customer at its highest level: C3's firm reminder gives way to its hold.
-        #expect(out.hasSuffix(
-            "(5 actions: remind 1 · call 1 · escalate 1 · hold credit 2)\n"
-                + "(rule firm leaves 1 customer to a later rule, at the highest level an invoice of theirs reached: C3)\n"), "\(out)")
+        #expect(
+            out.hasSuffix(
+                "(5 actions: remind 1 · call 1 · escalate 1 · hold credit 2)\n"
+                    + "(rule firm leaves 1 customer to a later rule, at the highest level an invoice of theirs reached: C3)\n"),
+            "\(out)")
         repl.read("apply")
         #expect(err == "applied 5 actions to the journal\nwrote 1 message to outbox/\n")
         err = ""

@@ -67,7 +67,10 @@ func dataFolder(_ name: String?) -> String {
         let expectedExit = golden.header("exit", in: text) ?? "0"
         let session = try Session.open(directory: dataFolder(golden.header("data", in: text)), asOf: asOf, format: format)
         session.display.charset = try #require(Charset(rawValue: golden.header("charset", in: text) ?? "utf-8"), "bad charset")
-        if inParts { session.interpreter.minimumPart = 1 }
+        if inParts {
+            session.interpreter.minimumPart = 1
+            session.interpreter.minimumFolded = 0
+        }
         let name = golden.url.lastPathComponent
         let result = session.run(SourceText(name: name, text: text))
         let stderr = result.diagnostics.map(\.rendered).joined()

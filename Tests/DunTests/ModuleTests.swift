@@ -104,7 +104,7 @@ import Testing
         }
         let r = try runDun(["doc", "dso.simple"])
         #expect(r.status == 0 && r.out.hasPrefix("dso.simple(t, period)\n  Simple DSO: receivables ÷"), "\(r.out)\(r.err)")
-        #expect(try runDun(["doc"]).out.contains("  cei.index(t, period)  The index over `period`, to one place.\n"))
+        #expect(try runDun(["doc"]).out.contains("  cei.index(t, period)  The index over `period`, to one place; null when there was nothing to collect.\n"))
         let missing = try runDun(["doc", "dos"])
         #expect(missing.status == 1 && missing.err.contains("error: no module or name 'dos' in the standard library"))
         let t = try Transcript()

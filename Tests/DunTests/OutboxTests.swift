@@ -302,6 +302,28 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(outbox(w).count == n - 1)
     }
 
+    /// A message whose file cannot be written (its temporary name is taken by a folder) fails
+    /// alone, with the system's reason; the others, written on every core, are queued.
+    @Test func aMessageThatCannotBeWrittenFailsAlone() throws {
+        let w = try workspace()
+        var customers = "id,name,region,grade,credit_limit,currency,terms_days,collector,email,phone,language\n"
+        var invoices = "id,customer_id,issued,due,amount,currency,disputed\n"
+        for i in 1...100 {
+            customers += "C\(i),客户\(i),华东,B,,CNY,30,王芳,ap\(i)@example.com,,zh\n"
+            invoices += "I\(i),C\(i),2026-10-01,2026-11-20,\(i).00,CNY,false\n"
+        }
+        try write(customers, w, "customers.csv")
+        try write(invoices, w, "invoices.csv")
+        try write("id,customer_id,invoice_id,date,amount,method\n", w, "payments.csv")
+        try FileManager.default.createDirectory(
+            at: w.folder.appendingPathComponent("outbox/.000042-C42.eml.tmp"), withIntermediateDirectories: true)
+        let r = try w.dun(["run", "standard.dun", "--apply"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("wrote 99 messages to outbox/\nfailed 1 (retried on the next apply)\n"), "\(r.err)")
+        #expect(r.err.contains("  C42 (entry 42): cannot write outbox/000042-C42.eml: Is a directory"), "\(r.err)")
+        #expect(try Journal.open(workspace: w.folder.path).entries(status: .failed).map(\.id) == [42])
+    }
+
     /// dun.toml's `[delivery] command`.
     func deliver(_ w: ApplyTests.Workspace, through command: [String]) throws {
         let list = command.map { "\"\($0)\"" }.joined(separator: ", ")

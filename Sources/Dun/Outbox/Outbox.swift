@@ -177,6 +177,9 @@ private struct Delivery {
         /// The temporary file it was written to, to be renamed into place; nil when the outbox
         /// keeps the file it has.
         var temporary: String?
+        /// Why the temporary file could not be written (an errno), told on the thread that
+        /// reports it: strerror's text may be the calling thread's buffer.
+        var unwritten: Int32?
         /// Whether it is a file the outbox did not have.
         var new: Bool
     }
@@ -241,7 +244,10 @@ private struct Delivery {
                 Result { () throws(Failure) -> Pending in
                     var message = try render(job, in: outbox)
                     if message.write {
-                        message.temporary = try Delivery.writeTemporary(Data(message.text.utf8), in: outbox, name: message.name)
+                        switch Delivery.writeTemporary(Data(message.text.utf8), in: outbox, name: message.name) {
+                        case .success(let path): message.temporary = path
+                        case .failure(let problem): message.unwritten = problem.code
+                        }
                     }
                     return message
                 }
@@ -249,7 +255,12 @@ private struct Delivery {
         }
         for (entry, result) in zip(jobs.map(\.entry), rendered) {
             switch result {
-            case .success(let message): pending.append(message)
+            case .success(let message):
+                if let code = message.unwritten {
+                    fail(entry, "cannot write outbox/\(message.name): \(String(cString: strerror(code)))")
+                } else {
+                    pending.append(message)
+                }
             case .failure(let error): fail(entry, error.detail)
             }
         }
@@ -422,7 +433,7 @@ private struct Delivery {
     /// `data` in a temporary file `.NAME.tmp` in `folder`, to be renamed to `NAME` once made
     /// durable: a message is in the outbox whole or not at all. One delivery runs at a time
     /// (the outbox lock), so the name is this one's; a stale one, left by a crash, is overwritten.
-    static func writeTemporary(_ data: Data, in folder: String, name: String) throws(Failure) -> String {
+    static func writeTemporary(_ data: Data, in folder: String, name: String) -> Result<String, WriteFailure> {
         let temporary = "\(folder)/.\(name).tmp"
         let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
         var problem: Int32? = fd < 0 ? errno : nil
@@ -442,9 +453,14 @@ private struct Delivery {
             }
             if close(fd) != 0 && problem == nil { problem = errno }
         }
-        guard let problem else { return temporary }
+        guard let problem else { return .success(temporary) }
         unlink(temporary)
-        throw Failure(detail: "cannot write outbox/\(name): \(String(cString: strerror(problem)))")
+        return .failure(WriteFailure(code: problem))
+    }
+
+    /// The errno of a file that could not be written.
+    struct WriteFailure: Error {
+        let code: Int32
     }
 
     /// Writes to disk what was written to the files (or folders) `paths`: one sync of their file

@@ -285,7 +285,8 @@ extension Checker {
         var candidates = globals.names + schema.entities.map(\.name) + ["today"]
         var message = "unknown name '\(name)'"
         if let row = scopes.last {
-            candidates = row.columns.map(\.name) + candidates
+            // Not the columns the checker made (a pivot's key): no one wrote them.
+            candidates = row.columns.map(\.name).filter { !$0.hasPrefix("\u{1F}") } + candidates
             if let e = row.entity {
                 candidates = schema[e].fields.map(\.name) + candidates
                 message = "unknown field '\(name)' in \(schema[e].name)"

@@ -313,7 +313,8 @@ public struct Checker {
                 stages.append(
                     CheckedStage(kind: .derive(keyColumn, keyNode), range: stage.range.lowerBound..<stage.range.lowerBound))
                 let items = pivoted(
-                    row, key: key, reading: Expr(.name("\u{1F}pivot"), key.range), values: values, aggregates: aggregates)
+                    key: key, type: keyNode.first?.type ?? .unknown, reading: Expr(.name("\u{1F}pivot"), key.range),
+                    values: values, aggregates: aggregates)
                 let (checked, columns) = group(keyed, keys: keys, aggregates: items, range: stage.range)
                 kind = checked
                 current = .table(.record(columns))
@@ -449,9 +450,8 @@ public struct Checker {
     /// per value of the key, named after it and aggregating the rows that have it, in the
     /// values' order (aging buckets in aging order, grades A to E, true then false, or as
     /// listed); then the named items. Each compares `reading` (the key's column) with a value.
-    private mutating func pivoted(_ row: RowType, key: Expr, reading: Expr, values: Expr?, aggregates: [Item]) -> [Item] {
+    private mutating func pivoted(key: Expr, type: DunType, reading: Expr, values: Expr?, aggregates: [Item]) -> [Item] {
         let named = aggregates.filter { $0.name != nil }
-        let type = within(row) { $0.expression(key) }.type
         let cases: [(label: String, value: Expr)]
         // Bands of edges written out: `pivot band(days_overdue, [30, 60, 90, 120])`, or
         // `in bands([…])`, have their labels known.
@@ -480,7 +480,14 @@ public struct Checker {
             default:
                 let text = source.text.utf8Slice(key.range)
                 var isBand = false
-                if case .call("band", _, _) = key.kind { isBand = true }
+                if case .call("band", _, let args) = key.kind {
+                    isBand = true
+                    // Written out, but not edges: say what edges are.
+                    if args.count == 2, case .list = args[1].kind {
+                        error("band: \(AgingBands.rule)", args[1].range)
+                        return named
+                    }
+                }
                 error(
                     "a pivot by \(type.name(in: schema)) needs the values that are its columns", key.range,
                     hint: isBand

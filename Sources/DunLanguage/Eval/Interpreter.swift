@@ -87,6 +87,9 @@ public struct Interpreter {
     /// The fewest rows a loop over a frame is split into parts of, to run on all cores
     /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
     public var minimumPart = 1 << 14
+    /// The fewest rows of a table given to a function for its body to be folded for the call
+    /// (`Interpreter.folded(_:given:)`); tests make it 0, to fold every call of every script.
+    public var minimumFolded = 1024
     /// While folding a function's body for one call: the values of its parameters.
     var given: [Value]?
 
@@ -221,6 +224,7 @@ public struct Interpreter {
                 }
                 var inner = Interpreter(schema: schema, data: source, interruption: interruption)
                 inner.minimumPart = minimumPart
+                inner.minimumFolded = minimumFolded
                 // The session's bindings, each computed again as of that day when read.
                 inner.globals = GlobalValues()
                 inner.globals.values = globals.values.map { _ in nil }
@@ -243,7 +247,7 @@ public struct Interpreter {
             // Over a large table, what the body computes from the arguments alone (`today -
             // period`) is computed once for the call, not once per row; a call per row of a
             // small table is not worth the folding.
-            let large = inner.parameters.contains { if case .table(let f) = $0 { f.count >= 1024 } else { false } }
+            let large = inner.parameters.contains { if case .table(let f) = $0 { f.count >= minimumFolded } else { false } }
             do {
                 for local in locals {
                     inner.parameters.append(

@@ -216,11 +216,13 @@ public struct Parser {
     }
 
     // argument → query ('|' stage)*: a pipeline where a value goes, closed by ')' or ','.
-    private mutating func argument() throws(SyntaxError) -> Expr {
+    /// `commasPart`: a comma may end the pipeline, as between a call's arguments; not so
+    /// inside parentheses.
+    private mutating func argument(commasPart: Bool = true) throws(SyntaxError) -> Expr {
         let query = try query()
         guard check(.symbol(.pipe)) else { return query }
         let outer = inArgument
-        inArgument = true
+        inArgument = commasPart
         defer { inArgument = outer }
         let p = try pipeline(from: query, [])
         return Expr(.pipeline(p), p.range)
@@ -265,7 +267,9 @@ public struct Parser {
         case .keyword(.sort):
             advance()
             try expect(.keyword(.by), "'by' after 'sort'")
-            kind = .sort(try commaSeparated { (p: inout Parser) throws(SyntaxError) in try p.sortKey() })
+            // In an argument, a comma after a key parts the arguments: sort keys have no names.
+            kind = .sort(
+                try commaSeparated(while: { !$0.inArgument }) { (p: inout Parser) throws(SyntaxError) in try p.sortKey() })
         case .keyword(.take):
             advance()
             kind = .take(try expression())
@@ -800,7 +804,8 @@ public struct Parser {
             return Expr(.call(name, nameRange: token.range, arguments), token.range.lowerBound..<previous.range.upperBound)
         case .symbol(.leftParen):
             let open = advance()
-            let inner = try argument()
+            // Inside parentheses no comma parts arguments: `f((t | select id, name), 5)`.
+            let inner = try argument(commasPart: false)
             try closing(.rightParen, opened: open)
             return Expr(inner.kind, open.range.lowerBound..<previous.range.upperBound)
         case .keyword(.if):

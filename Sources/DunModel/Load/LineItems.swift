@@ -89,7 +89,9 @@ enum LineItems {
         case .invoices:
             return (source, invoices, [])
         }
-        let (bytes, problems) = rows(of: file, keeping: rule, column: keep)
+        let (bytes, problems) = rows(
+            of: file, keeping: rule, column: keep,
+            credits: table == .payments ? file.positions[InvoiceColumn.amount.rawValue] : nil)
         // Told with the table's own errors, when it is read.
         mapping.rowProblems = problems
         return (FileBytes(bytes: bytes, sheet: source.sheet), mapping, [])
@@ -136,8 +138,10 @@ enum LineItems {
     }
 
     /// The file's bytes, its records not kept by `rule` left as blank lines (as many as they
-    /// spanned), and the problems of the fields `rule` read.
-    static func rows(of file: CSVFile, keeping rule: Rule, column: Int) -> ([UInt8], [Diagnostic]) {
+    /// spanned), and the problems of the fields `rule` read. With `credits` (the invoices'
+    /// amount column), a credit note (an amount of zero or less) is never kept: settled or
+    /// flagged, it was offset against an invoice, not paid.
+    static func rows(of file: CSVFile, keeping rule: Rule, column: Int, credits: Int? = nil) -> ([UInt8], [Diagnostic]) {
         let bytes = file.bytes
         var out = [UInt8](bytes[0..<file.records.lowerBound])
         out.reserveCapacity(bytes.count)
@@ -155,17 +159,19 @@ enum LineItems {
                 break
             }
             let end = scanner.offset
-            // The field as the loader will read it: unquoted, or without spaces and tabs around it.
-            var (lo, hi, quoted) = (0, 0, false)
-            if column < fields.count {
+            // A field as the loader will read it: unquoted, or without spaces and tabs around it.
+            func field(_ column: Int) -> (lo: Int, hi: Int, quoted: Bool) {
+                guard column < fields.count else { return (0, 0, false) }
                 let f = fields[column]
-                (lo, hi, quoted) = (f.start, f.end, f.quoted)
-                if !quoted {
+                var (lo, hi) = (f.start, f.end)
+                if !f.quoted {
                     while lo < hi && (bytes[lo] == 32 || bytes[lo] == 9) { lo += 1 }
                     while hi > lo && (bytes[hi - 1] == 32 || bytes[hi - 1] == 9) { hi -= 1 }
                 }
+                return (lo, hi, f.quoted)
             }
-            let kept: Bool
+            let (lo, hi, quoted) = field(column)
+            var kept: Bool
             switch rule {
             case .filled:
                 kept = hi > lo
@@ -184,6 +190,10 @@ enum LineItems {
                 let value = Array(bytes[lo..<hi])
                 kept = seen.insert(quoted ? unquoted(value) : value).inserted
             }
+            if kept, let credits {
+                let (lo, hi, _) = field(credits)
+                kept = !isCredit(UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
+            }
             if kept {
                 out += bytes[start..<end]
             } else {
@@ -193,6 +203,15 @@ enum LineItems {
             start = end
         }
         return (out, problems)
+    }
+
+    /// Whether an amount as an export writes it is zero or less: `-300.00`, `(300.00)`,
+    /// `300.00-`, `0.00`. Anything else, a bad amount included, is for the loader to read.
+    static func isCredit(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last else { return false }
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "(") || last == UInt8(ascii: "-") { return true }
+        let digits = b.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return !digits.isEmpty && digits.allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
     private static func unquoted(_ value: [UInt8]) -> [UInt8] {
