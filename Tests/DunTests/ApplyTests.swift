@@ -437,6 +437,9 @@ import Testing
         #expect(before.out.hasPrefix("collector,tasks_done,tasks_open\r\n"), "\(before.err)")
         #expect(
             before.out.contains("李强,0,1\r\n") && before.out.hasSuffix("collector,customer_id,date,outcome\r\n"), "\(before.out)")
+        // `policy` and `rule` are fields of the actions, though they start statements too.
+        let fields = try w.dun(["--format", "csv", "-e", "actions where rule = \"call\" | select policy, rule, action"])
+        #expect(fields.out == "policy,rule,action\r\ndunning,call,call\r\n", "\(fields.out)\(fields.err)")
         // Done a week after it was planned: it counts in the week it was done, not planned.
         #expect(try w.dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-12-05").status == 0)
         let after = try w.dun(query, asOf: "2026-12-05")

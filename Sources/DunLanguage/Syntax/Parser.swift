@@ -818,6 +818,11 @@ public struct Parser {
             }
             try closing(.rightBracket, opened: open)
             return Expr(.list(elements), open.range.lowerBound..<previous.range.upperBound)
+        case .keyword(let k) where k == .policy || k == .rule:
+            // Words of a policy's statement, and fields of the actions entity: in a value's
+            // place, the field.
+            advance()
+            return Expr(.name(k.rawValue), token.range)
         case .keyword(let k):
             throw unexpected(
                 token, expected: "an expression",
