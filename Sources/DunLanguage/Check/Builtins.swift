@@ -227,6 +227,22 @@ public struct Builtin: Sendable {
                     return .string(items.filter { !$0.isNull }.map(\.joinable).joined(separator: separator))
                 })),
         Builtin(
+            name: "unique", signature: "unique(list)",
+            doc:
+                "the list's values without repeats, in the order first seen, nulls left out: count(unique(payments.date)) days paid",
+            kind: .scalar(
+                check: { types in
+                    guard types.count == 1, case .list = types[0] else {
+                        return .failure(TypeMismatch(message: "expected a list: unique(payments.date)"))
+                    }
+                    return .success(types[0])
+                },
+                run: { args in
+                    guard case .list(let items) = args[0] else { return .null }
+                    var seen = Set<Value>()
+                    return .list(items.filter { !$0.isNull && seen.insert($0).inserted })
+                })),
+        Builtin(
             name: "lower", signature: "lower(text)", doc: "text in lower case",
             kind: .scalar(
                 check: { one($0, [.string]) },
