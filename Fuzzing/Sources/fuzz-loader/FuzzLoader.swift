@@ -65,7 +65,7 @@ private func inspect(_ diagnostics: [Diagnostic], _ files: [[UInt8]?]) {
 private let asOf = Day(iso: "2026-11-28")!
 
 /// The main files loaded from memory in `parts` (nil: as their size has it): the answers
-/// to `questions`, or the errors; and whether they loaded.
+/// to `questions`, or the errors; and whether they loaded and a session was made of them.
 private func outcome(_ files: [[UInt8]], parts: Int?) -> (String, loaded: Bool) {
     let workspace: Workspace
     do {
@@ -77,7 +77,9 @@ private func outcome(_ files: [[UInt8]], parts: Int?) -> (String, loaded: Bool) 
     do {
         return (answers(try Session(workspace: workspace, asOf: asOf)), true)
     } catch {
-        return ("no session:\n" + error.rendered, true)
+        // Loaded, but no snapshot of it can be made (an amount in a currency with no rate):
+        // the cache, which makes one while it reads, fails the same way; nothing to compare.
+        return ("no session:\n" + error.rendered, false)
     }
 }
 
