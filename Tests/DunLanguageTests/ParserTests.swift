@@ -297,7 +297,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "invoices | sotr by x",
         """
-        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'sotr'
+        t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, union, accumulate, count, chart, or an action), found 'sotr'
         invoices | sotr by x
                    ^~~~
         hint: did you mean 'sort'?
@@ -306,7 +306,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | Where x",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'Where'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, union, accumulate, count, chart, or an action), found 'Where'
         customers | Where x
                     ^~~~~
         hint: keywords are lower case: 'where'
@@ -315,7 +315,7 @@ let parseErrorCases: [ParseErrorCase] = [
     ParseErrorCase(
         "customers | count(x)",
         """
-        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'count'
+        t.dun:1:13: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, union, accumulate, count, chart, or an action), found 'count'
         customers | count(x)
                     ^~~~~
         hint: the count stage takes no arguments: '| where …' then '| count'
@@ -706,7 +706,7 @@ func incompleteInput(_ c: IncompleteCase) {
         """)
     #expect(
         result.diagnostics.map(\.rendered).joined() == """
-            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action), found 'sotr'
+            t.dun:1:12: error: expected a stage (where, sort by, take, select, derive, group by, pivot, total, union, accumulate, count, chart, or an action), found 'sotr'
             invoices | sotr by balance
                        ^~~~
             hint: did you mean 'sort'?

@@ -175,7 +175,7 @@ private func headers(_ eml: String) -> [(String, String)] {
     }
 
     @Test func builtInTemplatesExistAndRenderAsPlainText() throws {
-        for name in ["gentle", "firm", "final"] {
+        for name in ["gentle", "firm", "final", "statement"] {
             for language in ["zh", "en"] {
                 #expect(Templates.builtIn["\(name).\(language).mustache"] != nil)
             }
@@ -191,6 +191,15 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(subject == "Second notice: 1.00 CNY overdue to Acme")
         #expect(body.hasPrefix("Dear Smith & <Jones>,\n"))
         #expect(throws: Diagnostic.self) { try templates.template("nope", language: "en") }
+        // The statement of account lists the open invoices, without the overdue days of a reminder.
+        let statement = try templates.template("statement", language: "zh")
+        let (head, text) = statement.render(
+            Fields([
+                "customer": Fields(["name": TemplateText("华东机电")]), "total": TemplateText("1,500.00 CNY"),
+                "company": TemplateText("Acme 贸易"), "as_of": TemplateText("2026-06-30"),
+            ]))
+        #expect(head == "对账单：Acme 贸易 截至 2026-06-30 未结清款项 1,500.00 CNY")
+        #expect(text.hasPrefix("华东机电：\n") && text.contains("未结清合计：1,500.00 CNY"))
     }
 
     /// What a template sees renders as the text it is, in sections and through transforms.

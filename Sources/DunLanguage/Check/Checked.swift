@@ -94,6 +94,10 @@ enum CheckedStageKind: Sendable {
     /// `total`: a last row, labelled so in the first key's column, of the aggregates over all rows.
     case group(keys: [Node], aggregates: [Node], columns: [Column], total: String?)
     case count
+    /// `union`: the other table's rows after these; the columns are these.
+    case union(Node, [Column])
+    /// `accumulate`: the running totals, as `derive` adds columns.
+    case accumulate([Column], [Node])
     /// `chart`: the columns it draws, made as `select` makes them (the labels first, if any).
     case chart(ChartSpec, [Column], [Node])
     case action(CheckedAction)

@@ -334,6 +334,24 @@ public struct Checker {
                     keys: keys, aggregates: aggregates, columns: labelled, total: label ?? "(all)")
                 current = .table(.record(labelled))
                 continue
+            case .union(let e):
+                let other = expression(e)
+                let (columns, ok) = united(row, other, stage.range)
+                guard ok else { continue }
+                kind = .union(other, columns)
+                current = .table(.record(columns))
+            case .accumulate(let items):
+                let existing = existingNames(row)
+                let (columns, nodes) = within(row) { $0.items(items, taken: existing, requireNames: "accumulate") }
+                for (c, n) in zip(columns, nodes)
+                where !(c.type == .number || c.type == .money || c.type == .null || c.type == .unknown) {
+                    error("accumulate adds up numbers or money, not \(c.type.name(in: schema))", n.range)
+                }
+                kind = .accumulate(columns, nodes)
+                switch row {
+                case .entity(let e, let extras): current = .table(.entity(e, extras: extras + columns))
+                case .record(let cols): current = .table(.record(cols + columns))
+                }
             case .count:
                 kind = .count
                 current = .number
@@ -426,6 +444,38 @@ public struct Checker {
         guard case .list(let items) = list.kind else { return "" }
         return "["
             + items.map { if case .literal(.number(let n)) = $0.kind { n.description } else { "?" } }.joined(separator: ",") + "]"
+    }
+
+    /// The columns of `union`: the two tables' records must have the same columns, by name and
+    /// order, of types that agree (null fits any); and whether they do.
+    private mutating func united(_ row: RowType, _ other: Node, _ range: Range<Int>) -> ([Column], Bool) {
+        let hint = "select the same columns on both sides: … | select date, amount | union (payments | select date, amount)"
+        guard case .record(let mine) = row else {
+            error("union joins tables of records: select the columns first", range, hint: hint)
+            return ([], false)
+        }
+        guard case .table(let theirs) = other.type else {
+            if other.type != .unknown { error("union needs a table, found \(other.type.name(in: schema))", other.range) }
+            return ([], false)
+        }
+        guard case .record(let cols) = theirs, cols.map(\.name) == mine.map(\.name) else {
+            let names: [String] = if case .record(let cols) = theirs { cols.map(\.name) } else { [] }
+            error(
+                "union joins tables of the same columns: these have \(mine.map(\.name).joined(separator: ", ")), that one \(names.isEmpty ? "an entity's rows" : names.joined(separator: ", "))",
+                other.range, hint: hint)
+            return ([], false)
+        }
+        var columns = mine
+        for i in columns.indices {
+            guard let t = unify(mine[i].type, cols[i].type) else {
+                error(
+                    "column \(mine[i].name) is \(mine[i].type.name(in: schema)) here and \(cols[i].type.name(in: schema)) in the other table",
+                    other.range)
+                return ([], false)
+            }
+            columns[i].type = t
+        }
+        return (columns, true)
     }
 
     /// The bands of `band(…, [edges])` (edges the argument `argument`) or `bands([edges])`

@@ -29,6 +29,8 @@ extension Interpreter {
         case .group(let keys, let aggregates, let columns, let total):
             s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns, total: total)
         case .chart(let spec, let columns, let nodes): s.kind = .chart(spec, columns, nodes.map(folded))
+        case .union(let other, let columns): s.kind = .union(folded(other), columns)
+        case .accumulate(let columns, let nodes): s.kind = .accumulate(columns, nodes.map(folded))
         case .count, .action: break
         }
         return s

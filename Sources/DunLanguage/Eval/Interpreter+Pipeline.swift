@@ -49,6 +49,29 @@ extension Interpreter {
             return .table(try group(frame, keys: keys, aggregates: aggregates, columns: columns, total: total, &env))
         case .count:
             return .number(Decimal64(frame.count))
+        case .union(let node, let columns):
+            guard case .table(let other) = try evaluate(node, &env) else { return .table(frame) }
+            let mine = records(frame, columns)
+            let theirs = records(other, columns)
+            return .table(
+                Frame(
+                    entity: nil, rows: [], columns: columns, values: zip(mine, theirs).map { $0 + $1 },
+                    count: frame.count + other.count))
+        case .accumulate(let columns, let nodes):
+            // In row order, one after another: each total is the one before plus this row's.
+            var values = try computeColumns(frame, nodes, &env)
+            for c in values.indices {
+                var total: Value = .null
+                for i in values[c].indices {
+                    let v = values[c][i]
+                    if !v.isNull { total = total.isNull ? v : try Value.arithmetic(.add, total, v, at: nodes[c].range) }
+                    values[c][i] = total
+                }
+            }
+            return .table(
+                Frame(
+                    entity: frame.entity, rows: frame.rows, columns: frame.columns + columns,
+                    values: frame.values + values, count: frame.count))
         case .chart(let spec, let columns, let nodes):
             let values = try computeColumns(frame, nodes, &env)
             try checkChartable(spec, columns, values, count: frame.count, at: stage.range)
@@ -84,6 +107,15 @@ extension Interpreter {
     }
 
     /// Each node evaluated on each row: one array per node.
+    /// The values of a table of records, column by column, in the order of `columns` (the
+    /// checker made sure it has them all).
+    private func records(_ frame: Frame, _ columns: [Column]) -> [[Value]] {
+        columns.map { c in
+            frame.columns.firstIndex { $0.name == c.name }.map { frame.values[$0] }
+                ?? [Value](repeating: .null, count: frame.count)
+        }
+    }
+
     func computeColumns(_ frame: Frame, _ nodes: [Node], _ env: inout Env) throws(RuntimeError) -> [[Value]] {
         var values = nodes.map { _ in [Value]() }
         var rest: [Int] = []

@@ -65,6 +65,8 @@ extension Stage: CustomStringConvertible {
                 "(pivot (\(keys.map(\.description).joined(separator: " "))) \(key)\(values.map { " in \($0)" } ?? "") (\(aggs.map(\.description).joined(separator: " "))))"
         case .total(let label): return "(total\(label.map { " \"\($0)\"" } ?? ""))"
         case .count: return "(count)"
+        case .union(let other): return "(union \(other))"
+        case .accumulate(let items): return "(accumulate \(items.map(\.description).joined(separator: " ")))"
         case .chart(let columns, let title):
             return "(chart\(columns.map { " \($0.name)" }.joined())\(title.map { " title \"\($0)\"" } ?? ""))"
         case .action(let a): return a.description

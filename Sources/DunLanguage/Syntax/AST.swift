@@ -142,6 +142,10 @@ public enum StageKind: Equatable, Sendable {
     case pivot(keys: [Item], key: Expr, values: Expr?, aggregates: [Item])
     /// `total ["label"]`: after a `group by`, a last row of its aggregates over all its rows.
     case total(label: String?)
+    /// `union TABLE`: the rows of another table of the same columns after these.
+    case union(Expr)
+    /// `accumulate NAME = VALUE, ...`: each row's running total of the value, in row order.
+    case accumulate([Item])
     case count
     /// `chart [COLUMN, ...] [title "TITLE"]`: the table drawn where it prints (bars, or lines
     /// over dates), its columns those named, or all it can draw.

@@ -306,6 +306,13 @@ public struct Parser {
         case .identifier("count") where !peekNext(is: .symbol(.leftParen)):
             advance()
             kind = .count
+        case .identifier("union") where !peekNext(is: .symbol(.equal)):
+            advance()
+            // A pipeline goes in parentheses: what follows a bare table is this pipeline's next stage.
+            kind = .union(try query())
+        case .identifier("accumulate") where !peekNext(is: .symbol(.equal)):
+            advance()
+            kind = .accumulate(try items())
         case .identifier("chart") where !peekNext(is: .symbol(.leftParen)):
             advance()
             kind = try chart()
@@ -314,7 +321,8 @@ public struct Parser {
         default:
             throw unexpected(
                 peek,
-                expected: "a stage (where, sort by, take, select, derive, group by, pivot, total, count, chart, or an action)",
+                expected:
+                    "a stage (where, sort by, take, select, derive, group by, pivot, total, union, accumulate, count, chart, or an action)",
                 hint: stageHint())
         }
         return Stage(kind: kind, range: start..<previous.range.upperBound)
