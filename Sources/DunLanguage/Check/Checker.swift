@@ -22,7 +22,7 @@ public struct Checker {
     var parameters: [(name: String, type: DunType)] = []
     /// The parameters given a list of numbers written out (`[30, 60, 90]`), by name: a pivot
     /// by `band(days_overdue, edges)` in the body knows its columns.
-    var listedArguments: [String: Expr] = [:]
+    var listedArguments: [String: [Decimal64]] = [:]
     /// The functions whose bodies are being checked, outermost first: one that calls itself
     /// is an error, not an endless check.
     var calling: [String] = []
@@ -198,15 +198,9 @@ public struct Checker {
         // An argument of unknown type was reported where it was written.
         guard !arguments.contains(where: { $0.type == .unknown }) else { return unknown }
         // A list written out, here or where the caller was given it, goes in by its text.
-        let listed = args.map { a -> Expr? in
-            if case .name(let n) = a.kind { return listedArguments[n] }
-            if case .list(let items) = a.kind, items.allSatisfy({ if case .literal(.number) = $0.kind { true } else { false } }) {
-                return a
-            }
-            return nil
-        }
+        let listed = args.map(listedNumbers)
         let key =
-            "\(name)(\(zip(arguments, listed).map { a, l in l.map(Checker.numbers) ?? String(describing: a.type) }.joined(separator: ",")))"
+            "\(name)(\(zip(arguments, listed).map { a, l in l.map { "\($0)" } ?? String(describing: a.type) }.joined(separator: ",")))"
         if let done = checkedCalls.bodies[key] {
             return Node(
                 kind: .function(name: name, locals: done.locals, body: done.body, arguments: arguments), type: done.body.type,
@@ -439,11 +433,17 @@ public struct Checker {
         return (.group(keys: keyNodes, aggregates: aggNodes, columns: columns, total: nil), columns)
     }
 
-    /// A list of numbers written out, as `[30,60,90]`.
-    static func numbers(_ list: Expr) -> String {
-        guard case .list(let items) = list.kind else { return "" }
-        return "["
-            + items.map { if case .literal(.number(let n)) = $0.kind { n.description } else { "?" } }.joined(separator: ",") + "]"
+    /// The numbers of a list written out (`[30, 60, 90]`), or of the parameter given one; nil
+    /// for anything else.
+    func listedNumbers(_ e: Expr) -> [Decimal64]? {
+        if case .name(let n) = e.kind { return listedArguments[n] }
+        guard case .list(let items) = e.kind else { return nil }
+        var numbers: [Decimal64] = []
+        for item in items {
+            guard case .literal(.number(let n)) = item.kind else { return nil }
+            numbers.append(n)
+        }
+        return numbers
     }
 
     /// The columns of `union`: the two tables' records must have the same columns, by name and
@@ -485,15 +485,7 @@ public struct Checker {
         guard case .call(let name, _, let args) = e.kind, name == (argument == 0 ? "bands" : "band"),
             args.count == argument + 1
         else { return nil }
-        var list = args[argument]
-        if case .name(let n) = list.kind, let given = listedArguments[n] { list = given }
-        guard case .list(let items) = list.kind else { return nil }
-        var edges: [Decimal64] = []
-        for item in items {
-            guard case .literal(.number(let n)) = item.kind else { return nil }
-            edges.append(n)
-        }
-        return AgingBands(edges: edges)
+        return listedNumbers(args[argument]).flatMap { AgingBands(edges: $0) }
     }
 
     /// The aggregates of `pivot key [in values] aggregate items`: the one unnamed item once

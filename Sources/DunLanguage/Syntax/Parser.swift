@@ -406,26 +406,21 @@ public struct Parser {
     private mutating func items() throws(SyntaxError) -> [Item] {
         // In an argument, a comma goes on with the list only before a named item:
         // `f(invoices | derive key = region, [30, 60])` gives f two arguments.
-        let named = { (p: Parser) in
-            guard let next = p.next, next.kind == .symbol(.equal) else { return false }
-            switch p.peek.kind {
-            case .identifier: return true
-            case .string(let s): return !s.isEmpty
-            default: return false
-            }
+        try commaSeparated(while: { p in !p.inArgument || p.itemName != nil }) { (p: inout Parser) throws(SyntaxError) -> Item in
+            guard let name = p.itemName else { return Item(name: nil, nameRange: nil, expr: try p.query()) }
+            let range = p.advance().range
+            p.advance()
+            return Item(name: name, nameRange: range, expr: try p.query())
         }
-        return try commaSeparated(while: { p in !p.inArgument || named(p) }) { (p: inout Parser) throws(SyntaxError) -> Item in
-            if case .identifier(let name) = p.peek.kind, p.peekNext(is: .symbol(.equal)) {
-                let range = p.advance().range
-                p.advance()
-                return Item(name: name, nameRange: range, expr: try p.query())
-            }
-            if case .string(let name) = p.peek.kind, !name.isEmpty, p.peekNext(is: .symbol(.equal)) {
-                let range = p.advance().range
-                p.advance()
-                return Item(name: name, nameRange: range, expr: try p.query())
-            }
-            return Item(name: nil, nameRange: nil, expr: try p.query())
+    }
+
+    /// The name of the item that starts here, `NAME =` or `"any text" =`; nil for an unnamed one.
+    private var itemName: String? {
+        guard peekNext(is: .symbol(.equal)) else { return nil }
+        switch peek.kind {
+        case .identifier(let name): return name
+        case .string(let name) where !name.isEmpty: return name
+        default: return nil
         }
     }
 

@@ -102,20 +102,17 @@ enum LineItems {
     /// one header of `Catalogue.clearedFlag` it has (an error when it has two); nil when none.
     static func clearedFlag(in headers: [String], of file: String, mapping: TableMapping, dated: Bool) -> Result<Int?, Diagnostic>
     {
-        let keys = headers.map(StoredField.key)
         if let given = mapping.cleared {
-            if let i = headers.firstIndex(of: CSVFile.normalize(given.value)) ?? keys.firstIndex(of: StoredField.key(given.value))
-            {
-                return .success(i)
-            }
-            let near = nearestName(to: given.value, in: headers.filter { !$0.isEmpty })
-            return .failure(
-                given.error(
-                    "the invoices' file has no column \(excerpt(given.value))",
-                    hint: near.map { "did you mean \"\($0)\"?" }
-                        ?? "its header has: " + headers.prefix(40).filter { !$0.isEmpty }.joined(separator: ", ")))
+            // Found as any header dun.toml names is, or told as missing as one is.
+            var named = TableMapping(.payments)
+            named.headers["cleared"] = given
+            let (at, problems) = CSVFile.match(
+                [StoredField(name: "cleared", required: false)], headers, mapping: named, file: file)
+            if let problem = problems.first { return .failure(problem) }
+            return .success(at[0])
         }
         guard !dated else { return .success(nil) }
+        let keys = headers.map(StoredField.key)
         let wanted = Set(Catalogue.clearedFlag.map(StoredField.key))
         let found = keys.indices.filter { wanted.contains(keys[$0]) }
         guard found.count < 2 else {
