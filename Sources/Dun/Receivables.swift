@@ -32,13 +32,13 @@ public enum Receivables {
 
     private static let entities: [(entity: Entity, fields: [BoundField])] = [
         bind(
-            Catalogue.customers, customerFields, derived: customerDerived,
+            Catalogue.customers, customerFields, customersCarried, derived: customerDerived,
             display: ["id", "name", "region", "grade", "balance", "overdue_balance", "overdue"]),
         bind(
-            Catalogue.invoices, invoiceFields, derived: invoiceDerived,
+            Catalogue.invoices, invoiceFields, invoicesCarried, derived: invoiceDerived,
             display: ["id", "customer_id", "issued", "due", "amount", "balance", "days_overdue", "status"]),
         bind(
-            Catalogue.payments, paymentFields, derived: paymentDerived,
+            Catalogue.payments, paymentFields, paymentsCarried, derived: paymentDerived,
             display: ["id", "customer_id", "invoice_id", "date", "amount", "method"]),
         (
             Entity(
@@ -47,7 +47,7 @@ public enum Receivables {
             actionFields
         ),
         bind(
-            Catalogue.promises, promiseFields, derived: promiseDerived,
+            Catalogue.promises, promiseFields, [:], derived: promiseDerived,
             display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
     ]
 
@@ -70,10 +70,12 @@ public enum Receivables {
     }
 
     /// The stored fields of `declaration`, each followed by the row it leads to, read by the
-    /// readers of `stored` of the same names; then the `derived` fields.
+    /// readers of `stored` (or of `carried`) of the same names; then the `derived` fields.
     private static func bind(
-        _ declaration: EntityDeclaration, _ stored: [String: Reader], derived: [BoundField], display: [String]
+        _ declaration: EntityDeclaration, _ own: [String: Reader], _ carried: [String: Reader], derived: [BoundField],
+        display: [String]
     ) -> (entity: Entity, fields: [BoundField]) {
+        let stored = own.merging(carried) { own, _ in own }
         var fields: [BoundField] = []
         for f in declaration.fields {
             fields.append(BoundField(f.name, type(of: f.kind), f.meaning, stored[f.name] ?? { _, _ in .null }))
@@ -89,6 +91,37 @@ public enum Receivables {
         return (entity, fields)
     }
 
+    /// A reader of each carried field of a table (`columns`), by its name; an amount is in the
+    /// row's `currency`.
+    private static func carried<Of>(
+        _ layout: CarriedLayout, _ columns: @escaping @Sendable (Snapshot) -> Carried<Of>,
+        currency: @escaping @Sendable (Snapshot, Int32) -> Currency = { $0.currency(ofCustomer: $1) }
+    ) -> [String: Reader] {
+        Dictionary(
+            uniqueKeysWithValues: layout.slots.map { slot -> (String, Reader) in
+                let i = slot.index
+                let read: Reader
+                switch slot.storage {
+                case .date: read = { s, r in day(columns(s).dates[i][Int(r)]) }
+                case .amount:
+                    read = { s, r in
+                        columns(s).amounts[i][Int(r)].map { .money(Money(minor: $0, currency: currency(s, r))) } ?? .null
+                    }
+                case .days: read = { s, r in days(columns(s).days[i][Int(r)].map(Int64.init)) }
+                case .flag: read = { s, r in .bool(columns(s).flags[i][Int(r)]) }
+                case .grade: read = { s, r in columns(s).grades[i][Int(r)].map(Value.grade) ?? .null }
+                default: read = { s, r in text(columns(s).texts[i].value(Int(r))) }
+                }
+                return (slot.field.name, read)
+            })
+    }
+
+    private static let customersCarried = carried(Customers.carriedLayout, { $0.workspace.customers.carried })
+    private static let invoicesCarried = carried(
+        Invoices.carriedLayout, { $0.workspace.invoices.carried }, currency: { $0.currency(ofInvoice: $1) })
+    private static let paymentsCarried = carried(
+        Payments.carriedLayout, { $0.workspace.payments.carried }, currency: { $0.currency(ofPayment: $1) })
+
     /// The entities by name, in the order of their ids.
     private static let order = ["customers", "invoices", "payments", "actions", "promises"]
 
@@ -96,12 +129,14 @@ public enum Receivables {
     /// field: none, as a test checks.
     static var unbound: [String] {
         let bound = [
-            (Catalogue.customers, customerFields), (Catalogue.invoices, invoiceFields), (Catalogue.payments, paymentFields),
-            (Catalogue.promises, promiseFields),
+            (Catalogue.customers, customerFields, customersCarried), (Catalogue.invoices, invoiceFields, invoicesCarried),
+            (Catalogue.payments, paymentFields, paymentsCarried), (Catalogue.promises, promiseFields, [:]),
         ]
-        return bound.flatMap { declaration, readers in
+        return bound.flatMap { declaration, own, carried in
             let names = declaration.fields.flatMap { [$0.name] + ($0.reference.map { [$0.field] } ?? []) }
-            return (names.filter { readers[$0] == nil } + readers.keys.filter { !names.contains($0) }).map {
+            let readers = own.merging(carried) { $1 }
+            let twice = own.keys.filter { carried[$0] != nil }
+            return (names.filter { readers[$0] == nil } + readers.keys.filter { !names.contains($0) } + twice).map {
                 "\(declaration.name).\($0)"
             }
         } + zip(order, schema.entities.map(\.name)).filter { $0 != $1 }.map { "entity \($0.0)" }
@@ -273,7 +308,6 @@ public enum Receivables {
         },
         "date": { s, r in .date(s.workspace.payments.date[Int(r)]) },
         "amount": { s, r in .money(Money(minor: s.workspace.payments.amount[Int(r)], currency: s.currency(ofPayment: r))) },
-        "method": { s, r in text(s.workspace.payments.method[Int(r)]) },
         "currency": { s, r in .string(s.currency(ofPayment: r).code) },
     ]
 

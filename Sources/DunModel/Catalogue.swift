@@ -40,6 +40,11 @@ public struct StoredField: Sendable {
 }
 
 /// An entity a workspace file holds.
+///
+/// A field of customers, invoices or payments that the model has no use of its own for is
+/// carried: declared here after the fields the loader reads with code of its own (those its
+/// table's column enum names), it is read by its kind, kept, cached and given to the language
+/// with nothing more to write (`Carried`).
 public struct EntityDeclaration: Sendable {
     /// The plural that scripts name it by: `customers`.
     public let name: String
@@ -143,6 +148,12 @@ public enum Catalogue {
             field(
                 "disputed?", .flag, "the customer disputes it: the file's flag, or a dispute recorded and not resolved",
                 aliases: ["dispute", "in_dispute", "争议", "是否争议", "有争议"]),
+            field(
+                "order_id?", .text, "the sales order (or the customer's purchase order) it bills",
+                aliases: [
+                    "order", "order_no", "order_number", "sales_order", "po", "po_number", "purchase_order", "订单号", "订单编号",
+                    "销售订单号", "采购订单号",
+                ]),
         ])
 
     public static let payments = EntityDeclaration(
@@ -167,11 +178,11 @@ public enum Catalogue {
                 ]),
             field(
                 "amount", .amount, "amount received", aliases: ["payment_amount", "paid_amount", "收款金额", "实收金额", "付款金额", "金额"]),
-            field("method?", .text, "how it was paid", aliases: ["payment_method", "收款方式", "结算方式", "付款方式"]),
             field(
                 "currency?", .currency,
                 "ISO code of the payment's currency; when the file has none, its invoice's, else its customer's",
                 aliases: currencyAliases),
+            field("method?", .text, "how it was paid", aliases: ["payment_method", "收款方式", "结算方式", "付款方式"]),
         ])
 
     /// The people to write to at each customer (`role` billing: To; others: Cc).

@@ -142,7 +142,7 @@ extension Int32: StoredValue {
 
 /// As their ordinals, each a date of years 1 to 9999.
 extension Day: StoredValue {
-    private static let range =
+    fileprivate static let range =
         (Day(year: 1, month: 1, day: 1)?.ordinal ?? 0)...(Day(year: 9999, month: 12, day: 31)?.ordinal ?? 0)
 
     static func store(_ values: [Day], _ w: CacheWriter) throws(CacheWriter.Failed) { try w.array(values.map(\.ordinal)) }
@@ -213,6 +213,18 @@ extension OptionalStoredValue where Self: FixedWidthInteger & BitwiseCopyable {
 
 extension Int64: OptionalStoredValue {}
 extension Int32: OptionalStoredValue {}
+
+/// A day or none, as two arrays: whether each is there, and its ordinal (checked as `Day`'s).
+extension Day: OptionalStoredValue {
+    static func storeOptionals(_ values: [Day?], _ w: CacheWriter) throws(CacheWriter.Failed) {
+        try Int32.storeOptionals(values.map { $0?.ordinal }, w)
+    }
+    static func loadOptionals(_ r: CacheReader) throws(CacheReader.Invalid) -> [Day?] {
+        let ordinals = try Int32.loadOptionals(r)
+        try check(ordinals.allSatisfy { $0.map(range.contains) ?? true })
+        return ordinals.map { $0.map(Day.init(ordinal:)) }
+    }
+}
 
 extension Grade: OptionalStoredValue {
     static func storeOptionals(_ values: [Grade?], _ w: CacheWriter) throws(CacheWriter.Failed) {

@@ -3,7 +3,7 @@
 import DunCore
 
 /// Customers, one array per column; row `i` of every array is customer `i`.
-public struct Customers: StoredRows {
+public struct Customers: StoredRows, CarriesFields {
     public var id = KeyColumn()
     public var name = TextColumn()
     public var region = CategoryColumn()
@@ -16,6 +16,7 @@ public struct Customers: StoredRows {
     public var email = TextColumn()
     public var phone = TextColumn()
     public var language = CategoryColumn()
+    public var carried = Carried<Customers>()
 
     public var count: Int { id.count }
 
@@ -31,12 +32,14 @@ public struct Customers: StoredRows {
     static let columns: [Stored<Customers>] = [
         Stored(\.id), Stored(\.name), Stored(\.region), Stored(\.grade), Stored(\.creditLimit), Stored(\.currency),
         Stored(\.termsDays), Stored(\.collector), Stored(\.email), Stored(\.phone), Stored(\.language),
+        Stored(\.carried),
     ]
+    public static let carriedLayout = CarriedLayout(Catalogue.customers, own: CustomerColumn.allCases.count)
 }
 
 /// Invoices, one array per column. An invoice is in its own currency, most often its
 /// customer's.
-public struct Invoices: StoredRows {
+public struct Invoices: StoredRows, CarriesFields {
     public var id = KeyColumn()
     public var customer: [Int32] = []
     public var issued: [Day] = []
@@ -45,6 +48,7 @@ public struct Invoices: StoredRows {
     public var amount: [Int64] = []
     public var currency: [Currency] = []
     public var disputed: [Bool] = []
+    public var carried = Carried<Invoices>()
     /// Whether any invoice is in another currency than its customer's: else a payment on an
     /// invoice is in the customer's currency with no need to read the invoice's.
     public var anyForeign = false
@@ -55,8 +59,9 @@ public struct Invoices: StoredRows {
 
     static let columns: [Stored<Invoices>] = [
         Stored(\.id), Stored(\.customer), Stored(\.issued), Stored(\.due), Stored(\.amount), Stored(\.currency),
-        Stored(\.disputed),
+        Stored(\.disputed), Stored(\.carried),
     ]
+    public static let carriedLayout = CarriedLayout(Catalogue.invoices, own: InvoiceColumn.allCases.count)
 
     /// The rows of `other` after these (the parts of a file read at once).
     mutating func append(contentsOf other: Invoices) {
@@ -66,7 +71,7 @@ public struct Invoices: StoredRows {
 }
 
 /// Payments, one array per column. A payment without an invoice is unapplied cash.
-public struct Payments: StoredRows {
+public struct Payments: StoredRows, CarriesFields {
     /// Never looked up by id, so not indexed.
     public var id = TextColumn()
     public var customer: [Int32] = []
@@ -76,7 +81,7 @@ public struct Payments: StoredRows {
     /// In minor units of the payment's currency: its invoice's, if applied to one.
     public var amount: [Int64] = []
     public var currency: [Currency] = []
-    public var method = CategoryColumn()
+    public var carried = Carried<Payments>()
 
     public var count: Int { id.count }
 
@@ -84,8 +89,9 @@ public struct Payments: StoredRows {
 
     static let columns: [Stored<Payments>] = [
         Stored(\.id), Stored(\.customer), Stored(\.invoice), Stored(\.date), Stored(\.amount), Stored(\.currency),
-        Stored(\.method),
+        Stored(\.carried),
     ]
+    public static let carriedLayout = CarriedLayout(Catalogue.payments, own: PaymentColumn.allCases.count)
 }
 
 /// Everything a workspace folder holds, as loaded: the system of record, never rewritten.

@@ -47,11 +47,14 @@ struct CacheTests {
         let (i, j) = (a.invoices, b.invoices)
         #expect(i.id == j.id && i.id.rows == j.id.rows && i.customer == j.customer, sourceLocation: sourceLocation)
         #expect(
-            i.issued == j.issued && i.due == j.due && i.amount == j.amount && i.disputed == j.disputed,
+            i.issued == j.issued && i.due == j.due && i.amount == j.amount && i.disputed == j.disputed
+                && i.carried.values("order_id") == j.carried.values("order_id"),
             sourceLocation: sourceLocation)
         let (p, q) = (a.payments, b.payments)
         #expect(p.id == q.id && p.customer == q.customer && p.invoice == q.invoice, sourceLocation: sourceLocation)
-        #expect(p.date == q.date && p.amount == q.amount && p.method == q.method, sourceLocation: sourceLocation)
+        #expect(
+            p.date == q.date && p.amount == q.amount && p.carried.values("method") == q.carried.values("method"),
+            sourceLocation: sourceLocation)
     }
 
     /// Every kind of column, optional values missing and present, Chinese text, two currencies.
@@ -63,10 +66,10 @@ struct CacheTests {
 
         """
     static let invoices = """
-        id,customer_id,issued,due,amount,disputed
-        I1,C1,2026-10-01,2026-10-31,1000.00,false
-        I2,C2,2026-10-05,2026-11-04,500.00,true
-        I3,C3,0001-01-01,9999-12-31,0.01,
+        id,customer_id,issued,due,amount,disputed,order_id
+        I1,C1,2026-10-01,2026-10-31,1000.00,false,SO-1
+        I2,C2,2026-10-05,2026-11-04,500.00,true,
+        I3,C3,0001-01-01,9999-12-31,0.01,,采购-3
 
         """
     static let payments = """

@@ -137,7 +137,7 @@ import Testing
         } catch {
             #expect(
                 error.all.map(\.rendered) == [
-                    "dun.toml:2:23: error: unknown field nope in [invoices.columns]\ncolumns = { id = \"a\", nope = \"b\" }\n                      ^~~~\nhint: the keys here are id, customer_id, issued, due, amount, currency, disputed\n"
+                    "dun.toml:2:23: error: unknown field nope in [invoices.columns]\ncolumns = { id = \"a\", nope = \"b\" }\n                      ^~~~\nhint: the keys here are id, customer_id, issued, due, amount, currency, disputed, order_id\n"
                 ])
         }
     }

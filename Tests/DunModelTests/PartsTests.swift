@@ -71,7 +71,8 @@ func dump(_ w: Workspace) -> [String] {
         )
     }
     for r in 0..<p.count {
-        lines.append("\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.method[r] ?? "-")")
+        lines.append(
+            "\(p.id[r])|\(p.customer[r])|\(p.invoice[r] ?? -1)|\(p.date[r])|\(p.amount[r])|\(p.carried.values("method")[r])")
     }
     return lines
 }
@@ -91,8 +92,8 @@ struct PartsTests {
         #expect(whole.customers.count == 300)
         #expect(whole.invoices.count == 3000)
         #expect(whole.customers.name[2] == "Line one\nline \"two\" 2")
-        #expect(whole.payments.method[0] == nil)
-        #expect(whole.payments.method[1] == "银行,转账")
+        #expect(whole.payments.carried.values("method")[0] == "-")
+        #expect(whole.payments.carried.values("method")[1] == "银行,转账")
         #expect(rendered(sample.load(parts: parts)) == rendered(.success(whole)))
     }
 

@@ -173,3 +173,20 @@ extension Snapshot {
 func withoutUncheckedNotes(_ all: [Diagnostic]) -> [Diagnostic] {
     all.filter { !($0.severity == .note && $0.message.contains("not checked, since")) }
 }
+
+extension Carried {
+    /// The values of the carried field `name`, each as text (`-` when missing), to compare.
+    func values(_ name: String) -> [String] {
+        guard let slot = Of.carriedLayout.slots.first(where: { $0.field.name == name }) else { return ["no field \(name)"] }
+        let i = slot.index
+        func show<T>(_ values: [T?]) -> [String] { values.map { $0.map { "\($0)" } ?? "-" } }
+        switch slot.storage {
+        case .date: return show(dates[i])
+        case .amount: return show(amounts[i])
+        case .days: return show(days[i])
+        case .flag: return flags[i].map { "\($0)" }
+        case .grade: return show(grades[i])
+        default: return show((0..<texts[i].count).map { texts[i].value($0) })
+        }
+    }
+}

@@ -32,7 +32,7 @@ import Testing
                 # change what is wrong, then try: dun --data . -e 'invoices | count'
 
                 [invoices]
-                file = "receivables.csv"        # its header has 6 of the 7 fields of invoices
+                file = "receivables.csv"        # its header has 6 of the 8 fields of invoices
                 dates = "%m/%d/%Y"               # dates such as '12/4/2024'
 
                 [customers]

@@ -31,7 +31,7 @@ public enum WorkspaceCache {
     static let name = "workspace.bin"
 
     /// Raised whenever the layout of the file changes, so an older cache is never misread.
-    static let version: UInt32 = 10
+    static let version: UInt32 = 11
     static let magic: UInt64 = 0x4455_4E43_4143_4845  // "DUNCACHE"
 
     /// Loads the workspace in `directory` from its cache when the CSV files are the ones

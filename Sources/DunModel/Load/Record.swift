@@ -51,13 +51,22 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         table.bytes(c.rawValue)
     }
 
+    @inline(__always)
+    mutating func bytes(at i: Int) -> UnsafeBufferPointer<UInt8> {
+        table.bytes(i)
+    }
+
     /// The field's text; `nil` when empty or when the file lacks the column.
-    mutating func text(_ c: Column) -> String? {
-        table.text(c.rawValue)
+    mutating func text(at i: Int) -> String? {
+        table.text(i)
     }
 
     mutating func fail(_ c: Column, _ message: String, hint: String? = nil) {
-        problems.append(table.error(c.rawValue, message, hint: hint))
+        fail(at: c.rawValue, message, hint: hint)
+    }
+
+    mutating func fail(at i: Int, _ message: String, hint: String? = nil) {
+        problems.append(table.error(i, message, hint: hint))
     }
 
     /// A problem of a field checked after later fields were read (so that a wait on memory
@@ -111,12 +120,26 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         return row
     }
 
-    mutating func date(_ c: Column) -> Day? {
-        let b = bytes(c)
+    // The fields of the table's own columns, by name.
+
+    @inline(__always) mutating func date(_ c: Column) -> Day? { date(at: c.rawValue) }
+    @inline(__always) mutating func flag(_ c: Column) -> Bool { flag(at: c.rawValue) }
+    @inline(__always) mutating func grade(_ c: Column) -> Grade? { grade(at: c.rawValue) }
+    @inline(__always) mutating func currency(_ c: Column) -> Currency? { currency(at: c.rawValue) }
+    @inline(__always) mutating func days(_ c: Column) -> Int32? { days(at: c.rawValue) }
+    @inline(__always)
+    mutating func amount(_ c: Column, currency: Currency, what: String, required: Bool = false, signed: Bool = false) -> Int64? {
+        amount(at: c.rawValue, currency: currency, what: what, required: required, signed: signed)
+    }
+
+    // The fields of any column of the table, by place.
+
+    mutating func date(at c: Int) -> Day? {
+        let b = bytes(at: c)
         let format = table.file.dates
         if let day = recentDays.day(b, format) { return day }
-        guard let text = text(c) else {
-            fail(c, "empty date")
+        guard let text = text(at: c) else {
+            fail(at: c, "empty date")
             return nil
         }
         // Shaped like the format (so "no such date"), or written some other way.
@@ -130,17 +153,17 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         case .pattern: how = "dates are read as dun.toml says: \"\(format)\""
         }
         fail(
-            c, shape ? "no such date '\(text)'" : "expected a date like \(format.example), found \(excerpt(text))",
+            at: c, shape ? "no such date '\(text)'" : "expected a date like \(format.example), found \(excerpt(text))",
             hint: shape && format == .yearFirst ? nil : how)
         return nil
     }
 
     /// An amount in minor units of `currency`; never negative unless `signed` (an invoice's,
     /// negative for a credit note).
-    mutating func amount(_ c: Column, currency: Currency, what: String, required: Bool = false, signed: Bool = false) -> Int64? {
-        let b = bytes(c)
+    mutating func amount(at c: Int, currency: Currency, what: String, required: Bool = false, signed: Bool = false) -> Int64? {
+        let b = bytes(at: c)
         guard !b.isEmpty else {
-            if required { fail(c, "empty \(what)") }
+            if required { fail(at: c, "empty \(what)") }
             return nil
         }
         // As exports write amounts: 1,234.50, ¥1,234.50, (1,234.50), 1.234,50 when dun.toml
@@ -157,12 +180,12 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         switch result {
         case .success:
             fail(
-                c, "negative \(what) \(text)",
+                at: c, "negative \(what) \(text)",
                 hint: "a credit note is an invoice with a negative amount; a refund is not a payment")
         case .failure(.tooManyDecimals(let allowed)):
-            fail(c, "\(what) \(text) has more decimals than \(currency.code) allows (\(allowed))")
+            fail(at: c, "\(what) \(text) has more decimals than \(currency.code) allows (\(allowed))")
         case .failure(.tooLarge):
-            fail(c, "\(what) \(text) is too large")
+            fail(at: c, "\(what) \(text) is too large")
         case .failure(.notAnAmount):
             let hint =
                 format.decimalComma
@@ -170,31 +193,31 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
                 : b.contains(UInt8(ascii: ","))
                     ? "amounts look like 1234.56 or 1,234.56; if the comma is the decimal mark, say so in dun.toml: [\(table.file.tableName)] decimal = \",\""
                     : "amounts look like 1234.56"
-            fail(c, "expected an amount, found \(text)", hint: hint)
+            fail(at: c, "expected an amount, found \(text)", hint: hint)
         }
         return nil
     }
 
     /// `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, `是`/`否`, any case; empty is false.
-    mutating func flag(_ c: Column) -> Bool {
-        let b = bytes(c)
+    mutating func flag(at c: Int) -> Bool {
+        let b = bytes(at: c)
         if b.isEmpty || b.equals("false") { return false }
         if b.equals("true") { return true }
         if let value = Flag.value(b) { return value }
-        fail(c, "expected true or false, found \(excerpt(utf8: b))", hint: "also accepted: yes/no, y/n, 1/0, 是/否")
+        fail(at: c, "expected true or false, found \(excerpt(utf8: b))", hint: "also accepted: yes/no, y/n, 1/0, 是/否")
         return false
     }
 
-    mutating func grade(_ c: Column) -> Grade? {
-        let b = bytes(c)
+    mutating func grade(at c: Int) -> Grade? {
+        let b = bytes(at: c)
         if b.isEmpty { return nil }
         if b.count == 1, let grade = Grade(letter: b[0]) { return grade }
-        fail(c, "unknown grade \(excerpt(utf8: b))", hint: "grades are A (best) to E (worst)")
+        fail(at: c, "unknown grade \(excerpt(utf8: b))", hint: "grades are A (best) to E (worst)")
         return nil
     }
 
-    mutating func currency(_ c: Column) -> Currency? {
-        let b = bytes(c)
+    mutating func currency(at c: Int) -> Currency? {
+        let b = bytes(at: c)
         if b.isEmpty { return nil }
         // Most files name one currency on every row.
         if Currency.cny.isCode(b) { return .cny }
@@ -209,18 +232,18 @@ struct Record<Column: RawRepresentable>: ~Copyable where Column.RawValue == Int 
         } else {
             hint = "currencies are ISO 4217 codes such as CNY, USD, EUR"
         }
-        fail(c, "unknown currency \(excerpt(code))", hint: hint)
+        fail(at: c, "unknown currency \(excerpt(code))", hint: hint)
         return nil
     }
 
     /// A whole number of days, 0 or more.
-    mutating func days(_ c: Column) -> Int32? {
-        let b = bytes(c)
+    mutating func days(at c: Int) -> Int32? {
+        let b = bytes(at: c)
         if b.isEmpty { return nil }
         var n: Int32 = 0
         for digit in b.first == UInt8(ascii: "+") ? b.dropFirst() : b[...] {
             guard digit >= 48 && digit <= 57, n < 100_000_000 else {
-                fail(c, "expected a whole number of days, found \(excerpt(utf8: b))")
+                fail(at: c, "expected a whole number of days, found \(excerpt(utf8: b))")
                 return nil
             }
             n = n * 10 + Int32(digit - 48)

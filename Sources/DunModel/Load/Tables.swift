@@ -1,9 +1,11 @@
-// Tables: the columns of each file of a workspace, and how a record becomes a row.
+// Tables: the columns of each file of a workspace, and how a record becomes a row. Each
+// column enum names the fields its table reads with code of its own, the first of the
+// catalogue's; the catalogue's fields after them are carried (`Carried`).
 
 import DunCore
 import Foundation
 
-/// The columns a file must or may have, in the order of a column enum's cases.
+/// The columns a table reads with code of its own: the first of its catalogue's fields, in order.
 protocol TableColumn: RawRepresentable, CaseIterable where RawValue == Int {
     static var specs: [StoredField] { get }
 }
@@ -30,6 +32,7 @@ enum CustomerColumn: Int, TableColumn {
         let grade = r.grade(.grade)
         let limit = r.amount(.creditLimit, currency: currency, what: "credit limit")
         let terms = r.days(.termsDays)
+        r.check(Customers.carriedLayout, currency: currency)
         guard r.isValid, let id else { return }
         rows.id.append(id)
         rows.name.append(r.bytes(.name))
@@ -42,6 +45,7 @@ enum CustomerColumn: Int, TableColumn {
         rows.email.append(r.bytes(.email))
         rows.phone.append(r.bytes(.phone))
         rows.language.append(r.bytes(.language))
+        r.carry(into: &rows.carried, currency: currency)
     }
 }
 
@@ -72,6 +76,7 @@ enum InvoiceColumn: Int, TableColumn {
         // Negative for a credit note.
         let amount = r.amount(.amount, currency: currency, what: "amount", required: true, signed: true)
         let disputed = r.flag(.disputed)
+        r.check(Invoices.carriedLayout, currency: currency)
         guard r.isValid, let id, let customer, let issued, let due, let amount else { return }
         rows.id.append(id)
         rows.customer.append(customer)
@@ -80,6 +85,7 @@ enum InvoiceColumn: Int, TableColumn {
         rows.amount.append(amount)
         rows.currency.append(currency)
         rows.disputed.append(disputed)
+        r.carry(into: &rows.carried, currency: currency)
         if currency != customerCurrency { rows.anyForeign = true }
     }
 }
@@ -87,7 +93,7 @@ enum InvoiceColumn: Int, TableColumn {
 // MARK: payments
 
 enum PaymentColumn: Int, TableColumn {
-    case id, customerID, invoiceID, date, amount, method, currency
+    case id, customerID, invoiceID, date, amount, currency
     static let specs = Catalogue.payments.fields
 
     /// Reads a payment. The slots of the next record's customer and invoice ids are read
@@ -124,6 +130,7 @@ enum PaymentColumn: Int, TableColumn {
         if !r.isValid, let invoice, let customer, invoices.customer[Int(invoice)] != customer {
             r.fail(.invoiceID, ownerMismatch(invoice, invoices, customers), at: ownerCheck)
         }
+        r.check(Payments.carriedLayout, currency: currency)
         guard r.isValid, let id, let customer, let date, let amount else { return }
         rows.id.append(id)
         rows.customer.append(customer)
@@ -131,7 +138,7 @@ enum PaymentColumn: Int, TableColumn {
         rows.date.append(date)
         rows.amount.append(amount)
         rows.currency.append(currency)
-        rows.method.append(r.bytes(.method))
+        r.carry(into: &rows.carried, currency: currency)
     }
 
     /// Whether `row` repeats the id of `first` as one payment split over several invoices
