@@ -51,6 +51,9 @@ indirect enum NodeKind: Sendable {
     /// A function's body, checked for the types of these arguments, computed with their values.
     /// `locals`: the block's lets, computed in order after the arguments, as parameters after them.
     case function(name: String, locals: [CheckedPipeline], body: CheckedPipeline, arguments: [Node])
+    /// A function's body of one expression, its parameters replaced by the call's arguments
+    /// (`Inlining`); an error in it is told at the call, as the function's.
+    case inlined(name: String, Node)
     case contains(Node, Node, negated: Bool)
     /// `table where predicate`; the predicate sees each row as the innermost scope.
     case filter(Node, Node)

@@ -117,4 +117,35 @@ extension Interpreter {
         }
         return try folds.map { (fold: Fold) throws(RuntimeError) -> Value in try fold.result(at: node.range) }
     }
+
+    /// `nodes` with each aggregate in them that `aggregatePerRow` computes for every row of
+    /// `frame` at once (`avg(invoices.days_late where …) - avg(…) > 10`, and one in a filter's
+    /// condition that reads only the frame's row) read from a column of its values instead, and
+    /// the frame with those columns. Inner aggregates first: an outer one's condition then reads
+    /// their columns. One that fails is left to fail, or not, row by row.
+    func hoisted(_ nodes: [Node], over frame: Frame, _ env: inout Env) throws(RuntimeError) -> (Frame, [Node]) {
+        guard frame.entity != nil, frame.count >= max(minimumFolded, 1) else { return (frame, nodes) }
+        var with = frame
+        var stopped: RuntimeError?
+        func hoist(_ n: Node, level: Int) -> Node {
+            // Another day's data is not this frame's.
+            if case .asOf = n.kind { return n }
+            var m = n
+            m.kind = n.kind.mapped { child, scoped in hoist(child, level: level + (scoped ? 1 : 0)) }
+            guard stopped == nil, case .aggregate = m.kind, let own = m.shifted(by: -level) else { return m }
+            do throws(RuntimeError) {
+                guard let column = try aggregatePerRow(own, over: with, &env) else { return m }
+                with = Frame(
+                    entity: with.entity, rows: with.rows, columns: with.columns + [Column(name: "\u{1F}aggregate", type: n.type)],
+                    values: with.values + [column], count: with.count)
+                return Node(kind: .column(depth: level, index: with.columns.count - 1), type: n.type, range: n.range)
+            } catch {
+                if error.interrupted { stopped = error }
+                return m
+            }
+        }
+        let result = nodes.map { hoist($0, level: 0) }
+        if let stopped { throw stopped }
+        return (with, result)
+    }
 }

@@ -105,6 +105,14 @@ extension Interpreter {
             // Its value is computed as of another day, where `today` is that day: not now.
             m.kind = .asOf(folded(day), body)
             return m
+        case .function(let name, let locals, let body, let arguments)
+        where !name.isEmpty && locals.isEmpty && body.stages.isEmpty:
+            // One expression: computed as if written here.
+            m.kind = .inlined(name: name, folded(body.source.substituting(arguments)))
+            return m
+        case .inlined(let name, let body):
+            m.kind = .inlined(name: name, folded(body))
+            return m
         case .function(let name, let locals, let body, let arguments):
             // Its own parameters are its arguments, not the ones given to the body it is in.
             var own = self
@@ -197,6 +205,7 @@ extension NodeKind {
         case .parameter: return []
         case .asOf(let day, let body): return [day, body]
         case .function(_, _, _, let arguments): return arguments
+        case .inlined(_, let body): return [body]
         }
     }
 }

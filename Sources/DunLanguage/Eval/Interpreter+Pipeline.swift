@@ -122,18 +122,27 @@ extension Interpreter {
         for (c, node) in nodes.enumerated() {
             if let entity = frame.entity, let read = rowValue(node, entity: entity) {
                 values[c] = column(frame.rows, read)
-            } else if let column = try aggregatePerRow(node, over: frame, &env) {
-                values[c] = column
             } else {
                 rest.append(c)
-                values[c].reserveCapacity(frame.count)
             }
         }
         guard !rest.isEmpty else { return values }
-        try prepareDays(frame, rest.map { nodes[$0] }, &env)
-        try forEachRow(frame, nil, &env) { (me, _, env) throws(RuntimeError) in
-            for c in rest {
-                values[c].append(try me.evaluate(nodes[c], &env))
+        // An aggregate of each row's related rows, or one inside a node, for all rows at once.
+        let (with, hoisted) = try hoisted(rest.map { nodes[$0] }, over: frame, &env)
+        var computed: [(column: Int, node: Node)] = []
+        for (k, c) in rest.enumerated() {
+            if case .column(0, let i) = hoisted[k].kind, i >= frame.columns.count {
+                values[c] = with.values[i]
+            } else {
+                computed.append((c, hoisted[k]))
+                values[c].reserveCapacity(frame.count)
+            }
+        }
+        guard !computed.isEmpty else { return values }
+        try prepareDays(with, computed.map(\.node), &env)
+        try forEachRow(with, nil, &env) { (me, _, env) throws(RuntimeError) in
+            for (c, node) in computed {
+                values[c].append(try me.evaluate(node, &env))
             }
         }
         return values

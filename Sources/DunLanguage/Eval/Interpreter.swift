@@ -87,8 +87,10 @@ public struct Interpreter {
     /// The fewest rows a loop over a frame is split into parts of, to run on all cores
     /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
     public var minimumPart = 1 << 14
-    /// The fewest rows of a table given to a function for its body to be folded for the call
-    /// (`Interpreter.folded(_:given:)`); tests make it 0, to fold every call of every script.
+    /// The fewest rows of a table for work done once for all its rows to be worth it: a
+    /// function's body folded for a call given the table (`Interpreter.folded(_:given:)`), the
+    /// aggregates inside an expression computed for all its rows at once (`hoisted`); tests
+    /// make it 0, to do both in every script.
     public var minimumFolded = 1024
     /// While folding a function's body for one call: the values of its parameters.
     var given: [Value]?
@@ -258,6 +260,15 @@ public struct Interpreter {
                 // Its place is in the function's source: the call stands for it here. A
                 // pipeline given as an argument (no name) is in this source already.
                 if error.interrupted || name.isEmpty { throw error }
+                var e = RuntimeError("in \(name): \(error.message)", n.range, hint: error.hint)
+                e.row = error.row
+                throw e
+            }
+        case .inlined(let name, let body):
+            do {
+                return try evaluate(body, &env)
+            } catch {
+                if error.interrupted { throw error }
                 var e = RuntimeError("in \(name): \(error.message)", n.range, hint: error.hint)
                 e.row = error.row
                 throw e
@@ -434,8 +445,9 @@ public struct Interpreter {
         if let entity = frame.entity, let test = rowTest(predicate, entity: entity) {
             keep = try kept(frame, test)
         } else {
-            try forEachRow(frame, nil, &env) { (me, i, env) throws(RuntimeError) in
-                if try me.truth(predicate, &env) { keep.append(i) }
+            let (with, hoisted) = try hoisted([predicate], over: frame, &env)
+            try forEachRow(with, nil, &env) { (me, i, env) throws(RuntimeError) in
+                if try me.truth(hoisted[0], &env) { keep.append(i) }
             }
         }
         return keep.count == frame.count ? frame : frame.picking(keep)

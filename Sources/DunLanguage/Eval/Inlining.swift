@@ -1,0 +1,87 @@
+// Inlining: a function whose body is one expression is computed as if its body were written
+// at the call, its parameters replaced by the arguments, so that what the body aggregates
+// over a row's related rows is computed for the whole table at once (`Decorrelation`), as
+// the same aggregate written in the row's `derive` is.
+
+extension NodeKind {
+    /// The same node with each node directly inside it replaced by `transform(child, scoped)`;
+    /// `scoped` tells a child computed with one more row in scope (a filter's condition).
+    func mapped(_ transform: (Node, _ scoped: Bool) -> Node) -> NodeKind {
+        func t(_ n: Node) -> Node { transform(n, false) }
+        switch self {
+        case .constant, .today, .field, .column, .global, .entityTable, .parameter: return self
+        case .member(let x, let f): return .member(t(x), field: f)
+        case .project(let x, let p): return .project(t(x), p)
+        case .negate(let x): return .negate(t(x))
+        case .not(let x): return .not(t(x))
+        case .and(let items): return .and(items.map(t))
+        case .or(let items): return .or(items.map(t))
+        case .arithmetic(let first, let steps):
+            return .arithmetic(
+                t(first),
+                steps.map { s in
+                    var s = s; s.operand = t(s.operand); return s
+                })
+        case .coalesce(let a, let b): return .coalesce(t(a), t(b))
+        case .compare(let op, let a, let b): return .compare(op, t(a), t(b))
+        case .between(let x, let lo, let hi, let negated): return .between(t(x), t(lo), t(hi), negated: negated)
+        case .isIn(let x, let set, let negated): return .isIn(t(x), t(set), negated: negated)
+        case .isNull(let x, let negated): return .isNull(t(x), negated: negated)
+        case .convert(let x, let c): return .convert(t(x), c)
+        case .conditional(let branches, let otherwise):
+            return .conditional(
+                branches.map { CheckedBranch(condition: t($0.condition), value: t($0.value)) }, otherwise: otherwise.map(t))
+        case .asOf(let day, let body): return .asOf(t(day), t(body))
+        case .function(let name, let locals, let body, let arguments):
+            return .function(name: name, locals: locals, body: body, arguments: arguments.map(t))
+        case .inlined(let name, let body): return .inlined(name: name, t(body))
+        case .contains(let whole, let part, let negated): return .contains(t(whole), t(part), negated: negated)
+        case .filter(let table, let predicate): return .filter(t(table), transform(predicate, true))
+        case .list(let items): return .list(items.map(t))
+        case .call(let b, let args): return .call(b, args.map(t))
+        case .extreme(let args, let largest): return .extreme(args.map(t), largest: largest)
+        case .aggregate(let a, let arg): return .aggregate(a, arg.map(t))
+        case .groupAggregate(let a, let arg): return .groupAggregate(a, arg.map(t))
+        }
+    }
+}
+
+extension Node {
+    /// The node with each row it reads from outside itself (`depth` at least `level`, the
+    /// rows its own filters bring counted) `by` more scopes out; `nil` when `by` is negative
+    /// and a row it reads would be inside.
+    func shifted(by k: Int, level: Int = 0) -> Node? {
+        guard k != 0 else { return self }
+        var m = self
+        switch kind {
+        case .field(let d, let f) where d >= level:
+            guard d + k >= level else { return nil }
+            m.kind = .field(depth: d + k, field: f)
+        case .column(let d, let i) where d >= level:
+            guard d + k >= level else { return nil }
+            m.kind = .column(depth: d + k, index: i)
+        default:
+            var failed = false
+            m.kind = kind.mapped { child, scoped in
+                guard let c = child.shifted(by: k, level: level + (scoped ? 1 : 0)) else {
+                    failed = true
+                    return child
+                }
+                return c
+            }
+            if failed { return nil }
+        }
+        return m
+    }
+
+    /// A function's body with each parameter replaced by its argument, the argument's rows
+    /// reached from as many scopes further in as the parameter is.
+    func substituting(_ arguments: [Node], level: Int = 0) -> Node {
+        if case .parameter(let i) = kind {
+            return i < arguments.count ? arguments[i].shifted(by: level) ?? self : self
+        }
+        var m = self
+        m.kind = kind.mapped { child, scoped in child.substituting(arguments, level: level + (scoped ? 1 : 0)) }
+        return m
+    }
+}
