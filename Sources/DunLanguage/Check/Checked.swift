@@ -65,6 +65,9 @@ indirect enum NodeKind: Sendable {
     case aggregate(Aggregate, Node?)
     /// An aggregate over the rows of the current group, the argument evaluated on each.
     case groupAggregate(Aggregate, Node?)
+    /// A `groupAggregate` folded for every group before the groups are computed
+    /// (`Interpreter.prefolded`): the group's value, by its number.
+    case groupFolded(Int)
 }
 
 /// A branch of a conditional: its condition, and its value.

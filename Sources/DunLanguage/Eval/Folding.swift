@@ -43,7 +43,7 @@ extension Interpreter {
         case .today:
             m.kind = .constant(.date(data.today))
             return m
-        case .constant, .field, .column, .global, .entityTable:
+        case .constant, .field, .column, .global, .entityTable, .groupFolded:
             return n
         case .member(let base, let field):
             m.kind = .member(folded(base), field: field)
@@ -190,7 +190,7 @@ extension NodeKind {
     /// The nodes directly inside this one.
     var children: [Node] {
         switch self {
-        case .constant, .today, .field, .column, .global, .entityTable: return []
+        case .constant, .today, .field, .column, .global, .entityTable, .groupFolded: return []
         case .member(let x, _), .project(let x, _), .negate(let x), .not(let x), .isNull(let x, _), .convert(let x, _):
             return [x]
         case .coalesce(let a, let b), .compare(_, let a, let b), .isIn(let a, let b, _), .contains(let a, let b, _),

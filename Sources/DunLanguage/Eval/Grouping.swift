@@ -19,9 +19,10 @@ final class Groups {
     /// Each group's number of positions, and its first position (-1 for a group of none).
     let sizes: [Int]
     let firsts: [Int]
-    /// The aggregates folded so far, by their place in the source; a group's error is thrown
-    /// when the group asks for it.
-    private var folds: [Range<Int>: [Result<Value, RuntimeError>]] = [:]
+    /// The aggregates folded for every group before the groups' rows are computed
+    /// (`Interpreter.prefolded`), in the order of their `.groupFolded` numbers; a group's
+    /// error is thrown when the group asks for it.
+    var prefolded: [[Result<Value, RuntimeError>]] = []
     private var members: [[Int]]?
 
     init(frame: Frame, groupOf: [Int32], groups: Int) {
@@ -50,41 +51,67 @@ final class Groups {
         return all[g]
     }
 
-    /// Group `g`'s aggregate (the one at `range` in the source) of `read` of its positions.
-    ///
-    /// Folded for every group the first time a group asks: in one pass over the rows in
-    /// order, each value folded into its row's group. A group's values are folded in the
-    /// order of its positions, as if group by group; but memory is read forward once, not
-    /// once per group.
-    func folded(
-        _ aggregate: Aggregate, at range: Range<Int>, group g: Int, zero: Value, _ read: (Int) -> Value
-    ) throws(RuntimeError) -> Value {
-        if let results = folds[range] { return try results[g].get() }
+    /// Every group's aggregate of `values`: folded in one pass over the rows in order, each
+    /// value into its row's group, so that a group's values are folded in the order of its
+    /// positions, as if group by group, but memory is read forward once. A group whose
+    /// rows include one of `failures` fails with the first of them.
+    func fold(
+        _ aggregate: Aggregate, at range: Range<Int>, zero: Value, _ values: [Value], failures: [Int: RuntimeError]
+    ) -> [Result<Value, RuntimeError>] {
         var folded = [Fold](repeating: Fold(aggregate, zero: zero), count: sizes.count)
-        var failures = [RuntimeError?](repeating: nil, count: sizes.count)
+        var failed = [RuntimeError?](repeating: nil, count: sizes.count)
         for (p, group) in groupOf.enumerated() {
             let h = Int(group)
-            guard failures[h] == nil else { continue }
+            guard failed[h] == nil else { continue }
+            if let failure = failures[p] {
+                failed[h] = failure
+                continue
+            }
             do throws(RuntimeError) {
-                try folded[h].add(read(p), at: range)
+                try folded[h].add(values[p], at: range)
             } catch {
-                failures[h] = error
+                failed[h] = error
             }
         }
-        let results = folded.indices.map { h -> Result<Value, RuntimeError> in
-            if let failure = failures[h] { return .failure(failure) }
+        return folded.indices.map { h -> Result<Value, RuntimeError> in
+            if let failure = failed[h] { return .failure(failure) }
             do throws(RuntimeError) {
                 return .success(try folded[h].result(at: range))
             } catch {
                 return .failure(error)
             }
         }
-        folds[range] = results
-        return try results[g].get()
     }
 }
 
 extension Interpreter {
+    /// `aggregates` with each aggregate over a group's rows whose argument is a row function
+    /// (`positionCompute`) folded now for every group of each of `groupings`, its values
+    /// computed once for all rows on all cores; each is then read by its `.groupFolded` number.
+    func prefolded(_ aggregates: [Node], _ groupings: [Groups], frame: Frame) throws(RuntimeError) -> [Node] {
+        var stopped: RuntimeError?
+        func prefold(_ n: Node) -> Node {
+            guard case .groupAggregate(let aggregate, let arg?) = n.kind else {
+                var m = n
+                m.kind = n.kind.mapped { child, _ in prefold(child) }
+                return m
+            }
+            guard stopped == nil, let f = positionCompute(arg, in: frame) else { return n }
+            let (values, failures) = computedEach(frame, f)
+            if let interrupted = failures.values.first(where: \.interrupted) {
+                stopped = interrupted
+                return n
+            }
+            for groups in groupings {
+                groups.prefolded.append(groups.fold(aggregate, at: n.range, zero: zero(n.type), values, failures: failures))
+            }
+            return Node(kind: .groupFolded((groupings.first?.prefolded.count ?? 1) - 1), type: n.type, range: n.range)
+        }
+        let result = aggregates.map(prefold)
+        if let stopped { throw stopped }
+        return result
+    }
+
     /// One row per distinct key, in key order, with the aggregates computed over its rows; with
     /// `total`, a last row of them over all rows, labelled so in the first key's column.
     func group(
@@ -158,6 +185,7 @@ extension Interpreter {
         if let failure { throw failure }
         var values = columns.map { _ in [Value]() }
         let all = total.map { _ in Groups(frame: frame, groupOf: [Int32](repeating: 0, count: frame.count), groups: 1) }
+        let aggregates = try prefolded(aggregates, [groups] + (all.map { [$0] } ?? []), frame: frame)
         // Each group, then the total over all rows (-1).
         for g in sorted + (total == nil ? [] : [-1]) {
             let groups = (g < 0 ? all : nil) ?? groups

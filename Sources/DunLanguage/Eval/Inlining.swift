@@ -9,7 +9,7 @@ extension NodeKind {
     func mapped(_ transform: (Node, _ scoped: Bool) -> Node) -> NodeKind {
         func t(_ n: Node) -> Node { transform(n, false) }
         switch self {
-        case .constant, .today, .field, .column, .global, .entityTable, .parameter: return self
+        case .constant, .today, .field, .column, .global, .entityTable, .parameter, .groupFolded: return self
         case .member(let x, let f): return .member(t(x), field: f)
         case .project(let x, let p): return .project(t(x), p)
         case .negate(let x): return .negate(t(x))

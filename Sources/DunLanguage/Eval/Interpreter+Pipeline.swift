@@ -133,6 +133,8 @@ extension Interpreter {
         for (k, c) in rest.enumerated() {
             if case .column(0, let i) = hoisted[k].kind, i >= frame.columns.count {
                 values[c] = with.values[i]
+            } else if let f = positionCompute(hoisted[k], in: with) {
+                values[c] = try self.computed(with, f)
             } else {
                 computed.append((c, hoisted[k]))
                 values[c].reserveCapacity(frame.count)

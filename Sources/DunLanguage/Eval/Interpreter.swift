@@ -168,21 +168,7 @@ public struct Interpreter {
                 return .list(frame.values[c])
             }
         case .negate(let x):
-            switch try evaluate(x, &env) {
-            case .number(let d):
-                guard let r = d.negated() else { throw RuntimeError("number too large", n.range) }
-                return .number(r)
-            case .money(let m):
-                guard m.minor != .min else { throw RuntimeError("amount too large", n.range) }
-                return .money(Money(minor: -m.minor, currency: m.currency))
-            case .duration(.days(let d)):
-                guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", n.range) }
-                return .duration(.days(r))
-            case .duration(.months(let d)):
-                guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", n.range) }
-                return .duration(.months(r))
-            default: return .null
-            }
+            return try Value.negated(evaluate(x, &env), at: n.range)
         case .not(let x):
             return .bool(!(try truth(x, &env)))
         case .and(let items):
@@ -308,22 +294,10 @@ public struct Interpreter {
         case .call(let builtin, let args):
             var values: [Value] = []
             for a in args { values.append(try evaluate(a, &env)) }
-            guard case .scalar(_, let run) = builtin.kind else { return .null }
-            do {
-                return try run(values)
-            } catch {
-                throw RuntimeError("\(builtin.name): \(error.message)", n.range)
-            }
+            return try builtin.called(values, at: n.range)
         case .extreme(let args, let largest):
             var best: Value = .null
-            for a in args {
-                let v = try evaluate(a, &env)
-                if let order = try Value.order(v, best, at: n.range), largest ? order > 0 : order < 0 {
-                    best = v
-                } else if best.isNull {
-                    best = v
-                }
-            }
+            for a in args { best = try Value.extreme(best, evaluate(a, &env), largest: largest, at: n.range) }
             return best
         case .aggregate(let aggregate, let arg):
             guard let arg else { return .null }
@@ -339,9 +313,6 @@ public struct Interpreter {
             guard let scope = env.group else { return .null }
             let groups = scope.groups
             guard let arg else { return .number(Decimal64(groups.sizes[scope.number])) }
-            if let read = positionValue(arg, in: groups.frame) {
-                return try groups.folded(aggregate, at: n.range, group: scope.number, zero: zero(n.type), read)
-            }
             var values: [Value] = []
             values.reserveCapacity(groups.sizes[scope.number])
             let saved = env.group
@@ -351,6 +322,9 @@ public struct Interpreter {
                 values.append(try me.evaluate(arg, &env))
             }
             return try fold(aggregate, values, at: n.range, zero: zero(n.type))
+        case .groupFolded(let i):
+            guard let scope = env.group, i < scope.groups.prefolded.count else { return .null }
+            return try scope.groups.prefolded[i][scope.number].get()
         }
     }
 
@@ -446,8 +420,13 @@ public struct Interpreter {
             keep = try kept(frame, test)
         } else {
             let (with, hoisted) = try hoisted([predicate], over: frame, &env)
-            try forEachRow(with, nil, &env) { (me, i, env) throws(RuntimeError) in
-                if try me.truth(hoisted[0], &env) { keep.append(i) }
+            if let f = positionCompute(hoisted[0], in: with) {
+                let values = try computed(with, f)
+                keep = values.indices.filter { values[$0] == .bool(true) }
+            } else {
+                try forEachRow(with, nil, &env) { (me, i, env) throws(RuntimeError) in
+                    if try me.truth(hoisted[0], &env) { keep.append(i) }
+                }
             }
         }
         return keep.count == frame.count ? frame : frame.picking(keep)

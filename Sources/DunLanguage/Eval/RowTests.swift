@@ -144,6 +144,148 @@ extension Interpreter {
 }
 
 extension Interpreter {
+    typealias PositionCompute = @Sendable (Int) throws(RuntimeError) -> Value
+
+    /// The expression as a function of a position of `frame` that may fail, when it is made
+    /// of the frame's columns, row values (`rowValue`) and constants by arithmetic,
+    /// comparisons, `and`, `or`, `not`, `is null`, `between`, `??`, `if`, `min`/`max` and the
+    /// functions of the standard library; `nil` otherwise. It gives what `evaluate` gives, with
+    /// the same errors, and is run on all cores (`computed`).
+    func positionCompute(_ n: Node, in frame: Frame) -> PositionCompute? {
+        let range = n.range
+        func each(_ nodes: [Node]) -> [PositionCompute]? {
+            let made = nodes.compactMap { positionCompute($0, in: frame) }
+            return made.count == nodes.count ? made : nil
+        }
+        func truth(_ f: @escaping PositionCompute) -> @Sendable (Int) throws(RuntimeError) -> Bool {
+            { p throws(RuntimeError) in try f(p) == .bool(true) }
+        }
+        switch n.kind {
+        case .constant(let v):
+            return { _ in v }
+        case .column(0, let c):
+            let column = frame.values[c]
+            return { column[$0] }
+        case .field(0, _), .member:
+            guard let entity = frame.entity, let read = rowValue(n, entity: entity) else { return nil }
+            let rows = frame.rows
+            return { read(rows[$0]) }
+        case .negate(let x):
+            guard let f = positionCompute(x, in: frame) else { return nil }
+            return { p throws(RuntimeError) in try Value.negated(f(p), at: range) }
+        case .not(let x):
+            guard let f = positionCompute(x, in: frame).map(truth) else { return nil }
+            return { p throws(RuntimeError) in .bool(!(try f(p))) }
+        case .and(let items), .or(let items):
+            guard let fs = each(items)?.map(truth) else { return nil }
+            let decisive: Bool
+            if case .or = n.kind { decisive = true } else { decisive = false }
+            return { p throws(RuntimeError) in
+                for f in fs where try f(p) == decisive { return .bool(decisive) }
+                return .bool(!decisive)
+            }
+        case .arithmetic(let first, let steps):
+            guard let f = positionCompute(first, in: frame), let operands = each(steps.map(\.operand)) else { return nil }
+            let ops = steps.map { ($0.op, $0.range) }
+            return { p throws(RuntimeError) in
+                let v = try f(p)
+                var values: [(op: ArithmeticOperator, value: Value, range: Range<Int>)] = []
+                for (k, operand) in operands.enumerated() { values.append((ops[k].0, try operand(p), ops[k].1)) }
+                return try Value.chain(v, values)
+            }
+        case .coalesce(let a, let b):
+            guard let x = positionCompute(a, in: frame), let y = positionCompute(b, in: frame) else { return nil }
+            return { p throws(RuntimeError) in
+                let v = try x(p)
+                return v.isNull ? try y(p) : v
+            }
+        case .compare(let op, let a, let b):
+            guard let x = positionCompute(a, in: frame), let y = positionCompute(b, in: frame) else { return nil }
+            return { p throws(RuntimeError) in .bool(op.holds(try Value.order(x(p), y(p), at: range))) }
+        case .between(let x, let lo, let hi, let negated):
+            guard let v = positionCompute(x, in: frame), let a = positionCompute(lo, in: frame),
+                let b = positionCompute(hi, in: frame)
+            else { return nil }
+            return { p throws(RuntimeError) in
+                let value = try v(p)
+                guard let above = try Value.order(value, a(p), at: range), let below = try Value.order(value, b(p), at: range)
+                else { return .bool(false) }
+                return .bool((above >= 0 && below <= 0) != negated)
+            }
+        case .isNull(let x, let negated):
+            guard let f = positionCompute(x, in: frame) else { return nil }
+            return { p throws(RuntimeError) in .bool(try f(p).isNull != negated) }
+        case .conditional(let branches, let otherwise):
+            guard let conditions = each(branches.map(\.condition))?.map(truth), let values = each(branches.map(\.value))
+            else { return nil }
+            let rest = otherwise.map { positionCompute($0, in: frame) }
+            if case .some(nil) = rest { return nil }
+            let last = rest.flatMap { $0 }
+            return { p throws(RuntimeError) in
+                for (k, condition) in conditions.enumerated() where try condition(p) { return try values[k](p) }
+                return try last?(p) ?? .null
+            }
+        case .extreme(let args, let largest):
+            guard let fs = each(args) else { return nil }
+            return { p throws(RuntimeError) in
+                var best: Value = .null
+                for f in fs { best = try Value.extreme(best, f(p), largest: largest, at: range) }
+                return best
+            }
+        case .call(let builtin, let args):
+            guard case .scalar = builtin.kind, let fs = each(args) else { return nil }
+            return { p throws(RuntimeError) in
+                var values: [Value] = []
+                for f in fs { values.append(try f(p)) }
+                return try builtin.called(values, at: range)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// `f` of every position of `frame`, in parts on all cores, null where it fails; and each
+    /// position's error, naming its row.
+    func computedEach(_ frame: Frame, _ f: PositionCompute) -> (values: [Value], failures: [Int: RuntimeError]) {
+        let ranges = slices(of: frame.count, parts: Interpreter.parts, minimum: minimumPart)
+        let parts = concurrently(ranges.count) { k -> (values: [Value], failures: [Int: RuntimeError]) in
+            var values: [Value] = []
+            var failures: [Int: RuntimeError] = [:]
+            values.reserveCapacity(ranges[k].count)
+            for i in ranges[k] {
+                do throws(RuntimeError) {
+                    if i & 1023 == 0 { try interruption.check() }
+                    values.append(try f(i))
+                } catch {
+                    failures[i] = error
+                    values.append(.null)
+                    if error.interrupted { break }
+                }
+            }
+            return (values, failures)
+        }
+        var failures: [Int: RuntimeError] = [:]
+        for part in parts {
+            for (i, error) in part.failures {
+                var e = error
+                if e.row == nil && !e.interrupted { e.row = describe(frame, i) }
+                failures[i] = e
+            }
+        }
+        return (parts.count == 1 ? parts[0].values : parts.flatMap(\.values), failures)
+    }
+
+    /// `f` of every position of `frame`, in parts on all cores. An error is the one of the
+    /// first position that fails, as if computed one by one, and names its row.
+    func computed(_ frame: Frame, _ f: PositionCompute) throws(RuntimeError) -> [Value] {
+        let (values, failures) = computedEach(frame, f)
+        if let stop = failures.values.first(where: \.interrupted) { throw stop }
+        if let first = failures.keys.min(), let error = failures[first] { throw error }
+        return values
+    }
+}
+
+extension Interpreter {
     /// The conditions of an `and` (`decisive` false) or an `or` (true) chain, tested in turn
     /// until one gives `decisive`: then the chain gives it too.
     private func rowTest(_ items: [Node], entity: EntityID, until decisive: Bool) -> RowTest? {

@@ -252,3 +252,43 @@ extension Int64 {
         return overflow ? nil : r
     }
 }
+
+extension Value {
+    /// `-v`: null for what has no negative.
+    static func negated(_ v: Value, at range: Range<Int>) throws(RuntimeError) -> Value {
+        switch v {
+        case .number(let d):
+            guard let r = d.negated() else { throw RuntimeError("number too large", range) }
+            return .number(r)
+        case .money(let m):
+            guard m.minor != .min else { throw RuntimeError("amount too large", range) }
+            return .money(Money(minor: -m.minor, currency: m.currency))
+        case .duration(.days(let d)):
+            guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", range) }
+            return .duration(.days(r))
+        case .duration(.months(let d)):
+            guard let r = Int64(0).subtracting(d) else { throw RuntimeError("duration too long", range) }
+            return .duration(.months(r))
+        default: return .null
+        }
+    }
+
+    /// The greater (`largest`) or lesser of the best so far and `v`, nulls skipped: one step of
+    /// `min(a, b, …)` or `max(a, b, …)`.
+    static func extreme(_ best: Value, _ v: Value, largest: Bool, at range: Range<Int>) throws(RuntimeError) -> Value {
+        if let order = try Value.order(v, best, at: range), largest ? order > 0 : order < 0 { return v }
+        return best.isNull ? v : best
+    }
+}
+
+extension Builtin {
+    /// The function of the standard library on these values; its error told as its own.
+    func called(_ values: [Value], at range: Range<Int>) throws(RuntimeError) -> Value {
+        guard case .scalar(_, let run) = kind else { return .null }
+        do {
+            return try run(values)
+        } catch {
+            throw RuntimeError("\(name): \(error.message)", range)
+        }
+    }
+}
