@@ -27,7 +27,7 @@ let package = Package(
         // The receivables model, its CSV loader and dun.toml's mapping; knows nothing of the language.
         .target(
             name: "DunModel",
-            dependencies: ["DunCore", .product(name: "TOMLKit", package: "TOMLKit"), "ZIPFoundation"]),
+            dependencies: ["DunCore", "CPostgreSQL", .product(name: "TOMLKit", package: "TOMLKit"), "ZIPFoundation"]),
         // Lexer, parser, checker, interpreter; knows nothing of files, terminals or invoices.
         .target(name: "DunLanguage", dependencies: ["DunCore"]),
         // The bridge: the model bound into the language, sessions, output formats, the stdlib.
@@ -47,6 +47,9 @@ let package = Package(
         .systemLibrary(name: "CReadline"),
         // The system's SQLite (libsqlite3-dev), for the workspace journal in .dun/journal.sqlite.
         .systemLibrary(name: "CSQLite"),
+        // The system's libpq (libpq-dev), PostgreSQL's client, for a workspace whose tables are in
+        // a database (`[source] url`). A C library the system has, so nothing is built for it.
+        .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The command line: argument parsing, and the REPL's terminal (readline, history, signals).
         .executableTarget(
             name: "dun",

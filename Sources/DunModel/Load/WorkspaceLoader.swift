@@ -62,6 +62,12 @@ public enum WorkspaceLoader {
                 Diagnostic(.error, "no workspace folder '\(directory)'", hint: "give the folder with --data DIR")
             ])
         }
+        if let source = settings.source {
+            let (paths, contents) = try fetch(source, settings)
+            guard deriving else { return (dir, paths, contents, settings) }
+            let (files, names, effective) = try derive(contents, paths, settings)
+            return (dir, names, files, effective)
+        }
         var contents: [FileBytes] = []
         var problems: [Diagnostic] = []
         var paths: [String] = []
@@ -110,6 +116,18 @@ public enum WorkspaceLoader {
         guard deriving else { return (dir, paths, contents, settings) }
         let (files, names, effective) = try derive(contents, paths, settings)
         return (dir, names, files, effective)
+    }
+
+    /// Each table's name in errors, and its rows from the database, as `open` gives files.
+    private static func fetch(
+        _ source: PostgresSource, _ settings: WorkspaceSettings
+    ) throws(Diagnostics) -> ([String], [FileBytes]) {
+        let relations = ExportTable.allCases.map { settings[$0].relation ?? $0.rawValue }
+        let read = ExportTable.allCases.indices.filter { settings[ExportTable.allCases[$0]].from == nil }
+        let fetched = try source.fetch(read.map { relations[$0] })
+        var contents = ExportTable.allCases.map { _ in FileBytes(text: "") }
+        for (k, i) in read.enumerated() { contents[i] = fetched[k] }
+        return (relations.map(PostgresSource.display), contents)
     }
 
     /// The customers and the payments of a line-item export, each read from its invoices'

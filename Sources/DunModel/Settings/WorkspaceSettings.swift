@@ -45,6 +45,9 @@ public struct TableMapping: Sendable, Equatable {
     public let table: ExportTable
     /// The file, relative to the workspace folder: CSV, or an Excel workbook (.xlsx).
     public var file: String
+    /// The table or view of the database it is read from, when dun.toml names one
+    /// (`[source] url`): `ar_invoices`, `erp.ar_invoices`; else the entity's own name.
+    public var relation: String?
     /// The sheet of a workbook to read; nil: its first.
     public var sheet: String?
     /// Read from the file of another table rather than a file of its own: the customers and
@@ -79,7 +82,7 @@ public struct TableMapping: Sendable, Equatable {
         let pairs = { (d: [String: Placed<String>]) in d.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.value)" } }
         return
             ([
-                file, from?.rawValue ?? "", cleared?.value ?? "", sheet ?? "", encoding.rawValue,
+                file, relation ?? "", from?.rawValue ?? "", cleared?.value ?? "", sheet ?? "", encoding.rawValue,
                 delimiter.map { String($0) } ?? "", dates.description,
                 amounts.decimalComma ? "," : ".",
             ]
@@ -105,6 +108,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var payments = TableMapping(.payments)
     /// `[rates]`: the base currency, and rates that hold on any day (rates.csv adds dated ones).
     public var rates = ExchangeRates()
+    /// `[source] url`: the database the tables are read from, instead of the folder's files.
+    public var source: PostgresSource?
 
     public init() {}
 
@@ -127,7 +132,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
 
     /// Whatever changes how the export is read: part of the key of the workspace's cache.
     var fingerprint: String {
-        ExportTable.allCases.map { self[$0].fingerprint }.joined(separator: "\u{1E}")
+        ([source?.url ?? ""] + ExportTable.allCases.map { self[$0].fingerprint }).joined(separator: "\u{1E}")
     }
 
     /// `DIR/dun.toml`, or the defaults when there is none.
@@ -202,15 +207,18 @@ private struct Reader {
     var errors: [Diagnostic] = []
 
     /// The keys of each table, and what may go under an export's section.
-    static let top = ["company", "language", "sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
+    static let top = ["company", "language", "sender", "delivery", "rates", "source"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
-    static let table = ["file", "from", "cleared", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants"]
+    static let source = ["url"]
+    static let table = [
+        "file", "table", "from", "cleared", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants",
+    ]
     /// The sections a key may start.
-    static let sections = ["sender", "delivery", "rates"] + ExportTable.allCases.map(\.rawValue)
+    static let sections = ["sender", "delivery", "rates", "source"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
     static let homes: [String: String] = [
-        "company": "", "language": "", "name": "sender", "email": "sender", "command": "delivery",
+        "company": "", "language": "", "name": "sender", "email": "sender", "command": "delivery", "url": "source",
     ]
 
     /// A diagnostic at the key `path`.
@@ -299,9 +307,10 @@ private struct Reader {
             }
         }
         if let rates = table(root["rates"], at: ["rates"]) { s.rates = self.rates(rates) }
+        if let source = table(root["source"], at: ["source"]) { s.source = self.source(source) }
         for t in ExportTable.allCases {
             guard let section = table(root[t.rawValue], at: [t.rawValue]) else { continue }
-            let mapping = self.mapping(t, section)
+            let mapping = self.mapping(t, section, database: root["source"] != nil)
             switch t {
             case .customers: s.customers = mapping
             case .invoices: s.invoices = mapping
@@ -346,11 +355,49 @@ private struct Reader {
         return rates
     }
 
-    /// `[invoices]`: the file, its encoding, formats, columns and constants.
-    mutating func mapping(_ t: ExportTable, _ section: TOMLTable) -> TableMapping {
+    /// `[source]`: `url = "postgresql://collections@db.example.com/erp"`, with no password.
+    mutating func source(_ section: TOMLTable) -> PostgresSource? {
+        unknownKeys(section, at: ["source"], known: Reader.source)
+        let path = ["source", "url"]
+        guard let url = string(section["url"], at: path) else {
+            fail(["source"], "[source] needs url, the database's: url = \"postgresql://user@host/database\"")
+            return nil
+        }
+        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
+            fail(path, "url is a PostgreSQL connection URI, as \"postgresql://user@host:5432/database\"")
+            return nil
+        }
+        guard PostgresConnection.withoutPassword(url) == url else {
+            fail(
+                path, "dun.toml holds the database's password",
+                hint: "take it out of the URI: it comes from PGPASSWORD or ~/.pgpass, never from a file in the workspace")
+            return nil
+        }
+        return PostgresSource(url: url)
+    }
+
+    /// `[invoices]`: the file (or the database's table), its encoding, formats, columns and
+    /// constants.
+    mutating func mapping(_ t: ExportTable, _ section: TOMLTable, database: Bool) -> TableMapping {
         let path = [t.rawValue]
         var m = TableMapping(t)
         unknownKeys(section, at: path, known: Reader.table)
+        if let relation = string(section["table"], at: path + ["table"]) {
+            if !database {
+                fail(
+                    path + ["table"], "table names a table of the database, and dun.toml names none",
+                    hint: "[source] url = \"postgresql://user@host/database\"")
+            } else if relation.isEmpty || relation.hasPrefix(".") || relation.hasSuffix(".") {
+                fail(path + ["table"], "table names a table or view, as \"ar_invoices\" or \"erp.ar_invoices\"")
+            } else {
+                m.relation = relation
+            }
+        }
+        if database, section["file"] != nil {
+            fail(
+                path + ["file"], "with [source], the tables are read from the database, not from files",
+                hint: "name its table instead: [\(t.rawValue)] table = \"…\"")
+        }
         if let file = string(section["file"], at: path + ["file"]) {
             if file.isEmpty || file.hasSuffix("/") {
                 fail(path + ["file"], "file names the file to read, as \"应收明细.csv\"")
@@ -366,8 +413,10 @@ private struct Reader {
                 fail(
                     path + ["from"], "only customers and payments are read from another file: from = \"invoices\"",
                     hint: "a line-item export (one line per invoice) gives its customers and payments")
-            } else if section["file"] != nil {
-                fail(path + ["from"], "\(t.rawValue) come from a file of their own or from the invoices, not both")
+            } else if section["file"] != nil || section["table"] != nil {
+                fail(
+                    path + ["from"],
+                    "\(t.rawValue) come from a \(database ? "table" : "file") of their own or from the invoices, not both")
             } else {
                 m.from = .invoices
             }
