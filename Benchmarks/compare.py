@@ -6,6 +6,7 @@ and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/RE
     compare.py scale WORKSPACE... --dun BIN [--runs N]    Dun alone, one row per workspace
     compare.py nightly WORKSPACE --dun BIN [--runs N]     the nightly job: plan, apply, outbox
     compare.py measures WORKSPACE --dun BIN [--runs N]    the standard library's measures
+    compare.py postgres WORKSPACE --dun BIN [--runs N]    the same from a PostgreSQL server
     compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
 
 Each engine runs in its own process under /usr/bin/time, so that its peak memory is its own
@@ -726,6 +727,55 @@ def nightly(args):
     return 0
 
 
+# Column types in the benchmark's database, as an ERP's database types them; text otherwise.
+PG_TYPES = {"credit_limit": "numeric(18,2)", "terms_days": "integer", "issued": "date", "due": "date",
+            "amount": "numeric(18,2)", "disputed": "boolean", "date": "date"}
+
+
+def postgres(args):
+    """The workspace copied into a PostgreSQL server of the benchmark's own (Tests/postgres/server,
+    on loopback), typed as an ERP's database types it; Dun reads it through dun.toml's [source]
+    (COPY), and the six questions are asked of it and of the CSV files; the answers must agree."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    server = os.path.join(root, "Tests", "postgres", "server")
+    folder = subprocess.run([server, "start"], capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        url = open(os.path.join(folder, "url")).read().strip()
+        os.environ["PGPASSWORD"] = open(os.path.join(folder, "password")).read().strip()
+        script = []
+        for name in ("customers", "invoices", "payments"):
+            path = os.path.join(args.workspace, name + ".csv")
+            with open(path, encoding="utf-8") as f:
+                header = next(csv.reader(f))
+            columns = ", ".join(f'"{c}" {PG_TYPES.get(c, "text")}' for c in header)
+            script += [f"CREATE TABLE {name} ({columns});",
+                       f"\\copy {name} FROM '{path}' WITH (FORMAT csv, HEADER true)"]
+        start = time.perf_counter()
+        subprocess.run(["psql", "-q", "-w", "-v", "ON_ERROR_STOP=1", url], input="\n".join(script) + "\n",
+                       text=True, check=True)
+        print(f"copied into PostgreSQL in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        ws = tempfile.mkdtemp(prefix="dun-pg-workspace-")
+        with open(os.path.join(ws, "dun.toml"), "w") as f:
+            f.write(f'[source]\nurl = "{url}"\n')
+        runs = {"csv files": [], "postgresql": []}
+        for i in range(args.runs):
+            print(f"postgres: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+            runs["csv files"].append(run_dun(args.dun, args.workspace, cache=False))
+            runs["postgresql"].append(run_dun(args.dun, ws, cache=False))
+        notes = disagreements(runs["csv files"][0].answers, runs["postgresql"][0].answers, "pg")
+        if notes:
+            fail("the database answers differently from the files:\n" + "\n".join(notes))
+        print(f"\nThe six questions, {args.workspace} from its CSV files and from PostgreSQL (COPY); "
+              f"median of {args.runs} runs, each a cold process, no cache; times in seconds")
+        rows = [[label, secs(median(r.load for r in rs)), secs(median(sum(r.questions) for r in rs)),
+                 secs(median(r.wall for r in rs)), f"{median(r.peak for r in rs):.0f}"] for label, rs in runs.items()]
+        print(table(["source", "load", "six", "wall", "peak MiB"], rows))
+        print("The answers agree.")
+        return 0
+    finally:
+        subprocess.run([server, "stop", folder], check=False)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
@@ -748,7 +798,9 @@ def main():
     t.add_argument("workspace")
     ms = sub.add_parser("measures")
     ms.add_argument("workspace")
-    for p_ in (c, s, n, f, x, t, ms):
+    pg = sub.add_parser("postgres")
+    pg.add_argument("workspace")
+    for p_ in (c, s, n, f, x, t, ms, pg):
         p_.add_argument("--dun", required=True)
         p_.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -759,7 +811,7 @@ def main():
     if args.command == "make-xlsx":
         return make_xlsx(args)
     return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx, "trend": trend,
-            "measures": measures}[
+            "measures": measures, "postgres": postgres}[
         args.command](args)
 
 
