@@ -28,7 +28,7 @@ struct DunCommand: ParsableCommand {
         version: "dun \(DunVersion.current)",
         subcommands: [
             RunCommand.self, CheckCommand.self, TestCommand.self, JournalCommand.self, WorklistCommand.self, DoneCommand.self,
-            InitCommand.self, DocCommand.self,
+            InitCommand.self, DocCommand.self, SQLCommand.self,
         ])
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run one query and print its result.", valueName: "query"))
@@ -212,6 +212,32 @@ struct WorklistCommand: ParsableCommand {
                     customers.id.row(of: id).map { (customers.name[Int($0)], customers.phone.value(Int($0))) }
                 }, format: options.format)
             FileHandle.standardOutput.write(Data(table.utf8))
+        }
+    }
+}
+
+struct SQLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Print the SQL a query compiles to, for the workspace's database to answer.",
+        discussion: """
+            The tables and columns are those of dun.toml's [source] and mapping (or, without
+            a database, tables named as the entities, with the catalogue's column names); the
+            workspace's data is not read. What has no SQL yet is an error naming it.
+
+            Example:
+              dun sql --data examples/acme 'invoices where due < today - 30 days | select id, amount'
+            """)
+
+    @Argument(help: ArgumentHelp("The query.", valueName: "query"))
+    var query: String
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        try reporting { () throws(Diagnostics) in
+            let sql = try Session.sql(SourceText(name: "<query>", text: query), directory: options.data, asOf: options.day).get()
+            FileHandle.standardOutput.write(Data(sql.utf8))
         }
     }
 }

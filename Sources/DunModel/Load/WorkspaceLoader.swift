@@ -124,7 +124,11 @@ public enum WorkspaceLoader {
     ) throws(Diagnostics) -> ([String], [FileBytes]) {
         let relations = ExportTable.allCases.map { settings[$0].relation ?? $0.rawValue }
         let read = ExportTable.allCases.indices.filter { settings[ExportTable.allCases[$0]].from == nil }
-        let fetched = try source.fetch(read.map { relations[$0] })
+        // Each table in the order of its key, found as the loader will find it.
+        let mappings = read.map { settings[ExportTable.allCases[$0]] }
+        let fetched = try source.fetch(read.map { relations[$0] }) { k, names in
+            try? mappings[k].table.columns(in: names, mapping: mappings[k], table: "")["id"]
+        }
         var contents = ExportTable.allCases.map { _ in FileBytes(text: "") }
         for (k, i) in read.enumerated() { contents[i] = fetched[k] }
         return (relations.map(PostgresSource.display), contents)

@@ -18,9 +18,18 @@ public struct PostgresSource: Sendable, Equatable {
     /// The name a table's rows are told by in errors.
     static func display(_ table: String) -> String { "postgresql:" + table }
 
+    /// The order a table's rows are read in, as SQL over the row named `row` (nil: none): its
+    /// key (`key`, a column of `columns`) in code point order, then every other column, so
+    /// that a table is read the same every time, and a query compiled to SQL keeps its rows
+    /// in the order the interpreter has them.
+    public static func order(columns: [String], key: String, row: String?) -> [String] {
+        let name = { (c: String) in (row.map { $0 + "." } ?? "") + SQLName.quote(c) }
+        return ["\(name(key)) COLLATE \"C\""] + columns.filter { $0 != key }.map(name)
+    }
+
     /// Each table's rows, as CSV with a header row; or every table's error at once. Each
     /// table on a connection of its own, all at once: the server writes them on as many cores.
-    func fetch(_ tables: [String]) throws(Diagnostics) -> [FileBytes] {
+    func fetch(_ tables: [String], key: @escaping @Sendable (Int, [String]) -> String?) throws(Diagnostics) -> [FileBytes] {
         // One connection first: a server that cannot be reached is told once, not per table.
         let first = try PostgresConnection(url: url)
         let url = self.url
@@ -29,7 +38,7 @@ public struct PostgresSource: Sendable, Equatable {
             do throws(Diagnostics) {
                 let connection = k == 0 ? reused : try PostgresConnection(url: url)
                 do throws(Diagnostic) {
-                    return .success(FileBytes(bytes: try connection.copy(tables[k])))
+                    return .success(FileBytes(bytes: try connection.copy(tables[k]) { key(k, $0) }))
                 } catch {
                     return .failure(Diagnostics([error]))
                 }
@@ -52,7 +61,7 @@ public struct PostgresSource: Sendable, Equatable {
 
 /// One connection to a database, closed when let go.
 final class PostgresConnection {
-    private let connection: OpaquePointer
+    let connection: OpaquePointer
 
     init(url: String) throws(Diagnostics) {
         guard let c = PQconnectdb(url) else {
@@ -78,7 +87,7 @@ final class PostgresConnection {
     }
 
     /// The connection's last error, on one line.
-    private static func message(_ c: OpaquePointer) -> String {
+    static func message(_ c: OpaquePointer) -> String {
         let text = PQerrorMessage(c).map { String(cString: $0) } ?? "unknown error"
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.joined(
             separator: "; ")
@@ -103,18 +112,21 @@ final class PostgresConnection {
     }
 
     /// `table` quoted as an SQL name: each part of `schema.table` on its own.
-    func quoted(_ table: String) -> String {
-        table.split(separator: ".", omittingEmptySubsequences: false).map { part -> String in
-            let text = String(part)
-            guard let escaped = PQescapeIdentifier(connection, text, text.utf8.count) else { return "\"\"" }
-            defer { PQfreemem(escaped) }
-            return String(cString: escaped)
-        }.joined(separator: ".")
-    }
+    func quoted(_ table: String) -> String { SQLName.table(table) }
 
-    /// Every row of `table` (a table or a view), as CSV with a header row.
-    func copy(_ table: String) throws(Diagnostic) -> [UInt8] {
-        let sql = "COPY (SELECT * FROM \(quoted(table))) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    /// Every row of `table` (a table or a view), as CSV with a header row, in the order of
+    /// `order`, given the table's columns, by the key `key` finds among them, if any.
+    func copy(_ table: String, key: ([String]) -> String?) throws(Diagnostic) -> [UInt8] {
+        let names: [String]
+        do throws(Diagnostics) {
+            names = try columns(of: table)
+        } catch {
+            throw error.all.first ?? Diagnostic(.error, "cannot read table \(table)")
+        }
+        let order = key(names).map {
+            " ORDER BY " + PostgresSource.order(columns: names, key: $0, row: nil).joined(separator: ", ")
+        }
+        let sql = "COPY (SELECT * FROM \(quoted(table))\(order ?? "")) TO STDOUT WITH (FORMAT csv, HEADER true)"
         let started = PQexec(connection, sql)
         let status = PQresultStatus(started)
         PQclear(started)
@@ -146,5 +158,52 @@ final class PostgresConnection {
             throw Diagnostic(.error, "cannot read table \(table): \(failure)", file: PostgresSource.display(table))
         }
         return bytes
+    }
+}
+
+extension PostgresSource {
+    /// The names of the columns of `table` (a table or a view), in order.
+    public func columns(of table: String) throws(Diagnostics) -> [String] {
+        try PostgresConnection(url: url).columns(of: table)
+    }
+}
+
+extension PostgresConnection {
+    func columns(of table: String) throws(Diagnostics) -> [String] {
+        let result = PQexec(connection, "SELECT * FROM \(quoted(table)) LIMIT 0")
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else {
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "cannot read table \(table): \(PostgresConnection.message(connection))",
+                    file: PostgresSource.display(table))
+            ])
+        }
+        return (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+    }
+}
+
+extension ExportTable {
+    /// Each field's column among a table's columns `names`, found as the loader finds a
+    /// file's (dun.toml's header, else the field's name, else an alias), by field name; or the
+    /// errors of the mapping, as the loader gives them.
+    public func columns(in names: [String], mapping: TableMapping, table: String) throws(Diagnostics) -> [String: String] {
+        let (positions, problems) = CSVFile.match(specs, names, mapping: mapping, file: table)
+        let missing = specs.indices.filter {
+            specs[$0].required && positions[$0] == nil && mapping.constants[specs[$0].name] == nil
+        }
+        if !problems.isEmpty || !missing.isEmpty {
+            throw Diagnostics(
+                problems.isEmpty
+                    ? [
+                        Diagnostic(
+                            .error, "\(table) has no column for \(missing.map { specs[$0].name }.joined(separator: ", "))",
+                            file: table)
+                    ]
+                    : problems)
+        }
+        var columns: [String: String] = [:]
+        for (k, p) in positions.enumerated() { if let p { columns[specs[k].name] = names[p] } }
+        return columns
     }
 }

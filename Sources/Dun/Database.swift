@@ -1,0 +1,144 @@
+// Database: the workspace's entities as a database holds them, for queries compiled to SQL
+// (`dun sql`): each entity's table, and each stored field's column, found as the loader finds
+// a file's. With `[source] url`, from the database's own columns and dun.toml's mapping;
+// without, as tables named like the entities, with the catalogue's names.
+
+import DunCore
+import DunLanguage
+import DunModel
+
+/// How the entities read from files or a database are found in SQL.
+struct DatabaseModel: SQLModel {
+    private let dialect: SQLDialect
+    /// By entity: its table, each stored field's column by field name, and the order of its
+    /// rows as read.
+    private let tables: [EntityID: (table: String, columns: [String: String], names: [String])]
+
+    init(settings: WorkspaceSettings, dialect: SQLDialect = .postgres) throws(Diagnostics) {
+        self.dialect = dialect
+        var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
+        let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
+        for (entity, export) in zip(entities, ExportTable.allCases) {
+            let mapping = settings[export]
+            guard mapping.from == nil else { continue }
+            let table = mapping.relation ?? export.rawValue
+            let names = try settings.source?.columns(of: table) ?? export.declaration.fields.map(\.name)
+            let columns = try export.columns(in: names, mapping: mapping, table: table)
+            tables[entity] = (SQLName.table(table), columns, names)
+        }
+        self.tables = tables
+        currency = settings.rates.base
+    }
+
+    func table(of entity: EntityID) -> String? { tables[entity]?.table }
+
+    /// Money written out in a query is in the base currency, as the workspace's totals are.
+    var currency: Currency
+
+    func visible(_ entity: EntityID, row: String, asOf day: Day) -> String? {
+        // As the snapshot of that day has them: invoices issued and payments made by then.
+        let field: String
+        switch entity {
+        case Receivables.invoices: field = "issued"
+        case Receivables.payments: field = "date"
+        default: return nil
+        }
+        guard let column = tables[entity]?.columns[field] else { return nil }
+        return "\(row).\(dialect.quote(column)) <= \(dialect.date(day))"
+    }
+
+    func order(of entity: EntityID, row: String) -> [String] {
+        guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
+        return PostgresSource.order(columns: names, key: key, row: row)
+    }
+
+    func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
+        let name = Receivables.schema[entity].fields[field].name
+        guard let (_, columns, _) = tables[entity],
+            let declaration = Catalogue.all.first(where: {
+                $0.name == Receivables.schema[entity].name
+            })
+        else { return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database has not")) }
+        guard let stored = declaration.field(named: name) else {
+            if declaration.fields.contains(where: { $0.reference?.field == name }) {
+                return .failure(SQLUnsupported("a row (\(name)) as a value"))
+            }
+            return .failure(SQLUnsupported("the derived field \(name)"))
+        }
+        if let column = columns[name] { return .success("\(row).\(dialect.quote(column))") }
+        // An optional column the table has not: empty, as in a file.
+        switch (stored.kind, entity) {
+        case (.currency, Receivables.customers): return .success("'CNY'")
+        case (.currency, _): return .failure(SQLUnsupported("\(name), which the table has no column for"))
+        case (.flag, _): return .success("FALSE")
+        default: return .success("NULL")
+        }
+    }
+
+    func reference(_ field: Int, of entity: EntityID, row: String, target: String) -> (entity: EntityID, join: String)? {
+        let name = Receivables.schema[entity].fields[field].name
+        guard let declaration = Catalogue.all.first(where: { $0.name == Receivables.schema[entity].name }),
+            let stored = declaration.fields.first(where: { $0.reference?.field == name }),
+            let reference = stored.reference, let other = Receivables.schema.entity(named: reference.entity),
+            let key = Receivables.schema[other].fields.firstIndex(where: {
+                $0.name == Receivables.schema[other].fields[Receivables.schema[other].key].name
+            }),
+            let storedField = Receivables.schema[entity].fields.firstIndex(where: { $0.name == stored.name }),
+            case .success(let from) = self.field(storedField, of: entity, row: row),
+            case .success(let to) = self.field(key, of: other, row: target)
+        else { return nil }
+        return (other, "\(to) = \(from)")
+    }
+}
+
+extension Session {
+    /// The SQL the one query of `source` compiles to, as of `asOf`, against the database of
+    /// the workspace in `directory` (or, without one, tables named as its entities); or the
+    /// errors, naming what does not compile. The workspace's data is not read.
+    public static func sql(_ source: SourceText, directory: String, asOf: Day) -> Result<String, Diagnostics> {
+        let session: Session
+        do throws(Diagnostic) {
+            session = try Session(workspace: Workspace(), asOf: asOf)
+        } catch {
+            return .failure(Diagnostics([error]))
+        }
+        do throws(Diagnostics) {
+            session.settings = try WorkspaceSettings.load(workspace: directory)
+        } catch {
+            return .failure(error)
+        }
+        return session.sql(source)
+    }
+
+    func sql(_ source: SourceText) -> Result<String, Diagnostics> {
+        let parsed = Parser.parse(source)
+        guard parsed.diagnostics.isEmpty else { return .failure(Diagnostics(parsed.diagnostics)) }
+        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: globals)
+        guard problems.isEmpty else { return .failure(Diagnostics(problems)) }
+        guard statements.count == 1, case .query(let query) = statements[0] else {
+            return .failure(
+                Diagnostics([
+                    source.diagnostic(
+                        "dun sql compiles one query", at: statements.first?.range ?? 0..<0,
+                        hint: "a query such as: invoices where due < today | select id, amount")
+                ]))
+        }
+        do throws(Diagnostics) {
+            let model = try DatabaseModel(settings: settings)
+            do throws(SQLUnsupported) {
+                return .success(try interpreter.sql(query, model: model) + ";\n")
+            } catch {
+                return .failure(
+                    Diagnostics([
+                        source.diagnostic(
+                            "\(error.construct) does not compile to SQL", at: error.range,
+                            hint:
+                                "dun sql compiles filters, stored fields and the rows they lead to, sort, take, count and group by with count, sum, min and max"
+                        )
+                    ]))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+}
