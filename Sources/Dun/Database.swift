@@ -142,3 +142,84 @@ extension Session {
         }
     }
 }
+
+/// Where a session's queries run instead of its memory (`--engine postgres`): each compiled
+/// to SQL and answered by the workspace's database, its rows read back as the values the
+/// interpreter would give, so that they print the same.
+struct DatabaseEngine {
+    let source: PostgresSource
+    let model: DatabaseModel
+
+    func outcome(of query: CheckedPipeline, _ interpreter: Interpreter, schema: Schema) throws(RuntimeError) -> Outcome {
+        let sql: String
+        do throws(SQLUnsupported) {
+            sql = try interpreter.sql(query, model: model)
+        } catch {
+            throw RuntimeError(
+                "\(error.construct) does not compile to SQL", error.range,
+                hint: "--engine postgres runs what compiles (dun sql); --engine memory runs everything")
+        }
+        let rows: [[String?]]
+        do throws(Diagnostics) {
+            rows = try source.rows(of: sql)
+        } catch {
+            throw RuntimeError(error.all.first?.message ?? "the database failed", query.range)
+        }
+        guard case .table(let row) = query.type else {
+            return .value(try value(rows.first?.first ?? nil, query.type, query), query.type)
+        }
+        var columns = row.columns
+        if let e = row.entity {
+            columns = schema[e].display.map { Column(name: schema[e].fields[$0].name, type: schema[e].fields[$0].type) } + columns
+        }
+        var values = columns.map { _ in [Value]() }
+        for r in rows {
+            for (c, column) in columns.enumerated() { values[c].append(try value(c < r.count ? r[c] : nil, column.type, query)) }
+        }
+        return .table(Frame(entity: nil, rows: [], columns: columns, values: values, count: rows.count))
+    }
+
+    /// A value as PostgreSQL writes it, as the type the checker gave its column.
+    private func value(_ text: String?, _ type: DunType, _ query: CheckedPipeline) throws(RuntimeError) -> Value {
+        guard let text else { return .null }
+        let made: Value?
+        switch type {
+        case .string: made = .string(text)
+        case .number: made = Decimal64(parsing: Substring(text)).map(Value.number)
+        case .money: made = (try? Money.parse(text, currency: model.currency).get()).map(Value.money)
+        case .date: made = Day(iso: text).map(Value.date)
+        case .bool: made = text == "t" ? .bool(true) : text == "f" ? .bool(false) : nil
+        case .grade: made = Grade(letter: text).map(Value.grade)
+        default: made = nil
+        }
+        guard let made else {
+            throw RuntimeError("the database gave '\(text)' for a \(type.name(in: Receivables.schema))", query.range)
+        }
+        return made
+    }
+}
+
+extension Session {
+    /// A session whose queries run in the database of the workspace in `directory`
+    /// (`[source] url`), as of `asOf`: its data is never loaded.
+    public static func openDatabase(directory: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
+        let settings = try WorkspaceSettings.load(workspace: directory)
+        guard let source = settings.source else {
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "--engine postgres runs queries in the workspace's database, and its dun.toml names none",
+                    hint: "[source] url = \"postgresql://user@host/database\"")
+            ])
+        }
+        let model = try DatabaseModel(settings: settings)
+        let session: Session
+        do throws(Diagnostic) {
+            session = try Session(workspace: Workspace(), asOf: asOf, format: format)
+        } catch {
+            throw Diagnostics([error])
+        }
+        session.settings = settings
+        session.database = DatabaseEngine(source: source, model: model)
+        return session
+    }
+}

@@ -108,6 +108,9 @@ public final class Session {
         return globals
     }()
 
+    /// Where queries run instead of in memory (`openDatabase`); nil: in memory.
+    var database: DatabaseEngine?
+
     /// What the load found odd but not wrong: for standard error.
     public internal(set) var loadWarnings: [Diagnostic] = []
 
@@ -243,9 +246,18 @@ public final class Session {
             }
             let start = clock.now
             defer { timings.append((line: source.position(of: statement.range).line, duration: clock.now - start)) }
-            do {
+            do throws(RuntimeError) {
                 let outcome: Outcome
                 let handled: (outcome: Outcome, plan: PlanOutcome?)?
+                if let database {
+                    switch statement {
+                    case .query, .function, .imported: break
+                    default:
+                        throw RuntimeError(
+                            "only queries run in the database", statement.range,
+                            hint: "a let, a policy, a plan or a test runs in memory: --engine memory")
+                    }
+                }
                 do {
                     handled = try policyStatement(statement, in: source, lazily: lazily, warnings: &warnings)
                 } catch {
@@ -258,6 +270,8 @@ public final class Session {
                         plan += planned.actions
                         summary = planned.summary { self.snapshot.workspace.customers.id[Int($0)] }
                     }
+                } else if let database, case .query(let query) = statement {
+                    outcome = try database.outcome(of: query, interpreter, schema: schema)
                 } else {
                     outcome = try interpreter.run(statement, source: source, lazily: lazily)
                 }

@@ -55,6 +55,17 @@ struct WorkspaceOptions: ParsableArguments {
     @Flag(name: .long, help: "Print to standard error how long the load and each statement took.")
     var timings = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where queries run: memory (the workspace loaded), or postgres (compiled to SQL and run in the database of dun.toml's [source], the workspace never loaded; what does not compile is an error).",
+            valueName: "memory|postgres"))
+    var engine: Engine = .memory
+
+    enum Engine: String, ExpressibleByArgument {
+        case memory, postgres
+    }
+
     @Flag(
         name: .customLong("no-cache"),
         help: "Parse the CSV files even if .dun/cache in the workspace holds them unchanged, and write no cache.")
@@ -78,7 +89,9 @@ struct WorkspaceOptions: ParsableArguments {
             progress = { bar.advance(bytes: $0, records: $1) }
         }
         let opened = Result { () throws(Diagnostics) in
-            try Session.open(directory: data, asOf: day, format: format, progress: progress, cache: !noCache)
+            engine == .postgres
+                ? try Session.openDatabase(directory: data, asOf: day, format: format)
+                : try Session.open(directory: data, asOf: day, format: format, progress: progress, cache: !noCache)
         }
         // The bar is gone before anything else is written.
         bar?.finish()

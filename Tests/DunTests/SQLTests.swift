@@ -1,6 +1,7 @@
-// Queries compiled to SQL (`dun sql`): every query of every golden script that compiles is
-// run by PostgreSQL (the test server, PostgresTests) on the golden's fixture and by the
-// interpreter on the same tables, and the two must give the same rows.
+// Queries compiled to SQL (`dun sql`, `--engine postgres`): every query of every golden
+// script that compiles is run by PostgreSQL (the test server, PostgresTests) on the golden's
+// fixture and by the interpreter on the same tables: the two must give the same rows, and
+// print the same table, byte for byte.
 
 import Dun
 import DunCore
@@ -129,11 +130,30 @@ import Testing
                 #expect(
                     actual == expected,
                     "\(golden.testDescription): \(query)\n\(sql)\ninterpreter:\n\(result.output)\ndatabase:\n\(fromDatabase)")
+                // And as printed: the database engine's table is the interpreter's, byte for byte.
+                let memory = try Session.open(directory: dir.path, asOf: asOf).run(SourceText(name: "q", text: query))
+                let database = try Session.openDatabase(directory: dir.path, asOf: asOf).run(SourceText(name: "q", text: query))
+                #expect(database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered).joined())")
+                #expect(database.output == memory.output, "\(golden.testDescription): \(query)")
             }
         }
         // Not vacuous: many golden queries compile, and many do not (yet).
         #expect(compiled >= 20, "only \(compiled) golden queries compiled")
         #expect(refused > 0)
+    }
+
+    /// The database engine runs what compiles, and refuses the rest, never loading the data.
+    @Test func theDatabaseEngineRefusesWhatDoesNotCompile() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = try Session.openDatabase(directory: dir.path, asOf: #require(Day(iso: "2026-11-28")))
+        #expect(session.run(SourceText(name: "q", text: "customers | count")).output == "6\n")
+        let derived = session.run(SourceText(name: "q", text: "invoices where balance > 0"))
+        #expect(
+            derived.diagnostics.map(\.rendered).joined().hasPrefix(
+                "q:1:16: error: the derived field balance does not compile to SQL"))
+        let binding = session.run(SourceText(name: "q", text: "let open = invoices where due < today"))
+        #expect(binding.diagnostics.map(\.rendered).joined().hasPrefix("q:1:12: error: only queries run in the database"))
     }
 
     /// What does not compile says so, at the construct.

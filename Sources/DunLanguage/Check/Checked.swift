@@ -134,7 +134,7 @@ public struct CheckedPipeline: Sendable {
     var stages: [CheckedStage]
     /// What the pipeline yields: a table, or a single value.
     public var type: DunType
-    var range: Range<Int>
+    public internal(set) var range: Range<Int>
 }
 
 public struct CheckedRule: Sendable {

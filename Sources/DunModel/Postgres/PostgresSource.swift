@@ -207,3 +207,24 @@ extension ExportTable {
         return columns
     }
 }
+
+extension PostgresSource {
+    /// The rows of a query, each value as PostgreSQL writes it (nil for null).
+    public func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
+        try PostgresConnection(url: url).rows(of: sql)
+    }
+}
+
+extension PostgresConnection {
+    func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else {
+            throw Diagnostics([Diagnostic(.error, "the database: \(PostgresConnection.message(connection))")])
+        }
+        let (n, m) = (PQntuples(result), PQnfields(result))
+        return (0..<n).map { r in
+            (0..<m).map { c in PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c)) }
+        }
+    }
+}
