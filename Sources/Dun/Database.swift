@@ -4,6 +4,7 @@
 // without, as tables named like the entities, with the catalogue's names.
 
 import DunCore
+import Foundation
 import DunLanguage
 import DunModel
 
@@ -14,8 +15,19 @@ struct DatabaseModel: SQLModel {
     /// rows as read.
     private let tables: [EntityID: (table: String, columns: [String: String], names: [String])]
 
-    init(settings: WorkspaceSettings, dialect: SQLDialect = .postgres) throws(Diagnostics) {
+    /// The day the derived fields are as of.
+    private let asOf: Day
+    /// What the workspace folder adds to the files, which the database has not: the grades a
+    /// policy set (the journal), and the disputes recorded (the journal, disputes.csv).
+    private let journal: Bool
+    private let disputes: Bool
+
+    /// The tables of `settings`, for a session as of `asOf` on the workspace in `directory`.
+    init(settings: WorkspaceSettings, directory: String, asOf: Day, dialect: SQLDialect = .postgres) throws(Diagnostics) {
         self.dialect = dialect
+        self.asOf = asOf
+        journal = FileManager.default.fileExists(atPath: directory + "/.dun/journal.sqlite")
+        disputes = journal || FileManager.default.fileExists(atPath: directory + "/" + Catalogue.disputes.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
         for (entity, export) in zip(entities, ExportTable.allCases) {
@@ -63,7 +75,14 @@ struct DatabaseModel: SQLModel {
             if declaration.fields.contains(where: { $0.reference?.field == name }) {
                 return .failure(SQLUnsupported("a row (\(name)) as a value"))
             }
+            if entity == Receivables.invoices, let sql = invoiceField(name, row: row) { return .success(sql) }
             return .failure(SQLUnsupported("the derived field \(name)"))
+        }
+        if name == "grade" && journal {
+            return .failure(SQLUnsupported("grade, which the grades a policy set in the journal override"))
+        }
+        if name == "disputed" && disputes {
+            return .failure(SQLUnsupported("disputed, which the disputes recorded here add to"))
         }
         if let column = columns[name] { return .success("\(row).\(dialect.quote(column))") }
         // An optional column the table has not: empty, as in a file.
@@ -72,6 +91,31 @@ struct DatabaseModel: SQLModel {
         case (.currency, _): return .failure(SQLUnsupported("\(name), which the table has no column for"))
         case (.flag, _): return .success("FALSE")
         default: return .success("NULL")
+        }
+    }
+
+    /// An invoice's derived fields as the snapshot of `asOf` computes them (`Snapshot`): what
+    /// was paid by then on it, what is left, how late, which status; nil for the others.
+    private func invoiceField(_ name: String, row: String) -> String? {
+        guard let (_, invoices, _) = tables[Receivables.invoices], let (payments, paid, _) = tables[Receivables.payments],
+            let id = invoices["id"], let amount = invoices["amount"], let due = invoices["due"], let on = paid["invoice_id"],
+            let value = paid["amount"], let date = paid["date"]
+        else { return nil }
+        let (q, day) = (dialect.quote, dialect.date(asOf))
+        let p = row + "_p"
+        let sumPaid =
+            "COALESCE((SELECT sum(\(p).\(q(value))) FROM \(payments) AS \(p) WHERE \(p).\(q(on)) = \(row).\(q(id)) AND \(p).\(q(date)) <= \(day)), 0)"
+        let balance = "(\(row).\(q(amount)) - \(sumPaid))"
+        let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(day) - \(row).\(q(due)) END)"
+        switch name {
+        case "paid": return sumPaid
+        case "balance": return balance
+        case "days_overdue": return late
+        case "kind": return "(CASE WHEN \(row).\(q(amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
+        case "status":
+            return
+                "(CASE WHEN \(row).\(q(amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
+        default: return nil
         }
     }
 
@@ -107,6 +151,7 @@ extension Session {
         } catch {
             return .failure(error)
         }
+        session.directory = directory
         return session.sql(source)
     }
 
@@ -124,7 +169,7 @@ extension Session {
                 ]))
         }
         do throws(Diagnostics) {
-            let model = try DatabaseModel(settings: settings)
+            let model = try DatabaseModel(settings: settings, directory: directory ?? ".", asOf: snapshot.asOf)
             do throws(SQLUnsupported) {
                 return .success(try interpreter.sql(query, model: model) + ";\n")
             } catch {
@@ -133,7 +178,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, sort, take, count and group by with count, sum, min and max"
+                                "dun sql compiles filters, stored fields and the rows they lead to, an invoice's paid, balance, days_overdue, status and kind, select, sort, take, count, and group by with count, sum, min and max"
                         )
                     ]))
             }
@@ -211,7 +256,7 @@ extension Session {
                     hint: "[source] url = \"postgresql://user@host/database\"")
             ])
         }
-        let model = try DatabaseModel(settings: settings)
+        let model = try DatabaseModel(settings: settings, directory: directory, asOf: asOf)
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)

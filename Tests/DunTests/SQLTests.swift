@@ -138,7 +138,7 @@ import Testing
             }
         }
         // Not vacuous: many golden queries compile, and many do not (yet).
-        #expect(compiled >= 20, "only \(compiled) golden queries compiled")
+        #expect(compiled >= 40, "only \(compiled) golden queries compiled")
         #expect(refused > 0)
     }
 
@@ -148,18 +148,44 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let session = try Session.openDatabase(directory: dir.path, asOf: #require(Day(iso: "2026-11-28")))
         #expect(session.run(SourceText(name: "q", text: "customers | count")).output == "6\n")
-        let derived = session.run(SourceText(name: "q", text: "invoices where balance > 0"))
+        let derived = session.run(SourceText(name: "q", text: "customers where overdue > 30"))
         #expect(
             derived.diagnostics.map(\.rendered).joined().hasPrefix(
-                "q:1:16: error: the derived field balance does not compile to SQL"))
+                "q:1:17: error: the derived field overdue does not compile to SQL"))
         let binding = session.run(SourceText(name: "q", text: "let open = invoices where due < today"))
         #expect(binding.diagnostics.map(\.rendered).joined().hasPrefix("q:1:12: error: only queries run in the database"))
+    }
+
+    /// What the workspace folder adds to the database's rows is not compiled: the grades a
+    /// policy set (the journal), the disputes recorded.
+    @Test func whatTheFolderAddsIsRefused() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        let grade = SourceText(name: "q", text: "customers where grade = A | select id")
+        guard case .success = Session.sql(grade, directory: dir.path, asOf: day) else {
+            Issue.record("grade did not compile without a journal")
+            return
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(".dun"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent(".dun/journal.sqlite").path, contents: Data())
+        guard case .failure(let errors) = Session.sql(grade, directory: dir.path, asOf: day) else {
+            Issue.record("grade compiled beside a journal")
+            return
+        }
+        #expect(errors.all.map(\.rendered).joined().contains("grade, which the grades a policy set in the journal override"))
+        let disputed = Session.sql(SourceText(name: "q", text: "invoices where disputed"), directory: dir.path, asOf: day)
+        guard case .failure(let more) = disputed else {
+            Issue.record("disputed compiled beside a journal")
+            return
+        }
+        #expect(more.all.map(\.rendered).joined().contains("disputed, which the disputes recorded here add to"))
     }
 
     /// What does not compile says so, at the construct.
     @Test func aDerivedFieldIsNamed() throws {
         let result = Session.sql(
-            SourceText(name: "q", text: "invoices where balance > 0"),
+            SourceText(name: "q", text: "customers where overdue > 30"),
             directory: Paths.fixtures.appendingPathComponent("small").path,
             asOf: try #require(Day(iso: "2026-11-28")))
         guard case .failure(let errors) = result else {
@@ -168,7 +194,7 @@ import Testing
         }
         #expect(
             errors.all.map(\.rendered).joined().hasPrefix(
-                "q:1:16: error: the derived field balance does not compile to SQL\ninvoices where balance > 0\n               ^~~~~~~"
+                "q:1:17: error: the derived field overdue does not compile to SQL\ncustomers where overdue > 30\n                ^~~~~~~"
             ))
     }
 }

@@ -179,7 +179,13 @@ public struct SQLCompiler {
         if let e = r.entity {
             // An entity's rows as a table prints: its display fields, then what was derived.
             shown = try schema[e].display.map { (f) throws(SQLUnsupported) in
-                "\(try field(f, of: e, t, query.range)) AS \(dialect.quote(schema[e].fields[f].name))"
+                do throws(SQLUnsupported) {
+                    return "\(try field(f, of: e, t, query.range)) AS \(dialect.quote(schema[e].fields[f].name))"
+                } catch {
+                    // Printed as they are, the rows show fields that may not compile: a select
+                    // of others does.
+                    throw SQLUnsupported("\(schema[e].name) printed as they are (with \(error.construct))", error.range)
+                }
             }
             shown += (0..<r.columns).map { "\(t).\(column($0))" }
         } else {
