@@ -76,6 +76,7 @@ struct DatabaseModel: SQLModel {
                 return .failure(SQLUnsupported("a row (\(name)) as a value"))
             }
             if entity == Receivables.invoices, let sql = invoiceField(name, row: row) { return .success(sql) }
+            if entity == Receivables.customers, let sql = customerField(name, row: row) { return .success(sql) }
             return .failure(SQLUnsupported("the derived field \(name)"))
         }
         if name == "grade" && journal {
@@ -94,27 +95,59 @@ struct DatabaseModel: SQLModel {
         }
     }
 
+    /// The columns the derived fields are made of, when the database has them all.
+    private var made:
+        (
+            invoices: String, payments: String, id: String, customer: String, issued: String, amount: String, due: String,
+            on: String, payer: String, value: String, date: String, key: String
+        )?
+    {
+        guard let (invoices, i, _) = tables[Receivables.invoices], let (payments, p, _) = tables[Receivables.payments],
+            let c = tables[Receivables.customers]?.columns, let id = i["id"], let customer = i["customer_id"],
+            let issued = i["issued"], let amount = i["amount"], let due = i["due"], let on = p["invoice_id"],
+            let payer = p["customer_id"], let value = p["amount"], let date = p["date"], let key = c["id"]
+        else { return nil }
+        return (invoices, payments, id, customer, issued, amount, due, on, payer, value, date, key)
+    }
+
     /// An invoice's derived fields as the snapshot of `asOf` computes them (`Snapshot`): what
     /// was paid by then on it, what is left, how late, which status; nil for the others.
     private func invoiceField(_ name: String, row: String) -> String? {
-        guard let (_, invoices, _) = tables[Receivables.invoices], let (payments, paid, _) = tables[Receivables.payments],
-            let id = invoices["id"], let amount = invoices["amount"], let due = invoices["due"], let on = paid["invoice_id"],
-            let value = paid["amount"], let date = paid["date"]
-        else { return nil }
+        guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
         let p = row + "_p"
         let sumPaid =
-            "COALESCE((SELECT sum(\(p).\(q(value))) FROM \(payments) AS \(p) WHERE \(p).\(q(on)) = \(row).\(q(id)) AND \(p).\(q(date)) <= \(day)), 0)"
-        let balance = "(\(row).\(q(amount)) - \(sumPaid))"
-        let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(day) - \(row).\(q(due)) END)"
+            "COALESCE((SELECT sum(\(p).\(q(m.value))) FROM \(m.payments) AS \(p) WHERE \(p).\(q(m.on)) = \(row).\(q(m.id)) AND \(p).\(q(m.date)) <= \(day)), 0)"
+        let balance = "(\(row).\(q(m.amount)) - \(sumPaid))"
+        let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(day) - \(row).\(q(m.due)) END)"
         switch name {
         case "paid": return sumPaid
         case "balance": return balance
         case "days_overdue": return late
-        case "kind": return "(CASE WHEN \(row).\(q(amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
+        case "kind": return "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
         case "status":
             return
-                "(CASE WHEN \(row).\(q(amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
+                "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
+        default: return nil
+        }
+    }
+
+    /// A customer's balances as the snapshot computes them: its invoices' balances less the
+    /// cash applied to no invoice there by then; those past due; the most days past due.
+    private func customerField(_ name: String, row: String) -> String? {
+        guard let m = made, let balanceOf = invoiceField("balance", row: row + "_i") else { return nil }
+        let (q, day) = (dialect.quote, dialect.date(asOf))
+        let (i, p, v) = (row + "_i", row + "_u", row + "_v")
+        let theirs =
+            "FROM \(m.invoices) AS \(i) WHERE \(i).\(q(m.customer)) = \(row).\(q(m.key)) AND \(i).\(q(m.issued)) <= \(day)"
+        let late = "\(balanceOf) > 0 AND \(day) - \(i).\(q(m.due)) > 0"
+        switch name {
+        case "balance":
+            let unapplied =
+                "COALESCE((SELECT sum(\(p).\(q(m.value))) FROM \(m.payments) AS \(p) WHERE \(p).\(q(m.payer)) = \(row).\(q(m.key)) AND \(p).\(q(m.date)) <= \(day) AND NOT EXISTS (SELECT 1 FROM \(m.invoices) AS \(v) WHERE \(v).\(q(m.id)) = \(p).\(q(m.on)) AND \(v).\(q(m.issued)) <= \(day))), 0)"
+            return "(COALESCE((SELECT sum(\(balanceOf)) \(theirs)), 0) - \(unapplied))"
+        case "overdue_balance": return "COALESCE((SELECT sum(\(balanceOf)) \(theirs) AND \(late)), 0)"
+        case "overdue": return "COALESCE((SELECT max(\(day) - \(i).\(q(m.due))) \(theirs) AND \(late)), 0)"
         default: return nil
         }
     }
@@ -178,7 +211,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, an invoice's paid, balance, days_overdue, status and kind, select, sort, take, count, and group by with count, sum, min and max"
+                                "dun sql compiles filters, stored fields and the rows they lead to, an invoice's paid, balance, days_overdue, status and kind, a customer's balance, overdue_balance and overdue, select, sort, take, count, and group by with count, sum, min and max"
                         )
                     ]))
             }
@@ -264,6 +297,7 @@ extension Session {
             throw Diagnostics([error])
         }
         session.settings = settings
+        session.directory = directory
         session.database = DatabaseEngine(source: source, model: model)
         return session
     }
