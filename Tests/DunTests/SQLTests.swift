@@ -191,6 +191,17 @@ import Testing
         #expect(more.all.map(\.rendered).joined().contains("disputed, which the disputes recorded here add to"))
     }
 
+    /// `dun sql` prints the statement, or the error and status 1.
+    @Test func theCommandPrintsTheStatement() throws {
+        let small = "Tests/DunTests/fixtures/small"
+        let ok = try runDun(["sql", "--data", small, "--as-of", "2026-11-28", "invoices where balance > 0 | select id"])
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(ok.out.hasPrefix("SELECT ") && ok.out.contains("DATE '2026-11-28'") && ok.out.hasSuffix(";\n"), "\(ok.out)")
+        let refused = try runDun(["sql", "--data", small, "customers where on_hold"])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("error: the derived field on_hold does not compile to SQL"), "\(refused.err)")
+    }
+
     /// What does not compile says so, at the construct.
     @Test func aDerivedFieldIsNamed() throws {
         let result = Session.sql(
