@@ -22,12 +22,14 @@ struct DatabaseModel: SQLModel {
     private let journal: Bool
     private let disputes: Bool
 
-    /// The tables of `settings`, for a session as of `asOf` on the workspace in `directory`.
-    init(settings: WorkspaceSettings, directory: String, asOf: Day, dialect: SQLDialect = .postgres) throws(Diagnostics) {
+    /// The tables of `settings`, for a session as of `asOf` on the workspace in `directory`
+    /// (none: a database named on the command line).
+    init(settings: WorkspaceSettings, directory: String?, asOf: Day, dialect: SQLDialect = .postgres) throws(Diagnostics) {
         self.dialect = dialect
         self.asOf = asOf
-        journal = FileManager.default.fileExists(atPath: directory + "/.dun/journal.sqlite")
-        disputes = journal || FileManager.default.fileExists(atPath: directory + "/" + Catalogue.disputes.file)
+        let has = { (file: String) in directory.map { FileManager.default.fileExists(atPath: $0 + "/" + file) } ?? false }
+        journal = has(".dun/journal.sqlite")
+        disputes = journal || has(Catalogue.disputes.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
         for (entity, export) in zip(entities, ExportTable.allCases) {
@@ -202,7 +204,7 @@ extension Session {
                 ]))
         }
         do throws(Diagnostics) {
-            let model = try DatabaseModel(settings: settings, directory: directory ?? ".", asOf: snapshot.asOf)
+            let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
             do throws(SQLUnsupported) {
                 return .success(try interpreter.sql(query, model: model) + ";\n")
             } catch {
@@ -281,7 +283,13 @@ extension Session {
     /// A session whose queries run in the database of the workspace in `directory`
     /// (`[source] url`), as of `asOf`: its data is never loaded.
     public static func openDatabase(directory: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
-        let settings = try WorkspaceSettings.load(workspace: directory)
+        let settings: WorkspaceSettings
+        let folder: String?
+        if PostgresSource.isURL(directory) {
+            (settings, folder) = (try Session.settings(database: directory), nil)
+        } else {
+            (settings, folder) = (try WorkspaceSettings.load(workspace: directory), directory)
+        }
         guard let source = settings.source else {
             throw Diagnostics([
                 Diagnostic(
@@ -289,7 +297,7 @@ extension Session {
                     hint: "[source] url = \"postgresql://user@host/database\"")
             ])
         }
-        let model = try DatabaseModel(settings: settings, directory: directory, asOf: asOf)
+        let model = try DatabaseModel(settings: settings, directory: folder, asOf: asOf)
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)
@@ -297,8 +305,27 @@ extension Session {
             throw Diagnostics([error])
         }
         session.settings = settings
-        session.directory = directory
+        session.directory = folder
         session.database = DatabaseEngine(source: source, model: model)
+        return session
+    }
+
+    /// How a database named on the command line is read: its tables named as the entities,
+    /// their columns found as a file's are.
+    static func settings(database url: String) throws(Diagnostics) -> WorkspaceSettings {
+        var settings = WorkspaceSettings()
+        settings.source = try PostgresSource(url: url)
+        return settings
+    }
+
+    /// Loads the workspace from the database at `url` (`--data postgresql://…`): a session
+    /// with no folder, so no journal, cache or policies of its own.
+    public static func open(database url: String, asOf: Day, format: OutputFormat = .table) throws(Diagnostics) -> Session {
+        let settings = try Session.settings(database: url)
+        let workspace = try WorkspaceLoader.load(database: settings)
+        let session = try onWorkspace(
+            workspace, in: nil, asOf: asOf, format: format, interruption: Interruption(), rates: settings.rates)
+        session.settings = settings
         return session
     }
 }

@@ -163,7 +163,7 @@ public final class Session {
 
     /// A session on `workspace`, with what the journal in `directory` records replayed over it
     /// (what the team has done); without a folder, `history` as it is.
-    private static func onWorkspace(
+    static func onWorkspace(
         _ workspace: Workspace, in directory: String?, asOf: Day, format: OutputFormat, interruption: Interruption,
         history: History = History(), rates: ExchangeRates
     ) throws(Diagnostics) -> Session {

@@ -29,7 +29,9 @@ extension Charset {
 struct WorkspaceOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The workspace folder with customers.csv, invoices.csv and payments.csv.", valueName: "dir"))
+        help: ArgumentHelp(
+            "The workspace folder with customers.csv, invoices.csv and payments.csv; or a PostgreSQL database, postgresql://user@host/db, with tables of those names (the password from PGPASSWORD or ~/.pgpass).",
+            valueName: "dir"))
     var data: String = "."
 
     @Option(
@@ -89,9 +91,9 @@ struct WorkspaceOptions: ParsableArguments {
             progress = { bar.advance(bytes: $0, records: $1) }
         }
         let opened = Result { () throws(Diagnostics) in
-            engine == .postgres
-                ? try Session.openDatabase(directory: data, asOf: day, format: format)
-                : try Session.open(directory: data, asOf: day, format: format, progress: progress, cache: !noCache)
+            if engine == .postgres { return try Session.openDatabase(directory: data, asOf: day, format: format) }
+            if PostgresSource.isURL(data) { return try Session.open(database: data, asOf: day, format: format) }
+            return try Session.open(directory: data, asOf: day, format: format, progress: progress, cache: !noCache)
         }
         // The bar is gone before anything else is written.
         bar?.finish()

@@ -151,6 +151,36 @@ struct TestDatabaseMissing: Error, CustomStringConvertible {
         #expect(fromDatabase == fromFiles)
     }
 
+    /// `--data postgresql://…`: the database's tables named as the entities, no folder. The
+    /// schema is the search path's (`?options=-csearch_path=…`).
+    @Test func theCommandLineNamesADatabase() throws {
+        let schema = TestDatabase.schema()
+        try Self.loadSmall(into: schema)
+        try TestDatabase.sql(
+            "ALTER TABLE \(schema).ar_invoices RENAME TO invoices; ALTER TABLE \(schema).invoices RENAME COLUMN doc_no TO id; ALTER TABLE \(schema).ar_payments RENAME TO payments;"
+        )
+        let url = try TestDatabase.url.get() + "?options=-csearch_path%3D\(schema)"
+        let password = getenv("PGPASSWORD").map { String(cString: $0) } ?? ""
+        let fromDatabase = try runDun(
+            ["--data", url, "--as-of", "2026-11-28", "-e", "customers | select id, balance, overdue"],
+            environment: ["PGPASSWORD": password])
+        let fromFiles = try runDun(
+            [
+                "--data", Paths.fixtures.appendingPathComponent("small").path, "--as-of", "2026-11-28", "-e",
+                "customers | select id, balance, overdue",
+            ])
+        #expect(fromDatabase.status == 0, "\(fromDatabase.err)")
+        #expect(fromDatabase.out == fromFiles.out && fromFiles.out.contains("C1"), "\(fromDatabase.out)")
+        let compiled = try runDun(
+            ["--data", url, "--engine", "postgres", "--as-of", "2026-11-28", "-e", "customers | select id, balance, overdue"],
+            environment: ["PGPASSWORD": password])
+        #expect(compiled.status == 0, "\(compiled.err)")
+        #expect(compiled.out == fromFiles.out, "\(compiled.out)")
+        let withPassword = try runDun(["--data", "postgresql://dun:secret@127.0.0.1/dun", "-e", "customers | count"])
+        #expect(withPassword.status == 1)
+        #expect(withPassword.err.contains("the database's URI holds its password"), "\(withPassword.err)")
+    }
+
     /// The errors of opening the small fixture's tables after `change` (SQL, `S` standing
     /// for the schema), and the schema; an issue if it opens.
     static func errors(after change: String) throws -> (text: String, schema: String) {

@@ -118,6 +118,16 @@ public enum WorkspaceLoader {
         return (dir, names, files, effective)
     }
 
+    /// Loads a workspace from the database `settings` names (`[source]`, or `--data` given a
+    /// URI), with no folder: its tables as `settings` maps them (by default, named as the
+    /// entities).
+    public static func load(database settings: WorkspaceSettings, progress: Progress? = nil) throws(Diagnostics) -> Workspace {
+        guard let source = settings.source else { return Workspace() }
+        let (paths, contents) = try fetch(source, settings)
+        let (files, names, effective) = try derive(contents, paths, settings)
+        return try load(names: names, files, settings: effective, progress: progress)
+    }
+
     /// Each table's name in errors, and its rows from the database, as `open` gives files.
     private static func fetch(
         _ source: PostgresSource, _ settings: WorkspaceSettings

@@ -15,6 +15,28 @@ public struct PostgresSource: Sendable, Equatable {
     /// ~/.pgpass.
     public var url: String
 
+    /// The database at `url`, a PostgreSQL URI without a password; or why not.
+    public init(url: String) throws(Diagnostics) {
+        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
+            throw Diagnostics([
+                Diagnostic(.error, "a database is named by a PostgreSQL URI, as postgresql://user@host:5432/database")
+            ])
+        }
+        guard PostgresConnection.withoutPassword(url) == url else {
+            throw Diagnostics([
+                Diagnostic(
+                    .error, "the database's URI holds its password",
+                    hint: "take it out: it comes from PGPASSWORD or ~/.pgpass, never from the command line or a file")
+            ])
+        }
+        self.url = url
+    }
+
+    /// Whether `text` names a database rather than a folder.
+    public static func isURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
     /// The name a table's rows are told by in errors.
     static func display(_ table: String) -> String { "postgresql:" + table }
 

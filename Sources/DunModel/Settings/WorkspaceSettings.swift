@@ -363,7 +363,7 @@ private struct Reader {
             fail(["source"], "[source] needs url, the database's: url = \"postgresql://user@host/database\"")
             return nil
         }
-        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
+        guard PostgresSource.isURL(url) else {
             fail(path, "url is a PostgreSQL connection URI, as \"postgresql://user@host:5432/database\"")
             return nil
         }
@@ -373,7 +373,7 @@ private struct Reader {
                 hint: "take it out of the URI: it comes from PGPASSWORD or ~/.pgpass, never from a file in the workspace")
             return nil
         }
-        return PostgresSource(url: url)
+        return try? PostgresSource(url: url)
     }
 
     /// `[invoices]`: the file (or the database's table), its encoding, formats, columns and
