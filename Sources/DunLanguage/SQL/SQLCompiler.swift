@@ -356,9 +356,10 @@ public struct SQLCompiler {
             return "COALESCE(\(x) \(op.sql) \(y), FALSE)"
         case .between(let x, let lo, let hi, let negated):
             guard x.type != .string, x.type != .grade else { throw SQLUnsupported("between of text or grades", n.range) }
-            let sql =
-                "COALESCE(\(try expression(x, r, t)) BETWEEN \(try expression(lo, r, t)) AND \(try expression(hi, r, t)), FALSE)"
-            return negated ? "(NOT \(sql))" : sql
+            // Dun: a null is neither between nor not between.
+            let between = negated ? "NOT BETWEEN" : "BETWEEN"
+            return
+                "COALESCE(\(try expression(x, r, t)) \(between) \(try expression(lo, r, t)) AND \(try expression(hi, r, t)), FALSE)"
         case .isIn(let x, let set, let negated):
             guard case .list(let items) = set.kind else { throw SQLUnsupported("in of a list not written out", set.range) }
             var values: [String] = []
