@@ -14,6 +14,8 @@ struct DatabaseModel: SQLModel {
     /// By entity: its table, each stored field's column by field name, and the order of its
     /// rows as read.
     private let tables: [EntityID: (table: String, columns: [String: String], names: [String])]
+    /// By entity: the mapping its table is read with (for the constants dun.toml gives).
+    private let mappings: [EntityID: TableMapping]
 
     /// The day the derived fields are as of.
     private let asOf: Day
@@ -31,6 +33,7 @@ struct DatabaseModel: SQLModel {
         journal = has(".dun/journal.sqlite")
         disputes = journal || has(Catalogue.disputes.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
+        var mappings: [EntityID: TableMapping] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
         for (entity, export) in zip(entities, ExportTable.allCases) {
             let mapping = settings[export]
@@ -39,12 +42,19 @@ struct DatabaseModel: SQLModel {
             let names = try settings.source?.columns(of: table) ?? export.declaration.fields.map(\.name)
             let columns = try export.columns(in: names, mapping: mapping, table: table)
             tables[entity] = (SQLName.table(table), columns, names)
+            mappings[entity] = mapping
         }
         self.tables = tables
+        self.mappings = mappings
         currency = settings.rates.base
     }
 
     func table(of entity: EntityID) -> String? { tables[entity]?.table }
+
+    /// The catalogue's declaration of the entity's stored fields.
+    private func declaration(of entity: EntityID) -> EntityDeclaration? {
+        Catalogue.all.first { $0.name == Receivables.schema[entity].name }
+    }
 
     /// Money written out in a query is in the base currency, as the workspace's totals are.
     var currency: Currency
@@ -68,11 +78,9 @@ struct DatabaseModel: SQLModel {
 
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
         let name = Receivables.schema[entity].fields[field].name
-        guard let (_, columns, _) = tables[entity],
-            let declaration = Catalogue.all.first(where: {
-                $0.name == Receivables.schema[entity].name
-            })
-        else { return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database has not")) }
+        guard let (_, columns, _) = tables[entity], let declaration = declaration(of: entity) else {
+            return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database has not"))
+        }
         guard let stored = declaration.field(named: name) else {
             if declaration.fields.contains(where: { $0.reference?.field == name }) {
                 return .failure(SQLUnsupported("a row (\(name)) as a value"))
@@ -88,9 +96,16 @@ struct DatabaseModel: SQLModel {
             return .failure(SQLUnsupported("disputed, which the disputes recorded here add to"))
         }
         if let column = columns[name] { return .success("\(row).\(dialect.quote(column))") }
+        if let constant = mappings[entity]?.constant(name) {
+            // Text as it is; a date or an amount is written as the export writes them.
+            switch stored.kind {
+            case .text, .currency, .identifier: return .success(dialect.text(constant))
+            default: return .failure(SQLUnsupported("\(name), which dun.toml gives as a constant"))
+            }
+        }
         // An optional column the table has not: empty, as in a file.
         switch (stored.kind, entity) {
-        case (.currency, Receivables.customers): return .success("'CNY'")
+        case (.currency, Receivables.customers): return .success(dialect.text(Currency.cny.code))
         case (.currency, _): return .failure(SQLUnsupported("\(name), which the table has no column for"))
         case (.flag, _): return .success("FALSE")
         default: return .success("NULL")
@@ -156,15 +171,12 @@ struct DatabaseModel: SQLModel {
 
     func reference(_ field: Int, of entity: EntityID, row: String, target: String) -> (entity: EntityID, join: String)? {
         let name = Receivables.schema[entity].fields[field].name
-        guard let declaration = Catalogue.all.first(where: { $0.name == Receivables.schema[entity].name }),
+        guard let declaration = declaration(of: entity),
             let stored = declaration.fields.first(where: { $0.reference?.field == name }),
             let reference = stored.reference, let other = Receivables.schema.entity(named: reference.entity),
-            let key = Receivables.schema[other].fields.firstIndex(where: {
-                $0.name == Receivables.schema[other].fields[Receivables.schema[other].key].name
-            }),
             let storedField = Receivables.schema[entity].fields.firstIndex(where: { $0.name == stored.name }),
             case .success(let from) = self.field(storedField, of: entity, row: row),
-            case .success(let to) = self.field(key, of: other, row: target)
+            case .success(let to) = self.field(Receivables.schema[other].key, of: other, row: target)
         else { return nil }
         return (other, "\(to) = \(from)")
     }

@@ -181,6 +181,40 @@ struct TestDatabaseMissing: Error, CustomStringConvertible {
         #expect(withPassword.err.contains("the database's URI holds its password"), "\(withPassword.err)")
     }
 
+    /// A field dun.toml gives as a constant, where the table has no column: the constant,
+    /// in memory and in SQL alike.
+    @Test func aConstantStandsForAMissingColumn() throws {
+        let schema = TestDatabase.schema()
+        try Self.loadSmall(into: schema)
+        try TestDatabase.sql("ALTER TABLE \(schema).customers DROP COLUMN region;")
+        let dir = try Self.workspace(schema, extra: "[customers.constants]\nregion = \"华北\"\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        let query = SourceText(name: "q", text: "customers where region = \"华北\" | select id, region")
+        let memory = try Session.open(directory: dir.path, asOf: day).run(query)
+        let database = try Session.openDatabase(directory: dir.path, asOf: day).run(query)
+        #expect(memory.output.contains("C6  华北"), "\(memory.output)")
+        #expect(database.output == memory.output, "\(database.diagnostics.map(\.rendered).joined())")
+    }
+
+    /// A database that cannot be reached is told once, with the reason.
+    @Test func anUnreachableDatabaseIsTold() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-pg-unreachable-\(TestDatabase.schema())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "[source]\nurl = \"postgresql://dun@127.0.0.1:1/dun\"\n".write(
+            to: dir.appendingPathComponent("dun.toml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try Session.open(directory: dir.path, asOf: #require(Day(iso: "2026-11-28")))
+            Issue.record("a workspace opened on no database")
+        } catch let error as Diagnostics {
+            #expect(error.all.count == 1)
+            #expect(
+                error.all.map(\.rendered).joined().hasPrefix("error: cannot connect to postgresql://dun@127.0.0.1:1/dun: "),
+                "\(error.all.map(\.rendered).joined())")
+        }
+    }
+
     /// The errors of opening the small fixture's tables after `change` (SQL, `S` standing
     /// for the schema), and the schema; an issue if it opens.
     static func errors(after change: String) throws -> (text: String, schema: String) {

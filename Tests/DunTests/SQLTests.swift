@@ -202,6 +202,32 @@ import Testing
         #expect(refused.err.contains("error: the derived field on_hold does not compile to SQL"), "\(refused.err)")
     }
 
+    /// dun sql compiles one query; the database engine needs a database.
+    @Test func misuseIsTold() throws {
+        let small = Paths.fixtures.appendingPathComponent("small").path
+        let day = try #require(Day(iso: "2026-11-28"))
+        guard
+            case .failure(let two) = Session.sql(
+                SourceText(name: "q", text: "let x = 1\ncustomers | count"), directory: small, asOf: day)
+        else {
+            Issue.record("a let compiled")
+            return
+        }
+        #expect(
+            two.all.map(\.rendered).joined()
+                == "q:1:9: error: dun sql compiles one query\nlet x = 1\n        ^\nhint: a query such as: invoices where due < today | select id, amount\n"
+        )
+        let opened = Result { () throws(Diagnostics) in try Session.openDatabase(directory: small, asOf: day) }
+        guard case .failure(let error) = opened else {
+            Issue.record("a database session opened with no database")
+            return
+        }
+        #expect(
+            error.all.map(\.rendered).joined()
+                == "error: --engine postgres runs queries in the workspace's database, and its dun.toml names none\nhint: [source] url = \"postgresql://user@host/database\"\n"
+        )
+    }
+
     /// What does not compile says so, at the construct.
     @Test func aDerivedFieldIsNamed() throws {
         let result = Session.sql(

@@ -49,7 +49,7 @@ public struct SQLDialect: Sendable {
 
     public func quote(_ name: String) -> String { SQLName.quote(name) }
 
-    func text(_ s: String) -> String {
+    public func text(_ s: String) -> String {
         "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
     }
 

@@ -74,6 +74,9 @@ public struct TableMapping: Sendable, Equatable {
         file = table.defaultFile
     }
 
+    /// The value dun.toml gives `field` on every row, if any.
+    public func constant(_ field: String) -> String? { constants[field]?.value }
+
     /// Whether the file is an Excel workbook.
     public var isWorkbook: Bool { file.lowercased().hasSuffix(".xlsx") }
 
