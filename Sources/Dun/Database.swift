@@ -79,7 +79,7 @@ struct DatabaseModel: SQLModel {
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
         let name = Receivables.schema[entity].fields[field].name
         guard let (_, columns, _) = tables[entity], let declaration = declaration(of: entity) else {
-            return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database has not"))
+            return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database does not have,"))
         }
         guard let stored = declaration.field(named: name) else {
             if declaration.fields.contains(where: { $0.reference?.field == name }) {

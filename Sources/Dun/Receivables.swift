@@ -29,6 +29,7 @@ public enum Receivables {
     public static let payments = EntityID(2)
     public static let actions = EntityID(3)
     public static let promises = EntityID(4)
+    public static let contacts = EntityID(5)
 
     private static let entities: [(entity: Entity, fields: [BoundField])] = [
         bind(
@@ -49,6 +50,7 @@ public enum Receivables {
         bind(
             Catalogue.promises, promiseFields, [:], derived: promiseDerived,
             display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
+        bind(Catalogue.contacts, contactFields, [:], derived: [], display: ["customer_id", "name", "role", "email"]),
     ]
 
     public static let schema = Schema(entities: entities.map(\.entity))
@@ -123,7 +125,7 @@ public enum Receivables {
         Payments.carriedLayout, { $0.workspace.payments.carried }, currency: { $0.currency(ofPayment: $1) })
 
     /// The entities by name, in the order of their ids.
-    private static let order = ["customers", "invoices", "payments", "actions", "promises"]
+    private static let order = ["customers", "invoices", "payments", "actions", "promises", "contacts"]
 
     /// The names of stored fields (and their rows) with no reader, and of readers of no stored
     /// field: none, as a test checks.
@@ -131,6 +133,7 @@ public enum Receivables {
         let bound = [
             (Catalogue.customers, customerFields, customersCarried), (Catalogue.invoices, invoiceFields, invoicesCarried),
             (Catalogue.payments, paymentFields, paymentsCarried), (Catalogue.promises, promiseFields, [:]),
+            (Catalogue.contacts, contactFields, [:]),
         ]
         return bound.flatMap { declaration, own, carried in
             let names = declaration.fields.flatMap { [$0.name] + ($0.reference.map { [$0.field] } ?? []) }
@@ -225,6 +228,9 @@ public enum Receivables {
         },
         BoundField("promises", .table(.entity(promises, extras: [])), "the customer's promises to pay, as made") { s, r in
             .table(Frame(entity: promises, rows: Array(s.promisesOfCustomer.rows(of: r))))
+        },
+        BoundField("contacts", .table(.entity(contacts, extras: [])), "the people to write to there (contacts.csv)") { s, r in
+            .table(Frame(entity: contacts, rows: Array(s.contactsOfCustomer.rows(of: r))))
         },
     ]
 
@@ -349,6 +355,15 @@ public enum Receivables {
         },
     ]
 
+    /// The people to write to at each customer (contacts.csv).
+    private static let contactFields: [String: Reader] = [
+        "customer_id": { s, r in .string(s.workspace.customers.id[Int(s.history.contacts[Int(r)].customer)]) },
+        "customer": { s, r in .row(customers, s.history.contacts[Int(r)].customer) },
+        "name": { s, r in text(s.history.contacts[Int(r)].name) },
+        "role": { s, r in text(s.history.contacts[Int(r)].role.isEmpty ? nil : s.history.contacts[Int(r)].role) },
+        "email": { s, r in text(s.history.contacts[Int(r)].email.isEmpty ? nil : s.history.contacts[Int(r)].email) },
+    ]
+
     /// The journal's entries, applied as of the run's date.
     private static let actionFields: [BoundField] = [
         BoundField("id", .number, "the entry's number in the journal") { s, r in .number(Decimal64(s.actions[Int(r)].id)) },
@@ -411,6 +426,7 @@ public struct SnapshotSource: DataSource {
         case Receivables.invoices: return i < s.workspace.invoices.count && s.workspace.invoices.issued[i] <= s.asOf
         case Receivables.payments: return i < s.workspace.payments.count && s.workspace.payments.date[i] <= s.asOf
         case Receivables.actions: return i < s.actions.count
+        case Receivables.contacts: return i < s.history.contacts.count
         default: return i < s.promises.count
         }
     }
@@ -443,6 +459,7 @@ public struct SnapshotSource: DataSource {
         case Receivables.invoices: return snapshot.invoices
         case Receivables.actions: return Array(0..<Int32(snapshot.actions.count))
         case Receivables.promises: return Array(0..<Int32(snapshot.promises.count))
+        case Receivables.contacts: return Array(0..<Int32(snapshot.history.contacts.count))
         default: return snapshot.payments
         }
     }

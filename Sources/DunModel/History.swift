@@ -71,10 +71,13 @@ public struct History: Sendable {
     public var events: [Event]
     /// Every entry, in the order recorded.
     public var records: [Record]
+    /// The people to write to at each customer (contacts.csv): who the team deals with.
+    public var contacts: [Contact]
 
-    public init(_ events: [Event] = [], records: [Record] = []) {
+    public init(_ events: [Event] = [], records: [Record] = [], contacts: [Contact] = []) {
         self.events = events
         self.records = records
+        self.contacts = contacts
     }
 
     /// Disputes recorded or resolved in the journal, as of `asOf`: per invoice, the last word

@@ -158,6 +158,9 @@ public final class Snapshot: Sendable {
     /// The promises of each customer (rows of `promises`), in the order made.
     public var promisesOfCustomer: Relation { promisesByCustomer.value }
     private let promisesByCustomer: Lazy<Relation>
+    /// The contacts of each customer (rows of `history.contacts`), in file order.
+    public var contactsOfCustomer: Relation { contactsByCustomer.value }
+    private let contactsByCustomer: Lazy<Relation>
     /// The days late of each customer's paid invoices, added up, and how many: in one pass
     /// over the invoices when first asked (a forecast asks it for every invoice).
     private let lateness: Lazy<[(sum: Int64, count: Int32)]>
@@ -370,6 +373,9 @@ public final class Snapshot: Sendable {
         }
         promisesByCustomer = Lazy { [promises = self.promises] in
             Relation(owners: cust.count, items: Array(0..<Int32(promises.count))) { promises[Int($0)].customer }
+        }
+        contactsByCustomer = Lazy { [contacts = history.contacts] in
+            Relation(owners: cust.count, items: Array(0..<Int32(contacts.count))) { contacts[Int($0)].customer }
         }
         let plans = history.plansKept(asOf: asOf) { invoices, since in
             var sum: Int64 = 0

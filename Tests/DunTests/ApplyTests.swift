@@ -238,6 +238,22 @@ import Testing
         #expect(try w.dun(["-e", "promises | count"], asOf: "2026-11-27").out == "2\n")
     }
 
+    /// contacts.csv is read with the workspace: a contact of no customer, or of one not in the
+    /// export, is an error at its cell, every one of them told.
+    @Test func contactsAreCheckedAtTheirCells() throws {
+        let w = try ApplyTests.Workspace()
+        try Data("customer_id,name,role,email\nC1,Li,Billing,li@c1.example\nC9,Wu,billing,wu@c9.example\n,Ma,,\n".utf8)
+            .write(to: w.folder.appendingPathComponent("contacts.csv"))
+        let r = try w.dun(["-e", "contacts | count"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("./contacts.csv:3:1: error: no customer 'C9' in customers.csv\n"), "\(r.err)")
+        #expect(r.err.contains("./contacts.csv:4:1: error: a contact needs the customer's id\n"), "\(r.err)")
+        try Data("customer_id,name,role,email\nC1,Li,Billing,li@c1.example\n".utf8)
+            .write(to: w.folder.appendingPathComponent("contacts.csv"))
+        // The role is read in lower case.
+        #expect(try w.dun(["-e", "customers where id = \"C1\" | select contacts.role"]).out.contains("[billing]"))
+    }
+
     @Test func recordsAreChecked() throws {
         let w = try ApplyTests.Workspace()
         let cases: [(String, String)] = [

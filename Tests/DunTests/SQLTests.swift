@@ -230,17 +230,25 @@ import Testing
 
     /// What does not compile says so, at the construct.
     @Test func aDerivedFieldIsNamed() throws {
-        let result = Session.sql(
-            SourceText(name: "q", text: "customers where on_hold"),
-            directory: Paths.fixtures.appendingPathComponent("small").path,
-            asOf: try #require(Day(iso: "2026-11-28")))
-        guard case .failure(let errors) = result else {
-            Issue.record("a derived field compiled")
-            return
-        }
         #expect(
-            errors.all.map(\.rendered).joined().hasPrefix(
+            try refusal("customers where on_hold").hasPrefix(
                 "q:1:17: error: the derived field on_hold does not compile to SQL\ncustomers where on_hold\n                ^~~~~~~"
             ))
+    }
+
+    /// An entity the database has no table of (contacts, from contacts.csv) is named.
+    @Test func anEntityWithoutATableIsNamed() throws {
+        #expect(
+            try refusal("contacts where role = \"billing\"").hasPrefix(
+                "q:1:1: error: contacts, which the database does not have, does not compile to SQL\n"))
+    }
+
+    /// The errors `dun sql` gives for `text` on the small fixture; none when it compiles.
+    private func refusal(_ text: String) throws -> String {
+        let result = Session.sql(
+            SourceText(name: "q", text: text), directory: Paths.fixtures.appendingPathComponent("small").path,
+            asOf: try #require(Day(iso: "2026-11-28")))
+        guard case .failure(let errors) = result else { return "" }
+        return errors.all.map(\.rendered).joined()
     }
 }

@@ -225,31 +225,3 @@ enum Header {
         return "dun.\(id).\(String(hash, radix: 16))@\(domain)"
     }
 }
-
-/// `contacts.csv`: the people to write to at each customer.
-struct Contacts {
-    struct Contact {
-        var name: String?
-        var role: String
-        var email: String
-        /// Where the address is, for an error about it.
-        var line: Int
-    }
-
-    var byCustomer: [String: [Contact]] = [:]
-
-    /// `DIR/contacts.csv` (its fields as `Catalogue.contacts` declares them), or none.
-    static func load(workspace directory: String) throws(Diagnostics) -> Contacts {
-        guard let rows = try CSVRows.read(Catalogue.contacts, in: directory) else {
-            return Contacts()
-        }
-        var contacts = Contacts()
-        for (r, row) in rows.values.enumerated() {
-            guard let customer = row[0] else { continue }
-            let contact = Contact(
-                name: row[1], role: (row[2] ?? "").lowercased(), email: row[3] ?? "", line: rows.line(of: r))
-            contacts.byCustomer[customer, default: []].append(contact)
-        }
-        return contacts
-    }
-}

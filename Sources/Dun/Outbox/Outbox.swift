@@ -50,22 +50,20 @@ public enum Outbox {
     /// How long a delivery command may take over one message before it is stopped.
     public static let defaultTimeout: Swift.Duration = .seconds(60)
 
-    /// What a delivery needs from the workspace — dun.toml, contacts.csv, the templates — read
+    /// What a delivery needs from the workspace — dun.toml, the templates — read
     /// and checked before an apply writes anything: a bad setting stops the run with nothing
     /// journaled, instead of after the journal says the plan was applied.
     public struct Setup: Sendable {
         let settings: WorkspaceSettings
-        let contacts: Contacts
     }
 
     /// Reads and checks what delivering `plan`'s reminders (and those still queued) will need:
-    /// dun.toml and contacts.csv parse; for e-mails, a sender address that is one, and a
+    /// dun.toml parses (contacts.csv was read with the workspace); for e-mails, a sender address that is one, and a
     /// delivery command that can be run; each template a reminder of the plan uses, in the
     /// language of its customer, parses.
     public static func setup(for plan: [PlannedAction], session: Session) throws(Diagnostics) -> Setup {
-        guard let directory = session.directory else { return Setup(settings: WorkspaceSettings(), contacts: Contacts()) }
+        guard let directory = session.directory else { return Setup(settings: WorkspaceSettings()) }
         let settings = session.settings
-        let contacts = try Contacts.load(workspace: directory)
         var problems: [Diagnostic] = []
         let reminders = plan.filter { $0.action == .remind }
         if reminders.contains(where: { ($0.channel ?? "email") == "email" }) {
@@ -97,12 +95,12 @@ public enum Outbox {
             guard seen.insert("\(name).\(language)").inserted else { continue }
             do throws(Diagnostic) {
                 _ = try templates.template(name, language: language)
-            } catch where !problems.contains(error) {
+            } catch  where !problems.contains(error) {
                 problems.append(error)
             } catch {}
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
-        return Setup(settings: settings, contacts: contacts)
+        return Setup(settings: settings)
     }
 
     static let noSender = Diagnostic(
@@ -123,7 +121,7 @@ public enum Outbox {
             defer { if lock >= 0 { close(lock) } }
             if lock >= 0 { flock(lock, LOCK_EX) }
             var delivery = Delivery(
-                session: session, directory: directory, settings: setup.settings, contacts: setup.contacts, journal: journal,
+                session: session, directory: directory, settings: setup.settings, journal: journal,
                 timeout: timeout)
             try delivery.run(&summary)
         } catch {
@@ -138,7 +136,6 @@ private struct Delivery {
     let session: Session
     let directory: String
     let settings: WorkspaceSettings
-    let contacts: Contacts
     let journal: Journal
     let timeout: Swift.Duration
     var templates: Templates
@@ -146,13 +143,12 @@ private struct Delivery {
     let from: Mailbox?
 
     init(
-        session: Session, directory: String, settings: WorkspaceSettings, contacts: Contacts, journal: Journal,
+        session: Session, directory: String, settings: WorkspaceSettings, journal: Journal,
         timeout: Swift.Duration
     ) {
         self.session = session
         self.directory = directory
         self.settings = settings
-        self.contacts = contacts
         self.journal = journal
         self.timeout = timeout
         templates = Templates(directory: directory)
@@ -376,7 +372,7 @@ private struct Delivery {
 
     /// contacts.csv's billing contacts (To) and the others (Cc); else the customer's own e-mail.
     private func recipients(_ customer: String, row: Int) throws(Failure) -> (to: [Mailbox], cc: [Mailbox]) {
-        let people = contacts.byCustomer[customer] ?? []
+        let people = session.snapshot.contactsOfCustomer.rows(of: Int32(row)).map { session.history.contacts[Int($0)] }
         if people.contains(where: { $0.role == "billing" }) {
             var to: [Mailbox] = []
             var cc: [Mailbox] = []

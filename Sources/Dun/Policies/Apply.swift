@@ -33,7 +33,9 @@ extension Session {
     /// Commits `plan` to the journal of the workspace, in one transaction: actions journaled
     /// by an earlier apply of the same run are left out. The entries added, and how many
     /// were there already.
-    public func apply(_ plan: [PlannedAction], who: String, at: String) throws(Diagnostics) -> (added: [Journal.Entry], already: Int) {
+    public func apply(_ plan: [PlannedAction], who: String, at: String) throws(Diagnostics) -> (
+        added: [Journal.Entry], already: Int
+    ) {
         guard let directory else {
             throw Diagnostics([Diagnostic(.error, "this session has no workspace folder to keep a journal in")])
         }
@@ -47,14 +49,19 @@ extension Session {
     }
 
     /// What the workspace in `directory` records beside its three files — promises.csv,
-    /// disputes.csv and the journal — as the snapshot and the planner use it: the events
-    /// that derived fields replay, and the actions cooldowns see.
+    /// disputes.csv, contacts.csv and the journal — as the snapshot and the planner use it:
+    /// the events that derived fields replay, the people to write to, and the actions
+    /// cooldowns see.
     /// Entries for customers not in the export are kept (the `actions` entity shows them) but
     /// bear on no one; a warning names them.
-    static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction], [Diagnostic]) {
+    static func history(of directory: String, _ workspace: Workspace) throws(Diagnostics) -> (History, [PastAction], [Diagnostic])
+    {
         // promises.csv and disputes.csv first: what the journal records came after.
         var events = try History.events(in: directory, of: workspace)
-        guard let journal = try Journal.openIfPresent(workspace: directory) else { return (History(events), [], []) }
+        let contacts = try Contact.read(in: directory, of: workspace)
+        guard let journal = try Journal.openIfPresent(workspace: directory) else {
+            return (History(events, contacts: contacts), [], [])
+        }
         var records: [History.Record] = []
         var past: [PastAction] = []
         var strangers: [Int64] = []
@@ -91,7 +98,10 @@ extension Session {
                         every = unit.days.map { .days($0 * n) } ?? .months((unit.months ?? 1) * n)
                     }
                     let invoices = e.invoices.compactMap { workspace.invoices.id.row(of: $0) }
-                    events.append(History.Event(customer: c, day: e.asOf, kind: .planOffered(invoices: invoices, total: total.minor, count: count, every: every)))
+                    events.append(
+                        History.Event(
+                            customer: c, day: e.asOf,
+                            kind: .planOffered(invoices: invoices, total: total.minor, count: count, every: every)))
                 }
             case .tag, .untag:
                 if let t = e.detail {
@@ -100,7 +110,8 @@ extension Session {
             case .promise:
                 if let by = e.detail.flatMap({ Day(iso: $0) }), let amount = e.amount {
                     let invoice = e.invoices.first.flatMap { workspace.invoices.id.row(of: $0) }
-                    events.append(History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, amount: amount.minor, by: by)))
+                    events.append(
+                        History.Event(customer: c, day: e.asOf, kind: .promised(invoice: invoice, amount: amount.minor, by: by)))
                 }
             default: break
             }
@@ -114,6 +125,6 @@ extension Session {
                     "\(strangers.count) journal entr\(strangers.count == 1 ? "y is" : "ies are") about customers not in customers.csv (\(some)); replayed on no one",
                     file: journal.path, hint: "`dun journal --check` says whether the journal is damaged"))
         }
-        return (History(events, records: records), past, warnings)
+        return (History(events, records: records, contacts: contacts), past, warnings)
     }
 }

@@ -210,7 +210,7 @@ public struct SQLCompiler {
     private mutating func source(_ n: Node) throws(SQLUnsupported) -> Relation {
         guard case .entityTable(let e) = n.kind else { throw SQLUnsupported("a source other than an entity's rows", n.range) }
         guard let table = model.table(of: e) else {
-            throw SQLUnsupported("\(schema[e].name), which the database has not", n.range)
+            throw SQLUnsupported("\(schema[e].name), which the database does not have,", n.range)
         }
         let t = next()
         // The rows' first order: the one the interpreter has them in; only those there by today.
