@@ -30,6 +30,7 @@ public enum Receivables {
     public static let actions = EntityID(3)
     public static let promises = EntityID(4)
     public static let contacts = EntityID(5)
+    public static let instalments = EntityID(6)
 
     private static let entities: [(entity: Entity, fields: [BoundField])] = [
         bind(
@@ -51,6 +52,12 @@ public enum Receivables {
             Catalogue.promises, promiseFields, [:], derived: promiseDerived,
             display: ["customer_id", "invoice_id", "amount", "made_on", "promised_by", "paid", "status"]),
         bind(Catalogue.contacts, contactFields, [:], derived: [], display: ["customer_id", "name", "role", "email"]),
+        (
+            Entity(
+                name: "instalments", singular: "instalment", fields: instalmentFields.map(\.field), key: "customer_id",
+                display: ["customer_id", "invoices", "offered", "number", "due", "amount", "owed", "status"]),
+            instalmentFields
+        ),
     ]
 
     public static let schema = Schema(entities: entities.map(\.entity))
@@ -125,7 +132,7 @@ public enum Receivables {
         Payments.carriedLayout, { $0.workspace.payments.carried }, currency: { $0.currency(ofPayment: $1) })
 
     /// The entities by name, in the order of their ids.
-    private static let order = ["customers", "invoices", "payments", "actions", "promises", "contacts"]
+    private static let order = ["customers", "invoices", "payments", "actions", "promises", "contacts", "instalments"]
 
     /// The names of stored fields (and their rows) with no reader, and of readers of no stored
     /// field: none, as a test checks.
@@ -364,6 +371,39 @@ public enum Receivables {
         "email": { s, r in text(s.history.contacts[Int(r)].email.isEmpty ? nil : s.history.contacts[Int(r)].email) },
     ]
 
+    /// The instalments of the plans offered (`offer plan`), as of the run's date.
+    private static func plan(_ s: Snapshot, _ r: Int32) -> History.Plan { s.plans[Int(s.instalments[Int(r)].plan)] }
+    private static func number(_ s: Snapshot, _ r: Int32) -> Int { Int(s.instalments[Int(r)].number) }
+
+    private static let instalmentFields: [BoundField] = [
+        BoundField("customer_id", .string, "the customer's id") { s, r in
+            .string(s.workspace.customers.id[Int(plan(s, r).customer)])
+        },
+        BoundField("customer", .row(customers), "the customer") { s, r in .row(customers, plan(s, r).customer) },
+        BoundField("invoices", .string, "the invoices of its plan, comma-separated") { s, r in
+            .string(plan(s, r).invoices.map { s.workspace.invoices.id[Int($0)] }.joined(separator: ", "))
+        },
+        BoundField("offered", .date, "the day its plan was offered") { s, r in .date(plan(s, r).offered) },
+        BoundField("number", .number, "which of its plan's instalments it is, from 1") { s, r in
+            .number(Decimal64(number(s, r) + 1))
+        },
+        BoundField("due", .date, "the day it falls due") { s, r in .date(plan(s, r).instalments[number(s, r)].due) },
+        BoundField("amount", .money, "its part of the plan's total") { s, r in
+            money(s, customer: plan(s, r).customer, plan(s, r).instalments[number(s, r)].amount)
+        },
+        BoundField("owed", .money, "what is still owed of it: payments go to the earliest first") { s, r in
+            money(s, customer: plan(s, r).customer, plan(s, r).owed(number(s, r)))
+        },
+        BoundField("kept", .bool, "its plan is being kept (what customer.on_plan says of its invoices)") { s, r in
+            .bool(plan(s, r).kept)
+        },
+        BoundField("status", .string, "paid, open (not yet due) or late") { s, r in
+            let p = plan(s, r)
+            let k = number(s, r)
+            return .string(p.owed(k) == 0 ? "paid" : (s.asOf < p.instalments[k].due ? "open" : "late"))
+        },
+    ]
+
     /// The journal's entries, applied as of the run's date.
     private static let actionFields: [BoundField] = [
         BoundField("id", .number, "the entry's number in the journal") { s, r in .number(Decimal64(s.actions[Int(r)].id)) },
@@ -427,6 +467,7 @@ public struct SnapshotSource: DataSource {
         case Receivables.payments: return i < s.workspace.payments.count && s.workspace.payments.date[i] <= s.asOf
         case Receivables.actions: return i < s.actions.count
         case Receivables.contacts: return i < s.history.contacts.count
+        case Receivables.instalments: return i < s.instalments.count
         default: return i < s.promises.count
         }
     }
@@ -460,6 +501,7 @@ public struct SnapshotSource: DataSource {
         case Receivables.actions: return Array(0..<Int32(snapshot.actions.count))
         case Receivables.promises: return Array(0..<Int32(snapshot.promises.count))
         case Receivables.contacts: return Array(0..<Int32(snapshot.history.contacts.count))
+        case Receivables.instalments: return Array(0..<Int32(snapshot.instalments.count))
         default: return snapshot.payments
         }
     }

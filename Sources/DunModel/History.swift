@@ -124,26 +124,49 @@ public struct History: Sendable {
         }
     }
 
-    /// The invoices of the instalment plans being kept as of `asOf`: offered by then, not yet
-    /// past their last instalment, and paid (on those invoices, since the offer) at least as
-    /// much as the instalments fallen due. `paid(invoices, since)` adds up those payments.
-    func plansKept(asOf: Day, paid: (Set<Int32>, Day) -> Int64) -> Set<Int32> {
-        var kept: Set<Int32> = []
-        for e in events where e.day <= asOf {
-            guard case .planOffered(let invoices, let total, let count, let every) = e.kind, count > 0 else { continue }
-            let dues: [Day] = (1...count).compactMap { i in
-                switch every {
-                case .days(let n): return e.day.adding(days: n * Int64(i))
-                case .months(let n): return e.day.adding(months: n * Int64(i))
-                }
-            }
-            guard let last = dues.last, asOf <= last else { continue }
-            let fallen = dues.filter { $0 <= asOf }.count
-            let due = total / Int64(count) * Int64(fallen)
-            let covered = Set(invoices)
-            if paid(covered, e.day) >= due { kept.formUnion(covered) }
+    /// An instalment plan as of a date: its instalments, what was paid toward it, and whether
+    /// it is being kept.
+    public struct Plan: Sendable {
+        public var customer: Int32
+        public var invoices: [Int32]
+        public var offered: Day
+        /// Each instalment's day and amount: the total in equal parts, the last one taking
+        /// what division leaves over.
+        public var instalments: [(due: Day, amount: Int64)]
+        /// Paid on its invoices since the day it was offered, as far as the as-of date.
+        public var paid: Int64
+        /// Not yet past its last instalment, and paid at least the instalments fallen due.
+        public var kept: Bool
+
+        /// What is still owed of instalment `k`: paid amounts go to the earliest instalments first.
+        public func owed(_ k: Int) -> Int64 {
+            let before = instalments[..<k].reduce(Int64(0)) { $0 &+ $1.amount }
+            return max(0, min(instalments[k].amount, before &+ instalments[k].amount &- paid))
         }
-        return kept
+    }
+
+    /// The instalment plans offered as of `asOf`, in the order offered. `paid(invoices, since)`
+    /// adds up the payments on those invoices after the day offered.
+    func plans(asOf: Day, paid: (Set<Int32>, Day) -> Int64) -> [Plan] {
+        events.compactMap { e -> Plan? in
+            guard e.day <= asOf, case .planOffered(let invoices, let total, let count, let every) = e.kind, count > 0 else {
+                return nil
+            }
+            let part = total / Int64(count)
+            let instalments: [(due: Day, amount: Int64)] = (1...count).compactMap { i in
+                let due: Day?
+                switch every {
+                case .days(let n): due = e.day.adding(days: n * Int64(i))
+                case .months(let n): due = e.day.adding(months: n * Int64(i))
+                }
+                return due.map { ($0, i == count ? total - part * Int64(count - 1) : part) }
+            }
+            let paid = paid(Set(invoices), e.day)
+            let fallen = instalments.filter { $0.due <= asOf }.reduce(Int64(0)) { $0 &+ $1.amount }
+            let kept = asOf <= (instalments.last?.due ?? e.day) && paid >= fallen
+            return Plan(
+                customer: e.customer, invoices: invoices, offered: e.day, instalments: instalments, paid: paid, kept: kept)
+        }
     }
 
     /// Each customer's tags as of `asOf`, in the order first given; untagging removes one.

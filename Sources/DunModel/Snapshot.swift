@@ -139,6 +139,10 @@ public final class Snapshot: Sendable {
     /// The promises to pay made as of the date, with what was paid toward each: the
     /// `promises` entity.
     public let promises: [History.Promise]
+    /// The instalment plans offered as of the date, from the journal.
+    public let plans: [History.Plan]
+    /// Each instalment of each plan, as (plan, instalment): the `instalments` entity.
+    public let instalments: [(plan: Int32, number: Int32)]
     /// Disputes recorded or resolved in the journal, by invoice row, over the file's flag.
     private let disputes: [Int32: Bool]
     /// Invoices, and customers (all their invoices), under an unexpired promise to pay or an
@@ -377,14 +381,16 @@ public final class Snapshot: Sendable {
         contactsByCustomer = Lazy { [contacts = history.contacts] in
             Relation(owners: cust.count, items: Array(0..<Int32(contacts.count))) { contacts[Int($0)].customer }
         }
-        let plans = history.plansKept(asOf: asOf) { invoices, since in
+        let plans = history.plans(asOf: asOf) { invoices, since in
             var sum: Int64 = 0
             for p in visible.payments.value {
                 if let i = pay.invoice[Int(p)], invoices.contains(i), pay.date[Int(p)] > since { sum &+= customers(p) }
             }
             return sum
         }
-        plannedInvoices = plans
+        self.plans = plans
+        plannedInvoices = plans.reduce(into: []) { kept, plan in if plan.kept { kept.formUnion(plan.invoices) } }
+        instalments = plans.indices.flatMap { p in plans[p].instalments.indices.map { (Int32(p), Int32($0)) } }
         var byInvoice: [Int32: Day] = [:]
         var byCustomer: [Int32: Day] = [:]
         for p in promises where p.unexpired(on: asOf) {

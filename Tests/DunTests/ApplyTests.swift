@@ -13,9 +13,9 @@ import Testing
     final class Workspace {
         let folder: URL
 
-        init() throws {
+        init(fixture: String = "small") throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("dun-apply-\(UUID().uuidString)")
-            try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("small"), to: folder)
+            try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent(fixture), to: folder)
             try Data(Workspace.ladderPerInvoice.utf8).write(to: folder.appendingPathComponent("standard.dun"))
             // A sender, so that applying also writes the reminders to outbox/ (OutboxTests).
             try Data("[sender]\nemail = \"ar@example.com\"\n".utf8).write(to: folder.appendingPathComponent("dun.toml"))
@@ -219,6 +219,44 @@ import Testing
         // The first instalment falls due on 2026-12-28 and is not paid: the plan is broken.
         #expect(try reminded("2026-12-27") == ["C1", "C2", "C3", "C5", "C6"])
         #expect(try reminded("2026-12-29") == ["C1", "C2", "C3", "C4", "C5", "C6"])
+    }
+
+    /// A plan's instalments are what the forecast expects of its invoices: each one still owed
+    /// on its day, payments going to the earliest first; once broken, the invoices are
+    /// forecast by their customer's pattern again. Worked by hand on fixtures/forecast.
+    @Test func anInstalmentPlanIsForecastByItsInstalments() throws {
+        let w = try ApplyTests.Workspace(fixture: "forecast")
+        try Data("import forecast\nforecast.weekly(invoices, 6)\nforecast.later(invoices, 6)\n".utf8)
+            .write(to: w.folder.appendingPathComponent("f.dun"))
+        // K1's open invoices A1, A2 and A9 (1,000 + 2,000 + 600; not the credit note A8): three
+        // instalments of 1,200, a month apart from the day offered.
+        let offer = ["-e", "customers where id = \"K1\" | offer plan 3 installments every 1 month", "--apply"]
+        #expect(try w.dun(offer, asOf: "2026-06-30").status == 0)
+        let instalments = ["--format", "csv", "-e", "instalments | select number, due, amount, owed, kept, status"]
+        #expect(
+            try w.dun(instalments, asOf: "2026-06-30").out
+                == "number,due,amount,owed,kept,status\r\n1,2026-07-30,1200.00,1200.00,true,open\r\n"
+                + "2,2026-08-30,1200.00,1200.00,true,open\r\n3,2026-09-30,1200.00,1200.00,true,open\r\n")
+        // Weeks to Sunday from Tuesday 06-30: A3 (K2's pattern) on 07-01; A5 and A6 promised by
+        // 07-08; the first instalment on 07-30. The other two (2,400) come later. A2's promise
+        // gives way to the plan.
+        #expect(
+            try w.dun(["--format", "csv", "run", "f.dun"], asOf: "2026-06-30").out
+                == "week,invoices,instalments,amount\r\n2026-07-05,1,0,500.00\r\n2026-07-12,2,0,700.00\r\n"
+                + "2026-07-19,0,0,0.00\r\n2026-07-26,0,0,0.00\r\n2026-08-02,0,1,1200.00\r\n2026-08-09,0,0,0.00\r\n"
+                + "\r\n2400.00\r\n")
+        // 1,000 paid on A1 on 07-10 goes to the first instalment: 200 of it is still owed.
+        let payments = w.folder.appendingPathComponent("payments.csv")
+        try (String(contentsOf: payments, encoding: .utf8) + "P4,K1,A1,2026-07-10,1000.00\n").write(
+            to: payments, atomically: true, encoding: .utf8)
+        #expect(try w.dun(instalments, asOf: "2026-07-15").out.contains("\r\n1,2026-07-30,1200.00,200.00,true,open\r\n"))
+        // On 08-05 the first instalment is late: the plan is broken, and its open invoices go by
+        // their customer's pattern again (A2's promise expired on 07-20; A1 is paid).
+        #expect(try w.dun(instalments, asOf: "2026-08-05").out.contains("\r\n1,2026-07-30,1200.00,200.00,false,late\r\n"))
+        let expected = [
+            "--format", "csv", "-e", "import forecast\nforecast.expected(invoices where customer_id = \"K1\") | select id, basis",
+        ]
+        #expect(try w.dun(expected, asOf: "2026-08-05").out == "id,basis\r\nA2,pattern\r\nA9,pattern\r\n")
     }
 
     /// promises: what was paid toward each, and whether it was kept, as of the date.
