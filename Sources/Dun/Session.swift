@@ -328,6 +328,20 @@ public final class Session {
         return RunResult(output: output, diagnostics: warnings, isIncomplete: false, timings: timings, plan: plan, sheets: sheets)
     }
 
+    /// What the last statement of `source` gives, as a table, run on this session without
+    /// printing it or making it the last result: what a template lists. Its errors otherwise.
+    func table(of source: SourceText) -> Result<ResultTable, Diagnostics> {
+        let kept = (lastOutcome, previous)
+        defer { (lastOutcome, previous) = kept }
+        lastOutcome = nil
+        let result = run(source)
+        guard result.succeeded else { return .failure(Diagnostics(result.diagnostics)) }
+        guard let outcome = lastOutcome, let table = table(of: outcome) else {
+            return .failure(Diagnostics([Diagnostic(.error, "\(source.name) gives no table")]))
+        }
+        return .success(table)
+    }
+
     /// A result as a table: a table as it is, a single value as one cell; nil for nothing.
     private func table(of outcome: Outcome) -> ResultTable? {
         switch outcome {

@@ -570,3 +570,14 @@ func lexerError(_ c: LexErrorCase) {
     #expect(diagnostics.map(\.rendered).joined() == c.rendered)
     #expect(tokens.map(\.kind) == c.kinds + [.end])
 }
+
+/// A literal made from any text reads back as that text: quotes, backslashes, line breaks
+/// and other control characters escaped, the rest (Chinese, emoji) as it is.
+@Test(arguments: ["C058", "a\"b", "back\\slash", "two\nlines\r\tend", "bell\u{7}\u{1B}", "华东 \"机电\"", "🙂", ""])
+func aLiteralReadsBackAsItsText(_ text: String) {
+    let literal = Lexer.literal(text)
+    let tokens = lex(literal)
+    #expect(tokens.diagnostics.isEmpty)
+    #expect(tokens.tokens.first?.kind == .string(text), "\(literal)")
+    #expect(!literal.dropFirst().dropLast().contains("\n"))
+}

@@ -191,15 +191,19 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(subject == "Second notice: 1.00 CNY overdue to Acme")
         #expect(body.hasPrefix("Dear Smith & <Jones>,\n"))
         #expect(throws: Diagnostic.self) { try templates.template("nope", language: "en") }
-        // The statement of account lists the open invoices, without the overdue days of a reminder.
+        // The statement of account: its moves, then all the open items, without the overdue
+        // days of a reminder.
         let statement = try templates.template("statement", language: "zh")
         let (head, text) = statement.render(
             Fields([
-                "customer": Fields(["name": TemplateText("华东机电")]), "total": TemplateText("1,500.00 CNY"),
+                "customer": Fields(["name": TemplateText("华东机电")]), "open_total": TemplateText("1,500.00 CNY"),
                 "company": TemplateText("Acme 贸易"), "as_of": TemplateText("2026-06-30"),
+                "statement": Fields(["table": TemplateText("date  kind\n----  ----\n"), "balance": TemplateText("1,500.00 CNY")]),
+                "open": [Fields(["id": TemplateText("I1"), "balance": TemplateText("1,500.00 CNY")])],
             ]))
         #expect(head == "对账单：Acme 贸易 截至 2026-06-30 未结清款项 1,500.00 CNY")
-        #expect(text.hasPrefix("华东机电：\n") && text.contains("未结清合计：1,500.00 CNY"))
+        #expect(text.hasPrefix("华东机电：\n") && text.contains("\ndate  kind\n----  ----\n\n余额：1,500.00 CNY\n"))
+        #expect(text.contains("\n  I1  开票   到期   1,500.00 CNY\n") && text.contains("未结清合计：1,500.00 CNY"))
     }
 
     /// What a template sees renders as the text it is, in sections and through transforms.
@@ -406,6 +410,29 @@ private func headers(_ eml: String) -> [(String, String)] {
         let again = try w.dun(["run", "standard.dun", "--apply"])
         #expect(again.err == "applied 0 actions to the journal\n")
         #expect(try read(w, "outbox/000002-C3.eml") == "changed")
+    }
+
+    /// The statement template lists the customer's moves as statement.of gives them, with the
+    /// balance after each, then every open item (not only those the rule picked). Worked by
+    /// hand on the small fixture: C4 was invoiced I07 300,000 and I08 60,000 and paid nothing;
+    /// the rule below picks I08 alone.
+    @Test func aStatementIsTheCustomersMovesAndOpenItems() throws {
+        let w = try workspace()
+        let remind = "invoices where id = \"I08\" | remind via email template \"statement\""
+        let r = try w.dun(["-e", remind, "--apply"])
+        #expect(r.status == 0, "\(r.err)")
+        let eml = try read(w, "outbox/000001-C4.eml").replacingOccurrences(of: "\r\n", with: "\n")
+        let moves = """
+            date        kind     ref       debit  credit     balance
+            ----------  -------  ---  ----------  ------  ----------
+            2026-07-15  invoice  I07  300,000.00          300,000.00
+            2026-09-20  invoice  I08   60,000.00          360,000.00
+
+            Balance: 360,000.00 CNY
+            """
+        #expect(eml.contains(moves), "\(eml)")
+        #expect(eml.contains("  I07  issued 2026-07-15  due 2026-09-13  300,000.00 CNY\n"), "\(eml)")
+        #expect(eml.contains("Total open: 360,000.00 CNY\n"), "\(eml)")
     }
 
     @Test func aCRLFInACustomersNameOrEmailAddsNoHeader() throws {

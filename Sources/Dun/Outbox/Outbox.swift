@@ -9,6 +9,7 @@
 
 import CSystem
 import DunCore
+import DunLanguage
 import DunModel
 import Foundation
 
@@ -139,6 +140,8 @@ private struct Delivery {
     let journal: Journal
     let timeout: Swift.Duration
     var templates: Templates
+    /// The customers' statements of account the templates asked for.
+    let statements = Statements()
     /// dun.toml's sender; nil when it has no e-mail address that is one.
     let from: Mailbox?
 
@@ -353,7 +356,14 @@ private struct Delivery {
         let customers = session.snapshot.workspace.customers
         let row = Int(c)
         let channel = entry.channel ?? "email"
-        let (subject, body) = template.render(context(entry, customer: c, channel: channel))
+        let statement = Deferred { [statements, session] in
+            switch statements.of(c, id: entry.customer, session: session) {
+            case .success(let fields): (fields, nil)
+            case .failure(let failure): (nil, failure.detail)
+            }
+        }
+        let (subject, body) = template.render(context(entry, customer: c, channel: channel, statement: statement))
+        if let problem = statement.problem { throw Failure(detail: problem) }
         guard channel == "email" else {
             var head = "Channel: \(channel)\nTo: \(Header.oneLine(customers.name[row]))\n"
             if channel == "sms", let phone = customers.phone.value(row) { head += "Phone: \(Header.oneLine(phone))\n" }
@@ -396,34 +406,72 @@ private struct Delivery {
     }
 
     /// What a template sees.
-    private func context(_ entry: Journal.Entry, customer c: Int32, channel: String) -> Fields {
+    private func context(_ entry: Journal.Entry, customer c: Int32, channel: String, statement: Deferred) -> Fields {
         let snapshot = session.snapshot
         let workspace = snapshot.workspace
         func money(_ m: Money) -> String {
             "\(m.formatted(grouped: true)) \(m.currency.code)"
         }
-        // Each invoice in its currency; the total in the customer's.
-        var total = Money(minor: 0, currency: snapshot.currency(ofCustomer: c))
-        var invoices: [Fields] = []
-        for id in entry.invoices {
-            guard let i = workspace.invoices.id.row(of: id) else { continue }
-            let balance = Money(minor: snapshot.invoiceBalance(i), currency: snapshot.currency(ofInvoice: i))
-            total.minor += snapshot.invoiceBalanceInCustomers(i).minor
-            invoices.append(
-                Fields([
-                    "id": TemplateText(id), "issued": TemplateText(workspace.invoices.issued[Int(i)].description),
+        /// The invoices as a template lists them, each in its currency; their total in the customer's.
+        func listed(_ rows: [Int32]) -> (invoices: [Fields], total: TemplateText) {
+            var total = Money(minor: 0, currency: snapshot.currency(ofCustomer: c))
+            let invoices = rows.map { i in
+                let balance = Money(minor: snapshot.invoiceBalance(i), currency: snapshot.currency(ofInvoice: i))
+                total.minor += snapshot.invoiceBalanceInCustomers(i).minor
+                return Fields([
+                    "id": TemplateText(workspace.invoices.id[Int(i)]),
+                    "issued": TemplateText(workspace.invoices.issued[Int(i)].description),
                     "due": TemplateText(workspace.invoices.due[Int(i)].description), "balance": TemplateText(money(balance)),
                     "days_overdue": snapshot.daysOverdue(i),
-                ]))
+                ])
+            }
+            return (invoices, TemplateText(money(total)))
         }
+        let reminded = listed(entry.invoices.compactMap { workspace.invoices.id.row(of: $0) })
+        // Every invoice and credit note of the customer not settled: a statement's open items.
+        let open = listed(snapshot.invoicesOfCustomer.rows(of: c).filter { snapshot.invoiceBalance($0) != 0 })
         return Fields([
             "customer": Fields(["id": TemplateText(entry.customer), "name": TemplateText(workspace.customers.name[Int(c)])]),
             "company": TemplateText(settings.company ?? ""),
             "sender": TemplateText(settings.senderName ?? settings.company ?? ""),
-            "as_of": TemplateText(snapshot.asOf.description), "total": TemplateText(money(total)), "invoices": invoices,
-            "channel": TemplateText(channel),
+            "as_of": TemplateText(snapshot.asOf.description), "total": reminded.total, "invoices": reminded.invoices,
+            "open": open.invoices, "open_total": open.total, "channel": TemplateText(channel), "statement": statement,
             channel: true,
         ])
+    }
+
+    /// Each customer's statement of account (`statement.of` of the standard library), made on
+    /// the session once per customer and one at a time: messages are rendered on every core.
+    final class Statements: @unchecked Sendable {
+        private let lock = NSLock()
+        private var made: [Int32: Result<Fields, Failure>] = [:]
+
+        /// The customer's statement as a template sees it: `table`, the moves aligned as a
+        /// table prints them; `moves`, each with its fields (date, kind, ref, debit, credit,
+        /// balance); and `balance`, the last one.
+        func of(_ c: Int32, id: String, session: Session) -> Result<Fields, Failure> {
+            lock.withLock {
+                if let known = made[c] { return known }
+                let query = "import statement\nstatement.of(customers where id = \(Lexer.literal(id)))\n"
+                let result = session.table(of: SourceText(name: "statement of \(id)", text: query))
+                    .mapError { Failure(detail: $0.all.map(\.message).joined(separator: "; ")) }
+                    .map { table in
+                        let shown = table.shownCells
+                        let moves = shown.map { row in
+                            Fields(Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { TemplateText($0) as Any })))
+                        }
+                        let balance = table.columns.firstIndex(of: "balance").flatMap { c in
+                            table.rows.last.map { table.cell($0[c], column: c).text(grouped: true, currency: true) }
+                        }
+                        return Fields([
+                            "table": TemplateText(table.rendered(.table, footer: false)), "moves": moves,
+                            "balance": TemplateText(balance ?? ""),
+                        ])
+                    }
+                made[c] = result
+                return result
+            }
+        }
     }
 
     /// `data` in a temporary file `.NAME.tmp` in `folder`, to be renamed to `NAME` once made

@@ -72,8 +72,29 @@ struct Fields: MustacheParent {
     }
 
     func child(named name: String) -> Any? {
-        values[name]
+        guard let deferred = values[name] as? Deferred else { return values[name] }
+        return deferred.value
     }
+}
+
+/// A value computed only when a template asks for it (a customer's statement runs a query);
+/// what went wrong is kept for the delivery to report.
+final class Deferred {
+    /// The value, or why there is none.
+    private let make: () -> (value: Any?, problem: String?)
+    private var made: (value: Any?, problem: String?)?
+
+    init(_ make: @escaping () -> (value: Any?, problem: String?)) {
+        self.make = make
+    }
+
+    var value: Any? {
+        if made == nil { made = make() }
+        return made?.value
+    }
+
+    /// Why it could not be made, once asked for.
+    var problem: String? { made?.problem }
 }
 
 /// A text a template shows. Handed to the renderer as what it renders directly: a bare

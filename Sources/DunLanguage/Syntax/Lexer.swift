@@ -303,6 +303,25 @@ public struct Lexer {
 
     // MARK: strings
 
+    /// The string literal that reads as `text`: quoted, with `"`, `\` and every control
+    /// character escaped. What a query made from data (a customer's id) is written with.
+    public static func literal(_ text: String) -> String {
+        var out = "\""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where u.properties.generalCategory == .control:
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
     private mutating func scanString() {
         let start = index
         index += 1
