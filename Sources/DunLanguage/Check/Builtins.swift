@@ -301,6 +301,9 @@ public struct Builtin: Sendable {
         all.first { $0.name == name }
     }
 
+    /// `unique(list)`, which an aggregate of each row's related rows folds without repeats.
+    var isUnique: Bool { name == "unique" }
+
     /// Exactly one argument, of one of `allowed`; the result is `result`, or the argument's type.
     private static func one(_ types: [DunType], _ allowed: [DunType], result: DunType? = nil) -> Result<DunType, TypeMismatch> {
         guard types.count == 1 else {

@@ -13,8 +13,14 @@ extension Interpreter {
     /// the order the row-by-row evaluation visits them; so sums add up alike. An error names
     /// the related row it happened on, as row by row.
     func aggregatePerRow(_ node: Node, over frame: Frame, _ env: inout Env) throws(RuntimeError) -> [Value]? {
-        guard let entity = frame.entity, case .aggregate(let aggregate, let arg?) = node.kind else { return nil }
-        // The shapes: agg(rel), agg(rel.f), agg(rel where p), agg((rel where p).f).
+        guard let entity = frame.entity, case .aggregate(let aggregate, var arg?) = node.kind else { return nil }
+        // The shapes: agg(rel), agg(rel.f), agg(rel where p), agg((rel where p).f), and the
+        // last two of unique(…) (`count(unique(payments.date))`), each owner's value once.
+        var distinct = false
+        if case .call(let builtin, let args) = arg.kind, builtin.isUnique, args.count == 1 {
+            arg = args[0]
+            distinct = true
+        }
         var table = arg
         var projected: Int?
         if case .project(let base, .field(let f)) = arg.kind {
@@ -29,7 +35,7 @@ extension Interpreter {
         guard case .field(0, let field) = table.kind, let relation = data.relation(of: entity, field: field) else { return nil }
         // Worth a pass over every related row only when the frame has a good share of its rows.
         let owners = data.rows(of: entity)
-        guard frame.count >= max(1, owners.count / 8), projected != nil || aggregate == .count else { return nil }
+        guard frame.count >= max(1, owners.count / 8), projected != nil || (aggregate == .count && !distinct) else { return nil }
         var positions = [Int32](repeating: -1, count: Int(owners.max() ?? -1) + 1)
         for (p, row) in frame.rows.enumerated() {
             // A frame holding a row twice is left to the row-by-row evaluation.
@@ -95,10 +101,17 @@ extension Interpreter {
         // rows ahead.
         var folds = [Fold](repeating: Fold(aggregate, zero: zero(node.type)), count: frame.count)
         let read = projected.map { data.reader(of: relation.child, field: $0) }
+        // Under `unique`, the rows that count, by owner: each owner's values are then folded
+        // together, its repeats left out.
+        var counted: [(row: Int32, place: Int32)] = []
         for (start, places, failure) in parts {
             for (j, p) in places.enumerated() {
                 let i = start + j
                 if i & 1023 == 0 { try interruption.check() }
+                guard !distinct else {
+                    if p >= 0 { counted.append((Int32(i), p)) }
+                    continue
+                }
                 if j + 8 < places.count, places[j + 8] >= 0 { prefetch(folds, Int(places[j + 8])) }
                 guard p >= 0 else { continue }
                 do throws(RuntimeError) {
@@ -110,12 +123,59 @@ extension Interpreter {
                 }
             }
             if let (i, error) = failure {
+                if distinct { try foldOnce(counted, into: &folds, related, read, at: node.range) }
                 var e = error
                 if e.row == nil && !e.interrupted { e.row = describe(related, i) }
                 throw e
             }
         }
+        if distinct { try foldOnce(counted, into: &folds, related, read, at: node.range) }
         return try folds.map { (fold: Fold) throws(RuntimeError) -> Value in try fold.result(at: node.range) }
+    }
+
+    /// Folds the values of `counted` (rows of `related`, each with its owner's place) into
+    /// their owners' folds, each value once per owner, in the rows' order: the rows are put in
+    /// order of owner first (a counting sort, which keeps their order), so that each owner's
+    /// values are looked through together, not in one set of them all, which missed the
+    /// cache on every row.
+    private func foldOnce(
+        _ counted: [(row: Int32, place: Int32)], into folds: inout [Fold], _ related: Frame,
+        _ read: (@Sendable (Int32) -> Value)?, at range: Range<Int>
+    ) throws(RuntimeError) {
+        var starts = [Int](repeating: 0, count: folds.count + 1)
+        for c in counted { starts[Int(c.place) + 1] += 1 }
+        for o in folds.indices { starts[o + 1] += starts[o] }
+        var next = starts
+        var byOwner = [Int32](repeating: 0, count: counted.count)
+        for c in counted {
+            byOwner[next[Int(c.place)]] = c.row
+            next[Int(c.place)] += 1
+        }
+        var seen: [Value] = []
+        var many = Set<Value>()
+        for o in folds.indices where starts[o] < starts[o + 1] {
+            seen.removeAll(keepingCapacity: true)
+            many.removeAll(keepingCapacity: true)
+            for k in starts[o]..<starts[o + 1] {
+                let i = Int(byOwner[k])
+                let v = read?(related.rows[i]) ?? .bool(true)
+                // The first few are looked through in a list, quicker than a set; the rest
+                // (an owner with many) go to a set.
+                if seen.count < 32 {
+                    if seen.contains(v) { continue }
+                    seen.append(v)
+                } else if seen.contains(v) || !many.insert(v).inserted {
+                    continue
+                }
+                do throws(RuntimeError) {
+                    try folds[o].add(v, at: range)
+                } catch {
+                    var e = error
+                    if e.row == nil { e.row = describe(related, i) }
+                    throw e
+                }
+            }
+        }
     }
 
     /// `nodes` with each aggregate in them that `aggregatePerRow` computes for every row of
