@@ -324,9 +324,10 @@ import Testing
     }
 
     /// Two processes applying at once: each action is journaled by exactly one of them.
-    @Test func twoAppliesAtOnceNeverBothAdd() throws {
-        let w = try Workspace()
-        let runs = (0..<2).map { _ in
+    /// `dun run standard.dun --apply` in each of `folders`, all at once: each one's status and
+    /// what it said on standard error.
+    static func applyAtOnce(_ folders: [Workspace]) throws -> [(Int32, String)] {
+        let runs = folders.map { w in
             let p = Process()
             p.executableURL = Paths.executable
             p.arguments = [
@@ -339,11 +340,16 @@ import Testing
             return (p, err)
         }
         for (p, _) in runs { try p.run() }
-        let said = runs.map { p, err in
+        return runs.map { p, err in
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             return (p.terminationStatus, text)
         }
+    }
+
+    @Test func twoAppliesAtOnceNeverBothAdd() throws {
+        let w = try Workspace()
+        let said = try ApplyTests.applyAtOnce([w, w])
         #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
         // The other found the actions journaled as it committed, or (starting later) planned
         // none of them: the cooldowns and the holds saw them already.

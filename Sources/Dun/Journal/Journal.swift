@@ -1,5 +1,6 @@
 // Journal: what the collection team did — reminders, calls, holds, notes — kept in the
-// workspace's `.dun/journal.sqlite`, beside the CSVs that Dun never rewrites.
+// workspace's `.dun/journal.sqlite`, beside the CSVs that Dun never rewrites, or in the
+// team's PostgreSQL database (`[journal] url` in dun.toml).
 
 import CSQLite
 import DunCore
@@ -58,21 +59,22 @@ public final class Journal {
         }
     }
 
-    /// The journal file, as diagnostics name it.
+    /// The journal file, or the database's URI, as diagnostics name it.
     public let path: String
-    private let db: SQLite
+    private let db: any JournalDatabase
 
-    /// SQLite's header field for telling a file format apart ("DunJ"), and the schema's version
-    /// (PRAGMA user_version), raised by any later change of the schema. Version 2 added each
-    /// entry's checksum; a journal of version 1 is brought up to it when opened to write.
-    private static let applicationID = 0x4475_6E4A
+    /// The schema's version (SQLite's PRAGMA user_version; a PostgreSQL table's comment),
+    /// raised by any later change of the schema. Version 2 added each entry's checksum; a
+    /// journal of version 1 is brought up to it when opened to write.
     private static let schemaVersion = 2
 
+    /// The table and its index, named `table`, ids of SQL type `integer`.
     // Invoices are a JSON array in a column rather than a child table: an entry is always
     // written and read whole, and replay filters in Swift, so a table would only add a join.
-    private static let table = """
-        CREATE TABLE entry (
-            id INTEGER PRIMARY KEY,
+    private static func layout(_ table: String, integer: String) -> String {
+        """
+        CREATE TABLE \(table) (
+            id \(integer) PRIMARY KEY,
             key TEXT NOT NULL,
             who TEXT NOT NULL,
             at TEXT NOT NULL,
@@ -90,19 +92,24 @@ public final class Journal {
             status TEXT NOT NULL,
             checksum TEXT NOT NULL DEFAULT ''
         );
-        CREATE UNIQUE INDEX entry_key ON entry (key);
-        PRAGMA application_id = \(applicationID);
-        PRAGMA user_version = \(schemaVersion);
+        CREATE UNIQUE INDEX \(table)_key ON \(table) (key)
         """
+    }
     private static let columns =
         "key, who, at, as_of, policy, rule, action, customer, invoices, channel, template, amount, detail, message_id, status"
     /// The schema version of the file: 1 has no checksums to check.
     private var version = schemaVersion
+    /// Whether the table is there: a PostgreSQL journal opened only to read may have none yet.
+    private var exists = true
     /// What a query of whole entries selects (`entry` reads it).
     private var selected: String { "id, \(Journal.columns)" + (version > 1 ? ", checksum" : "") }
 
-    /// `DIR/.dun/journal.sqlite`, created (with `.dun/`) if missing.
+    /// The journal of the workspace in `workspace`: the database dun.toml's `[journal] url`
+    /// names, else `DIR/.dun/journal.sqlite`; created (with `.dun/`, or the table) if missing.
     public static func open(workspace: String, busyTimeout: Swift.Duration = .seconds(10)) throws(Diagnostics) -> Journal {
+        if let database = try WorkspaceSettings.load(workspace: workspace).journal {
+            return try Journal(database: database.url, busyTimeout: busyTimeout, creating: true)
+        }
         let folder = URL(fileURLWithPath: workspace).appendingPathComponent(".dun")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -120,6 +127,10 @@ public final class Journal {
     /// For reading (a load, `dun journal`): nil when the workspace has no journal yet. Opened
     /// read-only, so that a workspace one may only read can be queried: nothing is created.
     public static func openIfPresent(workspace: String) throws(Diagnostics) -> Journal? {
+        if let database = try WorkspaceSettings.load(workspace: workspace).journal {
+            let journal = try Journal(database: database.url, busyTimeout: .seconds(10), creating: false)
+            return journal.exists ? journal : nil
+        }
         let path = URL(fileURLWithPath: workspace).appendingPathComponent(".dun/journal.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return try Journal(readingOnly: path)
@@ -135,7 +146,8 @@ public final class Journal {
         do {
             // Closed at the end of this block, which folds the WAL file into the database.
             let db = try SQLite(path: temporary, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            try db.execute(table)
+            try db.execute(layout(db.table, integer: "INTEGER"))
+            try db.execute("PRAGMA application_id = \(SQLite.applicationID); PRAGMA user_version = \(schemaVersion)")
             try useWAL(db)
         } catch {
             throw diagnostics(error, path: temporary)
@@ -148,32 +160,49 @@ public final class Journal {
 
     private init(path: String, busyTimeout: Swift.Duration) throws(Diagnostics) {
         self.path = path
+        let sqlite: SQLite
         do {
-            db = try SQLite(path: path, flags: SQLITE_OPEN_READWRITE)
+            sqlite = try SQLite(path: path, flags: SQLITE_OPEN_READWRITE)
         } catch {
             throw Journal.diagnostics(error, path: path)
         }
+        db = sqlite
         let milliseconds = Int32(min(max(busyTimeout / .milliseconds(1), 0), Double(Int32.max)))
-        try attempt { () throws(SQLiteError) in try db.setBusyTimeout(milliseconds: milliseconds) }
+        try attempt { () throws(SQLiteError) in try sqlite.setBusyTimeout(milliseconds: milliseconds) }
         // Checked first, so that another program's database is left exactly as it was.
         try checkSchema()
         // Born in WAL mode, a journal stays so, but one that a person switched back returns to it.
-        try attempt { () throws(SQLiteError) in try Journal.useWAL(db) }
+        try attempt { () throws(SQLiteError) in try Journal.useWAL(sqlite) }
         if version < Journal.schemaVersion { try upgrade() }
     }
 
-    /// Version 1 to 2: each entry gets its checksum, in one transaction.
+    /// The journal in the PostgreSQL database at `url`; with `creating`, its table made if
+    /// missing. Another table of the name is refused, untouched.
+    private init(database url: String, busyTimeout: Swift.Duration, creating: Bool) throws(Diagnostics) {
+        path = PostgresConnection.withoutPassword(url)
+        let postgres = try PostgresJournalDatabase(url: url, lockTimeout: busyTimeout)
+        db = postgres
+        let layout = Journal.layout(postgres.table, integer: "BIGINT")
+        exists = try attempt { () throws(SQLiteError) -> Bool in
+            if creating { try postgres.create(layout, version: Journal.schemaVersion) }
+            return try postgres.exists()
+        }
+        if exists { try checkSchema() }
+    }
+
+    /// Version 1 to 2: each entry gets its checksum, in one transaction. Only a SQLite
+    /// journal was ever of version 1.
     private func upgrade() throws(Diagnostics) {
         try transaction { () throws(SQLiteError) in
             guard try db.value("PRAGMA user_version") == "1" else { return }
             try db.execute("ALTER TABLE entry ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
             version = Journal.schemaVersion
-            let all = try db.prepare("SELECT id, \(Journal.columns) FROM entry ORDER BY id")
+            let all = try db.statement("SELECT id, \(Journal.columns) FROM entry ORDER BY id")
             var sums: [(Int64, String)] = []
             while try all.step() {
                 sums.append((all.int64(0), Journal.checksum(id: all.int64(0), (1...15).map { all.text(Int32($0)) })))
             }
-            let set = try db.prepare("UPDATE entry SET checksum = ? WHERE id = ?")
+            let set = try db.statement("UPDATE entry SET checksum = ? WHERE id = ?")
             for (id, sum) in sums {
                 try set.bind([.text(sum), .integer(id)])
                 _ = try set.step()
@@ -184,12 +213,14 @@ public final class Journal {
 
     private init(readingOnly path: String) throws(Diagnostics) {
         self.path = path
+        let sqlite: SQLite
         do {
-            db = try Journal.reader(path)
+            sqlite = try Journal.reader(path)
         } catch {
             throw Journal.diagnostics(error, path: path)
         }
-        try attempt { () throws(SQLiteError) in try db.setBusyTimeout(milliseconds: 10_000) }
+        db = sqlite
+        try attempt { () throws(SQLiteError) in try sqlite.setBusyTimeout(milliseconds: 10_000) }
         try checkSchema()
     }
 
@@ -201,7 +232,7 @@ public final class Journal {
         do {
             _ = try db.value("PRAGMA application_id")
             return db
-        } catch where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
+        } catch  where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
             var uri = URLComponents()
             uri.scheme = "file"
             uri.path = path
@@ -218,19 +249,19 @@ public final class Journal {
         }
     }
 
-    /// Refuses a file that is not a Dun journal, or is of a newer version.
+    /// Refuses a file (or table) that is not a Dun journal, or is of a newer version.
     private func checkSchema() throws(Diagnostics) {
-        let (id, version) = try attempt { () throws(SQLiteError) in
-            (try db.value("PRAGMA application_id"), try db.value("PRAGMA user_version"))
-        }
-        guard id == String(Journal.applicationID) else { throw Journal.notAJournal(path) }
+        let (owner, version) = try attempt { () throws(SQLiteError) in try db.identity() }
+        guard owner == "Dun" else { throw Journal.notAJournal(path, table: db is PostgresJournalDatabase) }
         guard version == String(Journal.schemaVersion) else {
             if version == "1" {
                 self.version = 1
                 return
             }
             // Only a newer Dun raises the version; any other is no journal of Dun's.
-            guard let v = version.flatMap({ Int($0) }), v > Journal.schemaVersion else { throw Journal.notAJournal(path) }
+            guard let v = version.flatMap({ Int($0) }), v > Journal.schemaVersion else {
+                throw Journal.notAJournal(path, table: db is PostgresJournalDatabase)
+            }
             throw Diagnostics([
                 Diagnostic(
                     .error, "the journal is of version \(v), and this Dun reads version \(Journal.schemaVersion)",
@@ -240,15 +271,15 @@ public final class Journal {
     }
 
     /// In one transaction: inserts each entry whose key is not journaled yet, in order, and returns
-    /// them with their ids; entries whose key is present are skipped. BEGIN IMMEDIATE takes the write
-    /// lock at once, so two applies serialize and the second finds the first one's keys.
+    /// them with their ids; entries whose key is present are skipped. The transaction takes the
+    /// write lock at once, so two applies serialize and the second finds the first one's keys.
     public func commit(_ entries: [Entry]) throws(Diagnostics) -> [Entry] {
         try transaction { () throws(SQLiteError) -> [Entry] in
             // The write lock is held: the ids after the last are ours to give, and each entry's
             // checksum covers its id.
-            var next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM entry") ?? "0").map { $0 + 1 } ?? 1
-            let insert = try db.prepare(
-                "INSERT INTO entry (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
+            var next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM \(db.table)") ?? "0").map { $0 + 1 } ?? 1
+            let insert = try db.statement(
+                "INSERT INTO \(db.table) (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
                     + " ON CONFLICT (key) DO NOTHING")
             // The rows and their checksums made on every core, for the ids they get if every
             // entry is new; one after a key that was there already gets an id less, and its sum
@@ -293,10 +324,17 @@ public final class Journal {
         }
     }
 
+    /// Holds, until the journal is let go, the lock that lets one delivery at a time send
+    /// what the journal has queued: on a PostgreSQL journal, across every machine that shares
+    /// it, so that two applies at once never both send a reminder.
+    public func holdDelivery() throws(Diagnostics) {
+        try attempt { () throws(SQLiteError) in try db.lockDelivery() }
+    }
+
     /// Sets the status and detail of one entry (queued → sent, or failed with the error output).
     public func update(id: Int64, status: EntryStatus, detail: String?, messageID: String? = nil) throws(Diagnostics) {
         try transaction { () throws(SQLiteError) in
-            let read = try db.prepare("SELECT \(selected) FROM entry WHERE id = ?")
+            let read = try db.statement("SELECT \(selected) FROM \(db.table) WHERE id = ?")
             try read.bind([.integer(id)])
             guard try read.step() else { throw SQLiteError(code: SQLITE_NOTFOUND, message: "the journal has no entry \(id)") }
             try write([StatusChange(try entry(Row(read)), status: status, detail: detail, messageID: messageID)])
@@ -315,8 +353,8 @@ public final class Journal {
     /// journal open to write has checksums: it was upgraded when opened), so that a night's
     /// thousands of reminders are recorded in one statement each.
     private func write(_ changes: [StatusChange]) throws(SQLiteError) {
-        let update = try db.prepare(
-            "UPDATE entry SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
+        let update = try db.statement(
+            "UPDATE \(db.table) SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
         // The new values and both checksums made on every core.
         let rows = Journal.inParallel(changes.count) { i in
             let change = changes[i]
@@ -368,8 +406,8 @@ public final class Journal {
     /// The reminders `queued` or `failed`, in id order. Not checked: a load checks every entry.
     public func waitingReminders() throws(Diagnostics) -> [Waiting] {
         try attempt { () throws(SQLiteError) -> [Waiting] in
-            let select = try db.prepare(
-                "SELECT id, customer, channel, status, message_id IS NOT NULL FROM entry"
+            let select = try db.statement(
+                "SELECT id, customer, channel, status, CASE WHEN message_id IS NULL THEN 0 ELSE 1 END FROM \(db.table)"
                     + " WHERE action = ? AND status IN (?, ?) ORDER BY id")
             try select.bind([
                 .text(ActionKind.remind.rawValue), .text(EntryStatus.queued.rawValue), .text(EntryStatus.failed.rawValue),
@@ -401,7 +439,7 @@ public final class Journal {
 
     private func select(_ filter: String, _ values: [SQLiteValue]) throws(Diagnostics) -> [Entry] {
         try attempt { () throws(SQLiteError) -> [Entry] in
-            let select = try db.prepare("SELECT \(selected) FROM entry \(filter) ORDER BY id")
+            let select = try db.statement("SELECT \(selected) FROM \(db.table) \(filter) ORDER BY id")
             try select.bind(values)
             // Read here, checked and made into entries on every core: a load replays them all.
             var rows: [Row] = []
@@ -417,16 +455,13 @@ public final class Journal {
         }
     }
 
-    /// What is wrong with the journal file: SQLite's own check of its pages and indexes, then
-    /// every entry read and checked as a load would; nothing when it is sound.
+    /// What is wrong with the journal: the database's own check of its storage (SQLite's of
+    /// its pages and indexes), then every entry read and checked as a load would; nothing
+    /// when it is sound.
     public func check() throws(Diagnostics) -> [String] {
         try attempt { () throws(SQLiteError) -> [String] in
-            var problems: [String] = []
-            let integrity = try db.prepare("PRAGMA integrity_check")
-            while try integrity.step() {
-                if let line = integrity.text(0), line != "ok" { problems.append(line) }
-            }
-            let select = try db.prepare("SELECT \(selected) FROM entry ORDER BY id")
+            var problems = try db.integrityProblems()
+            let select = try db.statement("SELECT \(selected) FROM \(db.table) ORDER BY id")
             while try select.step() {
                 do throws(SQLiteError) {
                     _ = try entry(Row(select))
@@ -488,7 +523,7 @@ public final class Journal {
         var values: [String?]
         var checksum: String?
 
-        init(_ row: Statement) {
+        init(_ row: any JournalStatement) {
             id = row.int64(0)
             values = (1...15).map { row.text(Int32($0)) }
             // A journal of version 1 has none.
@@ -537,11 +572,11 @@ public final class Journal {
             detail: value(13), messageID: value(14), status: status, key: text(1))
     }
 
-    /// Runs `body` in one transaction begun with BEGIN IMMEDIATE, which takes the write lock at
-    /// once (waiting up to the busy timeout) rather than failing halfway through.
+    /// Runs `body` in one transaction that takes the write lock at once (waiting up to the busy
+    /// timeout) rather than failing halfway through.
     private func transaction<T>(_ body: () throws(SQLiteError) -> T) throws(Diagnostics) -> T {
         try attempt { () throws(SQLiteError) -> T in
-            try db.execute("BEGIN IMMEDIATE")
+            try db.beginWriting()
             do throws(SQLiteError) {
                 let result = try body()
                 try db.execute("COMMIT")
@@ -588,8 +623,16 @@ public final class Journal {
         }
     }
 
-    private static func notAJournal(_ path: String, because reason: String? = nil) -> Diagnostics {
-        Diagnostics([
+    private static func notAJournal(_ path: String, because reason: String? = nil, table: Bool = false) -> Diagnostics {
+        guard !table else {
+            return Diagnostics([
+                Diagnostic(
+                    .error, "the database's table dun_journal is not a Dun journal", file: path,
+                    hint: "Dun keeps its journal in that table; rename it, or name another schema in the URI"
+                        + " (?options=-csearch_path%3Ddun)")
+            ])
+        }
+        return Diagnostics([
             Diagnostic(
                 .error, "this file is not a Dun journal" + (reason.map { " (\($0))" } ?? ""), file: path,
                 hint: "Dun keeps its journal here; move the file elsewhere and Dun starts a new journal")

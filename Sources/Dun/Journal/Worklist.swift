@@ -18,12 +18,14 @@ extension Journal {
         let all = try entries()
         guard let task = all.first(where: { $0.id == id }), task.action.isTask else {
             throw Diagnostics([
-                Diagnostic(.error, "there is no call or visit task \(id) in the journal", file: path, hint: "dun worklist lists them")
+                Diagnostic(
+                    .error, "there is no call or visit task \(id) in the journal", file: path, hint: "dun worklist lists them")
             ])
         }
         let record = Entry(
             who: who, at: at, asOf: asOf, policy: task.policy, rule: task.rule, action: .outcome, customer: task.customer,
-            invoices: task.invoices, channel: nil, template: nil, amount: nil, detail: "task \(id) (\(task.action.rawValue)): \(outcome)",
+            invoices: task.invoices, channel: nil, template: nil, amount: nil,
+            detail: "task \(id) (\(task.action.rawValue)): \(outcome)",
             status: .done, key: "outcome of task \(id)")
         // The outcome first: should the second step not happen, doing it again completes it.
         if task.status == .done, let earlier = all.first(where: { $0.key == record.key }) {
@@ -39,14 +41,17 @@ extension Journal {
     }
 
     /// Open tasks as a table: the customer's name and phone from `customers`.
-    public static func worklist(_ tasks: [Entry], names: (String) -> (name: String, phone: String?)?, format: OutputFormat) -> String {
+    public static func worklist(_ tasks: [Entry], names: (String) -> (name: String, phone: String?)?, format: OutputFormat)
+        -> String
+    {
         let columns = ["task", "action", "collector", "customer", "name", "phone", "invoices", "amount", "rule", "as_of"]
         func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
         let rows: [[Value]] = tasks.map { t in
             let customer = names(t.customer)
             return [
                 .number(Decimal64(t.id)), .string(t.action.rawValue), text(t.detail), .string(t.customer), text(customer?.name),
-                text(customer?.phone), .string(t.invoices.joined(separator: ", ")), t.amount.map(Value.money) ?? .null, .string(t.rule),
+                text(customer?.phone), .string(t.invoices.joined(separator: ", ")), t.amount.map(Value.money) ?? .null,
+                .string(t.rule),
                 .date(t.asOf),
             ]
         }

@@ -121,6 +121,8 @@ public enum Outbox {
             let lock = open(directory + "/.dun/outbox.lock", O_CREAT | O_RDWR, 0o644)
             defer { if lock >= 0 { close(lock) } }
             if lock >= 0 { flock(lock, LOCK_EX) }
+            // And one at a time on every machine that shares the journal.
+            try journal.holdDelivery()
             var delivery = Delivery(
                 session: session, directory: directory, settings: setup.settings, journal: journal,
                 timeout: timeout)

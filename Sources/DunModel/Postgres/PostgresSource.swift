@@ -7,6 +7,7 @@
 // numeric is written exactly (1234.50), date as 2026-11-28 (DateStyle ISO), boolean as t/f.
 
 import CPostgreSQL
+import Foundation
 import DunCore
 
 /// A database a workspace reads its tables from.
@@ -81,11 +82,12 @@ public struct PostgresSource: Sendable, Equatable {
     }
 }
 
-/// One connection to a database, closed when let go.
-final class PostgresConnection {
+/// One connection to a database, closed when let go. Not shared between threads: each user
+/// opens its own.
+public final class PostgresConnection {
     let connection: OpaquePointer
 
-    init(url: String) throws(Diagnostics) {
+    public init(url: String) throws(Diagnostics) {
         guard let c = PQconnectdb(url) else {
             throw Diagnostics([Diagnostic(.error, "cannot connect to the database: out of memory")])
         }
@@ -116,7 +118,7 @@ final class PostgresConnection {
     }
 
     /// The URI as it may be shown: any password in it replaced by `…`.
-    static func withoutPassword(_ url: String) -> String {
+    public static func withoutPassword(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
         let user = url[scheme.upperBound..<at]
         guard let colon = user.firstIndex(of: ":") else { return url }
@@ -135,6 +137,47 @@ final class PostgresConnection {
 
     /// `table` quoted as an SQL name: each part of `schema.table` on its own.
     func quoted(_ table: String) -> String { SQLName.table(table) }
+
+    /// A statement that failed: its SQLSTATE (`55P03`, a lock not granted in time) and the
+    /// server's message, on one line.
+    public struct Failure: Error, Sendable {
+        public var state: String
+        public var message: String
+    }
+
+    /// Runs one statement with `parameters` for its `$1`, `$2` … (nil: NULL), all as text;
+    /// without parameters, several statements, of which the last one's rows are returned.
+    /// The rows, each value as PostgreSQL writes it (nil for NULL), and how many rows it
+    /// changed. A text holding a NUL character, which PostgreSQL cannot keep, is refused.
+    public func run(_ sql: String, _ parameters: [String?] = []) throws(Failure) -> (rows: [[String?]], changed: Int64) {
+        guard !parameters.contains(where: { $0?.utf8.contains(0) == true }) else {
+            throw Failure(state: "22021", message: "a text holds a NUL character, which PostgreSQL cannot keep")
+        }
+        var copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for c in copies { free(c) } }
+        let result =
+            parameters.isEmpty
+            ? PQexec(connection, sql)
+            : copies.withUnsafeMutableBufferPointer { values in
+                values.baseAddress.map { base in
+                    base.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: values.count) {
+                        PQexecParams(connection, sql, Int32(values.count), nil, $0, nil, nil, 0)
+                    }
+                }
+            } ?? nil
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+            throw Failure(state: state, message: PostgresConnection.message(connection))
+        }
+        let (n, m) = (PQntuples(result), PQnfields(result))
+        let rows = (0..<n).map { r in
+            (0..<m).map { c in PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c)) }
+        }
+        let changed = PQcmdTuples(result).flatMap { Int64(String(cString: $0)) } ?? 0
+        return (rows, changed)
+    }
 
     /// Every row of `table` (a table or a view), as CSV with a header row, in the order of
     /// `order`, given the table's columns, by the key `key` finds among them, if any.
@@ -239,14 +282,10 @@ extension PostgresSource {
 
 extension PostgresConnection {
     func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
-        let result = PQexec(connection, sql)
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_TUPLES_OK else {
-            throw Diagnostics([Diagnostic(.error, "the database: \(PostgresConnection.message(connection))")])
-        }
-        let (n, m) = (PQntuples(result), PQnfields(result))
-        return (0..<n).map { r in
-            (0..<m).map { c in PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c)) }
+        do {
+            return try run(sql).rows
+        } catch {
+            throw Diagnostics([Diagnostic(.error, "the database: \(error.message)")])
         }
     }
 }

@@ -113,6 +113,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var rates = ExchangeRates()
     /// `[source] url`: the database the tables are read from, instead of the folder's files.
     public var source: PostgresSource?
+    /// `[journal] url`: the database the team's journal is kept in, instead of the folder's
+    /// `.dun/journal.sqlite`.
+    public var journal: PostgresSource?
 
     public init() {}
 
@@ -210,7 +213,8 @@ private struct Reader {
     var errors: [Diagnostic] = []
 
     /// The keys of each table, and what may go under an export's section.
-    static let top = ["company", "language", "sender", "delivery", "rates", "source"] + ExportTable.allCases.map(\.rawValue)
+    static let top =
+        ["company", "language", "sender", "delivery", "rates", "source", "journal"] + ExportTable.allCases.map(\.rawValue)
     static let sender = ["name", "email"]
     static let delivery = ["command"]
     static let source = ["url"]
@@ -218,7 +222,7 @@ private struct Reader {
         "file", "table", "from", "cleared", "sheet", "encoding", "delimiter", "dates", "decimal", "columns", "constants",
     ]
     /// The sections a key may start.
-    static let sections = ["sender", "delivery", "rates", "source"] + ExportTable.allCases.map(\.rawValue)
+    static let sections = ["sender", "delivery", "rates", "source", "journal"] + ExportTable.allCases.map(\.rawValue)
     /// Where each key of the top, of [sender] and of [delivery] belongs ("" for the top).
     static let homes: [String: String] = [
         "company": "", "language": "", "name": "sender", "email": "sender", "command": "delivery", "url": "source",
@@ -310,7 +314,8 @@ private struct Reader {
             }
         }
         if let rates = table(root["rates"], at: ["rates"]) { s.rates = self.rates(rates) }
-        if let source = table(root["source"], at: ["source"]) { s.source = self.source(source) }
+        if let source = table(root["source"], at: ["source"]) { s.source = database(source, "source") }
+        if let journal = table(root["journal"], at: ["journal"]) { s.journal = database(journal, "journal") }
         for t in ExportTable.allCases {
             guard let section = table(root[t.rawValue], at: [t.rawValue]) else { continue }
             let mapping = self.mapping(t, section, database: root["source"] != nil)
@@ -358,12 +363,13 @@ private struct Reader {
         return rates
     }
 
-    /// `[source]`: `url = "postgresql://collections@db.example.com/erp"`, with no password.
-    mutating func source(_ section: TOMLTable) -> PostgresSource? {
-        unknownKeys(section, at: ["source"], known: Reader.source)
-        let path = ["source", "url"]
-        guard let url = string(section["url"], at: path) else {
-            fail(["source"], "[source] needs url, the database's: url = \"postgresql://user@host/database\"")
+    /// `[source]` or `[journal]` (`section`): `url = "postgresql://collections@db.example.com/erp"`,
+    /// with no password.
+    mutating func database(_ table: TOMLTable, _ section: String) -> PostgresSource? {
+        unknownKeys(table, at: [section], known: Reader.source)
+        let path = [section, "url"]
+        guard let url = string(table["url"], at: path) else {
+            fail([section], "[\(section)] needs url, the database's: url = \"postgresql://user@host/database\"")
             return nil
         }
         guard PostgresSource.isURL(url) else {

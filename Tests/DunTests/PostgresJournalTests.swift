@@ -1,0 +1,166 @@
+// The team's journal in PostgreSQL (`[journal] url`): workspace folders on several machines
+// (here, several folders) record into one table, with the SQLite journal's guarantees.
+
+@testable import Dun
+import DunCore
+import DunModel
+import Foundation
+import Testing
+
+@Suite struct PostgresJournalTests {
+    /// `count` workspace folders on the small fixture, each with the standard ladder and a
+    /// dun.toml whose journal is the table `dun_journal` of `schema` on the test server.
+    static func folders(_ count: Int, schema: String) throws -> [ApplyTests.Workspace] {
+        try TestDatabase.sql("CREATE SCHEMA \(schema);\n")
+        return try (0..<count).map { _ in
+            let w = try ApplyTests.Workspace()
+            try """
+            [sender]
+            email = "ar@example.com"
+
+            [journal]
+            url = "\(TestDatabase.url.get())?options=-csearch_path%3D\(schema)"
+
+            """.write(to: w.folder.appendingPathComponent("dun.toml"), atomically: true, encoding: .utf8)
+            return w
+        }
+    }
+
+    /// The rows of `query` on the test server, as psql writes them unaligned.
+    static func rows(_ query: String) throws -> [String] {
+        let (status, out) = TestDatabase.run(
+            ["psql", "-q", "-w", "-A", "-t", "-v", "ON_ERROR_STOP=1", try TestDatabase.url.get()], input: query)
+        #expect(status == 0, "\(out)")
+        return out.split(separator: "\n").map(String.init)
+    }
+
+    /// What one records, the others replay at their load and list in `dun journal`; none of
+    /// them keeps a journal file of its own.
+    @Test func everyFolderReadsTheOneJournal() throws {
+        let schema = TestDatabase.schema()
+        let (a, b) = try { () throws -> (ApplyTests.Workspace, ApplyTests.Workspace) in
+            let f = try PostgresJournalTests.folders(2, schema: schema)
+            return (f[0], f[1])
+        }()
+        let tag = ["-e", "customers where id = \"C4\" | tag \"watch\"", "--apply"]
+        let first = try a.dun(tag)
+        #expect(first.status == 0 && first.err == "applied 1 action to the journal\n", "\(first.err)")
+        #expect(
+            try b.dun(["--format", "csv", "-e", "customers where id = \"C4\" | select id, tags"]).out
+                == "id,tags\r\nC4,[watch]\r\n")
+        // Given already, as B's load replays: not planned again.
+        #expect(try b.dun(tag).err == "applied 0 actions to the journal\n")
+        let journal = try b.journal()
+        #expect(
+            journal.count == 2 && journal[1].hasPrefix("1,") && journal[1].hasSuffix(",tag,C4,I08,,,60000.00,watch,done"),
+            "\(journal)")
+        #expect(try a.journal() == journal)
+        for w in [a, b] {
+            #expect(!FileManager.default.fileExists(atPath: w.folder.appendingPathComponent(".dun/journal.sqlite").path))
+        }
+        #expect(try PostgresJournalTests.rows("SELECT count(*) FROM \(schema).dun_journal") == ["1"])
+    }
+
+    /// Four processes apply the same policies at once, from four folders: each action is
+    /// recorded once, by one of them; the others find it there (or, later, plan none).
+    @Test func severalProcessesApplyingAtOnceRecordEachActionOnce() throws {
+        let schema = TestDatabase.schema()
+        let folders = try PostgresJournalTests.folders(4, schema: schema)
+        let said = try ApplyTests.applyAtOnce(folders)
+        #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
+        #expect(said.filter { $0.1.hasPrefix("applied 6 actions to the journal\n") }.count == 1, "\(said)")
+        #expect(said.filter { $0.1.hasPrefix("applied 0 actions to the journal") }.count == 3, "\(said)")
+        #expect(try PostgresJournalTests.rows("SELECT count(*), count(DISTINCT key) FROM \(schema).dun_journal") == ["6|6"])
+        #expect(try PostgresJournalTests.rows("SELECT min(id), max(id) FROM \(schema).dun_journal") == ["1|6"])
+    }
+
+    /// Three folders apply at once, each delivering through a (slow) sendmail stand-in: each
+    /// reminder is handed over once, by one of them. Delivery takes a lock every machine
+    /// sharing the journal sees, and reads what is queued only once it has it.
+    @Test func remindersQueuedInTheSharedJournalAreSentOnce() throws {
+        let folders = try PostgresJournalTests.folders(3, schema: TestDatabase.schema())
+        let shared = FileManager.default.temporaryDirectory.appendingPathComponent("dun-pg-mail-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: shared) }
+        let stub = shared.appendingPathComponent("sendmail").path
+        try """
+        #!/bin/sh
+        id=$(grep -m1 '^Message-ID:' | tr -d '\\r<>' | cut -d' ' -f2)
+        sleep 0.3
+        echo "$id" >> "\(shared.path)/took.log"
+
+        """.write(toFile: stub, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub)
+        for w in folders {
+            let toml = w.folder.appendingPathComponent("dun.toml")
+            try (String(contentsOf: toml, encoding: .utf8) + "[delivery]\ncommand = [\"\(stub)\"]\n").write(
+                to: toml, atomically: true, encoding: .utf8)
+        }
+        let said = try ApplyTests.applyAtOnce(folders)
+        #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
+        let took = try String(contentsOf: shared.appendingPathComponent("took.log"), encoding: .utf8).split(separator: "\n")
+        #expect(took.count == 2 && Set(took).count == 2, "\(took)")
+    }
+
+    /// The worklist is the journal's: a task done from one folder is done in every other.
+    @Test func aTaskDoneByOneCollectorIsDoneForAll() throws {
+        let folders = try PostgresJournalTests.folders(2, schema: TestDatabase.schema())
+        #expect(try folders[0].dun(["run", "standard.dun", "--apply"]).status == 0)
+        let list = try folders[1].dun(["worklist", "--format", "csv"])
+        #expect(
+            list.out == "task,action,collector,customer,name,phone,invoices,amount,rule,as_of\r\n"
+                + "3,call,李强,C6,北京长城机械,,I12,45000.00,call,2026-11-28\r\n", "\(list.err)")
+        let done = try folders[1].dun(["done", "3", "答应周五付款", "--as", "李强"], asOf: "2026-11-29")
+        #expect(done.status == 0 && done.err == "task 3 done\n", "\(done.err)")
+        #expect(try folders[0].dun(["worklist", "--format", "csv"]).out.split(separator: "\r\n").count == 1)
+        let again = try folders[0].dun(["done", "3", "again"])
+        #expect(again.status == 1 && again.err.contains("error: task 3 is already done"), "\(again.err)")
+    }
+
+    /// An entry changed in the database after it was written is found by `dun journal
+    /// --check`, and a load refuses the journal, naming the entry.
+    @Test func anEntryChangedInTheDatabaseIsFound() throws {
+        let schema = TestDatabase.schema()
+        let w = try PostgresJournalTests.folders(1, schema: schema)[0]
+        #expect(try w.dun(["-e", "customers where id = \"C4\" | tag \"watch\"", "--apply"]).status == 0)
+        let sound = try runDun(["journal", "--check", "--data", w.folder.path])
+        #expect(sound.status == 0, "\(sound.err)")
+        try TestDatabase.sql("UPDATE \(schema).dun_journal SET detail = 'vip';\n")
+        let check = try runDun(["journal", "--check", "--data", w.folder.path])
+        #expect(check.status == 1 && check.err.contains("error: entry 1 does not match its checksum"), "\(check.err)")
+        let load = try w.dun(["-e", "customers | count"])
+        #expect(
+            load.status == 1 && load.err.contains("error: the journal is damaged: entry 1 does not match its checksum"),
+            "\(load.err)")
+    }
+
+    /// A table of the name that is not Dun's is refused, and left as it was.
+    @Test func anotherTableOfTheNameIsLeftAlone() throws {
+        let schema = TestDatabase.schema()
+        let w = try PostgresJournalTests.folders(1, schema: schema)[0]
+        try TestDatabase.sql(
+            "CREATE TABLE \(schema).dun_journal (note text); INSERT INTO \(schema).dun_journal VALUES ('mine');\n")
+        for arguments in [["-e", "customers where id = \"C4\" | tag \"watch\"", "--apply"], ["-e", "customers | count"]] {
+            let r = try w.dun(arguments)
+            #expect(r.status == 1)
+            #expect(r.err.contains("error: the database's table dun_journal is not a Dun journal"), "\(r.err)")
+        }
+        #expect(try PostgresJournalTests.rows("SELECT * FROM \(schema).dun_journal") == ["mine"])
+    }
+
+    /// `[journal] url` is a PostgreSQL URI without a password, told at its line.
+    @Test func theJournalsURIIsChecked() {
+        for (toml, message) in [
+            ("[journal]\nurl = \"postgresql://ar:secret@db/erp\"\n", "t:2:1: error: dun.toml holds the database's password"),
+            ("[journal]\nurl = \"/srv/journal.sqlite\"\n", "t:2:1: error: url is a PostgreSQL connection URI"),
+            ("[journal]\n", "t:1:1: error: [journal] needs url"),
+        ] {
+            let result = Result { () throws(Diagnostics) in try WorkspaceSettings.parse(SourceText(name: "t", text: toml)) }
+            guard case .failure(let errors) = result else {
+                Issue.record("accepted: \(toml)")
+                continue
+            }
+            #expect(errors.all.map(\.rendered).joined().hasPrefix(message), "\(errors.all.map(\.rendered))")
+        }
+    }
+}
