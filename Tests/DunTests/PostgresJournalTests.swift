@@ -102,6 +102,41 @@ import Testing
         #expect(took.count == 2 && Set(took).count == 2, "\(took)")
     }
 
+    /// The journal's own calls on a PostgreSQL table, in batches larger than one statement
+    /// takes: a commit adds only the keys it does not have (the first of two alike), ids in
+    /// order; a batch of status changes made from entries read before one of them changed is
+    /// refused whole, naming it; every entry reads back exactly and checks.
+    @Test func commitsAndUpdatesGoInBatchesAndStayExact() throws {
+        let folder = try PostgresJournalTests.folders(1, schema: TestDatabase.schema())[0].folder.path
+        let journal = try Journal.open(workspace: folder)
+        func entry(_ key: String) throws -> Journal.Entry {
+            Journal.Entry(
+                who: "李强", at: "2026-11-29T08:30:00Z", asOf: try #require(Day(iso: "2026-11-28")), policy: "p", rule: "r",
+                action: .remind, customer: "C4", invoices: ["I08", "I\"07"], channel: "email", template: "gentle",
+                amount: Money(minor: 6_000_000, currency: .cny), detail: "第\(key)", status: .queued, key: key)
+        }
+        let first = try journal.commit((1...2500).map { try entry("k\($0)") })
+        #expect(first.map(\.id) == (1...2500).map(Int64.init))
+        let second = try journal.commit([try entry("k7"), try entry("new"), try entry("new"), try entry("k2501")])
+        #expect(second.map(\.key) == ["new", "k2501"] && second.map(\.id) == [2501, 2502])
+        let read = try Journal.open(workspace: folder).entries()
+        #expect(read == first + second)
+
+        try journal.update(id: 1200, status: .failed, detail: "exit 75")
+        let stale = #expect(throws: Diagnostics.self) {
+            try journal.update(read.map { Journal.StatusChange($0, status: .sent, detail: nil, messageID: "m\($0.id)@x") })
+        }
+        #expect(stale?.all.first?.message == "entry 1200 of the journal was changed or removed while it was being delivered")
+        #expect(try journal.entries(status: .sent).isEmpty)
+        let queued = try journal.entries(status: .queued)
+        try journal.update(queued.map { Journal.StatusChange($0, status: .sent, detail: nil, messageID: "m\($0.id)@x") })
+        let sent = try journal.entries(status: .sent)
+        // Entry 1200 failed; the others were sent, each with its id, the detail cleared.
+        #expect(sent.count == 2501 && !sent.contains { $0.id == 1200 })
+        #expect(sent.allSatisfy { $0.messageID == "m\($0.id)@x" && $0.detail == nil && $0.invoices == ["I08", "I\"07"] })
+        #expect(try journal.check() == [])
+    }
+
     /// The worklist is the journal's: a task done from one folder is done in every other.
     @Test func aTaskDoneByOneCollectorIsDoneForAll() throws {
         let folders = try PostgresJournalTests.folders(2, schema: TestDatabase.schema())

@@ -95,8 +95,12 @@ public final class Journal {
         CREATE UNIQUE INDEX \(table)_key ON \(table) (key)
         """
     }
-    private static let columns =
-        "key, who, at, as_of, policy, rule, action, customer, invoices, channel, template, amount, detail, message_id, status"
+    /// An entry's columns after its id, in the order of `values(of:)`.
+    private static let columnNames = [
+        "key", "who", "at", "as_of", "policy", "rule", "action", "customer", "invoices", "channel", "template", "amount",
+        "detail", "message_id", "status",
+    ]
+    private static let columns = columnNames.joined(separator: ", ")
     /// The schema version of the file: 1 has no checksums to check.
     private var version = schemaVersion
     /// Whether the table is there: a PostgreSQL journal opened only to read may have none yet.
@@ -275,37 +279,39 @@ public final class Journal {
     /// write lock at once, so two applies serialize and the second finds the first one's keys.
     public func commit(_ entries: [Entry]) throws(Diagnostics) -> [Entry] {
         try transaction { () throws(SQLiteError) -> [Entry] in
-            // The write lock is held: the ids after the last are ours to give, and each entry's
-            // checksum covers its id.
-            var next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM \(db.table)") ?? "0").map { $0 + 1 } ?? 1
-            let insert = try db.statement(
-                "INSERT INTO \(db.table) (id, \(Journal.columns), checksum) VALUES (?, \(Journal.columns.split(separator: ",").map { _ in "?" }.joined(separator: ", ")), ?)"
-                    + " ON CONFLICT (key) DO NOTHING")
-            // The rows and their checksums made on every core, for the ids they get if every
-            // entry is new; one after a key that was there already gets an id less, and its sum
-            // is made again.
-            let first = next
-            let rows = Journal.inParallel(entries.count) { i in
-                let row = values(of: entries[i])
-                return (row, Journal.checksum(id: first + Int64(i), row.map(\.textValue)))
+            // The write lock is held: the keys journaled stay as they are read here, the ids
+            // after the last are ours to give, and each entry's checksum covers its id.
+            let next = Int64(try db.value("SELECT COALESCE(MAX(id), 0) FROM \(db.table)") ?? "0").map { $0 + 1 } ?? 1
+            var seen = try journaled(keys: entries.map(\.key))
+            var added: [Entry] = []
+            for var entry in entries where seen.insert(entry.key).inserted {
+                entry.id = next + Int64(added.count)
+                added.append(entry)
             }
-            var inserted: [Entry] = []
-            for (i, entry) in entries.enumerated() {
-                var (row, checksum) = rows[i]
-                if next != first + Int64(i) { checksum = Journal.checksum(id: next, row.map(\.textValue)) }
-                row.insert(.integer(next), at: 0)
-                row.append(.text(checksum))
-                try insert.bind(row)
-                _ = try insert.step()
-                // No row added: the key was there already.
-                guard db.changes == 1 else { continue }
-                var entry = entry
-                entry.id = next
-                inserted.append(entry)
-                next += 1
+            // The rows and their checksums made on every core.
+            let rows = Journal.inParallel(added.count) { i in
+                let row = values(of: added[i])
+                return [.integer(added[i].id)] + row + [.text(Journal.checksum(id: added[i].id, row.map(\.textValue)))]
             }
-            return inserted
+            try db.insert(columns: ["id"] + Journal.columnNames + ["checksum"], rows: rows)
+            return added
         }
+    }
+
+    /// Which of `keys` the journal has: asked in slices, a statement taking only so many
+    /// parameters.
+    private func journaled(keys: [String]) throws(SQLiteError) -> Set<String> {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let slice = keys[start..<min(start + 500, keys.count)]
+            let select = try db.statement(
+                "SELECT key FROM \(db.table) WHERE key IN (\(slice.map { _ in "?" }.joined(separator: ", ")))")
+            try select.bind(slice.map { .text($0) })
+            while try select.step() {
+                if let key = select.text(0) { found.insert(key) }
+            }
+        }
+        return found
     }
 
     /// A new status for an entry as it was read, and its detail (nil clears it); a message id,
@@ -353,8 +359,6 @@ public final class Journal {
     /// journal open to write has checksums: it was upgraded when opened), so that a night's
     /// thousands of reminders are recorded in one statement each.
     private func write(_ changes: [StatusChange]) throws(SQLiteError) {
-        let update = try db.statement(
-            "UPDATE \(db.table) SET status = ?, detail = ?, message_id = ?, checksum = ? WHERE id = ? AND checksum = ?")
         // The new values and both checksums made on every core.
         let rows = Journal.inParallel(changes.count) { i in
             let change = changes[i]
@@ -369,14 +373,12 @@ public final class Journal {
                 .integer(entry.id), .text(before),
             ]
         }
-        for (change, row) in zip(changes, rows) {
-            try update.bind(row)
-            _ = try update.step()
-            guard db.changes == 1 else {
-                throw SQLiteError(
-                    code: SQLITE_NOTFOUND,
-                    message: "entry \(change.entry.id) of the journal was changed or removed while it was being delivered")
-            }
+        let unmatched = try db.update(
+            set: ["status", "detail", "message_id", "checksum"], match: ["id", "checksum"], rows: rows)
+        if let first = unmatched.first {
+            throw SQLiteError(
+                code: SQLITE_NOTFOUND,
+                message: "entry \(changes[first].entry.id) of the journal was changed or removed while it was being delivered")
         }
     }
 

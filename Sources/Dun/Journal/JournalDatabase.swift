@@ -28,6 +28,12 @@ protocol JournalDatabase: AnyObject {
     /// Takes, for as long as the connection is open, the lock that lets one delivery at a
     /// time send what the journal has queued, waiting for it as for the write lock.
     func lockDelivery() throws(SQLiteError)
+    /// Adds `rows` to the table, each the values of `columns` in order.
+    func insert(columns: [String], rows: [[SQLiteValue]]) throws(SQLiteError)
+    /// For each of `rows` (the values of `set`, then of `match`), sets the columns `set` of
+    /// the table's row whose columns `match` hold those values: the positions of the rows
+    /// that matched none.
+    func update(set: [String], match: [String], rows: [[SQLiteValue]]) throws(SQLiteError) -> [Int]
 }
 
 extension JournalDatabase {
@@ -78,6 +84,30 @@ extension SQLite: JournalDatabase {
     /// The workspace folder has its own lock file for that (the outbox's): only processes on
     /// one machine share a SQLite journal.
     func lockDelivery() throws(SQLiteError) {}
+
+    /// One prepared statement, run for each row: no round trips to save.
+    func insert(columns: [String], rows: [[SQLiteValue]]) throws(SQLiteError) {
+        let insert = try prepare(
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        )
+        for row in rows {
+            try insert.bind(row)
+            _ = try insert.step()
+        }
+    }
+
+    func update(set: [String], match: [String], rows: [[SQLiteValue]]) throws(SQLiteError) -> [Int] {
+        let update = try prepare(
+            "UPDATE \(table) SET \(set.map { "\($0) = ?" }.joined(separator: ", "))"
+                + " WHERE \(match.map { "\($0) = ?" }.joined(separator: " AND "))")
+        var unmatched: [Int] = []
+        for (i, row) in rows.enumerated() {
+            try update.bind(row)
+            _ = try update.step()
+            if changes != 1 { unmatched.append(i) }
+        }
+        return unmatched
+    }
 
     func integrityProblems() throws(SQLiteError) -> [String] {
         var problems: [String] = []
