@@ -19,8 +19,9 @@ struct DatabaseModel: SQLModel {
 
     /// The day the derived fields are as of.
     private let asOf: Day
-    /// What the workspace folder adds to the files, which the database has not: the grades a
-    /// policy set (the journal), and the disputes recorded (the journal, disputes.csv).
+    /// What the workspace adds to the files, which the database's tables have not: the grades
+    /// a policy set (the journal, in the folder or named by `[journal]`), and the disputes
+    /// recorded (the journal, disputes.csv).
     private let journal: Bool
     private let disputes: Bool
 
@@ -30,7 +31,7 @@ struct DatabaseModel: SQLModel {
         self.dialect = dialect
         self.asOf = asOf
         let has = { (file: String) in directory.map { FileManager.default.fileExists(atPath: $0 + "/" + file) } ?? false }
-        journal = has(".dun/journal.sqlite")
+        journal = has(".dun/journal.sqlite") || settings.journal != nil
         disputes = journal || has(Catalogue.disputes.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         var mappings: [EntityID: TableMapping] = [:]

@@ -189,6 +189,16 @@ import Testing
             return
         }
         #expect(more.all.map(\.rendered).joined().contains("disputed, which the disputes recorded here add to"))
+        // A journal kept in a database (`[journal] url`) overrides grades as a file does.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(".dun/journal.sqlite"))
+        let toml = dir.appendingPathComponent("dun.toml")
+        try (String(contentsOf: toml, encoding: .utf8) + "[journal]\nurl = \"postgresql://ar@db/erp\"\n").write(
+            to: toml, atomically: true, encoding: .utf8)
+        guard case .failure(let shared) = Session.sql(grade, directory: dir.path, asOf: day) else {
+            Issue.record("grade compiled with a journal in a database")
+            return
+        }
+        #expect(shared.all.map(\.rendered).joined().contains("grade, which the grades a policy set in the journal override"))
     }
 
     /// `dun sql` prints the statement, or the error and status 1.
