@@ -50,7 +50,15 @@ struct DatabaseModel: SQLModel {
         currency = settings.rates.base
     }
 
-    func table(of entity: EntityID) -> String? { tables[entity]?.table }
+    /// The entity's table; for invoices and customers, with the columns their derived fields
+    /// are made of as of the day (`facts`).
+    func table(of entity: EntityID) -> String? {
+        switch entity {
+        case Receivables.invoices: invoiceFacts ?? tables[entity]?.table
+        case Receivables.customers: customerFacts ?? tables[entity]?.table
+        default: tables[entity]?.table
+        }
+    }
 
     /// The catalogue's declaration of the entity's stored fields.
     private func declaration(of entity: EntityID) -> EntityDeclaration? {
@@ -116,58 +124,108 @@ struct DatabaseModel: SQLModel {
     /// The columns the derived fields are made of, when the database has them all.
     private var made:
         (
-            invoices: String, payments: String, id: String, customer: String, issued: String, amount: String, due: String,
-            on: String, payer: String, value: String, date: String, key: String
+            invoices: String, payments: String, customersTable: String, id: String, customer: String, issued: String,
+            amount: String, due: String, on: String, payer: String, value: String, date: String, key: String, limit: String
         )?
     {
         guard let (invoices, i, _) = tables[Receivables.invoices], let (payments, p, _) = tables[Receivables.payments],
-            let c = tables[Receivables.customers]?.columns, let id = i["id"], let customer = i["customer_id"],
+            let (customers, c, _) = tables[Receivables.customers], let id = i["id"], let customer = i["customer_id"],
             let issued = i["issued"], let amount = i["amount"], let due = i["due"], let on = p["invoice_id"],
-            let payer = p["customer_id"], let value = p["amount"], let date = p["date"], let key = c["id"]
+            let payer = p["customer_id"], let value = p["amount"], let date = p["date"], let key = c["id"],
+            let limit = c["credit_limit"]
         else { return nil }
-        return (invoices, payments, id, customer, issued, amount, due, on, payer, value, date, key)
+        return (invoices, payments, customers, id, customer, issued, amount, due, on, payer, value, date, key, limit)
     }
 
-    /// An invoice's derived fields as the snapshot of `asOf` computes them (`Snapshot`): what
-    /// was paid by then on it, what is left, how late, which status; nil for the others.
+    /// A column the facts add to a table, named apart from any of the table's own.
+    private func fact(_ name: String) -> String { dialect.quote("dun_" + name) }
+
+    /// The invoices, each with what was paid on it by the day and the day of its last payment:
+    /// the payments grouped by invoice once and joined, not summed again for every row (a
+    /// database plans the join for millions of rows; a subquery per row it would not).
+    private var invoiceFacts: String? {
+        guard let m = made else { return nil }
+        let (q, day) = (dialect.quote, dialect.date(asOf))
+        return "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last")) FROM \(m.invoices) AS i"
+            + " LEFT JOIN (SELECT \(q(m.on)) AS k, sum(\(q(m.value))) AS paid, max(\(q(m.date))) AS last"
+            + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on))) AS p ON p.k = i.\(q(m.id)))"
+    }
+
+    /// The customers, each with its totals as the snapshot computes them (`Snapshot`): its
+    /// invoices issued by the day grouped once (balance, the part past due, the most days
+    /// past due, the days its settled invoices took), less the cash applied to no invoice
+    /// there by then.
+    private var customerFacts: String? {
+        guard let m = made, let invoices = invoiceFacts else { return nil }
+        let (q, day) = (dialect.quote, dialect.date(asOf))
+        let left = "(f.\(q(m.amount)) - f.\(fact("paid")))"
+        let late = "\(left) > 0 AND \(day) - f.\(q(m.due)) > 0"
+        let settled = "\(left) = 0"
+        let totals =
+            "SELECT f.\(q(m.customer)) AS k, sum(\(left)) AS balance,"
+            + " sum(\(left)) FILTER (WHERE \(late)) AS overdue_balance, max(\(day) - f.\(q(m.due))) FILTER (WHERE \(late)) AS overdue,"
+            + " round(sum(COALESCE(f.\(fact("last")), f.\(q(m.issued))) - f.\(q(m.issued))) FILTER (WHERE \(settled))::numeric"
+            + " / NULLIF(count(*) FILTER (WHERE \(settled)), 0), 1) AS to_pay"
+            + " FROM \(invoices) AS f WHERE f.\(q(m.issued)) <= \(day) GROUP BY f.\(q(m.customer))"
+        let unapplied =
+            "SELECT p.\(q(m.payer)) AS k, sum(p.\(q(m.value))) AS cash FROM \(m.payments) AS p WHERE p.\(q(m.date)) <= \(day)"
+            + " AND NOT EXISTS (SELECT 1 FROM \(m.invoices) AS v WHERE v.\(q(m.id)) = p.\(q(m.on)) AND v.\(q(m.issued)) <= \(day))"
+            + " GROUP BY p.\(q(m.payer))"
+        return "(SELECT c.*, COALESCE(b.balance, 0) - COALESCE(u.cash, 0) AS \(fact("balance")),"
+            + " COALESCE(b.overdue_balance, 0) AS \(fact("overdue_balance")), COALESCE(b.overdue, 0) AS \(fact("overdue")),"
+            + " b.to_pay AS \(fact("avg_days_to_pay"))"
+            + " FROM \(m.customersTable) AS c LEFT JOIN (\(totals)) AS b ON b.k = c.\(q(m.key))"
+            + " LEFT JOIN (\(unapplied)) AS u ON u.k = c.\(q(m.key)))"
+    }
+
+    /// An invoice's derived fields as the snapshot of `asOf` computes them, over the row named
+    /// `row` of `invoiceFacts`: what was paid by then on it, what is left, how late, which
+    /// status and bucket; nil for the others.
     private func invoiceField(_ name: String, row: String) -> String? {
         guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
-        let p = row + "_p"
-        let sumPaid =
-            "COALESCE((SELECT sum(\(p).\(q(m.value))) FROM \(m.payments) AS \(p) WHERE \(p).\(q(m.on)) = \(row).\(q(m.id)) AND \(p).\(q(m.date)) <= \(day)), 0)"
-        let balance = "(\(row).\(q(m.amount)) - \(sumPaid))"
+        let balance = "(\(row).\(q(m.amount)) - \(row).\(fact("paid")))"
         let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(day) - \(row).\(q(m.due)) END)"
         switch name {
-        case "paid": return sumPaid
+        case "paid": return "\(row).\(fact("paid"))"
         case "balance": return balance
         case "days_overdue": return late
         case "kind": return "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
         case "status":
             return
                 "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
+        case "bucket":
+            // `AgingBucket` by name, in the bands' order.
+            let bands = AgingBucket.allCases.dropLast().map { b in
+                "WHEN \(late) <= \(b.upperDays) THEN \(dialect.text(b.description))"
+            }
+            let over = AgingBucket.allCases.last.map { dialect.text($0.description) } ?? "NULL"
+            return "(CASE WHEN \(balance) <= 0 THEN NULL \(bands.joined(separator: " ")) ELSE \(over) END)"
         default: return nil
         }
     }
 
-    /// A customer's balances as the snapshot computes them: its invoices' balances less the
-    /// cash applied to no invoice there by then; those past due; the most days past due.
+    /// A customer's derived fields over the row named `row` of `customerFacts`.
     private func customerField(_ name: String, row: String) -> String? {
-        guard let m = made, let balanceOf = invoiceField("balance", row: row + "_i") else { return nil }
-        let (q, day) = (dialect.quote, dialect.date(asOf))
-        let (i, p, v) = (row + "_i", row + "_u", row + "_v")
-        let theirs =
-            "FROM \(m.invoices) AS \(i) WHERE \(i).\(q(m.customer)) = \(row).\(q(m.key)) AND \(i).\(q(m.issued)) <= \(day)"
-        let late = "\(balanceOf) > 0 AND \(day) - \(i).\(q(m.due)) > 0"
+        guard let m = made else { return nil }
         switch name {
-        case "balance":
-            let unapplied =
-                "COALESCE((SELECT sum(\(p).\(q(m.value))) FROM \(m.payments) AS \(p) WHERE \(p).\(q(m.payer)) = \(row).\(q(m.key)) AND \(p).\(q(m.date)) <= \(day) AND NOT EXISTS (SELECT 1 FROM \(m.invoices) AS \(v) WHERE \(v).\(q(m.id)) = \(p).\(q(m.on)) AND \(v).\(q(m.issued)) <= \(day))), 0)"
-            return "(COALESCE((SELECT sum(\(balanceOf)) \(theirs)), 0) - \(unapplied))"
-        case "overdue_balance": return "COALESCE((SELECT sum(\(balanceOf)) \(theirs) AND \(late)), 0)"
-        case "overdue": return "COALESCE((SELECT max(\(day) - \(i).\(q(m.due))) \(theirs) AND \(late)), 0)"
+        case "balance", "overdue_balance", "overdue", "avg_days_to_pay": return "\(row).\(fact(name))"
+        case "utilization":
+            let limit = "\(row).\(dialect.quote(m.limit))"
+            return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"
         default: return nil
         }
+    }
+
+    /// A table field named as an entity (a customer's `invoices`) holds that entity's rows
+    /// whose reference leads back (the invoice's `customer_id`).
+    func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)? {
+        let name = Receivables.schema[entity].fields[field].name
+        guard let child = Receivables.schema.entity(named: name), let declaration = declaration(of: child),
+            let back = declaration.fields.first(where: { $0.reference?.entity == Receivables.schema[entity].name }),
+            let owner = Receivables.schema[child].fields.firstIndex(where: { $0.name == back.name })
+        else { return nil }
+        return (child, owner)
     }
 
     func reference(_ field: Int, of entity: EntityID, row: String, target: String) -> (entity: EntityID, join: String)? {
@@ -283,6 +341,7 @@ struct DatabaseEngine {
         case .date: made = Day(iso: text).map(Value.date)
         case .bool: made = text == "t" ? .bool(true) : text == "f" ? .bool(false) : nil
         case .grade: made = Grade(letter: text).map(Value.grade)
+        case .bucket: made = AgingBucket(name: text).map(Value.bucket)
         default: made = nil
         }
         guard let made else {

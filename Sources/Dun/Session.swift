@@ -249,13 +249,15 @@ public final class Session {
             do throws(RuntimeError) {
                 let outcome: Outcome
                 let handled: (outcome: Outcome, plan: PlanOutcome?)?
-                if let database {
+                if database != nil {
                     switch statement {
                     case .query, .function, .imported: break
+                    // A table's let is its query, which those that read it compile with theirs.
+                    case .binding(_, _, let p) where p.type.isTable: break
                     default:
                         throw RuntimeError(
-                            "only queries run in the database", statement.range,
-                            hint: "a let, a policy, a plan or a test runs in memory: --engine memory")
+                            "only queries and lets of tables run in the database", statement.range,
+                            hint: "a let of a value, a policy, a plan or a test runs in memory: --engine memory")
                     }
                 }
                 do {
@@ -272,6 +274,9 @@ public final class Session {
                     }
                 } else if let database, case .query(let query) = statement {
                     outcome = try database.outcome(of: query, interpreter, schema: schema)
+                } else if database != nil {
+                    // Kept, never computed here: the workspace is the database's.
+                    outcome = try interpreter.run(statement, source: source, lazily: true)
                 } else {
                     outcome = try interpreter.run(statement, source: source, lazily: lazily)
                 }

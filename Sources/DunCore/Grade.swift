@@ -58,6 +58,17 @@ public enum AgingBucket: UInt8, Sendable, Hashable, Comparable, CaseIterable, Cu
         }
     }
 
+    /// The most days overdue in the bucket; for the last, which has no end, the least.
+    public var upperDays: Int64 {
+        switch self {
+        case .current: 0
+        case .days1to30: 30
+        case .days31to60: 60
+        case .days61to90: 90
+        case .over90: 91
+        }
+    }
+
     public init?(name: some StringProtocol) {
         guard let b = AgingBucket.allCases.first(where: { $0.description == name }) else { return nil }
         self = b

@@ -91,6 +91,10 @@ import Testing
         return Array(rows.filter { $0 != [""] }.dropFirst(header ? 1 : 0))
     }
 
+    /// Golden queries whose error is in a column nothing reads: Dun computes it and fails; the
+    /// database leaves it out and answers.
+    static let unread: Set<String> = ["customers | derive r = sum((invoices where amount / balance > 1).amount) | count"]
+
     @Test func everyGoldenQueryThatCompilesAnswersAlike() throws {
         var databases: [String: URL] = [:]
         defer { for dir in databases.values { try? FileManager.default.removeItem(at: dir) } }
@@ -129,9 +133,17 @@ import Testing
                 compiled += 1
                 let (status, fromDatabase) = TestDatabase.run(
                     ["psql", "-q", "-w", "--csv", "-v", "ON_ERROR_STOP=1", try TestDatabase.url.get()], input: sql)
-                #expect(status == 0, "\(golden.testDescription): \(query)\n\(sql)\n\(fromDatabase)")
                 let result = csv.run(SourceText(name: "q", text: query))
-                #expect(result.succeeded, "\(golden.testDescription): \(query)")
+                guard result.succeeded else {
+                    // An error in Dun (a division by zero) is one in the database: never an
+                    // answer. But a column no later stage reads, Dun computes and a database
+                    // does not: its error is Dun's alone.
+                    if !Self.unread.contains(query) {
+                        #expect(status != 0, "\(golden.testDescription): \(query) failed in Dun, not in the database")
+                    }
+                    continue
+                }
+                #expect(status == 0, "\(golden.testDescription): \(query)\n\(sql)\n\(fromDatabase)")
                 // A table's CSV has a header; a single value's has not.
                 let actual = Self.rows(fromDatabase, header: true)
                 var expected = Self.rows(result.output, header: false)
@@ -147,7 +159,7 @@ import Testing
             }
         }
         // Not vacuous: many golden queries compile, and many do not (yet).
-        #expect(compiled >= 60, "only \(compiled) golden queries compiled")
+        #expect(compiled >= 80, "only \(compiled) golden queries compiled")
         #expect(refused > 0)
     }
 
@@ -161,8 +173,19 @@ import Testing
         #expect(
             derived.diagnostics.map(\.rendered).joined().hasPrefix(
                 "q:1:17: error: the derived field on_hold does not compile to SQL"))
-        let binding = session.run(SourceText(name: "q", text: "let open = invoices where due < today"))
-        #expect(binding.diagnostics.map(\.rendered).joined().hasPrefix("q:1:12: error: only queries run in the database"))
+        // A let of a table is its query, compiled into those that read it; a let of a value is refused.
+        let binding = session.run(
+            SourceText(name: "q", text: "let late = invoices where days_overdue > 0\nlate where balance > 50000 | select id"))
+        #expect(binding.diagnostics.isEmpty, "\(binding.diagnostics.map(\.rendered))")
+        let memory = try Session.open(
+            directory: Paths.fixtures.appendingPathComponent("small").path, asOf: #require(Day(iso: "2026-11-28")))
+        // (After a blank line: the session printed a count before.)
+        let expected = memory.run(SourceText(name: "q", text: "invoices where days_overdue > 0 and balance > 50000 | select id"))
+        #expect(binding.output == "\n" + expected.output && expected.output.contains("I07"), "\(binding.output)")
+        let value = session.run(SourceText(name: "q", text: "let n = count(invoices)"))
+        #expect(
+            value.diagnostics.map(\.rendered).joined().hasPrefix(
+                "q:1:9: error: only queries and lets of tables run in the database"), "\(value.diagnostics.map(\.rendered))")
     }
 
     /// What the workspace folder adds to the database's rows is not compiled: the grades a

@@ -303,6 +303,8 @@ public struct Builtin: Sendable {
 
     /// `unique(list)`, which an aggregate of each row's related rows folds without repeats.
     var isUnique: Bool { name == "unique" }
+    /// `round(x, places)`, which SQL has too.
+    var isRound: Bool { name == "round" }
 
     /// Exactly one argument, of one of `allowed`; the result is `result`, or the argument's type.
     private static func one(_ types: [DunType], _ allowed: [DunType], result: DunType? = nil) -> Result<DunType, TypeMismatch> {

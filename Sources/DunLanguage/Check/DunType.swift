@@ -44,7 +44,7 @@ public enum RowType: Equatable, Sendable {
 }
 
 public indirect enum DunType: Equatable, Sendable {
-    var isTable: Bool {
+    public var isTable: Bool {
         if case .table = self { return true }
         return false
     }

@@ -84,6 +84,15 @@ public struct Interpreter {
     /// Where a request to stop the running statement comes in.
     public let interruption: Interruption
     private var globals = GlobalValues()
+
+    /// The session's `let`s of tables, by slot, with what reads no row computed: the queries a
+    /// query compiled to SQL reads for them.
+    var tableLets: [Int: CheckedPipeline] {
+        globals.definitions.compactMapValues { definition in
+            guard case .table = definition.pipeline.type else { return nil }
+            return folded(definition.pipeline)
+        }
+    }
     /// The fewest rows a loop over a frame is split into parts of, to run on all cores
     /// (`Interpreter.parts`); tests make it 1, to split every loop of every script.
     public var minimumPart = 1 << 14

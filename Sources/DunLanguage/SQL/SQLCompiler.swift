@@ -29,6 +29,9 @@ public protocol SQLModel: Sendable {
     /// The row a reference field leads to: its entity, and the condition that joins the row
     /// named `target` to the row named `row`.
     func reference(_ field: Int, of entity: EntityID, row: String, target: String) -> (entity: EntityID, join: String)?
+    /// The rows a table field of `entity` holds (a customer's `invoices`): their entity, and
+    /// their reference field that leads back to the row.
+    func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)?
 }
 
 /// A construct with no SQL (yet): what it is, and where in the query.
@@ -63,13 +66,36 @@ public struct SQLDialect: Sendable {
         "(CASE \(sql) WHEN 'E' THEN 1 WHEN 'D' THEN 2 WHEN 'C' THEN 3 WHEN 'B' THEN 4 WHEN 'A' THEN 5 END)"
     }
 
-    /// `sql` of `type` as it orders: text by code point, grades E to A.
+    /// An aging bucket as a number in Dun's order: current first.
+    func bucketed(_ sql: String) -> String {
+        "(CASE \(sql) " + AgingBucket.allCases.map { "WHEN \(text($0.description)) THEN \($0.rawValue)" }.joined(separator: " ")
+            + " END)"
+    }
+
+    /// `sql` of `type` as it orders: text by code point, grades E to A, buckets current first.
     func ordered(_ sql: String, _ type: DunType) -> String {
         switch type {
         case .string: ordered(sql)
         case .grade: graded(sql)
+        case .bucket: bucketed(sql)
         default: sql
         }
+    }
+
+    /// A number as Dun's exact decimals hold a quotient: rounded half away from zero to 18
+    /// places, then one place fewer at a time while its digits do not fit 64 bits (`Decimal64`).
+    public func decimal64(_ sql: String) -> String {
+        let exact = "round((\(sql))::numeric, 18)"
+        let fitting = (1...18).map { k in
+            "WHEN abs(v) <= 9.223372036854775807e\(k) THEN \(roundedDown("v", from: 18, to: 18 - k))"
+        }
+        return "(SELECT CASE WHEN abs(v) <= 9.223372036854775807 THEN v \(fitting.joined(separator: " ")) END FROM (SELECT \(exact) AS v) AS d)"
+    }
+
+    /// `sql` rounded at each place from `from` down to `to`, one at a time, as `Decimal64` does.
+    private func roundedDown(_ sql: String, from: Int, to: Int) -> String {
+        guard from > to else { return sql }
+        return (to..<from).reversed().reduce(sql) { "round(\($0), \($1))" }
     }
 
     /// A value as a literal; nil for one with none.
@@ -94,11 +120,17 @@ public struct SQLCompiler {
     public let dialect: SQLDialect
     public let today: Day
 
-    public init(schema: Schema, model: any SQLModel, dialect: SQLDialect = .postgres, today: Day) {
+    /// The session's `let`s of tables, by slot: a query on one reads the let's query.
+    public let lets: [Int: CheckedPipeline]
+
+    public init(
+        schema: Schema, model: any SQLModel, dialect: SQLDialect = .postgres, today: Day, lets: [Int: CheckedPipeline] = [:]
+    ) {
         self.schema = schema
         self.model = model
         self.dialect = dialect
         self.today = today
+        self.lets = lets
     }
 
     /// The rows so far: a query, the entity its rows are of (nil for records), and the names
@@ -112,9 +144,20 @@ public struct SQLCompiler {
     }
 
     private var counter = 0
+    /// The rows of other tables the stage being compiled reads (`customer.region`), each
+    /// joined once by the reference followed: at most one row each (the other table's key),
+    /// found by a join the database plans once rather than a lookup per row.
+    private var joins: [(key: String, alias: String, entity: EntityID, sql: String)] = []
+    /// Compiling a group's items, whose aggregates are of the group's rows.
+    private var grouping = false
 
     /// The statement for `query`; or the first construct that does not compile.
     public mutating func compile(_ query: CheckedPipeline) throws(SQLUnsupported) -> String {
+        try finished(try relation(query), query)
+    }
+
+    /// The rows `query` gives, in order.
+    private mutating func relation(_ query: CheckedPipeline) throws(SQLUnsupported) -> Relation {
         var r = try source(query.source)
         var single = false
         for stage in query.stages {
@@ -122,13 +165,14 @@ public struct SQLCompiler {
             switch stage.kind {
             case .filter(let predicate):
                 let t = next()
-                r.sql = "SELECT * FROM (\(r.sql)) AS \(t) WHERE \(try condition(predicate, r, t))"
+                let test = try condition(predicate, r, t)
+                r.sql = "SELECT \(t).* FROM \(from(r, t)) WHERE \(test)"
             case .derive(_, let nodes):
                 let t = next()
                 let made = try nodes.enumerated().map { (k, n) throws(SQLUnsupported) in
                     "\(try expression(n, r, t)) AS \(column(r.columns + k))"
                 }
-                r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM (\(r.sql)) AS \(t)"
+                r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM \(from(r, t))"
                 r.columns += nodes.count
             case .select(_, let nodes):
                 let t = next()
@@ -136,7 +180,7 @@ public struct SQLCompiler {
                     "\(try expression(n, r, t)) AS \(column(k))"
                 }
                 made += r.order.map { "\(t).\(dialect.quote($0.column)) AS \(dialect.quote($0.column))" }
-                r.sql = "SELECT \(made.joined(separator: ", ")) FROM (\(r.sql)) AS \(t)"
+                r.sql = "SELECT \(made.joined(separator: ", ")) FROM \(from(r, t))"
                 (r.entity, r.columns) = (nil, nodes.count)
             case .sort(let keys):
                 let t = next()
@@ -147,7 +191,7 @@ public struct SQLCompiler {
                     made.append("\(try ordered(key, r, t)) AS \(dialect.quote(name))")
                     order.append((name, key.descending))
                 }
-                r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM (\(r.sql)) AS \(t)"
+                r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM \(from(r, t))"
                 r.order = order + r.order
             case .take(let n):
                 guard case .constant(.number(let count)) = n.kind, let limit = count.integerValue, limit >= 0 else {
@@ -169,7 +213,7 @@ public struct SQLCompiler {
             case .action: throw SQLUnsupported("an action", stage.range)
             }
         }
-        return try finished(r, query)
+        return r
     }
 
     /// The columns the query yields, in order, and its rows in the interpreter's order.
@@ -192,7 +236,7 @@ public struct SQLCompiler {
             shown = (0..<r.columns).map { "\(t).\(column($0))" }
         }
         let order = r.order.isEmpty ? "" : " ORDER BY \(orderBy(r, t))"
-        return "SELECT \(shown.joined(separator: ", ")) FROM (\(r.sql)) AS \(t)\(order)"
+        return "SELECT \(shown.joined(separator: ", ")) FROM \(from(r, t))\(order)"
     }
 
     private mutating func next() -> String {
@@ -202,12 +246,37 @@ public struct SQLCompiler {
 
     private func column(_ k: Int) -> String { dialect.quote("c\(k)") }
 
+    /// The rows so far as the stage's source, named `t`, with the rows its expressions joined.
+    private mutating func from(_ r: Relation, _ t: String) -> String {
+        defer { joins = [] }
+        return "(\(r.sql)) AS \(t)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
+    }
+
+    /// The row that reference field `ref` of the row named `t` leads to, joined for the stage:
+    /// its name and entity.
+    private mutating func joined(_ ref: Int, of e: EntityID, _ t: String, _ range: Range<Int>) throws(SQLUnsupported) -> (
+        alias: String, entity: EntityID
+    ) {
+        let key = "\(t).\(ref)"
+        if let j = joins.first(where: { $0.key == key }) { return (j.alias, j.entity) }
+        let target = next()
+        guard let (other, join) = model.reference(ref, of: e, row: t, target: target), let table = model.table(of: other) else {
+            throw SQLUnsupported("\(schema[e].fields[ref].name)'s row", range)
+        }
+        joins.append((key, target, other, "\(table) AS \(target) ON \(join)"))
+        return (target, other)
+    }
+
     private func orderBy(_ r: Relation, _ t: String) -> String {
         r.order.map { "\(t).\(dialect.quote($0.column)) \($0.descending ? "DESC" : "ASC") NULLS LAST" }.joined(
             separator: ", ")
     }
 
     private mutating func source(_ n: Node) throws(SQLUnsupported) -> Relation {
+        if case .global(let slot) = n.kind, let defined = lets[slot] {
+            // A let's rows, as its own query gives them: read where used, never kept.
+            return try relation(defined)
+        }
         guard case .entityTable(let e) = n.kind else { throw SQLUnsupported("a source other than an entity's rows", n.range) }
         guard let table = model.table(of: e) else {
             throw SQLUnsupported("\(schema[e].name), which the database does not have,", n.range)
@@ -253,20 +322,21 @@ public struct SQLCompiler {
             made.append("\(dialect.ordered(sql, key.type)) AS \(dialect.quote(name))")
             order.append((name, false))
         }
+        grouping = true
+        defer { grouping = false }
         for (a, node) in aggregates.enumerated() {
-            made.append("\(try aggregate(node, r, t)) AS \(column(keys.count + a))")
+            made.append("\(try expression(node, r, t)) AS \(column(keys.count + a))")
         }
         let by = grouped.isEmpty ? "" : " GROUP BY \(grouped.joined(separator: ", "))"
         return Relation(
-            sql: "SELECT \(made.joined(separator: ", ")) FROM (\(r.sql)) AS \(t)\(by)", entity: nil,
+            sql: "SELECT \(made.joined(separator: ", ")) FROM \(from(r, t))\(by)", entity: nil,
             columns: keys.count + aggregates.count, order: order)
     }
 
-    /// An aggregate item of a group: count, and sum, min or max of numbers and money.
-    private mutating func aggregate(_ n: Node, _ r: Relation, _ t: String) throws(SQLUnsupported) -> String {
-        guard case .groupAggregate(let a, let arg) = n.kind else {
-            throw SQLUnsupported("an expression of aggregates (one aggregate an item)", n.range)
-        }
+    /// An aggregate of a group's rows: count, and sum, min or max of numbers and money.
+    private mutating func aggregate(_ n: Node, _ a: Aggregate, _ arg: Node?, _ r: Relation, _ t: String) throws(SQLUnsupported)
+        -> String
+    {
         guard let arg else { return "count(*)" }
         let sql = try expression(arg, r, t)
         switch a {
@@ -284,6 +354,63 @@ public struct SQLCompiler {
         case .avg:
             throw SQLUnsupported("avg (its rounding is Dun's own)", n.range)
         }
+    }
+
+    /// An aggregate of each row's related rows (`sum((invoices where issued > d).amount)` of a
+    /// customer), as the interpreter folds it for a whole table (`aggregatePerRow`): the
+    /// related rows grouped by their owner once, joined to the stage's rows. Only a condition
+    /// on the related row alone compiles.
+    private mutating func related(_ n: Node, _ a: Aggregate, _ arg: Node?, _ r: Relation, _ t: String) throws(SQLUnsupported)
+        -> String
+    {
+        guard let arg, let e = r.entity else { throw SQLUnsupported("this aggregate", n.range) }
+        var table = arg
+        var projected: Node?
+        if case .project(let base, .field(let f)) = arg.kind {
+            table = base
+            projected = Node(kind: .field(depth: 0, field: f), type: n.type, range: arg.range)
+        }
+        var predicate: Node?
+        if case .filter(let base, let p) = table.kind {
+            table = base
+            predicate = p
+        }
+        guard case .field(0, let field) = table.kind, let (child, owner) = model.children(field, of: e),
+            let source = model.table(of: child)
+        else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
+        // The related rows' own stage: their joins are theirs.
+        let outer = joins
+        joins = []
+        let c = next()
+        let rows = Relation(sql: "", entity: child, columns: 0, order: [])
+        let key = try self.field(owner, of: child, c, n.range)
+        var tests = model.visible(child, row: c, asOf: today).map { [$0] } ?? []
+        if let predicate { tests.append(try condition(predicate, rows, c)) }
+        let value = try projected.map { (p) throws(SQLUnsupported) in try expression(p, rows, c) }
+        let folded: String
+        switch (a, projected?.type) {
+        case (.count, nil): folded = "count(*)"
+        case (.count, .bool?): folded = "count(*) FILTER (WHERE \(value ?? "TRUE"))"
+        case (.count, _): folded = "count(\(value ?? "*"))"
+        case (.sum, .number?), (.sum, .money?), (.min, .number?), (.min, .money?), (.min, .date?), (.max, .number?),
+            (.max, .money?), (.max, .date?):
+            folded = "\(a.rawValue)(\(value ?? "NULL"))"
+        default:
+            throw SQLUnsupported("\(a.rawValue) of each row's related rows", n.range)
+        }
+        let inner = "\(source) AS \(c)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
+        let alias = next()
+        let grouped =
+            "(SELECT \(key) AS k, \(folded) AS v FROM \(inner)\(tests.isEmpty ? "" : " WHERE " + tests.joined(separator: " AND "))"
+            + " GROUP BY \(key)) AS \(alias) ON \(alias).k = \(try self.field(schema[e].key, of: e, t, n.range))"
+        joins = outer + [(key: alias, alias: alias, entity: child, sql: grouped)]
+        // The sum and count of no rows are 0, as in Dun.
+        return a == .count || a == .sum ? "COALESCE(\(alias).v, \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : "\(alias).v"
+    }
+
+    /// The sum of nothing: 0 of the workspace's currency for money.
+    private func zero(_ type: DunType) -> Value {
+        type == .money ? .money(Money(minor: 0, currency: model.currency)) : .number(.zero)
     }
 
     /// A condition: true or false, never null.
@@ -310,12 +437,8 @@ public struct SQLCompiler {
             guard case .field(0, let ref) = base.kind, let e = r.entity else {
                 throw SQLUnsupported("a field of a row not read from this one", n.range)
             }
-            let target = next()
-            guard let (other, join) = model.reference(ref, of: e, row: t, target: target),
-                let table = model.table(of: other)
-            else { throw SQLUnsupported("\(schema[e].fields[ref].name)'s row", base.range) }
-            let value = try field(f, of: other, target, n.range)
-            return "(SELECT \(value) FROM \(table) AS \(target) WHERE \(join))"
+            let (target, other) = try joined(ref, of: e, t, base.range)
+            return try field(f, of: other, target, n.range)
         case .negate(let x):
             return "(-\(try expression(x, r, t)))"
         case .not(let x):
@@ -342,6 +465,13 @@ public struct SQLCompiler {
                     sql = "(\(sql) \(step.op.rawValue) \(days))"
                 case (.subtract, .date, .date):
                     sql = "(\(sql) - \(operand))"
+                case (.divide, .money, .money):
+                    // Exact to 6 places, rounded half away from zero, as Dun divides.
+                    sql = "round(\(sql)::numeric / \(operand), \(Decimal64.divisionScale))"
+                case (.divide, .number, .number):
+                    // To 6 places, or as many as an operand has, then as Dun's decimals hold it.
+                    let places = "GREATEST(scale(\(sql)::numeric), scale(\(operand)::numeric), \(Decimal64.divisionScale))"
+                    sql = dialect.decimal64("round(\(sql)::numeric / \(operand), \(places))")
                 default:
                     throw SQLUnsupported("\(type) \(step.op.rawValue) \(step.operand.type)", step.range)
                 }
@@ -385,10 +515,22 @@ public struct SQLCompiler {
             return "\(largest ? "GREATEST" : "LEAST")(\(parts.joined(separator: ", ")))"
         case .inlined(let name, _), .function(let name, _, _, _):
             throw SQLUnsupported("a call of \(name.isEmpty ? "a pipeline" : name)", n.range)
+        case .call(let builtin, let args) where builtin.isRound:
+            let x = try expression(args[0], r, t)
+            let places = try args.count > 1 ? expression(args[1], r, t) : "0"
+            switch args[0].type {
+            // Dun keeps the places a number has when it has fewer.
+            case .number: return "round(\(x)::numeric, LEAST(scale(\(x)::numeric), \(places)))"
+            case .money: return "round(\(x), LEAST(\(places), \(model.currency.minorUnit)))"
+            default: throw SQLUnsupported("round of \(args[0].type)", n.range)
+            }
         case .call(let builtin, _):
             throw SQLUnsupported("\(builtin.name)()", n.range)
-        case .aggregate:
-            throw SQLUnsupported("an aggregate of each row's related rows", n.range)
+        case .groupAggregate(let a, let arg):
+            guard grouping else { throw SQLUnsupported("an aggregate of a group outside it", n.range) }
+            return try aggregate(n, a, arg, r, t)
+        case .aggregate(let a, let arg):
+            return try related(n, a, arg, r, t)
         case .filter:
             throw SQLUnsupported("a table inside an expression", n.range)
         case .asOf:
@@ -419,7 +561,7 @@ extension Interpreter {
     public func sql(_ query: CheckedPipeline, model: any SQLModel, dialect: SQLDialect = .postgres) throws(SQLUnsupported)
         -> String
     {
-        var compiler = SQLCompiler(schema: schema, model: model, dialect: dialect, today: data.today)
+        var compiler = SQLCompiler(schema: schema, model: model, dialect: dialect, today: data.today, lets: tableLets)
         do {
             return try compiler.compile(folded(query))
         } catch {
