@@ -153,6 +153,76 @@ DUCKDB_QUESTIONS = [
 ]
 
 
+# The six questions by hand in PostgreSQL, over views of the same facts (numeric is exact:
+# no cents needed). Temporary views, so that nothing stays in the database.
+PG_VIEWS = [f"""
+CREATE TEMP VIEW invoice_facts AS
+WITH applied AS (
+    SELECT invoice_id, sum(amount) AS paid, max(date) AS last_paid FROM payments
+    WHERE date <= DATE '{AS_OF}' AND invoice_id IS NOT NULL GROUP BY invoice_id),
+balanced AS (
+    SELECT i.*, i.amount - coalesce(a.paid, 0) AS balance, coalesce(a.last_paid, i.issued) AS settled_on
+    FROM invoices i LEFT JOIN applied a ON a.invoice_id = i.id WHERE i.issued <= DATE '{AS_OF}'),
+aged AS (
+    SELECT *, CASE WHEN balance > 0 THEN DATE '{AS_OF}' - due ELSE 0 END AS days_overdue FROM balanced)
+SELECT *,
+       CASE WHEN balance = 0 THEN NULL
+            WHEN days_overdue <= 0 THEN 'current' WHEN days_overdue <= 30 THEN '1-30'
+            WHEN days_overdue <= 60 THEN '31-60' WHEN days_overdue <= 90 THEN '61-90' ELSE '90+' END AS bucket
+FROM aged;""", f"""
+CREATE TEMP VIEW customer_facts AS
+WITH per_customer AS (
+    SELECT customer_id,
+           sum(balance) FILTER (WHERE balance > 0) AS open_balance,
+           sum(balance) FILTER (WHERE balance > 0 AND days_overdue > 0) AS overdue_balance,
+           max(days_overdue) FILTER (WHERE balance > 0 AND days_overdue > 0) AS overdue,
+           sum(settled_on - issued) FILTER (WHERE balance = 0) AS days_to_pay,
+           count(*) FILTER (WHERE balance = 0) AS settled
+    FROM invoice_facts GROUP BY customer_id),
+unapplied AS (
+    SELECT customer_id, sum(amount) AS unapplied FROM payments
+    WHERE date <= DATE '{AS_OF}' AND invoice_id IS NULL GROUP BY customer_id),
+totals AS (
+    SELECT c.*, coalesce(p.open_balance, 0) - coalesce(u.unapplied, 0) AS balance,
+           coalesce(p.overdue_balance, 0) AS overdue_balance, coalesce(p.overdue, 0) AS overdue,
+           p.days_to_pay, p.settled
+    FROM customers c LEFT JOIN per_customer p ON p.customer_id = c.id LEFT JOIN unapplied u ON u.customer_id = c.id)
+SELECT *, CASE WHEN credit_limit > 0 THEN round(balance / credit_limit, 4) END AS utilization,
+       CASE WHEN settled > 0 THEN round(days_to_pay::numeric / settled, 1) END AS avg_days_to_pay
+FROM totals;"""]
+
+PG_QUESTIONS = [
+    DUCKDB_QUESTIONS[0], DUCKDB_QUESTIONS[1], DUCKDB_QUESTIONS[2],
+    f"""WITH sales AS (
+            SELECT customer_id, sum(amount) AS sales FROM invoices
+            WHERE issued > DATE '{SALES_FROM}' AND issued <= DATE '{AS_OF}' GROUP BY customer_id),
+        regions AS (
+            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
+            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
+        SELECT region, receivables, sales_90_days, round(receivables / sales_90_days * 90, 1) AS dso
+        FROM regions ORDER BY region NULLS LAST""",
+    DUCKDB_QUESTIONS[4], DUCKDB_QUESTIONS[5],
+]
+
+
+def run_psql(url):
+    """The six questions by hand in psql, each timed by the server's round trip (\\timing)."""
+    script = "\\timing on\n" + "\n".join(PG_VIEWS) + "\n" + ";\n".join(PG_QUESTIONS) + ";\n"
+    wall, peak, out, err = measured(["psql", "-q", "-w", "--csv", "-v", "ON_ERROR_STOP=1", url], stdin=script)
+    # After each statement its "Time: 12.345 ms"; before it, a question's rows under a header.
+    times, answers, rows = [], [], []
+    for line in out.splitlines():
+        if m := re.fullmatch(r"Time: ([0-9.]+) ms.*", line):
+            times.append(float(m.group(1)) / 1000)
+            answers.append(rows[1:])
+            rows = []
+        elif line:
+            rows.append(next(csv.reader([line])))
+    if len(times) != len(PG_VIEWS) + 6:
+        fail(f"psql timed {len(times)} statements, expected {len(PG_VIEWS) + 6}:\n{err}")
+    return Run(wall, peak, None, times[len(PG_VIEWS):], answers[len(PG_VIEWS):])
+
+
 def duckdb_worker(ws):
     """One cold DuckDB session; prints {"load": s, "questions": [s…], "answers": [rows…]}."""
     import duckdb
@@ -345,10 +415,13 @@ def has_cache(dun):
     return "--no-cache" in subprocess.run([dun, "--help"], capture_output=True, text=True).stdout
 
 
-def run_dun(dun, ws, cache=True):
+def run_dun(dun, ws, cache=True, engine=None):
     """One run of the six questions. With `cache`, the workspace is read from its cache (written
-    by an earlier run); without, the CSV files are parsed."""
+    by an earlier run); without, the CSV files are parsed. With `engine` "postgres", each
+    question is compiled to SQL and answered by the workspace's database."""
     options = ["--timings"] if has_timings(dun) else []
+    if engine:
+        options += ["--engine", engine]
     if has_cache(dun) and not cache:
         options.append("--no-cache")
     wall, peak, out, err = measured(
@@ -732,31 +805,50 @@ PG_TYPES = {"credit_limit": "numeric(18,2)", "terms_days": "integer", "issued": 
             "amount": "numeric(18,2)", "disputed": "boolean", "date": "date"}
 
 
-def postgres(args):
-    """The workspace copied into a PostgreSQL server of the benchmark's own (Tests/postgres/server,
-    on loopback), typed as an ERP's database types it; Dun reads it through dun.toml's [source]
-    (COPY), and the six questions are asked of it and of the CSV files; the answers must agree."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    server = os.path.join(root, "Tests", "postgres", "server")
-    folder = subprocess.run([server, "start"], capture_output=True, text=True, check=True).stdout.strip()
-    try:
-        url = open(os.path.join(folder, "url")).read().strip()
-        os.environ["PGPASSWORD"] = open(os.path.join(folder, "password")).read().strip()
+class Database:
+    """WORKSPACE copied into a PostgreSQL server of the benchmark's own (Tests/postgres/server, on
+    loopback, stopped when done), typed as an ERP's database types it, with a workspace folder
+    whose dun.toml names it ([source])."""
+
+    def __init__(self):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self.server = os.path.join(root, "Tests", "postgres", "server")
+        self.folder = subprocess.run([self.server, "start"], capture_output=True, text=True, check=True).stdout.strip()
+
+    def __enter__(self):
+        return self
+
+    def load(self, workspace):
+        self.url = open(os.path.join(self.folder, "url")).read().strip()
+        os.environ["PGPASSWORD"] = open(os.path.join(self.folder, "password")).read().strip()
         script = []
         for name in ("customers", "invoices", "payments"):
-            path = os.path.join(args.workspace, name + ".csv")
+            path = os.path.join(workspace, name + ".csv")
             with open(path, encoding="utf-8") as f:
                 header = next(csv.reader(f))
             columns = ", ".join(f'"{c}" {PG_TYPES.get(c, "text")}' for c in header)
             script += [f"CREATE TABLE {name} ({columns});",
                        f"\\copy {name} FROM '{path}' WITH (FORMAT csv, HEADER true)"]
+        script.append("ANALYZE;")
         start = time.perf_counter()
-        subprocess.run(["psql", "-q", "-w", "-v", "ON_ERROR_STOP=1", url], input="\n".join(script) + "\n",
+        subprocess.run(["psql", "-q", "-w", "-v", "ON_ERROR_STOP=1", self.url], input="\n".join(script) + "\n",
                        text=True, check=True)
         print(f"copied into PostgreSQL in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-        ws = tempfile.mkdtemp(prefix="dun-pg-workspace-")
-        with open(os.path.join(ws, "dun.toml"), "w") as f:
-            f.write(f'[source]\nurl = "{url}"\n')
+        self.ws = tempfile.mkdtemp(prefix="dun-pg-workspace-")
+        with open(os.path.join(self.ws, "dun.toml"), "w") as f:
+            f.write(f'[source]\nurl = "{self.url}"\n')
+        return self
+
+    def __exit__(self, *_):
+        subprocess.run([self.server, "stop", self.folder], check=False)
+
+
+def postgres(args):
+    """The six questions asked of the workspace read from PostgreSQL (COPY, through dun.toml's
+    [source]) and from its CSV files; the answers must agree."""
+    with Database() as db:
+        db.load(args.workspace)
+        ws = db.ws
         runs = {"csv files": [], "postgresql": []}
         for i in range(args.runs):
             print(f"postgres: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
@@ -772,8 +864,39 @@ def postgres(args):
         print(table(["source", "load", "six", "wall", "peak MiB"], rows))
         print("The answers agree.")
         return 0
-    finally:
-        subprocess.run([server, "stop", folder], check=False)
+
+
+def compiled(args):
+    """The six questions answered three ways: by Dun in memory (its CSV files, from the cache),
+    compiled to SQL by Dun and answered by PostgreSQL (`--engine postgres`: nothing loaded),
+    and written by hand in psql over views of the same facts. Dun's two answers must agree;
+    the hand-written ones are checked too."""
+    with Database() as db:
+        db.load(args.workspace)
+        run_dun(args.dun, args.workspace)  # the cache, written once
+        runs = {"memory": [], "compiled": [], "psql": []}
+        for i in range(args.runs):
+            print(f"compiled: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+            runs["memory"].append(run_dun(args.dun, args.workspace))
+            runs["compiled"].append(run_dun(args.dun, db.ws, engine="postgres"))
+            runs["psql"].append(run_psql(db.url))
+        notes = disagreements(runs["memory"][0].answers, runs["compiled"][0].answers, "compiled")
+        if notes:
+            fail("the compiled queries answer differently from the interpreter:\n" + "\n".join(notes))
+        by_hand = disagreements(runs["memory"][0].answers, runs["psql"][0].answers, "psql")
+        n = invoices_in(args.workspace)
+        print(f"\nThe six questions, {f'{n:,} invoices' if n else args.workspace}: Dun in memory (from its cache, "
+              f"after the load), compiled to SQL by Dun and run by PostgreSQL (nothing loaded), and written by hand "
+              f"in psql; median of {args.runs} runs; times in seconds")
+        rows = [[f"Q{q + 1}"] + [secs(median(r.questions[q] for r in rs)) for rs in runs.values()] for q in range(6)]
+        rows.append(["six"] + [secs(median(sum(r.questions) for r in rs)) for rs in runs.values()])
+        rows.append(["load"] + [secs(median(r.load for r in runs["memory"])), "-", "-"])
+        rows.append(["wall"] + [secs(median(r.wall for r in rs)) for rs in runs.values()])
+        rows.append(["peak MiB"] + [f"{median(r.peak for r in rs):.0f}" for rs in runs.values()])
+        print(table(["", "memory", "compiled", "psql"], rows))
+        print("Compiled and in memory, the answers agree." + ("" if not by_hand else
+              " By hand, psql differs:\n" + "\n".join(by_hand)))
+        return 0
 
 
 def main():
@@ -800,7 +923,9 @@ def main():
     ms.add_argument("workspace")
     pg = sub.add_parser("postgres")
     pg.add_argument("workspace")
-    for p_ in (c, s, n, f, x, t, ms, pg):
+    cp = sub.add_parser("compiled")
+    cp.add_argument("workspace")
+    for p_ in (c, s, n, f, x, t, ms, pg, cp):
         p_.add_argument("--dun", required=True)
         p_.add_argument("--runs", type=int, default=5)
     w = sub.add_parser("duckdb-worker")
@@ -811,7 +936,7 @@ def main():
     if args.command == "make-xlsx":
         return make_xlsx(args)
     return {"compare": compare, "scale": scale, "nightly": nightly, "formats": formats, "xlsx": xlsx, "trend": trend,
-            "measures": measures, "postgres": postgres}[
+            "measures": measures, "postgres": postgres, "compiled": compiled}[
         args.command](args)
 
 

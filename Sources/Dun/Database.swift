@@ -284,7 +284,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, an invoice's paid, balance, days_overdue, status and kind, a customer's balance, overdue_balance and overdue, select, sort, take, count, and group by with count, sum, min and max"
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows, arithmetic, round, select, sort, take, count, and group by or aggregate with count, sum, min, max and expressions of them"
                         )
                     ]))
             }
