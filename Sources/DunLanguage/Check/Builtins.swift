@@ -305,6 +305,8 @@ public struct Builtin: Sendable {
     var isUnique: Bool { name == "unique" }
     /// `round(x, places)`, which SQL has too.
     var isRound: Bool { name == "round" }
+    /// `band(days, edges)`, whose labels SQL can give once the edges are known.
+    var isBand: Bool { name == "band" }
 
     /// Exactly one argument, of one of `allowed`; the result is `result`, or the argument's type.
     private static func one(_ types: [DunType], _ allowed: [DunType], result: DunType? = nil) -> Result<DunType, TypeMismatch> {

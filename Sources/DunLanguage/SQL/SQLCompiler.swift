@@ -89,7 +89,8 @@ public struct SQLDialect: Sendable {
         let fitting = (1...18).map { k in
             "WHEN abs(v) <= 9.223372036854775807e\(k) THEN \(roundedDown("v", from: 18, to: 18 - k))"
         }
-        return "(SELECT CASE WHEN abs(v) <= 9.223372036854775807 THEN v \(fitting.joined(separator: " ")) END FROM (SELECT \(exact) AS v) AS d)"
+        return
+            "(SELECT CASE WHEN abs(v) <= 9.223372036854775807 THEN v \(fitting.joined(separator: " ")) END FROM (SELECT \(exact) AS v) AS d)"
     }
 
     /// `sql` rounded at each place from `from` down to `to`, one at a time, as `Decimal64` does.
@@ -107,6 +108,7 @@ public struct SQLDialect: Sendable {
         case .money(let m): m.formatted(grouped: false)
         case .string(let s): text(s)
         case .grade(let g): text(g.description)
+        case .bucket(let b): text(b.description)
         case .date(let d): date(d)
         default: nil
         }
@@ -205,8 +207,7 @@ public struct SQLCompiler {
                 (r.entity, r.columns, r.order) = (nil, 1, [])
                 single = true
             case .group(let keys, let aggregates, _, let total):
-                if total != nil { throw SQLUnsupported("total", stage.range) }
-                r = try group(r, keys, aggregates)
+                r = try group(r, keys, aggregates, total: total, stage.range)
             case .union: throw SQLUnsupported("union", stage.range)
             case .accumulate: throw SQLUnsupported("accumulate", stage.range)
             case .chart: throw SQLUnsupported("chart", stage.range)
@@ -307,7 +308,36 @@ public struct SQLCompiler {
         dialect.ordered(try expression(key.key, r, t), key.key.type)
     }
 
-    /// `group by keys aggregate …`: one row per distinct key, in key order, nulls last.
+    /// `group by keys aggregate …`: one row per distinct key, in key order, nulls last; with
+    /// `total`, then a row of the aggregates over all rows, the label in the first key's column.
+    private mutating func group(
+        _ r: Relation, _ keys: [Node], _ aggregates: [Node], total: String?, _ range: Range<Int>
+    ) throws(SQLUnsupported) -> Relation {
+        guard let total else { return try group(r, keys, aggregates) }
+        // The first key's column is text then: keys that are text in SQL as they print.
+        guard let first = keys.first, [.string, .grade, .bucket].contains(first.type) else {
+            throw SQLUnsupported("total beside a first key that is not text", range)
+        }
+        let groups = try group(r, keys, aggregates)
+        let t = next()
+        grouping = true
+        defer { grouping = false }
+        var made = [dialect.text(total) + " AS \(column(0))"]
+        for k in keys.indices {
+            if k > 0 { made.append("NULL AS \(column(k))") }
+            made.append("NULL AS \(dialect.quote("g\(k)"))")
+        }
+        for (a, node) in aggregates.enumerated() {
+            made.append("\(try expression(node, r, t)) AS \(column(keys.count + a))")
+        }
+        let u = next()
+        // The groups first, the total last: an order column of its own.
+        return Relation(
+            sql: "SELECT \(u).*, 0 AS \(dialect.quote("gt")) FROM (\(groups.sql)) AS \(u)"
+                + " UNION ALL SELECT \(made.joined(separator: ", ")), 1 FROM \(from(r, t))",
+            entity: nil, columns: groups.columns, order: [("gt", false)] + groups.order)
+    }
+
     private mutating func group(_ r: Relation, _ keys: [Node], _ aggregates: [Node]) throws(SQLUnsupported) -> Relation {
         let t = next()
         var made: [String] = []
@@ -405,7 +435,8 @@ public struct SQLCompiler {
             + " GROUP BY \(key)) AS \(alias) ON \(alias).k = \(try self.field(schema[e].key, of: e, t, n.range))"
         joins = outer + [(key: alias, alias: alias, entity: child, sql: grouped)]
         // The sum and count of no rows are 0, as in Dun.
-        return a == .count || a == .sum ? "COALESCE(\(alias).v, \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : "\(alias).v"
+        return a == .count || a == .sum
+            ? "COALESCE(\(alias).v, \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : "\(alias).v"
     }
 
     /// The sum of nothing: 0 of the workspace's currency for money.
@@ -433,6 +464,8 @@ public struct SQLCompiler {
             return try field(f, of: e, t, n.range)
         case .column(0, let c):
             return "\(t).\(column(c))"
+        case .field, .column:
+            throw SQLUnsupported("a field of the row outside, read by a condition on its related rows", n.range)
         case .member(let base, let f):
             guard case .field(0, let ref) = base.kind, let e = r.entity else {
                 throw SQLUnsupported("a field of a row not read from this one", n.range)
@@ -524,6 +557,17 @@ public struct SQLCompiler {
             case .money: return "round(\(x), LEAST(\(places), \(model.currency.minorUnit)))"
             default: throw SQLUnsupported("round of \(args[0].type)", n.range)
             }
+        case .call(let builtin, let args) where builtin.isBand && args.count == 2:
+            // Edges written out (or known once the query is folded): each band's label.
+            guard case .constant(let v) = args[1].kind, case .list(let items) = v,
+                let bands = AgingBands(edges: items.compactMap { if case .number(let d) = $0 { d } else { nil } }),
+                bands.edges.count == items.count
+            else { throw SQLUnsupported("band of edges not written out", args[1].range) }
+            let days = try expression(args[0], r, t)
+            let labels = bands.labels.map(dialect.text)
+            let within = zip(bands.edges, labels.dropFirst()).map { "WHEN \(days) <= \($0) THEN \($1)" }
+            return "(CASE WHEN \(days) IS NULL THEN NULL WHEN \(days) <= 0 THEN \(labels[0]) \(within.joined(separator: " "))"
+                + " ELSE \(labels[labels.count - 1]) END)"
         case .call(let builtin, _):
             throw SQLUnsupported("\(builtin.name)()", n.range)
         case .groupAggregate(let a, let arg):
