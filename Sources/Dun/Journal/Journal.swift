@@ -578,8 +578,9 @@ public final class Journal {
     /// timeout) rather than failing halfway through.
     private func transaction<T>(_ body: () throws(SQLiteError) -> T) throws(Diagnostics) -> T {
         try attempt { () throws(SQLiteError) -> T in
-            try db.beginWriting()
             do throws(SQLiteError) {
+                // Inside: a lock not granted in time leaves PostgreSQL's transaction begun.
+                try db.beginWriting()
                 let result = try body()
                 try db.execute("COMMIT")
                 return result

@@ -85,12 +85,13 @@ public struct SQLDialect: Sendable {
     /// A number as Dun's exact decimals hold a quotient: rounded half away from zero to 18
     /// places, then one place fewer at a time while its digits do not fit 64 bits (`Decimal64`).
     public func decimal64(_ sql: String) -> String {
-        let exact = "round((\(sql))::numeric, 18)"
+        // Written out in each branch, not computed once in a subquery: an aggregate in `sql`
+        // would be that subquery's, of its one row.
+        let v = "round((\(sql))::numeric, 18)"
         let fitting = (1...18).map { k in
-            "WHEN abs(v) <= 9.223372036854775807e\(k) THEN \(roundedDown("v", from: 18, to: 18 - k))"
+            "WHEN abs(\(v)) <= 9.223372036854775807e\(k) THEN \(roundedDown(v, from: 18, to: 18 - k))"
         }
-        return
-            "(SELECT CASE WHEN abs(v) <= 9.223372036854775807 THEN v \(fitting.joined(separator: " ")) END FROM (SELECT \(exact) AS v) AS d)"
+        return "(CASE WHEN abs(\(v)) <= 9.223372036854775807 THEN \(v) \(fitting.joined(separator: " ")) END)"
     }
 
     /// `sql` rounded at each place from `from` down to `to`, one at a time, as `Decimal64` does.
@@ -386,6 +387,32 @@ public struct SQLCompiler {
         }
     }
 
+    /// A chain of `*` and `/` on numbers and money as Dun computes it (`Value.chain`): one
+    /// fraction, the multiplied operands over the divided ones, worked out exactly. Money is
+    /// rounded to its minor unit at the end; a number is exact, with the fewest places that
+    /// hold it, when 18 places do, else rounded to 6 (or the most an operand has).
+    private mutating func product(
+        _ n: Node, _ first: Node, _ steps: [CheckedStep], _ r: Relation, _ t: String
+    ) throws(SQLUnsupported) -> String {
+        let x = try expression(first, r, t)
+        var over = ["(\(x))::numeric"]
+        var under: [String] = []
+        var places = [first.type == .money ? "\(model.currency.minorUnit)" : "scale((\(x))::numeric)"]
+        for step in steps {
+            let o = try expression(step.operand, r, t)
+            if step.op == .multiply { over.append("(\(o))::numeric") } else { under.append("(\(o))::numeric") }
+            places.append(step.operand.type == .money ? "\(model.currency.minorUnit)" : "scale((\(o))::numeric)")
+        }
+        let numerator = over.joined(separator: " * ")
+        let quotient = under.isEmpty ? numerator : "(\(numerator)) / (\(under.joined(separator: " * ")))"
+        if n.type == .money { return "round(\(quotient), \(model.currency.minorUnit))" }
+        guard !under.isEmpty else { return "trim_scale(\(numerator))" }
+        let denominator = under.joined(separator: " * ")
+        let at18 = "round(\(quotient), \(Decimal64.maxScale))"
+        return "(CASE WHEN \(at18) * (\(denominator)) = (\(numerator)) THEN trim_scale(\(at18))"
+            + " ELSE round(\(quotient), GREATEST(\(Decimal64.divisionScale), \(places.joined(separator: ", ")))) END)"
+    }
+
     /// An aggregate of each row's related rows (`sum((invoices where issued > d).amount)` of a
     /// customer), as the interpreter folds it for a whole table (`aggregatePerRow`): the
     /// related rows grouped by their owner once, joined to the stage's rows. Only a condition
@@ -395,10 +422,10 @@ public struct SQLCompiler {
     {
         guard let arg, let e = r.entity else { throw SQLUnsupported("this aggregate", n.range) }
         var table = arg
-        var projected: Node?
+        var projectedField: Int?
         if case .project(let base, .field(let f)) = arg.kind {
             table = base
-            projected = Node(kind: .field(depth: 0, field: f), type: n.type, range: arg.range)
+            projectedField = f
         }
         var predicate: Node?
         if case .filter(let base, let p) = table.kind {
@@ -408,6 +435,10 @@ public struct SQLCompiler {
         guard case .field(0, let field) = table.kind, let (child, owner) = model.children(field, of: e),
             let source = model.table(of: child)
         else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
+        // The related rows' field, of its own type (a count of true/false counts the true).
+        let projected = projectedField.map {
+            Node(kind: .field(depth: 0, field: $0), type: schema[child].fields[$0].type, range: arg.range)
+        }
         // The related rows' own stage: their joins are theirs.
         let outer = joins
         joins = []
@@ -482,14 +513,18 @@ public struct SQLCompiler {
             var parts: [String] = []
             for item in items { parts.append(try condition(item, r, t)) }
             return "(\(parts.joined(separator: op)))"
+        case .arithmetic(let first, let steps)
+        where steps.allSatisfy({ $0.op == .multiply || $0.op == .divide })
+            && ([first.type] + steps.map(\.operand.type)).allSatisfy({ $0 == .number || $0 == .money }):
+            return try product(n, first, steps, r, t)
         case .arithmetic(let first, let steps):
             var sql = try expression(first, r, t)
             var type = first.type
             for step in steps {
                 let operand = try expression(step.operand, r, t)
                 switch (step.op, type, step.operand.type) {
-                case (.add, .number, .number), (.subtract, .number, .number), (.multiply, .number, .number),
-                    (.add, .money, .money), (.subtract, .money, .money):
+                case (.add, .number, .number), (.subtract, .number, .number), (.add, .money, .money),
+                    (.subtract, .money, .money):
                     sql = "(\(sql) \(step.op.rawValue) \(operand))"
                 case (.add, .date, .duration), (.subtract, .date, .duration):
                     guard case .constant(.duration(.days(let days))) = step.operand.kind else {
@@ -498,13 +533,6 @@ public struct SQLCompiler {
                     sql = "(\(sql) \(step.op.rawValue) \(days))"
                 case (.subtract, .date, .date):
                     sql = "(\(sql) - \(operand))"
-                case (.divide, .money, .money):
-                    // Exact to 6 places, rounded half away from zero, as Dun divides.
-                    sql = "round(\(sql)::numeric / \(operand), \(Decimal64.divisionScale))"
-                case (.divide, .number, .number):
-                    // To 6 places, or as many as an operand has, then as Dun's decimals hold it.
-                    let places = "GREATEST(scale(\(sql)::numeric), scale(\(operand)::numeric), \(Decimal64.divisionScale))"
-                    sql = dialect.decimal64("round(\(sql)::numeric / \(operand), \(places))")
                 default:
                     throw SQLUnsupported("\(type) \(step.op.rawValue) \(step.operand.type)", step.range)
                 }
