@@ -404,7 +404,11 @@ public struct SQLCompiler {
             places.append(step.operand.type == .money ? "\(model.currency.minorUnit)" : "scale((\(o))::numeric)")
         }
         let numerator = over.joined(separator: " * ")
-        let quotient = under.isEmpty ? numerator : "(\(numerator)) / (\(under.joined(separator: " * ")))"
+        // Divided at 24 places at least (a quotient's scale is at least its dividend's), so that
+        // rounding it to 18 or fewer is rounding the exact value.
+        let quotient =
+            under.isEmpty
+            ? numerator : "((\(numerator)) * 1.\(String(repeating: "0", count: 24))) / (\(under.joined(separator: " * ")))"
         if n.type == .money { return "round(\(quotient), \(model.currency.minorUnit))" }
         guard !under.isEmpty else { return "trim_scale(\(numerator))" }
         let denominator = under.joined(separator: " * ")
