@@ -217,6 +217,35 @@ struct DatabaseModel: SQLModel {
         }
     }
 
+    /// Refuses tables whose rows repeat an id that compiled queries join by (a customer's, an
+    /// invoice's): a row joined to two would count twice, where the loader refuses the file.
+    /// The first repeated id is named. A table with a unique index on its id is not read.
+    func checkKeys(in source: PostgresSource) throws(Diagnostics) {
+        var problems: [Diagnostic] = []
+        for entity in [Receivables.customers, Receivables.invoices] {
+            guard let (table, columns, _) = tables[entity], let key = columns["id"] else { continue }
+            let k = dialect.quote(key)
+            // A unique index on the id (a primary key) says it already.
+            let indexed = try source.rows(
+                of: "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(\(dialect.text(table))) AND i.indisunique"
+                    + " AND i.indnatts = 1 AND a.attname = \(dialect.text(key)))")
+            if indexed.first?.first == "t" { continue }
+            let rows = try source.rows(
+                of: "SELECT \(k), count(*) OVER () FROM \(table) WHERE \(k) IS NOT NULL GROUP BY \(k) HAVING count(*) > 1"
+                    + " ORDER BY \(k) COLLATE \"C\" LIMIT 3")
+            guard let first = rows.first, let id = first[0] else { continue }
+            let more = (first.count > 1 ? first[1].flatMap { Int($0) } : nil).map { $0 > 1 ? " and \($0 - 1) more" : "" } ?? ""
+            problems.append(
+                Diagnostic(
+                    .error, "\(Receivables.schema[entity].singular) id \(excerpt(id)) is on more than one row\(more)",
+                    // Named as dun.toml names it, not quoted.
+                    file: PostgresSource.display(table.replacingOccurrences(of: "\"", with: "")),
+                    hint: "each \(Receivables.schema[entity].singular) is one row: compiled queries join by its id"))
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+    }
+
     /// A table field named as an entity (a customer's `invoices`) holds that entity's rows
     /// whose reference leads back (the invoice's `customer_id`).
     func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)? {
@@ -370,6 +399,7 @@ extension Session {
             ])
         }
         let model = try DatabaseModel(settings: settings, directory: folder, asOf: asOf)
+        try model.checkKeys(in: source)
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)

@@ -188,6 +188,33 @@ import Testing
                 "q:1:9: error: only queries and lets of tables run in the database"), "\(value.diagnostics.map(\.rendered))")
     }
 
+    /// A table repeating a customer's (or an invoice's) id is refused when the database engine
+    /// opens: a join by it would count rows twice. One with a primary key is not read for it.
+    @Test func repeatedIdsAreRefused() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let toml = try String(contentsOf: dir.appendingPathComponent("dun.toml"), encoding: .utf8)
+        let table = try #require(
+            toml.split(separator: "\n").first { $0.hasPrefix("table = ") && $0.hasSuffix(".customers\"") }?
+                .dropFirst("table = \"".count).dropLast())
+        let day = try #require(Day(iso: "2026-11-28"))
+        try TestDatabase.sql("ALTER TABLE \(table) ADD PRIMARY KEY (id);\n")
+        #expect(
+            try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: "customers | count")).output
+                == "6\n")
+        try TestDatabase.sql(
+            "ALTER TABLE \(table) DROP CONSTRAINT customers_pkey; INSERT INTO \(table) (id, name) VALUES ('C2', 'Again');\n")
+        let opened = Result { () throws(Diagnostics) in try Session.openDatabase(directory: dir.path, asOf: day) }
+        guard case .failure(let error) = opened else {
+            Issue.record("a table repeating an id was taken")
+            return
+        }
+        #expect(
+            error.all.map(\.rendered).joined()
+                == "postgresql:\(table): error: customer id 'C2' is on more than one row\nhint: each customer is one row: compiled queries join by its id\n"
+        )
+    }
+
     /// What the workspace folder adds to the database's rows is not compiled: the grades a
     /// policy set (the journal), the disputes recorded.
     @Test func whatTheFolderAddsIsRefused() throws {

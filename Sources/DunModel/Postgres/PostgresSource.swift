@@ -39,7 +39,7 @@ public struct PostgresSource: Sendable, Equatable {
     }
 
     /// The name a table's rows are told by in errors.
-    static func display(_ table: String) -> String { "postgresql:" + table }
+    public static func display(_ table: String) -> String { "postgresql:" + table }
 
     /// The order a table's rows are read in, as SQL over the row named `row` (nil: none): its
     /// key (`key`, a column of `columns`) in code point order, then every other column, so
