@@ -161,21 +161,29 @@ struct DatabaseModel: SQLModel {
         let left = "(f.\(q(m.amount)) - f.\(fact("paid")))"
         let late = "\(left) > 0 AND \(day) - f.\(q(m.due)) > 0"
         let settled = "\(left) = 0"
+        let on = "COALESCE(f.\(fact("last")), f.\(q(m.issued)))"
+        /// The average of `days` over the invoices meeting `which`, to one place.
+        func average(_ days: String, _ which: String) -> String {
+            "round(sum(\(days)) FILTER (WHERE \(which))::numeric / NULLIF(count(*) FILTER (WHERE \(which)), 0), 1)"
+        }
         let totals =
             "SELECT f.\(q(m.customer)) AS k, sum(\(left)) AS balance,"
             + " sum(\(left)) FILTER (WHERE \(late)) AS overdue_balance, max(\(day) - f.\(q(m.due))) FILTER (WHERE \(late)) AS overdue,"
-            + " round(sum(COALESCE(f.\(fact("last")), f.\(q(m.issued))) - f.\(q(m.issued))) FILTER (WHERE \(settled))::numeric"
-            + " / NULLIF(count(*) FILTER (WHERE \(settled)), 0), 1) AS to_pay"
+            + " \(average("\(on) - f.\(q(m.issued))", settled)) AS to_pay,"
+            + " \(average("\(on) - f.\(q(m.due))", "\(settled) AND f.\(q(m.amount)) > 0")) AS late"
             + " FROM \(invoices) AS f WHERE f.\(q(m.issued)) <= \(day) GROUP BY f.\(q(m.customer))"
         let unapplied =
             "SELECT p.\(q(m.payer)) AS k, sum(p.\(q(m.value))) AS cash FROM \(m.payments) AS p WHERE p.\(q(m.date)) <= \(day)"
             + " AND NOT EXISTS (SELECT 1 FROM \(m.invoices) AS v WHERE v.\(q(m.id)) = p.\(q(m.on)) AND v.\(q(m.issued)) <= \(day))"
             + " GROUP BY p.\(q(m.payer))"
+        let last =
+            "SELECT \(q(m.payer)) AS k, max(\(q(m.date))) AS day FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.payer))"
         return "(SELECT c.*, COALESCE(b.balance, 0) - COALESCE(u.cash, 0) AS \(fact("balance")),"
             + " COALESCE(b.overdue_balance, 0) AS \(fact("overdue_balance")), COALESCE(b.overdue, 0) AS \(fact("overdue")),"
-            + " b.to_pay AS \(fact("avg_days_to_pay"))"
+            + " b.to_pay AS \(fact("avg_days_to_pay")), b.late AS \(fact("avg_days_late")),"
+            + " COALESCE(u.cash, 0) AS \(fact("unapplied")), l.day AS \(fact("last_payment"))"
             + " FROM \(m.customersTable) AS c LEFT JOIN (\(totals)) AS b ON b.k = c.\(q(m.key))"
-            + " LEFT JOIN (\(unapplied)) AS u ON u.k = c.\(q(m.key)))"
+            + " LEFT JOIN (\(unapplied)) AS u ON u.k = c.\(q(m.key)) LEFT JOIN (\(last)) AS l ON l.k = c.\(q(m.key)))"
     }
 
     /// An invoice's derived fields as the snapshot of `asOf` computes them, over the row named
@@ -191,6 +199,12 @@ struct DatabaseModel: SQLModel {
         case "balance": return balance
         case "days_overdue": return late
         case "kind": return "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
+        case "last_payment": return "\(row).\(fact("last"))"
+        case "days_to_pay", "days_late":
+            // From the day the last payment settled it (the day issued, for an invoice of 0).
+            let from = name == "days_to_pay" ? m.issued : m.due
+            return
+                "(CASE WHEN \(balance) = 0 THEN COALESCE(\(row).\(fact("last")), \(row).\(q(m.issued))) - \(row).\(q(from)) END)"
         case "status":
             return
                 "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
@@ -209,7 +223,8 @@ struct DatabaseModel: SQLModel {
     private func customerField(_ name: String, row: String) -> String? {
         guard let m = made else { return nil }
         switch name {
-        case "balance", "overdue_balance", "overdue", "avg_days_to_pay": return "\(row).\(fact(name))"
+        case "balance", "overdue_balance", "overdue", "avg_days_to_pay", "avg_days_late", "unapplied", "last_payment":
+            return "\(row).\(fact(name))"
         case "utilization":
             let limit = "\(row).\(dialect.quote(m.limit))"
             return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"

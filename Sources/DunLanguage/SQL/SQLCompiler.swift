@@ -383,7 +383,24 @@ public struct SQLCompiler {
             }
             return "\(a.rawValue)(\(sql))"
         case .avg:
-            throw SQLUnsupported("avg (its rounding is Dun's own)", n.range)
+            return try average(sql, arg.type, n.range)
+        }
+    }
+
+    /// The average of the values `sql` over the rows aggregated, as Dun's fold makes it: their
+    /// sum divided by how many are not null, a number to 6 places (or as many as the sum has)
+    /// as Dun's decimals hold it, money to its minor unit; null over none.
+    private func average(_ sql: String, _ type: DunType, _ range: Range<Int>) throws(SQLUnsupported) -> String {
+        let (total, count) = ("sum(\(sql))::numeric", "count(\(sql))")
+        switch type {
+        case .number:
+            return dialect.decimal64(
+                "round(\(total) * 1.\(String(repeating: "0", count: 24)) / NULLIF(\(count), 0), GREATEST(scale(\(total)), \(Decimal64.divisionScale)))"
+            )
+        case .money:
+            return "round(\(total) / NULLIF(\(count), 0), \(model.currency.minorUnit))"
+        default:
+            throw SQLUnsupported("avg of \(type)", range)
         }
     }
 
@@ -460,6 +477,8 @@ public struct SQLCompiler {
         case (.sum, .number?), (.sum, .money?), (.min, .number?), (.min, .money?), (.min, .date?), (.max, .number?),
             (.max, .money?), (.max, .date?):
             folded = "\(a.rawValue)(\(value ?? "NULL"))"
+        case (.avg, let type?):
+            folded = try average(value ?? "NULL", type, n.range)
         default:
             throw SQLUnsupported("\(a.rawValue) of each row's related rows", n.range)
         }
