@@ -597,7 +597,10 @@ public struct SQLCompiler {
             var parts: [String] = []
             for a in args { parts.append(try expression(a, r, t)) }
             return "\(largest ? "GREATEST" : "LEAST")(\(parts.joined(separator: ", ")))"
-        case .inlined(let name, _), .function(let name, _, _, _):
+        case .inlined(_, let body):
+            // A function of one expression, its parameters the call's arguments.
+            return try expression(body, r, t)
+        case .function(let name, _, _, _):
             throw SQLUnsupported("a call of \(name.isEmpty ? "a pipeline" : name)", n.range)
         case .call(let builtin, let args) where builtin.isRound:
             let x = try expression(args[0], r, t)
