@@ -127,6 +127,16 @@ BUCKET_ORDER = "CASE bucket WHEN 'current' THEN 0 WHEN '1-30' THEN 1 WHEN '31-60
 LEVEL = ("CASE WHEN days_overdue <= 14 THEN 1 WHEN days_overdue <= 30 THEN 2"
          " WHEN days_overdue <= 60 THEN 3 ELSE 4 END")
 
+# Question 4's receivables and sales of the last 90 days by region, as DuckDB and
+# PostgreSQL write them.
+REGIONS = f"""WITH sales AS (
+            SELECT customer_id, sum(amount) AS sales FROM invoices
+            WHERE issued > DATE '{SALES_FROM}' AND issued <= DATE '{AS_OF}' GROUP BY customer_id),
+        regions AS (
+            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
+            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
+        """
+
 DUCKDB_QUESTIONS = [
     """SELECT id, name, grade, overdue, overdue_balance FROM customer_facts
        WHERE overdue > 30 AND grade IN ('C', 'D', 'E') ORDER BY id""",
@@ -136,13 +146,7 @@ DUCKDB_QUESTIONS = [
         GROUP BY c.region, f.bucket ORDER BY c.region NULLS LAST, {BUCKET_ORDER}""",
     """SELECT id, name, balance, credit_limit, utilization FROM customer_facts
        ORDER BY balance DESC, id LIMIT 20""",
-    f"""WITH sales AS (
-            SELECT customer_id, sum(amount) AS sales FROM invoices
-            WHERE issued > DATE '{SALES_FROM}' AND issued <= DATE '{AS_OF}' GROUP BY customer_id),
-        regions AS (
-            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
-            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
-        SELECT region, receivables, sales_90_days,
+    REGIONS + f"""SELECT region, receivables, sales_90_days,
                {DSO('//', cents('receivables'), cents('sales_90_days'))} * 0.1 AS dso
         FROM regions ORDER BY region NULLS LAST""",
     """SELECT id, name, grade, avg_days_to_pay, terms_days FROM customer_facts
@@ -193,13 +197,7 @@ FROM totals;"""]
 
 PG_QUESTIONS = [
     DUCKDB_QUESTIONS[0], DUCKDB_QUESTIONS[1], DUCKDB_QUESTIONS[2],
-    f"""WITH sales AS (
-            SELECT customer_id, sum(amount) AS sales FROM invoices
-            WHERE issued > DATE '{SALES_FROM}' AND issued <= DATE '{AS_OF}' GROUP BY customer_id),
-        regions AS (
-            SELECT c.region, sum(c.balance) AS receivables, sum(s.sales) AS sales_90_days
-            FROM customer_facts c LEFT JOIN sales s ON s.customer_id = c.id GROUP BY c.region)
-        SELECT region, receivables, sales_90_days, round(receivables / sales_90_days * 90, 1) AS dso
+    REGIONS + f"""SELECT region, receivables, sales_90_days, round(receivables / sales_90_days * 90, 1) AS dso
         FROM regions ORDER BY region NULLS LAST""",
     DUCKDB_QUESTIONS[4], DUCKDB_QUESTIONS[5],
 ]

@@ -210,8 +210,8 @@ struct DatabaseModel: SQLModel {
                 "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
         case "bucket":
             // `AgingBucket` by name, in the bands' order.
-            let bands = AgingBucket.allCases.dropLast().map { b in
-                "WHEN \(late) <= \(b.upperDays) THEN \(dialect.text(b.description))"
+            let bands = AgingBucket.allCases.compactMap { b in
+                b.upperDays.map { "WHEN \(late) <= \($0) THEN \(dialect.text(b.description))" }
             }
             let over = AgingBucket.allCases.last.map { dialect.text($0.description) } ?? "NULL"
             return "(CASE WHEN \(balance) <= 0 THEN NULL \(bands.joined(separator: " ")) ELSE \(over) END)"

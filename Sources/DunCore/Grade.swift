@@ -58,14 +58,14 @@ public enum AgingBucket: UInt8, Sendable, Hashable, Comparable, CaseIterable, Cu
         }
     }
 
-    /// The most days overdue in the bucket; for the last, which has no end, the least.
-    public var upperDays: Int64 {
+    /// The most days overdue in the bucket; nil for the last, which has no end.
+    public var upperDays: Int64? {
         switch self {
         case .current: 0
         case .days1to30: 30
         case .days31to60: 60
         case .days61to90: 90
-        case .over90: 91
+        case .over90: nil
         }
     }
 

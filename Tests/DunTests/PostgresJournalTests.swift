@@ -107,7 +107,11 @@ import Testing
     /// order; a batch of status changes made from entries read before one of them changed is
     /// refused whole, naming it; every entry reads back exactly and checks.
     @Test func commitsAndUpdatesGoInBatchesAndStayExact() throws {
-        let folder = try PostgresJournalTests.folders(1, schema: TestDatabase.schema())[0].folder.path
+        // Kept to the end: the folder goes with it.
+        let workspace = try PostgresJournalTests.folders(1, schema: TestDatabase.schema())[0]
+        defer { withExtendedLifetime(workspace) {} }
+        let folder = workspace.folder.path
+        #expect(try WorkspaceSettings.load(workspace: folder).journal != nil)
         let journal = try Journal.open(workspace: folder)
         func entry(_ key: String) throws -> Journal.Entry {
             Journal.Entry(
@@ -135,6 +139,33 @@ import Testing
         #expect(sent.count == 2501 && !sent.contains { $0.id == 1200 })
         #expect(sent.allSatisfy { $0.messageID == "m\($0.id)@x" && $0.detail == nil && $0.invoices == ["I08", "I\"07"] })
         #expect(try journal.check() == [])
+    }
+
+    /// Another holding the write lock longer than the busy timeout: the commit says so, and
+    /// the journal is usable again once the lock is let go (its transaction was rolled back).
+    /// A text PostgreSQL cannot keep (a NUL character) fails the commit, recording nothing.
+    @Test func aHeldLockAndATextWithNULAreTold() throws {
+        // Kept to the end: the folder goes with it.
+        let workspace = try PostgresJournalTests.folders(1, schema: TestDatabase.schema())[0]
+        defer { withExtendedLifetime(workspace) {} }
+        let folder = workspace.folder.path
+        #expect(try WorkspaceSettings.load(workspace: folder).journal != nil)
+        let journal = try Journal.open(workspace: folder, busyTimeout: .milliseconds(200))
+        func entry(_ key: String, detail: String? = nil) throws -> Journal.Entry {
+            Journal.Entry(
+                who: "ops", at: "2026-11-29T08:30:00Z", asOf: try #require(Day(iso: "2026-11-28")), policy: "p", rule: "r",
+                action: .call, customer: "C4", detail: detail, status: .open, key: key)
+        }
+        let url = try #require(try WorkspaceSettings.load(workspace: folder).journal?.url)
+        let holder = try PostgresJournalDatabase(url: url, lockTimeout: .seconds(1))
+        try holder.beginWriting()
+        let held = #expect(throws: Diagnostics.self) { try journal.commit([entry("a")]) }
+        #expect(held?.all.first?.message == "another `dun run --apply` holds the journal")
+        try holder.execute("ROLLBACK")
+        #expect(try journal.commit([entry("a")]).map(\.id) == [1])
+        let nul = #expect(throws: Diagnostics.self) { try journal.commit([entry("b", detail: "exit\u{0}75")]) }
+        #expect(nul?.all.first?.message.contains("a text holds a NUL character, which PostgreSQL cannot keep") == true)
+        #expect(try journal.entries().map(\.key) == ["a"])
     }
 
     /// The worklist is the journal's: a task done from one folder is done in every other.

@@ -3,19 +3,14 @@
 
 import DunCore
 
-extension Interpreter {
-    /// The values of `node` for every row of `frame`, when `node` aggregates each row's
-    /// related rows (`sum((invoices where issued > d).amount)` for each customer) and the
-    /// frame holds enough of its entity's rows to make one pass over all related rows worth
-    /// it; otherwise `nil`, and the node is evaluated row by row.
-    ///
-    /// The related rows are visited in their own order, which is each row's related rows in
-    /// the order the row-by-row evaluation visits them; so sums add up alike. An error names
-    /// the related row it happened on, as row by row.
-    func aggregatePerRow(_ node: Node, over frame: Frame, _ env: inout Env) throws(RuntimeError) -> [Value]? {
-        guard let entity = frame.entity, case .aggregate(let aggregate, var arg?) = node.kind else { return nil }
-        // The shapes: agg(rel), agg(rel.f), agg(rel where p), agg((rel where p).f), and the
-        // last two of unique(…) (`count(unique(payments.date))`), each owner's value once.
+/// The argument of an aggregate of each row's related rows, as the interpreter folds it for a
+/// whole table and the SQL compiler joins it grouped.
+enum RelatedRows {
+    /// The shapes `rel`, `rel.f`, `rel where p`, `(rel where p).f`, and the last two inside
+    /// `unique(…)` (`count(unique(payments.date))`: each owner's value once): the row's table
+    /// field, the condition, the field projected, and whether unique; nil for any other.
+    static func shape(_ arg: Node) -> (field: Int, predicate: Node?, projected: Int?, distinct: Bool)? {
+        var arg = arg
         var distinct = false
         if case .call(let builtin, let args) = arg.kind, builtin.isUnique, args.count == 1 {
             arg = args[0]
@@ -32,7 +27,25 @@ extension Interpreter {
             table = base
             predicate = p
         }
-        guard case .field(0, let field) = table.kind, let relation = data.relation(of: entity, field: field) else { return nil }
+        guard case .field(0, let field) = table.kind else { return nil }
+        return (field, predicate, projected, distinct)
+    }
+}
+
+extension Interpreter {
+    /// The values of `node` for every row of `frame`, when `node` aggregates each row's
+    /// related rows (`sum((invoices where issued > d).amount)` for each customer) and the
+    /// frame holds enough of its entity's rows to make one pass over all related rows worth
+    /// it; otherwise `nil`, and the node is evaluated row by row.
+    ///
+    /// The related rows are visited in their own order, which is each row's related rows in
+    /// the order the row-by-row evaluation visits them; so sums add up alike. An error names
+    /// the related row it happened on, as row by row.
+    func aggregatePerRow(_ node: Node, over frame: Frame, _ env: inout Env) throws(RuntimeError) -> [Value]? {
+        guard let entity = frame.entity, case .aggregate(let aggregate, let arg?) = node.kind,
+            let (field, predicate, projected, distinct) = RelatedRows.shape(arg)
+        else { return nil }
+        guard let relation = data.relation(of: entity, field: field) else { return nil }
         // Worth a pass over every related row only when the frame has a good share of its rows.
         let owners = data.rows(of: entity)
         guard frame.count >= max(1, owners.count / 8), projected != nil || (aggregate == .count && !distinct) else { return nil }

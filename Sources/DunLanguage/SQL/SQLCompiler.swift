@@ -441,20 +441,8 @@ public struct SQLCompiler {
     private mutating func related(_ n: Node, _ a: Aggregate, _ arg: Node?, _ r: Relation, _ t: String) throws(SQLUnsupported)
         -> String
     {
-        guard let arg, let e = r.entity else { throw SQLUnsupported("this aggregate", n.range) }
-        var table = arg
-        var projectedField: Int?
-        if case .project(let base, .field(let f)) = arg.kind {
-            table = base
-            projectedField = f
-        }
-        var predicate: Node?
-        if case .filter(let base, let p) = table.kind {
-            table = base
-            predicate = p
-        }
-        guard case .field(0, let field) = table.kind, let (child, owner) = model.children(field, of: e),
-            let source = model.table(of: child)
+        guard let arg, let e = r.entity, let (field, predicate, projectedField, distinct) = RelatedRows.shape(arg), !distinct,
+            let (child, owner) = model.children(field, of: e), let source = model.table(of: child)
         else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
         // The related rows' field, of its own type (a count of true/false counts the true).
         let projected = projectedField.map {
