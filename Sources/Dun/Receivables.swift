@@ -7,15 +7,36 @@ import DunModel
 import Synchronization
 
 /// How a field is read from a snapshot, for a row.
-typealias Reader = @Sendable (Snapshot, Int32) -> Value
+/// How one field of a row is read. A struct, not a bare function type: a function kept in a
+/// dictionary or an array is wrapped in a conversion on the way in and out, which every read
+/// of every row paid.
+struct Reader: Sendable {
+    let read: @Sendable (Snapshot, Int32) -> Value
+
+    init(_ read: @escaping @Sendable (Snapshot, Int32) -> Value) {
+        self.read = read
+    }
+
+    func callAsFunction(_ s: Snapshot, _ row: Int32) -> Value {
+        read(s, row)
+    }
+}
 
 /// A field and how to read it from a snapshot.
 struct BoundField: Sendable {
     let field: Field
     let read: Reader
 
-    init(_ name: String, _ type: DunType, _ doc: String, percent: Bool = false, _ read: @escaping Reader) {
+    init(
+        _ name: String, _ type: DunType, _ doc: String, percent: Bool = false,
+        _ read: @escaping @Sendable (Snapshot, Int32) -> Value
+    ) {
         field = Field(name, type, doc, percent: percent)
+        self.read = Reader(read)
+    }
+
+    init(_ name: String, _ type: DunType, _ doc: String, _ read: Reader) {
+        field = Field(name, type, doc)
         self.read = read
     }
 }
@@ -87,10 +108,10 @@ public enum Receivables {
         let stored = own.merging(carried) { own, _ in own }
         var fields: [BoundField] = []
         for f in declaration.fields {
-            fields.append(BoundField(f.name, type(of: f.kind), f.meaning, stored[f.name] ?? { _, _ in .null }))
+            fields.append(BoundField(f.name, type(of: f.kind), f.meaning, stored[f.name] ?? Reader { _, _ in .null }))
             if let r = f.reference {
                 let target = EntityID(order.firstIndex(of: r.entity) ?? 0)
-                fields.append(BoundField(r.field, .row(target), r.meaning, stored[r.field] ?? { _, _ in .null }))
+                fields.append(BoundField(r.field, .row(target), r.meaning, stored[r.field] ?? Reader { _, _ in .null }))
             }
         }
         fields += derived
@@ -111,15 +132,15 @@ public enum Receivables {
                 let i = slot.index
                 let read: Reader
                 switch slot.storage {
-                case .date: read = { s, r in day(columns(s).dates[i][Int(r)]) }
+                case .date: read = Reader { s, r in day(columns(s).dates[i][Int(r)]) }
                 case .amount:
-                    read = { s, r in
+                    read = Reader { s, r in
                         columns(s).amounts[i][Int(r)].map { .money(Money(minor: $0, currency: currency(s, r))) } ?? .null
                     }
-                case .days: read = { s, r in days(columns(s).days[i][Int(r)].map(Int64.init)) }
-                case .flag: read = { s, r in .bool(columns(s).flags[i][Int(r)]) }
-                case .grade: read = { s, r in columns(s).grades[i][Int(r)].map(Value.grade) ?? .null }
-                default: read = { s, r in text(columns(s).texts[i].value(Int(r))) }
+                case .days: read = Reader { s, r in days(columns(s).days[i][Int(r)].map(Int64.init)) }
+                case .flag: read = Reader { s, r in .bool(columns(s).flags[i][Int(r)]) }
+                case .grade: read = Reader { s, r in columns(s).grades[i][Int(r)].map(Value.grade) ?? .null }
+                default: read = Reader { s, r in text(columns(s).texts[i].value(Int(r))) }
                 }
                 return (slot.field.name, read)
             })
@@ -160,27 +181,27 @@ public enum Receivables {
     }
 
     private static let customerFields: [String: Reader] = [
-        "id": { s, r in .string(s.workspace.customers.id[Int(r)]) },
-        "name": { s, r in .string(s.workspace.customers.name[Int(r)]) },
-        "region": { s, r in text(s.workspace.customers.region[Int(r)]) },
-        "grade": { s, r in
+        "id": Reader { s, r in .string(s.workspace.customers.id[Int(r)]) },
+        "name": Reader { s, r in .string(s.workspace.customers.name[Int(r)]) },
+        "region": Reader { s, r in text(s.workspace.customers.region[Int(r)]) },
+        "grade": Reader { s, r in
             (s.gradeSet(r) ?? s.workspace.customers.grade[Int(r)]).map(Value.grade) ?? .null
         },
-        "credit_limit": { s, r in
+        "credit_limit": Reader { s, r in
             money(s, customer: r, s.workspace.customers.creditLimit[Int(r)])
         },
-        "currency": { s, r in
+        "currency": Reader { s, r in
             .string(s.workspace.customers.currency[Int(r)].code)
         },
-        "terms_days": { s, r in
+        "terms_days": Reader { s, r in
             days(s.workspace.customers.termsDays[Int(r)].map(Int64.init))
         },
-        "collector": { s, r in
+        "collector": Reader { s, r in
             text(s.workspace.customers.collector[Int(r)])
         },
-        "email": { s, r in text(s.workspace.customers.email.value(Int(r))) },
-        "phone": { s, r in text(s.workspace.customers.phone.value(Int(r))) },
-        "language": { s, r in
+        "email": Reader { s, r in text(s.workspace.customers.email.value(Int(r))) },
+        "phone": Reader { s, r in text(s.workspace.customers.phone.value(Int(r))) },
+        "language": Reader { s, r in
             text(s.workspace.customers.language[Int(r)])
         },
     ]
@@ -246,21 +267,18 @@ public enum Receivables {
     }
 
     private static let invoiceFields: [String: Reader] = [
-        "id": { s, r in .string(s.workspace.invoices.id[Int(r)]) },
-        "customer_id": { s, r in
+        "id": Reader { s, r in .string(s.workspace.invoices.id[Int(r)]) },
+        "customer_id": Reader { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.invoices.customer[Int(r)])])
         },
-        "customer": { s, r in
+        "customer": Reader { s, r in
             .row(customers, s.workspace.invoices.customer[Int(r)])
         },
-        "issued": { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
-        "due": { s, r in .date(s.workspace.invoices.due[Int(r)]) },
-        "amount": { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
-        "currency": { s, r in .string(s.currency(ofInvoice: r).code) },
-        "disputed": {
-            s, r in
-            .bool(s.isDisputed(r))
-        },
+        "issued": Reader { s, r in .date(s.workspace.invoices.issued[Int(r)]) },
+        "due": Reader { s, r in .date(s.workspace.invoices.due[Int(r)]) },
+        "amount": Reader { s, r in invoiceMoney(s, r, s.workspace.invoices.amount[Int(r)]) },
+        "currency": Reader { s, r in .string(s.currency(ofInvoice: r).code) },
+        "disputed": Reader { s, r in .bool(s.isDisputed(r)) },
     ]
 
     private static let invoiceDerived: [BoundField] = [
@@ -306,22 +324,23 @@ public enum Receivables {
     ]
 
     private static let paymentFields: [String: Reader] = [
-        "id": { s, r in .string(s.workspace.payments.id[Int(r)]) },
-        "customer_id": { s, r in
+        "id": Reader { s, r in .string(s.workspace.payments.id[Int(r)]) },
+        "customer_id": Reader { s, r in
             .string(s.workspace.customers.id[Int(s.workspace.payments.customer[Int(r)])])
         },
-        "customer": { s, r in
+        "customer": Reader { s, r in
             .row(customers, s.workspace.payments.customer[Int(r)])
         },
-        "invoice_id": { s, r in
+        "invoice_id": Reader { s, r in
             text(s.appliedInvoice(ofPayment: r).map { s.workspace.invoices.id[Int($0)] })
         },
-        "invoice": { s, r in
+        "invoice": Reader { s, r in
             s.appliedInvoice(ofPayment: r).map { .row(invoices, $0) } ?? .null
         },
-        "date": { s, r in .date(s.workspace.payments.date[Int(r)]) },
-        "amount": { s, r in .money(Money(minor: s.workspace.payments.amount[Int(r)], currency: s.currency(ofPayment: r))) },
-        "currency": { s, r in .string(s.currency(ofPayment: r).code) },
+        "date": Reader { s, r in .date(s.workspace.payments.date[Int(r)]) },
+        "amount": Reader { s, r in .money(Money(minor: s.workspace.payments.amount[Int(r)], currency: s.currency(ofPayment: r)))
+        },
+        "currency": Reader { s, r in .string(s.currency(ofPayment: r).code) },
     ]
 
     private static let paymentDerived: [BoundField] = [
@@ -332,23 +351,23 @@ public enum Receivables {
 
     /// Promises to pay (promises.csv and `record promise`), made as of the run's date.
     private static let promiseFields: [String: Reader] = [
-        "customer_id": { s, r in
+        "customer_id": Reader { s, r in
             .string(s.workspace.customers.id[Int(s.promises[Int(r)].customer)])
         },
-        "customer": { s, r in
+        "customer": Reader { s, r in
             .row(customers, s.promises[Int(r)].customer)
         },
-        "invoice_id": { s, r in
+        "invoice_id": Reader { s, r in
             text(s.promises[Int(r)].invoice.map { s.workspace.invoices.id[Int($0)] })
         },
-        "invoice": { s, r in
+        "invoice": Reader { s, r in
             s.promises[Int(r)].invoice.map { .row(invoices, $0) } ?? .null
         },
-        "amount": { s, r in
+        "amount": Reader { s, r in
             money(s, customer: s.promises[Int(r)].customer, s.promises[Int(r)].amount)
         },
-        "made_on": { s, r in .date(s.promises[Int(r)].madeOn) },
-        "promised_by": { s, r in .date(s.promises[Int(r)].by) },
+        "made_on": Reader { s, r in .date(s.promises[Int(r)].madeOn) },
+        "promised_by": Reader { s, r in .date(s.promises[Int(r)].by) },
     ]
 
     private static let promiseDerived: [BoundField] = [
@@ -364,11 +383,11 @@ public enum Receivables {
 
     /// The people to write to at each customer (contacts.csv).
     private static let contactFields: [String: Reader] = [
-        "customer_id": { s, r in .string(s.workspace.customers.id[Int(s.history.contacts[Int(r)].customer)]) },
-        "customer": { s, r in .row(customers, s.history.contacts[Int(r)].customer) },
-        "name": { s, r in text(s.history.contacts[Int(r)].name) },
-        "role": { s, r in text(s.history.contacts[Int(r)].role.isEmpty ? nil : s.history.contacts[Int(r)].role) },
-        "email": { s, r in text(s.history.contacts[Int(r)].email.isEmpty ? nil : s.history.contacts[Int(r)].email) },
+        "customer_id": Reader { s, r in .string(s.workspace.customers.id[Int(s.history.contacts[Int(r)].customer)]) },
+        "customer": Reader { s, r in .row(customers, s.history.contacts[Int(r)].customer) },
+        "name": Reader { s, r in text(s.history.contacts[Int(r)].name) },
+        "role": Reader { s, r in text(s.history.contacts[Int(r)].role.isEmpty ? nil : s.history.contacts[Int(r)].role) },
+        "email": Reader { s, r in text(s.history.contacts[Int(r)].email.isEmpty ? nil : s.history.contacts[Int(r)].email) },
     ]
 
     /// The instalments of the plans offered (`offer plan`), as of the run's date.
@@ -529,6 +548,10 @@ public struct SnapshotSource: DataSource {
             return (Receivables.payments, { s.workspace.payments.customer[Int($0)] })
         case (Receivables.invoices, "payments"):
             return (Receivables.payments, { s.appliedInvoice(ofPayment: $0) })
+        case (Receivables.customers, "promises"):
+            return (Receivables.promises, { s.promises[Int($0)].customer })
+        case (Receivables.customers, "contacts"):
+            return (Receivables.contacts, { s.history.contacts[Int($0)].customer })
         default:
             return nil
         }

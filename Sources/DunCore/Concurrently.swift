@@ -2,6 +2,15 @@
 
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The cores this process may run on (at least 1).
+public let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
 /// Runs `body` for `0..<count` on as many threads as there are cores; the results in order.
 @inlinable
 public func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {

@@ -1,4 +1,4 @@
-import DunCore
+@testable import DunCore
 import Testing
 
 @Suite struct RatioTests {
@@ -26,5 +26,37 @@ import Testing
         let big = Ratio(Int128(Int64.max), 1)!
         #expect(big.multiplied(by: big)?.multiplied(by: big) == nil)
         #expect(big.multiplied(by: big)?.decimal(places: 2) == nil)
+    }
+
+    /// The exact decimal is found from the denominator's factors of 2 and 5: the same as
+    /// trying each number of places in turn, which it replaced, for small and huge fractions,
+    /// ones that end (1/8, 3/1250), ones that do not (1/3, 7/12), and ones that do not fit.
+    @Test func findsTheExactDecimalAsTryingEachPlace() {
+        func tried(_ r: Ratio, places: Int) -> Decimal64? {
+            for scale in 0...Int(Decimal64.maxScale) {
+                let (scaled, overflow) = r.numerator.multipliedReportingOverflow(by: Decimal64.pow10(scale))
+                if overflow { break }
+                if scaled % r.denominator == 0 {
+                    guard let s = Int64(exactly: scaled / r.denominator) else { break }
+                    return Decimal64(significand: s, scale: Int8(scale))
+                }
+            }
+            return r.rounded(places: places)
+        }
+        var fractions: [Ratio] = []
+        for n in -60...60 {
+            for d in 1...400 { fractions.append(Ratio(Int128(n), Int128(d))!) }
+        }
+        let large = Int128(Int64.max)
+        for n in [large, large / 3, large * 1000, -large * 7, 1 << 62] {
+            for d in [1, 2, 3, 8, 1024, 1 << 40, 5 * (1 << 40), 390_625, 1_000_000_007] {
+                fractions.append(Ratio(n, Int128(d))!)
+            }
+        }
+        fractions.append(Ratio(1, Int128(1) << 70)!)
+        fractions.append(Ratio(3, Decimal64.pow10(18) * 5)!)
+        for r in fractions {
+            #expect(r.decimal(places: 6) == tried(r, places: 6), "\(r.numerator)/\(r.denominator)")
+        }
     }
 }

@@ -70,6 +70,7 @@ func dataFolder(_ name: String?) -> String {
         if inParts {
             session.interpreter.minimumPart = 1
             session.interpreter.minimumFolded = 0
+            session.interpreter.ownerParts = 3
         }
         let name = golden.url.lastPathComponent
         let result = session.run(SourceText(name: name, text: text))

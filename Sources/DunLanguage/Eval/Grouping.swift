@@ -58,7 +58,7 @@ final class Groups {
     func fold(
         _ aggregate: Aggregate, at range: Range<Int>, zero: Value, _ values: [Value], failures: [Int: RuntimeError]
     ) -> [Result<Value, RuntimeError>] {
-        var folded = [Fold](repeating: Fold(aggregate, zero: zero), count: sizes.count)
+        var folded = [Fold](repeating: Fold(), count: sizes.count)
         var failed = [RuntimeError?](repeating: nil, count: sizes.count)
         for (p, group) in groupOf.enumerated() {
             let h = Int(group)
@@ -68,7 +68,7 @@ final class Groups {
                 continue
             }
             do throws(RuntimeError) {
-                try folded[h].add(values[p], at: range)
+                try folded[h].add(values[p], as: aggregate, at: range)
             } catch {
                 failed[h] = error
             }
@@ -76,7 +76,7 @@ final class Groups {
         return folded.indices.map { h -> Result<Value, RuntimeError> in
             if let failure = failed[h] { return .failure(failure) }
             do throws(RuntimeError) {
-                return .success(try folded[h].result(at: range))
+                return .success(try folded[h].result(of: aggregate, zero: zero, at: range))
             } catch {
                 return .failure(error)
             }

@@ -101,6 +101,9 @@ public struct Interpreter {
     /// aggregates inside an expression computed for all its rows at once (`hoisted`); tests
     /// make it 0, to do both in every script.
     public var minimumFolded = 1024
+    /// How many parts the rows of a table are cut into when each row's related rows are folded
+    /// (`aggregatePerRow`), each on a core; tests make it more than the cores, to cut them.
+    public var ownerParts = cores
     /// While folding a function's body for one call: the values of its parameters.
     var given: [Value]?
 
@@ -222,6 +225,7 @@ public struct Interpreter {
                 var inner = Interpreter(schema: schema, data: source, interruption: interruption)
                 inner.minimumPart = minimumPart
                 inner.minimumFolded = minimumFolded
+                inner.ownerParts = ownerParts
                 // The session's bindings, each computed again as of that day when read.
                 inner.globals = GlobalValues()
                 inner.globals.values = globals.values.map { _ in nil }
@@ -241,10 +245,12 @@ public struct Interpreter {
             try interruption.check()
             var inner = Env()
             for a in arguments { inner.parameters.append(try evaluate(a, &env)) }
-            // Over a large table, what the body computes from the arguments alone (`today -
-            // period`) is computed once for the call, not once per row; a call per row of a
-            // small table is not worth the folding.
-            let large = inner.parameters.contains { if case .table(let f) = $0 { f.count >= minimumFolded } else { false } }
+            // Over a large table, or called once (in no row), what the body computes from the
+            // arguments alone (`today - period`) is computed once for the call, not once per
+            // row; a call per row of a small table is not worth the folding.
+            let large =
+                env.scopes.isEmpty
+                || inner.parameters.contains { if case .table(let f) = $0 { f.count >= minimumFolded } else { false } }
             do {
                 for local in locals {
                     inner.parameters.append(
@@ -263,10 +269,7 @@ public struct Interpreter {
             do {
                 return try evaluate(body, &env)
             } catch {
-                if error.interrupted { throw error }
-                var e = RuntimeError("in \(name): \(error.message)", n.range, hint: error.hint)
-                e.row = error.row
-                throw e
+                throw error.within(name, at: n.range)
             }
         case .conditional(let branches, let otherwise):
             for b in branches where try truth(b.condition, &env) { return try evaluate(b.value, &env) }
@@ -443,38 +446,46 @@ public struct Interpreter {
 
     /// Folds values into one: nulls are skipped; `count` counts non-null values, or true ones.
     func fold(_ aggregate: Aggregate, _ values: [Value], at range: Range<Int>, zero: Value) throws(RuntimeError) -> Value {
-        var fold = Fold(aggregate, zero: zero)
-        for v in values { try fold.add(v, at: range) }
-        return try fold.result(at: range)
+        var fold = Fold()
+        for v in values { try fold.add(v, as: aggregate, at: range) }
+        return try fold.result(of: aggregate, zero: zero, at: range)
     }
 }
 
 /// An aggregate of the values given to it so far, one at a time.
+/// Small, as one is kept for each row of a table: the aggregate and the sum of nothing are
+/// given to each call, not kept.
 struct Fold {
-    let aggregate: Aggregate
     /// The sum, or the least or greatest value, so far.
     private var value: Value = .null
     /// The values added up, or counted.
     private var count = 0
-    /// The sum of nothing.
-    private let zero: Value
 
-    init(_ aggregate: Aggregate, zero: Value) {
-        self.aggregate = aggregate
-        self.zero = zero
-    }
-
-    /// Takes in one more value: a null is skipped; `count` counts a value unless it is false.
-    mutating func add(_ v: Value, at range: Range<Int>) throws(RuntimeError) {
+    /// Takes in one more value for `aggregate`: a null is skipped; `count` counts a value
+    /// unless it is false.
+    mutating func add(_ v: Value, as aggregate: Aggregate, at range: Range<Int>) throws(RuntimeError) {
         guard !v.isNull else { return }
         switch aggregate {
         case .count:
-            if v != .bool(false) { count += 1 }
+            if case .bool(false) = v { return }
+            count += 1
         case .sum, .avg:
-            value = count == 0 ? v : try Value.arithmetic(.add, value, v, at: range)
+            // Money of one currency, numbers and dates, the most summed and compared, without
+            // the general arithmetic and order.
+            if case .money(let x) = value, case .money(let y) = v, x.currency == y.currency,
+                case (let minor, false) = x.minor.addingReportingOverflow(y.minor)
+            {
+                value = .money(Money(minor: minor, currency: x.currency))
+            } else if case .number(let x) = value, case .number(let y) = v, let sum = x.adding(y) {
+                value = .number(sum)
+            } else {
+                value = count == 0 ? v : try Value.arithmetic(.add, value, v, at: range)
+            }
             count += 1
         case .min, .max:
-            if value.isNull {
+            if case .date(let x) = value, case .date(let y) = v {
+                if aggregate == .max ? y > x : y < x { value = v }
+            } else if value.isNull {
                 value = v
             } else if let order = try Value.order(v, value, at: range), aggregate == .max ? order > 0 : order < 0 {
                 value = v
@@ -482,9 +493,9 @@ struct Fold {
         }
     }
 
-    /// The aggregate of the values taken in: the sum of none is `zero`; their average,
+    /// The `aggregate` of the values taken in: the sum of none is `zero`; their average,
     /// minimum or maximum is null.
-    func result(at range: Range<Int>) throws(RuntimeError) -> Value {
+    func result(of aggregate: Aggregate, zero: Value, at range: Range<Int>) throws(RuntimeError) -> Value {
         switch aggregate {
         case .count: return .number(Decimal64(count))
         case .sum: return count == 0 ? zero : value

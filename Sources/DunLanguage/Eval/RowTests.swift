@@ -87,7 +87,10 @@ extension Interpreter {
         switch n.kind {
         case .constant, .field, .member:
             guard let read = rowValue(n, entity: entity) else { return nil }
-            return { row throws(RuntimeError) in read(row) == .bool(true) }
+            return { row throws(RuntimeError) in
+                if case .bool(true) = read(row) { return true }
+                return false
+            }
         case .compare(let op, let a, let b):
             guard let x = rowValue(a, entity: entity), let y = rowValue(b, entity: entity) else { return nil }
             let range = n.range
@@ -101,6 +104,22 @@ extension Interpreter {
                         return op.holds(m.minor < k ? -1 : (m.minor == k ? 0 : 1))
                     }
                     return op.holds(try Value.order(v, .number(k), at: range))
+                }
+            }
+            if case .constant(.date(let day)) = b.kind {
+                // A date against a day (`issued > today - 90 days`): compared as days.
+                return { row throws(RuntimeError) in
+                    let v = x(row)
+                    if case .date(let d) = v { return op.holds(d < day ? -1 : (d == day ? 0 : 1)) }
+                    return op.holds(try Value.order(v, .date(day), at: range))
+                }
+            }
+            if case .constant(.string(let text)) = b.kind {
+                // A text against a text (`kind = "invoice"`): compared as texts.
+                return { row throws(RuntimeError) in
+                    let v = x(row)
+                    if case .string(let t) = v { return op.holds(t < text ? -1 : (t == text ? 0 : 1)) }
+                    return op.holds(try Value.order(v, .string(text), at: range))
                 }
             }
             return { row throws(RuntimeError) in op.holds(try Value.order(x(row), y(row), at: range)) }
@@ -158,7 +177,23 @@ extension Interpreter {
             return made.count == nodes.count ? made : nil
         }
         func truth(_ f: @escaping PositionCompute) -> @Sendable (Int) throws(RuntimeError) -> Bool {
-            { p throws(RuntimeError) in try f(p) == .bool(true) }
+            { p throws(RuntimeError) in
+                if case .bool(true) = try f(p) { return true }
+                return false
+            }
+        }
+        // A condition on the row alone is its row test, which compares without the general
+        // order where it can.
+        let rows = frame.rows
+        func condition(_ c: Node) -> (@Sendable (Int) throws(RuntimeError) -> Bool)? {
+            if let entity = frame.entity, let test = rowTest(c, entity: entity) {
+                return { p throws(RuntimeError) in try test(rows[p]) }
+            }
+            return positionCompute(c, in: frame).map(truth)
+        }
+        func conditions(_ nodes: [Node]) -> [@Sendable (Int) throws(RuntimeError) -> Bool]? {
+            let made = nodes.compactMap(condition)
+            return made.count == nodes.count ? made : nil
         }
         switch n.kind {
         case .constant(let v):
@@ -168,30 +203,32 @@ extension Interpreter {
             return { column[$0] }
         case .field(0, _), .member:
             guard let entity = frame.entity, let read = rowValue(n, entity: entity) else { return nil }
-            let rows = frame.rows
             return { read(rows[$0]) }
         case .negate(let x):
             guard let f = positionCompute(x, in: frame) else { return nil }
             return { p throws(RuntimeError) in try Value.negated(f(p), at: range) }
         case .not(let x):
-            guard let f = positionCompute(x, in: frame).map(truth) else { return nil }
+            guard let f = condition(x) else { return nil }
             return { p throws(RuntimeError) in .bool(!(try f(p))) }
         case .and(let items), .or(let items):
-            guard let fs = each(items)?.map(truth) else { return nil }
+            guard let fs = conditions(items) else { return nil }
             let decisive: Bool
             if case .or = n.kind { decisive = true } else { decisive = false }
-            return { p throws(RuntimeError) in
-                for f in fs where try f(p) == decisive { return .bool(decisive) }
-                return .bool(!decisive)
-            }
+            let test = chained(fs, until: decisive)
+            return { p throws(RuntimeError) in .bool(try test(p)) }
         case .arithmetic(let first, let steps):
             guard let f = positionCompute(first, in: frame), let operands = each(steps.map(\.operand)) else { return nil }
+            if steps.count == 1, steps[0].op != .multiply, steps[0].op != .divide {
+                // One step of +, - or ++: no chain to make exact.
+                let (op, at, g) = (steps[0].op, steps[0].range, operands[0])
+                return { p throws(RuntimeError) in try Value.arithmetic(op, f(p), g(p), at: at) }
+            }
             let ops = steps.map { ($0.op, $0.range) }
+            let values = gathered(operands)
             return { p throws(RuntimeError) in
                 let v = try f(p)
-                var values: [(op: ArithmeticOperator, value: Value, range: Range<Int>)] = []
-                for (k, operand) in operands.enumerated() { values.append((ops[k].0, try operand(p), ops[k].1)) }
-                return try Value.chain(v, values)
+                let operands = try values(p)
+                return try Value.chain(v, operands.indices.map { (ops[$0].0, operands[$0], ops[$0].1) })
             }
         case .coalesce(let a, let b):
             guard let x = positionCompute(a, in: frame), let y = positionCompute(b, in: frame) else { return nil }
@@ -216,63 +253,124 @@ extension Interpreter {
             guard let f = positionCompute(x, in: frame) else { return nil }
             return { p throws(RuntimeError) in .bool(try f(p).isNull != negated) }
         case .conditional(let branches, let otherwise):
-            guard let conditions = each(branches.map(\.condition))?.map(truth), let values = each(branches.map(\.value))
+            guard let conditions = conditions(branches.map(\.condition)), let values = each(branches.map(\.value))
             else { return nil }
-            let rest = otherwise.map { positionCompute($0, in: frame) }
-            if case .some(nil) = rest { return nil }
-            let last = rest.flatMap { $0 }
-            return { p throws(RuntimeError) in
-                for (k, condition) in conditions.enumerated() where try condition(p) { return try values[k](p) }
-                return try last?(p) ?? .null
+            var rest: PositionCompute = { _ in .null }
+            if let otherwise {
+                guard let last = positionCompute(otherwise, in: frame) else { return nil }
+                rest = last
             }
+            guard conditions.count <= Interpreter.nestedAtMost else {
+                let last = rest
+                return { p throws(RuntimeError) in
+                    for (k, condition) in conditions.enumerated() where try condition(p) { return try values[k](p) }
+                    return try last(p)
+                }
+            }
+            // From the last branch back: each tests its condition, else goes on to the next.
+            for (condition, value) in zip(conditions, values).reversed() {
+                rest = { [rest] p throws(RuntimeError) in try condition(p) ? try value(p) : try rest(p) }
+            }
+            return rest
         case .extreme(let args, let largest):
-            guard let fs = each(args) else { return nil }
-            return { p throws(RuntimeError) in
-                var best: Value = .null
-                for f in fs { best = try Value.extreme(best, f(p), largest: largest, at: range) }
-                return best
+            guard var fs = each(args), !fs.isEmpty else { return nil }
+            guard fs.count <= Interpreter.nestedAtMost else {
+                return { [fs] p throws(RuntimeError) in
+                    var best: Value = .null
+                    for f in fs { best = try Value.extreme(best, f(p), largest: largest, at: range) }
+                    return best
+                }
             }
+            var best = fs.removeFirst()
+            for f in fs {
+                best = { [best] p throws(RuntimeError) in try Value.extreme(best(p), f(p), largest: largest, at: range) }
+            }
+            return best
         case .call(let builtin, let args):
             guard case .scalar = builtin.kind, let fs = each(args) else { return nil }
+            let arguments = gathered(fs)
+            return { p throws(RuntimeError) in try builtin.called(arguments(p), at: range) }
+        case .list(let items):
+            guard let fs = each(items) else { return nil }
+            let values = gathered(fs)
+            return { p throws(RuntimeError) in .list(try values(p)) }
+        case .inlined(let name, let body):
+            guard let f = positionCompute(body, in: frame) else { return nil }
             return { p throws(RuntimeError) in
-                var values: [Value] = []
-                for f in fs { values.append(try f(p)) }
-                return try builtin.called(values, at: range)
+                do throws(RuntimeError) {
+                    return try f(p)
+                } catch {
+                    throw error.within(name, at: range)
+                }
             }
         default:
             return nil
         }
     }
 
+    /// The values of `fs` at a position, in order: nested (see `chained`) when they are few.
+    private func gathered(_ fs: [PositionCompute]) -> @Sendable (Int) throws(RuntimeError) -> [Value] {
+        let count = fs.count
+        guard count <= Interpreter.nestedAtMost else {
+            return { p throws(RuntimeError) in
+                var values: [Value] = []
+                for f in fs { values.append(try f(p)) }
+                return values
+            }
+        }
+        var all: @Sendable (Int) throws(RuntimeError) -> [Value] = { _ in
+            var values: [Value] = []
+            values.reserveCapacity(count)
+            return values
+        }
+        for f in fs {
+            all = { [all] p throws(RuntimeError) in
+                var values = try all(p)
+                values.append(try f(p))
+                return values
+            }
+        }
+        return all
+    }
+
     /// `f` of every position of `frame`, in parts on all cores, null where it fails; and each
     /// position's error, naming its row.
     func computedEach(_ frame: Frame, _ f: PositionCompute) -> (values: [Value], failures: [Int: RuntimeError]) {
         let ranges = slices(of: frame.count, parts: Interpreter.parts, minimum: minimumPart)
-        let parts = concurrently(ranges.count) { k -> (values: [Value], failures: [Int: RuntimeError]) in
-            var values: [Value] = []
-            var failures: [Int: RuntimeError] = [:]
-            values.reserveCapacity(ranges[k].count)
-            for i in ranges[k] {
-                do throws(RuntimeError) {
-                    if i & 1023 == 0 { try interruption.check() }
-                    values.append(try f(i))
-                } catch {
-                    failures[i] = error
-                    values.append(.null)
-                    if error.interrupted { break }
+        var parts: [[Int: RuntimeError]] = []
+        // Each part writes its own positions of the one array: no part is copied after.
+        let values = [Value](unsafeUninitializedCapacity: frame.count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            nonisolated(unsafe) let start = base
+            parts = concurrently(ranges.count) { k -> [Int: RuntimeError] in
+                var failures: [Int: RuntimeError] = [:]
+                var stopped = false
+                for i in ranges[k] {
+                    var value = Value.null
+                    if !stopped {
+                        do throws(RuntimeError) {
+                            if i & 1023 == 0 { try interruption.check() }
+                            value = try f(i)
+                        } catch {
+                            failures[i] = error
+                            stopped = error.interrupted
+                        }
+                    }
+                    (start + i).initialize(to: value)
                 }
+                return failures
             }
-            return (values, failures)
+            initialized = frame.count
         }
         var failures: [Int: RuntimeError] = [:]
         for part in parts {
-            for (i, error) in part.failures {
+            for (i, error) in part {
                 var e = error
                 if e.row == nil && !e.interrupted { e.row = describe(frame, i) }
                 failures[i] = e
             }
         }
-        return (parts.count == 1 ? parts[0].values : parts.flatMap(\.values), failures)
+        return (values, failures)
     }
 
     /// `f` of every position of `frame`, in parts on all cores. An error is the one of the
@@ -286,19 +384,35 @@ extension Interpreter {
 }
 
 extension Interpreter {
+    /// A chain of at most this many functions of a row is made of nested functions, each
+    /// calling the next: a loop over an array of functions retains and releases each one on
+    /// every row. A longer chain (a generated `or` of thousands) is a loop, as nesting that
+    /// deep would overflow the stack.
+    static let nestedAtMost = 16
+
     /// The conditions of an `and` (`decisive` false) or an `or` (true) chain, tested in turn
     /// until one gives `decisive`: then the chain gives it too.
     private func rowTest(_ items: [Node], entity: EntityID, until decisive: Bool) -> RowTest? {
         let tests = items.compactMap { rowTest($0, entity: entity) }
         guard tests.count == items.count else { return nil }
-        if tests.count == 2 {
-            let (x, y) = (tests[0], tests[1])
-            return { row throws(RuntimeError) in try x(row) == decisive ? decisive : y(row) }
+        return chained(tests, until: decisive)
+    }
+
+    /// `tests` as one test, each run in turn until one gives `decisive`, which the chain then
+    /// gives; `!decisive` if none does.
+    func chained<T>(
+        _ tests: [@Sendable (T) throws(RuntimeError) -> Bool], until decisive: Bool
+    ) -> @Sendable (T) throws(RuntimeError) -> Bool {
+        guard var test = tests.last, tests.count <= Interpreter.nestedAtMost else {
+            return { x throws(RuntimeError) in
+                for test in tests where try test(x) == decisive { return decisive }
+                return !decisive
+            }
         }
-        return { row throws(RuntimeError) in
-            for test in tests where try test(row) == decisive { return decisive }
-            return !decisive
+        for earlier in tests.dropLast().reversed() {
+            test = { [test] x throws(RuntimeError) in try earlier(x) == decisive ? decisive : test(x) }
         }
+        return test
     }
 }
 

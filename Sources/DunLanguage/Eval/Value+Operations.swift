@@ -20,12 +20,34 @@ extension Value {
     static func chain(
         _ first: Value, _ steps: [(op: ArithmeticOperator, value: Value, range: Range<Int>)]
     ) throws(RuntimeError) -> Value {
+        if steps.count == 1, steps[0].op == .multiply, let exact = wholeProduct(first, steps[0].value) {
+            return exact
+        }
         if steps.allSatisfy({ $0.op == .multiply || $0.op == .divide }), let exact = try product(first, steps) {
             return exact
         }
         var v = first
         for step in steps { v = try arithmetic(step.op, v, step.value, at: step.range) }
         return v
+    }
+
+    /// A whole number times money or a whole number (`balance * days`), which is exact in
+    /// minor units or units: as `product` computes it, without its fractions. Nil for any
+    /// other, or when it does not fit.
+    private static func wholeProduct(_ a: Value, _ b: Value) -> Value? {
+        switch (a, b) {
+        case (.money(let m), .number(let n)), (.number(let n), .money(let m)):
+            guard n.scale == 0, case (let minor, false) = m.minor.multipliedReportingOverflow(by: n.significand) else {
+                return nil
+            }
+            return .money(Money(minor: minor, currency: m.currency))
+        case (.number(let x), .number(let y)):
+            guard x.scale == 0, y.scale == 0, case (let n, false) = x.significand.multipliedReportingOverflow(by: y.significand)
+            else { return nil }
+            return .number(Decimal64(significand: n, scale: 0))
+        default:
+            return nil
+        }
     }
 
     /// A chain of `*` and `/` as one fraction: money rounded to its minor unit at the end; a

@@ -105,6 +105,14 @@ public struct RuntimeError: Error, Sendable {
         self.range = range
         self.hint = hint
     }
+
+    /// This error, raised inside the function `name` inlined at `range`: said there.
+    func within(_ name: String, at range: Range<Int>) -> RuntimeError {
+        if interrupted { return self }
+        var e = RuntimeError("in \(name): \(message)", range, hint: hint)
+        e.row = row
+        return e
+    }
 }
 
 extension Value: CustomStringConvertible {
