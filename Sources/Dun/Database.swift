@@ -125,16 +125,16 @@ struct DatabaseModel: SQLModel {
     private var made:
         (
             invoices: String, payments: String, customersTable: String, id: String, customer: String, issued: String,
-            amount: String, due: String, on: String, payer: String, value: String, date: String, key: String, limit: String
+            amount: String, due: String, on: String, payer: String, value: String, date: String, key: String, limit: String?
         )?
     {
         guard let (invoices, i, _) = tables[Receivables.invoices], let (payments, p, _) = tables[Receivables.payments],
             let (customers, c, _) = tables[Receivables.customers], let id = i["id"], let customer = i["customer_id"],
             let issued = i["issued"], let amount = i["amount"], let due = i["due"], let on = p["invoice_id"],
-            let payer = p["customer_id"], let value = p["amount"], let date = p["date"], let key = c["id"],
-            let limit = c["credit_limit"]
+            let payer = p["customer_id"], let value = p["amount"], let date = p["date"], let key = c["id"]
         else { return nil }
-        return (invoices, payments, customers, id, customer, issued, amount, due, on, payer, value, date, key, limit)
+        // The credit limit is optional, as in customers.csv: without it, no utilization.
+        return (invoices, payments, customers, id, customer, issued, amount, due, on, payer, value, date, key, c["credit_limit"])
     }
 
     /// A column the facts add to a table, named apart from any of the table's own.
@@ -226,7 +226,8 @@ struct DatabaseModel: SQLModel {
         case "balance", "overdue_balance", "overdue", "avg_days_to_pay", "avg_days_late", "unapplied", "last_payment":
             return "\(row).\(fact(name))"
         case "utilization":
-            let limit = "\(row).\(dialect.quote(m.limit))"
+            guard let column = m.limit else { return "NULL" }
+            let limit = "\(row).\(dialect.quote(column))"
             return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"
         default: return nil
         }
@@ -328,7 +329,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows, arithmetic, round, select, sort, take, count, and group by or aggregate with count, sum, min, max and expressions of them"
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, and calls of functions given tables and values"
                         )
                     ]))
             }

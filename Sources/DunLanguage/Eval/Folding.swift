@@ -6,7 +6,7 @@ extension Interpreter {
     func folded(_ p: CheckedPipeline) -> CheckedPipeline {
         var p = p
         p.source = folded(p.source)
-        p.stages = p.stages.map(folded)
+        p.stages = p.stages.map { $0.mapped(folded) }
         return p
     }
 
@@ -16,24 +16,6 @@ extension Interpreter {
         var folder = self
         folder.given = given
         return folder.folded(p)
-    }
-
-    private func folded(_ stage: CheckedStage) -> CheckedStage {
-        var s = stage
-        switch stage.kind {
-        case .filter(let n): s.kind = .filter(folded(n))
-        case .sort(let keys): s.kind = .sort(keys.map { (folded($0.key), $0.descending) })
-        case .take(let n): s.kind = .take(folded(n))
-        case .select(let columns, let nodes): s.kind = .select(columns, nodes.map(folded))
-        case .derive(let columns, let nodes): s.kind = .derive(columns, nodes.map(folded))
-        case .group(let keys, let aggregates, let columns, let total):
-            s.kind = .group(keys: keys.map(folded), aggregates: aggregates.map(folded), columns: columns, total: total)
-        case .chart(let spec, let columns, let nodes): s.kind = .chart(spec, columns, nodes.map(folded))
-        case .union(let other, let columns): s.kind = .union(folded(other), columns)
-        case .accumulate(let columns, let nodes): s.kind = .accumulate(columns, nodes.map(folded))
-        case .count, .action: break
-        }
-        return s
     }
 
     func folded(_ n: Node) -> Node {

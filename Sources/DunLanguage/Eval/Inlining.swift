@@ -85,3 +85,60 @@ extension Node {
         return m
     }
 }
+
+extension Node {
+    /// Whether the node reads a row from outside itself (`depth` at least `level`, the rows
+    /// its own filters bring counted): a call's arguments that do not are the same wherever
+    /// the call's body is written out.
+    func readsRow(outside level: Int = 0) -> Bool {
+        switch kind {
+        case .field(let d, _), .column(let d, _): return d >= level
+        default:
+            var reads = false
+            _ = kind.mapped { child, scoped in
+                if !reads, child.readsRow(outside: level + (scoped ? 1 : 0)) { reads = true }
+                return child
+            }
+            return reads
+        }
+    }
+}
+
+extension CheckedPipeline {
+    /// A function's body with each parameter replaced by its argument (arguments that read
+    /// no row: see `Node.substituting`).
+    func substituting(_ arguments: [Node]) -> CheckedPipeline {
+        var p = self
+        p.source = source.substituting(arguments)
+        p.stages = stages.map { $0.mapped { $0.substituting(arguments) } }
+        return p
+    }
+
+    /// The pipeline as a node where a table or a value is written: its source alone when it
+    /// has no stages, else the pipeline given as an argument is (a call with no name).
+    var node: Node {
+        guard !stages.isEmpty else { return source }
+        return Node(kind: .function(name: "", locals: [], body: self, arguments: []), type: type, range: range)
+    }
+}
+
+extension CheckedStage {
+    /// The same stage with each expression in it replaced by `transform(expression)`.
+    func mapped(_ transform: (Node) -> Node) -> CheckedStage {
+        var s = self
+        switch kind {
+        case .filter(let n): s.kind = .filter(transform(n))
+        case .sort(let keys): s.kind = .sort(keys.map { (transform($0.key), $0.descending) })
+        case .take(let n): s.kind = .take(transform(n))
+        case .select(let columns, let nodes): s.kind = .select(columns, nodes.map(transform))
+        case .derive(let columns, let nodes): s.kind = .derive(columns, nodes.map(transform))
+        case .group(let keys, let aggregates, let columns, let total):
+            s.kind = .group(keys: keys.map(transform), aggregates: aggregates.map(transform), columns: columns, total: total)
+        case .union(let other, let columns): s.kind = .union(transform(other), columns)
+        case .accumulate(let columns, let nodes): s.kind = .accumulate(columns, nodes.map(transform))
+        case .chart(let spec, let columns, let nodes): s.kind = .chart(spec, columns, nodes.map(transform))
+        case .count, .action: break
+        }
+        return s
+    }
+}

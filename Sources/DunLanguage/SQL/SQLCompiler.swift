@@ -125,15 +125,20 @@ public struct SQLCompiler {
 
     /// The session's `let`s of tables, by slot: a query on one reads the let's query.
     public let lets: [Int: CheckedPipeline]
+    /// What reads no row in a function's body written out for a call, computed first
+    /// (`Interpreter.folded`), as in the query it is called from.
+    let fold: (CheckedPipeline) -> CheckedPipeline
 
-    public init(
-        schema: Schema, model: any SQLModel, dialect: SQLDialect = .postgres, today: Day, lets: [Int: CheckedPipeline] = [:]
+    init(
+        schema: Schema, model: any SQLModel, dialect: SQLDialect = .postgres, today: Day, lets: [Int: CheckedPipeline] = [:],
+        fold: @escaping (CheckedPipeline) -> CheckedPipeline = { $0 }
     ) {
         self.schema = schema
         self.model = model
         self.dialect = dialect
         self.today = today
         self.lets = lets
+        self.fold = fold
     }
 
     /// The rows so far: a query, the entity its rows are of (nil for records), and the names
@@ -159,8 +164,17 @@ public struct SQLCompiler {
         try finished(try relation(query), query)
     }
 
-    /// The rows `query` gives, in order.
+    /// The rows `query` gives, in order; a query of one value (`count(invoices)`), one row of
+    /// it.
     private mutating func relation(_ query: CheckedPipeline) throws(SQLUnsupported) -> Relation {
+        guard case .table = query.source.type else {
+            // The host reads back values of these types only.
+            guard [.string, .number, .money, .date, .bool, .grade, .bucket].contains(query.type) else {
+                throw SQLUnsupported("a \(query.type.name(in: schema)) value", query.range)
+            }
+            let value = try expression(query.source, Relation(sql: "", entity: nil, columns: 0, order: []), next())
+            return Relation(sql: "SELECT \(value) AS \(column(0))", entity: nil, columns: 1, order: [])
+        }
         var r = try source(query.source)
         var single = false
         for stage in query.stages {
@@ -275,9 +289,25 @@ public struct SQLCompiler {
     }
 
     private mutating func source(_ n: Node) throws(SQLUnsupported) -> Relation {
-        if case .global(let slot) = n.kind, let defined = lets[slot] {
+        switch n.kind {
+        case .global(let slot):
             // A let's rows, as its own query gives them: read where used, never kept.
+            guard let defined = lets[slot] else { throw SQLUnsupported("a let of a value", n.range) }
             return try relation(defined)
+        case .function:
+            return try relation(try expanded(n))
+        case .inlined(_, let body):
+            return try source(body)
+        case .filter(let table, let predicate):
+            var r = try source(table)
+            let t = next()
+            let test = try condition(predicate, r, t)
+            r.sql = "SELECT \(t).* FROM \(from(r, t)) WHERE \(test)"
+            return r
+        case .entityTable:
+            break
+        default:
+            throw SQLUnsupported("a source other than an entity's rows", n.range)
         }
         guard case .entityTable(let e) = n.kind else { throw SQLUnsupported("a source other than an entity's rows", n.range) }
         guard let table = model.table(of: e) else {
@@ -291,6 +321,22 @@ public struct SQLCompiler {
         return Relation(
             sql: "SELECT \(([t + ".*"] + made).joined(separator: ", ")) FROM \(table) AS \(t)\(visible)", entity: e,
             columns: 0, order: keys.indices.map { ("k\($0)", false) })
+    }
+
+    /// A call of a function (`aging.open(invoices)`, or a pipeline given as an argument) as
+    /// the query its body is for these arguments: each parameter, then each `let` of the body
+    /// in turn, replaced by what it stands for, and what reads no row computed. Arguments
+    /// that read a row (a call on each row) are refused.
+    private func expanded(_ n: Node) throws(SQLUnsupported) -> CheckedPipeline {
+        guard case .function(let name, let locals, let body, let arguments) = n.kind else {
+            throw SQLUnsupported("this expression", n.range)
+        }
+        guard !arguments.contains(where: { $0.readsRow() }) else {
+            throw SQLUnsupported("a call of \(name.isEmpty ? "a pipeline" : name) on each row", n.range)
+        }
+        var given = arguments
+        for local in locals { given.append(fold(local.substituting(given)).node) }
+        return fold(body.substituting(given))
     }
 
     private func field(_ f: Int, of e: EntityID, _ t: String, _ range: Range<Int>) throws(SQLUnsupported) -> String {
@@ -457,19 +503,7 @@ public struct SQLCompiler {
         var tests = model.visible(child, row: c, asOf: today).map { [$0] } ?? []
         if let predicate { tests.append(try condition(predicate, rows, c)) }
         let value = try projected.map { (p) throws(SQLUnsupported) in try expression(p, rows, c) }
-        let folded: String
-        switch (a, projected?.type) {
-        case (.count, nil): folded = "count(*)"
-        case (.count, .bool?): folded = "count(*) FILTER (WHERE \(value ?? "TRUE"))"
-        case (.count, _): folded = "count(\(value ?? "*"))"
-        case (.sum, .number?), (.sum, .money?), (.min, .number?), (.min, .money?), (.min, .date?), (.max, .number?),
-            (.max, .money?), (.max, .date?):
-            folded = "\(a.rawValue)(\(value ?? "NULL"))"
-        case (.avg, let type?):
-            folded = try average(value ?? "NULL", type, n.range)
-        default:
-            throw SQLUnsupported("\(a.rawValue) of each row's related rows", n.range)
-        }
+        let folded = try fold(a, of: value.map { ($0, projected?.type ?? .null) }, distinct: false, n, "each row's related rows")
         let inner = "\(source) AS \(c)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
         let alias = next()
         let grouped =
@@ -479,6 +513,73 @@ public struct SQLCompiler {
         // The sum and count of no rows are 0, as in Dun.
         return a == .count || a == .sum
             ? "COALESCE(\(alias).v, \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : "\(alias).v"
+    }
+
+    /// The aggregate `a` of `value` (of its type) over some rows, or of the rows themselves
+    /// (nil); `distinct`, of each value once (`count(unique(…))`). `of` says of what, when
+    /// it does not compile.
+    private func fold(
+        _ a: Aggregate, of value: (sql: String, type: DunType)?, distinct: Bool, _ n: Node, _ of: String
+    ) throws(SQLUnsupported) -> String {
+        let once = distinct ? "DISTINCT " : ""
+        switch (a, value?.type) {
+        case (.count, nil) where !distinct: return "count(*)"
+        case (.count, .bool?) where !distinct: return "count(*) FILTER (WHERE \(value?.sql ?? "TRUE"))"
+        case (.count, _) where !distinct:
+            return "count(\(value?.sql ?? "*"))"
+        // Each value once as Dun tells them apart: numbers, money and dates (text, which
+        // Swift compares by canonical form, not byte by byte, is not said the same way).
+        case (.count, .number?), (.count, .money?), (.count, .date?):
+            return "count(\(once)\(value?.sql ?? "*"))"
+        case (.sum, .number?), (.sum, .money?):
+            return "sum(\(once)\(value?.sql ?? "NULL"))"
+        case (.min, .number?), (.min, .money?), (.min, .date?), (.max, .number?), (.max, .money?), (.max, .date?):
+            return "\(a.rawValue)(\(value?.sql ?? "NULL"))"
+        case (.avg, let type?) where !distinct:
+            return try average(value?.sql ?? "NULL", type, n.range)
+        default:
+            throw SQLUnsupported("\(a.rawValue)\(distinct ? " of unique values" : "") of \(of)", n.range)
+        }
+    }
+
+    /// An aggregate of a whole table (`count(customers where grade < B)`,
+    /// `sum((invoices where overdue).balance)`, `count(unique(payments.date))`): the table's
+    /// own query, folded to its one value.
+    private mutating func wholeTable(_ n: Node, _ a: Aggregate, _ arg: Node) throws(SQLUnsupported) -> String {
+        var table = arg
+        var distinct = false
+        if case .call(let builtin, let args) = table.kind, builtin.isUnique, args.count == 1 {
+            table = args[0]
+            distinct = true
+        }
+        var projection: Projection?
+        if case .project(let base, let p) = table.kind {
+            (table, projection) = (base, p)
+        }
+        guard case .table = table.type else { throw SQLUnsupported("an aggregate of a list", n.range) }
+        // The table's own query: its joins are its own.
+        let outer = joins
+        joins = []
+        defer { joins = outer }
+        let rows = try source(table)
+        let c = next()
+        var value: (sql: String, type: DunType)?
+        switch projection {
+        case .field(let f)?:
+            guard let e = rows.entity else { throw SQLUnsupported("a field of rows no longer there", n.range) }
+            value = (try field(f, of: e, c, n.range), schema[e].fields[f].type)
+        case .column(let k)?:
+            guard case .table(let row) = table.type, k < row.columns.count else {
+                throw SQLUnsupported("a column of rows no longer there", n.range)
+            }
+            value = ("\(c).\(column(k))", row.columns[k].type)
+        case nil:
+            value = nil
+        }
+        let folded = try fold(a, of: value, distinct: distinct, n, "a table")
+        let sql = "(SELECT \(folded) FROM \(from(rows, c)))"
+        // The sum and count of no rows are 0, as in Dun.
+        return a == .count || a == .sum ? "COALESCE(\(sql), \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : sql
     }
 
     /// The sum of nothing: 0 of the workspace's currency for money.
@@ -563,11 +664,35 @@ public struct SQLCompiler {
             return
                 "COALESCE(\(try expression(x, r, t)) \(between) \(try expression(lo, r, t)) AND \(try expression(hi, r, t)), FALSE)"
         case .isIn(let x, let set, let negated):
-            guard case .list(let items) = set.kind else { throw SQLUnsupported("in of a list not written out", set.range) }
-            var values: [String] = []
-            for item in items { values.append(try expression(item, r, t)) }
-            guard !values.isEmpty else { return negated ? "TRUE" : "FALSE" }
-            let sql = "COALESCE(\(try expression(x, r, t)) IN (\(values.joined(separator: ", "))), FALSE)"
+            let within: String
+            switch set.kind {
+            case .list(let items):
+                var values: [String] = []
+                for item in items { values.append(try expression(item, r, t)) }
+                guard !values.isEmpty else { return negated ? "TRUE" : "FALSE" }
+                within = values.joined(separator: ", ")
+            case .constant(.list(let items)):
+                // A list known before the query runs (written out, then folded).
+                var values: [String] = []
+                for item in items {
+                    guard let sql = dialect.literal(item) else { throw SQLUnsupported("in of a list of such values", set.range) }
+                    values.append(sql)
+                }
+                guard !values.isEmpty else { return negated ? "TRUE" : "FALSE" }
+                within = values.joined(separator: ", ")
+            case .project(let table, .field(let f)) where !set.readsRow():
+                // The field of a table's rows (`customer_id in c.id`): the table's own query.
+                let outer = joins
+                joins = []
+                defer { joins = outer }
+                let rows = try source(table)
+                guard let e = rows.entity else { throw SQLUnsupported("a field of rows no longer there", set.range) }
+                let c = next()
+                within = "SELECT \(try field(f, of: e, c, set.range)) FROM \(from(rows, c))"
+            default:
+                throw SQLUnsupported("in of a list not written out", set.range)
+            }
+            let sql = "COALESCE(\(try expression(x, r, t)) IN (\(within)), FALSE)"
             // Dun: a null is in no list, and not in none.
             return negated ? "(\(try expression(x, r, t)) IS NOT NULL AND NOT \(sql))" : sql
         case .isNull(let x, let negated):
@@ -588,8 +713,13 @@ public struct SQLCompiler {
         case .inlined(_, let body):
             // A function of one expression, its parameters the call's arguments.
             return try expression(body, r, t)
-        case .function(let name, _, _, _):
-            throw SQLUnsupported("a call of \(name.isEmpty ? "a pipeline" : name)", n.range)
+        case .function:
+            // A function of a value (`twice(3)`), its body one expression once written out.
+            let body = try expanded(n)
+            guard body.stages.isEmpty, !isTable(body.source.type) else {
+                throw SQLUnsupported("a table inside an expression", n.range)
+            }
+            return "(\(try expression(body.source, r, t)))"
         case .call(let builtin, let args) where builtin.isRound:
             let x = try expression(args[0], r, t)
             let places = try args.count > 1 ? expression(args[1], r, t) : "0"
@@ -615,6 +745,8 @@ public struct SQLCompiler {
         case .groupAggregate(let a, let arg):
             guard grouping else { throw SQLUnsupported("an aggregate of a group outside it", n.range) }
             return try aggregate(n, a, arg, r, t)
+        case .aggregate(let a, let arg?) where RelatedRows.shape(arg) == nil && arg.readsRow() == false:
+            return try wholeTable(n, a, arg)
         case .aggregate(let a, let arg):
             return try related(n, a, arg, r, t)
         case .filter:
@@ -640,6 +772,11 @@ extension ComparisonOperator {
     }
 }
 
+private func isTable(_ type: DunType) -> Bool {
+    if case .table = type { return true }
+    return false
+}
+
 extension Interpreter {
     /// The statement `query` compiles to against `model`, as of the data's day, with what reads
     /// no row computed first; or the first construct that does not compile, at its place (the
@@ -647,7 +784,8 @@ extension Interpreter {
     public func sql(_ query: CheckedPipeline, model: any SQLModel, dialect: SQLDialect = .postgres) throws(SQLUnsupported)
         -> String
     {
-        var compiler = SQLCompiler(schema: schema, model: model, dialect: dialect, today: data.today, lets: tableLets)
+        var compiler = SQLCompiler(
+            schema: schema, model: model, dialect: dialect, today: data.today, lets: tableLets, fold: { self.folded($0) })
         do {
             return try compiler.compile(folded(query))
         } catch {
