@@ -262,6 +262,58 @@ struct DatabaseModel: SQLModel {
         if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
+    /// Refuses payments the loader would refuse in files, which compiled queries would count
+    /// wrong: one of an invoice the invoices table has not, one of another customer's
+    /// invoice, and an invoice paid more than its amount (a credit note paid at all; the
+    /// payments of another customer left out, as the loader leaves them). The first of each
+    /// kind, by id, is named. One pass over the payments joined to their invoices, a session.
+    func checkPayments(in source: PostgresSource) throws(Diagnostics) {
+        guard let m = made, let (_, p, _) = tables[Receivables.payments], let pid = p["id"] else { return }
+        let q = dialect.quote
+        let (invoice, payer, owner) = ("p.\(q(m.on))", "p.\(q(m.payer))", "i.\(q(m.customer))")
+        let own = "i.\(q(m.id)) IS NOT NULL AND \(owner) IS NOT DISTINCT FROM \(payer)"
+        let paid = "sum(p.\(q(m.value))) FILTER (WHERE \(own)) OVER (PARTITION BY \(invoice))"
+        // Of each payment: its kind of problem (1 unknown invoice, 2 another customer's, 3 the
+        // invoice's total, when it is over), then what the message names.
+        let kinds =
+            "SELECT CASE WHEN i.\(q(m.id)) IS NULL THEN 1 WHEN \(own) THEN 3 ELSE 2 END AS o,"
+            + " (CASE WHEN \(own) THEN \(invoice) ELSE p.\(q(pid)) END)::text AS a, \(invoice)::text AS b,"
+            + " (CASE WHEN \(own) THEN (\(paid))::text ELSE \(payer)::text END) AS c,"
+            + " (CASE WHEN \(own) THEN i.\(q(m.amount))::text ELSE \(owner)::text END) AS d,"
+            + " \(paid) AS paid, i.\(q(m.amount)) AS amount"
+            + " FROM \(m.payments) AS p LEFT JOIN \(m.invoices) AS i ON i.\(q(m.id)) = \(invoice) WHERE \(invoice) IS NOT NULL"
+        let rows = try source.rows(
+            of: "SELECT DISTINCT ON (o) o, a, b, c, d FROM (\(kinds)) AS k WHERE o < 3 OR paid > GREATEST(amount, 0)"
+                + " ORDER BY o, a COLLATE \"C\"")
+        let table = { (sql: String) in PostgresSource.display(sql.replacingOccurrences(of: "\"", with: "")) }
+        let money = { (text: String?) in
+            (text.flatMap { try? Money.parse($0, currency: self.currency).get() })?.formatted(grouped: true) ?? (text ?? "")
+        }
+        var problems: [Diagnostic] = []
+        for row in rows where row.count == 5 {
+            let (a, b, c, d) = (excerpt(row[1] ?? ""), excerpt(row[2] ?? ""), row[3], row[4])
+            switch row[0] {
+            case "1":
+                problems.append(
+                    Diagnostic(
+                        .error, "payment \(a) is of invoice \(b), which \(table(m.invoices)) has not", file: table(m.payments),
+                        hint: "a payment of no invoice (unapplied cash) leaves invoice_id empty"))
+            case "2":
+                problems.append(
+                    Diagnostic(
+                        .error,
+                        "payment \(a) is customer \(excerpt(c ?? ""))'s, but invoice \(b) is customer \(excerpt(d ?? ""))'s",
+                        file: table(m.payments), hint: "a payment is of its own customer's invoice"))
+            default:
+                problems.append(
+                    Diagnostic(
+                        .error, "invoice \(a) is paid \(money(c)), more than its amount: \(money(d))", file: table(m.payments),
+                        hint: "an overpayment belongs in a separate row without invoice_id (unapplied cash)"))
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+    }
+
     /// A table field named as an entity (a customer's `invoices`) holds that entity's rows
     /// whose reference leads back (the invoice's `customer_id`).
     func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)? {
@@ -416,6 +468,7 @@ extension Session {
         }
         let model = try DatabaseModel(settings: settings, directory: folder, asOf: asOf)
         try model.checkKeys(in: source)
+        try model.checkPayments(in: source)
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)

@@ -42,6 +42,16 @@ import Testing
         return dir
     }
 
+    /// The table (`schema.name`) the dun.toml of a workspace `database(for:)` made names for
+    /// the export `name`.
+    static func table(_ name: String, of dir: URL) throws -> String {
+        let toml = try String(contentsOf: dir.appendingPathComponent("dun.toml"), encoding: .utf8)
+        return String(
+            try #require(
+                toml.split(separator: "\n").first { $0.hasPrefix("table = ") && $0.hasSuffix(".\(name)\"") }?
+                    .dropFirst("table = \"".count).dropLast()))
+    }
+
     /// A CSV cell as both sides write it: true and false for t and f, numbers by value.
     static func normalized(_ cell: String) -> String {
         switch cell {
@@ -230,10 +240,7 @@ import Testing
     @Test func repeatedIdsAreRefused() throws {
         let dir = try Self.database(for: "small")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let toml = try String(contentsOf: dir.appendingPathComponent("dun.toml"), encoding: .utf8)
-        let table = try #require(
-            toml.split(separator: "\n").first { $0.hasPrefix("table = ") && $0.hasSuffix(".customers\"") }?
-                .dropFirst("table = \"".count).dropLast())
+        let table = try Self.table("customers", of: dir)
         let day = try #require(Day(iso: "2026-11-28"))
         try TestDatabase.sql("ALTER TABLE \(table) ADD PRIMARY KEY (id);\n")
         #expect(
@@ -250,6 +257,42 @@ import Testing
             error.all.map(\.rendered).joined()
                 == "postgresql:\(table): error: customer id 'C2' is on more than one row\nhint: each customer is one row: compiled queries join by its id\n"
         )
+    }
+
+    /// Payments the loader refuses in files are refused when the database engine opens,
+    /// the first of each kind named: one of an invoice not in the invoices table, one of
+    /// another customer's invoice, an invoice paid more than its amount (by its own
+    /// customer's payments: P2 and Q1, not P9, as the loader counts them).
+    @Test func paymentsTheLoaderRefusesAreRefused() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let payments = try Self.table("payments", of: dir)
+        let day = try #require(Day(iso: "2026-11-28"))
+        #expect(
+            try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: "payments | count")).output
+                == "6\n")
+        try TestDatabase.sql(
+            """
+            INSERT INTO \(payments) (id, customer_id, invoice_id, date, amount) VALUES
+              ('P8', 'C1', 'I99', '2026-10-01', 5.00), ('P9', 'C1', 'I03', '2026-10-01', 5.00),
+              ('Q1', 'C2', 'I03', '2026-10-02', 30000.01);
+
+            """)
+        let opened = Result { () throws(Diagnostics) in try Session.openDatabase(directory: dir.path, asOf: day) }
+        guard case .failure(let error) = opened else {
+            Issue.record("payments the loader refuses were taken")
+            return
+        }
+        #expect(
+            error.all.map(\.rendered).joined() == """
+                postgresql:\(payments): error: payment 'P8' is of invoice 'I99', which postgresql:\(payments.dropLast("payments".count))invoices has not
+                hint: a payment of no invoice (unapplied cash) leaves invoice_id empty
+                postgresql:\(payments): error: payment 'P9' is customer 'C1''s, but invoice 'I03' is customer 'C2''s
+                hint: a payment is of its own customer's invoice
+                postgresql:\(payments): error: invoice 'I03' is paid 50,000.01, more than its amount: 50,000.00
+                hint: an overpayment belongs in a separate row without invoice_id (unapplied cash)
+
+                """)
     }
 
     /// What the workspace folder adds to the database's rows is not compiled: the grades a
