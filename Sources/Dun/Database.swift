@@ -18,7 +18,7 @@ struct DatabaseModel: SQLModel {
     private let mappings: [EntityID: TableMapping]
 
     /// The day the derived fields are as of.
-    private let asOf: Day
+    private var asOf: Day
     /// What the workspace adds to the files, which the database's tables have not: the grades
     /// a policy set (the journal, in the folder or named by `[journal]`), and the disputes
     /// recorded (the journal, disputes.csv).
@@ -314,6 +314,12 @@ struct DatabaseModel: SQLModel {
         if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
+    func asOf(_ day: Day) -> any SQLModel {
+        var then = self
+        then.asOf = day
+        return then
+    }
+
     /// A table field named as an entity (a customer's `invoices`) holds that entity's rows
     /// whose reference leads back (the invoice's `customer_id`).
     func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)? {
@@ -381,7 +387,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, and calls of functions given tables and values"
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day written out, chart, and calls of functions given tables and values"
                         )
                     ]))
             }
@@ -424,7 +430,8 @@ struct DatabaseEngine {
         for r in rows {
             for (c, column) in columns.enumerated() { values[c].append(try value(c < r.count ? r[c] : nil, column.type, query)) }
         }
-        return .table(Frame(entity: nil, rows: [], columns: columns, values: values, count: rows.count))
+        let frame = Frame(entity: nil, rows: [], columns: columns, values: values, count: rows.count)
+        return try interpreter.charted(query, frame) ?? .table(frame)
     }
 
     /// A value as PostgreSQL writes it, as the type the checker gave its column.

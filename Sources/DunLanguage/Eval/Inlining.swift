@@ -3,6 +3,8 @@
 // over a row's related rows is computed for the whole table at once (`Decorrelation`), as
 // the same aggregate written in the row's `derive` is.
 
+import DunCore
+
 extension NodeKind {
     /// The same node with each node directly inside it replaced by `transform(child, scoped)`;
     /// `scoped` tells a child computed with one more row in scope (a filter's condition).
@@ -140,5 +142,34 @@ extension CheckedStage {
         case .count, .action: break
         }
         return s
+    }
+}
+
+extension Node {
+    /// The node with `today` the day `day` (an `as_of` body's, written out for that day),
+    /// in the bodies of the functions it calls too; not inside an `as_of` of its own, whose
+    /// `today` is its day.
+    func replacingToday(with day: Day) -> Node {
+        var m = self
+        switch kind {
+        case .today: m.kind = .constant(.date(day))
+        case .asOf(let then, let body): m.kind = .asOf(then.replacingToday(with: day), body)
+        case .function(let name, let locals, let body, let arguments):
+            m.kind = .function(
+                name: name, locals: locals.map { $0.replacingToday(with: day) }, body: body.replacingToday(with: day),
+                arguments: arguments.map { $0.replacingToday(with: day) })
+        default: m.kind = kind.mapped { child, _ in child.replacingToday(with: day) }
+        }
+        return m
+    }
+}
+
+extension CheckedPipeline {
+    /// The pipeline with `today` the day `day` (see `Node.replacingToday`).
+    func replacingToday(with day: Day) -> CheckedPipeline {
+        var p = self
+        p.source = source.replacingToday(with: day)
+        p.stages = stages.map { $0.mapped { $0.replacingToday(with: day) } }
+        return p
     }
 }

@@ -83,6 +83,14 @@ extension Interpreter {
         }
     }
 
+    /// The rows of `query` that another engine computed (`--engine postgres`), as a chart
+    /// when its last stage is one: checked as the interpreter checks its own; nil otherwise.
+    public func charted(_ query: CheckedPipeline, _ frame: Frame) throws(RuntimeError) -> Outcome? {
+        guard let last = query.stages.last, case .chart(let spec, let columns, _) = last.kind else { return nil }
+        try checkChartable(spec, columns, frame.values, count: frame.count, at: last.range)
+        return .chart(spec, frame)
+    }
+
     /// What only the rows can tell of a chart: a column of money in one currency (bars of
     /// yuan and dollars side by side would compare what does not compare), and, without a
     /// column of labels, one row, whose columns are the bars.

@@ -32,6 +32,8 @@ public protocol SQLModel: Sendable {
     /// The rows a table field of `entity` holds (a customer's `invoices`): their entity, and
     /// their reference field that leads back to the row.
     func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)?
+    /// The same tables with the derived fields as of another day (`as_of`).
+    func asOf(_ day: Day) -> any SQLModel
 }
 
 /// A construct with no SQL (yet): what it is, and where in the query.
@@ -57,6 +59,17 @@ public struct SQLDialect: Sendable {
     }
 
     public func date(_ d: Day) -> String { "DATE '\(d)'" }
+
+    /// `sql` as the SQL type of a Dun type: a null written out has none of its own.
+    func typed(_ sql: String, _ type: DunType) -> String {
+        switch type {
+        case .number, .money: return "(\(sql))::numeric"
+        case .date: return "(\(sql))::date"
+        case .bool: return "(\(sql))::boolean"
+        case .string, .grade, .bucket: return "(\(sql))::text"
+        default: return sql
+        }
+    }
 
     /// Text ordered by code point, as Dun orders it.
     func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
@@ -158,6 +171,9 @@ public struct SQLCompiler {
     private var joins: [(key: String, alias: String, entity: EntityID, sql: String)] = []
     /// Compiling a group's items, whose aggregates are of the group's rows.
     private var grouping = false
+    /// Compiling what `as_of` computes as of another day: the session's lets, made as of the
+    /// run's date, are not read there.
+    private var elsewhen = false
 
     /// The statement for `query`; or the first construct that does not compile.
     public mutating func compile(_ query: CheckedPipeline) throws(SQLUnsupported) -> String {
@@ -191,7 +207,8 @@ public struct SQLCompiler {
                 }
                 r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM \(from(r, t))"
                 r.columns += nodes.count
-            case .select(_, let nodes):
+            case .select(_, let nodes), .chart(_, _, let nodes):
+                // A chart draws the columns it makes as a select makes them; the host draws it.
                 let t = next()
                 var made = try nodes.enumerated().map { (k, n) throws(SQLUnsupported) in
                     "\(try expression(n, r, t)) AS \(column(k))"
@@ -223,13 +240,51 @@ public struct SQLCompiler {
                 single = true
             case .group(let keys, let aggregates, _, let total):
                 r = try group(r, keys, aggregates, total: total, stage.range)
-            case .union: throw SQLUnsupported("union", stage.range)
-            case .accumulate: throw SQLUnsupported("accumulate", stage.range)
-            case .chart: throw SQLUnsupported("chart", stage.range)
+            case .union(let other, let columns):
+                r = try union(r, other, columns, stage.range)
+            case .accumulate(_, let nodes):
+                // Running totals in row order: null until the first value, nulls skipped.
+                let t = next()
+                let window =
+                    r.order.isEmpty ? "" : "ORDER BY \(orderBy(r, t)) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+                let made = try nodes.enumerated().map { (k, n) throws(SQLUnsupported) in
+                    "sum(\(try expression(n, r, t))) OVER (\(window)) AS \(column(r.columns + k))"
+                }
+                r.sql = "SELECT \(t).*, \(made.joined(separator: ", ")) FROM \(from(r, t))"
+                r.columns += nodes.count
             case .action: throw SQLUnsupported("an action", stage.range)
             }
         }
         return r
+    }
+
+    /// `union`: the other table's rows after these, each side in its own order (numbered
+    /// by it), the columns these.
+    private mutating func union(_ r: Relation, _ other: Node, _ types: [Column], _ range: Range<Int>) throws(SQLUnsupported)
+        -> Relation
+    {
+        let outer = joins
+        joins = []
+        defer { joins = outer }
+        let o = try source(other)
+        guard r.entity == nil, o.entity == nil, o.columns == r.columns else {
+            throw SQLUnsupported("union of tables not of the same columns", range)
+        }
+        let (side, place) = ("u\(counter)", "n\(counter)")
+        let sides = [(r, 0), (o, 1)].map { (rows, k) in
+            let t = next()
+            let order = rows.order.isEmpty ? "" : "ORDER BY \(orderBy(rows, t))"
+            // Each column of its type on both sides: a null written out is of none.
+            let columns = (0..<rows.columns).map { k in
+                let sql = "\(t).\(column(k))"
+                return k < types.count ? dialect.typed(sql, types[k].type) : sql
+            }
+            return
+                "SELECT \((columns + ["\(k) AS \(dialect.quote(side))", "row_number() OVER (\(order)) AS \(dialect.quote(place))"]).joined(separator: ", ")) FROM (\(rows.sql)) AS \(t)"
+        }
+        return Relation(
+            sql: sides.joined(separator: " UNION ALL "), entity: nil, columns: r.columns,
+            order: [(side, false), (place, false)])
     }
 
     /// The columns the query yields, in order, and its rows in the interpreter's order.
@@ -292,8 +347,25 @@ public struct SQLCompiler {
         switch n.kind {
         case .global(let slot):
             // A let's rows, as its own query gives them: read where used, never kept.
+            guard !elsewhen else { throw SQLUnsupported("a let read as of another day", n.range) }
             guard let defined = lets[slot] else { throw SQLUnsupported("a let of a value", n.range) }
             return try relation(defined)
+        case .asOf(let day, let body):
+            // Another day's rows, their fields as of then: named columns, as a select makes.
+            var inner = try elsewhere(day, body)
+            let r = try inner.relation(inner.pipeline(of: body))
+            counter = inner.counter
+            guard let e = r.entity else { return r }
+            // An entity's rows: their display fields made here, as of then.
+            let t = inner.next()
+            var made = try schema[e].display.enumerated().map { (k, f) throws(SQLUnsupported) in
+                "\(try inner.field(f, of: e, t, n.range)) AS \(column(k))"
+            }
+            made += (0..<r.columns).map { "\(t).\(column($0)) AS \(column(schema[e].display.count + $0))" }
+            made += r.order.map { "\(t).\(dialect.quote($0.column)) AS \(dialect.quote($0.column))" }
+            let sql = "SELECT \(made.joined(separator: ", ")) FROM \(inner.from(r, t))"
+            counter = inner.counter
+            return Relation(sql: sql, entity: nil, columns: schema[e].display.count + r.columns, order: r.order)
         case .function:
             return try relation(try expanded(n))
         case .inlined(_, let body):
@@ -321,6 +393,29 @@ public struct SQLCompiler {
         return Relation(
             sql: "SELECT \(([t + ".*"] + made).joined(separator: ", ")) FROM \(table) AS \(t)\(visible)", entity: e,
             columns: 0, order: keys.indices.map { ("k\($0)", false) })
+    }
+
+    /// A compiler for `body` as of `day` (`as_of(day, body)`): the model's fields as of then,
+    /// `today` that day. The day must be known before the query runs, and the body read no
+    /// row (a value of each row as of another day is not compiled).
+    private func elsewhere(_ day: Node, _ body: Node) throws(SQLUnsupported) -> SQLCompiler {
+        guard case .constant(.date(let then)) = day.kind else {
+            throw SQLUnsupported("as_of a day not known before the query runs", day.range)
+        }
+        guard !body.readsRow() else { throw SQLUnsupported("as_of of each row", body.range) }
+        let fold = self.fold
+        // `today` in the body, and in what its calls write out, is that day.
+        var inner = SQLCompiler(
+            schema: schema, model: model.asOf(then), dialect: dialect, today: then, lets: [:],
+            fold: { fold($0.replacingToday(with: then)) })
+        inner.counter = counter
+        inner.elsewhen = true
+        return inner
+    }
+
+    /// `node` as a query of its own, what reads no row computed first.
+    private func pipeline(of node: Node) -> CheckedPipeline {
+        fold(CheckedPipeline(source: node, stages: [], type: node.type, range: node.range))
     }
 
     /// A call of a function (`aging.open(invoices)`, or a pipeline given as an argument) as
@@ -487,7 +582,7 @@ public struct SQLCompiler {
     private mutating func related(_ n: Node, _ a: Aggregate, _ arg: Node?, _ r: Relation, _ t: String) throws(SQLUnsupported)
         -> String
     {
-        guard let arg, let e = r.entity, let (field, predicate, projectedField, distinct) = RelatedRows.shape(arg), !distinct,
+        guard let arg, let e = r.entity, let (field, predicate, projectedField, distinct) = RelatedRows.shape(arg),
             let (child, owner) = model.children(field, of: e), let source = model.table(of: child)
         else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
         // The related rows' field, of its own type (a count of true/false counts the true).
@@ -503,7 +598,8 @@ public struct SQLCompiler {
         var tests = model.visible(child, row: c, asOf: today).map { [$0] } ?? []
         if let predicate { tests.append(try condition(predicate, rows, c)) }
         let value = try projected.map { (p) throws(SQLUnsupported) in try expression(p, rows, c) }
-        let folded = try fold(a, of: value.map { ($0, projected?.type ?? .null) }, distinct: false, n, "each row's related rows")
+        let folded = try fold(
+            a, of: value.map { ($0, projected?.type ?? .null) }, distinct: distinct, n, "each row's related rows")
         let inner = "\(source) AS \(c)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
         let alias = next()
         let grouped =
@@ -751,8 +847,15 @@ public struct SQLCompiler {
             return try related(n, a, arg, r, t)
         case .filter:
             throw SQLUnsupported("a table inside an expression", n.range)
-        case .asOf:
-            throw SQLUnsupported("as_of", n.range)
+        case .asOf(let day, let body):
+            var inner = try elsewhere(day, body)
+            let folded = inner.pipeline(of: body)
+            guard folded.stages.isEmpty, !isTable(folded.source.type) else {
+                throw SQLUnsupported("a table inside an expression", n.range)
+            }
+            let sql = try inner.expression(folded.source, Relation(sql: "", entity: nil, columns: 0, order: []), inner.next())
+            counter = inner.counter
+            return "(\(sql))"
         default:
             throw SQLUnsupported("this expression", n.range)
         }
