@@ -171,6 +171,10 @@ public struct SQLCompiler {
     private var joins: [(key: String, alias: String, entity: EntityID, sql: String)] = []
     /// Compiling a group's items, whose aggregates are of the group's rows.
     private var grouping = false
+    /// The rows outside the related rows being aggregated, innermost last, which their
+    /// condition reads (`count(invoices where amount > credit_limit)`): each joined to those
+    /// rows by its key, under its alias.
+    private var owners: [(alias: String, relation: Relation)] = []
     /// Compiling what `as_of` computes as of another day: the session's lets, made as of the
     /// run's date, are not read there.
     private var elsewhen = false
@@ -596,11 +600,22 @@ public struct SQLCompiler {
         let rows = Relation(sql: "", entity: child, columns: 0, order: [])
         let key = try self.field(owner, of: child, c, n.range)
         var tests = model.visible(child, row: c, asOf: today).map { [$0] } ?? []
-        if let predicate { tests.append(try condition(predicate, rows, c)) }
+        // A condition that reads the row they are of (its credit limit) reads it joined to
+        // them, each related row to its own: grouped as the others, not a query per row.
+        var joinedOwner = ""
+        if let predicate, predicate.readsRow(outside: 1) {
+            let o = next()
+            joinedOwner = " JOIN (\(r.sql)) AS \(o) ON \(try self.field(schema[e].key, of: e, o, n.range)) = \(key)"
+            owners.append((o, r))
+        }
+        do {
+            defer { if !joinedOwner.isEmpty { owners.removeLast() } }
+            if let predicate { tests.append(try condition(predicate, rows, c)) }
+        }
         let value = try projected.map { (p) throws(SQLUnsupported) in try expression(p, rows, c) }
         let folded = try fold(
             a, of: value.map { ($0, projected?.type ?? .null) }, distinct: distinct, n, "each row's related rows")
-        let inner = "\(source) AS \(c)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
+        let inner = "\(source) AS \(c)\(joinedOwner)" + joins.map { " LEFT JOIN \($0.sql)" }.joined()
         let alias = next()
         let grouped =
             "(SELECT \(key) AS k, \(folded) AS v FROM \(inner)\(tests.isEmpty ? "" : " WHERE " + tests.joined(separator: " AND "))"
@@ -641,7 +656,9 @@ public struct SQLCompiler {
     /// An aggregate of a whole table (`count(customers where grade < B)`,
     /// `sum((invoices where overdue).balance)`, `count(unique(payments.date))`): the table's
     /// own query, folded to its one value.
-    private mutating func wholeTable(_ n: Node, _ a: Aggregate, _ arg: Node) throws(SQLUnsupported) -> String {
+    private mutating func wholeTable(_ n: Node, _ a: Aggregate, _ arg: Node, _ r: Relation, _ t: String)
+        throws(SQLUnsupported) -> String
+    {
         var table = arg
         var distinct = false
         if case .call(let builtin, let args) = table.kind, builtin.isUnique, args.count == 1 {
@@ -657,6 +674,11 @@ public struct SQLCompiler {
         let outer = joins
         joins = []
         defer { joins = outer }
+        // A condition reading this row (`sum(paid.amount where k = collector)`) reads it as
+        // the row outside: a subquery for each row, as the interpreter reads the table for each.
+        let correlated = table.readsRow()
+        if correlated { owners.append((t, r)) }
+        defer { if correlated { owners.removeLast() } }
         let rows = try source(table)
         let c = next()
         var value: (sql: String, type: DunType)?
@@ -703,13 +725,23 @@ public struct SQLCompiler {
             return try field(f, of: e, t, n.range)
         case .column(0, let c):
             return "\(t).\(column(c))"
+        case .field(let d, let f) where d <= owners.count:
+            // The row the related rows being aggregated are of (`owners`).
+            let (alias, rows) = owners[owners.count - d]
+            guard let e = rows.entity else { throw SQLUnsupported("a field of rows no longer there", n.range) }
+            return try field(f, of: e, alias, n.range)
+        case .column(let d, let c) where d <= owners.count:
+            return "\(owners[owners.count - d].alias).\(column(c))"
         case .field, .column:
             throw SQLUnsupported("a field of the row outside, read by a condition on its related rows", n.range)
         case .member(let base, let f):
-            guard case .field(0, let ref) = base.kind, let e = r.entity else {
+            guard case .field(let d, let ref) = base.kind, d <= owners.count else {
                 throw SQLUnsupported("a field of a row not read from this one", n.range)
             }
-            let (target, other) = try joined(ref, of: e, t, base.range)
+            let (alias, entity) =
+                d == 0 ? (t, r.entity) : (owners[owners.count - d].alias, owners[owners.count - d].relation.entity)
+            guard let e = entity else { throw SQLUnsupported("a field of a row not read from this one", n.range) }
+            let (target, other) = try joined(ref, of: e, alias, base.range)
             return try field(f, of: other, target, n.range)
         case .negate(let x):
             return "(-\(try expression(x, r, t)))"
@@ -841,8 +873,8 @@ public struct SQLCompiler {
         case .groupAggregate(let a, let arg):
             guard grouping else { throw SQLUnsupported("an aggregate of a group outside it", n.range) }
             return try aggregate(n, a, arg, r, t)
-        case .aggregate(let a, let arg?) where RelatedRows.shape(arg) == nil && arg.readsRow() == false:
-            return try wholeTable(n, a, arg)
+        case .aggregate(let a, let arg?) where RelatedRows.shape(arg) == nil:
+            return try wholeTable(n, a, arg, r, t)
         case .aggregate(let a, let arg):
             return try related(n, a, arg, r, t)
         case .filter:
