@@ -117,8 +117,10 @@ struct JournalCommand: ParsableCommand {
             }
             guard options.format != .xlsx else { throw Diagnostics([OutputFormat.xlsxIsForResults]) }
             guard options.format != .svg else { throw Diagnostics([OutputFormat.svgIsForCharts]) }
-            let entries = try Journal.openIfPresent(workspace: options.data)?.entries(since: since) ?? []
-            FileHandle.standardOutput.write(Data(Journal.table(entries, format: options.format).utf8))
+            let journal = try Journal.openIfPresent(workspace: options.data)
+            let entries = try journal?.entries(since: since) ?? []
+            let table = Journal.table(entries, format: options.format, outboxes: journal?.isShared ?? false)
+            FileHandle.standardOutput.write(Data(table.utf8))
         }
     }
 }

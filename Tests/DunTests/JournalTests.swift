@@ -241,7 +241,7 @@ import Testing
                 try SQLite(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).execute("CREATE TABLE t (x)")
             case .newerJournal:
                 _ = try Journal.open(workspace: dir)
-                try SQLite(path: path, flags: SQLITE_OPEN_READWRITE).execute("PRAGMA user_version = 3")
+                try SQLite(path: path, flags: SQLITE_OPEN_READWRITE).execute("PRAGMA user_version = 4")
             }
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
             let errors = [
@@ -250,7 +250,7 @@ import Testing
             ]
             for error in errors {
                 if impostor == .newerJournal {
-                    #expect(error?.message == "the journal is of version 3, and this Dun reads version 2")
+                    #expect(error?.message == "the journal is of version 4, and this Dun reads version 3")
                 } else {
                     #expect(error?.message.hasPrefix("this file is not a Dun journal") == true, "\(String(describing: error))")
                     #expect(error?.hint?.contains("move the file elsewhere") == true)
@@ -285,7 +285,8 @@ import Testing
                     == "the journal is damaged: entry 1 does not match its checksum: it was changed after it was written")
             #expect(changed?.hint?.contains("dun journal --check") == true)
             // Without one, the value itself.
-            try db.execute("ALTER TABLE entry DROP COLUMN checksum; PRAGMA user_version = 1")
+            try db.execute(
+                "ALTER TABLE entry DROP COLUMN checksum; ALTER TABLE entry DROP COLUMN outbox; PRAGMA user_version = 1")
             let error = failure(at: journalPath(dir)) { () throws(Diagnostics) in
                 _ = try Journal.openIfPresent(workspace: dir)?.entries()
             }
@@ -299,14 +300,36 @@ import Testing
             let journal = try Journal.open(workspace: dir)
             let committed = try journal.commit([entry("a"), entry("b", status: .queued)])
             try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
-                .execute("ALTER TABLE entry DROP COLUMN checksum; PRAGMA user_version = 1")
+                .execute("ALTER TABLE entry DROP COLUMN checksum; ALTER TABLE entry DROP COLUMN outbox; PRAGMA user_version = 1")
             #expect(try Journal.openIfPresent(workspace: dir)?.entries() == committed)
             let upgraded = try Journal.open(workspace: dir)
             #expect(try upgraded.entries() == committed)
             let db = try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
-            #expect(try db.value("PRAGMA user_version") == "2")
+            #expect(try db.value("PRAGMA user_version") == "3")
             try db.execute("UPDATE entry SET who = 'x' WHERE id = 2")
             #expect(try upgraded.check() == ["entry 2 does not match its checksum: it was changed after it was written"])
+        }
+    }
+
+    /// Version 3 added each reminder's outbox, empty in the entries written before: the
+    /// checksums of version 2 hold, read as they are and once the journal is upgraded.
+    @Test func aVersion2JournalKeepsItsChecksumsWhenGivenOutboxes() throws {
+        try withWorkspace { dir in
+            let committed = try Journal.open(workspace: dir).commit([entry("a"), entry("b", status: .queued)])
+            try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
+                .execute("ALTER TABLE entry DROP COLUMN outbox; PRAGMA user_version = 2")
+            let old = try Journal.openIfPresent(workspace: dir)
+            #expect(try old?.entries() == committed)
+            #expect(try old?.check() == [])
+            let upgraded = try Journal.open(workspace: dir)
+            #expect(try upgraded.check() == [] && upgraded.entries() == committed)
+            #expect(try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE).value("PRAGMA user_version") == "3")
+            var later = try entry("c", status: .queued)
+            later.outbox = "host:/srv/acme/outbox"
+            let added = try upgraded.commit([later])
+            #expect(try upgraded.entries() == committed + added && added.first?.outbox == "host:/srv/acme/outbox")
+            try upgraded.update(id: 3, status: .sent, detail: nil)
+            #expect(try upgraded.check() == [] && upgraded.entries().last?.outbox == "host:/srv/acme/outbox")
         }
     }
 

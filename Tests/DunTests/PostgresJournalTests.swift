@@ -52,7 +52,7 @@ import Testing
         #expect(try b.dun(tag).err == "applied 0 actions to the journal\n")
         let journal = try b.journal()
         #expect(
-            journal.count == 2 && journal[1].hasPrefix("1,") && journal[1].hasSuffix(",tag,C4,I08,,,60000.00,watch,done"),
+            journal.count == 2 && journal[1].hasPrefix("1,") && journal[1].hasSuffix(",tag,C4,I08,,,60000.00,watch,done,"),
             "\(journal)")
         #expect(try a.journal() == journal)
         for w in [a, b] {
@@ -100,6 +100,76 @@ import Testing
         #expect(said.allSatisfy { $0.0 == 0 }, "\(said)")
         let took = try String(contentsOf: shared.appendingPathComponent("took.log"), encoding: .utf8).split(separator: "\n")
         #expect(took.count == 2 && Set(took).count == 2, "\(took)")
+    }
+
+    /// A reminder is delivered by the outbox of the folder that applied it, not by every
+    /// folder sharing the journal: A, with no delivery command, writes its e-mails to its
+    /// outbox for a person to send; B, with one, sends none of them and writes none, and
+    /// `dun journal` names A's outbox. Given a command, A sends them. (Before, B sent them
+    /// too: the customer had each twice.)
+    @Test func aReminderIsDeliveredByTheOutboxOfTheFolderThatAppliedIt() throws {
+        let schema = TestDatabase.schema()
+        let (a, b) = try { () throws -> (ApplyTests.Workspace, ApplyTests.Workspace) in
+            let f = try PostgresJournalTests.folders(2, schema: schema)
+            return (f[0], f[1])
+        }()
+        let shared = FileManager.default.temporaryDirectory.appendingPathComponent("dun-pg-mail-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: shared) }
+        let stub = shared.appendingPathComponent("sendmail").path
+        try "#!/bin/sh\ngrep -m1 '^Message-ID:' >> \"\(shared.path)/took.log\"\n".write(
+            toFile: stub, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub)
+        func deliver(_ w: ApplyTests.Workspace) throws {
+            let toml = w.folder.appendingPathComponent("dun.toml")
+            try (String(contentsOf: toml, encoding: .utf8) + "[delivery]\ncommand = [\"\(stub)\"]\n").write(
+                to: toml, atomically: true, encoding: .utf8)
+        }
+        func outbox(_ w: ApplyTests.Workspace) -> [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent("outbox").path).sorted()) ?? []
+        }
+        let ladder = { (w: ApplyTests.Workspace) in
+            try w.dun(["run", "--apply", w.folder.appendingPathComponent("standard.dun").path])
+        }
+        let first = try ladder(a)
+        #expect(first.status == 0 && first.err.contains("wrote 2 messages to outbox/"), "\(first.err)")
+        let written = outbox(a)
+        #expect(written.count == 2, "\(written)")
+        let name = try String(contentsOf: a.folder.appendingPathComponent(".dun/outbox-name"), encoding: .utf8)
+        #expect(name.hasSuffix(":" + a.folder.standardizedFileURL.appendingPathComponent("outbox").path + "\n"), "\(name)")
+
+        try deliver(b)
+        let second = try ladder(b)
+        #expect(second.status == 0 && !second.err.contains("sent") && !second.err.contains("wrote"), "\(second.err)")
+        #expect(outbox(b).isEmpty && !FileManager.default.fileExists(atPath: shared.appendingPathComponent("took.log").path))
+        let reminders = try b.journal().filter { $0.contains(",remind,") }
+        #expect(reminders.count == 2 && reminders.allSatisfy { $0.hasSuffix(",queued," + name.dropLast()) }, "\(reminders)")
+
+        try deliver(a)
+        let third = try ladder(a)
+        #expect(third.status == 0 && third.err.contains("sent 2 messages"), "\(third.err)")
+        let took = try String(contentsOf: shared.appendingPathComponent("took.log"), encoding: .utf8)
+        #expect(took.split(whereSeparator: \.isNewline).count == 2, "\(took)")
+        #expect(outbox(a) == written)
+    }
+
+    /// A shared journal of version 2 (before outboxes) is read as it is, and brought to
+    /// version 3 by the first apply, its entries' checksums still holding.
+    @Test func aVersion2JournalInTheDatabaseIsUpgraded() throws {
+        let schema = TestDatabase.schema()
+        let w = try PostgresJournalTests.folders(1, schema: schema)[0]
+        #expect(try w.dun(["-e", "customers where id = \"C4\" | tag \"watch\"", "--apply"]).status == 0)
+        try TestDatabase.sql(
+            "ALTER TABLE \(schema).dun_journal DROP COLUMN outbox; COMMENT ON TABLE \(schema).dun_journal IS 'Dun journal, version 2';\n"
+        )
+        let check = try runDun(["journal", "--check", "--data", w.folder.path])
+        #expect(check.status == 0 && check.err == "the journal is sound: 1 entry\n", "\(check.err)")
+        #expect(try w.dun(["-e", "customers where id = \"C4\" | tag \"vip\"", "--apply"]).status == 0)
+        #expect(
+            try PostgresJournalTests.rows("SELECT obj_description('\(schema).dun_journal'::regclass, 'pg_class')")
+                == ["Dun journal, version 3"])
+        let after = try runDun(["journal", "--check", "--data", w.folder.path])
+        #expect(after.status == 0 && after.err == "the journal is sound: 2 entries\n", "\(after.err)")
     }
 
     /// The journal's own calls on a PostgreSQL table, in batches larger than one statement

@@ -6,19 +6,21 @@ import DunLanguage
 import Foundation
 
 extension Journal {
-    /// Entries as a table, one row per entry, in `format`.
-    public static func table(_ entries: [Entry], format: OutputFormat) -> String {
-        let columns = [
-            "id", "at", "who", "as_of", "policy", "rule", "action", "customer", "invoices", "channel", "template", "amount",
-            "detail", "status",
-        ]
+    /// Entries as a table, one row per entry, in `format`; with `outboxes` (a journal shared
+    /// by several folders), the outbox that delivers each reminder.
+    public static func table(_ entries: [Entry], format: OutputFormat, outboxes: Bool = false) -> String {
+        let columns =
+            [
+                "id", "at", "who", "as_of", "policy", "rule", "action", "customer", "invoices", "channel", "template", "amount",
+                "detail", "status",
+            ] + (outboxes ? ["outbox"] : [])
         func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
         let rows: [[Value]] = entries.map { e in
             [
                 .number(Decimal64(e.id)), .string(e.at), .string(e.who), .date(e.asOf), .string(e.policy), .string(e.rule),
                 .string(e.action.rawValue), .string(e.customer), .string(e.invoices.joined(separator: ", ")), text(e.channel),
                 text(e.template), e.amount.map(Value.money) ?? .null, text(e.detail), .string(e.status.rawValue),
-            ]
+            ] + (outboxes ? [text(e.outbox)] : [])
         }
         let numeric = columns.map { $0 == "id" || $0 == "amount" }
         return ResultTable(columns: columns, numeric: numeric, rows: rows).rendered(format)

@@ -32,13 +32,17 @@ public final class Journal {
         public var detail: String?
         public var messageID: String?
         public var status: EntryStatus
+        /// The outbox that delivers it, when the journal is shared by several (a PostgreSQL
+        /// journal): the one of the folder that applied it. nil: whichever delivers.
+        public var outbox: String?
         /// Idempotency key, computed by the caller: an entry whose key is journaled is not again.
         public var key: String
 
         public init(
             id: Int64 = 0, who: String, at: String, asOf: Day, policy: String, rule: String, action: ActionKind,
             customer: String, invoices: [String] = [], channel: String? = nil, template: String? = nil,
-            amount: Money? = nil, detail: String? = nil, messageID: String? = nil, status: EntryStatus, key: String
+            amount: Money? = nil, detail: String? = nil, messageID: String? = nil, status: EntryStatus,
+            outbox: String? = nil, key: String
         ) {
             self.id = id
             self.who = who
@@ -55,6 +59,7 @@ public final class Journal {
             self.detail = detail
             self.messageID = messageID
             self.status = status
+            self.outbox = outbox
             self.key = key
         }
     }
@@ -64,9 +69,9 @@ public final class Journal {
     private let db: any JournalDatabase
 
     /// The schema's version (SQLite's PRAGMA user_version; a PostgreSQL table's comment),
-    /// raised by any later change of the schema. Version 2 added each entry's checksum; a
-    /// journal of version 1 is brought up to it when opened to write.
-    private static let schemaVersion = 2
+    /// raised by any later change of the schema. Version 2 added each entry's checksum,
+    /// version 3 its outbox; an older journal is brought up to date when opened to write.
+    private static let schemaVersion = 3
 
     /// The table and its index, named `table`, ids of SQL type `integer`.
     // Invoices are a JSON array in a column rather than a child table: an entry is always
@@ -90,23 +95,31 @@ public final class Journal {
             detail TEXT,
             message_id TEXT,
             status TEXT NOT NULL,
-            checksum TEXT NOT NULL DEFAULT ''
+            checksum TEXT NOT NULL DEFAULT '',
+            outbox TEXT
         );
         CREATE UNIQUE INDEX \(table)_key ON \(table) (key)
         """
     }
-    /// An entry's columns after its id, in the order of `values(of:)`.
+    /// An entry's columns after its id, in the order of `values(of:)`; the last, the outbox,
+    /// only from version 3.
     private static let columnNames = [
         "key", "who", "at", "as_of", "policy", "rule", "action", "customer", "invoices", "channel", "template", "amount",
-        "detail", "message_id", "status",
+        "detail", "message_id", "status", "outbox",
     ]
-    private static let columns = columnNames.joined(separator: ", ")
-    /// The schema version of the file: 1 has no checksums to check.
+    /// The columns of every version.
+    private static let columns = columnNames.dropLast().joined(separator: ", ")
+    /// The schema version of the file: 1 has no checksums to check, 1 and 2 no outboxes.
     private var version = schemaVersion
     /// Whether the table is there: a PostgreSQL journal opened only to read may have none yet.
     private var exists = true
     /// What a query of whole entries selects (`entry` reads it).
-    private var selected: String { "id, \(Journal.columns)" + (version > 1 ? ", checksum" : "") }
+    private var selected: String {
+        "id, \(Journal.columns)" + (version > 2 ? ", outbox" : "") + (version > 1 ? ", checksum" : "")
+    }
+    /// Whether several folders share the journal (a PostgreSQL one), each delivering through
+    /// its own outbox.
+    public var isShared: Bool { db is PostgresJournalDatabase }
 
     /// The journal of the workspace in `workspace`: the database dun.toml's `[journal] url`
     /// names, else `DIR/.dun/journal.sqlite`; created (with `.dun/`, or the table) if missing.
@@ -191,27 +204,39 @@ public final class Journal {
             if creating { try postgres.create(layout, version: Journal.schemaVersion) }
             return try postgres.exists()
         }
-        if exists { try checkSchema() }
+        if exists {
+            try checkSchema()
+            if creating && version < Journal.schemaVersion { try upgrade() }
+        }
     }
 
-    /// Version 1 to 2: each entry gets its checksum, in one transaction. Only a SQLite
-    /// journal was ever of version 1.
+    /// Brings an older journal up to date in one transaction: version 1 to 2, each entry gets
+    /// its checksum (only a SQLite journal was ever of version 1); 2 to 3, the outbox column,
+    /// empty, which leaves every checksum as it was.
     private func upgrade() throws(Diagnostics) {
         try transaction { () throws(SQLiteError) in
-            guard try db.value("PRAGMA user_version") == "1" else { return }
-            try db.execute("ALTER TABLE entry ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
+            // Read again under the write lock: another process may have upgraded it meanwhile.
+            let (_, current) = try db.identity()
+            guard let from = current.flatMap({ Int($0) }), from < Journal.schemaVersion else {
+                version = Journal.schemaVersion
+                return
+            }
+            if from == 1 {
+                try db.execute("ALTER TABLE \(db.table) ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
+                let all = try db.statement("SELECT id, \(Journal.columns) FROM \(db.table) ORDER BY id")
+                var sums: [(Int64, String)] = []
+                while try all.step() {
+                    sums.append((all.int64(0), Journal.checksum(id: all.int64(0), (1...15).map { all.text(Int32($0)) })))
+                }
+                let set = try db.statement("UPDATE \(db.table) SET checksum = ? WHERE id = ?")
+                for (id, sum) in sums {
+                    try set.bind([.text(sum), .integer(id)])
+                    _ = try set.step()
+                }
+            }
+            try db.execute("ALTER TABLE \(db.table) ADD COLUMN outbox TEXT")
+            try db.setVersion(Journal.schemaVersion)
             version = Journal.schemaVersion
-            let all = try db.statement("SELECT id, \(Journal.columns) FROM entry ORDER BY id")
-            var sums: [(Int64, String)] = []
-            while try all.step() {
-                sums.append((all.int64(0), Journal.checksum(id: all.int64(0), (1...15).map { all.text(Int32($0)) })))
-            }
-            let set = try db.statement("UPDATE entry SET checksum = ? WHERE id = ?")
-            for (id, sum) in sums {
-                try set.bind([.text(sum), .integer(id)])
-                _ = try set.step()
-            }
-            try db.execute("PRAGMA user_version = \(Journal.schemaVersion)")
         }
     }
 
@@ -263,6 +288,10 @@ public final class Journal {
                 return
             }
             // Only a newer Dun raises the version; any other is no journal of Dun's.
+            if version == "2" {
+                self.version = 2
+                return
+            }
             guard let v = version.flatMap({ Int($0) }), v > Journal.schemaVersion else {
                 throw Journal.notAJournal(path, table: db is PostgresJournalDatabase)
             }
@@ -293,6 +322,7 @@ public final class Journal {
                 let row = values(of: added[i])
                 return [.integer(added[i].id)] + row + [.text(Journal.checksum(id: added[i].id, row.map(\.textValue)))]
             }
+            // A journal open to write is of the latest version: it was upgraded when opened.
             try db.insert(columns: ["id"] + Journal.columnNames + ["checksum"], rows: rows)
             return added
         }
@@ -343,7 +373,8 @@ public final class Journal {
             let read = try db.statement("SELECT \(selected) FROM \(db.table) WHERE id = ?")
             try read.bind([.integer(id)])
             guard try read.step() else { throw SQLiteError(code: SQLITE_NOTFOUND, message: "the journal has no entry \(id)") }
-            try write([StatusChange(try entry(Row(read)), status: status, detail: detail, messageID: messageID)])
+            try write([StatusChange(try entry(Row(read, version: version)), status: status, detail: detail, messageID: messageID)]
+            )
         }
     }
 
@@ -403,13 +434,15 @@ public final class Journal {
         public var channel: String?
         public var status: EntryStatus
         public var hasMessageID: Bool
+        public var outbox: String?
     }
 
     /// The reminders `queued` or `failed`, in id order. Not checked: a load checks every entry.
     public func waitingReminders() throws(Diagnostics) -> [Waiting] {
         try attempt { () throws(SQLiteError) -> [Waiting] in
             let select = try db.statement(
-                "SELECT id, customer, channel, status, CASE WHEN message_id IS NULL THEN 0 ELSE 1 END FROM \(db.table)"
+                "SELECT id, customer, channel, status, CASE WHEN message_id IS NULL THEN 0 ELSE 1 END"
+                    + (version > 2 ? ", outbox" : "") + " FROM \(db.table)"
                     + " WHERE action = ? AND status IN (?, ?) ORDER BY id")
             try select.bind([
                 .text(ActionKind.remind.rawValue), .text(EntryStatus.queued.rawValue), .text(EntryStatus.failed.rawValue),
@@ -420,7 +453,7 @@ public final class Journal {
                     Waiting(
                         id: select.int64(0), customer: select.text(1) ?? "", channel: select.text(2),
                         status: select.text(3) == EntryStatus.queued.rawValue ? .queued : .failed,
-                        hasMessageID: select.int64(4) != 0))
+                        hasMessageID: select.int64(4) != 0, outbox: select.columns > 5 ? select.text(5) : nil))
             }
             return waiting
         }
@@ -446,7 +479,7 @@ public final class Journal {
             // Read here, checked and made into entries on every core: a load replays them all.
             var rows: [Row] = []
             while try select.step() {
-                rows.append(Row(select))
+                rows.append(Row(select, version: version))
             }
             var entries: [Entry] = []
             entries.reserveCapacity(rows.count)
@@ -466,7 +499,7 @@ public final class Journal {
             let select = try db.statement("SELECT \(selected) FROM \(db.table) ORDER BY id")
             while try select.step() {
                 do throws(SQLiteError) {
-                    _ = try entry(Row(select))
+                    _ = try entry(Row(select, version: version))
                 } catch {
                     problems.append(error.message)
                 }
@@ -481,7 +514,7 @@ public final class Journal {
             .text(e.key), .text(e.who), .text(e.at), .text(e.asOf.description), .text(e.policy), .text(e.rule),
             .text(e.action.rawValue), .text(e.customer), .text(Journal.stored(e.invoices)), SQLiteValue(e.channel),
             SQLiteValue(e.template), SQLiteValue(e.amount.map(Journal.stored)), SQLiteValue(e.detail), SQLiteValue(e.messageID),
-            .text(e.status.rawValue),
+            .text(e.status.rawValue), SQLiteValue(e.outbox),
         ]
     }
 
@@ -506,8 +539,10 @@ public final class Journal {
 
     /// A fingerprint of an entry's id and stored values: a byte changed anywhere in them (a
     /// damaged disk, a hand edit) no longer matches it. Not a signature: it finds damage, and
-    /// one who may write the file may also write a matching sum.
-    private static func checksum(id: Int64, _ values: [String?]) -> String {
+    /// one who may write the file may also write a matching sum. No outbox (the 16th value,
+    /// missing before version 3) adds nothing, so that the sums of version 2 still hold.
+    private static func checksum(id: Int64, _ all: [String?]) -> String {
+        let values = all.count > 15 && all[15] == nil ? all[..<15] : all[...]
         var bytes = Array(String(id).utf8)
         bytes.reserveCapacity(values.reduce(bytes.count) { $0 + 1 + ($1?.utf8.count ?? 1) })
         for v in values {
@@ -519,17 +554,19 @@ public final class Journal {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// A row of a `SELECT id, columns[, checksum]` as read: its texts, to be checked apart.
+    /// A row of a `SELECT id, columns[, outbox][, checksum]` (`selected`) as read: its texts,
+    /// to be checked apart.
     private struct Row {
         var id: Int64
         var values: [String?]
         var checksum: String?
 
-        init(_ row: any JournalStatement) {
+        init(_ row: any JournalStatement, version: Int) {
             id = row.int64(0)
-            values = (1...15).map { row.text(Int32($0)) }
-            // A journal of version 1 has none.
-            checksum = row.columns > 16 ? row.text(16) : nil
+            // Before version 3, no outbox; in version 1, no checksum either.
+            let count = version > 2 ? 16 : 15
+            values = (1...count).map { row.text(Int32($0)) }
+            checksum = version > 1 ? row.text(Int32(count + 1)) : nil
         }
     }
 
@@ -571,7 +608,8 @@ public final class Journal {
         return Entry(
             id: id, who: text(2), at: text(3), asOf: asOf, policy: text(5), rule: text(6), action: action,
             customer: text(8), invoices: invoices, channel: value(10), template: value(11), amount: amount,
-            detail: value(13), messageID: value(14), status: status, key: text(1))
+            detail: value(13), messageID: value(14), status: status, outbox: values.count > 15 ? values[15] : nil,
+            key: text(1))
     }
 
     /// Runs `body` in one transaction that takes the write lock at once (waiting up to the busy

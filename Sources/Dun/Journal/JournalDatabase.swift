@@ -23,6 +23,8 @@ protocol JournalDatabase: AnyObject {
     /// What the table says of itself: whose it is (`JournalDatabase.owner` for Dun's) and the
     /// version of its layout; nil for either that it does not say.
     func identity() throws(SQLiteError) -> (owner: String?, version: String?)
+    /// Records that the table is of layout `version` (in the transaction under way).
+    func setVersion(_ version: Int) throws(SQLiteError)
     /// What the database's own check of its storage finds wrong; nothing when sound.
     func integrityProblems() throws(SQLiteError) -> [String]
     /// Takes, for as long as the connection is open, the lock that lets one delivery at a
@@ -79,6 +81,10 @@ extension SQLite: JournalDatabase {
 
     func identity() throws(SQLiteError) -> (owner: String?, version: String?) {
         (try value("PRAGMA application_id") == String(SQLite.applicationID) ? "Dun" : nil, try value("PRAGMA user_version"))
+    }
+
+    func setVersion(_ version: Int) throws(SQLiteError) {
+        try execute("PRAGMA user_version = \(version)")
     }
 
     /// The workspace folder has its own lock file for that (the outbox's): only processes on

@@ -41,7 +41,7 @@ final class PostgresJournalDatabase: JournalDatabase {
         do throws(SQLiteError) {
             if try !exists() {
                 try execute(statements)
-                try execute("COMMENT ON TABLE \(table) IS '\(PostgresJournalDatabase.comment(version: version))'")
+                try setVersion(version)
             }
             try execute("COMMIT")
         } catch {
@@ -67,6 +67,10 @@ final class PostgresJournalDatabase: JournalDatabase {
         let prefix = "Dun journal, version "
         guard comment.hasPrefix(prefix) else { return (nil, nil) }
         return ("Dun", String(comment.dropFirst(prefix.count)))
+    }
+
+    func setVersion(_ version: Int) throws(SQLiteError) {
+        try execute("COMMENT ON TABLE \(table) IS '\(PostgresJournalDatabase.comment(version: version))'")
     }
 
     /// An advisory lock named by the table's own number: each journal (a schema's table) has

@@ -104,6 +104,37 @@ public enum Outbox {
         return Setup(settings: settings)
     }
 
+    /// The name of the outbox of the workspace in `directory`, by which a journal shared by
+    /// several folders says which one delivers a reminder: the machine's name and the
+    /// outbox's path when it was first named (`ar-server:/srv/acme/outbox`), kept in
+    /// `.dun/outbox-name` so that it stays the same when the folder moves.
+    public static func name(of directory: String) throws(Diagnostics) -> String {
+        let file = directory + "/.dun/outbox-name"
+        func read() -> String? {
+            (try? String(contentsOfFile: file, encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let name = read() { return name }
+        let path = URL(fileURLWithPath: directory).standardizedFileURL.appendingPathComponent("outbox").path
+        let name = ProcessInfo.processInfo.hostName + ":" + path
+        // Written whole under another name, then linked into place unless another apply
+        // named it first: both then use the one in place.
+        let temporary = file + "-\(UUID().uuidString).new"
+        defer { unlink(temporary) }
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/.dun", withIntermediateDirectories: true)
+            try Data((name + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw Diagnostics([Diagnostic(.error, "cannot name the outbox: \(error.localizedDescription)", file: file)])
+        }
+        guard link(temporary, file) == 0 || errno == EEXIST, let named = read() else {
+            throw Diagnostics([
+                Diagnostic(.error, "cannot name the outbox: \(String(cString: strerror(errno)))", file: file)
+            ])
+        }
+        return named
+    }
+
     static let noSender = Diagnostic(
         .error, "no sender e-mail address to send reminders from", file: "dun.toml",
         hint: "add `email = \"ar@example.com\"` under `[sender]` in dun.toml")
@@ -192,7 +223,9 @@ private struct Delivery {
     /// `sent` on its own, so that a crash can leave only the one message being handed over
     /// sent but not recorded.
     mutating func run(_ summary: inout Summary) throws(Diagnostics) {
-        let waiting = try journal.waitingReminders()
+        // A shared journal's reminders applied in another folder are its outbox's to deliver.
+        let mine = journal.isShared ? try Outbox.name(of: directory) : nil
+        let waiting = try journal.waitingReminders().filter { $0.outbox == nil || $0.outbox == mine }
         guard !waiting.isEmpty else { return }
         let outbox = directory + "/outbox"
         let existing: Set<String>

@@ -40,9 +40,14 @@ extension Session {
             throw Diagnostics([Diagnostic(.error, "this session has no workspace folder to keep a journal in")])
         }
         let journal = try Journal.open(workspace: directory)
+        // In a journal several folders share, a reminder is delivered by the outbox of the
+        // folder that applied it, not by each one's: a letter is written once, in one place.
+        let outbox = journal.isShared ? try Outbox.name(of: directory) : nil
         // On every core: a first night makes tens of thousands.
         let entries = concurrentMap(plan.count, parts: ProcessInfo.processInfo.activeProcessorCount, minimum: 1024) {
-            entry(plan[$0], who: who, at: at)
+            var e = entry(plan[$0], who: who, at: at)
+            if e.action == .remind { e.outbox = outbox }
+            return e
         }
         let added = try journal.commit(entries)
         return (added, entries.count - added.count)
