@@ -19,11 +19,22 @@ struct DatabaseModel: SQLModel {
 
     /// The day the derived fields are as of.
     private var asOf: Day
-    /// What the workspace adds to the files, which the database's tables have not: the grades
-    /// a policy set (the journal, in the folder or named by `[journal]`), and the disputes
-    /// recorded (the journal, disputes.csv).
-    private let journal: Bool
-    private let disputes: Bool
+    /// The journal whose entries the derived fields replay: the grades a policy set, credit
+    /// held and released, reminders, disputes recorded and resolved.
+    private let journal: Replayed
+    /// Whether the folder has disputes.csv, which no query can read.
+    private let disputesFile: Bool
+
+    /// Where the journal is, as a query sees it.
+    enum Replayed: Equatable {
+        /// There is none (or none yet): nothing to replay.
+        case nothing
+        /// A table of the database the query runs in (`[journal] url` names it): replayed by
+        /// the query.
+        case table(String)
+        /// In the folder, or another database: the fields it changes do not compile.
+        case elsewhere
+    }
 
     /// The tables of `settings`, for a session as of `asOf` on the workspace in `directory`
     /// (none: a database named on the command line).
@@ -31,8 +42,17 @@ struct DatabaseModel: SQLModel {
         self.dialect = dialect
         self.asOf = asOf
         let has = { (file: String) in directory.map { FileManager.default.fileExists(atPath: $0 + "/" + file) } ?? false }
-        journal = has(".dun/journal.sqlite") || settings.journal != nil
-        disputes = journal || has(Catalogue.disputes.file)
+        if let shared = settings.journal {
+            // In the same database, the query joins it; read only to find its table.
+            if let directory, let source = settings.source, source.isSameDatabase(as: shared) {
+                journal = try Journal.openIfPresent(workspace: directory)?.tableInDatabase().map(Replayed.table) ?? .nothing
+            } else {
+                journal = .elsewhere
+            }
+        } else {
+            journal = has(".dun/journal.sqlite") ? .elsewhere : .nothing
+        }
+        disputesFile = has(Catalogue.disputes.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         var mappings: [EntityID: TableMapping] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
@@ -96,14 +116,33 @@ struct DatabaseModel: SQLModel {
             }
             if entity == Receivables.invoices, let sql = invoiceField(name, row: row) { return .success(sql) }
             if entity == Receivables.customers, let sql = customerField(name, row: row) { return .success(sql) }
+            if journal == .elsewhere && ["on_hold", "last_reminder"].contains(name) {
+                return .failure(SQLUnsupported("\(name), which a journal outside the database says,"))
+            }
             return .failure(SQLUnsupported("the derived field \(name)"))
         }
-        if name == "grade" && journal {
-            return .failure(SQLUnsupported("grade, which the grades a policy set in the journal override"))
+        if name == "grade" && entity == Receivables.customers && journal != .nothing {
+            guard case .table = journal, made != nil else {
+                return .failure(SQLUnsupported("grade, which the grades a policy set in the journal override"))
+            }
+            return self.stored(stored, columns, of: entity, row: row).map { "COALESCE(\(row).\(fact("grade")), \($0))" }
         }
-        if name == "disputed" && disputes {
-            return .failure(SQLUnsupported("disputed, which the disputes recorded here add to"))
+        if name == "disputed" && entity == Receivables.invoices && (disputesFile || journal != .nothing) {
+            guard case .table = journal, !disputesFile, made != nil else {
+                return .failure(SQLUnsupported("disputed, which the disputes recorded here add to"))
+            }
+            return self.stored(stored, columns, of: entity, row: row).map { "COALESCE(\(row).\(fact("disputed")), \($0))" }
         }
+        return self.stored(stored, columns, of: entity, row: row)
+    }
+
+    /// The SQL of a stored field as the table has it (its `columns` by field), over the row
+    /// named `row`: its column, a constant dun.toml gives, or what a file without the column
+    /// would hold.
+    private func stored(_ stored: StoredField, _ columns: [String: String], of entity: EntityID, row: String) -> Result<
+        String, SQLUnsupported
+    > {
+        let name = stored.name
         if let column = columns[name] { return .success("\(row).\(dialect.quote(column))") }
         if let constant = mappings[entity]?.constant(name) {
             // Text as it is; a date or an amount is written as the export writes them.
@@ -146,9 +185,47 @@ struct DatabaseModel: SQLModel {
     private var invoiceFacts: String? {
         guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
-        return "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last")) FROM \(m.invoices) AS i"
+        var disputes = ("", "")
+        if case .table(let journal) = journal {
+            // The last word on each invoice by the day (of two on one day, the one recorded
+            // later), from the entries of customers the table has, as a load replays them.
+            let (dispute, resolve) = (ActionKind.dispute.rawValue, ActionKind.resolveDispute.rawValue)
+            let said =
+                "SELECT v.k, (array_agg(j.action \(Self.newest))) [1] = \(dialect.text(dispute)) AS disputed FROM \(journal) AS j"
+                + " CROSS JOIN LATERAL jsonb_array_elements_text(j.invoices::jsonb) AS v(k)"
+                + " WHERE j.action IN (\(dialect.text(dispute)), \(dialect.text(resolve))) AND j.as_of <= \(dialect.text(asOf.description))"
+                + " AND EXISTS (SELECT 1 FROM \(m.customersTable) AS o WHERE o.\(q(m.key))::text = j.customer) GROUP BY v.k"
+            disputes = (", d.disputed AS \(fact("disputed"))", " LEFT JOIN (\(said)) AS d ON d.k = i.\(q(m.id))::text")
+        }
+        return
+            "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last"))\(disputes.0) FROM \(m.invoices) AS i"
             + " LEFT JOIN (SELECT \(q(m.on)) AS k, sum(\(q(m.value))) AS paid, max(\(q(m.date))) AS last"
-            + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on))) AS p ON p.k = i.\(q(m.id)))"
+            + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on))) AS p ON p.k = i.\(q(m.id))\(disputes.1))"
+    }
+
+    /// The journal's entries newest first, as a load replays them: by as-of day, then the
+    /// order recorded.
+    private static let newest = "ORDER BY j.as_of DESC, j.id DESC"
+
+    /// What the journal says of each customer as of the day, as a load replays it: the grade
+    /// set last, whether credit is held (held, and not released since), the latest reminder
+    /// not failed. Columns to add to the customers' facts, and their join; none without a
+    /// journal in the database.
+    private func replayed(key: String) -> (columns: String, join: String) {
+        guard case .table(let journal) = journal else { return ("", "") }
+        let t = dialect.text
+        let (held, released) = (ActionKind.holdCredit.rawValue, ActionKind.releaseCredit.rawValue)
+        let grades = Grade.allCases.map { t($0.description) }.joined(separator: ", ")
+        let said =
+            "SELECT j.customer AS k, upper((array_agg(j.detail \(Self.newest)) FILTER (WHERE j.action = \(t(ActionKind.setGrade.rawValue))"
+            + " AND upper(j.detail) IN (\(grades))))[1]) AS grade,"
+            + " (array_agg(j.action \(Self.newest)) FILTER (WHERE j.action IN (\(t(held)), \(t(released)))))[1] = \(t(held)) AS held,"
+            + " max(j.as_of) FILTER (WHERE j.action = \(t(ActionKind.remind.rawValue)) AND j.status <> \(t(EntryStatus.failed.rawValue))) AS reminded"
+            + " FROM \(journal) AS j WHERE j.as_of <= \(t(asOf.description)) GROUP BY j.customer"
+        return (
+            ", r.grade AS \(fact("grade")), COALESCE(r.held, FALSE) AS \(fact("on_hold")), r.reminded::date AS \(fact("last_reminder"))",
+            " LEFT JOIN (\(said)) AS r ON r.k = c.\(key)::text"
+        )
     }
 
     /// The customers, each with its totals as the snapshot computes them (`Snapshot`): its
@@ -178,12 +255,13 @@ struct DatabaseModel: SQLModel {
             + " GROUP BY p.\(q(m.payer))"
         let last =
             "SELECT \(q(m.payer)) AS k, max(\(q(m.date))) AS day FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.payer))"
+        let journal = replayed(key: q(m.key))
         return "(SELECT c.*, COALESCE(b.balance, 0) - COALESCE(u.cash, 0) AS \(fact("balance")),"
             + " COALESCE(b.overdue_balance, 0) AS \(fact("overdue_balance")), COALESCE(b.overdue, 0) AS \(fact("overdue")),"
             + " b.to_pay AS \(fact("avg_days_to_pay")), b.late AS \(fact("avg_days_late")),"
-            + " COALESCE(u.cash, 0) AS \(fact("unapplied")), l.day AS \(fact("last_payment"))"
+            + " COALESCE(u.cash, 0) AS \(fact("unapplied")), l.day AS \(fact("last_payment"))\(journal.columns)"
             + " FROM \(m.customersTable) AS c LEFT JOIN (\(totals)) AS b ON b.k = c.\(q(m.key))"
-            + " LEFT JOIN (\(unapplied)) AS u ON u.k = c.\(q(m.key)) LEFT JOIN (\(last)) AS l ON l.k = c.\(q(m.key)))"
+            + " LEFT JOIN (\(unapplied)) AS u ON u.k = c.\(q(m.key)) LEFT JOIN (\(last)) AS l ON l.k = c.\(q(m.key))\(journal.join))"
     }
 
     /// An invoice's derived fields as the snapshot of `asOf` computes them, over the row named
@@ -229,6 +307,12 @@ struct DatabaseModel: SQLModel {
             guard let column = m.limit else { return "NULL" }
             let limit = "\(row).\(dialect.quote(column))"
             return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"
+        case "on_hold", "last_reminder":
+            switch journal {
+            case .nothing: return name == "on_hold" ? "FALSE" : "NULL"
+            case .table: return "\(row).\(fact(name))"
+            case .elsewhere: return nil
+            }
         default: return nil
         }
     }
@@ -387,7 +471,7 @@ extension Session {
                         source.diagnostic(
                             "\(error.construct) does not compile to SQL", at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day written out, chart, and calls of functions given tables and values"
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields a journal in the same database changes, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day written out, chart, and calls of functions given tables and values"
                         )
                     ]))
             }

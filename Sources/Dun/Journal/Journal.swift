@@ -117,6 +117,17 @@ public final class Journal {
     private var selected: String {
         "id, \(Journal.columns)" + (version > 2 ? ", outbox" : "") + (version > 1 ? ", checksum" : "")
     }
+    /// The journal's table as a query in its database names it (schema and table), for
+    /// queries compiled to SQL to read; nil for a SQLite journal, which no query can join.
+    public func tableInDatabase() throws(Diagnostics) -> String? {
+        guard db is PostgresJournalDatabase else { return nil }
+        return try attempt { () throws(SQLiteError) -> String? in
+            try db.value(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class AS c"
+                    + " JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('\(db.table)')")
+        }
+    }
+
     /// Whether several folders share the journal (a PostgreSQL one), each delivering through
     /// its own outbox.
     public var isShared: Bool { db is PostgresJournalDatabase }

@@ -33,6 +33,27 @@ public struct PostgresSource: Sendable, Equatable {
         self.url = url
     }
 
+    /// Whether `other` names the same database on the same server (host, port and database
+    /// name alike, as libpq reads the URIs), so that one query can read the tables of both.
+    public func isSameDatabase(as other: PostgresSource) -> Bool {
+        let (a, b) = (PostgresSource.place(url), PostgresSource.place(other.url))
+        return a != nil && a == b
+    }
+
+    /// The host, port and database a URI names (an empty one: libpq's default); nil when
+    /// libpq cannot read it.
+    private static func place(_ url: String) -> [String]? {
+        guard let options = PQconninfoParse(url, nil) else { return nil }
+        defer { PQconninfoFree(options) }
+        var said: [String: String] = [:]
+        var o = options
+        while let keyword = o.pointee.keyword {
+            if let value = o.pointee.val { said[String(cString: keyword)] = String(cString: value) }
+            o += 1
+        }
+        return ["host", "hostaddr", "port", "dbname"].map { said[$0] ?? "" }
+    }
+
     /// Whether `text` names a database rather than a folder.
     public static func isURL(_ text: String) -> Bool {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
