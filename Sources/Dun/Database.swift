@@ -487,6 +487,39 @@ extension Session {
 struct DatabaseEngine {
     let source: PostgresSource
     let model: DatabaseModel
+    /// The run under way: its connection, in one transaction.
+    private let run = Run()
+
+    /// While a run is under way (`begin` to `end`, nested runs counted), its queries share one
+    /// connection and one read-only REPEATABLE READ transaction, begun at its first query:
+    /// all of a script's queries see the database as it was then, as the interpreter's all
+    /// see one load, whatever the ERP writes meanwhile.
+    final class Run {
+        var depth = 0
+        var connection: PostgresConnection?
+    }
+
+    func begin() {
+        run.depth += 1
+    }
+
+    func end() {
+        run.depth -= 1
+        guard run.depth == 0, let connection = run.connection else { return }
+        run.connection = nil
+        // Read only: nothing to keep, and a failed query's transaction has nothing to undo.
+        _ = try? connection.rows(of: "ROLLBACK")
+    }
+
+    /// The rows of `sql`: in the run's transaction, or on a connection of its own outside one.
+    private func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
+        guard run.depth > 0 else { return try source.rows(of: sql) }
+        if let connection = run.connection { return try connection.rows(of: sql) }
+        let connection = try PostgresConnection(url: source.url)
+        _ = try connection.rows(of: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        run.connection = connection
+        return try connection.rows(of: sql)
+    }
 
     func outcome(of query: CheckedPipeline, _ interpreter: Interpreter, schema: Schema) throws(RuntimeError) -> Outcome {
         let sql: String
@@ -499,7 +532,7 @@ struct DatabaseEngine {
         }
         let rows: [[String?]]
         do throws(Diagnostics) {
-            rows = try source.rows(of: sql)
+            rows = try self.rows(of: sql)
         } catch {
             throw RuntimeError(error.all.first?.message ?? "the database failed", query.range)
         }

@@ -230,6 +230,9 @@ public final class Session {
         guard problems.isEmpty else {
             return RunResult(output: "", diagnostics: problems, isIncomplete: false)
         }
+        // In the database, one snapshot for all of the source's queries.
+        database?.begin()
+        defer { database?.end() }
         var output = ""
         var timings: [(line: Int, duration: Swift.Duration)] = []
         var plan: [PlannedAction] = []

@@ -308,6 +308,60 @@ import Testing
         }
     }
 
+    /// A script's queries see the database as it was at its first query: an invoice added
+    /// while the script runs is in none of them. (Before, each query was a transaction of its
+    /// own, and the third saw it.) The customers are read through a view that takes a second
+    /// for each query: the invoice is added while the second query runs. (Told apart by the
+    /// server's process: a query's text as the server shows it is cut short.)
+    @Test func aScriptsQueriesSeeOneSnapshot() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let customers = try Self.table("customers", of: dir)
+        let schema = customers.split(separator: ".")[0]
+        try TestDatabase.sql(
+            "CREATE VIEW \(schema).slow_customers AS SELECT c.* FROM \(customers) AS c, (SELECT pg_sleep(1)) AS s;\n")
+        let toml = dir.appendingPathComponent("dun.toml")
+        try String(contentsOf: toml, encoding: .utf8).replacingOccurrences(
+            of: "table = \"\(customers)\"", with: "table = \"\(schema).slow_customers\""
+        ).write(to: toml, atomically: true, encoding: .utf8)
+        let script = dir.appendingPathComponent("three.dun")
+        try "invoices | count\ncustomers where name = \"slow\" | count\ninvoices | count\n".write(
+            to: script, atomically: true, encoding: .utf8)
+        let arguments = ["--data", dir.path, "--as-of", "2026-11-28", "--engine", "postgres", "run", script.path]
+        let out = Pipe()
+        let dun = Process()
+        dun.executableURL = Paths.executable
+        dun.arguments = arguments
+        dun.standardOutput = out
+        try dun.run()
+        // Once the second query runs (the first is done), an invoice is added and committed.
+        // The view sleeps first for the check of the customers' ids when the engine opens,
+        // on a connection of its own; the second query's sleep is on another one.
+        let sleeping = "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()"
+        var first: String?
+        var seen = false
+        for _ in 0..<600 where !seen {
+            let pids = try PostgresJournalTests.rows(sleeping)
+            if first == nil { first = pids.first }
+            seen = pids.contains { $0 != first }
+            if !seen { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(seen, "the second query was never seen running")
+        try TestDatabase.sql(
+            "INSERT INTO \(try Self.table("invoices", of: dir)) (id, customer_id, issued, due, amount, currency, disputed)"
+                + " VALUES ('I99', 'C1', '2026-11-01', '2026-12-01', 100.00, 'CNY', false);\n")
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dun.waitUntilExit()
+        #expect(dun.terminationStatus == 0)
+        let counts = printed.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(counts.count == 3 && counts[0] == counts[2], "\(printed)")
+        // The next run sees it.
+        let after = try runDun(arguments)
+        #expect(
+            after.out.split(whereSeparator: \.isNewline).last.flatMap { Int($0) }
+                == counts.first.flatMap { Int($0) }.map { $0 + 1 })
+    }
+
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine
     /// opens: a join by it would count rows twice. One with a primary key is not read for it.
     @Test func repeatedIdsAreRefused() throws {

@@ -302,7 +302,8 @@ extension PostgresSource {
 }
 
 extension PostgresConnection {
-    func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
+    /// The rows of a query, each value as PostgreSQL writes it (nil for null).
+    public func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
         do {
             return try run(sql).rows
         } catch {
