@@ -22,6 +22,10 @@ struct DatabaseModel: SQLModel {
     /// The journal whose entries the derived fields replay: the grades a policy set, credit
     /// held and released, reminders, disputes recorded and resolved.
     private let journal: Replayed
+    /// Whether the queries read the journal's table.
+    var replaysJournal: Bool {
+        if case .table = journal { true } else { false }
+    }
     /// Whether the folder has disputes.csv, which no query can read.
     private let disputesFile: Bool
 
@@ -593,6 +597,9 @@ extension Session {
         let model = try DatabaseModel(settings: settings, directory: folder, asOf: asOf)
         try model.checkKeys(in: source)
         try model.checkPayments(in: source)
+        // The journal the queries replay is checked as a load checks it: each entry read back
+        // and held to its checksum, a damaged one refused by name.
+        if model.replaysJournal, let folder { _ = try Journal.openIfPresent(workspace: folder)?.entries() }
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)

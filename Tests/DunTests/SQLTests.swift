@@ -306,6 +306,14 @@ import Testing
                 }
             }
         }
+        // An entry changed in the database is refused as a load refuses it.
+        try TestDatabase.sql("UPDATE \(schema).dun_journal SET detail = 'D' WHERE id = 3;\n")
+        let damaged = #expect(throws: Diagnostics.self) {
+            try Session.openDatabase(directory: dir.path, asOf: #require(Day(iso: "2026-11-28")))
+        }
+        #expect(
+            damaged?.all.first?.message
+                == "the journal is damaged: entry 3 does not match its checksum: it was changed after it was written")
     }
 
     /// A script's queries see the database as it was at its first query: an invoice added
