@@ -319,8 +319,9 @@ import Testing
     /// A script's queries see the database as it was at its first query: an invoice added
     /// while the script runs is in none of them. (Before, each query was a transaction of its
     /// own, and the third saw it.) The customers are read through a view that takes a second
-    /// for each query: the invoice is added while the second query runs. (Told apart by the
-    /// server's process: a query's text as the server shows it is cut short.)
+    /// for each query: the invoice is added while the second query runs. (Told apart by its
+    /// transaction: a query's text as the server shows it is cut short. Without one
+    /// transaction for the run, the second query is never seen, and the test fails too.)
     @Test func aScriptsQueriesSeeOneSnapshot() throws {
         let dir = try Self.database(for: "small")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -343,15 +344,14 @@ import Testing
         dun.standardOutput = out
         try dun.run()
         // Once the second query runs (the first is done), an invoice is added and committed.
-        // The view sleeps first for the check of the customers' ids when the engine opens,
-        // on a connection of its own; the second query's sleep is on another one.
-        let sleeping = "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()"
-        var first: String?
+        // The view sleeps for the engine's checks too, each a statement of its own; the
+        // second query sleeps in a transaction begun before it, at the first.
+        let sleeping =
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND xact_start < query_start"
+            + " AND pid <> pg_backend_pid()"
         var seen = false
         for _ in 0..<600 where !seen {
-            let pids = try PostgresJournalTests.rows(sleeping)
-            if first == nil { first = pids.first }
-            seen = pids.contains { $0 != first }
+            seen = try PostgresJournalTests.rows(sleeping) == ["1"]
             if !seen { Thread.sleep(forTimeInterval: 0.02) }
         }
         #expect(seen, "the second query was never seen running")
@@ -368,6 +368,40 @@ import Testing
         #expect(
             after.out.split(whereSeparator: \.isNewline).last.flatMap { Int($0) }
                 == counts.first.flatMap { Int($0) }.map { $0 + 1 })
+    }
+
+    /// Money in several currencies is refused when the database engine opens: compiled
+    /// queries add amounts as numbers, where the interpreter refuses to add CNY and USD (the
+    /// engine summed them, silently). Money in one currency other than the workspace's is
+    /// refused until dun.toml makes it the workspace's; then the answers are the interpreter's.
+    @Test func moneyInSeveralCurrenciesIsRefused() throws {
+        let dir = try Self.database(for: "mixed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        func refusal() -> Diagnostic? {
+            let error = #expect(throws: Diagnostics.self) { try Session.openDatabase(directory: dir.path, asOf: day) }
+            return error?.all.first
+        }
+        let mixed = refusal()
+        #expect(
+            mixed?.message
+                == "the database's money is in CNY and USD, and queries compiled to SQL add amounts in one currency, CNY")
+        #expect(mixed?.hint == "--engine memory converts them (rates.csv, [rates] in dun.toml)")
+        let (customers, invoices) = (try Self.table("customers", of: dir), try Self.table("invoices", of: dir))
+        try TestDatabase.sql("UPDATE \(customers) SET currency = 'USD'; UPDATE \(invoices) SET currency = 'usd';\n")
+        let dollars = refusal()
+        #expect(
+            dollars?.message == "the database's money is in USD, and queries compiled to SQL add amounts in one currency, CNY")
+        #expect(dollars?.hint == "[rates] base = \"USD\" in dun.toml makes it the workspace's currency")
+        let toml = dir.appendingPathComponent("dun.toml")
+        try (String(contentsOf: toml, encoding: .utf8) + "[rates]\nbase = \"USD\"\n").write(
+            to: toml, atomically: true, encoding: .utf8)
+        let script = SourceText(
+            name: "q", text: "customers | select id, balance, utilization\ninvoices | aggregate total = sum(amount)")
+        let memory = try Session.open(directory: dir.path, asOf: day).run(script)
+        let database = try Session.openDatabase(directory: dir.path, asOf: day).run(script)
+        #expect(memory.diagnostics.isEmpty && database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered))")
+        #expect(memory.output.contains("28,000.00") && database.output == memory.output, "\(database.output)\n\(memory.output)")
     }
 
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine
