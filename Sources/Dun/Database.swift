@@ -21,10 +21,27 @@ struct DatabaseModel: SQLModel {
     private var asOf: Day
     /// The journal whose entries the derived fields replay: the grades a policy set, credit
     /// held and released, reminders, disputes recorded and resolved.
-    private let journal: Replayed
+    private var journal: Replayed
     /// Whether the queries read the journal's table.
     var replaysJournal: Bool {
         if case .table = journal { true } else { false }
+    }
+    /// Whether a query compiled against this model (or a copy made as of another day) asked
+    /// for a field the journal changes: one that asked for none is compiled again without
+    /// the journal (`compiled`), which it then need not read, nor the role may.
+    private let asked = Asked()
+    private final class Asked: @unchecked Sendable {
+        var journal = false
+    }
+
+    /// `query` as SQL, reading the journal only if it asks for a field the journal changes.
+    func compiled(_ query: CheckedPipeline, _ interpreter: Interpreter) throws(SQLUnsupported) -> String {
+        asked.journal = false
+        let sql = try interpreter.sql(query, model: self)
+        guard replaysJournal && !asked.journal else { return sql }
+        var without = self
+        without.journal = .nothing
+        return try interpreter.sql(query, model: without)
     }
     /// Whether the folder has disputes.csv, which no query can read.
     private let disputesFile: Bool
@@ -126,12 +143,14 @@ struct DatabaseModel: SQLModel {
             return .failure(SQLUnsupported("the derived field \(name)"))
         }
         if name == "grade" && entity == Receivables.customers && journal != .nothing {
+            asked.journal = true
             guard case .table = journal, made != nil else {
                 return .failure(SQLUnsupported("grade, which the grades a policy set in the journal override"))
             }
             return self.stored(stored, columns, of: entity, row: row).map { "COALESCE(\(row).\(fact("grade")), \($0))" }
         }
         if name == "disputed" && entity == Receivables.invoices && (disputesFile || journal != .nothing) {
+            asked.journal = true
             guard case .table = journal, !disputesFile, made != nil else {
                 return .failure(SQLUnsupported("disputed, which the disputes recorded here add to"))
             }
@@ -312,6 +331,7 @@ struct DatabaseModel: SQLModel {
             let limit = "\(row).\(dialect.quote(column))"
             return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"
         case "on_hold", "last_reminder":
+            asked.journal = true
             switch journal {
             case .nothing: return name == "on_hold" ? "FALSE" : "NULL"
             case .table: return "\(row).\(fact(name))"
@@ -319,6 +339,86 @@ struct DatabaseModel: SQLModel {
             }
         default: return nil
         }
+    }
+
+    /// Refuses rows the loader refuses in a file, which compiled queries would count as they
+    /// are: a required value missing, an invoice or a payment of a customer the customers'
+    /// table has not, an invoice due before it was issued, a payment of a negative amount.
+    /// The first of each kind, by key, is named; one pass over each table.
+    func checkRows(in source: PostgresSource) throws(Diagnostics) {
+        let q = dialect.quote
+        guard let (customers, c, _) = tables[Receivables.customers], let customerKey = c["id"] else { return }
+        var problems: [Diagnostic] = []
+        for entity in [Receivables.customers, Receivables.invoices, Receivables.payments] {
+            guard let (table, columns, _) = tables[entity], let declaration = declaration(of: entity),
+                let key = columns[declaration.key]
+            else { continue }
+            let singular = Receivables.schema[entity].singular
+            /// Each kind of problem: the condition a row has it on, what of the row the
+            /// message names, and the message given the row's key and that.
+            var kinds: [(condition: String, value: String, message: (String, String) -> String)] = []
+            var joins: [String] = []
+            for field in declaration.fields where field.required {
+                guard let column = columns[field.name] else { continue }
+                let value = "t.\(q(column))"
+                kinds.append(
+                    (
+                        "\(value) IS NULL OR btrim((\(value))::text) = ''", "''",
+                        { k, _ in "\(singular) \(k) has no \(field.name)" }
+                    ))
+                guard entity != Receivables.customers, field.reference?.entity == Receivables.schema[Receivables.customers].name
+                else { continue }
+                let r = "r\(joins.count)"
+                joins.append(
+                    " LEFT JOIN (SELECT DISTINCT (\(q(customerKey)))::text AS k FROM \(customers)) AS \(r) ON \(r).k = (\(value))::text"
+                )
+                kinds.append(
+                    (
+                        "\(r).k IS NULL", "(\(value))::text",
+                        { k, v in "\(singular) \(k) is of customer \(excerpt(v)), which \(Self.display(customers)) has not" }
+                    ))
+            }
+            if entity == Receivables.invoices, let issued = columns["issued"], let due = columns["due"] {
+                let (i, d) = ("t.\(q(issued))", "t.\(q(due))")
+                kinds.append(
+                    (
+                        "\(d) < \(i)", "(\(d))::text || ' ' || (\(i))::text",
+                        { k, v in
+                            let days = v.split(separator: " ")
+                            return
+                                "the due date of invoice \(k), \(days.first ?? ""), is before its issue date, \(days.last ?? "")"
+                        }
+                    ))
+            }
+            if entity == Receivables.payments, let amount = columns["amount"] {
+                kinds.append(
+                    ("t.\(q(amount)) < 0", "(t.\(q(amount)))::text", { k, v in "payment \(k) is of a negative amount, \(v)" }))
+            }
+            guard !kinds.isEmpty else { continue }
+            func cases(_ then: (Int) -> String) -> String {
+                "CASE " + kinds.indices.map { "WHEN \(kinds[$0].condition) THEN \(then($0))" }.joined(separator: " ") + " END"
+            }
+            let rows = try source.rows(
+                of: "SELECT DISTINCT ON (o) o, k, v FROM (SELECT \(cases { "\($0)" }) AS o, (t.\(q(key)))::text AS k,"
+                    + " \(cases { kinds[$0].value }) AS v FROM \(table) AS t\(joins.joined())) AS x WHERE o IS NOT NULL"
+                    + " ORDER BY o, k COLLATE \"C\"")
+            for row in rows where row.count == 3 {
+                guard let o = row[0].flatMap({ Int($0) }), kinds.indices.contains(o) else { continue }
+                // A row without a key has only that to be told by.
+                let message =
+                    row[1].map { kinds[o].message(excerpt($0), row[2] ?? "") } ?? "a row has no \(declaration.key)"
+                problems.append(
+                    Diagnostic(
+                        .error, message, file: Self.display(table),
+                        hint: "the loader refuses it in a file; compiled queries would count it as it is"))
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+    }
+
+    /// A table as an error names it: as dun.toml names it, not quoted.
+    private static func display(_ table: String) -> String {
+        PostgresSource.display(table.replacingOccurrences(of: "\"", with: ""))
     }
 
     /// Refuses a database whose money is not all in the workspace's currency: compiled
@@ -513,7 +613,7 @@ extension Session {
         do throws(Diagnostics) {
             let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
             do throws(SQLUnsupported) {
-                return .success(try interpreter.sql(query, model: model) + ";\n")
+                return .success(try model.compiled(query, interpreter) + ";\n")
             } catch {
                 return .failure(
                     Diagnostics([
@@ -573,7 +673,7 @@ struct DatabaseEngine {
     func outcome(of query: CheckedPipeline, _ interpreter: Interpreter, schema: Schema) throws(RuntimeError) -> Outcome {
         let sql: String
         do throws(SQLUnsupported) {
-            sql = try interpreter.sql(query, model: model)
+            sql = try model.compiled(query, interpreter)
         } catch {
             throw RuntimeError(
                 "\(error.construct) does not compile to SQL", error.range,
@@ -640,12 +740,26 @@ extension Session {
             ])
         }
         let model = try DatabaseModel(settings: settings, directory: folder, asOf: asOf)
-        try model.checkKeys(in: source)
-        try model.checkPayments(in: source)
-        try model.checkCurrencies(in: source)
-        // The journal the queries replay is checked as a load checks it: each entry read back
+        // What the loader refuses and compiled queries would count wrong, each check on a
+        // connection of its own, all at once: the server runs them on as many cores. The
+        // journal the queries replay is checked as a load checks it: each entry read back
         // and held to its checksum, a damaged one refused by name.
-        if model.replaysJournal, let folder { _ = try Journal.openIfPresent(workspace: folder)?.entries() }
+        let problems = concurrently(5) { k -> [Diagnostic] in
+            do throws(Diagnostics) {
+                switch k {
+                case 0: try model.checkKeys(in: source)
+                case 1: try model.checkPayments(in: source)
+                case 2: try model.checkCurrencies(in: source)
+                case 3: try model.checkRows(in: source)
+                default:
+                    if model.replaysJournal, let folder { _ = try Journal.openIfPresent(workspace: folder)?.entries() }
+                }
+                return []
+            } catch {
+                return error.all
+            }
+        }.flatMap { $0 }
+        if !problems.isEmpty { throw Diagnostics(problems) }
         let session: Session
         do throws(Diagnostic) {
             session = try Session(workspace: Workspace(), asOf: asOf, format: format)

@@ -708,3 +708,21 @@ private func headers(_ eml: String) -> [(String, String)] {
         #expect(DeliveryCommand.hand(Data(), to: sh("exit 75"), timeout: .seconds(5)) == "/bin/sh exited with status 75")
     }
 }
+
+@Suite struct OutboxNameTests {
+    /// The outbox's name is made once and kept; one left empty (a crash between writing and
+    /// syncing, a hand) is made again, where every apply had failed on it.
+    @Test func theNameIsKeptAndAnEmptyOneMadeAgain() throws {
+        let w = try ApplyTests.Workspace()
+        let file = w.folder.appendingPathComponent(".dun/outbox-name")
+        let name = try Outbox.name(of: w.folder.path)
+        #expect(name.hasSuffix(":" + w.folder.standardizedFileURL.appendingPathComponent("outbox").path), "\(name)")
+        try "kept:/elsewhere/outbox\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try Outbox.name(of: w.folder.path) == "kept:/elsewhere/outbox")
+        try " \n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try Outbox.name(of: w.folder.path) == name)
+        #expect(try String(contentsOf: file, encoding: .utf8) == name + "\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent(".dun").path)
+        #expect(!leftovers.contains { $0.hasSuffix(".new") }, "\(leftovers)")
+    }
+}

@@ -4,6 +4,7 @@
 
 import Dun
 import DunCore
+import DunModel
 import Foundation
 import Testing
 
@@ -198,6 +199,19 @@ struct TestDatabaseMissing: Error, CustomStringConvertible {
     }
 
     /// A database that cannot be reached is told once, with the reason.
+    /// Two URIs name one database when libpq would connect both to it: the same host, port
+    /// and database, whatever else they say; a URI without a database names its user's.
+    @Test func twoURIsNameOneDatabaseAsLibpqReadsThem() throws {
+        let same: (String, String) throws -> Bool = { try PostgresSource(url: $0).isSameDatabase(as: PostgresSource(url: $1)) }
+        #expect(try same("postgresql://ar@db/erp", "postgresql://collections@db/erp?options=-csearch_path%3Ddun"))
+        #expect(try same("postgresql://ar@db:5432/erp", "postgresql://ar@db:5432/erp"))
+        #expect(try !same("postgresql://ar@db/erp", "postgresql://ar@db:5433/erp"))
+        #expect(try !same("postgresql://ar@db/erp", "postgresql://ar@other/erp"))
+        #expect(try !same("postgresql://ar@db/erp", "postgresql://ar@db/dw"))
+        #expect(try !same("postgresql://alice@db/", "postgresql://bob@db/"))
+        #expect(try same("postgresql://alice@db/", "postgresql://alice@db/alice"))
+    }
+
     @Test func anUnreachableDatabaseIsTold() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-pg-unreachable-\(TestDatabase.schema())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

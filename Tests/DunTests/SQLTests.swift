@@ -306,6 +306,15 @@ import Testing
                 }
             }
         }
+        // Read only by a query that asks for what it changes: another needs no right to it.
+        let day = try #require(Day(iso: "2026-11-28"))
+        for (query, reads) in [("customers | select id, balance", false), ("customers | select id, on_hold", true)] {
+            guard case .success(let sql) = Session.sql(SourceText(name: "q", text: query), directory: dir.path, asOf: day) else {
+                Issue.record("\(query) did not compile")
+                continue
+            }
+            #expect(sql.contains("dun_journal") == reads, "\(query): \(sql)")
+        }
         // An entry changed in the database is refused as a load refuses it.
         try TestDatabase.sql("UPDATE \(schema).dun_journal SET detail = 'D' WHERE id = 3;\n")
         let damaged = #expect(throws: Diagnostics.self) {
@@ -402,6 +411,44 @@ import Testing
         let database = try Session.openDatabase(directory: dir.path, asOf: day).run(script)
         #expect(memory.diagnostics.isEmpty && database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered))")
         #expect(memory.output.contains("28,000.00") && database.output == memory.output, "\(database.output)\n\(memory.output)")
+    }
+
+    /// Rows the loader refuses in a file are refused when the database engine opens, the
+    /// first of each kind named: before, the engine counted them as they were (an invoice of
+    /// an unknown customer left out of every total, a negative payment subtracted).
+    @Test func rowsTheLoaderRefusesAreRefused() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        let (customers, invoices, payments) = (
+            try Self.table("customers", of: dir), try Self.table("invoices", of: dir), try Self.table("payments", of: dir)
+        )
+        #expect(
+            try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: "customers | count"))
+                .succeeded)
+        try TestDatabase.sql(
+            """
+            UPDATE \(customers) SET name = ' ' WHERE id = 'C2';
+            INSERT INTO \(invoices) (id, customer_id, issued, due, amount) VALUES
+              ('I97', 'C1', '2026-10-01', '2026-10-31', NULL), ('I98', 'C99', '2026-10-01', '2026-10-31', 5.00),
+              ('I99', 'C1', '2026-10-31', '2026-10-01', 5.00), (NULL, 'C1', '2026-10-01', '2026-10-31', 5.00);
+            INSERT INTO \(payments) (id, customer_id, date, amount) VALUES ('P97', 'C77', '2026-11-01', 5.00),
+              ('P98', 'C1', '2026-11-01', -5.00);
+
+            """)
+        let error = #expect(throws: Diagnostics.self) { try Session.openDatabase(directory: dir.path, asOf: day) }
+        let shown = (error?.all ?? []).map { "\($0.file ?? ""): \($0.message)" }
+        let (c, i, p) = ("postgresql:" + customers, "postgresql:" + invoices, "postgresql:" + payments)
+        #expect(
+            shown == [
+                "\(c): customer 'C2' has no name",
+                "\(i): a row has no id",
+                "\(i): invoice 'I98' is of customer 'C99', which \(c) has not",
+                "\(i): invoice 'I97' has no amount",
+                "\(i): the due date of invoice 'I99', 2026-10-01, is before its issue date, 2026-10-31",
+                "\(p): payment 'P97' is of customer 'C77', which \(c) has not",
+                "\(p): payment 'P98' is of a negative amount, -5.00",
+            ], "\(shown)")
     }
 
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine

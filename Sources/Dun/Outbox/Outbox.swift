@@ -117,8 +117,9 @@ public enum Outbox {
         if let name = read() { return name }
         let path = URL(fileURLWithPath: directory).standardizedFileURL.appendingPathComponent("outbox").path
         let name = ProcessInfo.processInfo.hostName + ":" + path
-        // Written whole under another name, then linked into place unless another apply
-        // named it first: both then use the one in place.
+        // Written whole and made durable under another name, then linked into place unless
+        // another apply named it first: both then use the one in place. One left empty (a
+        // crash, a hand) is replaced: the name is the same one, made from the same place.
         let temporary = file + "-\(UUID().uuidString).new"
         defer { unlink(temporary) }
         do {
@@ -127,10 +128,17 @@ public enum Outbox {
         } catch {
             throw Diagnostics([Diagnostic(.error, "cannot name the outbox: \(error.localizedDescription)", file: file)])
         }
-        guard link(temporary, file) == 0 || errno == EEXIST, let named = read() else {
-            throw Diagnostics([
-                Diagnostic(.error, "cannot name the outbox: \(String(cString: strerror(errno)))", file: file)
-            ])
+        Delivery.sync([temporary])
+        func failed(_ code: Int32) -> Diagnostics {
+            Diagnostics([Diagnostic(.error, "cannot name the outbox: \(String(cString: strerror(code)))", file: file)])
+        }
+        if link(temporary, file) != 0 {
+            let code = errno
+            guard code == EEXIST else { throw failed(code) }
+            if read() == nil && rename(temporary, file) != 0 { throw failed(errno) }
+        }
+        guard let named = read() else {
+            throw Diagnostics([Diagnostic(.error, "cannot name the outbox: the file is unreadable", file: file)])
         }
         return named
     }

@@ -34,7 +34,8 @@ public struct PostgresSource: Sendable, Equatable {
     }
 
     /// Whether `other` names the same database on the same server (host, port and database
-    /// name alike, as libpq reads the URIs), so that one query can read the tables of both.
+    /// name alike, as libpq reads the URIs; a URI without a database names its user's), so
+    /// that one query can read the tables of both.
     public func isSameDatabase(as other: PostgresSource) -> Bool {
         let (a, b) = (PostgresSource.place(url), PostgresSource.place(other.url))
         return a != nil && a == b
@@ -51,7 +52,9 @@ public struct PostgresSource: Sendable, Equatable {
             if let value = o.pointee.val { said[String(cString: keyword)] = String(cString: value) }
             o += 1
         }
-        return ["host", "hostaddr", "port", "dbname"].map { said[$0] ?? "" }
+        // Without a database's name, libpq takes the user's.
+        let database = said["dbname"].flatMap { $0.isEmpty ? nil : $0 } ?? said["user"] ?? ""
+        return ["host", "hostaddr", "port"].map { said[$0] ?? "" } + [database]
     }
 
     /// Whether `text` names a database rather than a folder.
