@@ -166,7 +166,18 @@ struct DatabaseModel: SQLModel {
         String, SQLUnsupported
     > {
         let name = stored.name
-        if let column = columns[name] { return .success("\(row).\(dialect.quote(column))") }
+        if let column = columns[name] {
+            let value = "\(row).\(dialect.quote(column))"
+            switch stored.kind {
+            // A grade as the loader reads it: either case, spaces around it, empty for none.
+            case .grade: return .success("NULLIF(upper(btrim((\(value))::text)), '')")
+            // Text as the loader reads a table's COPY: without the spaces and tabs around it,
+            // empty for none. (Ids are refused with spaces around them: they are joined as
+            // they are.)
+            case .text: return .success("NULLIF(btrim((\(value))::text, \(dialect.text(" \t"))), '')")
+            default: return .success(value)
+            }
+        }
         if let constant = mappings[entity]?.constant(name) {
             // Text as it is; a date or an amount is written as the export writes them.
             switch stored.kind {
@@ -356,15 +367,29 @@ struct DatabaseModel: SQLModel {
             let singular = Receivables.schema[entity].singular
             /// Each kind of problem: the condition a row has it on, what of the row the
             /// message names, and the message given the row's key and that.
-            var kinds: [(condition: String, value: String, message: (String, String) -> String)] = []
+            var kinds: [(condition: String, value: String, message: (String, String) -> String, hint: String?)] = []
             var joins: [String] = []
+            // First: an id with spaces around it is one the loader reads, not one missing.
+            for field in declaration.fields where field.kind == .identifier || field.kind == .reference {
+                guard let column = columns[field.name] else { continue }
+                let value = "(t.\(q(column)))::text"
+                kinds.append(
+                    (
+                        "\(value) <> btrim(\(value), \(dialect.text(" \t")))", value,
+                        { k, v in
+                            "\(singular) \(k) has spaces around its \(field.name)"
+                                + (field.name == declaration.key ? "" : " \(excerpt(v))")
+                        },
+                        "the loader reads it without them, and compiled queries join ids as they are: trim them in the database, or use --engine memory"
+                    ))
+            }
             for field in declaration.fields where field.required {
                 guard let column = columns[field.name] else { continue }
                 let value = "t.\(q(column))"
                 kinds.append(
                     (
                         "\(value) IS NULL OR btrim((\(value))::text) = ''", "''",
-                        { k, _ in "\(singular) \(k) has no \(field.name)" }
+                        { k, _ in "\(singular) \(k) has no \(field.name)" }, nil
                     ))
                 guard entity != Receivables.customers, field.reference?.entity == Receivables.schema[Receivables.customers].name
                 else { continue }
@@ -375,7 +400,18 @@ struct DatabaseModel: SQLModel {
                 kinds.append(
                     (
                         "\(r).k IS NULL", "(\(value))::text",
-                        { k, v in "\(singular) \(k) is of customer \(excerpt(v)), which \(Self.display(customers)) has not" }
+                        { k, v in "\(singular) \(k) is of customer \(excerpt(v)), which \(Self.display(customers)) has not" },
+                        nil
+                    ))
+            }
+            for field in declaration.fields where field.kind == .grade {
+                guard let column = columns[field.name] else { continue }
+                let value = "NULLIF(upper(btrim((t.\(q(column)))::text)), '')"
+                let grades = Grade.allCases.map { dialect.text($0.description) }.joined(separator: ", ")
+                kinds.append(
+                    (
+                        "\(value) NOT IN (\(grades))", "(t.\(q(column)))::text",
+                        { k, v in "\(singular) \(k) has an unknown \(field.name) \(excerpt(v))" }, nil
                     ))
             }
             if entity == Receivables.invoices, let issued = columns["issued"], let due = columns["due"] {
@@ -387,12 +423,15 @@ struct DatabaseModel: SQLModel {
                             let days = v.split(separator: " ")
                             return
                                 "the due date of invoice \(k), \(days.first ?? ""), is before its issue date, \(days.last ?? "")"
-                        }
+                        }, nil
                     ))
             }
             if entity == Receivables.payments, let amount = columns["amount"] {
                 kinds.append(
-                    ("t.\(q(amount)) < 0", "(t.\(q(amount)))::text", { k, v in "payment \(k) is of a negative amount, \(v)" }))
+                    (
+                        "t.\(q(amount)) < 0", "(t.\(q(amount)))::text", { k, v in "payment \(k) is of a negative amount, \(v)" },
+                        nil
+                    ))
             }
             guard !kinds.isEmpty else { continue }
             func cases(_ then: (Int) -> String) -> String {
@@ -410,7 +449,7 @@ struct DatabaseModel: SQLModel {
                 problems.append(
                     Diagnostic(
                         .error, message, file: Self.display(table),
-                        hint: "the loader refuses it in a file; compiled queries would count it as it is"))
+                        hint: kinds[o].hint ?? "the loader refuses it in a file; compiled queries would count it as it is"))
             }
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
@@ -471,7 +510,7 @@ struct DatabaseModel: SQLModel {
     /// The first repeated id is named. A table with a unique index on its id is not read.
     func checkKeys(in source: PostgresSource) throws(Diagnostics) {
         var problems: [Diagnostic] = []
-        for entity in [Receivables.customers, Receivables.invoices] {
+        for entity in [Receivables.customers, Receivables.invoices, Receivables.payments] {
             guard let (table, columns, _) = tables[entity], let key = columns["id"] else { continue }
             let k = dialect.quote(key)
             // A unique index on the id (a primary key) says it already.
@@ -490,7 +529,9 @@ struct DatabaseModel: SQLModel {
                     .error, "\(Receivables.schema[entity].singular) id \(excerpt(id)) is on more than one row\(more)",
                     // Named as dun.toml names it, not quoted.
                     file: PostgresSource.display(table.replacingOccurrences(of: "\"", with: "")),
-                    hint: "each \(Receivables.schema[entity].singular) is one row: compiled queries join by its id"))
+                    hint:
+                        "each \(Receivables.schema[entity].singular) is one row, as the loader requires: compiled queries join by its id"
+                ))
         }
         if !problems.isEmpty { throw Diagnostics(problems) }
     }

@@ -429,11 +429,13 @@ import Testing
         try TestDatabase.sql(
             """
             UPDATE \(customers) SET name = ' ' WHERE id = 'C2';
+            UPDATE \(customers) SET grade = 'F' WHERE id = 'C3';
             INSERT INTO \(invoices) (id, customer_id, issued, due, amount) VALUES
               ('I97', 'C1', '2026-10-01', '2026-10-31', NULL), ('I98', 'C99', '2026-10-01', '2026-10-31', 5.00),
-              ('I99', 'C1', '2026-10-31', '2026-10-01', 5.00), (NULL, 'C1', '2026-10-01', '2026-10-31', 5.00);
+              ('I99', 'C1', '2026-10-31', '2026-10-01', 5.00), (NULL, 'C1', '2026-10-01', '2026-10-31', 5.00),
+              ('I96', 'C1 ', '2026-10-01', '2026-10-31', 5.00);
             INSERT INTO \(payments) (id, customer_id, date, amount) VALUES ('P97', 'C77', '2026-11-01', 5.00),
-              ('P98', 'C1', '2026-11-01', -5.00);
+              ('P98', 'C1', '2026-11-01', -5.00), ('P98', 'C1', '2026-11-02', 1.00);
 
             """)
         let error = #expect(throws: Diagnostics.self) { try Session.openDatabase(directory: dir.path, asOf: day) }
@@ -441,7 +443,10 @@ import Testing
         let (c, i, p) = ("postgresql:" + customers, "postgresql:" + invoices, "postgresql:" + payments)
         #expect(
             shown == [
+                "\(p): payment id 'P98' is on more than one row",
                 "\(c): customer 'C2' has no name",
+                "\(c): customer 'C3' has an unknown grade 'F'",
+                "\(i): invoice 'I96' has spaces around its customer_id 'C1 '",
                 "\(i): a row has no id",
                 "\(i): invoice 'I98' is of customer 'C99', which \(c) has not",
                 "\(i): invoice 'I97' has no amount",
@@ -449,6 +454,29 @@ import Testing
                 "\(p): payment 'P97' is of customer 'C77', which \(c) has not",
                 "\(p): payment 'P98' is of a negative amount, -5.00",
             ], "\(shown)")
+    }
+
+    /// Text and grades are read as the loader reads a table: a grade in either case with
+    /// spaces around it, text without the spaces and tabs around it, empty text as none.
+    /// (Compiled, ' e' was no grade, ' 华东 ' a region of its own, and '' a collector.)
+    @Test func textAndGradesAreReadAsTheLoaderReadsThem() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        try TestDatabase.sql(
+            "UPDATE \(try Self.table("customers", of: dir)) SET grade = ' e', region = E' 华东\\t', collector = '' WHERE id = 'C1';\n"
+        )
+        let script = SourceText(
+            name: "q",
+            text: """
+                customers | group by region aggregate n = count(), worse = count(customers where grade < B)
+                customers where collector is null | select id, grade, region
+                """)
+        let memory = try Session.open(directory: dir.path, asOf: day).run(script)
+        let database = try Session.openDatabase(directory: dir.path, asOf: day).run(script)
+        #expect(memory.diagnostics.isEmpty && database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered))")
+        #expect(
+            memory.output.contains("C1  E      华东") && database.output == memory.output, "\(database.output)\n\(memory.output)")
     }
 
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine
@@ -471,7 +499,7 @@ import Testing
         }
         #expect(
             error.all.map(\.rendered).joined()
-                == "postgresql:\(table): error: customer id 'C2' is on more than one row\nhint: each customer is one row: compiled queries join by its id\n"
+                == "postgresql:\(table): error: customer id 'C2' is on more than one row\nhint: each customer is one row, as the loader requires: compiled queries join by its id\n"
         )
     }
 
