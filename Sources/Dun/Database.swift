@@ -340,7 +340,7 @@ struct DatabaseModel: SQLModel {
         case "utilization":
             guard let column = m.limit else { return "NULL" }
             let limit = "\(row).\(dialect.quote(column))"
-            return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64("\(row).\(fact("balance")) / \(limit)")) END)"
+            return "(CASE WHEN \(limit) > 0 THEN \(dialect.decimal64(dialect.quotient("\(row).\(fact("balance"))", limit))) END)"
         case "on_hold", "last_reminder":
             asked.journal = true
             switch journal {

@@ -479,6 +479,21 @@ import Testing
             memory.output.contains("C1  E      华东") && database.output == memory.output, "\(database.output)\n\(memory.output)")
     }
 
+    /// A quotient keeps the places Dun's decimals give it: utilization to 18 places where
+    /// they fit (PostgreSQL's own division stopped at about 16 significant digits).
+    @Test func aQuotientKeepsDunsPlaces() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        try TestDatabase.sql("UPDATE \(try Self.table("customers", of: dir)) SET credit_limit = 77000.00 WHERE id = 'C1';\n")
+        let script = SourceText(name: "q", text: "customers where id = \"C1\" | select id, utilization")
+        let memory = try Session.open(directory: dir.path, asOf: day, format: .csv).run(script)
+        let database = try Session.openDatabase(directory: dir.path, asOf: day, format: .csv).run(script)
+        #expect(
+            memory.output == "id,utilization\r\nC1,1.038961038961038961\r\n" && database.output == memory.output,
+            "\(database.output)")
+    }
+
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine
     /// opens: a join by it would count rows twice. One with a primary key is not read for it.
     @Test func repeatedIdsAreRefused() throws {

@@ -71,6 +71,13 @@ public struct SQLDialect: Sendable {
         }
     }
 
+    /// `dividend` over `divisor` to 24 places at least (a quotient's scale is at least its
+    /// dividend's; PostgreSQL's own is about 16 significant digits), so that rounding it to
+    /// 18 or fewer is rounding the exact value, as Dun's decimals do.
+    public func quotient(_ dividend: String, _ divisor: String) -> String {
+        "((\(dividend)) * 1.\(String(repeating: "0", count: 24))) / (\(divisor))"
+    }
+
     /// Text ordered by code point, as Dun orders it.
     func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
 
@@ -540,7 +547,7 @@ public struct SQLCompiler {
         switch type {
         case .number:
             return dialect.decimal64(
-                "round(\(total) * 1.\(String(repeating: "0", count: 24)) / NULLIF(\(count), 0), GREATEST(scale(\(total)), \(Decimal64.divisionScale)))"
+                "round(\(dialect.quotient(total, "NULLIF(\(count), 0)")), GREATEST(scale(\(total)), \(Decimal64.divisionScale)))"
             )
         case .money:
             return "round(\(total) / NULLIF(\(count), 0), \(model.currency.minorUnit))"
@@ -566,11 +573,7 @@ public struct SQLCompiler {
             places.append(step.operand.type == .money ? "\(model.currency.minorUnit)" : "scale((\(o))::numeric)")
         }
         let numerator = over.joined(separator: " * ")
-        // Divided at 24 places at least (a quotient's scale is at least its dividend's), so that
-        // rounding it to 18 or fewer is rounding the exact value.
-        let quotient =
-            under.isEmpty
-            ? numerator : "((\(numerator)) * 1.\(String(repeating: "0", count: 24))) / (\(under.joined(separator: " * ")))"
+        let quotient = under.isEmpty ? numerator : dialect.quotient(numerator, under.joined(separator: " * "))
         if n.type == .money { return "round(\(quotient), \(model.currency.minorUnit))" }
         guard !under.isEmpty else { return "trim_scale(\(numerator))" }
         let denominator = under.joined(separator: " * ")
