@@ -26,22 +26,43 @@ struct DatabaseModel: SQLModel {
     var replaysJournal: Bool {
         if case .table = journal { true } else { false }
     }
-    /// Whether a query compiled against this model (or a copy made as of another day) asked
-    /// for a field the journal changes: one that asked for none is compiled again without
-    /// the journal (`compiled`), which it then need not read, nor the role may.
+    /// What a query compiled against this model (or a copy made as of another day) read:
+    /// whether it asked for a field the journal changes (one that asked for none is compiled
+    /// again without the journal, which it then need not read, nor the role may), and the
+    /// facts it reads, each as written (its key) and as read.
     private let asked = Asked()
     private final class Asked: @unchecked Sendable {
         var journal = false
+        var facts: [Facts] = []
     }
+    /// Facts of a table as of a day: as a query writes them out (`key`), and as it reads them
+    /// (`sql`: the same, or over facts the run made into a table).
+    struct Facts {
+        var key: String
+        var sql: String
+    }
+    /// Facts the run under way made into temporary tables (`DatabaseEngine`): by the facts'
+    /// key, the table.
+    var materialized: [String: String] = [:]
 
-    /// `query` as SQL, reading the journal only if it asks for a field the journal changes.
-    func compiled(_ query: CheckedPipeline, _ interpreter: Interpreter) throws(SQLUnsupported) -> String {
-        asked.journal = false
+    /// `query` as SQL, reading the journal only if it asks for a field the journal changes,
+    /// and the facts it reads.
+    func compiled(_ query: CheckedPipeline, _ interpreter: Interpreter) throws(SQLUnsupported) -> (
+        sql: String, facts: [Facts]
+    ) {
+        (asked.journal, asked.facts) = (false, [])
         let sql = try interpreter.sql(query, model: self)
-        guard replaysJournal && !asked.journal else { return sql }
+        guard replaysJournal && !asked.journal else { return (sql, asked.facts) }
         var without = self
         without.journal = .nothing
-        return try interpreter.sql(query, model: without)
+        asked.facts = []
+        return (try interpreter.sql(query, model: without), asked.facts)
+    }
+
+    /// Facts as a query reads them: from the run's table when it made one of them; noted.
+    private func read(_ facts: Facts) -> String {
+        if !asked.facts.contains(where: { $0.key == facts.key }) { asked.facts.append(facts) }
+        return materialized[facts.key] ?? facts.sql
     }
     /// Whether the folder has disputes.csv, which no query can read.
     private let disputesFile: Bool
@@ -95,8 +116,8 @@ struct DatabaseModel: SQLModel {
     /// are made of as of the day (`facts`).
     func table(of entity: EntityID) -> String? {
         switch entity {
-        case Receivables.invoices: invoiceFacts ?? tables[entity]?.table
-        case Receivables.customers: customerFacts ?? tables[entity]?.table
+        case Receivables.invoices: invoiceFacts.map { read(Facts(key: $0, sql: $0)) } ?? tables[entity]?.table
+        case Receivables.customers: customerFacts.map(read) ?? tables[entity]?.table
         default: tables[entity]?.table
         }
     }
@@ -266,8 +287,16 @@ struct DatabaseModel: SQLModel {
     /// invoices issued by the day grouped once (balance, the part past due, the most days
     /// past due, the days its settled invoices took), less the cash applied to no invoice
     /// there by then.
-    private var customerFacts: String? {
-        guard let m = made, let invoices = invoiceFacts else { return nil }
+    private var customerFacts: Facts? {
+        guard let inline = invoiceFacts, let key = customerFacts(over: inline) else { return nil }
+        // The invoices' facts read first: a run makes them into a table before these.
+        let invoices = read(Facts(key: inline, sql: inline))
+        return Facts(key: key, sql: invoices == inline ? key : customerFacts(over: invoices) ?? key)
+    }
+
+    /// The customers' facts over the invoices' (`invoiceFacts`, or a table made of them).
+    private func customerFacts(over invoices: String) -> String? {
+        guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
         let left = "(f.\(q(m.amount)) - f.\(fact("paid")))"
         let late = "\(left) > 0 AND \(day) - f.\(q(m.due)) > 0"
@@ -654,7 +683,7 @@ extension Session {
         do throws(Diagnostics) {
             let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
             do throws(SQLUnsupported) {
-                return .success(try model.compiled(query, interpreter) + ";\n")
+                return .success(try model.compiled(query, interpreter).sql + ";\n")
             } catch {
                 return .failure(
                     Diagnostics([
@@ -681,13 +710,26 @@ struct DatabaseEngine {
     private let run = Run()
 
     /// While a run is under way (`begin` to `end`, nested runs counted), its queries share one
-    /// connection and one read-only REPEATABLE READ transaction, begun at its first query:
-    /// all of a script's queries see the database as it was then, as the interpreter's all
-    /// see one load, whatever the ERP writes meanwhile.
+    /// connection and one REPEATABLE READ transaction, begun at its first query: all of a
+    /// script's queries see the database as it was then, as the interpreter's all see one
+    /// load, whatever the ERP writes meanwhile. Facts that a second query of the run reads
+    /// (the invoices' or customers' as of a day) are made into a temporary table then, and
+    /// read from it by the rest, as the interpreter makes them once at its load; where the
+    /// database makes no tables (a standby), each query makes them again.
     final class Run {
         var depth = 0
         var connection: PostgresConnection?
+        /// How many of the run's queries read each facts (by key), and the tables made.
+        var reads: [String: Int] = [:]
+        var tables: [String: String] = [:]
+        /// Whether the database may make tables for the run.
+        var making = true
+        /// How many tables the session's runs made, all told.
+        var made = 0
     }
+
+    /// How many tables of facts the session's runs made.
+    var tablesMade: Int { run.made }
 
     func begin() {
         run.depth += 1
@@ -697,24 +739,66 @@ struct DatabaseEngine {
         run.depth -= 1
         guard run.depth == 0, let connection = run.connection else { return }
         run.connection = nil
-        // Read only: nothing to keep, and a failed query's transaction has nothing to undo.
+        (run.reads, run.tables, run.making) = ([:], [:], true)
+        // Nothing to keep: the run only read, and its tables go with the transaction.
         _ = try? connection.rows(of: "ROLLBACK")
+    }
+
+    /// The run's connection, its transaction begun.
+    private func connection() throws(Diagnostics) -> PostgresConnection {
+        if let connection = run.connection { return connection }
+        let connection = try PostgresConnection(url: source.url)
+        _ = try connection.rows(of: "BEGIN ISOLATION LEVEL REPEATABLE READ")
+        run.connection = connection
+        return connection
     }
 
     /// The rows of `sql`: in the run's transaction, or on a connection of its own outside one.
     private func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
         guard run.depth > 0 else { return try source.rows(of: sql) }
-        if let connection = run.connection { return try connection.rows(of: sql) }
-        let connection = try PostgresConnection(url: source.url)
-        _ = try connection.rows(of: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        run.connection = connection
-        return try connection.rows(of: sql)
+        return try connection().rows(of: sql)
+    }
+
+    /// Counts the facts a query of the run reads, and makes those read a second time into
+    /// temporary tables: whether it made any. A table the database refuses to make (a
+    /// standby, a role without TEMP) is undone to its savepoint, and the run makes no more.
+    private func make(_ facts: [DatabaseModel.Facts]) -> Bool {
+        guard run.depth > 0 else { return false }
+        var made = false
+        for f in facts where run.tables[f.key] == nil {
+            run.reads[f.key, default: 0] += 1
+            guard run.making, run.reads[f.key, default: 0] > 1 else { continue }
+            let table = "pg_temp.dun_facts_\(run.tables.count + 1)"
+            do throws(Diagnostics) {
+                let c = try connection()
+                _ = try c.rows(of: "SAVEPOINT dun_facts")
+                do throws(Diagnostics) {
+                    _ = try c.rows(of: "CREATE TEMPORARY TABLE \(table) AS SELECT * FROM \(f.sql) AS f; ANALYZE \(table)")
+                    run.tables[f.key] = table
+                    run.made += 1
+                    made = true
+                } catch {
+                    run.making = false
+                    _ = try c.rows(of: "ROLLBACK TO SAVEPOINT dun_facts")
+                }
+            } catch {
+                run.making = false
+            }
+        }
+        return made
     }
 
     func outcome(of query: CheckedPipeline, _ interpreter: Interpreter, schema: Schema) throws(RuntimeError) -> Outcome {
         let sql: String
         do throws(SQLUnsupported) {
-            sql = try model.compiled(query, interpreter)
+            var model = self.model
+            model.materialized = run.tables
+            var compiled = try model.compiled(query, interpreter)
+            if make(compiled.facts) {
+                model.materialized = run.tables
+                compiled = try model.compiled(query, interpreter)
+            }
+            sql = compiled.sql
         } catch {
             throw RuntimeError(
                 "\(error.construct) does not compile to SQL", error.range,

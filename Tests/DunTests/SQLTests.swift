@@ -494,6 +494,42 @@ import Testing
             "\(database.output)")
     }
 
+    /// The facts a second query of a run reads are made into a table once, and the rest of
+    /// the run reads them there: the answers are the interpreter's. Where the database makes
+    /// no tables (here, every transaction read-only by default, as on a standby), each query
+    /// makes them again, and the answers are the same.
+    @Test func aRunMakesTheFactsItReadsAgainOnce() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        let script = SourceText(
+            name: "q",
+            text: """
+                customers where overdue > 0 | select id, balance, overdue
+                invoices where balance > 0 | group by customer.region, bucket aggregate n = count(), b = sum(balance)
+                let open = invoices where balance > 0 and not disputed
+                open where days_overdue > 30 | aggregate n = count(), b = sum(balance)
+                customers | sort by balance desc | select id, balance, utilization
+                as_of(2026-10-31, customers | aggregate b = sum(balance))
+                """)
+        let memory = try Session.open(directory: dir.path, asOf: day).run(script)
+        let session = try Session.openDatabase(directory: dir.path, asOf: day)
+        let database = session.run(script)
+        #expect(database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered))")
+        #expect(database.output == memory.output, "\(database.output)\n\(memory.output)")
+        // The invoices' and customers' facts as of the day, read by the second query again.
+        #expect(session.database?.tablesMade == 2)
+        let toml = dir.appendingPathComponent("dun.toml")
+        try String(contentsOf: toml, encoding: .utf8).replacingOccurrences(
+            of: "url = \"\(try TestDatabase.url.get())\"",
+            with: "url = \"\(try TestDatabase.url.get())?options=-cdefault_transaction_read_only%3Don\""
+        ).write(to: toml, atomically: true, encoding: .utf8)
+        let readOnly = try Session.openDatabase(directory: dir.path, asOf: day)
+        let again = readOnly.run(script)
+        #expect(again.diagnostics.isEmpty, "\(again.diagnostics.map(\.rendered))")
+        #expect(again.output == memory.output && readOnly.database?.tablesMade == 0)
+    }
+
     /// A table repeating a customer's (or an invoice's) id is refused when the database engine
     /// opens: a join by it would count rows twice. One with a primary key is not read for it.
     @Test func repeatedIdsAreRefused() throws {
