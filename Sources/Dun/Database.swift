@@ -737,9 +737,10 @@ struct DatabaseEngine {
 
     func end() {
         run.depth -= 1
-        guard run.depth == 0, let connection = run.connection else { return }
-        run.connection = nil
+        guard run.depth == 0 else { return }
         (run.reads, run.tables, run.making) = ([:], [:], true)
+        guard let connection = run.connection else { return }
+        run.connection = nil
         // Nothing to keep: the run only read, and its tables go with the transaction.
         _ = try? connection.rows(of: "ROLLBACK")
     }
