@@ -190,12 +190,11 @@ struct DatabaseModel: SQLModel {
         if let column = columns[name] {
             let value = "\(row).\(dialect.quote(column))"
             switch stored.kind {
-            // A grade as the loader reads it: either case, spaces around it, empty for none.
-            case .grade: return .success("NULLIF(upper(btrim((\(value))::text)), '')")
+            case .grade: return .success(grade(value))
             // Text as the loader reads a table's COPY: without the spaces and tabs around it,
             // empty for none. (Ids are refused with spaces around them: they are joined as
             // they are.)
-            case .text: return .success("NULLIF(btrim((\(value))::text, \(dialect.text(" \t"))), '')")
+            case .text: return .success("NULLIF(\(trimmed(value)), '')")
             default: return .success(value)
             }
         }
@@ -270,7 +269,6 @@ struct DatabaseModel: SQLModel {
         guard case .table(let journal) = journal else { return ("", "") }
         let t = dialect.text
         let (held, released) = (ActionKind.holdCredit.rawValue, ActionKind.releaseCredit.rawValue)
-        let grades = Grade.allCases.map { t($0.description) }.joined(separator: ", ")
         let said =
             "SELECT j.customer AS k, upper((array_agg(j.detail \(Self.newest)) FILTER (WHERE j.action = \(t(ActionKind.setGrade.rawValue))"
             + " AND upper(j.detail) IN (\(grades))))[1]) AS grade,"
@@ -404,7 +402,7 @@ struct DatabaseModel: SQLModel {
                 let value = "(t.\(q(column)))::text"
                 kinds.append(
                     (
-                        "\(value) <> btrim(\(value), \(dialect.text(" \t")))", value,
+                        "\(value) <> \(trimmed(value))", value,
                         { k, v in
                             "\(singular) \(k) has spaces around its \(field.name)"
                                 + (field.name == declaration.key ? "" : " \(excerpt(v))")
@@ -435,11 +433,9 @@ struct DatabaseModel: SQLModel {
             }
             for field in declaration.fields where field.kind == .grade {
                 guard let column = columns[field.name] else { continue }
-                let value = "NULLIF(upper(btrim((t.\(q(column)))::text)), '')"
-                let grades = Grade.allCases.map { dialect.text($0.description) }.joined(separator: ", ")
                 kinds.append(
                     (
-                        "\(value) NOT IN (\(grades))", "(t.\(q(column)))::text",
+                        "\(grade("t.\(q(column))")) NOT IN (\(grades))", "(t.\(q(column)))::text",
                         { k, v in "\(singular) \(k) has an unknown \(field.name) \(excerpt(v))" }, nil
                     ))
             }
@@ -484,6 +480,21 @@ struct DatabaseModel: SQLModel {
         if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
+    /// A grade as the loader reads it: either case, spaces around it, empty for none.
+    private func grade(_ sql: String) -> String {
+        "NULLIF(upper(btrim((\(sql))::text)), '')"
+    }
+
+    /// The grades' letters, as SQL: a list for `IN`.
+    private var grades: String {
+        Grade.allCases.map { dialect.text($0.description) }.joined(separator: ", ")
+    }
+
+    /// A value as text without the spaces and tabs around it, as the loader trims a COPY's.
+    private func trimmed(_ sql: String) -> String {
+        "btrim((\(sql))::text, \(dialect.text(" \t")))"
+    }
+
     /// A table as an error names it: as dun.toml names it, not quoted.
     private static func display(_ table: String) -> String {
         PostgresSource.display(table.replacingOccurrences(of: "\"", with: ""))
@@ -495,10 +506,9 @@ struct DatabaseModel: SQLModel {
     /// without one, CNY, as in a file), so the currencies written in the three tables, and
     /// CNY for a customer with none, are all there are.
     func checkCurrencies(in source: PostgresSource) throws(Diagnostics) {
-        // Each table's values as they are (k: 0 for the customers'), or the one dun.toml
-        // gives it, told apart here: a
-        // handful, where trimming and upper-casing every row in the query took three times
-        // as long (0.85 s against 0.3 s at a million invoices).
+        // Each table's values as they are (k: 0 for the customers'), or the one dun.toml gives
+        // it, told apart here: a handful, where trimming and upper-casing every row in the
+        // query took three times as long (0.85 s against 0.3 s at a million invoices).
         var parts: [String] = []
         var found: Set<String> = []
         for (k, entity) in [Receivables.customers, Receivables.invoices, Receivables.payments].enumerated() {
@@ -556,8 +566,7 @@ struct DatabaseModel: SQLModel {
             problems.append(
                 Diagnostic(
                     .error, "\(Receivables.schema[entity].singular) id \(excerpt(id)) is on more than one row\(more)",
-                    // Named as dun.toml names it, not quoted.
-                    file: PostgresSource.display(table.replacingOccurrences(of: "\"", with: "")),
+                    file: Self.display(table),
                     hint:
                         "each \(Receivables.schema[entity].singular) is one row, as the loader requires: compiled queries join by its id"
                 ))
@@ -588,7 +597,6 @@ struct DatabaseModel: SQLModel {
         let rows = try source.rows(
             of: "SELECT DISTINCT ON (o) o, a, b, c, d FROM (\(kinds)) AS k WHERE o < 3 OR paid > GREATEST(amount, 0)"
                 + " ORDER BY o, a COLLATE \"C\"")
-        let table = { (sql: String) in PostgresSource.display(sql.replacingOccurrences(of: "\"", with: "")) }
         let money = { (text: String?) in
             (text.flatMap { try? Money.parse($0, currency: self.currency).get() })?.formatted(grouped: true) ?? (text ?? "")
         }
@@ -599,18 +607,20 @@ struct DatabaseModel: SQLModel {
             case "1":
                 problems.append(
                     Diagnostic(
-                        .error, "payment \(a) is of invoice \(b), which \(table(m.invoices)) has not", file: table(m.payments),
+                        .error, "payment \(a) is of invoice \(b), which \(Self.display(m.invoices)) has not",
+                        file: Self.display(m.payments),
                         hint: "a payment of no invoice (unapplied cash) leaves invoice_id empty"))
             case "2":
                 problems.append(
                     Diagnostic(
                         .error,
                         "payment \(a) is customer \(excerpt(c ?? ""))'s, but invoice \(b) is customer \(excerpt(d ?? ""))'s",
-                        file: table(m.payments), hint: "a payment is of its own customer's invoice"))
+                        file: Self.display(m.payments), hint: "a payment is of its own customer's invoice"))
             default:
                 problems.append(
                     Diagnostic(
-                        .error, "invoice \(a) is paid \(money(c)), more than its amount: \(money(d))", file: table(m.payments),
+                        .error, "invoice \(a) is paid \(money(c)), more than its amount: \(money(d))",
+                        file: Self.display(m.payments),
                         hint: "an overpayment belongs in a separate row without invoice_id (unapplied cash)"))
             }
         }

@@ -725,4 +725,15 @@ private func headers(_ eml: String) -> [(String, String)] {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: w.folder.appendingPathComponent(".dun").path)
         #expect(!leftovers.contains { $0.hasSuffix(".new") }, "\(leftovers)")
     }
+
+    /// A folder where the name cannot be kept is told, naming the file.
+    @Test func aNameThatCannotBeKeptIsTold() throws {
+        let w = try ApplyTests.Workspace()
+        let dun = w.folder.appendingPathComponent(".dun")
+        try? FileManager.default.removeItem(at: dun)
+        try Data().write(to: dun)
+        let error = #expect(throws: Diagnostics.self) { try Outbox.name(of: w.folder.path) }
+        #expect(error?.all.first?.message.hasPrefix("cannot name the outbox: ") == true, "\(String(describing: error))")
+        #expect(error?.all.first?.file == w.folder.path + "/.dun/outbox-name")
+    }
 }
