@@ -680,16 +680,27 @@ extension Session {
     func sql(_ source: SourceText) -> Result<String, Diagnostics> {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else { return .failure(Diagnostics(parsed.diagnostics)) }
-        let (statements, problems) = Checker.check(parsed.statements, source: source, schema: schema, globals: globals)
-        guard problems.isEmpty else { return .failure(Diagnostics(problems)) }
-        guard statements.count == 1, case .query(let query) = statements[0] else {
+        // One query, after the imports and functions it calls (made first, as a script makes them).
+        let definitions = parsed.statements.dropLast()
+        guard let last = parsed.statements.last, case .query = last,
+            definitions.allSatisfy({ if case .import = $0 { true } else if case .function = $0 { true } else { false } })
+        else {
+            let other = parsed.statements.first { if case .query = $0 { false } else { true } }
             return .failure(
                 Diagnostics([
                     source.diagnostic(
-                        "dun sql compiles one query", at: statements.first?.range ?? 0..<0,
+                        "dun sql compiles one query, after the imports and functions it calls",
+                        at: (other ?? parsed.statements.last)?.range ?? 0..<0,
                         hint: "a query such as: invoices where due < today | select id, amount")
                 ]))
         }
+        if !definitions.isEmpty {
+            let made = run(source, definitionsOnly: true)
+            guard made.diagnostics.isEmpty else { return .failure(Diagnostics(made.diagnostics)) }
+        }
+        let (statements, problems) = Checker.check([last], source: source, schema: schema, globals: globals)
+        guard problems.isEmpty else { return .failure(Diagnostics(problems)) }
+        guard statements.count == 1, case .query(let query) = statements[0] else { return .failure(Diagnostics([])) }
         do throws(Diagnostics) {
             let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
             do throws(SQLUnsupported) {
@@ -698,7 +709,7 @@ extension Session {
                 return .failure(
                     Diagnostics([
                         source.diagnostic(
-                            "\(error.construct) does not compile to SQL", at: error.range,
+                            error.message, at: error.range,
                             hint:
                                 "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields a journal in the same database changes, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day written out, chart, and calls of functions given tables and values"
                         )
@@ -812,7 +823,7 @@ struct DatabaseEngine {
             sql = compiled.sql
         } catch {
             throw RuntimeError(
-                "\(error.construct) does not compile to SQL", error.range,
+                error.message, error.range,
                 hint: "--engine postgres runs what compiles (dun sql); --engine memory runs everything")
         }
         let rows: [[String?]]

@@ -110,6 +110,9 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     private static let minOrdinal = Int64(daysFromCivil(1, 1, 1))
     private static let maxOrdinal = Int64(daysFromCivil(9999, 12, 31))
+    /// The first and last days Dun has: 0001-01-01 and 9999-12-31.
+    public static let earliest = Day(ordinal: Int32(minOrdinal))
+    public static let latest = Day(ordinal: Int32(maxOrdinal))
 
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -223,12 +223,16 @@ struct SQLCommand: ParsableCommand {
         commandName: "sql",
         abstract: "Print the SQL a query compiles to, for the workspace's database to answer.",
         discussion: """
-            The tables and columns are those of dun.toml's [source] and mapping (or, without
-            a database, tables named as the entities, with the catalogue's column names); the
-            workspace's data is not read. What has no SQL yet is an error naming it.
+            The tables and columns are those of dun.toml's [source] and mapping
+            (or, without a database, tables named as the entities, with the
+            catalogue's column names); the workspace's data is not read. The query
+            may follow the imports and functions it calls. What has no SQL yet is
+            an error naming it.
 
-            Example:
-              dun sql --data examples/acme 'invoices where due < today - 30 days | select id, amount'
+            Examples:
+              dun sql --data examples/acme 'invoices where due < today - 30 days'
+              dun sql --data examples/acme 'import aging
+              aging.by_region(invoices)'
             """)
 
     @Argument(help: ArgumentHelp("The query.", valueName: "query"))

@@ -191,7 +191,7 @@ import Testing
             }
         }
         // Not vacuous: many golden queries compile, and many do not (yet).
-        #expect(compiled >= 280, "only \(compiled) golden queries compiled")
+        #expect(compiled >= 305, "only \(compiled) golden queries compiled")
         #expect(refused > 0)
     }
 
@@ -257,6 +257,35 @@ import Testing
         let database = try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: script))
         #expect(database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered).joined())")
         #expect(memory.output.contains("C1") && database.output == memory.output, "\(database.output)\n\(memory.output)")
+    }
+
+    /// Calendar arithmetic, text, and a value of each row as of the days of a table written
+    /// out answer as in memory: months clamped to the month's end (Oct 31 + 4 months is Feb
+    /// 28), weeks from Monday, durations compared with day counts, `contains` and `++` with
+    /// nulls, money moved by a number rounded to its minor unit.
+    @Test func calendarTextAndDaysOfATableAnswerAsInMemory() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = try #require(Day(iso: "2026-11-28"))
+        let script = """
+            invoices | select id, m = due + 4 months, back = due - 1 month, w0 = start_of(week, due), w1 = end_of(week, due),
+              q = end_of(quarter, due), y = start_of(year, due), wd = weekday(due), mo = month(due), yr = year(due),
+              gap = days_between(due, issued), a = abs(balance - 100000), later = balance + 0.005
+            invoices | select id, line = id ++ " due " ++ due ++ " " ++ bucket ++ " " ++ customer.collector,
+              has = customer.name contains "有限", hasnt = customer.collector not contains "王", among = ["I01", "I09"] contains id
+            customers where overdue > 40 days and overdue <= 12 weeks | select id, overdue
+            ends_of(month, 2026-08-01, 2026-11-30) | select date, open = as_of(date, count(invoices where balance > 0)),
+              owed = as_of(date, sum(invoices.balance)) | sort by date desc
+            """
+        let memory = try Session.open(directory: Paths.fixtures.appendingPathComponent("small").path, asOf: day)
+            .run(SourceText(name: "q", text: script))
+        let database = try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: script))
+        #expect(database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered).joined())")
+        #expect(memory.diagnostics.isEmpty, "\(memory.diagnostics.map(\.rendered).joined())")
+        for line in ["2027-02-28", "I12 due 2026-10-01 31-60 李强", "2026-09-30"] {
+            #expect(memory.output.contains(line), "\(line) not in\n\(memory.output)")
+        }
+        #expect(database.output == memory.output, "\(database.output)\n\(memory.output)")
     }
 
     /// With the journal in the database the query runs in, the query replays it as a load
@@ -663,8 +692,18 @@ import Testing
         }
         #expect(
             two.all.map(\.rendered).joined()
-                == "q:1:9: error: dun sql compiles one query\nlet x = 1\n        ^\nhint: a query such as: invoices where due < today | select id, amount\n"
+                == "q:1:5: error: dun sql compiles one query, after the imports and functions it calls\nlet x = 1\n    ^~~~~\nhint: a query such as: invoices where due < today | select id, amount\n"
         )
+        // Imports and functions before it are made first.
+        guard
+            case .success(let sql) = Session.sql(
+                SourceText(name: "q", text: "import aging\nfn big(t) = t where amount > 100k\naging.by_region(big(invoices))"),
+                directory: small, asOf: day)
+        else {
+            Issue.record("a query after an import did not compile")
+            return
+        }
+        #expect(sql.hasPrefix("SELECT ") && sql.contains("> 100000"), "\(sql)")
         let opened = Result { () throws(Diagnostics) in try Session.openDatabase(directory: small, asOf: day) }
         guard case .failure(let error) = opened else {
             Issue.record("a database session opened with no database")
@@ -704,6 +743,13 @@ import Testing
             try refusal("customers | select september = as_of(2026-09-30, balance)").contains(
                 "error: as_of of each row does not compile to SQL"))
         #expect(try refusal("invoices | group by customer_id aggregate n = count() | total").isEmpty)
+        // In a function's body, said at the call, naming the function.
+        #expect(
+            try refusal("import credit\ncredit.score(customers) | count").hasPrefix(
+                "q:2:1: error: in credit.score: promises, which the database does not have, does not compile to SQL\ncredit.score(customers) | count\n^~~~~~~~~~~~~~~~~~~~~~~"
+            ))
+        #expect(
+            try refusal("customers | select n = length(name)").contains("error: length() does not compile to SQL"))
     }
 
     /// The errors `dun sql` gives for `text` on the small fixture; none when it compiles.

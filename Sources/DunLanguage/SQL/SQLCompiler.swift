@@ -41,9 +41,25 @@ public struct SQLUnsupported: Error, Sendable {
     public var construct: String
     public var range: Range<Int>
 
+    /// The function, called in the query, whose body holds the construct (its place is in
+    /// the function's source: the call stands for it).
+    public var function: String?
+
     public init(_ construct: String, _ range: Range<Int> = 0..<0) {
         self.construct = construct
         self.range = range
+    }
+
+    /// What is said of it.
+    public var message: String { "\(function.map { "in \($0): " } ?? "")\(construct) does not compile to SQL" }
+
+    /// This, found in the body of the function `name` called at `range`: said at the call. A
+    /// pipeline given as an argument (no name) is in the query already.
+    func within(_ name: String, at range: Range<Int>) -> SQLUnsupported {
+        guard !name.isEmpty else { return self }
+        var e = self
+        (e.function, e.range) = (name, range)
+        return e
     }
 }
 
@@ -164,11 +180,15 @@ public struct SQLCompiler {
     /// The rows so far: a query, the entity its rows are of (nil for records), and the names
     /// of its columns: those the query made (`c0`, …, in the frame's order), and the keys of
     /// its order, first first.
-    private struct Relation {
+    fileprivate struct Relation {
         var sql: String
         var entity: EntityID?
         var columns: Int
         var order: [(column: String, descending: Bool)]
+        /// The days a column is known to hold before the query runs (a table of dates
+        /// written out, `ends_of(month, …)`), by column: `as_of` of each of its rows is a
+        /// choice among those days.
+        var days: [Int: [Day]] = [:]
     }
 
     private var counter = 0
@@ -213,6 +233,7 @@ public struct SQLCompiler {
                 r.sql = "SELECT \(t).* FROM \(from(r, t)) WHERE \(test)"
             case .derive(_, let nodes):
                 let t = next()
+                r.days.merge(r.days(of: nodes).map { ($0 + r.columns, $1) }) { $1 }
                 let made = try nodes.enumerated().map { (k, n) throws(SQLUnsupported) in
                     "\(try expression(n, r, t)) AS \(column(r.columns + k))"
                 }
@@ -227,6 +248,7 @@ public struct SQLCompiler {
                 made += r.order.map { "\(t).\(dialect.quote($0.column)) AS \(dialect.quote($0.column))" }
                 r.sql = "SELECT \(made.joined(separator: ", ")) FROM \(from(r, t))"
                 (r.entity, r.columns) = (nil, nodes.count)
+                r.days = r.days(of: nodes)
             case .sort(let keys):
                 let t = next()
                 var made: [String] = []
@@ -247,7 +269,7 @@ public struct SQLCompiler {
             case .count:
                 let t = next()
                 r.sql = "SELECT count(*) AS \(column(0)) FROM (\(r.sql)) AS \(t)"
-                (r.entity, r.columns, r.order) = (nil, 1, [])
+                (r.entity, r.columns, r.order, r.days) = (nil, 1, [], [:])
                 single = true
             case .group(let keys, let aggregates, _, let total):
                 r = try group(r, keys, aggregates, total: total, stage.range)
@@ -377,10 +399,10 @@ public struct SQLCompiler {
             let sql = "SELECT \(made.joined(separator: ", ")) FROM \(inner.from(r, t))"
             counter = inner.counter
             return Relation(sql: sql, entity: nil, columns: schema[e].display.count + r.columns, order: r.order)
-        case .function:
-            return try relation(try expanded(n))
-        case .inlined(_, let body):
-            return try source(body)
+        case .function(let name, _, _, _):
+            do { return try relation(try expanded(n)) } catch { throw error.within(name, at: n.range) }
+        case .inlined(let name, let body):
+            do { return try source(body) } catch { throw error.within(name, at: n.range) }
         case .filter(let table, let predicate):
             var r = try source(table)
             let t = next()
@@ -389,6 +411,8 @@ public struct SQLCompiler {
             return r
         case .entityTable:
             break
+        case .constant(.table(let frame)) where frame.entity == nil:
+            return try values(frame, n.range)
         default:
             throw SQLUnsupported("a source other than an entity's rows", n.range)
         }
@@ -590,8 +614,11 @@ public struct SQLCompiler {
         -> String
     {
         guard let arg, let e = r.entity, let (field, predicate, projectedField, distinct) = RelatedRows.shape(arg),
-            let (child, owner) = model.children(field, of: e), let source = model.table(of: child)
+            let (child, owner) = model.children(field, of: e)
         else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
+        guard let source = model.table(of: child) else {
+            throw SQLUnsupported("\(schema[child].name), which the database does not have,", n.range)
+        }
         // The related rows' field, of its own type (a count of true/false counts the true).
         let projected = projectedField.map {
             Node(kind: .field(depth: 0, field: $0), type: schema[child].fields[$0].type, range: arg.range)
@@ -764,16 +791,29 @@ public struct SQLCompiler {
             var sql = try expression(first, r, t)
             var type = first.type
             for step in steps {
-                let operand = try expression(step.operand, r, t)
+                // A duration is written into its step (days, or an interval of months).
+                let operand = step.operand.type == .duration ? "" : try expression(step.operand, r, t)
                 switch (step.op, type, step.operand.type) {
                 case (.add, .number, .number), (.subtract, .number, .number), (.add, .money, .money),
                     (.subtract, .money, .money):
                     sql = "(\(sql) \(step.op.rawValue) \(operand))"
+                case (.add, .money, .number), (.subtract, .money, .number), (.add, .number, .money),
+                    (.subtract, .number, .money):
+                    // Money, rounded half away from zero to its minor unit, as Dun makes it.
+                    sql = "round(\(sql) \(step.op.rawValue) \(operand), \(model.currency.minorUnit))"
                 case (.add, .date, .duration), (.subtract, .date, .duration):
-                    guard case .constant(.duration(.days(let days))) = step.operand.kind else {
-                        throw SQLUnsupported("a date moved by months, or by days not written out", step.range)
+                    switch step.operand.kind {
+                    case .constant(.duration(.days(let days))):
+                        sql = "(\(sql) \(step.op.rawValue) \(days))"
+                    case .constant(.duration(.months(let months))):
+                        // Both clamp to the month's last day: Jan 31 + 1 month is Feb 28 or 29.
+                        sql = "(\(sql) \(step.op.rawValue) INTERVAL '\(months) months')::date"
+                    default:
+                        throw SQLUnsupported("a date moved by a duration not written out", step.range)
                     }
-                    sql = "(\(sql) \(step.op.rawValue) \(days))"
+                case (.concat, let a, let b) where joinable.contains(a) && joinable.contains(b):
+                    // Null joined to anything is null, in both.
+                    sql = "(\(joined(sql, a)) || \(joined(operand, b)))"
                 case (.subtract, .date, .date):
                     sql = "(\(sql) - \(operand))"
                 default:
@@ -785,7 +825,7 @@ public struct SQLCompiler {
         case .coalesce(let a, let b):
             return "COALESCE(\(try expression(a, r, t)), \(try expression(b, r, t)))"
         case .compare(let op, let a, let b):
-            var (x, y) = (try expression(a, r, t), try expression(b, r, t))
+            var (x, y) = (try comparable(a, r, t), try comparable(b, r, t))
             if op != .equal, op != .notEqual { (x, y) = (dialect.ordered(x, a.type), dialect.ordered(y, b.type)) }
             return "COALESCE(\(x) \(op.sql) \(y), FALSE)"
         case .between(let x, let lo, let hi, let negated):
@@ -793,7 +833,7 @@ public struct SQLCompiler {
             // Dun: a null is neither between nor not between.
             let between = negated ? "NOT BETWEEN" : "BETWEEN"
             return
-                "COALESCE(\(try expression(x, r, t)) \(between) \(try expression(lo, r, t)) AND \(try expression(hi, r, t)), FALSE)"
+                "COALESCE(\(try expression(x, r, t)) \(between) \(try comparable(lo, r, t)) AND \(try comparable(hi, r, t)), FALSE)"
         case .isIn(let x, let set, let negated):
             let within: String
             switch set.kind {
@@ -826,6 +866,14 @@ public struct SQLCompiler {
             let sql = "COALESCE(\(try expression(x, r, t)) IN (\(within)), FALSE)"
             // Dun: a null is in no list, and not in none.
             return negated ? "(\(try expression(x, r, t)) IS NOT NULL AND NOT \(sql))" : sql
+        case .contains(let whole, let part, let negated) where whole.type == .string:
+            // Text in text, a null in neither. Both compare code points: text that writes one
+            // letter two ways (é, e + ́) is found in Dun as a letter, in SQL as code points.
+            let found = "strpos(\(try expression(whole, r, t)), \(try expression(part, r, t)))"
+            return "COALESCE(\(found) \(negated ? "=" : ">") 0, FALSE)"
+        case .contains(let list, let value, let negated):
+            // A value in a list is the list holding it.
+            return try expression(Node(kind: .isIn(value, list, negated: negated), type: .bool, range: n.range), r, t)
         case .isNull(let x, let negated):
             return "(\(try expression(x, r, t)) IS \(negated ? "NOT " : "")NULL)"
         case .conditional(let branches, let otherwise):
@@ -841,16 +889,16 @@ public struct SQLCompiler {
             var parts: [String] = []
             for a in args { parts.append(try expression(a, r, t)) }
             return "\(largest ? "GREATEST" : "LEAST")(\(parts.joined(separator: ", ")))"
-        case .inlined(_, let body):
+        case .inlined(let name, let body):
             // A function of one expression, its parameters the call's arguments.
-            return try expression(body, r, t)
-        case .function:
+            do { return try expression(body, r, t) } catch { throw error.within(name, at: n.range) }
+        case .function(let name, _, _, _):
             // A function of a value (`twice(3)`), its body one expression once written out.
             let body = try expanded(n)
             guard body.stages.isEmpty, !isTable(body.source.type) else {
                 throw SQLUnsupported("a table inside an expression", n.range)
             }
-            return "(\(try expression(body.source, r, t)))"
+            do { return "(\(try expression(body.source, r, t)))" } catch { throw error.within(name, at: n.range) }
         case .call(let builtin, let args) where builtin.isRound:
             let x = try expression(args[0], r, t)
             let places = try args.count > 1 ? expression(args[1], r, t) : "0"
@@ -871,8 +919,8 @@ public struct SQLCompiler {
             let within = zip(bands.edges, labels.dropFirst()).map { "WHEN \(days) <= \($0) THEN \($1)" }
             return "(CASE WHEN \(days) IS NULL THEN NULL WHEN \(days) <= 0 THEN \(labels[0]) \(within.joined(separator: " "))"
                 + " ELSE \(labels[labels.count - 1]) END)"
-        case .call(let builtin, _):
-            throw SQLUnsupported("\(builtin.name)()", n.range)
+        case .call(let builtin, let args):
+            return try call(builtin, args, n.range, r, t)
         case .groupAggregate(let a, let arg):
             guard grouping else { throw SQLUnsupported("an aggregate of a group outside it", n.range) }
             return try aggregate(n, a, arg, r, t)
@@ -883,6 +931,17 @@ public struct SQLCompiler {
         case .filter:
             throw SQLUnsupported("a table inside an expression", n.range)
         case .asOf(let day, let body):
+            if case .column(0, let c) = day.kind, let days = r.days[c] {
+                // Of each row, on a day known before the query runs: the value as of each.
+                guard days.count <= 400 else { throw SQLUnsupported("as_of on more than 400 days", day.range) }
+                var sql = "(CASE \(t).\(column(c))"
+                for then in days {
+                    let written = Node(kind: .constant(.date(then)), type: .date, range: day.range)
+                    sql +=
+                        " WHEN \(dialect.date(then)) THEN \(try expression(Node(kind: .asOf(written, body), type: n.type, range: n.range), r, t))"
+                }
+                return sql + " END)"
+            }
             var inner = try elsewhere(day, body)
             let folded = inner.pipeline(of: body)
             guard folded.stages.isEmpty, !isTable(folded.source.type) else {
@@ -893,6 +952,101 @@ public struct SQLCompiler {
             return "(\(sql))"
         default:
             throw SQLUnsupported("this expression", n.range)
+        }
+    }
+}
+
+extension SQLCompiler.Relation {
+    /// The days known of the columns `nodes` make, each a column of these rows read as it is.
+    fileprivate func days(of nodes: [Node]) -> [Int: [Day]] {
+        var known: [Int: [Day]] = [:]
+        for (k, n) in nodes.enumerated() {
+            if case .column(0, let c) = n.kind, let d = days[c] { known[k] = d }
+        }
+        return known
+    }
+}
+
+extension SQLCompiler {
+    /// A table written out, or known before the query runs (`ends_of(month, …)`): its rows
+    /// as VALUES, numbered in their order.
+    fileprivate mutating func values(_ frame: Frame, _ range: Range<Int>) throws(SQLUnsupported) -> Relation {
+        let t = next()
+        let names = (0..<frame.columns.count).map(column) + [dialect.quote("k0")]
+        var rows: [String] = []
+        var days: [Int: [Day]] = [:]
+        for (c, column) in frame.columns.enumerated() where column.type == .date {
+            days[c] = Array(Set(frame.values[c].compactMap { if case .date(let d) = $0 { d } else { nil } })).sorted()
+        }
+        for k in 0..<frame.count {
+            var row: [String] = []
+            for (c, column) in frame.columns.enumerated() {
+                guard let sql = dialect.literal(frame.values[c][k]) else {
+                    throw SQLUnsupported("a table of \(column.type.name(in: schema)) values", range)
+                }
+                row.append(dialect.typed(sql, column.type))
+            }
+            rows.append("(\((row + ["\(k)"]).joined(separator: ", ")))")
+        }
+        // No rows: VALUES has none to write; the columns of their types, and no row.
+        let sql =
+            rows.isEmpty
+            ? "SELECT \((frame.columns.enumerated().map { dialect.typed("NULL", $1.type) + " AS \(column($0))" } + ["0 AS \(dialect.quote("k0"))"]).joined(separator: ", ")) WHERE FALSE"
+            : "SELECT * FROM (VALUES \(rows.joined(separator: ", "))) AS \(t)(\(names.joined(separator: ", ")))"
+        return Relation(sql: sql, entity: nil, columns: frame.columns.count, order: [("k0", false)], days: days)
+    }
+
+    /// What `++` joins as SQL text as Dun writes it (numbers and money Dun writes with places
+    /// and grouping of its own).
+    fileprivate var joinable: [DunType] { [.string, .grade, .bucket, .date] }
+
+    /// A joinable value of `type` as text.
+    fileprivate func joined(_ sql: String, _ type: DunType) -> String {
+        type == .date ? "to_char(\(sql), 'YYYY-MM-DD')" : sql
+    }
+
+    /// A side of a comparison: a duration in days written out (`overdue > 30 days`) as its
+    /// day count, as Dun compares it with a number.
+    fileprivate mutating func comparable(_ n: Node, _ r: Relation, _ t: String) throws(SQLUnsupported) -> String {
+        guard n.type == .duration else { return try expression(n, r, t) }
+        guard case .constant(.duration(.days(let days))) = n.kind else {
+            throw SQLUnsupported("a comparison with a duration not written out in days", n.range)
+        }
+        return "\(days)"
+    }
+
+    /// A builtin of values (not an aggregate) with SQL of its own.
+    fileprivate mutating func call(_ builtin: Builtin, _ args: [Node], _ range: Range<Int>, _ r: Relation, _ t: String)
+        throws(SQLUnsupported) -> String
+    {
+        if builtin.firstIsSpan {
+            guard case .constant(.string(let name)) = args[0].kind, let span = Day.Span(rawValue: name), args.count == 2 else {
+                throw SQLUnsupported("\(builtin.name)() of a span not written out", range)
+            }
+            let d = try expression(args[1], r, t)
+            let start = builtin.name == "start_of"
+            guard span != .week else {
+                // Monday to Sunday; a day before year 1 or after 9999 is none, as in Dun.
+                let day =
+                    "(\(d) \(start ? "-" : "+") \(start ? "(EXTRACT(ISODOW FROM \(d))::integer - 1)" : "(7 - EXTRACT(ISODOW FROM \(d))::integer)"))"
+                return "(CASE WHEN \(day) BETWEEN \(dialect.date(.earliest)) AND \(dialect.date(.latest)) THEN \(day) END)"
+            }
+            let first = "date_trunc('\(span.rawValue)', \(d))"
+            let length = ["month": "1 month", "quarter": "3 months", "year": "1 year"][span.rawValue] ?? ""
+            return start ? "(\(first))::date" : "(\(first) + INTERVAL '\(length)' - INTERVAL '1 day')::date"
+        }
+        var sql: [String] = []
+        for a in args { sql.append(try expression(a, r, t)) }
+        switch (builtin.name, sql.count) {
+        case ("abs", 1): return "abs(\(sql[0]))"
+        case ("year", 1): return "EXTRACT(YEAR FROM \(sql[0]))::integer"
+        case ("month", 1): return "EXTRACT(MONTH FROM \(sql[0]))::integer"
+        case ("weekday", 1): return "EXTRACT(ISODOW FROM \(sql[0]))::integer"
+        case ("days_between", 2): return "(\(sql[1]) - \(sql[0]))"
+        default:
+            // lower, upper and length: Dun's are Unicode's letters and characters, which a
+            // database's depend on its locale.
+            throw SQLUnsupported("\(builtin.name)()", range)
         }
     }
 }

@@ -238,6 +238,20 @@ public enum Statement: Equatable, Sendable {
     /// `import "lib/kpi.dun" [as NAME]`, `import aging`, `from MODULE import a, b`: done by the
     /// session before the statements are checked; nothing of its own.
     case `import`(Import)
+
+    /// Where the statement is written.
+    public var range: Range<Int> {
+        switch self {
+        case .query(let p): p.range
+        case .binding(_, let name, let p): name.lowerBound..<p.range.upperBound
+        case .explain(_, let range), .plan(_, let range), .why(_, _, let range): range
+        case .policy(let p): p.range
+        case .test(let t): t.range
+        case .record(let r): r.range
+        case .function(let f): f.range
+        case .import(let i): i.range
+        }
+    }
 }
 
 public struct Import: Equatable, Sendable {
