@@ -66,6 +66,8 @@ struct DatabaseModel: SQLModel {
     }
     /// Whether the folder has disputes.csv, which no query can read.
     private let disputesFile: Bool
+    /// Whether the folder has promises.csv, which no query can read.
+    private let promisesFile: Bool
 
     /// Where the journal is, as a query sees it.
     enum Replayed: Equatable {
@@ -95,6 +97,7 @@ struct DatabaseModel: SQLModel {
             journal = has(".dun/journal.sqlite") ? .elsewhere : .nothing
         }
         disputesFile = has(Catalogue.disputes.file)
+        promisesFile = has(Catalogue.promises.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         var mappings: [EntityID: TableMapping] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
@@ -107,6 +110,9 @@ struct DatabaseModel: SQLModel {
             tables[entity] = (SQLName.table(table), columns, names)
             mappings[entity] = mapping
         }
+        // The promises the journal records (`promises`), as rows of the catalogue's fields.
+        let promised = Catalogue.promises.fields.map(\.name)
+        tables[Receivables.promises] = ("", Dictionary(uniqueKeysWithValues: zip(promised, promised)), promised)
         self.tables = tables
         self.mappings = mappings
         currency = settings.rates.base
@@ -114,12 +120,19 @@ struct DatabaseModel: SQLModel {
 
     /// The entity's table; for invoices and customers, with the columns their derived fields
     /// are made of as of the day (`facts`).
-    func table(of entity: EntityID) -> String? {
+    func table(of entity: EntityID) -> Result<String, SQLUnsupported> {
+        let table: String?
         switch entity {
-        case Receivables.invoices: invoiceFacts.map { read(Facts(key: $0, sql: $0)) } ?? tables[entity]?.table
-        case Receivables.customers: customerFacts.map(read) ?? tables[entity]?.table
-        default: tables[entity]?.table
+        case Receivables.invoices: table = invoiceFacts.map { read(Facts(key: $0, sql: $0)) } ?? tables[entity]?.table
+        case Receivables.customers: table = customerFacts.map(read) ?? tables[entity]?.table
+        case Receivables.promises:
+            if let refused = promisesRefused { return .failure(refused) }
+            asked.journal = true
+            table = promises(paid: true)
+        default: table = tables[entity]?.table
         }
+        return table.map { .success($0) }
+            ?? .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database does not have,"))
     }
 
     /// The catalogue's declaration of the entity's stored fields.
@@ -136,6 +149,7 @@ struct DatabaseModel: SQLModel {
         switch entity {
         case Receivables.invoices: field = "issued"
         case Receivables.payments: field = "date"
+        case Receivables.promises: field = "made_on"
         default: return nil
         }
         guard let column = tables[entity]?.columns[field] else { return nil }
@@ -143,6 +157,8 @@ struct DatabaseModel: SQLModel {
     }
 
     func order(of entity: EntityID, row: String) -> [String] {
+        // Promises in the order recorded, as the load replays them.
+        if entity == Receivables.promises { return ["\(row).\(fact("order"))"] }
         guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
         return PostgresSource.order(columns: names, key: key, row: row)
     }
@@ -156,6 +172,11 @@ struct DatabaseModel: SQLModel {
             if declaration.fields.contains(where: { $0.reference?.field == name }) {
                 return .failure(SQLUnsupported("a row (\(name)) as a value"))
             }
+            if (entity == Receivables.invoices && name == "promised_by") || entity == Receivables.promises {
+                if let refused = promisesRefused { return .failure(refused) }
+                asked.journal = true
+            }
+            if entity == Receivables.promises, let sql = promiseField(name, row: row) { return .success(sql) }
             if entity == Receivables.invoices, let sql = invoiceField(name, row: row) { return .success(sql) }
             if entity == Receivables.customers, let sql = customerField(name, row: row) { return .success(sql) }
             if journal == .elsewhere && ["on_hold", "last_reminder"].contains(name) {
@@ -240,7 +261,7 @@ struct DatabaseModel: SQLModel {
         guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
         var disputes = ("", "")
-        if case .table(let journal) = journal {
+        if case .table(let journal) = journal, let promised = promises(paid: false) {
             // The last word on each invoice by the day (of two on one day, the one recorded
             // later), from the entries of customers the table has, as a load replays them.
             let (dispute, resolve) = (ActionKind.dispute.rawValue, ActionKind.resolveDispute.rawValue)
@@ -250,11 +271,74 @@ struct DatabaseModel: SQLModel {
                 + " WHERE j.action IN (\(dialect.text(dispute)), \(dialect.text(resolve))) AND j.as_of <= \(dialect.text(asOf.description))"
                 + " AND EXISTS (SELECT 1 FROM \(m.customersTable) AS o WHERE o.\(q(m.key))::text = j.customer) GROUP BY v.k"
             disputes = (", d.disputed AS \(fact("disputed"))", " LEFT JOIN (\(said)) AS d ON d.k = i.\(q(m.id))::text")
+            // The earliest day promised by an unexpired promise of the invoice, or of all its
+            // customer's.
+            let unexpired = { (k: String, which: String) in
+                "SELECT x.\(k) AS k, min(x.promised_by) AS day FROM \(promised) AS x WHERE x.made_on <= \(day)"
+                    + " AND \(day) <= x.promised_by AND x.invoice_id IS \(which) NULL GROUP BY x.\(k)"
+            }
+            disputes.0 += ", LEAST(pi.day, pc.day) AS \(fact("promised_by"))"
+            disputes.1 +=
+                " LEFT JOIN (\(unexpired("invoice_id", "NOT"))) AS pi ON pi.k = i.\(q(m.id))"
+                + " LEFT JOIN (\(unexpired("customer_id", ""))) AS pc ON pc.k = i.\(q(m.customer))"
         }
         return
             "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last"))\(disputes.0) FROM \(m.invoices) AS i"
             + " LEFT JOIN (SELECT \(q(m.on)) AS k, sum(\(q(m.value))) AS paid, max(\(q(m.date))) AS last"
             + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on))) AS p ON p.k = i.\(q(m.id))\(disputes.1))"
+    }
+
+    /// Why the promises do not compile: promises.csv adds to them, or the journal is outside
+    /// the database; nil when they do.
+    private var promisesRefused: SQLUnsupported? {
+        if promisesFile { return SQLUnsupported("promises, which promises.csv adds to,") }
+        if journal == .elsewhere { return SQLUnsupported("promises, which a journal outside the database records,") }
+        return nil
+    }
+
+    /// The promises the journal records, as the load replays them: of customers the table
+    /// has, the invoice promised (null, for all the customer's, when the table has it not), in
+    /// the order recorded; none without a journal. With `paid`, what was paid toward each
+    /// from the day made to the day promised, as far as the day: the customer's payments (of
+    /// the invoice, for a promise of one).
+    private func promises(paid: Bool) -> String? {
+        guard let m = made else { return nil }
+        let (q, t, day) = (dialect.quote, dialect.text, dialect.date(asOf))
+        let recorded: String
+        if case .table(let journal) = journal {
+            recorded =
+                "SELECT j.id AS \(fact("order")), o.\(q(m.key)) AS customer_id, v.\(q(m.id)) AS invoice_id,"
+                + " split_part(j.amount, ' ', 1)::numeric AS amount, j.as_of::date AS made_on, j.detail::date AS promised_by"
+                + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON o.\(q(m.key))::text = j.customer"
+                + " LEFT JOIN \(m.invoices) AS v ON v.\(q(m.id))::text = (j.invoices::jsonb ->> 0)"
+                + " WHERE j.action = \(t(ActionKind.promise.rawValue)) AND j.amount IS NOT NULL"
+                + " AND j.detail ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+        } else {
+            // None, in the columns' types.
+            recorded =
+                "SELECT 0 AS \(fact("order")), o.\(q(m.key)) AS customer_id, v.\(q(m.id)) AS invoice_id,"
+                + " v.\(q(m.amount)) AS amount, v.\(q(m.issued)) AS made_on, v.\(q(m.due)) AS promised_by"
+                + " FROM \(m.customersTable) AS o CROSS JOIN \(m.invoices) AS v WHERE FALSE"
+        }
+        guard paid else { return "(\(recorded))" }
+        let toward =
+            "SELECT sum(p.\(q(m.value))) FROM \(m.payments) AS p WHERE p.\(q(m.payer)) = r.customer_id"
+            + " AND p.\(q(m.date)) BETWEEN r.made_on AND LEAST(r.promised_by, \(day))"
+            + " AND (r.invoice_id IS NULL OR p.\(q(m.on)) = r.invoice_id)"
+        return "(SELECT r.*, COALESCE((\(toward)), 0) AS \(fact("paid")) FROM (\(recorded)) AS r)"
+    }
+
+    /// A promise's derived fields over the row named `row` of `promises(paid: true)`.
+    private func promiseField(_ name: String, row: String) -> String? {
+        let kept = "(\(row).\(fact("paid")) >= \(row).amount)"
+        switch name {
+        case "paid": return "\(row).\(fact("paid"))"
+        case "kept": return kept
+        case "status":
+            return
+                "(CASE WHEN \(kept) THEN 'kept' WHEN \(dialect.date(asOf)) <= \(row).promised_by THEN 'open' ELSE 'broken' END)"
+        default: return nil
+        }
     }
 
     /// The journal's entries newest first, as a load replays them: by as-of day, then the
@@ -339,6 +423,7 @@ struct DatabaseModel: SQLModel {
         case "days_overdue": return late
         case "kind": return "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
         case "last_payment": return "\(row).\(fact("last"))"
+        case "promised_by": return journal == .nothing ? "NULL" : "\(row).\(fact("promised_by"))"
         case "days_to_pay", "days_late":
             // From the day the last payment settled it (the day issued, for an invoice of 0).
             let from = name == "days_to_pay" ? m.issued : m.due
@@ -711,7 +796,7 @@ extension Session {
                         source.diagnostic(
                             error.message, at: error.range,
                             hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields a journal in the same database changes, arithmetic, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day written out, chart, and calls of functions given tables and values"
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields and promises a journal in the same database records, arithmetic, dates and durations, text, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day known before the query runs, chart, and calls of functions given tables and values"
                         )
                     ]))
             }

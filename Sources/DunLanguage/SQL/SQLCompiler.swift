@@ -15,8 +15,8 @@ import DunCore
 /// How the model's entities are found in a database: the host says it, from the catalogue
 /// and the workspace's mapping.
 public protocol SQLModel: Sendable {
-    /// The table (or view) holding the entity's rows, as SQL.
-    func table(of entity: EntityID) -> String?
+    /// The table (or view, or query) holding the entity's rows, as SQL; or why there is none.
+    func table(of entity: EntityID) -> Result<String, SQLUnsupported>
     /// The SQL of a field of `entity` on the row named `row`; or what does not compile.
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported>
     /// The order the interpreter has the entity's rows in, as SQL over the row named `row`.
@@ -364,9 +364,10 @@ public struct SQLCompiler {
         let key = "\(t).\(ref)"
         if let j = joins.first(where: { $0.key == key }) { return (j.alias, j.entity) }
         let target = next()
-        guard let (other, join) = model.reference(ref, of: e, row: t, target: target), let table = model.table(of: other) else {
+        guard let (other, join) = model.reference(ref, of: e, row: t, target: target) else {
             throw SQLUnsupported("\(schema[e].fields[ref].name)'s row", range)
         }
+        let table = try table(of: other, range)
         joins.append((key, target, other, "\(table) AS \(target) ON \(join)"))
         return (target, other)
     }
@@ -417,9 +418,7 @@ public struct SQLCompiler {
             throw SQLUnsupported("a source other than an entity's rows", n.range)
         }
         guard case .entityTable(let e) = n.kind else { throw SQLUnsupported("a source other than an entity's rows", n.range) }
-        guard let table = model.table(of: e) else {
-            throw SQLUnsupported("\(schema[e].name), which the database does not have,", n.range)
-        }
+        let table = try table(of: e, n.range)
         let t = next()
         // The rows' first order: the one the interpreter has them in; only those there by today.
         let keys = model.order(of: e, row: t)
@@ -467,6 +466,16 @@ public struct SQLCompiler {
         var given = arguments
         for local in locals { given.append(fold(local.substituting(given)).node) }
         return fold(body.substituting(given))
+    }
+
+    /// The entity's table, or why there is none, said at `range`.
+    private func table(of e: EntityID, _ range: Range<Int>) throws(SQLUnsupported) -> String {
+        switch model.table(of: e) {
+        case .success(let sql): return sql
+        case .failure(var error):
+            if error.range.isEmpty { error.range = range }
+            throw error
+        }
     }
 
     private func field(_ f: Int, of e: EntityID, _ t: String, _ range: Range<Int>) throws(SQLUnsupported) -> String {
@@ -616,9 +625,7 @@ public struct SQLCompiler {
         guard let arg, let e = r.entity, let (field, predicate, projectedField, distinct) = RelatedRows.shape(arg),
             let (child, owner) = model.children(field, of: e)
         else { throw SQLUnsupported("an aggregate of each row's related rows", n.range) }
-        guard let source = model.table(of: child) else {
-            throw SQLUnsupported("\(schema[child].name), which the database does not have,", n.range)
-        }
+        let source = try table(of: child, n.range)
         // The related rows' field, of its own type (a count of true/false counts the true).
         let projected = projectedField.map {
             Node(kind: .field(depth: 0, field: $0), type: schema[child].fields[$0].type, range: arg.range)
@@ -996,13 +1003,17 @@ extension SQLCompiler {
         return Relation(sql: sql, entity: nil, columns: frame.columns.count, order: [("k0", false)], days: days)
     }
 
-    /// What `++` joins as SQL text as Dun writes it (numbers and money Dun writes with places
-    /// and grouping of its own).
-    fileprivate var joinable: [DunType] { [.string, .grade, .bucket, .date] }
+    /// What `++` joins as SQL text as Dun writes it: a number with the places it has, as the
+    /// database's have them (money Dun writes grouped, with its currency).
+    fileprivate var joinable: [DunType] { [.string, .grade, .bucket, .date, .number, .null] }
 
     /// A joinable value of `type` as text.
     fileprivate func joined(_ sql: String, _ type: DunType) -> String {
-        type == .date ? "to_char(\(sql), 'YYYY-MM-DD')" : sql
+        switch type {
+        case .date: "to_char(\(sql), 'YYYY-MM-DD')"
+        case .number, .null: "(\(sql))::text"
+        default: sql
+        }
     }
 
     /// A side of a comparison: a duration in days written out (`overdue > 30 days`) as its
@@ -1034,6 +1045,23 @@ extension SQLCompiler {
             let first = "date_trunc('\(span.rawValue)', \(d))"
             let length = ["month": "1 month", "quarter": "3 months", "year": "1 year"][span.rawValue] ?? ""
             return start ? "(\(first))::date" : "(\(first) + INTERVAL '\(length)' - INTERVAL '1 day')::date"
+        }
+        if builtin.name == "join", args.count == 2 {
+            // The list's values joined, nulls left out: what concat_ws does.
+            let items: [Node]
+            switch args[0].kind {
+            case .list(let nodes): items = nodes
+            case .constant(.list(let values)):
+                guard case .list(let element) = args[0].type else { throw SQLUnsupported("join() of a list", args[0].range) }
+                items = values.map { Node(kind: .constant($0), type: $0.isNull ? .null : element, range: args[0].range) }
+            default: throw SQLUnsupported("join() of a list not written out", args[0].range)
+            }
+            var parts = [try expression(args[1], r, t)]
+            for item in items {
+                guard joinable.contains(item.type) else { throw SQLUnsupported("join() of \(item.type) values", item.range) }
+                parts.append(joined(try expression(item, r, t), item.type))
+            }
+            return "concat_ws(\(parts.joined(separator: ", ")))"
         }
         var sql: [String] = []
         for a in args { sql.append(try expression(a, r, t)) }
