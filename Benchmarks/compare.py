@@ -5,7 +5,9 @@ and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/RE
     compare.py compare WORKSPACE --dun BIN [--runs N]     the three engines, one table
     compare.py scale WORKSPACE... --dun BIN [--runs N]    Dun alone, one row per workspace
     compare.py nightly WORKSPACE --dun BIN [--runs N]     the nightly job: plan, apply, outbox
-    compare.py measures WORKSPACE --dun BIN [--runs N]    the standard library's measures
+    compare.py measures WORKSPACE --dun BIN [--runs N] [--engine postgres]
+                                                          the standard library's measures (in the
+                                                          database: those that compile to SQL)
     compare.py postgres WORKSPACE --dun BIN [--runs N]    the same from a PostgreSQL server
     compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
 
@@ -661,6 +663,8 @@ MEASURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "measures.du
 def measures(args):
     """Each statement of Benchmarks/measures.dun (one measure of the standard library), timed by
     Dun's own --timings after the workspace is loaded; median of the runs, against 0.3 s."""
+    if args.engine == "postgres":
+        return measures_compiled(args)
     with open(MEASURES, encoding="utf-8") as f:
         lines = f.read().split("\n")
     runs = []
@@ -679,6 +683,52 @@ def measures(args):
         t = median(r[line] for r in runs)
         rows.append([text, secs(t), "" if t < 0.3 else "over"])
     print(table(["measure", "after load", ""], rows))
+    return 0
+
+
+def measures_compiled(args):
+    """The measures of Benchmarks/measures.dun that compile to SQL (`dun sql`), run by PostgreSQL
+    (`--engine postgres`) on the workspace copied into it, each timed by Dun's --timings; the
+    others named with why not. Their answers must be the interpreter's, byte for byte."""
+    with open(MEASURES, encoding="utf-8") as f:
+        lines = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+    imports = [line for line in lines if line.startswith("import ")]
+    with Database() as db:
+        db.load(args.workspace)
+        compiling, refused = [], {}
+        for m in (line for line in lines if not line.startswith("import ")):
+            p = subprocess.run([args.dun, "sql", "--data", db.ws, "--as-of", AS_OF, "\n".join(imports + [m])],
+                               capture_output=True, text=True)
+            if p.returncode == 0:
+                compiling.append(m)
+            else:
+                refused[m] = next((line.split("error: ", 1)[1] for line in p.stderr.splitlines() if "error: " in line), "?")
+        script = os.path.join(db.ws, "measures.dun")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("\n".join(imports + compiling) + "\n")
+        first = len(imports) + 1
+        runs = []
+        out = ""
+        for i in range(args.runs):
+            print(f"measures compiled: run {i + 1}/{args.runs}", file=sys.stderr, flush=True)
+            _, _, out, err = measured([args.dun, "--data", db.ws, "--engine", "postgres", "--as-of", AS_OF, "--format",
+                                       "csv", "--timings", "run", script])
+            runs.append({int(k): float(t) for k, t in re.findall(r"^timing: measures\.dun:(\d+) ([0-9.]+) s", err, re.M)})
+            load = re.search(r"^timing: load ([0-9.]+) s", err, re.M)
+            runs[-1][0] = float(load.group(1)) if load else None
+        _, _, memory, _ = measured([args.dun, "--data", args.workspace, "--as-of", AS_OF, "--format", "csv", "run", script])
+        if memory != out:
+            fail("the compiled measures answer differently from the interpreter")
+    n = invoices_in(args.workspace)
+    print(f"\nThe standard library's measures compiled to SQL and run by PostgreSQL, "
+          f"{f'{n:,} invoices' if n else args.workspace}; median of {args.runs} run{'s' if args.runs > 1 else ''}; "
+          f"times in seconds")
+    rows = [[m, secs(median(r[first + k] for r in runs))] for k, m in enumerate(compiling)]
+    rows += [[m, "does not compile: " + why] for m, why in refused.items()]
+    if all(r.get(0) is not None for r in runs):
+        rows.append(["(opening: the engine's checks)", secs(median(r[0] for r in runs))])
+    print(table(["measure", "compiled"], rows))
+    print("The compiled measures answer as the interpreter does, byte for byte.")
     return 0
 
 
@@ -919,6 +969,7 @@ def main():
     t.add_argument("workspace")
     ms = sub.add_parser("measures")
     ms.add_argument("workspace")
+    ms.add_argument("--engine", choices=["memory", "postgres"], default="memory")
     pg = sub.add_parser("postgres")
     pg.add_argument("workspace")
     cp = sub.add_parser("compiled")

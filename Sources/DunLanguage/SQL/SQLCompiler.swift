@@ -97,6 +97,45 @@ public struct SQLDialect: Sendable {
     /// Text ordered by code point, as Dun orders it.
     func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
 
+    /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
+    /// (Jan 31 + 1 month is Feb 28 or 29).
+    func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
+
+    /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
+    func position(of part: String, in whole: String) -> String { "strpos(\(whole), \(part))" }
+
+    /// A value of `type` as Dun writes it in text (`++`): a date as ISO, a number with the
+    /// places it has; text as it is.
+    func written(_ sql: String, _ type: DunType) -> String {
+        switch type {
+        case .date: "to_char(\(sql), 'YYYY-MM-DD')"
+        case .number, .null: "(\(sql))::text"
+        default: sql
+        }
+    }
+
+    /// Texts joined with `separator` between them, nulls left out.
+    func joined(_ texts: [String], separator: String) -> String {
+        "concat_ws(\(([separator] + texts).joined(separator: ", ")))"
+    }
+
+    /// The year, month (1 to 12) and weekday (1 for Monday to 7) of a date.
+    func year(_ date: String) -> String { "EXTRACT(YEAR FROM \(date))::integer" }
+    func month(_ date: String) -> String { "EXTRACT(MONTH FROM \(date))::integer" }
+    func weekday(_ date: String) -> String { "EXTRACT(ISODOW FROM \(date))::integer" }
+
+    /// The first or last day of the week (Monday to Sunday), month, quarter or year a date
+    /// is in; a day before year 1 or after 9999 is none, as in Dun.
+    func bound(_ span: Day.Span, of date: String, first: Bool) -> String {
+        guard span != .week else {
+            let day = "(\(date) \(first ? "-" : "+") \(first ? "(\(weekday(date)) - 1)" : "(7 - \(weekday(date)))"))"
+            return "(CASE WHEN \(day) BETWEEN \(self.date(.earliest)) AND \(self.date(.latest)) THEN \(day) END)"
+        }
+        let start = "date_trunc('\(span.rawValue)', \(date))"
+        let length = ["month": "1 month", "quarter": "3 months", "year": "1 year"][span.rawValue] ?? ""
+        return first ? "(\(start))::date" : "(\(start) + INTERVAL '\(length)' - INTERVAL '1 day')::date"
+    }
+
     /// A grade as a number in Dun's order: E lowest, A highest.
     func graded(_ sql: String) -> String {
         "(CASE \(sql) WHEN 'E' THEN 1 WHEN 'D' THEN 2 WHEN 'C' THEN 3 WHEN 'B' THEN 4 WHEN 'A' THEN 5 END)"
@@ -814,13 +853,13 @@ public struct SQLCompiler {
                         sql = "(\(sql) \(step.op.rawValue) \(days))"
                     case .constant(.duration(.months(let months))):
                         // Both clamp to the month's last day: Jan 31 + 1 month is Feb 28 or 29.
-                        sql = "(\(sql) \(step.op.rawValue) INTERVAL '\(months) months')::date"
+                        sql = dialect.moved(sql, months: step.op == .add ? months : -months)
                     default:
                         throw SQLUnsupported("a date moved by a duration not written out", step.range)
                     }
                 case (.concat, let a, let b) where joinable.contains(a) && joinable.contains(b):
                     // Null joined to anything is null, in both.
-                    sql = "(\(joined(sql, a)) || \(joined(operand, b)))"
+                    sql = "(\(dialect.written(sql, a)) || \(dialect.written(operand, b)))"
                 case (.subtract, .date, .date):
                     sql = "(\(sql) - \(operand))"
                 default:
@@ -876,7 +915,7 @@ public struct SQLCompiler {
         case .contains(let whole, let part, let negated) where whole.type == .string:
             // Text in text, a null in neither. Both compare code points: text that writes one
             // letter two ways (é, e + ́) is found in Dun as a letter, in SQL as code points.
-            let found = "strpos(\(try expression(whole, r, t)), \(try expression(part, r, t)))"
+            let found = dialect.position(of: try expression(part, r, t), in: try expression(whole, r, t))
             return "COALESCE(\(found) \(negated ? "=" : ">") 0, FALSE)"
         case .contains(let list, let value, let negated):
             // A value in a list is the list holding it.
@@ -1007,15 +1046,6 @@ extension SQLCompiler {
     /// database's have them (money Dun writes grouped, with its currency).
     fileprivate var joinable: [DunType] { [.string, .grade, .bucket, .date, .number, .null] }
 
-    /// A joinable value of `type` as text.
-    fileprivate func joined(_ sql: String, _ type: DunType) -> String {
-        switch type {
-        case .date: "to_char(\(sql), 'YYYY-MM-DD')"
-        case .number, .null: "(\(sql))::text"
-        default: sql
-        }
-    }
-
     /// A side of a comparison: a duration in days written out (`overdue > 30 days`) as its
     /// day count, as Dun compares it with a number.
     fileprivate mutating func comparable(_ n: Node, _ r: Relation, _ t: String) throws(SQLUnsupported) -> String {
@@ -1034,20 +1064,10 @@ extension SQLCompiler {
             guard case .constant(.string(let name)) = args[0].kind, let span = Day.Span(rawValue: name), args.count == 2 else {
                 throw SQLUnsupported("\(builtin.name)() of a span not written out", range)
             }
-            let d = try expression(args[1], r, t)
-            let start = builtin.name == "start_of"
-            guard span != .week else {
-                // Monday to Sunday; a day before year 1 or after 9999 is none, as in Dun.
-                let day =
-                    "(\(d) \(start ? "-" : "+") \(start ? "(EXTRACT(ISODOW FROM \(d))::integer - 1)" : "(7 - EXTRACT(ISODOW FROM \(d))::integer)"))"
-                return "(CASE WHEN \(day) BETWEEN \(dialect.date(.earliest)) AND \(dialect.date(.latest)) THEN \(day) END)"
-            }
-            let first = "date_trunc('\(span.rawValue)', \(d))"
-            let length = ["month": "1 month", "quarter": "3 months", "year": "1 year"][span.rawValue] ?? ""
-            return start ? "(\(first))::date" : "(\(first) + INTERVAL '\(length)' - INTERVAL '1 day')::date"
+            return dialect.bound(span, of: try expression(args[1], r, t), first: builtin.name == "start_of")
         }
         if builtin.name == "join", args.count == 2 {
-            // The list's values joined, nulls left out: what concat_ws does.
+            // The list's values joined, nulls left out.
             let items: [Node]
             switch args[0].kind {
             case .list(let nodes): items = nodes
@@ -1056,20 +1076,20 @@ extension SQLCompiler {
                 items = values.map { Node(kind: .constant($0), type: $0.isNull ? .null : element, range: args[0].range) }
             default: throw SQLUnsupported("join() of a list not written out", args[0].range)
             }
-            var parts = [try expression(args[1], r, t)]
+            var parts: [String] = []
             for item in items {
                 guard joinable.contains(item.type) else { throw SQLUnsupported("join() of \(item.type) values", item.range) }
-                parts.append(joined(try expression(item, r, t), item.type))
+                parts.append(dialect.written(try expression(item, r, t), item.type))
             }
-            return "concat_ws(\(parts.joined(separator: ", ")))"
+            return dialect.joined(parts, separator: try expression(args[1], r, t))
         }
         var sql: [String] = []
         for a in args { sql.append(try expression(a, r, t)) }
         switch (builtin.name, sql.count) {
         case ("abs", 1): return "abs(\(sql[0]))"
-        case ("year", 1): return "EXTRACT(YEAR FROM \(sql[0]))::integer"
-        case ("month", 1): return "EXTRACT(MONTH FROM \(sql[0]))::integer"
-        case ("weekday", 1): return "EXTRACT(ISODOW FROM \(sql[0]))::integer"
+        case ("year", 1): return dialect.year(sql[0])
+        case ("month", 1): return dialect.month(sql[0])
+        case ("weekday", 1): return dialect.weekday(sql[0])
         case ("days_between", 2): return "(\(sql[1]) - \(sql[0]))"
         default:
             // lower, upper and length: Dun's are Unicode's letters and characters, which a
