@@ -290,6 +290,23 @@ import Testing
         let database = try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: script))
         #expect(database.diagnostics.isEmpty, "\(database.diagnostics.map(\.rendered).joined())")
         #expect(memory.output.contains("C1") && database.output == memory.output, "\(database.output)\n\(memory.output)")
+        // The table read for each row is made once for the statement, not again for each row.
+        let function = """
+            fn report(c) {
+              let paid = payments | group by k = customer_id aggregate amount = sum(amount)
+              c | select id, paid = sum(paid.amount where k = id), n = count(paid where k = id)
+            }
+            report(customers)
+            """
+        guard case .success(let sql) = Session.sql(SourceText(name: "q", text: function), directory: dir.path, asOf: day) else {
+            Issue.record("the function did not compile")
+            return
+        }
+        #expect(sql.hasPrefix("WITH \"m") && sql.components(separatedBy: "AS MATERIALIZED").count == 2, "\(sql)")
+        let answers = try Session.openDatabase(directory: dir.path, asOf: day).run(SourceText(name: "q", text: function))
+        let expected = try Session.open(directory: Paths.fixtures.appendingPathComponent("small").path, asOf: day)
+            .run(SourceText(name: "q", text: function))
+        #expect(answers.output == expected.output && expected.output.contains("C6"), "\(answers.output)\n\(expected.output)")
     }
 
     /// Calendar arithmetic, text, and a value of each row as of the days of a table written
@@ -771,7 +788,13 @@ import Testing
         // A value of a whole table: its rows' query, folded to one row.
         let value = try runDun(["sql", "--data", small, "--as-of", "2026-11-28", "count(unique(payments.date))"])
         #expect(value.status == 0, "\(value.err)")
-        #expect(value.out.hasPrefix("SELECT ") && value.out.contains("count(DISTINCT "), "\(value.out)")
+        #expect(value.out.hasPrefix("WITH ") && value.out.contains("count(DISTINCT "), "\(value.out)")
+        // A value of a whole table is made once, however often the query writes it: cei.of
+        // writes each of its four values several times, in a quotient written out in full.
+        let cei = try runDun(["sql", "--data", small, "--as-of", "2026-11-28", "import cei\ncei.index(invoices, 90 days)"])
+        #expect(cei.status == 0, "\(cei.err)")
+        #expect(cei.out.components(separatedBy: " AS MATERIALIZED (").count == 5, "\(cei.out)")
+        #expect(cei.out.components(separatedBy: "SELECT v FROM ").count > 20, "\(cei.out)")
         let refused = try runDun(["sql", "--data", small, "invoices where on_plan"])
         #expect(refused.status == 1)
         #expect(refused.err.contains("error: the derived field on_plan does not compile to SQL"), "\(refused.err)")

@@ -97,6 +97,11 @@ public struct SQLDialect: Sendable {
     /// Text ordered by code point, as Dun orders it.
     func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
 
+    /// `statement` reading the rows of each of `tables` by its name, each made once.
+    func with(_ tables: [(name: String, sql: String)], _ statement: String) -> String {
+        "WITH " + tables.map { "\(quote($0.name)) AS MATERIALIZED (\($0.sql))" }.joined(separator: ", ") + " " + statement
+    }
+
     /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
     /// (Jan 31 + 1 month is Feb 28 or 29).
     func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
@@ -245,9 +250,21 @@ public struct SQLCompiler {
     /// run's date, are not read there.
     private var elsewhen = false
 
+    /// Tables that an aggregate of a whole table reads for each row (`sum(paid.amount where
+    /// k = collector)`: the let `paid`, or a function's), and values of whole tables, each
+    /// made once for the statement (a CTE, by its name; PostgreSQL 12 or later), in the order
+    /// made. Written where they are read, a table's query would be run again for each row,
+    /// and a value's each time it is written: a database does not keep what a subquery read.
+    private var shared: [(name: String, sql: String)] = []
+    /// Compiling the rows an aggregate of a whole table reads for each row: what of them
+    /// reads no row is `shared`.
+    private var making = false
+
     /// The statement for `query`; or the first construct that does not compile.
     public mutating func compile(_ query: CheckedPipeline) throws(SQLUnsupported) -> String {
-        try finished(try relation(query), query)
+        let statement = try finished(try relation(query), query)
+        guard !shared.isEmpty else { return statement }
+        return dialect.with(shared, statement)
     }
 
     /// The rows `query` gives, in order; a query of one value (`count(invoices)`), one row of
@@ -382,6 +399,13 @@ public struct SQLCompiler {
         return "SELECT \(shown.joined(separator: ", ")) FROM \(from(r, t))\(order)"
     }
 
+    /// The name of the CTE of `sql` (the first made, for the same SQL).
+    private mutating func share(_ sql: String) -> String {
+        if let known = shared.first(where: { $0.sql == sql }) { return known.name }
+        shared.append(("m\(shared.count + 1)", sql))
+        return "m\(shared.count)"
+    }
+
     private mutating func next() -> String {
         counter += 1
         return "t\(counter)"
@@ -417,6 +441,17 @@ public struct SQLCompiler {
     }
 
     private mutating func source(_ n: Node) throws(SQLUnsupported) -> Relation {
+        // Read for each row, made once (an entity's table is read as it is).
+        if making, !n.readsRow(), !{ if case .entityTable = n.kind { true } else { false } }() {
+            // Its names numbered afresh, so that the same table compiled again is the same SQL:
+            // in the statement's WITH, they are apart from the query's.
+            let outer = counter
+            (making, counter) = (false, 0)
+            defer { (making, counter) = (true, max(outer, counter)) }
+            var rows = try source(n)
+            rows.sql = "SELECT * FROM \(dialect.quote(share(rows.sql)))"
+            return rows
+        }
         switch n.kind {
         case .global(let slot):
             // A let's rows, as its own query gives them: read where used, never kept.
@@ -427,7 +462,7 @@ public struct SQLCompiler {
             // Another day's rows, their fields as of then: named columns, as a select makes.
             var inner = try elsewhere(day, body)
             let r = try inner.relation(inner.pipeline(of: body))
-            counter = inner.counter
+            (counter, shared) = (inner.counter, inner.shared)
             guard let e = r.entity else { return r }
             // An entity's rows: their display fields made here, as of then.
             let t = inner.next()
@@ -437,7 +472,7 @@ public struct SQLCompiler {
             made += (0..<r.columns).map { "\(t).\(column($0)) AS \(column(schema[e].display.count + $0))" }
             made += r.order.map { "\(t).\(dialect.quote($0.column)) AS \(dialect.quote($0.column))" }
             let sql = "SELECT \(made.joined(separator: ", ")) FROM \(inner.from(r, t))"
-            counter = inner.counter
+            (counter, shared) = (inner.counter, inner.shared)
             return Relation(sql: sql, entity: nil, columns: schema[e].display.count + r.columns, order: r.order)
         case .function(let name, _, _, _):
             do { return try relation(try expanded(n)) } catch { throw error.within(name, at: n.range) }
@@ -481,7 +516,7 @@ public struct SQLCompiler {
         var inner = SQLCompiler(
             schema: schema, model: model.asOf(then), dialect: dialect, today: then, lets: [:],
             fold: { fold($0.replacingToday(with: then)) })
-        inner.counter = counter
+        (inner.counter, inner.shared) = (counter, shared)
         inner.elsewhen = true
         return inner
     }
@@ -755,6 +790,15 @@ public struct SQLCompiler {
         let correlated = table.readsRow()
         if correlated { owners.append((t, r)) }
         defer { if correlated { owners.removeLast() } }
+        let wasMaking = making
+        making = correlated
+        defer { making = wasMaking }
+        // Of a table that reads no row, one value for the statement, made once however often
+        // it is written (`cei.of(start, …)` writes `start` three times): its names numbered
+        // afresh, so that the same value compiled again is the same SQL.
+        let outerCounter = counter
+        if !correlated { counter = 0 }
+        defer { if !correlated { counter = max(outerCounter, counter) } }
         let rows = try source(table)
         let c = next()
         var value: (sql: String, type: DunType)?
@@ -771,7 +815,10 @@ public struct SQLCompiler {
             value = nil
         }
         let folded = try fold(a, of: value, distinct: distinct, n, "a table")
-        let sql = "(SELECT \(folded) FROM \(from(rows, c)))"
+        let sql =
+            correlated
+            ? "(SELECT \(folded) FROM \(from(rows, c)))"
+            : "(SELECT v FROM \(dialect.quote(share("SELECT \(folded) AS v FROM \(from(rows, c))"))))"
         // The sum and count of no rows are 0, as in Dun.
         return a == .count || a == .sum ? "COALESCE(\(sql), \(a == .count ? "0" : dialect.literal(zero(n.type)) ?? "0"))" : sql
     }
@@ -994,7 +1041,7 @@ public struct SQLCompiler {
                 throw SQLUnsupported("a table inside an expression", n.range)
             }
             let sql = try inner.expression(folded.source, Relation(sql: "", entity: nil, columns: 0, order: []), inner.next())
-            counter = inner.counter
+            (counter, shared) = (inner.counter, inner.shared)
             return "(\(sql))"
         default:
             throw SQLUnsupported("this expression", n.range)
