@@ -133,6 +133,10 @@ struct DatabaseModel: SQLModel {
             if journal == .elsewhere { return .failure(actionsRefused) }
             asked.journal = true
             table = actions
+        case Receivables.instalments:
+            if journal == .elsewhere { return .failure(plansRefused) }
+            asked.journal = true
+            table = instalments
         default: table = tables[entity]?.table
         }
         return table.map { .success($0) }
@@ -165,18 +169,24 @@ struct DatabaseModel: SQLModel {
         // Promises in the order recorded, as the load replays them.
         if entity == Receivables.promises { return ["\(row).\(fact("order"))"] }
         if entity == Receivables.actions { return ["\(row).id"] }
+        if entity == Receivables.instalments { return ["\(row).\(fact("order"))", "\(row).number"] }
         guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
         return PostgresSource.order(columns: names, key: key, row: row)
     }
 
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
         let name = Receivables.schema[entity].fields[field].name
-        if entity == Receivables.actions {
-            // The journal's entries: a column each field (`actions`), the customer a row.
-            if journal == .elsewhere { return .failure(actionsRefused) }
+        if entity == Receivables.actions || entity == Receivables.instalments {
+            // The journal's entries and the plans' instalments: a column each field, the
+            // customer a row.
+            if journal == .elsewhere { return .failure(entity == Receivables.actions ? actionsRefused : plansRefused) }
             asked.journal = true
             return name == "customer"
                 ? .failure(SQLUnsupported("a row (customer) as a value")) : .success("\(row).\(dialect.quote(name))")
+        }
+        if entity == Receivables.invoices && name == "on_plan" {
+            if journal == .elsewhere { return .failure(plansRefused) }
+            asked.journal = true
         }
         guard let (_, columns, _) = tables[entity], let declaration = declaration(of: entity) else {
             return .failure(SQLUnsupported("\(Receivables.schema[entity].name), which the database does not have,"))
@@ -249,12 +259,11 @@ struct DatabaseModel: SQLModel {
     }
 
     /// The columns the derived fields are made of, when the database has them all.
-    private var made:
-        (
-            invoices: String, payments: String, customersTable: String, id: String, customer: String, issued: String,
-            amount: String, due: String, on: String, payer: String, value: String, date: String, key: String, limit: String?
-        )?
-    {
+    private typealias Made = (
+        invoices: String, payments: String, customersTable: String, id: String, customer: String, issued: String,
+        amount: String, due: String, on: String, payer: String, value: String, date: String, key: String, limit: String?
+    )
+    private var made: Made? {
         guard let (invoices, i, _) = tables[Receivables.invoices], let (payments, p, _) = tables[Receivables.payments],
             let (customers, c, _) = tables[Receivables.customers], let id = i["id"], let customer = i["customer_id"],
             let issued = i["issued"], let amount = i["amount"], let due = i["due"], let on = p["invoice_id"],
@@ -290,7 +299,11 @@ struct DatabaseModel: SQLModel {
                 "SELECT x.\(k) AS k, min(x.promised_by) AS day FROM \(promised) AS x WHERE x.made_on <= \(day)"
                     + " AND \(day) <= x.promised_by AND x.invoice_id IS \(which) NULL GROUP BY x.\(k)"
             }
-            disputes.0 += ", LEAST(pi.day, pc.day) AS \(fact("promised_by"))"
+            disputes.0 += ", LEAST(pi.day, pc.day) AS \(fact("promised_by")), kp.k IS NOT NULL AS \(fact("on_plan"))"
+            // On a plan being kept: among its invoices.
+            disputes.1 +=
+                " LEFT JOIN (SELECT DISTINCT x.k FROM \(plans(of: journal, m)) AS p CROSS JOIN LATERAL unnest(p.ids) AS x(k)"
+                + " WHERE p.kept) AS kp ON kp.k = i.\(q(m.id))"
             disputes.1 +=
                 " LEFT JOIN (\(unexpired("invoice_id", "NOT"))) AS pi ON pi.k = i.\(q(m.id))"
                 + " LEFT JOIN (\(unexpired("customer_id", ""))) AS pc ON pc.k = i.\(q(m.customer))"
@@ -352,6 +365,74 @@ struct DatabaseModel: SQLModel {
                 "(CASE WHEN \(kept) THEN 'kept' WHEN \(dialect.date(asOf)) <= \(row).promised_by THEN 'open' ELSE 'broken' END)"
         default: return nil
         }
+    }
+
+    /// Why the plans do not compile: the journal that offers them is outside the database.
+    private var plansRefused: SQLUnsupported { SQLUnsupported("instalment plans, which a journal outside the database records,") }
+
+    /// The instalment plans the journal records (`offer plan`), as the load replays them as of
+    /// the day: of customers the table has, offered by then, their invoices those the table
+    /// has, in the order offered. Each with its count and interval (a month unless said: "3
+    /// installments every 2 weeks"), what was paid on its invoices after the day offered, the
+    /// day its last instalment falls due, what has fallen due by the day, and whether it is
+    /// being kept: not past its last instalment, and paid at least what has fallen due.
+    private func plans(of journal: String, _ m: Made) -> String {
+        let (q, t, day) = (dialect.quote, dialect.text, dialect.date(asOf))
+        let unit = "split_part(j.detail, ' ', 5)"
+        let spelled =
+            "array_length(regexp_split_to_array(j.detail, ' '), 1) = 5 AND split_part(j.detail, ' ', 4) ~ '^[0-9]{1,9}$'"
+        let days = "(CASE \(unit) WHEN 'day' THEN 1 WHEN 'days' THEN 1 WHEN 'week' THEN 7 WHEN 'weeks' THEN 7 END)"
+        let months = "(CASE \(unit) WHEN 'month' THEN 1 WHEN 'months' THEN 1 WHEN 'year' THEN 12 WHEN 'years' THEN 12 END)"
+        let every = "split_part(j.detail, ' ', 4)::bigint"
+        let offered = [
+            "SELECT j.id AS o, c.\(q(m.key)) AS customer_id, j.as_of::date AS offered,",
+            "split_part(j.amount, ' ', 1)::numeric AS total, split_part(j.detail, ' ', 1)::integer AS n,",
+            "CASE WHEN \(spelled) AND \(days) IS NOT NULL THEN \(every) * \(days) END AS days,",
+            "CASE WHEN \(spelled) AND \(days) IS NOT NULL THEN NULL",
+            "WHEN \(spelled) AND \(months) IS NOT NULL THEN \(every) * \(months) ELSE 1 END AS months,",
+            "ARRAY(SELECT v.\(q(m.id)) FROM jsonb_array_elements_text(j.invoices::jsonb) WITH ORDINALITY AS x(k, w)",
+            "JOIN \(m.invoices) AS v ON v.\(q(m.id))::text = x.k ORDER BY x.w) AS ids",
+            "FROM \(journal) AS j JOIN \(m.customersTable) AS c ON c.\(q(m.key))::text = j.customer",
+            "WHERE j.action = \(t(ActionKind.offerPlan.rawValue)) AND j.amount IS NOT NULL",
+            "AND j.as_of <= \(t(asOf.description)) AND split_part(j.detail, ' ', 1) ~ '^0*[1-9][0-9]{0,5}$'",
+        ].joined(separator: " ")
+        let paid =
+            "SELECT sum(y.\(q(m.value))) FROM \(m.payments) AS y WHERE y.\(q(m.on)) = ANY(p.ids) AND y.\(q(m.date)) > p.offered"
+            + " AND y.\(q(m.date)) <= \(day)"
+        return "(SELECT p.*, COALESCE((\(paid)), 0) AS paid, z.last, z.fallen,"
+            + " \(day) <= COALESCE(z.last, p.offered) AND COALESCE((\(paid)), 0) >= z.fallen AS kept"
+            + " FROM (\(offered)) AS p CROSS JOIN LATERAL (SELECT max(i.due) AS last, COALESCE(sum(i.amount) FILTER (WHERE i.due <= \(day)), 0) AS fallen"
+            + " FROM \(instalmentsOf("p")) AS i) AS z)"
+    }
+
+    /// The instalments of the plan named `plan`: each number from 1, its due day (the day
+    /// offered moved by the interval that many times), and its amount (the total in equal
+    /// parts, to the minor unit, the last taking what division leaves).
+    private func instalmentsOf(_ plan: String) -> String {
+        let unit = currency.minorUnit
+        let scale = "1" + String(repeating: "0", count: unit)
+        let part = "round(div(\(plan).total * \(scale), \(plan).n) / \(scale), \(unit))"
+        return "(SELECT k AS number, CASE WHEN \(plan).days IS NOT NULL THEN \(plan).offered + (\(plan).days * k)::integer"
+            + " ELSE \(dialect.moved("\(plan).offered", monthsSQL: "\(plan).months * k")) END AS due,"
+            + " CASE WHEN k = \(plan).n THEN \(plan).total - \(part) * (\(plan).n - 1) ELSE \(part) END AS amount"
+            + " FROM generate_series(1, \(plan).n) AS k)"
+    }
+
+    /// The plans' instalments as the `instalments` entity, a column each field named as the
+    /// field: what is owed of each (payments go to the earliest first), and its status.
+    private var instalments: String? {
+        guard let m = made else { return nil }
+        guard case .table(let journal) = journal else {
+            return
+                "(SELECT 0 AS \(fact("order")), c.\(dialect.quote(m.key)) AS customer_id, NULL::text AS invoices, NULL::date AS offered,"
+                + " 0 AS number, NULL::date AS due, NULL::numeric AS amount, NULL::numeric AS owed, FALSE AS kept, NULL::text AS status"
+                + " FROM \(m.customersTable) AS c WHERE FALSE)"
+        }
+        let owed = "GREATEST(0, LEAST(i.amount, sum(i.amount) OVER (PARTITION BY p.o ORDER BY i.number) - p.paid))"
+        return "(SELECT p.o AS \(fact("order")), p.customer_id, array_to_string(p.ids::text[], ', ') AS invoices, p.offered,"
+            + " i.number, i.due, i.amount, \(owed) AS owed, p.kept,"
+            + " CASE WHEN \(owed) = 0 THEN 'paid' WHEN \(dialect.date(asOf)) < i.due THEN 'open' ELSE 'late' END AS status"
+            + " FROM \(plans(of: journal, m)) AS p CROSS JOIN LATERAL \(instalmentsOf("p")) AS i)"
     }
 
     /// Why the journal's entries do not compile: the journal is outside the database.
@@ -455,6 +536,7 @@ struct DatabaseModel: SQLModel {
         case "kind": return "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit note' ELSE 'invoice' END)"
         case "last_payment": return "\(row).\(fact("last"))"
         case "promised_by": return journal == .nothing ? "NULL" : "\(row).\(fact("promised_by"))"
+        case "on_plan": return journal == .nothing ? "FALSE" : "\(row).\(fact("on_plan"))"
         case "days_to_pay", "days_late":
             // From the day the last payment settled it (the day issued, for an invoice of 0).
             let from = name == "days_to_pay" ? m.issued : m.due
@@ -762,7 +844,7 @@ struct DatabaseModel: SQLModel {
 
     func reference(_ field: Int, of entity: EntityID, row: String, target: String) -> (entity: EntityID, join: String)? {
         let name = Receivables.schema[entity].fields[field].name
-        if entity == Receivables.actions, name == "customer",
+        if entity == Receivables.actions || entity == Receivables.instalments, name == "customer",
             case .success(let key) = self.field(
                 Receivables.schema[Receivables.customers].key, of: Receivables.customers, row: target)
         {

@@ -384,6 +384,34 @@ import Testing
         #expect(refused.all.first?.message == "promises, which promises.csv adds to, does not compile to SQL")
     }
 
+    /// The instalment plans `offer plan` records in a journal in the database compile: their
+    /// instalments (each one's due day, its part of the total, what is owed of it as payments
+    /// go to the earliest first), whether a plan is kept, an invoice's `on_plan`, and the
+    /// forecast that reads them, on days before, during and after the plans.
+    @Test func plansInTheJournalAreReplayedByTheQuery() throws {
+        let (dir, _) = try Self.journaled([
+            ("2026-10-31", "customers where id = \"C3\" | offer plan 3 installments every 2 weeks"),
+            ("2026-10-31", "customers where id = \"C6\" | offer plan 4 installments"),
+            ("2026-11-05", "customers where id = \"C2\" | offer plan 2 installments every 1 month"),
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            import forecast
+            instalments | select customer_id, invoices, offered, number, due, amount, owed, kept, status
+            invoices | select id, on_plan
+            customers | select id, n = count(invoices where on_plan)
+            forecast.weekly(invoices, 8)
+            forecast.undated(invoices)
+            """
+        for (day, memory) in try Self.alike(script, in: dir, on: ["2026-11-01", "2026-11-28", "2027-01-20"]) {
+            if day == "2026-11-28" {
+                for row in ["C3,\"I05, I06\",2026-10-31,1,2026-11-14,", "C6,I12,2026-10-31,4,2027-02-28,", "I12,"] {
+                    #expect(memory.contains(row), "\(row)\n\(memory)")
+                }
+            }
+        }
+    }
+
     /// With the journal in the database the query runs in, the query replays it as a load
     /// does, as of its day: the grade set last, credit held and not released, the latest
     /// reminder, the last word on a dispute (over the table's flag). Each answer is the

@@ -105,6 +105,9 @@ public struct SQLDialect: Sendable {
     /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
     /// (Jan 31 + 1 month is Feb 28 or 29).
     func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
+    public func moved(_ date: String, monthsSQL months: String) -> String {
+        "(\(date) + make_interval(months => (\(months))::integer))::date"
+    }
 
     /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
     func position(of part: String, in whole: String) -> String { "strpos(\(whole), \(part))" }
@@ -397,6 +400,16 @@ public struct SQLCompiler {
         }
         let order = r.order.isEmpty ? "" : " ORDER BY \(orderBy(r, t))"
         return "SELECT \(shown.joined(separator: ", ")) FROM \(from(r, t))\(order)"
+    }
+
+    /// Whether `n` is a whole number wherever it is not null, which a duration may be
+    /// multiplied by (Dun refuses any other): a whole number written out, or `round(x)`.
+    private func isWhole(_ n: Node) -> Bool {
+        switch n.kind {
+        case .constant(.number(let d)): d.integerValue != nil
+        case .call(let builtin, let args): builtin.isRound && args.count == 1 && args[0].type == .number
+        default: false
+        }
     }
 
     /// The name of the CTE of `sql` (the first made, for the same SQL).
@@ -901,6 +914,16 @@ public struct SQLCompiler {
                     case .constant(.duration(.months(let months))):
                         // Both clamp to the month's last day: Jan 31 + 1 month is Feb 28 or 29.
                         sql = dialect.moved(sql, months: step.op == .add ? months : -months)
+                    case .arithmetic(let whole, let by) where by.count == 1 && by[0].op == .multiply && isWhole(whole):
+                        // A whole number of days or months (`round(avg_days_late) * 1 day`).
+                        let n = "(\(try expression(whole, r, t)))::integer"
+                        let sign = step.op == .add ? "" : "-"
+                        switch by[0].operand.kind {
+                        case .constant(.duration(.days(let days))): sql = "(\(sql) + \(sign)\(n) * \(days))"
+                        case .constant(.duration(.months(let months))):
+                            sql = dialect.moved(sql, monthsSQL: "\(sign)\(n) * \(months)")
+                        default: throw SQLUnsupported("a date moved by a duration not written out", step.range)
+                        }
                     default:
                         throw SQLUnsupported("a date moved by a duration not written out", step.range)
                     }
