@@ -234,10 +234,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let session = try Session.openDatabase(directory: dir.path, asOf: #require(Day(iso: "2026-11-28")))
         #expect(session.run(SourceText(name: "q", text: "customers | count")).output == "6\n")
-        let derived = session.run(SourceText(name: "q", text: "invoices where on_plan"))
+        let derived = session.run(SourceText(name: "q", text: "customers where notes is null"))
         #expect(
             derived.diagnostics.map(\.rendered).joined().hasPrefix(
-                "q:1:16: error: the derived field on_plan does not compile to SQL"))
+                "q:1:17: error: the derived field notes does not compile to SQL"))
         // A let of a table is its query, compiled into those that read it; a let of a value is refused.
         let binding = session.run(
             SourceText(name: "q", text: "let late = invoices where days_overdue > 0\nlate where balance > 50000 | select id"))
@@ -823,9 +823,9 @@ import Testing
         #expect(cei.status == 0, "\(cei.err)")
         #expect(cei.out.components(separatedBy: " AS MATERIALIZED (").count == 5, "\(cei.out)")
         #expect(cei.out.components(separatedBy: "SELECT v FROM ").count > 20, "\(cei.out)")
-        let refused = try runDun(["sql", "--data", small, "invoices where on_plan"])
+        let refused = try runDun(["sql", "--data", small, "customers where notes is null"])
         #expect(refused.status == 1)
-        #expect(refused.err.contains("error: the derived field on_plan does not compile to SQL"), "\(refused.err)")
+        #expect(refused.err.contains("error: the derived field notes does not compile to SQL"), "\(refused.err)")
     }
 
     /// dun sql compiles one query; the database engine needs a database.
@@ -867,8 +867,8 @@ import Testing
     /// What does not compile says so, at the construct.
     @Test func aDerivedFieldIsNamed() throws {
         #expect(
-            try refusal("invoices where on_plan").hasPrefix(
-                "q:1:16: error: the derived field on_plan does not compile to SQL\ninvoices where on_plan\n               ^~~~~~~"
+            try refusal("customers where notes is null").hasPrefix(
+                "q:1:17: error: the derived field notes does not compile to SQL\ncustomers where notes is null\n                ^~~~~"
             ))
     }
 
@@ -894,8 +894,8 @@ import Testing
         #expect(try refusal("invoices | group by customer_id aggregate n = count() | total").isEmpty)
         // In a function's body, said at the call, naming the function.
         #expect(
-            try refusal("import forecast\nforecast.undated(invoices)").hasPrefix(
-                "q:2:1: error: in forecast.undated: the derived field on_plan does not compile to SQL\nforecast.undated(invoices)\n^~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+            try refusal("import credit\ncredit.file(customers)").hasPrefix(
+                "q:2:1: error: in credit.file: the derived field notes does not compile to SQL\ncredit.file(customers)\n^~~~~~~~~~~~~~~~~~~~~~\n"
             ))
         #expect(
             try refusal("customers | select n = length(name)").contains("error: length() does not compile to SQL"))
