@@ -97,6 +97,9 @@ public struct SQLDialect: Sendable {
     /// Text ordered by code point, as Dun orders it.
     func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
 
+    /// The name of the `k`th table a statement makes once (`with`), apart from the database's.
+    func made(_ k: Int) -> String { "dun_m\(k)" }
+
     /// `statement` reading the rows of each of `tables` by its name, each made once.
     func with(_ tables: [(name: String, sql: String)], _ statement: String) -> String {
         "WITH " + tables.map { "\(quote($0.name)) AS MATERIALIZED (\($0.sql))" }.joined(separator: ", ") + " " + statement
@@ -104,9 +107,36 @@ public struct SQLDialect: Sendable {
 
     /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
     /// (Jan 31 + 1 month is Feb 28 or 29).
-    func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
+    func moved(_ date: String, months: Int64) -> String { inRange("(\(date) + INTERVAL '\(months) months')::date") }
     public func moved(_ date: String, monthsSQL months: String) -> String {
-        "(\(date) + make_interval(months => (\(months))::integer))::date"
+        inRange("(\(date) + make_interval(months => (\(months))::integer))::date")
+    }
+
+    /// A date moved by days (a whole number of them, as SQL).
+    func moved(_ date: String, daysSQL days: String) -> String { inRange("(\(date) + (\(days)))") }
+
+    /// A date computed in SQL, which an error stops outside years 1 to 9999 as Dun stops it.
+    func inRange(_ date: String) -> String {
+        "(CASE WHEN \(date) IS NULL OR \(date) BETWEEN \(self.date(.earliest)) AND \(self.date(.latest)) THEN \(date)"
+            + " ELSE \(failing("date out of range", reading: date, as: "date")) END)"
+    }
+
+    /// An error with `message` where it is evaluated: text that is no value of `type`, made
+    /// from `sql` so that the database does not find it before the query runs (it computes
+    /// constants first), and said in the database's error.
+    func failing(_ message: String, reading sql: String, as type: String) -> String {
+        "(left((\(sql))::text, 0) || \(text(message)))::\(type)"
+    }
+
+    /// Whether text may hold a letter written with several code points (an accent written
+    /// apart, Indic or Thai letters, emoji joined, CR LF): a character outside those known to
+    /// be letters of their own (ASCII, Latin letters written whole, punctuation, CJK, kana
+    /// without its voicing marks, Hangul syllables, full-width forms).
+    func joinsCharacters(_ text: String) -> String {
+        let own =
+            #"\t\n\x20-\x7E\u00A0-\u024F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u3040-\u3098\u309B-\u30FF"#
+            + #"\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3\uF900-\uFAFF\uFF00-\uFF9D\uFFA0-\uFFEF"#
+        return "COALESCE(\(text) ~ '[^\(own)]', FALSE)"
     }
 
     /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
@@ -117,7 +147,8 @@ public struct SQLDialect: Sendable {
     func written(_ sql: String, _ type: DunType) -> String {
         switch type {
         case .date: "to_char(\(sql), 'YYYY-MM-DD')"
-        case .number, .null: "(\(sql))::text"
+        // Without trailing zeros, as Dun writes a number (a column's scale would keep them).
+        case .number, .null: "trim_scale((\(sql))::numeric)::text"
         default: sql
         }
     }
@@ -255,7 +286,7 @@ public struct SQLCompiler {
 
     /// Tables that an aggregate of a whole table reads for each row (`sum(paid.amount where
     /// k = collector)`: the let `paid`, or a function's), and values of whole tables, each
-    /// made once for the statement (a CTE, by its name; PostgreSQL 12 or later), in the order
+    /// made once for the statement (a CTE, by its name; MATERIALIZED needs PostgreSQL 12), in the order
     /// made. Written where they are read, a table's query would be run again for each row,
     /// and a value's each time it is written: a database does not keep what a subquery read.
     private var shared: [(name: String, sql: String)] = []
@@ -415,8 +446,8 @@ public struct SQLCompiler {
     /// The name of the CTE of `sql` (the first made, for the same SQL).
     private mutating func share(_ sql: String) -> String {
         if let known = shared.first(where: { $0.sql == sql }) { return known.name }
-        shared.append(("m\(shared.count + 1)", sql))
-        return "m\(shared.count)"
+        shared.append((dialect.made(shared.count + 1), sql))
+        return dialect.made(shared.count)
     }
 
     private mutating func next() -> String {
@@ -910,16 +941,20 @@ public struct SQLCompiler {
                 case (.add, .date, .duration), (.subtract, .date, .duration):
                     switch step.operand.kind {
                     case .constant(.duration(.days(let days))):
-                        sql = "(\(sql) \(step.op.rawValue) \(days))"
+                        sql = dialect.moved(sql, daysSQL: "\(step.op == .add ? "" : "-")\(days)")
                     case .constant(.duration(.months(let months))):
                         // Both clamp to the month's last day: Jan 31 + 1 month is Feb 28 or 29.
-                        sql = dialect.moved(sql, months: step.op == .add ? months : -months)
+                        let (back, overflow) = months.multipliedReportingOverflow(by: -1)
+                        guard step.op == .add || !overflow else {
+                            throw SQLUnsupported("a date moved by so many months", step.range)
+                        }
+                        sql = dialect.moved(sql, months: step.op == .add ? months : back)
                     case .arithmetic(let whole, let by) where by.count == 1 && by[0].op == .multiply && isWhole(whole):
                         // A whole number of days or months (`round(avg_days_late) * 1 day`).
                         let n = "(\(try expression(whole, r, t)))::integer"
                         let sign = step.op == .add ? "" : "-"
                         switch by[0].operand.kind {
-                        case .constant(.duration(.days(let days))): sql = "(\(sql) + \(sign)\(n) * \(days))"
+                        case .constant(.duration(.days(let days))): sql = dialect.moved(sql, daysSQL: "\(sign)\(n) * \(days)")
                         case .constant(.duration(.months(let months))):
                             sql = dialect.moved(sql, monthsSQL: "\(sign)\(n) * \(months)")
                         default: throw SQLUnsupported("a date moved by a duration not written out", step.range)
@@ -983,10 +1018,15 @@ public struct SQLCompiler {
             // Dun: a null is in no list, and not in none.
             return negated ? "(\(try expression(x, r, t)) IS NOT NULL AND NOT \(sql))" : sql
         case .contains(let whole, let part, let negated) where whole.type == .string:
-            // Text in text, a null in neither. Both compare code points: text that writes one
-            // letter two ways (é, e + ́) is found in Dun as a letter, in SQL as code points.
-            let found = dialect.position(of: try expression(part, r, t), in: try expression(whole, r, t))
-            return "COALESCE(\(found) \(negated ? "=" : ">") 0, FALSE)"
+            // Text in text, a null in neither. Dun finds letters, SQL code points: alike where
+            // each code point is a letter of its own; elsewhere (an accent written apart, a
+            // script whose letters join several) the query stops rather than answer otherwise.
+            let (w, p) = (try expression(whole, r, t), try expression(part, r, t))
+            let found = "COALESCE(\(dialect.position(of: p, in: w)) \(negated ? "=" : ">") 0, FALSE)"
+            let stop = dialect.failing(
+                "contains: text whose letters are written with several characters; --engine memory finds letters", reading: w,
+                as: "boolean")
+            return "(CASE WHEN \(dialect.joinsCharacters(w)) OR \(dialect.joinsCharacters(p)) THEN \(stop) ELSE \(found) END)"
         case .contains(let list, let value, let negated):
             // A value in a list is the list holding it.
             return try expression(Node(kind: .isIn(value, list, negated: negated), type: .bool, range: n.range), r, t)
@@ -1050,6 +1090,7 @@ public struct SQLCompiler {
             if case .column(0, let c) = day.kind, let days = r.days[c] {
                 // Of each row, on a day known before the query runs: the value as of each.
                 guard days.count <= 400 else { throw SQLUnsupported("as_of on more than 400 days", day.range) }
+                guard !days.isEmpty else { return dialect.typed("NULL", n.type) }
                 var sql = "(CASE \(t).\(column(c))"
                 for then in days {
                     let written = Node(kind: .constant(.date(then)), type: .date, range: day.range)
