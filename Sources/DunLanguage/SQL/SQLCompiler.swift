@@ -107,25 +107,26 @@ public struct SQLDialect: Sendable {
 
     /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
     /// (Jan 31 + 1 month is Feb 28 or 29).
-    func moved(_ date: String, months: Int64) -> String { inRange("(\(date) + INTERVAL '\(months) months')::date") }
+    /// (Not held to years 1 to 9999: `inRange`.)
+    func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
     public func moved(_ date: String, monthsSQL months: String) -> String {
-        inRange("(\(date) + make_interval(months => (\(months))::integer))::date")
+        "(\(date) + make_interval(months => (\(months))::integer))::date"
     }
 
     /// A date moved by days (a whole number of them, as SQL).
-    func moved(_ date: String, daysSQL days: String) -> String { inRange("(\(date) + (\(days)))") }
+    func moved(_ date: String, daysSQL days: String) -> String { "(\(date) + (\(days)))" }
 
     /// A date computed in SQL, which an error stops outside years 1 to 9999 as Dun stops it.
     func inRange(_ date: String) -> String {
-        "(CASE WHEN \(date) IS NULL OR \(date) BETWEEN \(self.date(.earliest)) AND \(self.date(.latest)) THEN \(date)"
-            + " ELSE \(failing("date out of range", reading: date, as: "date")) END)"
+        "(CASE WHEN \(date) < \(self.date(.earliest)) OR \(date) > \(self.date(.latest))"
+            + " THEN \(failing("date out of range", as: "date")) ELSE \(date) END)"
     }
 
     /// An error with `message` where it is evaluated: text that is no value of `type`, made
-    /// from `sql` so that the database does not find it before the query runs (it computes
-    /// constants first), and said in the database's error.
-    func failing(_ message: String, reading sql: String, as type: String) -> String {
-        "(left((\(sql))::text, 0) || \(text(message)))::\(type)"
+    /// with the time the transaction began, so that the database does not find it before the
+    /// query runs (it computes constants first), and said in the database's error.
+    func failing(_ message: String, as type: String) -> String {
+        "(left(now()::text, 0) || \(text(message)))::\(type)"
     }
 
     /// Whether text may hold a letter written with several code points (an accent written
@@ -972,7 +973,9 @@ public struct SQLCompiler {
                 }
                 type = step.type
             }
-            return sql
+            // A date moved, held to years 1 to 9999 once, at the end of the chain.
+            let moved = steps.contains { $0.operand.type == .duration }
+            return moved && type == .date ? dialect.inRange(sql) : sql
         case .coalesce(let a, let b):
             return "COALESCE(\(try expression(a, r, t)), \(try expression(b, r, t)))"
         case .compare(let op, let a, let b):
@@ -1024,8 +1027,7 @@ public struct SQLCompiler {
             let (w, p) = (try expression(whole, r, t), try expression(part, r, t))
             let found = "COALESCE(\(dialect.position(of: p, in: w)) \(negated ? "=" : ">") 0, FALSE)"
             let stop = dialect.failing(
-                "contains: text whose letters are written with several characters; --engine memory finds letters", reading: w,
-                as: "boolean")
+                "contains: text whose letters are written with several characters; --engine memory finds letters", as: "boolean")
             return "(CASE WHEN \(dialect.joinsCharacters(w)) OR \(dialect.joinsCharacters(p)) THEN \(stop) ELSE \(found) END)"
         case .contains(let list, let value, let negated):
             // A value in a list is the list holding it.
