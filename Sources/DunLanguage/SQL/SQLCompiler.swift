@@ -122,11 +122,11 @@ public struct SQLDialect: Sendable {
             + " THEN \(failing("date out of range", as: "date")) ELSE \(date) END)"
     }
 
-    /// An error with `message` where it is evaluated: text that is no value of `type`, made
+    /// An error with `message` where it is evaluated, of `type`: text that is no number, made
     /// with the time the transaction began, so that the database does not find it before the
     /// query runs (it computes constants first), and said in the database's error.
     func failing(_ message: String, as type: String) -> String {
-        "(left(now()::text, 0) || \(text(message)))::\(type)"
+        "((left(now()::text, 0) || \(text(message)))::integer)::text::\(type)"
     }
 
     /// Whether text may hold a letter written with several code points (an accent written
@@ -138,6 +138,14 @@ public struct SQLDialect: Sendable {
             #"\t\n\x20-\x7E\u00A0-\u024F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u3040-\u3098\u309B-\u30FF"#
             + #"\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3\uF900-\uFAFF\uFF00-\uFF9D\uFFA0-\uFFEF"#
         return "COALESCE(\(text) ~ '[^\(own)]', FALSE)"
+    }
+
+    /// Whether text may hold a letter with a case outside ASCII (é, Ａ, Д): a character
+    /// outside ASCII and the scripts without case (CJK, kana, Hangul, their punctuation).
+    func hasCaseBeyondASCII(_ text: String) -> String {
+        let caseless =
+            #"\x01-\x7F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3\uF900-\uFAFF"#
+        return "COALESCE(\(text) ~ '[^\(caseless)]', FALSE)"
     }
 
     /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
@@ -1204,9 +1212,19 @@ extension SQLCompiler {
         case ("month", 1): return dialect.month(sql[0])
         case ("weekday", 1): return dialect.weekday(sql[0])
         case ("days_between", 2): return "(\(sql[1]) - \(sql[0]))"
+        case ("length", 1):
+            // Dun counts letters, SQL characters: alike where each character is a letter.
+            let stop = dialect.failing(
+                "length: text whose letters are written with several characters; --engine memory counts letters", as: "integer")
+            return "(CASE WHEN \(dialect.joinsCharacters(sql[0])) THEN \(stop) ELSE char_length(\(sql[0])) END)"
+        case ("lower", 1), ("upper", 1):
+            // Dun follows Unicode, a database its locale: alike on ASCII, in the C locale,
+            // where the rest has no case (CJK, kana, Hangul, punctuation).
+            let stop = dialect.failing(
+                "\(builtin.name): letters with a case outside ASCII; --engine memory follows Unicode", as: "text")
+            return
+                "(CASE WHEN \(dialect.hasCaseBeyondASCII(sql[0])) THEN \(stop) ELSE \(builtin.name)((\(sql[0])) COLLATE \"C\") END)"
         default:
-            // lower, upper and length: Dun's are Unicode's letters and characters, which a
-            // database's depend on its locale.
             throw SQLUnsupported("\(builtin.name)()", range)
         }
     }
