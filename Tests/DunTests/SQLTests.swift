@@ -827,6 +827,19 @@ import Testing
             return
         }
         #expect(more.all.map(\.rendered).joined().contains("disputed, which the disputes recorded here add to"))
+        // What the journal records beside: its promises, entries and plans.
+        for (query, refused) in [
+            ("promises | count", "promises, which a journal outside the database records, does not compile to SQL"),
+            ("actions | count", "actions, which a journal outside the database records, does not compile to SQL"),
+            ("invoices where on_plan", "instalment plans, which a journal outside the database records, does not compile to SQL"),
+        ] {
+            guard case .failure(let errors) = Session.sql(SourceText(name: "q", text: query), directory: dir.path, asOf: day)
+            else {
+                Issue.record("\(query) compiled beside a journal")
+                continue
+            }
+            #expect(errors.all.map(\.rendered).joined().contains(refused), "\(errors.all.map(\.rendered))")
+        }
         // A journal kept in a database (`[journal] url`) overrides grades as a file does.
         try FileManager.default.removeItem(at: dir.appendingPathComponent(".dun/journal.sqlite"))
         let toml = dir.appendingPathComponent("dun.toml")
@@ -932,6 +945,17 @@ import Testing
             try refusal("customers | select september = as_of(2026-09-30, balance)").contains(
                 "error: as_of of each row does not compile to SQL"))
         #expect(try refusal("invoices | group by customer_id aggregate n = count() | total").isEmpty)
+        #expect(
+            try refusal("invoices | select x = due + customer.terms_days * 1 day").hasPrefix(
+                "q:1:23: error: a date moved by a duration not written out does not compile to SQL\n"
+                    + "invoices | select x = due + customer.terms_days * 1 day\n"
+                    + "                      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\nhint: dun sql compiles "))
+        #expect(
+            try refusal("invoices | select x = due - (0 months - 9223372036854775807 months - 1 months)").contains(
+                "error: a date moved by so many months does not compile to SQL"))
+        #expect(
+            try refusal("ends_of(week, 2000-01-01, 2026-12-31) | select date, n = as_of(date, count(invoices))").contains(
+                "error: as_of on more than 400 days does not compile to SQL"))
         // In a function's body, said at the call, naming the function.
         #expect(
             try refusal("import credit\ncredit.file(customers)").hasPrefix(

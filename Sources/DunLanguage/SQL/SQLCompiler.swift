@@ -151,6 +151,10 @@ public struct SQLDialect: Sendable {
     /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
     func position(of part: String, in whole: String) -> String { "strpos(\(whole), \(part))" }
 
+    /// The types `written` writes as Dun writes them in text (money Dun writes grouped, with
+    /// its currency).
+    var writable: [DunType] { [.string, .grade, .bucket, .date, .number, .null] }
+
     /// A value of `type` as Dun writes it in text (`++`): a date as ISO, a number with the
     /// places it has; text as it is.
     func written(_ sql: String, _ type: DunType) -> String {
@@ -971,7 +975,7 @@ public struct SQLCompiler {
                     default:
                         throw SQLUnsupported("a date moved by a duration not written out", step.range)
                     }
-                case (.concat, let a, let b) where joinable.contains(a) && joinable.contains(b):
+                case (.concat, let a, let b) where dialect.writable.contains(a) && dialect.writable.contains(b):
                     // Null joined to anything is null, in both.
                     sql = "(\(dialect.written(sql, a)) || \(dialect.written(operand, b)))"
                 case (.subtract, .date, .date):
@@ -1163,10 +1167,6 @@ extension SQLCompiler {
         return Relation(sql: sql, entity: nil, columns: frame.columns.count, order: [("k0", false)], days: days)
     }
 
-    /// What `++` joins as SQL text as Dun writes it: a number with the places it has, as the
-    /// database's have them (money Dun writes grouped, with its currency).
-    fileprivate var joinable: [DunType] { [.string, .grade, .bucket, .date, .number, .null] }
-
     /// A side of a comparison: a duration in days written out (`overdue > 30 days`) as its
     /// day count, as Dun compares it with a number.
     fileprivate mutating func comparable(_ n: Node, _ r: Relation, _ t: String) throws(SQLUnsupported) -> String {
@@ -1199,7 +1199,9 @@ extension SQLCompiler {
             }
             var parts: [String] = []
             for item in items {
-                guard joinable.contains(item.type) else { throw SQLUnsupported("join() of \(item.type) values", item.range) }
+                guard dialect.writable.contains(item.type) else {
+                    throw SQLUnsupported("join() of \(item.type) values", item.range)
+                }
                 parts.append(dialect.written(try expression(item, r, t), item.type))
             }
             return dialect.joined(parts, separator: try expression(args[1], r, t))
