@@ -10,7 +10,7 @@ import DunModel
 
 /// How the entities read from files or a database are found in SQL.
 struct DatabaseModel: SQLModel {
-    private let dialect: SQLDialect
+    let dialect: any SQLDialect
     /// By entity: its table, each stored field's column by field name, and the order of its
     /// rows as read.
     private let tables: [EntityID: (table: String, columns: [String: String], names: [String])]
@@ -82,7 +82,7 @@ struct DatabaseModel: SQLModel {
 
     /// The tables of `settings`, for a session as of `asOf` on the workspace in `directory`
     /// (none: a database named on the command line).
-    init(settings: WorkspaceSettings, directory: String?, asOf: Day, dialect: SQLDialect = .postgres) throws(Diagnostics) {
+    init(settings: WorkspaceSettings, directory: String?, asOf: Day, dialect: any SQLDialect = PostgreSQL()) throws(Diagnostics) {
         self.dialect = dialect
         self.asOf = asOf
         let has = { (file: String) in directory.map { FileManager.default.fileExists(atPath: $0 + "/" + file) } ?? false }
@@ -171,7 +171,9 @@ struct DatabaseModel: SQLModel {
         if entity == Receivables.actions { return ["\(row).id"] }
         if entity == Receivables.instalments { return ["\(row).\(fact("order"))", "\(row).number"] }
         guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
-        return PostgresSource.order(columns: names, key: key, row: row)
+        // As the loader reads them: by the key, by code point, then by the other columns.
+        let name = { (c: String) in "\(row).\(self.dialect.quote(c))" }
+        return [dialect.ordered(name(key))] + names.filter { $0 != key }.map(name)
     }
 
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
@@ -279,20 +281,23 @@ struct DatabaseModel: SQLModel {
     /// The invoices, each with what was paid on it by the day and the day of its last payment:
     /// the payments grouped by invoice once and joined, not summed again for every row (a
     /// database plans the join for millions of rows; a subquery per row it would not).
+    /// Payments are joined to invoices by customer too (`checkPayments` refuses one of another
+    /// customer's invoice), so that a database splitting both by customer (Citus) joins them
+    /// where they lie.
     private var invoiceFacts: String? {
         guard let m = made else { return nil }
-        let (q, day) = (dialect.quote, dialect.date(asOf))
+        let (q, text, day) = (dialect.quote, dialect.textOf, dialect.date(asOf))
         var disputes = ("", "")
         if case .table(let journal) = journal, let promised = promises(paid: false) {
             // The last word on each invoice by the day (of two on one day, the one recorded
             // later), from the entries of customers the table has, as a load replays them.
             let (dispute, resolve) = (ActionKind.dispute.rawValue, ActionKind.resolveDispute.rawValue)
             let said =
-                "SELECT v.k, (array_agg(j.action \(Self.newest))) [1] = \(dialect.text(dispute)) AS disputed FROM \(journal) AS j"
-                + " CROSS JOIN LATERAL jsonb_array_elements_text(j.invoices::jsonb) AS v(k)"
+                "SELECT v.v AS k, \(dialect.first("j.action", by: Self.newest, where: nil)) = \(dialect.text(dispute)) AS disputed"
+                + " FROM \(journal) AS j CROSS JOIN LATERAL \(dialect.elements(ofJSONArray: "j.invoices", as: "v"))"
                 + " WHERE j.action IN (\(dialect.text(dispute)), \(dialect.text(resolve))) AND j.as_of <= \(dialect.text(asOf.description))"
-                + " AND EXISTS (SELECT 1 FROM \(m.customersTable) AS o WHERE o.\(q(m.key))::text = j.customer) GROUP BY v.k"
-            disputes = (", d.disputed AS \(fact("disputed"))", " LEFT JOIN (\(said)) AS d ON d.k = i.\(q(m.id))::text")
+                + " AND EXISTS (SELECT 1 FROM \(m.customersTable) AS o WHERE \(text("o.\(q(m.key))")) = j.customer) GROUP BY v.v"
+            disputes = (", d.disputed AS \(fact("disputed"))", " LEFT JOIN (\(said)) AS d ON d.k = \(text("i.\(q(m.id))"))")
             // The earliest day promised by an unexpired promise of the invoice, or of all its
             // customer's.
             let unexpired = { (k: String, which: String) in
@@ -302,7 +307,7 @@ struct DatabaseModel: SQLModel {
             disputes.0 += ", LEAST(pi.day, pc.day) AS \(fact("promised_by")), kp.k IS NOT NULL AS \(fact("on_plan"))"
             // On a plan being kept: among its invoices.
             disputes.1 +=
-                " LEFT JOIN (SELECT DISTINCT x.k FROM \(plans(of: journal, m)) AS p CROSS JOIN LATERAL unnest(p.ids) AS x(k)"
+                " LEFT JOIN (SELECT DISTINCT x.k FROM \(plans(of: journal, m)) AS p JOIN \(planned(journal, m)) AS x ON x.o = p.o"
                 + " WHERE p.kept) AS kp ON kp.k = i.\(q(m.id))"
             disputes.1 +=
                 " LEFT JOIN (\(unexpired("invoice_id", "NOT"))) AS pi ON pi.k = i.\(q(m.id))"
@@ -310,8 +315,9 @@ struct DatabaseModel: SQLModel {
         }
         return
             "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last"))\(disputes.0) FROM \(m.invoices) AS i"
-            + " LEFT JOIN (SELECT \(q(m.on)) AS k, sum(\(q(m.value))) AS paid, max(\(q(m.date))) AS last"
-            + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on))) AS p ON p.k = i.\(q(m.id))\(disputes.1))"
+            + " LEFT JOIN (SELECT \(q(m.on)) AS k, \(q(m.payer)) AS c, sum(\(q(m.value))) AS paid, max(\(q(m.date))) AS last"
+            + " FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.on)), \(q(m.payer))) AS p"
+            + " ON p.k = i.\(q(m.id)) AND p.c = i.\(q(m.customer))\(disputes.1))"
     }
 
     /// Why the promises do not compile: promises.csv adds to them, or the journal is outside
@@ -334,11 +340,12 @@ struct DatabaseModel: SQLModel {
         if case .table(let journal) = journal {
             recorded =
                 "SELECT j.id AS \(fact("order")), o.\(q(m.key)) AS customer_id, v.\(q(m.id)) AS invoice_id,"
-                + " split_part(j.amount, ' ', 1)::numeric AS amount, j.as_of::date AS made_on, j.detail::date AS promised_by"
-                + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON o.\(q(m.key))::text = j.customer"
-                + " LEFT JOIN \(m.invoices) AS v ON v.\(q(m.id))::text = (j.invoices::jsonb ->> 0)"
+                + " \(amount("j.amount")) AS amount, \(dialect.dateOf("j.as_of")) AS made_on,"
+                + " \(dialect.dateOf("j.detail")) AS promised_by"
+                + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON \(dialect.textOf("o.\(q(m.key))")) = j.customer"
+                + " LEFT JOIN \(m.invoices) AS v ON \(dialect.textOf("v.\(q(m.id))")) = \(dialect.element(0, ofJSONArray: "j.invoices"))"
                 + " WHERE j.action = \(t(ActionKind.promise.rawValue)) AND j.amount IS NOT NULL"
-                + " AND j.detail ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+                + " AND \(dialect.matches("j.detail", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))"
         } else {
             // None, in the columns' types.
             recorded =
@@ -347,11 +354,15 @@ struct DatabaseModel: SQLModel {
                 + " FROM \(m.customersTable) AS o CROSS JOIN \(m.invoices) AS v WHERE FALSE"
         }
         guard paid else { return "(\(recorded))" }
+        // Joined and grouped, not summed in a subquery of each promise, which a database
+        // splitting the payments (Citus) does not run.
+        let order = fact("order")
         let toward =
-            "SELECT sum(p.\(q(m.value))) FROM \(m.payments) AS p WHERE p.\(q(m.payer)) = r.customer_id"
-            + " AND p.\(q(m.date)) BETWEEN r.made_on AND LEAST(r.promised_by, \(day))"
-            + " AND (r.invoice_id IS NULL OR p.\(q(m.on)) = r.invoice_id)"
-        return "(SELECT r.*, COALESCE((\(toward)), 0) AS \(fact("paid")) FROM (\(recorded)) AS r)"
+            "SELECT r.\(order) AS o, sum(p.\(q(m.value))) AS paid FROM (\(recorded)) AS r JOIN \(m.payments) AS p"
+            + " ON p.\(q(m.payer)) = r.customer_id AND p.\(q(m.date)) BETWEEN r.made_on AND LEAST(r.promised_by, \(day))"
+            + " AND (r.invoice_id IS NULL OR p.\(q(m.on)) = r.invoice_id) GROUP BY r.\(order)"
+        return
+            "(SELECT r.*, COALESCE(x.paid, 0) AS \(fact("paid")) FROM (\(recorded)) AS r LEFT JOIN (\(toward)) AS x ON x.o = r.\(order))"
     }
 
     /// A promise's derived fields over the row named `row` of `promises(paid: true)`.
@@ -378,31 +389,42 @@ struct DatabaseModel: SQLModel {
     /// being kept: not past its last instalment, and paid at least what has fallen due.
     private func plans(of journal: String, _ m: Made) -> String {
         let (q, t, day) = (dialect.quote, dialect.text, dialect.date(asOf))
-        let unit = "split_part(j.detail, ' ', 5)"
+        let word = { (n: Int) in self.dialect.word(n, of: "j.detail") }
         let spelled =
-            "array_length(regexp_split_to_array(j.detail, ' '), 1) = 5 AND split_part(j.detail, ' ', 4) ~ '^[0-9]{1,9}$'"
-        let days = "(CASE \(unit) WHEN 'day' THEN 1 WHEN 'days' THEN 1 WHEN 'week' THEN 7 WHEN 'weeks' THEN 7 END)"
-        let months = "(CASE \(unit) WHEN 'month' THEN 1 WHEN 'months' THEN 1 WHEN 'year' THEN 12 WHEN 'years' THEN 12 END)"
-        let every = "split_part(j.detail, ' ', 4)::bigint"
+            "\(dialect.matches("j.detail", "^[^ ]*( [^ ]*){4}$")) AND \(dialect.matches(word(4), "^[0-9]{1,9}$"))"
+        let days = "(CASE \(word(5)) WHEN 'day' THEN 1 WHEN 'days' THEN 1 WHEN 'week' THEN 7 WHEN 'weeks' THEN 7 END)"
+        let months = "(CASE \(word(5)) WHEN 'month' THEN 1 WHEN 'months' THEN 1 WHEN 'year' THEN 12 WHEN 'years' THEN 12 END)"
+        let every = dialect.cast(word(4), to: .bigint)
         let offered = [
-            "SELECT j.id AS o, c.\(q(m.key)) AS customer_id, j.as_of::date AS offered,",
-            "split_part(j.amount, ' ', 1)::numeric AS total, split_part(j.detail, ' ', 1)::integer AS n,",
+            "SELECT j.id AS o, c.\(q(m.key)) AS customer_id, \(dialect.dateOf("j.as_of")) AS offered,",
+            "\(amount("j.amount")) AS total, \(dialect.integer(word(1))) AS n,",
             "CASE WHEN \(spelled) AND \(days) IS NOT NULL THEN \(every) * \(days) END AS days,",
             "CASE WHEN \(spelled) AND \(days) IS NOT NULL THEN NULL",
-            "WHEN \(spelled) AND \(months) IS NOT NULL THEN \(every) * \(months) ELSE 1 END AS months,",
-            "ARRAY(SELECT v.\(q(m.id)) FROM jsonb_array_elements_text(j.invoices::jsonb) WITH ORDINALITY AS x(k, w)",
-            "JOIN \(m.invoices) AS v ON v.\(q(m.id))::text = x.k ORDER BY x.w) AS ids",
-            "FROM \(journal) AS j JOIN \(m.customersTable) AS c ON c.\(q(m.key))::text = j.customer",
+            "WHEN \(spelled) AND \(months) IS NOT NULL THEN \(every) * \(months) ELSE 1 END AS months",
+            "FROM \(journal) AS j JOIN \(m.customersTable) AS c ON \(dialect.textOf("c.\(q(m.key))")) = j.customer",
             "WHERE j.action = \(t(ActionKind.offerPlan.rawValue)) AND j.amount IS NOT NULL",
-            "AND j.as_of <= \(t(asOf.description)) AND split_part(j.detail, ' ', 1) ~ '^0*[1-9][0-9]{0,5}$'",
+            "AND j.as_of <= \(t(asOf.description)) AND \(dialect.matches(word(1), "^0*[1-9][0-9]{0,5}$"))",
         ].joined(separator: " ")
+        // What was paid on each plan's invoices (each once) after the day offered: joined and
+        // grouped, not summed in a subquery of each plan.
         let paid =
-            "SELECT sum(y.\(q(m.value))) FROM \(m.payments) AS y WHERE y.\(q(m.on)) = ANY(p.ids) AND y.\(q(m.date)) > p.offered"
-            + " AND y.\(q(m.date)) <= \(day)"
-        return "(SELECT p.*, COALESCE((\(paid)), 0) AS paid, z.last, z.fallen,"
-            + " \(day) <= COALESCE(z.last, p.offered) AND COALESCE((\(paid)), 0) >= z.fallen AS kept"
-            + " FROM (\(offered)) AS p CROSS JOIN LATERAL (SELECT max(i.due) AS last, COALESCE(sum(i.amount) FILTER (WHERE i.due <= \(day)), 0) AS fallen"
-            + " FROM \(instalmentsOf("p")) AS i) AS z)"
+            "SELECT x.o, sum(y.\(q(m.value))) AS paid FROM (SELECT DISTINCT w.o, w.k FROM \(planned(journal, m)) AS w) AS x"
+            + " JOIN (\(offered)) AS p ON p.o = x.o JOIN \(m.payments) AS y ON y.\(q(m.on)) = x.k"
+            + " AND y.\(q(m.date)) > p.offered AND y.\(q(m.date)) <= \(day) GROUP BY x.o"
+        let fallen = dialect.filtered("sum(i.amount)", where: "i.due <= \(day)")
+        return "(SELECT p.*, COALESCE(y.paid, 0) AS paid, z.last, z.fallen,"
+            + " \(day) <= COALESCE(z.last, p.offered) AND COALESCE(y.paid, 0) >= z.fallen AS kept"
+            + " FROM (\(offered)) AS p LEFT JOIN (\(paid)) AS y ON y.o = p.o"
+            + " CROSS JOIN LATERAL (SELECT max(i.due) AS last, COALESCE(\(fallen), 0) AS fallen FROM \(instalmentsOf("p")) AS i) AS z)"
+    }
+
+    /// The invoices of the plans the journal offers that the table has: the entry's id (`o`),
+    /// the invoice's (`k`), and its place in the entry's list (`w`).
+    private func planned(_ journal: String, _ m: Made) -> String {
+        "(SELECT j.id AS o, v.\(dialect.quote(m.id)) AS k, x.n AS w FROM \(journal) AS j"
+            + " CROSS JOIN LATERAL \(dialect.elements(ofJSONArray: "j.invoices", as: "x"))"
+            + " JOIN \(m.invoices) AS v ON \(dialect.textOf("v.\(dialect.quote(m.id))")) = x.v"
+            + " WHERE j.action = \(dialect.text(ActionKind.offerPlan.rawValue)))"
     }
 
     /// The instalments of the plan named `plan`: each number from 1, its due day (the day
@@ -411,28 +433,35 @@ struct DatabaseModel: SQLModel {
     private func instalmentsOf(_ plan: String) -> String {
         let unit = currency.minorUnit
         let scale = "1" + String(repeating: "0", count: unit)
-        let part = "round(div(\(plan).total * \(scale), \(plan).n) / \(scale), \(unit))"
-        return "(SELECT k AS number, CASE WHEN \(plan).days IS NOT NULL THEN \(plan).offered + (\(plan).days * k)::integer"
-            + " ELSE \(dialect.moved("\(plan).offered", monthsSQL: "\(plan).months * k")) END AS due,"
-            + " CASE WHEN k = \(plan).n THEN \(plan).total - \(part) * (\(plan).n - 1) ELSE \(part) END AS amount"
-            + " FROM generate_series(1, \(plan).n) AS k)"
+        let part = dialect.rounded(
+            "\(dialect.wholeQuotient("\(plan).total * \(scale)", "\(plan).n")) / \(scale)", places: "\(unit)")
+        let every = dialect.moved("\(plan).offered", daysSQL: dialect.integer("\(plan).days * s.k"))
+        return "(SELECT s.k AS number, CASE WHEN \(plan).days IS NOT NULL THEN \(every)"
+            + " ELSE \(dialect.moved("\(plan).offered", monthsSQL: "\(plan).months * s.k")) END AS due,"
+            + " CASE WHEN s.k = \(plan).n THEN \(plan).total - \(part) * (\(plan).n - 1) ELSE \(part) END AS amount"
+            + " FROM \(dialect.series(to: "\(plan).n", as: "s")))"
     }
 
     /// The plans' instalments as the `instalments` entity, a column each field named as the
     /// field: what is owed of each (payments go to the earliest first), and its status.
     private var instalments: String? {
         guard let m = made else { return nil }
+        let null = { (type: SQLType) in self.dialect.cast("NULL", to: type) }
         guard case .table(let journal) = journal else {
             return
-                "(SELECT 0 AS \(fact("order")), c.\(dialect.quote(m.key)) AS customer_id, NULL::text AS invoices, NULL::date AS offered,"
-                + " 0 AS number, NULL::date AS due, NULL::numeric AS amount, NULL::numeric AS owed, FALSE AS kept, NULL::text AS status"
-                + " FROM \(m.customersTable) AS c WHERE FALSE)"
+                "(SELECT 0 AS \(fact("order")), c.\(dialect.quote(m.key)) AS customer_id, \(null(.text)) AS invoices,"
+                + " \(null(.date)) AS offered, 0 AS number, \(null(.date)) AS due, \(null(.numeric)) AS amount,"
+                + " \(null(.numeric)) AS owed, FALSE AS kept, \(null(.text)) AS status FROM \(m.customersTable) AS c WHERE FALSE)"
         }
         let owed = "GREATEST(0, LEAST(i.amount, sum(i.amount) OVER (PARTITION BY p.o ORDER BY i.number) - p.paid))"
-        return "(SELECT p.o AS \(fact("order")), p.customer_id, array_to_string(p.ids::text[], ', ') AS invoices, p.offered,"
+        let invoices =
+            "SELECT x.o, \(dialect.joinedAll(dialect.textOf("x.k"), separator: ", ", by: "x.w")) AS ids"
+            + " FROM \(planned(journal, m)) AS x GROUP BY x.o"
+        return "(SELECT p.o AS \(fact("order")), p.customer_id, COALESCE(v.ids, '') AS invoices, p.offered,"
             + " i.number, i.due, i.amount, \(owed) AS owed, p.kept,"
             + " CASE WHEN \(owed) = 0 THEN 'paid' WHEN \(dialect.date(asOf)) < i.due THEN 'open' ELSE 'late' END AS status"
-            + " FROM \(plans(of: journal, m)) AS p CROSS JOIN LATERAL \(instalmentsOf("p")) AS i)"
+            + " FROM \(plans(of: journal, m)) AS p LEFT JOIN (\(invoices)) AS v ON v.o = p.o"
+            + " CROSS JOIN LATERAL \(instalmentsOf("p")) AS i)"
     }
 
     /// Why the journal's entries do not compile: the journal is outside the database.
@@ -442,20 +471,27 @@ struct DatabaseModel: SQLModel {
     /// (`invoices` joined with ", ", an amount without its currency); none without a journal.
     private var actions: String {
         guard case .table(let journal) = journal else {
+            let text = ["at", "who", "policy", "rule", "action", "customer_id", "invoices", "channel", "template"]
+            let null = { (type: SQLType) in self.dialect.cast("NULL", to: type) }
             return
-                "(SELECT 0::bigint AS id, NULL::date AS date, \(["at", "who", "policy", "rule", "action", "customer_id", "invoices", "channel", "template"].map { "NULL::text AS \($0)" }.joined(separator: ", ")),"
-                + " NULL::numeric AS amount, NULL::text AS detail, NULL::text AS status WHERE FALSE)"
+                "(SELECT \(dialect.cast("0", to: .bigint)) AS id, \(null(.date)) AS date, \(text.map { "\(null(.text)) AS \($0)" }.joined(separator: ", ")),"
+                + " \(null(.numeric)) AS amount, \(null(.text)) AS detail, \(null(.text)) AS status WHERE FALSE)"
         }
         let invoices =
-            "array_to_string(ARRAY(SELECT x.v FROM jsonb_array_elements_text(j.invoices::jsonb) WITH ORDINALITY AS x(v, n) ORDER BY x.n), ', ')"
-        return "(SELECT j.id, j.as_of::date AS date, j.at, j.who, j.policy, j.rule, j.action, j.customer AS customer_id,"
-            + " \(invoices) AS invoices, j.channel, j.template, split_part(j.amount, ' ', 1)::numeric AS amount, j.detail, j.status"
+            "COALESCE((SELECT \(dialect.joinedAll("x.v", separator: ", ", by: "x.n"))"
+            + " FROM \(dialect.elements(ofJSONArray: "j.invoices", as: "x"))), '')"
+        return
+            "(SELECT j.id, \(dialect.dateOf("j.as_of")) AS date, j.at, j.who, j.policy, j.rule, j.action, j.customer AS customer_id,"
+            + " \(invoices) AS invoices, j.channel, j.template, \(amount("j.amount")) AS amount, j.detail, j.status"
             + " FROM \(journal) AS j)"
     }
 
     /// The journal's entries newest first, as a load replays them: by as-of day, then the
     /// order recorded.
-    private static let newest = "ORDER BY j.as_of DESC, j.id DESC"
+    private static let newest = "j.as_of DESC, j.id DESC"
+
+    /// A journal entry's amount without its currency (`1200.00 CNY`).
+    private func amount(_ entry: String) -> String { dialect.decimal(dialect.word(1, of: entry)) }
 
     /// What the journal says of each customer as of the day, as a load replays it: the grade
     /// set last, whether credit is held (held, and not released since), the latest reminder
@@ -465,15 +501,20 @@ struct DatabaseModel: SQLModel {
         guard case .table(let journal) = journal else { return ("", "") }
         let t = dialect.text
         let (held, released) = (ActionKind.holdCredit.rawValue, ActionKind.releaseCredit.rawValue)
+        let grade = dialect.first(
+            "j.detail", by: Self.newest, where: "j.action = \(t(ActionKind.setGrade.rawValue)) AND upper(j.detail) IN (\(grades))"
+        )
+        let hold = dialect.first("j.action", by: Self.newest, where: "j.action IN (\(t(held)), \(t(released)))")
+        let reminded = dialect.filtered(
+            "max(j.as_of)",
+            where: "j.action = \(t(ActionKind.remind.rawValue)) AND j.status <> \(t(EntryStatus.failed.rawValue))")
         let said =
-            "SELECT j.customer AS k, upper((array_agg(j.detail \(Self.newest)) FILTER (WHERE j.action = \(t(ActionKind.setGrade.rawValue))"
-            + " AND upper(j.detail) IN (\(grades))))[1]) AS grade,"
-            + " (array_agg(j.action \(Self.newest)) FILTER (WHERE j.action IN (\(t(held)), \(t(released)))))[1] = \(t(held)) AS held,"
-            + " max(j.as_of) FILTER (WHERE j.action = \(t(ActionKind.remind.rawValue)) AND j.status <> \(t(EntryStatus.failed.rawValue))) AS reminded"
+            "SELECT j.customer AS k, upper(\(grade)) AS grade, \(hold) = \(t(held)) AS held, \(reminded) AS reminded"
             + " FROM \(journal) AS j WHERE j.as_of <= \(t(asOf.description)) GROUP BY j.customer"
         return (
-            ", r.grade AS \(fact("grade")), COALESCE(r.held, FALSE) AS \(fact("on_hold")), r.reminded::date AS \(fact("last_reminder"))",
-            " LEFT JOIN (\(said)) AS r ON r.k = c.\(key)::text"
+            ", r.grade AS \(fact("grade")), COALESCE(r.held, FALSE) AS \(fact("on_hold")),"
+                + " \(dialect.dateOf("r.reminded")) AS \(fact("last_reminder"))",
+            " LEFT JOIN (\(said)) AS r ON r.k = \(dialect.textOf("c.\(key)"))"
         )
     }
 
@@ -493,23 +534,27 @@ struct DatabaseModel: SQLModel {
         guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
         let left = "(f.\(q(m.amount)) - f.\(fact("paid")))"
-        let late = "\(left) > 0 AND \(day) - f.\(q(m.due)) > 0"
+        let late = "\(left) > 0 AND \(dialect.days(from: "f.\(q(m.due))", to: day)) > 0"
         let settled = "\(left) = 0"
         let on = "COALESCE(f.\(fact("last")), f.\(q(m.issued)))"
         /// The average of `days` over the invoices meeting `which`, to one place.
         func average(_ days: String, _ which: String) -> String {
-            "round(sum(\(days)) FILTER (WHERE \(which))::numeric / NULLIF(count(*) FILTER (WHERE \(which)), 0), 1)"
+            let total = dialect.decimal(dialect.filtered("sum(\(days))", where: which))
+            return dialect.rounded(dialect.quotient(total, "NULLIF(\(dialect.count(where: which)), 0)"), places: "1")
         }
+        let since = { (from: String) in self.dialect.days(from: "f.\(q(from))", to: on) }
         let totals =
             "SELECT f.\(q(m.customer)) AS k, sum(\(left)) AS balance,"
-            + " sum(\(left)) FILTER (WHERE \(late)) AS overdue_balance, max(\(day) - f.\(q(m.due))) FILTER (WHERE \(late)) AS overdue,"
-            + " \(average("\(on) - f.\(q(m.issued))", settled)) AS to_pay,"
-            + " \(average("\(on) - f.\(q(m.due))", "\(settled) AND f.\(q(m.amount)) > 0")) AS late"
+            + " \(dialect.filtered("sum(\(left))", where: late)) AS overdue_balance,"
+            + " \(dialect.filtered("max(\(dialect.days(from: "f.\(q(m.due))", to: day)))", where: late)) AS overdue,"
+            + " \(average(since(m.issued), settled)) AS to_pay,"
+            + " \(average(since(m.due), "\(settled) AND f.\(q(m.amount)) > 0")) AS late"
             + " FROM \(invoices) AS f WHERE f.\(q(m.issued)) <= \(day) GROUP BY f.\(q(m.customer))"
+        // Of no invoice issued by then (ids are one row each: `checkKeys`).
         let unapplied =
-            "SELECT p.\(q(m.payer)) AS k, sum(p.\(q(m.value))) AS cash FROM \(m.payments) AS p WHERE p.\(q(m.date)) <= \(day)"
-            + " AND NOT EXISTS (SELECT 1 FROM \(m.invoices) AS v WHERE v.\(q(m.id)) = p.\(q(m.on)) AND v.\(q(m.issued)) <= \(day))"
-            + " GROUP BY p.\(q(m.payer))"
+            "SELECT p.\(q(m.payer)) AS k, sum(p.\(q(m.value))) AS cash FROM \(m.payments) AS p LEFT JOIN \(m.invoices) AS v"
+            + " ON v.\(q(m.id)) = p.\(q(m.on)) AND v.\(q(m.customer)) = p.\(q(m.payer)) AND v.\(q(m.issued)) <= \(day)"
+            + " WHERE p.\(q(m.date)) <= \(day) AND v.\(q(m.id)) IS NULL GROUP BY p.\(q(m.payer))"
         let last =
             "SELECT \(q(m.payer)) AS k, max(\(q(m.date))) AS day FROM \(m.payments) WHERE \(q(m.date)) <= \(day) GROUP BY \(q(m.payer))"
         let journal = replayed(key: q(m.key))
@@ -528,7 +573,7 @@ struct DatabaseModel: SQLModel {
         guard let m = made else { return nil }
         let (q, day) = (dialect.quote, dialect.date(asOf))
         let balance = "(\(row).\(q(m.amount)) - \(row).\(fact("paid")))"
-        let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(day) - \(row).\(q(m.due)) END)"
+        let late = "(CASE WHEN \(balance) <= 0 THEN 0 ELSE \(dialect.days(from: "\(row).\(q(m.due))", to: day)) END)"
         switch name {
         case "paid": return "\(row).\(fact("paid"))"
         case "balance": return balance
@@ -541,7 +586,7 @@ struct DatabaseModel: SQLModel {
             // From the day the last payment settled it (the day issued, for an invoice of 0).
             let from = name == "days_to_pay" ? m.issued : m.due
             return
-                "(CASE WHEN \(balance) = 0 THEN COALESCE(\(row).\(fact("last")), \(row).\(q(m.issued))) - \(row).\(q(from)) END)"
+                "(CASE WHEN \(balance) = 0 THEN \(dialect.days(from: "\(row).\(q(from))", to: "COALESCE(\(row).\(fact("last")), \(row).\(q(m.issued)))")) END)"
         case "status":
             return
                 "(CASE WHEN \(row).\(q(m.amount)) < 0 THEN 'credit' WHEN \(balance) = 0 THEN 'paid' WHEN \(late) > 0 THEN 'overdue' ELSE 'open' END)"
@@ -582,7 +627,7 @@ struct DatabaseModel: SQLModel {
     /// table has not, an invoice due before it was issued, a payment of a negative amount.
     /// The first of each kind, by key, is named; one pass over each table.
     func checkRows(in source: PostgresSource) throws(Diagnostics) {
-        let q = dialect.quote
+        let (q, text) = (dialect.quote, dialect.textOf)
         guard let (customers, c, _) = tables[Receivables.customers], let customerKey = c["id"] else { return }
         var problems: [Diagnostic] = []
         for entity in [Receivables.customers, Receivables.invoices, Receivables.payments] {
@@ -597,7 +642,7 @@ struct DatabaseModel: SQLModel {
             // First: an id with spaces around it is one the loader reads, not one missing.
             for field in declaration.fields where field.kind == .identifier || field.kind == .reference {
                 guard let column = columns[field.name] else { continue }
-                let value = "(t.\(q(column)))::text"
+                let value = text("t.\(q(column))")
                 kinds.append(
                     (
                         "\(value) <> \(trimmed(value))", value,
@@ -613,18 +658,18 @@ struct DatabaseModel: SQLModel {
                 let value = "t.\(q(column))"
                 kinds.append(
                     (
-                        "\(value) IS NULL OR btrim((\(value))::text) = ''", "''",
+                        "\(value) IS NULL OR \(dialect.trim(text(value), " ")) = ''", "''",
                         { k, _ in "\(singular) \(k) has no \(field.name)" }, nil
                     ))
                 guard entity != Receivables.customers, field.reference?.entity == Receivables.schema[Receivables.customers].name
                 else { continue }
                 let r = "r\(joins.count)"
                 joins.append(
-                    " LEFT JOIN (SELECT DISTINCT (\(q(customerKey)))::text AS k FROM \(customers)) AS \(r) ON \(r).k = (\(value))::text"
+                    " LEFT JOIN (SELECT DISTINCT \(text(q(customerKey))) AS k FROM \(customers)) AS \(r) ON \(r).k = \(text(value))"
                 )
                 kinds.append(
                     (
-                        "\(r).k IS NULL", "(\(value))::text",
+                        "\(r).k IS NULL", text(value),
                         { k, v in "\(singular) \(k) is of customer \(excerpt(v)), which \(Self.display(customers)) has not" },
                         nil
                     ))
@@ -633,7 +678,7 @@ struct DatabaseModel: SQLModel {
                 guard let column = columns[field.name] else { continue }
                 kinds.append(
                     (
-                        "\(grade("t.\(q(column))")) NOT IN (\(grades))", "(t.\(q(column)))::text",
+                        "\(grade("t.\(q(column))")) NOT IN (\(grades))", text("t.\(q(column))"),
                         { k, v in "\(singular) \(k) has an unknown \(field.name) \(excerpt(v))" }, nil
                     ))
             }
@@ -641,7 +686,7 @@ struct DatabaseModel: SQLModel {
                 let (i, d) = ("t.\(q(issued))", "t.\(q(due))")
                 kinds.append(
                     (
-                        "\(d) < \(i)", "(\(d))::text || ' ' || (\(i))::text",
+                        "\(d) < \(i)", "\(text(d)) || ' ' || \(text(i))",
                         { k, v in
                             let days = v.split(separator: " ")
                             return
@@ -652,7 +697,7 @@ struct DatabaseModel: SQLModel {
             if entity == Receivables.payments, let amount = columns["amount"] {
                 kinds.append(
                     (
-                        "t.\(q(amount)) < 0", "(t.\(q(amount)))::text", { k, v in "payment \(k) is of a negative amount, \(v)" },
+                        "t.\(q(amount)) < 0", text("t.\(q(amount))"), { k, v in "payment \(k) is of a negative amount, \(v)" },
                         nil
                     ))
             }
@@ -660,10 +705,12 @@ struct DatabaseModel: SQLModel {
             func cases(_ then: (Int) -> String) -> String {
                 "CASE " + kinds.indices.map { "WHEN \(kinds[$0].condition) THEN \(then($0))" }.joined(separator: " ") + " END"
             }
+            // The first row of each kind, by key.
+            let first = { (column: String) in self.dialect.first(column, by: self.dialect.ordered("k"), where: nil) }
             let rows = try source.rows(
-                of: "SELECT DISTINCT ON (o) o, k, v FROM (SELECT \(cases { "\($0)" }) AS o, (t.\(q(key)))::text AS k,"
+                of: "SELECT o, \(first("k")), \(first("v")) FROM (SELECT \(cases { "\($0)" }) AS o, \(text("t.\(q(key))")) AS k,"
                     + " \(cases { kinds[$0].value }) AS v FROM \(table) AS t\(joins.joined())) AS x WHERE o IS NOT NULL"
-                    + " ORDER BY o, k COLLATE \"C\"")
+                    + " GROUP BY o ORDER BY o")
             for row in rows where row.count == 3 {
                 guard let o = row[0].flatMap({ Int($0) }), kinds.indices.contains(o) else { continue }
                 // A row without a key has only that to be told by.
@@ -680,7 +727,7 @@ struct DatabaseModel: SQLModel {
 
     /// A grade as the loader reads it: either case, spaces around it, empty for none.
     private func grade(_ sql: String) -> String {
-        "NULLIF(upper(btrim((\(sql))::text)), '')"
+        "NULLIF(upper(\(dialect.trim(dialect.textOf(sql), " "))), '')"
     }
 
     /// The grades' letters, as SQL: a list for `IN`.
@@ -690,7 +737,7 @@ struct DatabaseModel: SQLModel {
 
     /// A value as text without the spaces and tabs around it, as the loader trims a COPY's.
     private func trimmed(_ sql: String) -> String {
-        "btrim((\(sql))::text, \(dialect.text(" \t")))"
+        dialect.trim(dialect.textOf(sql), " \t")
     }
 
     /// A table as an error names it: as dun.toml names it, not quoted.
@@ -712,7 +759,7 @@ struct DatabaseModel: SQLModel {
         for (k, entity) in [Receivables.customers, Receivables.invoices, Receivables.payments].enumerated() {
             guard let (table, columns, _) = tables[entity] else { continue }
             if let column = columns["currency"] {
-                parts.append("SELECT DISTINCT \(k) AS k, (\(dialect.quote(column)))::text AS c FROM \(table)")
+                parts.append("SELECT DISTINCT \(k) AS k, \(dialect.textOf(dialect.quote(column))) AS c FROM \(table)")
             } else if let constant = mappings[entity]?.constant("currency") {
                 found.insert(constant.trimmingCharacters(in: .whitespaces).uppercased())
             } else if entity == Receivables.customers {
@@ -751,14 +798,10 @@ struct DatabaseModel: SQLModel {
             guard let (table, columns, _) = tables[entity], let key = columns["id"] else { continue }
             let k = dialect.quote(key)
             // A unique index on the id (a primary key) says it already.
-            let indexed = try source.rows(
-                of: "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                    + " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(\(dialect.text(table))) AND i.indisunique"
-                    + " AND i.indnatts = 1 AND a.attname = \(dialect.text(key)))")
-            if indexed.first?.first == "t" { continue }
+            if try source.isUnique(key, in: table) { continue }
             let rows = try source.rows(
                 of: "SELECT \(k), count(*) OVER () FROM \(table) WHERE \(k) IS NOT NULL GROUP BY \(k) HAVING count(*) > 1"
-                    + " ORDER BY \(k) COLLATE \"C\" LIMIT 3")
+                    + " ORDER BY \(dialect.ordered(k)) LIMIT 3")
             guard let first = rows.first, let id = first[0] else { continue }
             let more = (first.count > 1 ? first[1].flatMap { Int($0) } : nil).map { $0 > 1 ? " and \($0 - 1) more" : "" } ?? ""
             problems.append(
@@ -779,22 +822,40 @@ struct DatabaseModel: SQLModel {
     /// kind, by id, is named. One pass over the payments joined to their invoices, a session.
     func checkPayments(in source: PostgresSource) throws(Diagnostics) {
         guard let m = made, let (_, p, _) = tables[Receivables.payments], let pid = p["id"] else { return }
-        let q = dialect.quote
-        let (invoice, payer, owner) = ("p.\(q(m.on))", "p.\(q(m.payer))", "i.\(q(m.customer))")
-        let own = "i.\(q(m.id)) IS NOT NULL AND \(owner) IS NOT DISTINCT FROM \(payer)"
-        let paid = "sum(p.\(q(m.value))) FILTER (WHERE \(own)) OVER (PARTITION BY \(invoice))"
-        // Of each payment: its kind of problem (1 unknown invoice, 2 another customer's, 3 the
-        // invoice's total, when it is over), then what the message names.
-        let kinds =
-            "SELECT CASE WHEN i.\(q(m.id)) IS NULL THEN 1 WHEN \(own) THEN 3 ELSE 2 END AS o,"
-            + " (CASE WHEN \(own) THEN \(invoice) ELSE p.\(q(pid)) END)::text AS a, \(invoice)::text AS b,"
-            + " (CASE WHEN \(own) THEN (\(paid))::text ELSE \(payer)::text END) AS c,"
-            + " (CASE WHEN \(own) THEN i.\(q(m.amount))::text ELSE \(owner)::text END) AS d,"
-            + " \(paid) AS paid, i.\(q(m.amount)) AS amount"
-            + " FROM \(m.payments) AS p LEFT JOIN \(m.invoices) AS i ON i.\(q(m.id)) = \(invoice) WHERE \(invoice) IS NOT NULL"
+        let (q, text) = (dialect.quote, dialect.textOf)
+        // Invoices and payments are joined by customer too, as a database that splits them by
+        // customer (Citus) joins them where they lie; a payment found with no invoice of its
+        // customer is of none, or of another customer's (few: made once, then looked up).
+        let own = "i.\(q(m.id)) = p.\(q(m.on)) AND i.\(q(m.customer)) = p.\(q(m.payer))"
+        let astray =
+            "SELECT p.\(q(pid)) AS id, p.\(q(m.on)) AS invoice, p.\(q(m.payer)) AS payer FROM \(m.payments) AS p"
+            + " LEFT JOIN \(m.invoices) AS i ON \(own) WHERE p.\(q(m.on)) IS NOT NULL AND i.\(q(m.id)) IS NULL"
+        let owned =
+            "SELECT a.id, a.invoice, a.payer, i.\(q(m.customer)) AS owner FROM \(q("dun_astray")) AS a"
+            + " LEFT JOIN \(m.invoices) AS i ON i.\(q(m.id)) = a.invoice"
+        // Of each kind (1 unknown invoice, 2 another customer's, 3 paid over its total), the
+        // first by what the message names first.
+        let first = { (kind: Int, columns: String, rest: String) in
+            "(SELECT * FROM (SELECT \(kind) AS o, \(columns) \(rest)) AS x ORDER BY \(self.dialect.ordered("a")) LIMIT 1)"
+        }
+        let kinds = [
+            first(
+                1, "\(text("id")) AS a, \(text("invoice")) AS b, NULL AS c, NULL AS d",
+                "FROM \(q("dun_owned")) WHERE owner IS NULL"),
+            first(
+                2, "\(text("id")) AS a, \(text("invoice")) AS b, \(text("payer")) AS c, \(text("owner")) AS d",
+                "FROM \(q("dun_owned")) WHERE owner IS NOT NULL"),
+            first(
+                3,
+                "\(text("i.\(q(m.id))")) AS a, \(text("i.\(q(m.id))")) AS b, \(text("sum(p.\(q(m.value)))")) AS c,"
+                    + " \(text("i.\(q(m.amount))")) AS d",
+                "FROM \(m.payments) AS p JOIN \(m.invoices) AS i ON \(own)"
+                    + " GROUP BY i.\(q(m.id)), i.\(q(m.customer)), i.\(q(m.amount))"
+                    + " HAVING sum(p.\(q(m.value))) > GREATEST(i.\(q(m.amount)), 0)"),
+        ]
         let rows = try source.rows(
-            of: "SELECT DISTINCT ON (o) o, a, b, c, d FROM (\(kinds)) AS k WHERE o < 3 OR paid > GREATEST(amount, 0)"
-                + " ORDER BY o, a COLLATE \"C\"")
+            of: dialect.with(
+                [("dun_astray", astray), ("dun_owned", owned)], kinds.joined(separator: " UNION ALL ") + " ORDER BY o"))
         let money = { (text: String?) in
             (text.flatMap { try? Money.parse($0, currency: self.currency).get() })?.formatted(grouped: true) ?? (text ?? "")
         }
@@ -849,7 +910,7 @@ struct DatabaseModel: SQLModel {
                 Receivables.schema[Receivables.customers].key, of: Receivables.customers, row: target)
         {
             // An entry of a customer no longer in the table leads to none.
-            return (Receivables.customers, "(\(key))::text = \(row).customer_id")
+            return (Receivables.customers, "\(dialect.textOf(key)) = \(row).customer_id")
         }
         guard let declaration = declaration(of: entity),
             let stored = declaration.fields.first(where: { $0.reference?.field == name }),
@@ -975,11 +1036,9 @@ struct DatabaseEngine {
     private func connection() throws(Diagnostics) -> PostgresConnection {
         if let connection = run.connection { return connection }
         let connection = try PostgresConnection(url: source.url)
-        // No JIT compiling: a compiled report is one statement of hundreds of subqueries,
-        // whose estimated cost sets PostgreSQL compiling it for seconds (kpi.report: 17 s to
-        // compile, 12 ms to run), while the six benchmark questions at a million invoices
-        // took the same time without it (11.7 s). A server without the setting keeps its own.
-        _ = try? connection.rows(of: "SET jit = off")
+        // The dialect's settings (PostgreSQL's: no JIT compiling); a server without one keeps
+        // its own.
+        if !model.dialect.runSettings.isEmpty { _ = try? connection.rows(of: model.dialect.runSettings) }
         _ = try connection.rows(of: "BEGIN ISOLATION LEVEL REPEATABLE READ")
         run.connection = connection
         return connection
@@ -1000,12 +1059,12 @@ struct DatabaseEngine {
         for f in facts where run.tables[f.key] == nil {
             run.reads[f.key, default: 0] += 1
             guard run.making, run.reads[f.key, default: 0] > 1 else { continue }
-            let table = "pg_temp.dun_facts_\(run.tables.count + 1)"
+            let (table, making) = model.dialect.temporaryTable(run.tables.count + 1, holding: "SELECT * FROM \(f.sql) AS f")
             do throws(Diagnostics) {
                 let c = try connection()
                 _ = try c.rows(of: "SAVEPOINT dun_facts")
                 do throws(Diagnostics) {
-                    _ = try c.rows(of: "CREATE TEMPORARY TABLE \(table) AS SELECT * FROM \(f.sql) AS f; ANALYZE \(table)")
+                    _ = try c.rows(of: making)
                     run.tables[f.key] = table
                     run.made += 1
                     made = true

@@ -70,6 +70,27 @@ enum TestDatabase {
         if status != 0 { throw TestDatabaseMissing(why: "psql failed: \(output)") }
     }
 
+    /// Whether the server is Citus's (`Tests/postgres/server start --citus`): SQLTests then
+    /// distribute the tables they make, as a team on Citus would.
+    static let citus: Bool = {
+        guard let url = try? url.get() else { return false }
+        let query = "SELECT count(*) FROM pg_extension WHERE extname = 'citus'"
+        return run(["psql", "-qtA", "-w", url, "-c", query]).1.hasPrefix("1")
+    }()
+
+    /// On Citus, SQL that distributes a workspace's tables as a receivables database would be:
+    /// the customers on every node (a reference table), the invoices and payments split by
+    /// customer, a customer's on one node. Nothing on PostgreSQL.
+    static func distributing(customers: String, invoices: String, payments: String) -> String {
+        guard citus else { return "" }
+        return """
+            SELECT create_reference_table('\(customers)');
+            SELECT create_distributed_table('\(invoices)', 'customer_id');
+            SELECT create_distributed_table('\(payments)', 'customer_id', colocate_with => '\(invoices)');
+
+            """
+    }
+
     /// A schema of one's own, so that tests running at once never share a table.
     static func schema() -> String {
         "t" + String(UInt64.random(in: 0...UInt64.max), radix: 36)

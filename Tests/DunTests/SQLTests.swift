@@ -31,6 +31,8 @@ import Testing
             script += "\\copy \(schema).\(export.rawValue) FROM '\(path)' WITH (FORMAT csv, HEADER true)\n"
             toml += "[\(export.rawValue)]\ntable = \"\(schema).\(export.rawValue)\"\n"
         }
+        script += TestDatabase.distributing(
+            customers: "\(schema).customers", invoices: "\(schema).invoices", payments: "\(schema).payments")
         try TestDatabase.sql(script)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-sql-\(schema)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -549,7 +551,8 @@ import Testing
         let customers = try Self.table("customers", of: dir)
         let schema = customers.split(separator: ".")[0]
         try TestDatabase.sql(
-            "CREATE VIEW \(schema).slow_customers AS SELECT c.* FROM \(customers) AS c, (SELECT pg_sleep(1)) AS s;\n")
+            "CREATE VIEW \(schema).slow_customers AS SELECT c.* FROM \(customers) AS c, (SELECT pg_sleep(1)::text AS slept) AS s;\n"
+        )
         let toml = dir.appendingPathComponent("dun.toml")
         try String(contentsOf: toml, encoding: .utf8).replacingOccurrences(
             of: "table = \"\(customers)\"", with: "table = \"\(schema).slow_customers\""

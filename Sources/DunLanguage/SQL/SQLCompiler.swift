@@ -63,191 +63,11 @@ public struct SQLUnsupported: Error, Sendable {
     }
 }
 
-/// One SQL dialect: names, literals, the few functions that differ between engines. PostgreSQL's
-/// is also Citus's; another engine is another value of this.
-public struct SQLDialect: Sendable {
-    public static let postgres = SQLDialect()
-
-    public func quote(_ name: String) -> String { SQLName.quote(name) }
-
-    public func text(_ s: String) -> String {
-        "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
-    }
-
-    public func date(_ d: Day) -> String { "DATE '\(d)'" }
-
-    /// `sql` as the SQL type of a Dun type: a null written out has none of its own.
-    func typed(_ sql: String, _ type: DunType) -> String {
-        switch type {
-        case .number, .money: return "(\(sql))::numeric"
-        case .date: return "(\(sql))::date"
-        case .bool: return "(\(sql))::boolean"
-        case .string, .grade, .bucket: return "(\(sql))::text"
-        default: return sql
-        }
-    }
-
-    /// `dividend` over `divisor` to 24 places at least (a quotient's scale is at least its
-    /// dividend's; PostgreSQL's own is about 16 significant digits), so that rounding it to
-    /// 18 or fewer is rounding the exact value, as Dun's decimals do.
-    public func quotient(_ dividend: String, _ divisor: String) -> String {
-        "((\(dividend)) * 1.\(String(repeating: "0", count: 24))) / (\(divisor))"
-    }
-
-    /// Text ordered by code point, as Dun orders it.
-    func ordered(_ sql: String) -> String { "(\(sql)) COLLATE \"C\"" }
-
-    /// The name of the `k`th table a statement makes once (`with`), apart from the database's.
-    func made(_ k: Int) -> String { "dun_m\(k)" }
-
-    /// `statement` reading the rows of each of `tables` by its name, each made once.
-    func with(_ tables: [(name: String, sql: String)], _ statement: String) -> String {
-        "WITH " + tables.map { "\(quote($0.name)) AS MATERIALIZED (\($0.sql))" }.joined(separator: ", ") + " " + statement
-    }
-
-    /// A date moved by calendar months, clamped to the month's last day as Dun clamps it
-    /// (Jan 31 + 1 month is Feb 28 or 29).
-    /// (Not held to years 1 to 9999: `inRange`.)
-    func moved(_ date: String, months: Int64) -> String { "(\(date) + INTERVAL '\(months) months')::date" }
-    public func moved(_ date: String, monthsSQL months: String) -> String {
-        "(\(date) + make_interval(months => (\(months))::integer))::date"
-    }
-
-    /// A date moved by days (a whole number of them, as SQL).
-    func moved(_ date: String, daysSQL days: String) -> String { "(\(date) + (\(days)))" }
-
-    /// A date computed in SQL, which an error stops outside years 1 to 9999 as Dun stops it.
-    func inRange(_ date: String) -> String {
-        "(CASE WHEN \(date) < \(self.date(.earliest)) OR \(date) > \(self.date(.latest))"
-            + " THEN \(failing("date out of range", as: "date")) ELSE \(date) END)"
-    }
-
-    /// An error with `message` where it is evaluated, of `type`: text that is no number, made
-    /// with the time the transaction began, so that the database does not find it before the
-    /// query runs (it computes constants first), and said in the database's error.
-    func failing(_ message: String, as type: String) -> String {
-        "((left(now()::text, 0) || \(text(message)))::integer)::text::\(type)"
-    }
-
-    /// Whether text may hold a letter written with several code points (an accent written
-    /// apart, Indic or Thai letters, emoji joined, CR LF): a character outside those known to
-    /// be letters of their own (ASCII, Latin letters written whole, punctuation, CJK, kana
-    /// without its voicing marks, Hangul syllables, full-width forms).
-    func joinsCharacters(_ text: String) -> String {
-        let own =
-            #"\t\n\x20-\x7E\u00A0-\u024F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u3040-\u3098\u309B-\u30FF"#
-            + #"\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3\uF900-\uFAFF\uFF00-\uFF9D\uFFA0-\uFFEF"#
-        return "COALESCE(\(text) ~ '[^\(own)]', FALSE)"
-    }
-
-    /// Whether text may hold a letter with a case outside ASCII (é, Ａ, Д): a character
-    /// outside ASCII and the scripts without case (CJK, kana, Hangul, their punctuation).
-    func hasCaseBeyondASCII(_ text: String) -> String {
-        let caseless =
-            #"\x01-\x7F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7A3\uF900-\uFAFF"#
-        return "COALESCE(\(text) ~ '[^\(caseless)]', FALSE)"
-    }
-
-    /// Where text `part` is first found in `whole`, from 1; 0 when it is not (by code points).
-    func position(of part: String, in whole: String) -> String { "strpos(\(whole), \(part))" }
-
-    /// The types `written` writes as Dun writes them in text (money Dun writes grouped, with
-    /// its currency).
-    var writable: [DunType] { [.string, .grade, .bucket, .date, .number, .null] }
-
-    /// A value of `type` as Dun writes it in text (`++`): a date as ISO, a number with the
-    /// places it has; text as it is.
-    func written(_ sql: String, _ type: DunType) -> String {
-        switch type {
-        case .date: "to_char(\(sql), 'YYYY-MM-DD')"
-        // Without trailing zeros, as Dun writes a number (a column's scale would keep them).
-        case .number, .null: "trim_scale((\(sql))::numeric)::text"
-        default: sql
-        }
-    }
-
-    /// Texts joined with `separator` between them, nulls left out.
-    func joined(_ texts: [String], separator: String) -> String {
-        "concat_ws(\(([separator] + texts).joined(separator: ", ")))"
-    }
-
-    /// The year, month (1 to 12) and weekday (1 for Monday to 7) of a date.
-    func year(_ date: String) -> String { "EXTRACT(YEAR FROM \(date))::integer" }
-    func month(_ date: String) -> String { "EXTRACT(MONTH FROM \(date))::integer" }
-    func weekday(_ date: String) -> String { "EXTRACT(ISODOW FROM \(date))::integer" }
-
-    /// The first or last day of the week (Monday to Sunday), month, quarter or year a date
-    /// is in; a day before year 1 or after 9999 is none, as in Dun.
-    func bound(_ span: Day.Span, of date: String, first: Bool) -> String {
-        guard span != .week else {
-            let day = "(\(date) \(first ? "-" : "+") \(first ? "(\(weekday(date)) - 1)" : "(7 - \(weekday(date)))"))"
-            return "(CASE WHEN \(day) BETWEEN \(self.date(.earliest)) AND \(self.date(.latest)) THEN \(day) END)"
-        }
-        let start = "date_trunc('\(span.rawValue)', \(date))"
-        let length = ["month": "1 month", "quarter": "3 months", "year": "1 year"][span.rawValue] ?? ""
-        return first ? "(\(start))::date" : "(\(start) + INTERVAL '\(length)' - INTERVAL '1 day')::date"
-    }
-
-    /// A grade as a number in Dun's order: E lowest, A highest.
-    func graded(_ sql: String) -> String {
-        "(CASE \(sql) WHEN 'E' THEN 1 WHEN 'D' THEN 2 WHEN 'C' THEN 3 WHEN 'B' THEN 4 WHEN 'A' THEN 5 END)"
-    }
-
-    /// An aging bucket as a number in Dun's order: current first.
-    func bucketed(_ sql: String) -> String {
-        "(CASE \(sql) " + AgingBucket.allCases.map { "WHEN \(text($0.description)) THEN \($0.rawValue)" }.joined(separator: " ")
-            + " END)"
-    }
-
-    /// `sql` of `type` as it orders: text by code point, grades E to A, buckets current first.
-    func ordered(_ sql: String, _ type: DunType) -> String {
-        switch type {
-        case .string: ordered(sql)
-        case .grade: graded(sql)
-        case .bucket: bucketed(sql)
-        default: sql
-        }
-    }
-
-    /// A number as Dun's exact decimals hold a quotient: rounded half away from zero to 18
-    /// places, then one place fewer at a time while its digits do not fit 64 bits (`Decimal64`).
-    public func decimal64(_ sql: String) -> String {
-        // Written out in each branch, not computed once in a subquery: an aggregate in `sql`
-        // would be that subquery's, of its one row.
-        let v = "round((\(sql))::numeric, 18)"
-        let fitting = (1...18).map { k in
-            "WHEN abs(\(v)) <= 9.223372036854775807e\(k) THEN \(roundedDown(v, from: 18, to: 18 - k))"
-        }
-        return "(CASE WHEN abs(\(v)) <= 9.223372036854775807 THEN \(v) \(fitting.joined(separator: " ")) END)"
-    }
-
-    /// `sql` rounded at each place from `from` down to `to`, one at a time, as `Decimal64` does.
-    private func roundedDown(_ sql: String, from: Int, to: Int) -> String {
-        guard from > to else { return sql }
-        return (to..<from).reversed().reduce(sql) { "round(\($0), \($1))" }
-    }
-
-    /// A value as a literal; nil for one with none.
-    func literal(_ v: Value) -> String? {
-        switch v {
-        case .null: "NULL"
-        case .bool(let b): b ? "TRUE" : "FALSE"
-        case .number(let d): d.description
-        case .money(let m): m.formatted(grouped: false)
-        case .string(let s): text(s)
-        case .grade(let g): text(g.description)
-        case .bucket(let b): text(b.description)
-        case .date(let d): date(d)
-        default: nil
-        }
-    }
-}
-
 /// Compiles checked queries against a model of the database, as of a day (`today`).
 public struct SQLCompiler {
     public let schema: Schema
     public let model: any SQLModel
-    public let dialect: SQLDialect
+    public let dialect: any SQLDialect
     public let today: Day
 
     /// The session's `let`s of tables, by slot: a query on one reads the let's query.
@@ -257,7 +77,8 @@ public struct SQLCompiler {
     let fold: (CheckedPipeline) -> CheckedPipeline
 
     init(
-        schema: Schema, model: any SQLModel, dialect: SQLDialect = .postgres, today: Day, lets: [Int: CheckedPipeline] = [:],
+        schema: Schema, model: any SQLModel, dialect: any SQLDialect = PostgreSQL(), today: Day,
+        lets: [Int: CheckedPipeline] = [:],
         fold: @escaping (CheckedPipeline) -> CheckedPipeline = { $0 }
     ) {
         self.schema = schema
@@ -688,7 +509,7 @@ public struct SQLCompiler {
         let sql = try expression(arg, r, t)
         switch a {
         case .count:
-            return arg.type == .bool ? "count(*) FILTER (WHERE \(sql))" : "count(\(sql))"
+            return arg.type == .bool ? dialect.count(where: sql) : "count(\(sql))"
         case .sum:
             guard arg.type == .number || arg.type == .money else { throw SQLUnsupported("sum of \(arg.type)", n.range) }
             // The sum of no rows is 0, as in Dun.
@@ -707,14 +528,16 @@ public struct SQLCompiler {
     /// sum divided by how many are not null, a number to 6 places (or as many as the sum has)
     /// as Dun's decimals hold it, money to its minor unit; null over none.
     private func average(_ sql: String, _ type: DunType, _ range: Range<Int>) throws(SQLUnsupported) -> String {
-        let (total, count) = ("sum(\(sql))::numeric", "count(\(sql))")
+        let (total, count) = (dialect.decimal("sum(\(sql))"), "count(\(sql))")
         switch type {
         case .number:
             return dialect.decimal64(
-                "round(\(dialect.quotient(total, "NULLIF(\(count), 0)")), GREATEST(scale(\(total)), \(Decimal64.divisionScale)))"
+                dialect.rounded(
+                    dialect.quotient(total, "NULLIF(\(count), 0)"),
+                    places: "GREATEST(\(dialect.scale(total)), \(Decimal64.divisionScale))")
             )
         case .money:
-            return "round(\(total) / NULLIF(\(count), 0), \(model.currency.minorUnit))"
+            return dialect.rounded(dialect.quotient(total, "NULLIF(\(count), 0)"), places: "\(model.currency.minorUnit)")
         default:
             throw SQLUnsupported("avg of \(type)", range)
         }
@@ -728,22 +551,22 @@ public struct SQLCompiler {
         _ n: Node, _ first: Node, _ steps: [CheckedStep], _ r: Relation, _ t: String
     ) throws(SQLUnsupported) -> String {
         let x = try expression(first, r, t)
-        var over = ["(\(x))::numeric"]
+        var over = [dialect.decimal(x)]
         var under: [String] = []
-        var places = [first.type == .money ? "\(model.currency.minorUnit)" : "scale((\(x))::numeric)"]
+        var places = [first.type == .money ? "\(model.currency.minorUnit)" : dialect.scale(dialect.decimal(x))]
         for step in steps {
             let o = try expression(step.operand, r, t)
-            if step.op == .multiply { over.append("(\(o))::numeric") } else { under.append("(\(o))::numeric") }
-            places.append(step.operand.type == .money ? "\(model.currency.minorUnit)" : "scale((\(o))::numeric)")
+            if step.op == .multiply { over.append(dialect.decimal(o)) } else { under.append(dialect.decimal(o)) }
+            places.append(step.operand.type == .money ? "\(model.currency.minorUnit)" : dialect.scale(dialect.decimal(o)))
         }
         let numerator = over.joined(separator: " * ")
         let quotient = under.isEmpty ? numerator : dialect.quotient(numerator, under.joined(separator: " * "))
-        if n.type == .money { return "round(\(quotient), \(model.currency.minorUnit))" }
-        guard !under.isEmpty else { return "trim_scale(\(numerator))" }
+        if n.type == .money { return dialect.rounded(quotient, places: "\(model.currency.minorUnit)") }
+        guard !under.isEmpty else { return dialect.withoutTrailingZeros(numerator) }
         let denominator = under.joined(separator: " * ")
-        let at18 = "round(\(quotient), \(Decimal64.maxScale))"
-        return "(CASE WHEN \(at18) * (\(denominator)) = (\(numerator)) THEN trim_scale(\(at18))"
-            + " ELSE round(\(quotient), GREATEST(\(Decimal64.divisionScale), \(places.joined(separator: ", ")))) END)"
+        let at18 = dialect.rounded(quotient, places: "\(Decimal64.maxScale)")
+        return "(CASE WHEN \(at18) * (\(denominator)) = (\(numerator)) THEN \(dialect.withoutTrailingZeros(at18))"
+            + " ELSE \(dialect.rounded(quotient, places: "GREATEST(\(Decimal64.divisionScale), \(places.joined(separator: ", ")))")) END)"
     }
 
     /// An aggregate of each row's related rows (`sum((invoices where issued > d).amount)` of a
@@ -803,7 +626,7 @@ public struct SQLCompiler {
         let once = distinct ? "DISTINCT " : ""
         switch (a, value?.type) {
         case (.count, nil) where !distinct: return "count(*)"
-        case (.count, .bool?) where !distinct: return "count(*) FILTER (WHERE \(value?.sql ?? "TRUE"))"
+        case (.count, .bool?) where !distinct: return dialect.count(where: value?.sql ?? "TRUE")
         case (.count, _) where !distinct:
             return "count(\(value?.sql ?? "*"))"
         // Each value once as Dun tells them apart: numbers, money and dates (text, which
@@ -950,7 +773,7 @@ public struct SQLCompiler {
                 case (.add, .money, .number), (.subtract, .money, .number), (.add, .number, .money),
                     (.subtract, .number, .money):
                     // Money, rounded half away from zero to its minor unit, as Dun makes it.
-                    sql = "round(\(sql) \(step.op.rawValue) \(operand), \(model.currency.minorUnit))"
+                    sql = dialect.rounded("\(sql) \(step.op.rawValue) \(operand)", places: "\(model.currency.minorUnit)")
                 case (.add, .date, .duration), (.subtract, .date, .duration):
                     switch step.operand.kind {
                     case .constant(.duration(.days(let days))):
@@ -964,7 +787,7 @@ public struct SQLCompiler {
                         sql = dialect.moved(sql, months: step.op == .add ? months : back)
                     case .arithmetic(let whole, let by) where by.count == 1 && by[0].op == .multiply && isWhole(whole):
                         // A whole number of days or months (`round(avg_days_late) * 1 day`).
-                        let n = "(\(try expression(whole, r, t)))::integer"
+                        let n = dialect.integer(try expression(whole, r, t))
                         let sign = step.op == .add ? "" : "-"
                         switch by[0].operand.kind {
                         case .constant(.duration(.days(let days))): sql = dialect.moved(sql, daysSQL: "\(sign)\(n) * \(days)")
@@ -1039,7 +862,7 @@ public struct SQLCompiler {
             let (w, p) = (try expression(whole, r, t), try expression(part, r, t))
             let found = "COALESCE(\(dialect.position(of: p, in: w)) \(negated ? "=" : ">") 0, FALSE)"
             let stop = dialect.failing(
-                "contains: text whose letters are written with several characters; --engine memory finds letters", as: "boolean")
+                "contains: text whose letters are written with several characters; --engine memory finds letters", as: .boolean)
             return "(CASE WHEN \(dialect.joinsCharacters(w)) OR \(dialect.joinsCharacters(p)) THEN \(stop) ELSE \(found) END)"
         case .contains(let list, let value, let negated):
             // A value in a list is the list holding it.
@@ -1074,8 +897,9 @@ public struct SQLCompiler {
             let places = try args.count > 1 ? expression(args[1], r, t) : "0"
             switch args[0].type {
             // Dun keeps the places a number has when it has fewer.
-            case .number: return "round(\(x)::numeric, LEAST(scale(\(x)::numeric), \(places)))"
-            case .money: return "round(\(x), LEAST(\(places), \(model.currency.minorUnit)))"
+            case .number:
+                return dialect.rounded(dialect.decimal(x), places: "LEAST(\(dialect.scale(dialect.decimal(x))), \(places))")
+            case .money: return dialect.rounded(x, places: "LEAST(\(places), \(model.currency.minorUnit))")
             default: throw SQLUnsupported("round of \(args[0].type)", n.range)
             }
         case .call(let builtin, let args) where builtin.isBand && args.count == 2:
@@ -1213,19 +1037,19 @@ extension SQLCompiler {
         case ("year", 1): return dialect.year(sql[0])
         case ("month", 1): return dialect.month(sql[0])
         case ("weekday", 1): return dialect.weekday(sql[0])
-        case ("days_between", 2): return "(\(sql[1]) - \(sql[0]))"
+        case ("days_between", 2): return dialect.days(from: sql[0], to: sql[1])
         case ("length", 1):
             // Dun counts letters, SQL characters: alike where each character is a letter.
             let stop = dialect.failing(
-                "length: text whose letters are written with several characters; --engine memory counts letters", as: "integer")
+                "length: text whose letters are written with several characters; --engine memory counts letters", as: .integer)
             return "(CASE WHEN \(dialect.joinsCharacters(sql[0])) THEN \(stop) ELSE char_length(\(sql[0])) END)"
         case ("lower", 1), ("upper", 1):
             // Dun follows Unicode, a database its locale: alike on ASCII, in the C locale,
             // where the rest has no case (CJK, kana, Hangul, punctuation).
             let stop = dialect.failing(
-                "\(builtin.name): letters with a case outside ASCII; --engine memory follows Unicode", as: "text")
+                "\(builtin.name): letters with a case outside ASCII; --engine memory follows Unicode", as: .text)
             return
-                "(CASE WHEN \(dialect.hasCaseBeyondASCII(sql[0])) THEN \(stop) ELSE \(builtin.name)((\(sql[0])) COLLATE \"C\") END)"
+                "(CASE WHEN \(dialect.hasCaseBeyondASCII(sql[0])) THEN \(stop) ELSE \(builtin.name)(\(dialect.ordered(sql[0]))) END)"
         default:
             throw SQLUnsupported("\(builtin.name)()", range)
         }
@@ -1254,7 +1078,7 @@ extension Interpreter {
     /// The statement `query` compiles to against `model`, as of the data's day, with what reads
     /// no row computed first; or the first construct that does not compile, at its place (the
     /// query's when it has none).
-    public func sql(_ query: CheckedPipeline, model: any SQLModel, dialect: SQLDialect = .postgres) throws(SQLUnsupported)
+    public func sql(_ query: CheckedPipeline, model: any SQLModel, dialect: any SQLDialect = PostgreSQL()) throws(SQLUnsupported)
         -> String
     {
         var compiler = SQLCompiler(

@@ -302,6 +302,17 @@ extension PostgresSource {
     public func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
         try PostgresConnection(url: url).rows(of: sql)
     }
+
+    /// Whether a unique index on `column` alone (a primary key) says that `table` holds each
+    /// of its values once, as PostgreSQL's catalogue has it.
+    public func isUnique(_ column: String, in table: String) throws(Diagnostics) -> Bool {
+        let literal = SQLName.literal
+        let rows = try rows(
+            of: "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(\(literal(table))) AND i.indisunique"
+                + " AND i.indnatts = 1 AND a.attname = \(literal(column)))")
+        return rows.first?.first == "t"
+    }
 }
 
 extension PostgresConnection {
