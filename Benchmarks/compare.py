@@ -9,6 +9,10 @@ and checks that their answers agree. Driven by Benchmarks/run; see Benchmarks/RE
                                                           the standard library's measures (in the
                                                           database: those that compile to SQL)
     compare.py postgres WORKSPACE --dun BIN [--runs N]    the same from a PostgreSQL server
+    compare.py compiled WORKSPACE --dun BIN [--runs N] [--citus]
+                                                          the six compiled to SQL and run in
+                                                          PostgreSQL (or Citus), against memory and
+                                                          psql
     compare.py duckdb-worker WORKSPACE                    (internal) one DuckDB run, as JSON
 
 Each engine runs in its own process under /usr/bin/time, so that its peak memory is its own
@@ -856,12 +860,16 @@ PG_TYPES = {"credit_limit": "numeric(18,2)", "terms_days": "integer", "issued": 
 class Database:
     """WORKSPACE copied into a PostgreSQL server of the benchmark's own (Tests/postgres/server, on
     loopback, stopped when done), typed as an ERP's database types it, with a workspace folder
-    whose dun.toml names it ([source])."""
+    whose dun.toml names it ([source]). With `citus`, the server is Citus's (shards on its one
+    node) and the tables are split as SQLTests split them: customers on every node, invoices
+    and payments by customer."""
 
-    def __init__(self):
+    def __init__(self, citus=False):
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         self.server = os.path.join(root, "Tests", "postgres", "server")
-        self.folder = subprocess.run([self.server, "start"], capture_output=True, text=True, check=True).stdout.strip()
+        self.citus = citus
+        start = [self.server, "start"] + (["--citus"] if citus else [])
+        self.folder = subprocess.run(start, capture_output=True, text=True, check=True).stdout.strip()
 
     def __enter__(self):
         return self
@@ -877,10 +885,15 @@ class Database:
             columns = ", ".join(f'"{c}" {PG_TYPES.get(c, "text")}' for c in header)
             script += [f"CREATE TABLE {name} ({columns});",
                        f"\\copy {name} FROM '{path}' WITH (FORMAT csv, HEADER true)"]
+        if self.citus:
+            script += ["SELECT create_reference_table('customers');",
+                       "SELECT create_distributed_table('invoices', 'customer_id');",
+                       "SELECT create_distributed_table('payments', 'customer_id', colocate_with => 'invoices');",
+                       "SELECT truncate_local_data_after_distributing_table(t) FROM unnest(ARRAY['customers', 'invoices', 'payments']) AS t;"]
         script.append("ANALYZE;")
         start = time.perf_counter()
         subprocess.run(["psql", "-q", "-w", "-v", "ON_ERROR_STOP=1", self.url], input="\n".join(script) + "\n",
-                       text=True, check=True)
+                       text=True, check=True, stdout=subprocess.DEVNULL)
         print(f"copied into PostgreSQL in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         self.ws = tempfile.mkdtemp(prefix="dun-pg-workspace-")
         with open(os.path.join(self.ws, "dun.toml"), "w") as f:
@@ -919,7 +932,7 @@ def compiled(args):
     compiled to SQL by Dun and answered by PostgreSQL (`--engine postgres`: nothing loaded),
     and written by hand in psql over views of the same facts. Dun's two answers must agree;
     the hand-written ones are checked too."""
-    with Database() as db:
+    with Database(citus=args.citus) as db:
         db.load(args.workspace)
         run_dun(args.dun, args.workspace)  # the cache, written once
         runs = {"memory": [], "compiled": [], "psql": []}
@@ -933,8 +946,9 @@ def compiled(args):
             fail("the compiled queries answer differently from the interpreter:\n" + "\n".join(notes))
         by_hand = disagreements(runs["memory"][0].answers, runs["psql"][0].answers, "psql")
         n = invoices_in(args.workspace)
+        engine = "Citus (one node, tables split by customer)" if args.citus else "PostgreSQL"
         print(f"\nThe six questions, {f'{n:,} invoices' if n else args.workspace}: Dun in memory (from its cache, "
-              f"after the load), compiled to SQL by Dun and run by PostgreSQL (nothing loaded), and written by hand "
+              f"after the load), compiled to SQL by Dun and run by {engine} (nothing loaded), and written by hand "
               f"in psql; median of {args.runs} runs; times in seconds")
         rows = [[f"Q{q + 1}"] + [secs(median(r.questions[q] for r in rs)) for rs in runs.values()] for q in range(6)]
         rows.append(["six"] + [secs(median(sum(r.questions) for r in rs)) for rs in runs.values()])
@@ -974,6 +988,7 @@ def main():
     pg.add_argument("workspace")
     cp = sub.add_parser("compiled")
     cp.add_argument("workspace")
+    cp.add_argument("--citus", action="store_true", help="on Citus (installed by hand), the tables distributed")
     for p_ in (c, s, n, f, x, t, ms, pg, cp):
         p_.add_argument("--dun", required=True)
         p_.add_argument("--runs", type=int, default=5)
