@@ -21,7 +21,7 @@ struct DatabaseModel: SQLModel {
     private var asOf: Day
     /// The journal whose entries the derived fields replay: the grades a policy set, credit
     /// held and released, reminders, disputes recorded and resolved.
-    private var journal: Replayed
+    var journal: Replayed
     /// Whether the queries read the journal's table.
     var replaysJournal: Bool {
         if case .table = journal { true } else { false }
@@ -944,6 +944,33 @@ extension Session {
     }
 
     func sql(_ source: SourceText) -> Result<String, Diagnostics> {
+        let query: CheckedPipeline
+        switch compilable(source) {
+        case .success(let q): query = q
+        case .failure(let e): return .failure(e)
+        }
+        do throws(Diagnostics) {
+            let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
+            do throws(SQLUnsupported) {
+                return .success(try model.compiled(query, interpreter).sql + ";\n")
+            } catch {
+                return .failure(
+                    Diagnostics([
+                        source.diagnostic(
+                            error.message, at: error.range,
+                            hint:
+                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields and promises a journal in the same database records, arithmetic, dates and durations, text, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day known before the query runs, chart, and calls of functions given tables and values"
+                        )
+                    ]))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The one query of `source`, checked, after the imports and functions it calls (made in
+    /// the session first, as a script makes them); or what is wrong with it.
+    func compilable(_ source: SourceText) -> Result<CheckedPipeline, Diagnostics> {
         let parsed = Parser.parse(source)
         guard parsed.diagnostics.isEmpty else { return .failure(Diagnostics(parsed.diagnostics)) }
         // One query, after the imports and functions it calls (made first, as a script makes them).
@@ -967,23 +994,7 @@ extension Session {
         let (statements, problems) = Checker.check([last], source: source, schema: schema, globals: globals)
         guard problems.isEmpty else { return .failure(Diagnostics(problems)) }
         guard statements.count == 1, case .query(let query) = statements[0] else { return .failure(Diagnostics([])) }
-        do throws(Diagnostics) {
-            let model = try DatabaseModel(settings: settings, directory: directory, asOf: snapshot.asOf)
-            do throws(SQLUnsupported) {
-                return .success(try model.compiled(query, interpreter).sql + ";\n")
-            } catch {
-                return .failure(
-                    Diagnostics([
-                        source.diagnostic(
-                            error.message, at: error.range,
-                            hint:
-                                "dun sql compiles filters, stored fields and the rows they lead to, most derived fields of invoices and customers, aggregates of each row's related rows and of whole tables, the fields and promises a journal in the same database records, arithmetic, dates and durations, text, round, select, sort, take, count, group by or aggregate with count, sum, min, max and expressions of them, union, accumulate, as_of a day known before the query runs, chart, and calls of functions given tables and values"
-                        )
-                    ]))
-            }
-        } catch {
-            return .failure(error)
-        }
+        return .success(query)
     }
 }
 

@@ -34,6 +34,8 @@ public protocol SQLModel: Sendable {
     func children(_ field: Int, of entity: EntityID) -> (entity: EntityID, owner: Int)?
     /// The same tables with the derived fields as of another day (`as_of`).
     func asOf(_ day: Day) -> any SQLModel
+    /// The database's dialect, which the query is written in too.
+    var dialect: any SQLDialect { get }
 }
 
 /// A construct with no SQL (yet): what it is, and where in the query.
@@ -77,13 +79,12 @@ public struct SQLCompiler {
     let fold: (CheckedPipeline) -> CheckedPipeline
 
     init(
-        schema: Schema, model: any SQLModel, dialect: any SQLDialect = PostgreSQL(), today: Day,
-        lets: [Int: CheckedPipeline] = [:],
+        schema: Schema, model: any SQLModel, today: Day, lets: [Int: CheckedPipeline] = [:],
         fold: @escaping (CheckedPipeline) -> CheckedPipeline = { $0 }
     ) {
         self.schema = schema
         self.model = model
-        self.dialect = dialect
+        self.dialect = model.dialect
         self.today = today
         self.lets = lets
         self.fold = fold
@@ -392,7 +393,7 @@ public struct SQLCompiler {
         let fold = self.fold
         // `today` in the body, and in what its calls write out, is that day.
         var inner = SQLCompiler(
-            schema: schema, model: model.asOf(then), dialect: dialect, today: then, lets: [:],
+            schema: schema, model: model.asOf(then), today: then, lets: [:],
             fold: { fold($0.replacingToday(with: then)) })
         (inner.counter, inner.shared) = (counter, shared)
         inner.elsewhen = true
@@ -1078,11 +1079,8 @@ extension Interpreter {
     /// The statement `query` compiles to against `model`, as of the data's day, with what reads
     /// no row computed first; or the first construct that does not compile, at its place (the
     /// query's when it has none).
-    public func sql(_ query: CheckedPipeline, model: any SQLModel, dialect: any SQLDialect = PostgreSQL()) throws(SQLUnsupported)
-        -> String
-    {
-        var compiler = SQLCompiler(
-            schema: schema, model: model, dialect: dialect, today: data.today, lets: tableLets, fold: { self.folded($0) })
+    public func sql(_ query: CheckedPipeline, model: any SQLModel) throws(SQLUnsupported) -> String {
+        var compiler = SQLCompiler(schema: schema, model: model, today: data.today, lets: tableLets, fold: { self.folded($0) })
         do {
             return try compiler.compile(folded(query))
         } catch {
