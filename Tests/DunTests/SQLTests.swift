@@ -1,7 +1,8 @@
 // Queries compiled to SQL (`dun sql`, `--engine postgres`): every query of every golden
 // script that compiles is run by PostgreSQL (the test server, PostgresTests) on the golden's
 // fixture and by the interpreter on the same tables: the two must give the same rows, and
-// print the same table, byte for byte.
+// print the same table, byte for byte. On a Citus server (`Tests/postgres/server start
+// --citus`) the same, the tables distributed by customer (`TestDatabase.distributing`).
 
 @testable import Dun
 import DunCore
