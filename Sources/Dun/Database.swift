@@ -16,6 +16,9 @@ struct DatabaseModel: SQLModel {
     private let tables: [EntityID: (table: String, columns: [String: String], names: [String])]
     /// By entity: the mapping its table is read with (for the constants dun.toml gives).
     private let mappings: [EntityID: TableMapping]
+    /// By entity: its columns that hold no text (an ERP's integer ids), whose ids are compared
+    /// and ordered as text, as Dun has them.
+    private let untyped: [EntityID: Set<String>]
 
     /// The day the derived fields are as of.
     private var asOf: Day
@@ -100,12 +103,15 @@ struct DatabaseModel: SQLModel {
         promisesFile = has(Catalogue.promises.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         var mappings: [EntityID: TableMapping] = [:]
+        var untyped: [EntityID: Set<String>] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
         for (entity, export) in zip(entities, ExportTable.allCases) {
             let mapping = settings[export]
             guard mapping.from == nil else { continue }
             let table = mapping.relation ?? export.rawValue
-            let names = try settings.source?.columns(of: table) ?? export.declaration.fields.map(\.name)
+            let typed = try settings.source?.typedColumns(of: table) ?? export.declaration.fields.map { ($0.name, true) }
+            let names = typed.map(\.name)
+            untyped[entity] = Set(typed.filter { !$0.text }.map(\.name))
             let columns = try export.columns(in: names, mapping: mapping, table: table)
             tables[entity] = (SQLName.table(table), columns, names)
             mappings[entity] = mapping
@@ -115,6 +121,7 @@ struct DatabaseModel: SQLModel {
         tables[Receivables.promises] = ("", Dictionary(uniqueKeysWithValues: zip(promised, promised)), promised)
         self.tables = tables
         self.mappings = mappings
+        self.untyped = untyped
         currency = settings.rates.base
     }
 
@@ -173,7 +180,7 @@ struct DatabaseModel: SQLModel {
         guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
         // As the loader reads them: by the key, by code point, then by the other columns.
         let name = { (c: String) in "\(row).\(self.dialect.quote(c))" }
-        return [dialect.ordered(name(key))] + names.filter { $0 != key }.map(name)
+        return [dialect.ordered(dialect.textOf(name(key)))] + names.filter { $0 != key }.map(name)
     }
 
     func field(_ field: Int, of entity: EntityID, row: String) -> Result<String, SQLUnsupported> {
@@ -241,6 +248,9 @@ struct DatabaseModel: SQLModel {
             // empty for none. (Ids are refused with spaces around them: they are joined as
             // they are.)
             case .text: return .success("NULLIF(\(trimmed(value)), '')")
+            case .identifier,
+                .reference where untyped[entity]?.contains(column) == true:
+                return .success(dialect.textOf(value))
             default: return .success(value)
             }
         }
@@ -310,8 +320,8 @@ struct DatabaseModel: SQLModel {
                 " LEFT JOIN (SELECT DISTINCT x.k FROM \(plans(of: journal, m)) AS p JOIN \(planned(journal, m)) AS x ON x.o = p.o"
                 + " WHERE p.kept) AS kp ON kp.k = i.\(q(m.id))"
             disputes.1 +=
-                " LEFT JOIN (\(unexpired("invoice_id", "NOT"))) AS pi ON pi.k = i.\(q(m.id))"
-                + " LEFT JOIN (\(unexpired("customer_id", ""))) AS pc ON pc.k = i.\(q(m.customer))"
+                " LEFT JOIN (\(unexpired("invoice_id", "NOT"))) AS pi ON pi.k = \(text("i.\(q(m.id))"))"
+                + " LEFT JOIN (\(unexpired("customer_id", ""))) AS pc ON pc.k = \(text("i.\(q(m.customer))"))"
         }
         return
             "(SELECT i.*, COALESCE(p.paid, 0) AS \(fact("paid")), p.last AS \(fact("last"))\(disputes.0) FROM \(m.invoices) AS i"
@@ -335,11 +345,11 @@ struct DatabaseModel: SQLModel {
     /// the invoice, for a promise of one).
     private func promises(paid: Bool) -> String? {
         guard let m = made else { return nil }
-        let (q, t, day) = (dialect.quote, dialect.text, dialect.date(asOf))
+        let (q, t, day, text) = (dialect.quote, dialect.text, dialect.date(asOf), dialect.textOf)
         let recorded: String
         if case .table(let journal) = journal {
             recorded =
-                "SELECT j.id AS \(fact("order")), o.\(q(m.key)) AS customer_id, v.\(q(m.id)) AS invoice_id,"
+                "SELECT j.id AS \(fact("order")), \(text("o.\(q(m.key))")) AS customer_id, \(text("v.\(q(m.id))")) AS invoice_id,"
                 + " \(amount("j.amount")) AS amount, \(dialect.dateOf("j.as_of")) AS made_on,"
                 + " \(dialect.dateOf("j.detail")) AS promised_by"
                 + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON \(dialect.textOf("o.\(q(m.key))")) = j.customer"
@@ -349,7 +359,7 @@ struct DatabaseModel: SQLModel {
         } else {
             // None, in the columns' types.
             recorded =
-                "SELECT 0 AS \(fact("order")), o.\(q(m.key)) AS customer_id, v.\(q(m.id)) AS invoice_id,"
+                "SELECT 0 AS \(fact("order")), \(text("o.\(q(m.key))")) AS customer_id, \(text("v.\(q(m.id))")) AS invoice_id,"
                 + " v.\(q(m.amount)) AS amount, v.\(q(m.issued)) AS made_on, v.\(q(m.due)) AS promised_by"
                 + " FROM \(m.customersTable) AS o CROSS JOIN \(m.invoices) AS v WHERE FALSE"
         }
@@ -359,8 +369,8 @@ struct DatabaseModel: SQLModel {
         let order = fact("order")
         let toward =
             "SELECT r.\(order) AS o, sum(p.\(q(m.value))) AS paid FROM (\(recorded)) AS r JOIN \(m.payments) AS p"
-            + " ON p.\(q(m.payer)) = r.customer_id AND p.\(q(m.date)) BETWEEN r.made_on AND LEAST(r.promised_by, \(day))"
-            + " AND (r.invoice_id IS NULL OR p.\(q(m.on)) = r.invoice_id) GROUP BY r.\(order)"
+            + " ON \(text("p.\(q(m.payer))")) = r.customer_id AND p.\(q(m.date)) BETWEEN r.made_on AND LEAST(r.promised_by, \(day))"
+            + " AND (r.invoice_id IS NULL OR \(text("p.\(q(m.on))")) = r.invoice_id) GROUP BY r.\(order)"
         return
             "(SELECT r.*, COALESCE(x.paid, 0) AS \(fact("paid")) FROM (\(recorded)) AS r LEFT JOIN (\(toward)) AS x ON x.o = r.\(order))"
     }
@@ -449,7 +459,7 @@ struct DatabaseModel: SQLModel {
         let null = { (type: SQLType) in self.dialect.cast("NULL", to: type) }
         guard case .table(let journal) = journal else {
             return
-                "(SELECT 0 AS \(fact("order")), c.\(dialect.quote(m.key)) AS customer_id, \(null(.text)) AS invoices,"
+                "(SELECT 0 AS \(fact("order")), \(dialect.textOf("c.\(dialect.quote(m.key))")) AS customer_id, \(null(.text)) AS invoices,"
                 + " \(null(.date)) AS offered, 0 AS number, \(null(.date)) AS due, \(null(.numeric)) AS amount,"
                 + " \(null(.numeric)) AS owed, FALSE AS kept, \(null(.text)) AS status FROM \(m.customersTable) AS c WHERE FALSE)"
         }
@@ -457,7 +467,8 @@ struct DatabaseModel: SQLModel {
         let invoices =
             "SELECT x.o, \(dialect.joinedAll(dialect.textOf("x.k"), separator: ", ", by: "x.w")) AS ids"
             + " FROM \(planned(journal, m)) AS x GROUP BY x.o"
-        return "(SELECT p.o AS \(fact("order")), p.customer_id, COALESCE(v.ids, '') AS invoices, p.offered,"
+        return
+            "(SELECT p.o AS \(fact("order")), \(dialect.textOf("p.customer_id")) AS customer_id, COALESCE(v.ids, '') AS invoices, p.offered,"
             + " i.number, i.due, i.amount, \(owed) AS owed, p.kept,"
             + " CASE WHEN \(owed) = 0 THEN 'paid' WHEN \(dialect.date(asOf)) < i.due THEN 'open' ELSE 'late' END AS status"
             + " FROM \(plans(of: journal, m)) AS p LEFT JOIN (\(invoices)) AS v ON v.o = p.o"
@@ -550,7 +561,7 @@ struct DatabaseModel: SQLModel {
             + " \(average(since(m.issued), settled)) AS to_pay,"
             + " \(average(since(m.due), "\(settled) AND f.\(q(m.amount)) > 0")) AS late"
             + " FROM \(invoices) AS f WHERE f.\(q(m.issued)) <= \(day) GROUP BY f.\(q(m.customer))"
-        // Of no invoice issued by then (ids are one row each: `checkKeys`).
+        // Of no invoice issued by then.
         let unapplied =
             "SELECT p.\(q(m.payer)) AS k, sum(p.\(q(m.value))) AS cash FROM \(m.payments) AS p LEFT JOIN \(m.invoices) AS v"
             + " ON v.\(q(m.id)) = p.\(q(m.on)) AND v.\(q(m.customer)) = p.\(q(m.payer)) AND v.\(q(m.issued)) <= \(day)"
@@ -801,7 +812,7 @@ struct DatabaseModel: SQLModel {
             if try source.isUnique(key, in: table) { continue }
             let rows = try source.rows(
                 of: "SELECT \(k), count(*) OVER () FROM \(table) WHERE \(k) IS NOT NULL GROUP BY \(k) HAVING count(*) > 1"
-                    + " ORDER BY \(dialect.ordered(k)) LIMIT 3")
+                    + " ORDER BY \(dialect.ordered(dialect.textOf(k))) LIMIT 3")
             guard let first = rows.first, let id = first[0] else { continue }
             let more = (first.count > 1 ? first[1].flatMap { Int($0) } : nil).map { $0 > 1 ? " and \($0 - 1) more" : "" } ?? ""
             problems.append(
@@ -831,7 +842,7 @@ struct DatabaseModel: SQLModel {
             "SELECT p.\(q(pid)) AS id, p.\(q(m.on)) AS invoice, p.\(q(m.payer)) AS payer FROM \(m.payments) AS p"
             + " LEFT JOIN \(m.invoices) AS i ON \(own) WHERE p.\(q(m.on)) IS NOT NULL AND i.\(q(m.id)) IS NULL"
         let owned =
-            "SELECT a.id, a.invoice, a.payer, i.\(q(m.customer)) AS owner FROM \(q("dun_astray")) AS a"
+            "SELECT a.id, a.invoice, a.payer, i.\(q(m.id)) AS found, i.\(q(m.customer)) AS owner FROM \(q("dun_astray")) AS a"
             + " LEFT JOIN \(m.invoices) AS i ON i.\(q(m.id)) = a.invoice"
         // Of each kind (1 unknown invoice, 2 another customer's, 3 paid over its total), the
         // first by what the message names first.
@@ -841,10 +852,11 @@ struct DatabaseModel: SQLModel {
         let kinds = [
             first(
                 1, "\(text("id")) AS a, \(text("invoice")) AS b, NULL AS c, NULL AS d",
-                "FROM \(q("dun_owned")) WHERE owner IS NULL"),
+                "FROM \(q("dun_owned")) WHERE found IS NULL"),
             first(
                 2, "\(text("id")) AS a, \(text("invoice")) AS b, \(text("payer")) AS c, \(text("owner")) AS d",
-                "FROM \(q("dun_owned")) WHERE owner IS NOT NULL"),
+                // (An invoice and a payment both without a customer: `checkRows` says so.)
+                "FROM \(q("dun_owned")) WHERE found IS NOT NULL AND owner IS DISTINCT FROM payer"),
             first(
                 3,
                 "\(text("i.\(q(m.id))")) AS a, \(text("i.\(q(m.id))")) AS b, \(text("sum(p.\(q(m.value)))")) AS c,"
@@ -873,7 +885,8 @@ struct DatabaseModel: SQLModel {
                 problems.append(
                     Diagnostic(
                         .error,
-                        "payment \(a) is customer \(excerpt(c ?? ""))'s, but invoice \(b) is customer \(excerpt(d ?? ""))'s",
+                        "payment \(a) is customer \(excerpt(c ?? ""))'s, but invoice \(b) "
+                            + ((d ?? "").isEmpty ? "has no customer" : "is customer \(excerpt(d ?? ""))'s"),
                         file: Self.display(m.payments), hint: "a payment is of its own customer's invoice"))
             default:
                 problems.append(
@@ -919,6 +932,14 @@ struct DatabaseModel: SQLModel {
             case .success(let from) = self.field(storedField, of: entity, row: row),
             case .success(let to) = self.field(Receivables.schema[other].key, of: other, row: target)
         else { return nil }
+        // Ids of another type than text on both sides (integers) are joined as they are, not
+        // as text: a database joins them by its indexes, or where its shards lie.
+        if let a = tables[entity]?.columns[stored.name], untyped[entity]?.contains(a) == true,
+            let b = tables[other]?.columns[Receivables.schema[other].fields[Receivables.schema[other].key].name],
+            untyped[other]?.contains(b) == true
+        {
+            return (other, "\(target).\(dialect.quote(b)) = \(row).\(dialect.quote(a))")
+        }
         return (other, "\(to) = \(from)")
     }
 }

@@ -806,6 +806,97 @@ import Testing
                 """)
     }
 
+    /// Tables whose ids are integers (an ERP's serials, as Odoo's): loaded, and compiled, with
+    /// the ids compared and ordered as text, as Dun has them (101 after 1000); joined as
+    /// integers where both sides are. With the journal's promises of one.
+    @Test func integerIdsAnswerAsInMemory() throws {
+        let schema = TestDatabase.schema()
+        try TestDatabase.sql(
+            """
+            CREATE SCHEMA \(schema);
+            CREATE TABLE \(schema).partners (id integer PRIMARY KEY, name text, region text, grade text,
+              credit_limit numeric(14,2), currency text, terms_days integer, collector text, email text);
+            CREATE TABLE \(schema).moves (id integer PRIMARY KEY, customer_id integer, issued date, due date,
+              amount numeric(14,2), currency text);
+            CREATE TABLE \(schema).pays (id integer, customer_id integer, invoice_id integer, date date, amount numeric(14,2));
+            INSERT INTO \(schema).partners VALUES (7, '甲公司', 'East', 'A', 10000, 'CNY', 30, 'Ann', 'a@example.cn'),
+              (12, 'B Ltd', 'West', 'C', 5000, 'CNY', 30, 'Bob', NULL);
+            INSERT INTO \(schema).moves VALUES (101, 7, '2026-09-01', '2026-10-01', 1000, 'CNY'),
+              (99, 12, '2026-10-01', '2026-11-01', 500, 'CNY'), (1000, 7, '2026-11-01', '2026-12-01', 300, 'CNY');
+            INSERT INTO \(schema).pays VALUES (1, 7, 101, '2026-10-05', 400), (2, 12, NULL, '2026-11-02', 50),
+              (3, 7, 1000, '2026-11-20', 100);
+
+            """)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dun-sql-\(schema)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        [source]
+        url = "\(TestDatabase.url.get())"
+        [customers]
+        table = "\(schema).partners"
+        [invoices]
+        table = "\(schema).moves"
+        [payments]
+        table = "\(schema).pays"
+        [sender]
+        email = "ar@example.com"
+        [journal]
+        url = "\(TestDatabase.url.get())?options=-csearch_path%3D\(schema)"
+        """.write(to: dir.appendingPathComponent("dun.toml"), atomically: true, encoding: .utf8)
+        let promise = "record promise \"7\" 500 by 2026-11-30"
+        let applied = try runDun(["--data", dir.path, "--as-of", "2026-11-10", "-e", promise, "--apply"])
+        #expect(applied.status == 0, "\(applied.err)")
+        let answers = try Self.alike(
+            """
+            invoices | select id, customer_id, customer.name, balance, status, promised_by
+            customers | select id, name, balance, unapplied
+            customers where id = "7" | select id, name
+            invoices | sort by customer_id, id | select id
+            payments | group by customer_id aggregate n = count(), s = sum(amount)
+            customers | derive n = count(invoices) | select id, n
+            promises | select customer_id, customer.name, amount, paid, status
+            invoices where customer_id = "C1" | count
+            """, in: dir, on: ["2026-11-28"])
+        // Not vacuous: ids ordered as text, the promise replayed.
+        #expect(answers.first?.1.contains("1000,7,甲公司,200.00,open,2026-11-30\r\n101,7,") == true, "\(answers)")
+        #expect(answers.first?.1.contains("7,甲公司,500.00,100.00,open") == true, "\(answers)")
+        // Integers joined as integers.
+        guard
+            case .success(let sql) = Session.sql(
+                SourceText(name: "q", text: "invoices | select customer.name"), directory: dir.path,
+                asOf: try #require(Day(iso: "2026-11-28")))
+        else {
+            Issue.record("invoices | select customer.name did not compile")
+            return
+        }
+        #expect(sql.contains(#"t3."id" = t2."customer_id""#), "\(sql)")
+    }
+
+    /// A payment of an invoice that is in the table without a customer is not said to be of
+    /// an invoice the table has not (the invoice's missing customer is said).
+    @Test func aPaymentOfAnInvoiceWithoutACustomerIsOfAnother() throws {
+        let dir = try Self.database(for: "small")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (invoices, payments) = (try Self.table("invoices", of: dir), try Self.table("payments", of: dir))
+        try TestDatabase.sql(
+            """
+            UPDATE \(invoices) SET customer_id = NULL WHERE id = 'I01';
+            INSERT INTO \(payments) (id, customer_id, invoice_id, date, amount) VALUES ('P8', 'C1', 'I01', '2026-10-01', 5.00);
+
+            """)
+        let day = try #require(Day(iso: "2026-11-28"))
+        let opened = Result { () throws(Diagnostics) in try Session.openDatabase(directory: dir.path, asOf: day) }
+        guard case .failure(let error) = opened else {
+            Issue.record("an invoice without a customer was taken")
+            return
+        }
+        let said = error.all.map(\.message)
+        #expect(said.contains("payment 'P1' is customer 'C1''s, but invoice 'I01' has no customer"), "\(said)")
+        #expect(said.contains("invoice 'I01' has no customer_id"), "\(said)")
+        #expect(!said.contains { $0.contains("has not") }, "\(said)")
+    }
+
     /// What the workspace folder adds to the database's rows is not compiled: the grades a
     /// policy set, credit held (a journal in the folder, or in another database), the
     /// disputes recorded.

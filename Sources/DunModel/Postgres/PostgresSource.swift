@@ -71,7 +71,8 @@ public struct PostgresSource: Sendable, Equatable {
     /// in the order the interpreter has them.
     public static func order(columns: [String], key: String, row: String?) -> [String] {
         let name = { (c: String) in (row.map { $0 + "." } ?? "") + SQLName.quote(c) }
-        return ["\(name(key)) COLLATE \"C\""] + columns.filter { $0 != key }.map(name)
+        // The key as text: an integer id (an ERP's serial) is ordered as Dun orders ids.
+        return ["(\(name(key)))::text COLLATE \"C\""] + columns.filter { $0 != key }.map(name)
     }
 
     /// Each table's rows, as CSV with a header row; or every table's error at once. Each
@@ -253,12 +254,24 @@ public final class PostgresConnection {
 extension PostgresSource {
     /// The names of the columns of `table` (a table or a view), in order.
     public func columns(of table: String) throws(Diagnostics) -> [String] {
-        try PostgresConnection(url: url).columns(of: table)
+        try PostgresConnection(url: url).typedColumns(of: table).map(\.name)
+    }
+
+    /// A table's columns, in order, each with whether it holds text (text, varchar, char): an
+    /// id in a column of another type (an integer) is compared and ordered as text, as Dun has
+    /// ids.
+    public func typedColumns(of table: String) throws(Diagnostics) -> [(name: String, text: Bool)] {
+        try PostgresConnection(url: url).typedColumns(of: table)
     }
 }
 
 extension PostgresConnection {
-    func columns(of table: String) throws(Diagnostics) -> [String] {
+    func columns(of table: String) throws(Diagnostics) -> [String] { try typedColumns(of: table).map(\.name) }
+
+    /// PostgreSQL's types of text: text, varchar, char, name.
+    private static let textTypes: Set<Oid> = [25, 1043, 1042, 19]
+
+    func typedColumns(of table: String) throws(Diagnostics) -> [(name: String, text: Bool)] {
         let result = PQexec(connection, "SELECT * FROM \(quoted(table)) LIMIT 0")
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_TUPLES_OK else {
@@ -268,7 +281,9 @@ extension PostgresConnection {
                     file: PostgresSource.display(table))
             ])
         }
-        return (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+        return (0..<PQnfields(result)).map {
+            (String(cString: PQfname(result, $0)), PostgresConnection.textTypes.contains(PQftype(result, $0)))
+        }
     }
 }
 
