@@ -876,6 +876,8 @@ import Testing
     /// A payment of an invoice that is in the table without a customer is not said to be of
     /// an invoice the table has not (the invoice's missing customer is said).
     @Test func aPaymentOfAnInvoiceWithoutACustomerIsOfAnother() throws {
+        // Citus holds no row without the column it is distributed by.
+        guard !TestDatabase.citus else { return }
         let dir = try Self.database(for: "small")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (invoices, payments) = (try Self.table("invoices", of: dir), try Self.table("payments", of: dir))
