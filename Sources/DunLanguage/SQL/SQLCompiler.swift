@@ -121,7 +121,7 @@ public struct SQLCompiler {
 
     /// Tables that an aggregate of a whole table reads for each row (`sum(paid.amount where
     /// k = collector)`: the let `paid`, or a function's), and values of whole tables, each
-    /// made once for the statement (a CTE, by its name; MATERIALIZED needs PostgreSQL 12), in the order
+    /// made once for the statement (a CTE, by its name: `dialect.with`), in the order
     /// made. Written where they are read, a table's query would be run again for each row,
     /// and a value's each time it is written: a database does not keep what a subquery read.
     private var shared: [(name: String, sql: String)] = []

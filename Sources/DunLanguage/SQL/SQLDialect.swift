@@ -1,7 +1,7 @@
 // SQLDialect: what differs between SQL engines, in one place. The compiler (SQLCompiler) and
 // the host's tables (`Database` in Dun) write standard SQL themselves (SELECT, JOIN, CASE,
-// COALESCE, GROUP BY, window functions, LATERAL, VALUES; LIMIT, GREATEST and LEAST taken as
-// common) and ask the dialect for the rest:
+// COALESCE, GROUP BY, window functions, LATERAL, VALUES, ||, NULLS LAST, transactions and
+// savepoints; LIMIT, GREATEST and LEAST taken as common) and ask the dialect for the rest:
 // names and literals, casts, exact decimals, the calendar, text, aggregates of some rows, the
 // journal's JSON, and the forms a statement is built of beyond SQL's core. Another engine is
 // another type conforming to this; PostgreSQL's (`PostgreSQL`) is also Citus's.
