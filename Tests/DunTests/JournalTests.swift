@@ -34,6 +34,31 @@ import Testing
         return error?.all.first
     }
 
+    /// A reader waits for a lock another connection holds for a moment (an apply closing its
+    /// connection folds the WAL file into the journal under it), as a writer does, rather
+    /// than fail at once as if an apply held the journal.
+    @Test func aReaderWaitsForAMomentsLock() throws {
+        try withWorkspace { dir in
+            _ = try Journal.open(workspace: dir)
+            // A connection in exclusive locking mode holds the file once it writes, until closed.
+            nonisolated(unsafe) var held: SQLite? = try SQLite(path: journalPath(dir), flags: SQLITE_OPEN_READWRITE)
+            try held?.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN IMMEDIATE; PRAGMA user_version = 3; COMMIT")
+            let released = DispatchSemaphore(value: 0)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) {
+                held = nil
+                released.signal()
+            }
+            let journal = Result { () throws(Diagnostics) in try Journal.openIfPresent(workspace: dir) }
+            released.wait()
+            _ = held
+            guard case .success(let opened) = journal else {
+                Issue.record("the reader failed while the lock was held: \(journal)")
+                return
+            }
+            #expect(opened != nil)
+        }
+    }
+
     @Test func openCreatesTheJournalInWALMode() throws {
         try withWorkspace { dir in
             _ = try Journal.open(workspace: dir)

@@ -260,15 +260,17 @@ public final class Journal {
             throw Journal.diagnostics(error, path: path)
         }
         db = sqlite
-        try attempt { () throws(SQLiteError) in try sqlite.setBusyTimeout(milliseconds: 10_000) }
         try checkSchema()
     }
 
     /// A read-only connection. Reading a WAL journal needs its `-shm` file, which SQLite
     /// cannot make in a folder one may not write: there, where no one can be writing the
-    /// journal either, it is read as it is on disk (`immutable`).
+    /// journal either, it is read as it is on disk (`immutable`). It waits for another
+    /// connection's lock, as a writer does, from its first read: an apply closing its
+    /// connection holds the journal for a moment to fold the WAL file into it.
     private static func reader(_ path: String) throws(SQLiteError) -> SQLite {
         let db = try SQLite(path: path, flags: SQLITE_OPEN_READONLY)
+        try db.setBusyTimeout(milliseconds: 10_000)
         do {
             _ = try db.value("PRAGMA application_id")
             return db
@@ -277,7 +279,9 @@ public final class Journal {
             uri.scheme = "file"
             uri.path = path
             uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
-            return try SQLite(path: uri.string ?? path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+            let immutable = try SQLite(path: uri.string ?? path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+            try immutable.setBusyTimeout(milliseconds: 10_000)
+            return immutable
         }
     }
 
