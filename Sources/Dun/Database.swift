@@ -637,7 +637,7 @@ struct DatabaseModel: SQLModel {
     /// are: a required value missing, an invoice or a payment of a customer the customers'
     /// table has not, an invoice due before it was issued, a payment of a negative amount.
     /// The first of each kind, by key, is named; one pass over each table.
-    func checkRows(in source: PostgresSource) throws(Diagnostics) {
+    func checkRows(in source: some CheckedDatabase) throws(Diagnostics) {
         let (q, text) = (dialect.quote, dialect.textOf)
         guard let (customers, c, _) = tables[Receivables.customers], let customerKey = c["id"] else { return }
         var problems: [Diagnostic] = []
@@ -761,7 +761,7 @@ struct DatabaseModel: SQLModel {
     /// refuses to add two currencies. A row without a currency has its owner's (a customer
     /// without one, CNY, as in a file), so the currencies written in the three tables, and
     /// CNY for a customer with none, are all there are.
-    func checkCurrencies(in source: PostgresSource) throws(Diagnostics) {
+    func checkCurrencies(in source: some CheckedDatabase) throws(Diagnostics) {
         // Each table's values as they are (k: 0 for the customers'), or the one dun.toml gives
         // it, told apart here: a handful, where trimming and upper-casing every row in the
         // query took three times as long (0.85 s against 0.3 s at a million invoices).
@@ -803,7 +803,7 @@ struct DatabaseModel: SQLModel {
     /// Refuses tables whose rows repeat an id that compiled queries join by (a customer's, an
     /// invoice's): a row joined to two would count twice, where the loader refuses the file.
     /// The first repeated id is named. A table with a unique index on its id is not read.
-    func checkKeys(in source: PostgresSource) throws(Diagnostics) {
+    func checkKeys(in source: some CheckedDatabase) throws(Diagnostics) {
         var problems: [Diagnostic] = []
         for entity in [Receivables.customers, Receivables.invoices, Receivables.payments] {
             guard let (table, columns, _) = tables[entity], let key = columns["id"] else { continue }
@@ -831,7 +831,7 @@ struct DatabaseModel: SQLModel {
     /// invoice, and an invoice paid more than its amount (a credit note paid at all; the
     /// payments of another customer left out, as the loader leaves them). The first of each
     /// kind, by id, is named. One pass over the payments joined to their invoices, a session.
-    func checkPayments(in source: PostgresSource) throws(Diagnostics) {
+    func checkPayments(in source: some CheckedDatabase) throws(Diagnostics) {
         guard let m = made, let (_, p, _) = tables[Receivables.payments], let pid = p["id"] else { return }
         let (q, text) = (dialect.quote, dialect.textOf)
         // Invoices and payments are joined by customer too, as a database that splits them by

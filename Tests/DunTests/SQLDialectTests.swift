@@ -1,7 +1,8 @@
 // The dialect is the one place SQL differs between engines: every golden query that compiles,
 // and the journal's replay, are compiled with a dialect that marks its own words, and what the
 // compiler and the tables wrote themselves, outside the marks, must hold none of PostgreSQL's
-// own forms. No database is needed: without `[source]`, tables are named as the entities.
+// own forms; so must the checks the engine makes when it opens. No database is needed:
+// without `[source]`, tables are named as the entities.
 
 @testable import Dun
 import DunCore
@@ -165,6 +166,33 @@ struct MarkedDialect: SQLDialect {
             }
         }
         #expect(compiled >= 500, "only \(compiled) compiled")
+    }
+
+    /// A database that answers nothing, keeping what it was asked.
+    final class Asked: CheckedDatabase, @unchecked Sendable {
+        var statements: [String] = []
+        func rows(of sql: String) throws(Diagnostics) -> [[String?]] {
+            statements.append(sql)
+            return []
+        }
+        func isUnique(_ column: String, in table: String) throws(Diagnostics) -> Bool { false }
+    }
+
+    /// The checks the engine makes when it opens, which no query compiles.
+    @Test func theOpeningChecksLeaveTheEngineToTheDialect() throws {
+        let asOf = try #require(Day(iso: "2026-11-28"))
+        let session = try Session(workspace: Workspace(), asOf: asOf)
+        let model = try DatabaseModel(settings: session.settings, directory: nil, asOf: asOf, dialect: MarkedDialect())
+        let database = Asked()
+        try model.checkKeys(in: database)
+        try model.checkPayments(in: database)
+        try model.checkCurrencies(in: database)
+        try model.checkRows(in: database)
+        // Three tables' ids, the payments, the currencies, three tables' rows.
+        #expect(database.statements.count == 8)
+        for sql in database.statements {
+            #expect(Self.strays(sql).isEmpty, "\(Self.strays(sql))\n\(Self.unmarked(sql))")
+        }
     }
 
     /// The journal's replay, which the golden queries read only in part: each entity and field

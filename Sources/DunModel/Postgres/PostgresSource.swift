@@ -11,6 +11,15 @@ import Foundation
 import DunCore
 
 /// A database a workspace reads its tables from.
+/// What the engine's opening checks ask of a database: rows, and whether a unique index says
+/// a column's values are each on one row.
+public protocol CheckedDatabase {
+    func rows(of sql: String) throws(Diagnostics) -> [[String?]]
+    func isUnique(_ column: String, in table: String) throws(Diagnostics) -> Bool
+}
+
+extension PostgresSource: CheckedDatabase {}
+
 public struct PostgresSource: Sendable, Equatable {
     /// A libpq connection URI, without a password: libpq takes it from PGPASSWORD or
     /// ~/.pgpass.
