@@ -18,7 +18,7 @@ struct DatabaseModel: SQLModel {
     private let mappings: [EntityID: TableMapping]
     /// By entity: its columns that hold no text (an ERP's integer ids), whose ids are compared
     /// and ordered as text, as Dun has them.
-    private let untyped: [EntityID: Set<String>]
+    private let notText: [EntityID: Set<String>]
 
     /// The day the derived fields are as of.
     private var asOf: Day
@@ -103,7 +103,7 @@ struct DatabaseModel: SQLModel {
         promisesFile = has(Catalogue.promises.file)
         var tables: [EntityID: (table: String, columns: [String: String], names: [String])] = [:]
         var mappings: [EntityID: TableMapping] = [:]
-        var untyped: [EntityID: Set<String>] = [:]
+        var notText: [EntityID: Set<String>] = [:]
         let entities = [Receivables.customers, Receivables.invoices, Receivables.payments]
         for (entity, export) in zip(entities, ExportTable.allCases) {
             let mapping = settings[export]
@@ -111,7 +111,7 @@ struct DatabaseModel: SQLModel {
             let table = mapping.relation ?? export.rawValue
             let typed = try settings.source?.typedColumns(of: table) ?? export.declaration.fields.map { ($0.name, true) }
             let names = typed.map(\.name)
-            untyped[entity] = Set(typed.filter { !$0.text }.map(\.name))
+            notText[entity] = Set(typed.filter { !$0.text }.map(\.name))
             let columns = try export.columns(in: names, mapping: mapping, table: table)
             tables[entity] = (SQLName.table(table), columns, names)
             mappings[entity] = mapping
@@ -121,7 +121,7 @@ struct DatabaseModel: SQLModel {
         tables[Receivables.promises] = ("", Dictionary(uniqueKeysWithValues: zip(promised, promised)), promised)
         self.tables = tables
         self.mappings = mappings
-        self.untyped = untyped
+        self.notText = notText
         currency = settings.rates.base
     }
 
@@ -178,7 +178,8 @@ struct DatabaseModel: SQLModel {
         if entity == Receivables.actions { return ["\(row).id"] }
         if entity == Receivables.instalments { return ["\(row).\(fact("order"))", "\(row).number"] }
         guard let (_, columns, names) = tables[entity], let key = columns["id"] else { return [] }
-        // As the loader reads them: by the key, by code point, then by the other columns.
+        // As the loader reads them (`PostgresSource.order`): the key as text by code point, then
+        // the other columns.
         let name = { (c: String) in "\(row).\(self.dialect.quote(c))" }
         return [dialect.ordered(dialect.textOf(name(key)))] + names.filter { $0 != key }.map(name)
     }
@@ -249,7 +250,7 @@ struct DatabaseModel: SQLModel {
             // they are.)
             case .text: return .success("NULLIF(\(trimmed(value)), '')")
             case .identifier,
-                .reference where untyped[entity]?.contains(column) == true:
+                .reference where notText[entity]?.contains(column) == true:
                 return .success(dialect.textOf(value))
             default: return .success(value)
             }
@@ -352,8 +353,8 @@ struct DatabaseModel: SQLModel {
                 "SELECT j.id AS \(fact("order")), \(text("o.\(q(m.key))")) AS customer_id, \(text("v.\(q(m.id))")) AS invoice_id,"
                 + " \(amount("j.amount")) AS amount, \(dialect.dateOf("j.as_of")) AS made_on,"
                 + " \(dialect.dateOf("j.detail")) AS promised_by"
-                + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON \(dialect.textOf("o.\(q(m.key))")) = j.customer"
-                + " LEFT JOIN \(m.invoices) AS v ON \(dialect.textOf("v.\(q(m.id))")) = \(dialect.element(0, ofJSONArray: "j.invoices"))"
+                + " FROM \(journal) AS j JOIN \(m.customersTable) AS o ON \(text("o.\(q(m.key))")) = j.customer"
+                + " LEFT JOIN \(m.invoices) AS v ON \(text("v.\(q(m.id))")) = \(dialect.element(0, ofJSONArray: "j.invoices"))"
                 + " WHERE j.action = \(t(ActionKind.promise.rawValue)) AND j.amount IS NOT NULL"
                 + " AND \(dialect.matches("j.detail", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))"
         } else {
@@ -456,12 +457,11 @@ struct DatabaseModel: SQLModel {
     /// field: what is owed of each (payments go to the earliest first), and its status.
     private var instalments: String? {
         guard let m = made else { return nil }
-        let null = { (type: SQLType) in self.dialect.cast("NULL", to: type) }
         guard case .table(let journal) = journal else {
             return
-                "(SELECT 0 AS \(fact("order")), \(dialect.textOf("c.\(dialect.quote(m.key))")) AS customer_id, \(null(.text)) AS invoices,"
-                + " \(null(.date)) AS offered, 0 AS number, \(null(.date)) AS due, \(null(.numeric)) AS amount,"
-                + " \(null(.numeric)) AS owed, FALSE AS kept, \(null(.text)) AS status FROM \(m.customersTable) AS c WHERE FALSE)"
+                "(SELECT 0 AS \(fact("order")), \(dialect.textOf("c.\(dialect.quote(m.key))")) AS customer_id, \(dialect.null(.text)) AS invoices,"
+                + " \(dialect.null(.date)) AS offered, 0 AS number, \(dialect.null(.date)) AS due, \(dialect.null(.numeric)) AS amount,"
+                + " \(dialect.null(.numeric)) AS owed, FALSE AS kept, \(dialect.null(.text)) AS status FROM \(m.customersTable) AS c WHERE FALSE)"
         }
         let owed = "GREATEST(0, LEAST(i.amount, sum(i.amount) OVER (PARTITION BY p.o ORDER BY i.number) - p.paid))"
         let invoices =
@@ -483,10 +483,9 @@ struct DatabaseModel: SQLModel {
     private var actions: String {
         guard case .table(let journal) = journal else {
             let text = ["at", "who", "policy", "rule", "action", "customer_id", "invoices", "channel", "template"]
-            let null = { (type: SQLType) in self.dialect.cast("NULL", to: type) }
             return
-                "(SELECT \(dialect.cast("0", to: .bigint)) AS id, \(null(.date)) AS date, \(text.map { "\(null(.text)) AS \($0)" }.joined(separator: ", ")),"
-                + " \(null(.numeric)) AS amount, \(null(.text)) AS detail, \(null(.text)) AS status WHERE FALSE)"
+                "(SELECT \(dialect.cast("0", to: .bigint)) AS id, \(dialect.null(.date)) AS date, \(text.map { "\(dialect.null(.text)) AS \($0)" }.joined(separator: ", ")),"
+                + " \(dialect.null(.numeric)) AS amount, \(dialect.null(.text)) AS detail, \(dialect.null(.text)) AS status WHERE FALSE)"
         }
         let invoices =
             "COALESCE((SELECT \(dialect.joinedAll("x.v", separator: ", ", by: "x.n"))"
@@ -934,9 +933,9 @@ struct DatabaseModel: SQLModel {
         else { return nil }
         // Ids of another type than text on both sides (integers) are joined as they are, not
         // as text: a database joins them by its indexes, or where its shards lie.
-        if let a = tables[entity]?.columns[stored.name], untyped[entity]?.contains(a) == true,
+        if let a = tables[entity]?.columns[stored.name], notText[entity]?.contains(a) == true,
             let b = tables[other]?.columns[Receivables.schema[other].fields[Receivables.schema[other].key].name],
-            untyped[other]?.contains(b) == true
+            notText[other]?.contains(b) == true
         {
             return (other, "\(target).\(dialect.quote(b)) = \(row).\(dialect.quote(a))")
         }

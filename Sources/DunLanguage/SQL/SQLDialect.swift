@@ -111,6 +111,8 @@ extension SQLDialect {
     public func integer(_ sql: String) -> String { cast(sql, to: .integer) }
     public func textOf(_ sql: String) -> String { cast(sql, to: .text) }
     public func dateOf(_ sql: String) -> String { cast(sql, to: .date) }
+    /// A null of `type` (a row of none written out has no types of its own).
+    public func null(_ type: SQLType) -> String { cast("NULL", to: type) }
 
     /// How many rows meet `condition`.
     public func count(where condition: String) -> String { filtered("count(*)", where: condition) }

@@ -74,14 +74,12 @@ public struct PostgresSource: Sendable, Equatable {
     /// The name a table's rows are told by in errors.
     public static func display(_ table: String) -> String { "postgresql:" + table }
 
-    /// The order a table's rows are read in, as SQL over the row named `row` (nil: none): its
-    /// key (`key`, a column of `columns`) in code point order, then every other column, so
-    /// that a table is read the same every time, and a query compiled to SQL keeps its rows
-    /// in the order the interpreter has them.
-    public static func order(columns: [String], key: String, row: String?) -> [String] {
-        let name = { (c: String) in (row.map { $0 + "." } ?? "") + SQLName.quote(c) }
-        // The key as text: an integer id (an ERP's serial) is ordered as Dun orders ids.
-        return ["(\(name(key)))::text COLLATE \"C\""] + columns.filter { $0 != key }.map(name)
+    /// The order a table's rows are read in, as SQL: its key (`key`, a column of `columns`)
+    /// as text in code point order (an integer id as Dun orders ids), then every other column,
+    /// so that a table is read the same every time. A query compiled to SQL orders its rows
+    /// the same (`DatabaseModel.order`), in its dialect, to keep the interpreter's order.
+    static func order(columns: [String], key: String) -> [String] {
+        ["(\(SQLName.quote(key)))::text COLLATE \"C\""] + columns.filter { $0 != key }.map(SQLName.quote)
     }
 
     /// Each table's rows, as CSV with a header row; or every table's error at once. Each
@@ -223,7 +221,7 @@ public final class PostgresConnection {
             throw error.all.first ?? Diagnostic(.error, "cannot read table \(table)")
         }
         let order = key(names).map {
-            " ORDER BY " + PostgresSource.order(columns: names, key: $0, row: nil).joined(separator: ", ")
+            " ORDER BY " + PostgresSource.order(columns: names, key: $0).joined(separator: ", ")
         }
         let sql = "COPY (SELECT * FROM \(quoted(table))\(order ?? "")) TO STDOUT WITH (FORMAT csv, HEADER true)"
         let started = PQexec(connection, sql)
@@ -261,11 +259,6 @@ public final class PostgresConnection {
 }
 
 extension PostgresSource {
-    /// The names of the columns of `table` (a table or a view), in order.
-    public func columns(of table: String) throws(Diagnostics) -> [String] {
-        try PostgresConnection(url: url).typedColumns(of: table).map(\.name)
-    }
-
     /// A table's columns, in order, each with whether it holds text (text, varchar, char): an
     /// id in a column of another type (an integer) is compared and ordered as text, as Dun has
     /// ids.
